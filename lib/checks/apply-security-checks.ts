@@ -1,0 +1,72 @@
+import { IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { IConstruct } from 'constructs';
+import { PlatformChecks } from './platform-checks';
+
+/** The rule packs the security gate can run. */
+export enum SecurityPack {
+  AWS_SOLUTIONS = 'AwsSolutions',
+  SERVERLESS = 'Serverless',
+  NIST_800_53_R5 = 'NIST.800.53.R5',
+  PCI_DSS_321 = 'PCI.DSS.321',
+  HIPAA_SECURITY = 'HIPAA.Security',
+  PLATFORM = 'PlatformChecks',
+}
+
+/** Every pack; the default of applySecurityChecks. */
+export const ALL_SECURITY_PACKS: readonly SecurityPack[] = Object.values(SecurityPack);
+
+export interface SecurityChecksOptions {
+  /**
+   * Which packs to run.
+   * @default ALL_SECURITY_PACKS
+   */
+  readonly packs?: readonly SecurityPack[];
+  /**
+   * Include each rule's explanation in the findings.
+   * @default true
+   */
+  readonly verbose?: boolean;
+}
+
+/**
+ * The synth-time security gate: registers the cdk-nag packs and PlatformChecks as validation plugins on an
+ * App or Stage, so any unacknowledged finding (error or warning) fails `cdk synth`. The report lands in
+ * cdk.out/validation-report.json, with acknowledged findings and their reasons under `suppressedViolations`.
+ *
+ * @returns the registered packs (tests can call `pack.validateScope(scope)` on them)
+ */
+export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOptions = {}): IPolicyValidationPlugin[] {
+  const packs = options.packs ?? ALL_SECURITY_PACKS;
+  const unknown = packs.filter((p) => !ALL_SECURITY_PACKS.includes(p));
+  if (unknown.length > 0) {
+    throw new Error(`applySecurityChecks: unknown pack(s) ${unknown.join(', ')}. Fix: use values of SecurityPack (${ALL_SECURITY_PACKS.join(', ')}).`);
+  }
+  if (packs.length === 0) {
+    throw new Error('applySecurityChecks: packs is empty, which would turn the security gate off. Fix: omit packs to run all of them, or name at least one SecurityPack.');
+  }
+  const props = { verbose: options.verbose ?? true };
+  const plugins = [...new Set(packs)].map((pack) => createPack(pack, scope, props));
+  Validations.of(scope).addPlugins(...plugins);
+  return plugins;
+}
+
+function createPack(pack: SecurityPack, scope: IConstruct, props: { verbose: boolean }): IPolicyValidationPlugin {
+  switch (pack) {
+    case SecurityPack.AWS_SOLUTIONS: return new AwsSolutionsChecks(scope, props);
+    case SecurityPack.SERVERLESS: return new ServerlessChecks(scope, props);
+    case SecurityPack.NIST_800_53_R5: return new NIST80053R5Checks(scope, props);
+    case SecurityPack.PCI_DSS_321: return new PCIDSS321Checks(scope, props);
+    case SecurityPack.HIPAA_SECURITY: return new HIPAASecurityChecks(scope, props);
+    case SecurityPack.PLATFORM: return new PlatformChecks(scope, props);
+  }
+}
+
+/**
+ * Context for `new App({ postCliContext: GATE_APP_CONTEXT })`. The CDK CLI leaves validation reporting to itself
+ * and only looks at the stacks it selected, so findings in stacks nested in Stages would not fail
+ * `cdk synth`; with this the app reports every finding itself and exits non-zero.
+ */
+export const GATE_APP_CONTEXT: Readonly<Record<string, boolean>> = {
+  '@aws-cdk/core:failSynthOnValidationErrors': true,
+};

@@ -1,0 +1,36 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { NagMessageLevel, NagRuleResult } from 'cdk-nag';
+
+/** Ids of the practices in shared/PRACTICES.md (P1–P16). */
+export type PracticeId = `P${number}`;
+
+/** One rule of PlatformChecks: what it checks, why, and which practice it enforces. */
+export interface PlatformRule {
+  /** Rule id without the pack prefix, e.g. `LogGroupEncryptedWithRetention` (reported as `Platform-<id>`). */
+  readonly id: string;
+  /** What is wrong when the rule fires. */
+  readonly info: string;
+  /** Why the rule exists. */
+  readonly explanation: string;
+  /** Practices (shared/PRACTICES.md) the rule enforces. */
+  readonly practices: readonly PracticeId[];
+  /** @default NagMessageLevel.ERROR */
+  readonly level?: NagMessageLevel;
+  /** Returns COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE for one CloudFormation resource. */
+  check(node: CfnResource): NagRuleResult;
+}
+
+/** The resolved CloudFormation `Properties` of a resource, as they will appear in the template. */
+export function resolvedProperties(node: CfnResource): Record<string, any> {
+  // _toCloudFormation renders the resource exactly as the template will carry it (overrides included).
+  const rendered = (node as unknown as { _toCloudFormation(): { Resources: Record<string, { Properties?: Record<string, any> }> } })._toCloudFormation();
+  const resolved = Stack.of(node).resolve(rendered) as { Resources: Record<string, { Properties?: Record<string, any> }> };
+  const [resource] = Object.values(resolved.Resources);
+  return resource?.Properties ?? {};
+}
+
+/** Wraps a value that CloudFormation allows as a single item or a list into a list. */
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}

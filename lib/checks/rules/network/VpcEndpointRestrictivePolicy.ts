@@ -1,0 +1,36 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance } from 'cdk-nag';
+import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+
+/**
+ * Every VPC endpoint carries a policy, and no Allow statement in it admits any principal without a condition
+ * (the AWS default "full access" policy is exactly that).
+ */
+export const VpcEndpointRestrictivePolicy: PlatformRule = {
+  id: 'VpcEndpointRestrictivePolicy',
+  info: 'The VPC endpoint has no policy, or its policy allows any principal without a condition.',
+  explanation: 'Without an endpoint policy the endpoint lets anything inside the VPC reach any account\'s resources of that service, an easy exfiltration path. Limit principals (aws:PrincipalAccount) and, where possible, resources to this account.',
+  practices: ['P1', 'P3'],
+  check(node: CfnResource) {
+    if (node.cfnResourceType !== 'AWS::EC2::VPCEndpoint') return NagRuleCompliance.NOT_APPLICABLE;
+    const props = resolvedProperties(node);
+    // Gateway Load Balancer endpoints do not support policies.
+    if (props.VpcEndpointType === 'GatewayLoadBalancer') return NagRuleCompliance.NOT_APPLICABLE;
+    const statements = asArray<Record<string, any>>(props.PolicyDocument?.Statement);
+    if (statements.length === 0) return NagRuleCompliance.NON_COMPLIANT;
+    const openAllow = statements.some((s) => s.Effect === 'Allow' && isAnyPrincipal(s.Principal) && !hasConditions(s.Condition));
+    return openAllow ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
+  },
+};
+
+function isAnyPrincipal(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (principal && typeof principal === 'object') {
+    return asArray((principal as Record<string, unknown>).AWS).includes('*');
+  }
+  return false;
+}
+
+function hasConditions(condition: unknown): boolean {
+  return !!condition && typeof condition === 'object' && Object.keys(condition).length > 0;
+}

@@ -1,0 +1,11 @@
+export * from './checks/apply-security-checks';
+export * from './checks/platform-checks';
+export * from './checks/rule';
+export * from './checks/rules';
+export * from './core/acknowledge';
+export * from './core/opt-out';
+export * from './core/retention';
+export * from './core/secure-log-group';
+export * from './encryption/platform-keys';
+export * from './network/private-network';
+export * as testing from './testing';

@@ -1,0 +1,246 @@
+import { CfnElement, Fn, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../core/acknowledge';
+import { invalidProp } from '../core/errors';
+import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { createSecureLogGroup } from '../core/secure-log-group';
+
+/** Interface endpoints every service in an isolated subnet needs (image pulls, logs, credentials, keys, secrets). */
+export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ['ecr.api', 'ecr.dkr', 'logs', 'sts', 'kms', 'secretsmanager'];
+
+/** Interface endpoint services accepted by `additionalInterfaceEndpoints`. */
+export const SUPPORTED_INTERFACE_ENDPOINTS: readonly string[] = [
+  ...DEFAULT_INTERFACE_ENDPOINTS,
+  'ssm', 'ssmmessages', 'ec2messages', 'monitoring', 'sns', 'sqs', 'events', 'execute-api', 'xray',
+  'ecs', 'ecs-agent', 'ecs-telemetry', 'acm-pca', 'elasticloadbalancing', 'servicediscovery', 'states',
+  'lambda', 'kinesis-streams', 'kinesis-firehose', 'cognito-idp', 'appmesh-envoy-management', 'dynamodb',
+];
+
+export interface NatEgressOptions extends SecurityOptOut {
+  /**
+   * Number of NAT gateways (one per AZ is the highly available choice).
+   * @default 1
+   */
+  readonly natGateways?: number;
+}
+
+export interface PrivateNetworkProps {
+  /** Encrypts the flow-log group (use `PlatformKeys.logsKey`). */
+  readonly logsKey: kms.IKey;
+  /**
+   * Number of availability zones (2 or 3).
+   * @default 2
+   */
+  readonly availabilityZones?: number;
+  /**
+   * IPv4 CIDR of the VPC (RFC 1918), /16 to /18.
+   * @default '10.0.0.0/16'
+   */
+  readonly cidr?: string;
+  /**
+   * Interface endpoints to add on top of DEFAULT_INTERFACE_ENDPOINTS (names from SUPPORTED_INTERFACE_ENDPOINTS).
+   * @default - none
+   */
+  readonly additionalInterfaceEndpoints?: string[];
+  /**
+   * Flow-log retention in days (a finite CloudWatch Logs value).
+   * @default 365
+   */
+  readonly flowLogRetentionDays?: number;
+  /**
+   * Opt in to internet egress through NAT gateways (adds public subnets, an internet gateway and private
+   * subnets with egress). Off by default: services run in isolated subnets and reach AWS through endpoints.
+   * The reason is printed at synth and listed in the security report.
+   * @default - no internet gateway, no NAT
+   */
+  readonly allowInternetEgressViaNat?: NatEgressOptions;
+}
+
+const CIDR_PATTERN = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const SERVICE_SUBNET_GROUP = 'services';
+
+/**
+ * The platform's private network (P1, P9): a VPC whose services live in isolated subnets with no route to
+ * the internet, reach AWS through VPC endpoints whose policies admit only this account, log ALL traffic to an
+ * encrypted flow-log group, and have the default security group closed.
+ */
+export class PrivateNetwork extends Construct implements ec2.IConnectable {
+  public readonly vpc: ec2.Vpc;
+  /** Security group of the interface endpoints: HTTPS from inside the VPC only. */
+  public readonly endpointSecurityGroup: ec2.SecurityGroup;
+  public readonly flowLogGroup: logs.LogGroup;
+  public readonly flowLog: ec2.FlowLog;
+  /** Role VPC Flow Logs assume to write the flow-log group (trusted for this account only). */
+  public readonly flowLogRole: iam.Role;
+  public readonly s3Endpoint: ec2.GatewayVpcEndpoint;
+  public readonly dynamoDbEndpoint: ec2.GatewayVpcEndpoint;
+  /** Interface endpoints by service name (e.g. `interfaceEndpoints['ecr.dkr']`). */
+  public readonly interfaceEndpoints: Readonly<Record<string, ec2.InterfaceVpcEndpoint>>;
+  /** Where services run: isolated subnets by default, private-with-egress subnets when NAT is opted in. */
+  public readonly serviceSubnets: ec2.SubnetSelection;
+  public readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
+    super(scope, id);
+    const azCount = props.availabilityZones ?? 2;
+    if (!Number.isInteger(azCount) || azCount < 2 || azCount > 3) {
+      invalidProp(this, 'availabilityZones', azCount, 'the platform spreads services over 2 or 3 availability zones', 'use 2 (dev) or 3 (prod)');
+    }
+    const cidr = props.cidr ?? '10.0.0.0/16';
+    validateCidr(this, cidr);
+    const extraEndpoints = props.additionalInterfaceEndpoints ?? [];
+    for (const name of extraEndpoints) {
+      if (!SUPPORTED_INTERFACE_ENDPOINTS.includes(name)) {
+        invalidProp(this, 'additionalInterfaceEndpoints', name, 'not a supported interface endpoint service name', `use one of ${SUPPORTED_INTERFACE_ENDPOINTS.join(', ')}`);
+      }
+    }
+    const nat = props.allowInternetEgressViaNat;
+    if (nat) {
+      recordOptOut(this, 'allowInternetEgressViaNat', 'isolated subnets without internet egress', nat);
+      const natGateways = nat.natGateways ?? 1;
+      if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > azCount) {
+        invalidProp(this, 'allowInternetEgressViaNat.natGateways', natGateways, `needs between 1 and ${azCount} NAT gateways (one per AZ at most)`, `use 1 (cheapest) or ${azCount} (one per AZ)`);
+      }
+    }
+
+    const stack = Stack.of(this);
+    // Env-agnostic stacks only know two AZs; select them from Fn::GetAZs so 3 AZs also synthesize offline.
+    const availabilityZones = Token.isUnresolved(stack.region)
+      ? Array.from({ length: azCount }, (_, i) => Fn.select(i, Fn.getAzs()))
+      : undefined;
+    const subnetConfiguration: ec2.SubnetConfiguration[] = nat
+      ? [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: SERVICE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+      ]
+      : [{ name: SERVICE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }];
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(cidr),
+      ...(availabilityZones ? { availabilityZones } : { maxAzs: azCount }),
+      subnetConfiguration,
+      natGateways: nat ? (nat.natGateways ?? 1) : 0,
+      restrictDefaultSecurityGroup: true,
+      enableDnsHostnames: true,
+      enableDnsSupport: true,
+    });
+    this.serviceSubnets = { subnetGroupName: SERVICE_SUBNET_GROUP };
+
+    this.flowLogGroup = createSecureLogGroup(this, 'FlowLogGroup', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.flowLogRetentionDays,
+    });
+    this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
+      assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+      description: 'VPC flow logs: write to the platform flow-log group only',
+    });
+    // A customer managed policy (not the inline DefaultPolicy a grant would create) scoped to the one log group.
+    const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
+      roles: [this.flowLogRole],
+      statements: [new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        resources: [this.flowLogGroup.logGroupArn, `${this.flowLogGroup.logGroupArn}:log-stream:*`],
+      })],
+    });
+    acknowledgeFinding(
+      flowLogPolicy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.flowLogGroup.node.defaultChild as CfnElement)}.Arn>:log-stream:*]`,
+      'VPC Flow Logs creates one log stream per network interface with names it chooses at run time; the wildcard is limited to streams of this one flow-log group.',
+    );
+    this.flowLog = this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, this.flowLogRole.withoutPolicyUpdates()),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'VPC interface endpoints: HTTPS from inside the VPC only',
+      allowAllOutbound: false,
+    });
+    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    this.connections = this.endpointSecurityGroup.connections;
+
+    const account = stack.account;
+    const thisAccountOnly = { StringEquals: { 'aws:PrincipalAccount': account } };
+
+    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [this.serviceSubnets],
+    });
+    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+      sid: 'ThisAccountsPrincipalsAndBuckets',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account } },
+    }));
+    // ECR stores image layers in an AWS-owned bucket; without this statement image pulls fail.
+    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
+      sid: 'EcrImageLayers',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['s3:GetObject'],
+      resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+      conditions: thisAccountOnly,
+    }));
+
+    this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
+      subnets: [this.serviceSubnets],
+    });
+    this.dynamoDbEndpoint.addToPolicy(new iam.PolicyStatement({
+      sid: 'ThisAccountsPrincipalsAndTables',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['dynamodb:*'],
+      resources: [`arn:${stack.partition}:dynamodb:${stack.region}:${account}:table/*`],
+      conditions: thisAccountOnly,
+    }));
+
+    const endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
+    for (const name of [...new Set([...DEFAULT_INTERFACE_ENDPOINTS, ...extraEndpoints])]) {
+      const endpoint = this.vpc.addInterfaceEndpoint(endpointId(name), {
+        service: new ec2.InterfaceVpcEndpointAwsService(name),
+        subnets: this.serviceSubnets,
+        securityGroups: [this.endpointSecurityGroup],
+        privateDnsEnabled: true,
+        open: false,
+      });
+      endpoint.addToPolicy(new iam.PolicyStatement({
+        sid: 'ThisAccountsPrincipalsOnly',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['*'],
+        resources: ['*'],
+        conditions: thisAccountOnly,
+      }));
+      endpoints[name] = endpoint;
+    }
+    this.interfaceEndpoints = endpoints;
+  }
+}
+
+function endpointId(service: string): string {
+  return service.split(/[.-]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('') + 'Endpoint';
+}
+
+function validateCidr(scope: Construct, cidr: string): void {
+  if (Token.isUnresolved(cidr)) return;
+  const match = CIDR_PATTERN.exec(cidr);
+  const octets = match ? match.slice(1, 5).map(Number) : [];
+  const prefix = match ? Number(match[5]) : NaN;
+  if (!match || octets.some((o) => o > 255)) {
+    invalidProp(scope, 'cidr', cidr, 'not an IPv4 CIDR block', 'use a block such as "10.0.0.0/16"');
+  }
+  if (prefix < 16 || prefix > 18) {
+    invalidProp(scope, 'cidr', cidr, 'the VPC needs a prefix between /16 and /18 to fit a /20 service subnet per AZ (plus public /24s with NAT)', 'use a /16 to /18 block, e.g. "10.0.0.0/16"');
+  }
+  const [a, b] = octets;
+  const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
+  if (!isPrivate) {
+    invalidProp(scope, 'cidr', cidr, 'not an RFC 1918 private range', 'use a block inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16');
+  }
+}

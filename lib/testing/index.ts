@@ -1,0 +1,3 @@
+export * from './cfn-lint';
+export * from './snapshot';
+export * from './synth-with-checks';
