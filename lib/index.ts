@@ -9,3 +9,4 @@ export * from './core/secure-log-group';
 export * from './encryption/platform-keys';
 export * from './network/private-network';
 export * as testing from './testing';
+export * from './core/handler-code';

@@ -1,0 +1,18 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+
+/** Where scripts/bundle-handlers.mjs writes the pre-bundled handlers. */
+export const HANDLERS_DIR = path.join(__dirname, '..', '..', 'dist', 'handlers');
+
+/**
+ * The esbuild bundle of `lib/<area>/handlers/<name>.lambda.ts` as Lambda code (index.handler).
+ * Bundles are built on `npm ci` and before tests; synth never runs Docker.
+ */
+export function handlerCode(name: string): lambda.Code {
+  const dir = path.join(HANDLERS_DIR, name);
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(`Lambda handler bundle "${name}" not found in ${dir}. Fix: run "npm run build:handlers" (npm ci does it for you).`);
+  }
+  return lambda.Code.fromAsset(dir);
+}
