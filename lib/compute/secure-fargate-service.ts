@@ -1,0 +1,592 @@
+import { CfnElement, Duration, Stack, Stage, Token } from 'aws-cdk-lib';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
+import { invalidProp } from '../core/errors';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { createSecureLogGroup } from '../core/secure-log-group';
+import { SecureRepository } from '../registry/secure-repository';
+
+/** Which image a service runs: a tag or a digest of a SecureRepository. */
+export interface ServiceImage {
+  /** The repository the image comes from; must be a SecureRepository of the same app stage. */
+  readonly repository: SecureRepository;
+  /**
+   * An immutable tag such as `1.4.2` (`latest` and empty tags are rejected).
+   * @default - `digest` must be given
+   */
+  readonly tag?: string;
+  /**
+   * An image digest (`sha256:<64 hex>`), the strongest pin.
+   * @default - `tag` must be given
+   */
+  readonly digest?: string;
+}
+
+export interface SecureFargateServiceProps {
+  /** Name of the service: its Service Connect DNS name and port name (lower case, digits, '-'). */
+  readonly serviceName: string;
+  /** The image to run. */
+  readonly image: ServiceImage;
+  /** VPC of the service (use `PrivateNetwork.vpc`). */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Subnets of the tasks and of the internal load balancer.
+   * @default - the VPC's isolated subnets (use `PrivateNetwork.serviceSubnets`)
+   */
+  readonly serviceSubnets?: ec2.SubnetSelection;
+  /** The VPC interface endpoints the tasks reach AWS through (pass the `PrivateNetwork`); egress on 443 only to them. */
+  readonly awsEndpoints: ec2.IConnectable;
+  /**
+   * S3's managed prefix list (`com.amazonaws.<region>.s3`): ECR serves image layers from S3 through the gateway
+   * endpoint, and the task security group names it instead of opening egress to 0.0.0.0/0.
+   */
+  readonly s3PrefixList: ec2.IPrefixList;
+  /** Customer managed key for data: ECS Exec sessions and the Service Connect TLS material. */
+  readonly encryptionKey: kms.IKey;
+  /** Customer managed key for the container, Service Connect and ECS Exec log groups. */
+  readonly logsKey: kms.IKey;
+  /** Certificate of the internal load balancer's TLS listener (e.g. `acm.PrivateCertificate` from the platform CA). */
+  readonly certificate: acm.ICertificate;
+  /** Host name the certificate is issued for; API Gateway calls `https://<tlsHostname>/...` over the VPC link. */
+  readonly tlsHostname: string;
+  /** Private CA that issues the Service Connect TLS certificates (a short-lived-mode CA is recommended). */
+  readonly certificateAuthority: acmpca.ICertificateAuthority;
+  /**
+   * Port the application serves TLS on (load balancer target).
+   * @default 8443
+   */
+  readonly containerPort?: number;
+  /**
+   * Port the Service Connect proxy listens on for calls from peers (TLS between proxies).
+   * @default 15443
+   */
+  readonly serviceConnectPort?: number;
+  /**
+   * Fargate CPU units (256, 512, 1024, 2048, 4096, 8192, 16384).
+   * @default 256
+   */
+  readonly cpu?: number;
+  /**
+   * Memory in MiB; must be a valid Fargate combination with `cpu`.
+   * @default 512
+   */
+  readonly memoryLimitMiB?: number;
+  /**
+   * Plain (non-secret) environment variables. Names that look like secrets are rejected.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Secrets from Secrets Manager or SSM Parameter Store, injected at start.
+   * @default - none
+   */
+  readonly secrets?: Record<string, ecs.Secret>;
+  /**
+   * User (and group) the container runs as; root is rejected.
+   * @default '1000:1000'
+   */
+  readonly user?: string;
+  /**
+   * HTTPS path the load balancer checks.
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+  /**
+   * Container health check command.
+   * @default - ['CMD-SHELL', 'curl -fsk https://localhost:<containerPort><healthCheckPath> || exit 1']
+   */
+  readonly containerHealthCheckCommand?: string[];
+  /**
+   * Tasks started on deploy.
+   * @default 2
+   */
+  readonly desiredCount?: number;
+  /**
+   * Lowest task count auto scaling keeps.
+   * @default - desiredCount
+   */
+  readonly minCapacity?: number;
+  /**
+   * Highest task count auto scaling reaches.
+   * @default - max(minCapacity, 4)
+   */
+  readonly maxCapacity?: number;
+  /**
+   * Average CPU utilization auto scaling aims for, in percent (10–90).
+   * @default 60
+   */
+  readonly targetCpuUtilizationPercent?: number;
+  /**
+   * Callers admitted on the Service Connect port (other services' `connections`). Nothing else is.
+   * @default - none
+   */
+  readonly allowFrom?: ec2.IConnectable[];
+  /**
+   * Cluster to run in. ECS Exec needs a cluster with KMS-encrypted, logged exec sessions (the default cluster).
+   * @default - a new cluster with enhanced Container Insights and an encrypted, logged ECS Exec configuration
+   */
+  readonly cluster?: ecs.ICluster;
+  /**
+   * Cloud Map HTTP namespace for Service Connect (share it between services that call each other).
+   * @default - a new HTTP namespace `<serviceName>.internal`
+   */
+  readonly namespace?: servicediscovery.INamespace;
+  /**
+   * Log retention in days (finite CloudWatch Logs values).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Turn ECS Exec on (off by default). Sessions are KMS-encrypted and logged; the reason is recorded.
+   * @default - ECS Exec off
+   */
+  readonly enableExecuteCommand?: SecurityOptOut;
+  /**
+   * Bucket for the load balancer's access logs (TLS handshakes and connections).
+   * @default - none: API Gateway access logs record every request and VPC flow logs every connection
+   */
+  readonly accessLogBucket?: s3.IBucket;
+}
+
+/** Options of `SecureFargateService.integration()`. */
+export interface ServiceIntegrationOptions {
+  /**
+   * HTTP method of the call to the service.
+   * @default 'ANY' - the method of the API request
+   */
+  readonly httpMethod?: string;
+  /**
+   * Request parameter mappings (e.g. `{ 'integration.request.path.proxy': 'method.request.path.proxy' }`).
+   * @default - none
+   */
+  readonly requestParameters?: Record<string, string>;
+  /**
+   * Integration timeout (50 ms – 29 s).
+   * @default Duration.seconds(29)
+   */
+  readonly timeout?: Duration;
+}
+
+/** Valid Fargate memory values (MiB) per CPU value. */
+export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> = {
+  256: [512, 1024, 2048],
+  512: range(1024, 4096, 1024),
+  1024: range(2048, 8192, 1024),
+  2048: range(4096, 16384, 1024),
+  4096: range(8192, 30720, 1024),
+  8192: range(16384, 61440, 4096),
+  16384: range(32768, 122880, 8192),
+};
+
+/** Environment variable names that must come through `secrets`, never as plain values. */
+export const SECRET_NAME_PATTERN = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL/i;
+
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
+const ROOT_USER = /^(root|0)(:.*)?$/;
+const CONTAINER_NAME = 'app';
+const SERVICE_CONNECT_PORT_NAME = 'app';
+
+/**
+ * A hardened Fargate service (P1, P3, P6, P11, P15): non-root, read-only, unprivileged containers with all
+ * Linux capabilities dropped, images pinned by tag or digest from a SecureRepository, tasks in isolated subnets
+ * without public IPs, deployments with circuit breaker and rollback, auto scaling, a least-privilege task role,
+ * TLS from API Gateway (VPC link → internal NLB TLS listener → TLS to the task) and TLS between services
+ * (Service Connect with certificates from the platform's private CA).
+ */
+export class SecureFargateService extends Construct implements iam.IGrantable, ec2.IConnectable {
+  public readonly cluster: ecs.ICluster;
+  public readonly namespace: servicediscovery.INamespace;
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  public readonly container: ecs.ContainerDefinition;
+  public readonly service: ecs.FargateService;
+  /** Role of the application: starts with no permissions; grant to the service (`bucket.grantRead(service)`). */
+  public readonly taskRole: ManagedPolicyRole;
+  /** Role ECS uses to pull the image, write logs and read the secrets. */
+  public readonly executionRole: ManagedPolicyRole;
+  /** Role ECS uses to obtain Service Connect certificates from the private CA. */
+  public readonly serviceConnectTlsRole: ManagedPolicyRole;
+  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly logGroup: logs.LogGroup;
+  public readonly serviceConnectLogGroup: logs.LogGroup;
+  public readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
+  public readonly listener: elbv2.NetworkListener;
+  public readonly targetGroup: elbv2.NetworkTargetGroup;
+  /** VPC link (REST API, v1) to the internal load balancer. */
+  public readonly vpcLink: apigw.VpcLink;
+  public readonly scaling: ecs.ScalableTaskCount;
+  public readonly grantPrincipal: iam.IPrincipal;
+  public readonly connections: ec2.Connections;
+  /** Port of the application (TLS) behind the load balancer. */
+  public readonly containerPort: number;
+  /** Port peers reach this service on through Service Connect. */
+  public readonly serviceConnectPort: number;
+  /** Host name of the private integration (`https://<tlsHostname>`). */
+  public readonly tlsHostname: string;
+
+  constructor(scope: Construct, id: string, props: SecureFargateServiceProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    validateServiceName(this, props.serviceName);
+    const imageRef = validateImage(this, props.image);
+    const cpu = props.cpu ?? 256;
+    const memory = props.memoryLimitMiB ?? 512;
+    validateFargateSize(this, cpu, memory);
+    this.containerPort = validatePort(this, 'containerPort', props.containerPort ?? 8443);
+    this.serviceConnectPort = validatePort(this, 'serviceConnectPort', props.serviceConnectPort ?? 15443);
+    if (this.serviceConnectPort === this.containerPort) {
+      invalidProp(this, 'serviceConnectPort', this.serviceConnectPort, 'the Service Connect proxy needs its own port so load balancer traffic bypasses it', `use a port other than containerPort (${this.containerPort}), e.g. 15443`);
+    }
+    validateEnvironment(this, props.environment ?? {}, props.secrets ?? {});
+    const user = props.user ?? '1000:1000';
+    if (!Token.isUnresolved(user) && (user.trim() === '' || ROOT_USER.test(user.trim()))) {
+      invalidProp(this, 'user', user, 'containers must not run as root (P15)', "use an unprivileged uid:gid such as '1000:1000' that the image owns its files with");
+    }
+    const desiredCount = wholeNumber(this, 'desiredCount', props.desiredCount ?? 2, 1, 1000, 'a service needs at least one task');
+    const minCapacity = wholeNumber(this, 'minCapacity', props.minCapacity ?? desiredCount, 1, 1000, 'auto scaling must keep at least one task');
+    const maxCapacity = wholeNumber(this, 'maxCapacity', props.maxCapacity ?? Math.max(minCapacity, 4), 1, 1000, 'auto scaling needs a positive maximum');
+    if (minCapacity > maxCapacity) {
+      invalidProp(this, 'minCapacity', { minCapacity, maxCapacity }, 'the minimum capacity is above the maximum', `set minCapacity ≤ maxCapacity (e.g. maxCapacity: ${minCapacity})`);
+    }
+    const targetCpu = wholeNumber(this, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 60, 10, 90, 'the CPU target is a percentage between 10 and 90');
+    const healthCheckPath = props.healthCheckPath ?? '/health';
+    if (!Token.isUnresolved(healthCheckPath) && !/^\/[\x21-\x7e]*$/.test(healthCheckPath)) {
+      invalidProp(this, 'healthCheckPath', healthCheckPath, 'not an absolute URL path', "use a path such as '/health'");
+    }
+    if (!Token.isUnresolved(props.tlsHostname) && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(props.tlsHostname)) {
+      invalidProp(this, 'tlsHostname', props.tlsHostname, 'not a DNS host name', "use the name the certificate is issued for, e.g. 'orders.internal.example.com'");
+    }
+    this.tlsHostname = props.tlsHostname;
+    const exec = props.enableExecuteCommand;
+    if (exec) {
+      recordOptOut(this, 'enableExecuteCommand', 'ECS Exec off', exec);
+      if (props.cluster && !hasEncryptedLoggedExec(props.cluster)) {
+        invalidProp(this, 'enableExecuteCommand', props.cluster.clusterName, 'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration', 'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }');
+      }
+    }
+
+    const vpcSubnets = props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    const retentionDays = props.logRetentionDays;
+    this.cluster = props.cluster ?? this.createCluster(props.vpc, props.encryptionKey, props.logsKey, retentionDays);
+    this.namespace = props.namespace ?? new servicediscovery.HttpNamespace(this, 'Namespace', {
+      name: `${props.serviceName}.internal`,
+      description: 'Service Connect namespace',
+    });
+
+    // Trust ECS tasks of this account only (confused-deputy protection).
+    const ecsTasks = () => new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:ecs:${stack.region}:${stack.account}:*` },
+      },
+    });
+    this.taskRole = new ManagedPolicyRole(this, 'TaskRole', { assumedBy: ecsTasks(), description: `${props.serviceName}: application role (least privilege, grants only)` });
+    this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', { assumedBy: ecsTasks(), description: `${props.serviceName}: image pull, logs, secrets` });
+    this.grantPrincipal = this.taskRole;
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu,
+      memoryLimitMiB: memory,
+      taskRole: this.taskRole,
+      executionRole: this.executionRole,
+      runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 },
+    });
+    this.logGroup = createSecureLogGroup(this, 'LogGroup', { encryptionKey: props.logsKey, retentionDays });
+    const linuxParameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
+    linuxParameters.dropCapabilities(ecs.Capability.ALL);
+    this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
+      image: ecs.ContainerImage.fromEcrRepository(props.image.repository.repository, imageRef),
+      user,
+      readonlyRootFilesystem: true,
+      privileged: false,
+      linuxParameters,
+      environment: props.environment,
+      secrets: props.secrets,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.serviceName }),
+      portMappings: [{ name: SERVICE_CONNECT_PORT_NAME, containerPort: this.containerPort, protocol: ecs.Protocol.TCP }],
+      healthCheck: {
+        command: props.containerHealthCheckCommand ?? ['CMD-SHELL', `curl -fsk https://localhost:${this.containerPort}${healthCheckPath} || exit 1`],
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(60),
+      },
+    });
+    acknowledgeFinding(
+      this.executionRole.policy!,
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'ecr:GetAuthorizationToken has no resource-level permissions (IAM requires "*"); image layer actions are limited to the one repository.',
+    );
+    if (props.environment && Object.keys(props.environment).length > 0) {
+      acknowledgeFinding(
+        this.taskDefinition,
+        'AwsSolutions::AwsSolutions-ECS2',
+        'Only non-secret configuration is passed as environment variables: names matching secret patterns are rejected at synth and secrets come through ecs.Secret (Secrets Manager / SSM).',
+      );
+    }
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `${props.serviceName} tasks: from its load balancer and named peers only`,
+      allowAllOutbound: false,
+    });
+    this.securityGroup.connections.allowTo(props.awsEndpoints, ec2.Port.tcp(443), 'AWS APIs through the VPC interface endpoints');
+    this.securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixList.prefixListId), ec2.Port.tcp(443), 'ECR image layers from S3 through the gateway endpoint');
+
+    this.serviceConnectTlsRole = new ManagedPolicyRole(this, 'ServiceConnectTlsRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `${props.serviceName}: Service Connect TLS certificates from the platform CA`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')],
+    });
+    this.serviceConnectTlsRole.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [props.encryptionKey.keyArn],
+    }));
+    acknowledgeFinding(
+      this.serviceConnectTlsRole,
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity]',
+      'AWS documents this managed policy as the required permissions of the ECS infrastructure role for Service Connect TLS; AWS maintains it as the service adds actions.',
+    );
+    this.serviceConnectLogGroup = createSecureLogGroup(this, 'ServiceConnectLogGroup', { encryptionKey: props.logsKey, retentionDays });
+
+    this.service = new ecs.FargateService(this, 'Service', {
+      cluster: this.cluster,
+      taskDefinition: this.taskDefinition,
+      desiredCount,
+      assignPublicIp: false,
+      vpcSubnets,
+      securityGroups: [this.securityGroup],
+      circuitBreaker: { enable: true, rollback: true },
+      minHealthyPercent: 100,
+      maxHealthyPercent: 200,
+      healthCheckGracePeriod: Duration.seconds(60),
+      enableExecuteCommand: exec !== undefined,
+      propagateTags: ecs.PropagatedTagSource.SERVICE,
+      serviceConnectConfiguration: {
+        namespace: this.namespace.namespaceArn,
+        logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.serviceConnectLogGroup, streamPrefix: 'service-connect' }),
+        services: [{
+          portMappingName: SERVICE_CONNECT_PORT_NAME,
+          discoveryName: props.serviceName,
+          dnsName: props.serviceName,
+          port: this.containerPort,
+          ingressPortOverride: this.serviceConnectPort,
+          tls: {
+            awsPcaAuthorityArn: props.certificateAuthority.certificateAuthorityArn,
+            kmsKey: props.encryptionKey,
+            role: this.serviceConnectTlsRole,
+          },
+        }],
+      },
+    });
+    this.connections = this.service.connections;
+    if (exec) this.acknowledgeExecPermissions();
+    for (const peer of props.allowFrom ?? []) {
+      this.connections.allowFrom(peer, ec2.Port.tcp(this.serviceConnectPort), 'Service Connect (TLS) from a named peer');
+    }
+
+    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
+      vpc: props.vpc,
+      description: `${props.serviceName} internal NLB: reachable only through the API Gateway VPC link (PrivateLink)`,
+      allowAllOutbound: false,
+    });
+    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+      vpc: props.vpc,
+      vpcSubnets,
+      internetFacing: false,
+      crossZoneEnabled: true,
+      securityGroups: [this.loadBalancerSecurityGroup],
+      // VPC link traffic arrives through PrivateLink; the group has no inbound rule, so nothing else in the VPC gets in.
+      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false,
+      deletionProtection: true,
+    });
+    if (props.accessLogBucket) {
+      this.loadBalancer.logAccessLogs(props.accessLogBucket, props.serviceName);
+    } else {
+      acknowledgeFindings(
+        this.loadBalancer,
+        ['AwsSolutions::AwsSolutions-ELB2', 'NIST.800.53.R5::NIST.800.53.R5-ELBLoggingEnabled', 'PCI.DSS.321::PCI.DSS.321-ELBLoggingEnabled', 'HIPAA.Security::HIPAA.Security-ELBLoggingEnabled'],
+        'This internal NLB is reached only through the API Gateway VPC link: the API access log records every request and the VPC flow logs every connection; pass accessLogBucket to add TLS-handshake logs.',
+      );
+    }
+    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
+      vpc: props.vpc,
+      port: this.containerPort,
+      protocol: elbv2.Protocol.TLS,
+      targetType: elbv2.TargetType.IP,
+      deregistrationDelay: Duration.seconds(30),
+      healthCheck: {
+        protocol: elbv2.Protocol.HTTPS,
+        path: healthCheckPath,
+        interval: Duration.seconds(15),
+        healthyThresholdCount: 3,
+        unhealthyThresholdCount: 3,
+      },
+    });
+    this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: this.containerPort }));
+    this.listener = this.loadBalancer.addListener('Tls', {
+      port: 443,
+      protocol: elbv2.Protocol.TLS,
+      certificates: [elbv2.ListenerCertificate.fromCertificateManager(props.certificate)],
+      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+      defaultTargetGroups: [this.targetGroup],
+    });
+    this.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(this.containerPort), 'TLS and health checks from the internal load balancer');
+    this.vpcLink = new apigw.VpcLink(this, 'VpcLink', {
+      targets: [this.loadBalancer],
+      description: `${props.serviceName}: API Gateway private integration`,
+    });
+
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
+    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpu });
+  }
+
+  /**
+   * An API Gateway REST integration (HTTP_PROXY over the VPC link, HTTPS to `tlsHostname`) for a SecureApi route:
+   * `api.root.addResource('orders').addMethod('GET', service.integration('/orders'))`.
+   */
+  public integration(path: string, options: ServiceIntegrationOptions = {}): apigw.Integration {
+    if (!Token.isUnresolved(path) && !/^\/[^\s?#]*$/.test(path)) {
+      invalidProp(this, 'integration(path)', path, 'not an absolute path without query or fragment', "use a path such as '/orders' or '/orders/{id}'");
+    }
+    return new apigw.Integration({
+      type: apigw.IntegrationType.HTTP_PROXY,
+      integrationHttpMethod: options.httpMethod ?? 'ANY',
+      uri: `https://${this.tlsHostname}${path}`,
+      options: {
+        connectionType: apigw.ConnectionType.VPC_LINK,
+        vpcLink: this.vpcLink,
+        requestParameters: options.requestParameters,
+        timeout: options.timeout,
+      },
+    });
+  }
+
+  /** ECS Exec's own grants: the SSM Session Manager channel has no resource-level permissions. */
+  private acknowledgeExecPermissions(): void {
+    const policy = this.taskRole.policy!;
+    acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'ECS Exec opens its session through ssmmessages:Create/OpenControlChannel and Create/OpenDataChannel, and logs:DescribeLogGroups, which IAM only grants on "*"; ECS Exec is an explicit, reasoned opt-in.');
+    const logGroup = (this.cluster as ecs.Cluster).executeCommandConfiguration!.logConfiguration!.cloudWatchLogGroup!;
+    const logicalId = Stack.of(logGroup).getLogicalId(logGroup.node.defaultChild as CfnElement);
+    acknowledgeFinding(
+      policy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${logicalId}>:*]`,
+      'ECS Exec writes one log stream per session with names chosen at run time; the wildcard covers streams of the one exec log group only.',
+    );
+  }
+
+  private createCluster(vpc: ec2.IVpc, encryptionKey: kms.IKey, logsKey: kms.IKey, retentionDays?: number): ecs.Cluster {
+    const execLogGroup = createSecureLogGroup(this, 'ExecLogGroup', { encryptionKey: logsKey, retentionDays });
+    return new ecs.Cluster(this, 'Cluster', {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+      executeCommandConfiguration: {
+        kmsKey: encryptionKey,
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: execLogGroup, cloudWatchEncryptionEnabled: true },
+      },
+    });
+  }
+}
+
+function range(from: number, to: number, step: number): number[] {
+  const values: number[] = [];
+  for (let v = from; v <= to; v += step) values.push(v);
+  return values;
+}
+
+function validateServiceName(scope: IConstruct, name: string): void {
+  if (!Token.isUnresolved(name) && !SERVICE_NAME.test(name)) {
+    invalidProp(scope, 'serviceName', name, 'service names are DNS labels: lower-case letters, digits and "-", starting with a letter, at most 63 characters', "use a name such as 'orders'");
+  }
+}
+
+function validateImage(scope: IConstruct, image: ServiceImage): string {
+  if (!SecureRepository.isSecureRepository(image.repository)) {
+    invalidProp(scope, 'image.repository', describeConstruct(image.repository), 'images must come from a SecureRepository (immutable tags, KMS, scan on push, finding alerts)', 'create the repository with new SecureRepository(...) and pass it');
+  }
+  if (Stage.of(image.repository) !== Stage.of(scope)) {
+    invalidProp(scope, 'image.repository', image.repository.node.path, 'the repository belongs to another app or stage, so its name cannot be referenced here', 'create the SecureRepository in a stack of the same stage as the service');
+  }
+  const { tag, digest } = image;
+  if ((tag === undefined) === (digest === undefined)) {
+    invalidProp(scope, 'image', { tag, digest }, 'give exactly one of tag or digest', "pin the image with tag: '1.0.0' or digest: 'sha256:…'");
+  }
+  if (digest !== undefined) {
+    if (!Token.isUnresolved(digest) && !IMAGE_DIGEST.test(digest)) {
+      invalidProp(scope, 'image.digest', digest, 'not an image digest', "use 'sha256:' followed by 64 lower-case hex characters");
+    }
+    return digest;
+  }
+  const value = tag as string;
+  if (!Token.isUnresolved(value) && (value.trim() === '' || value.toLowerCase() === 'latest')) {
+    invalidProp(scope, 'image.tag', value, '`latest` and empty tags do not say which build runs and cannot be pinned', "use a release tag such as '1.0.0' or a digest");
+  }
+  if (!Token.isUnresolved(value) && !IMAGE_TAG.test(value)) {
+    invalidProp(scope, 'image.tag', value, 'not a valid image tag', 'use letters, digits, "_", "." and "-", at most 128 characters');
+  }
+  return value;
+}
+
+function describeConstruct(x: unknown): string {
+  const node = (x as IConstruct | undefined)?.node;
+  return node ? `${node.path} (${(x as object).constructor.name})` : String(x);
+}
+
+function validateFargateSize(scope: IConstruct, cpu: number, memory: number): void {
+  if (Token.isUnresolved(cpu) || Token.isUnresolved(memory)) return;
+  const allowed = FARGATE_MEMORY_BY_CPU[cpu];
+  if (!allowed) {
+    invalidProp(scope, 'cpu', cpu, 'not a Fargate CPU value', `use one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')}`);
+  }
+  if (!allowed.includes(memory)) {
+    invalidProp(scope, 'memoryLimitMiB', { cpu, memoryLimitMiB: memory }, `Fargate does not offer ${memory} MiB with ${cpu} CPU units`, `use one of ${allowed.join(', ')} MiB for cpu ${cpu}`);
+  }
+}
+
+function validatePort(scope: IConstruct, prop: string, port: number): number {
+  if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    invalidProp(scope, prop, port, 'ports are whole numbers from 1 to 65535', 'use a port such as 8443');
+  }
+  return port;
+}
+
+function wholeNumber(scope: IConstruct, prop: string, value: number, min: number, max: number, problem: string): number {
+  if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
+    invalidProp(scope, prop, value, problem, `use a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function validateEnvironment(scope: IConstruct, environment: Record<string, string>, secrets: Record<string, ecs.Secret>): void {
+  for (const name of Object.keys(environment)) {
+    if (SECRET_NAME_PATTERN.test(name)) {
+      invalidProp(scope, `environment.${name}`, '<redacted>', 'the name looks like a secret, and plain environment variables are visible in the task definition and the console', `pass it through secrets: { ${name}: ecs.Secret.fromSecretsManager(secret) } (or ecs.Secret.fromSsmParameter)`);
+    }
+    if (name in secrets) {
+      invalidProp(scope, `environment.${name}`, name, 'the same name is also given in secrets', 'define each variable once');
+    }
+  }
+}
+
+function hasEncryptedLoggedExec(cluster: ecs.ICluster): boolean {
+  const config = cluster instanceof ecs.Cluster ? cluster.executeCommandConfiguration : undefined;
+  return !!config?.kmsKey
+    && config.logging === ecs.ExecuteCommandLogging.OVERRIDE
+    && !!config.logConfiguration?.cloudWatchLogGroup
+    && config.logConfiguration.cloudWatchEncryptionEnabled === true;
+}

@@ -1,0 +1,404 @@
+import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SecureFargateService, SecureFargateServiceProps } from '../../lib/compute/secure-fargate-service';
+import { OPT_OUT_METADATA_TYPE } from '../../lib/core/opt-out';
+import { PlatformKeys } from '../../lib/encryption/platform-keys';
+import { PrivateNetwork } from '../../lib/network/private-network';
+import { SecureRepository } from '../../lib/registry/secure-repository';
+import { runCfnLint } from '../../lib/testing/cfn-lint';
+import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+
+const CA_ARN = 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555';
+const CERT_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+
+interface Fixture {
+  readonly stack: Stack;
+  readonly keys: PlatformKeys;
+  readonly network: PrivateNetwork;
+  readonly repository: SecureRepository;
+  readonly props: SecureFargateServiceProps;
+}
+
+/** A platform (keys, network, repository) and the props of a compliant service in it. */
+function fixture(stack: Stack = newStack()): Fixture {
+  const keys = new PlatformKeys(stack, 'Keys');
+  const network = new PrivateNetwork(stack, 'Network', { logsKey: keys.logsKey });
+  const repository = new SecureRepository(stack, 'Repo', { encryptionKey: keys.dataKey, repositoryName: 'orders' });
+  const props: SecureFargateServiceProps = {
+    serviceName: 'orders',
+    image: { repository, tag: '1.0.0' },
+    vpc: network.vpc,
+    serviceSubnets: network.serviceSubnets,
+    awsEndpoints: network,
+    s3PrefixList: ec2.PrefixList.fromPrefixListId(stack, 'S3PrefixList', 'pl-6da54004'),
+    encryptionKey: keys.dataKey,
+    logsKey: keys.logsKey,
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', CERT_ARN),
+    tlsHostname: 'orders.internal.example.com',
+    certificateAuthority: acmpca.CertificateAuthority.fromCertificateAuthorityArn(stack, 'Ca', CA_ARN),
+  };
+  return { stack, keys, network, repository, props };
+}
+
+const id = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+
+describe('SecureFargateService', () => {
+  // GIVEN two services sharing cluster and namespace: orders (env + secret) and payments (called by orders, ECS Exec on)
+  let gate: ReturnType<typeof synthWithGate>;
+  let template: Template;
+  let f: Fixture;
+  let orders: SecureFargateService;
+  let payments: SecureFargateService;
+
+  beforeAll(() => {
+    f = fixture();
+    const dbPassword = ssm.StringParameter.fromSecureStringParameterAttributes(f.stack, 'DbPassword', { parameterName: '/orders/db-password' });
+    orders = new SecureFargateService(f.stack, 'Orders', {
+      ...f.props,
+      environment: { LOG_LEVEL: 'info' },
+      secrets: { DB_PASSWORD: ecs.Secret.fromSsmParameter(dbPassword) },
+    });
+    payments = new SecureFargateService(f.stack, 'Payments', {
+      ...f.props,
+      serviceName: 'payments',
+      image: { repository: f.repository, digest: `sha256:${'a'.repeat(64)}` },
+      tlsHostname: 'payments.internal.example.com',
+      cluster: orders.cluster,
+      namespace: orders.namespace,
+      allowFrom: [orders],
+      cpu: 512,
+      memoryLimitMiB: 2048,
+      desiredCount: 3,
+      minCapacity: 2,
+      maxCapacity: 6,
+      targetCpuUtilizationPercent: 50,
+      enableExecuteCommand: { reason: 'Operators debug payment incidents interactively' },
+    });
+    gate = synthWithGate(f.stack);
+    template = gate.template;
+  });
+
+  it('passes every security pack with reasoned acknowledgements only', () => {
+    expectNoFindings(gate);
+    expectReasonedAcknowledgements(gate);
+    const mine = gate.acknowledged.filter((a) => /\/(Orders|Payments)\//.test(a.acknowledgedAt)).map((a) => a.acknowledgedId);
+    expect([...new Set(mine)].sort()).toEqual([
+      'AwsSolutions::AwsSolutions-ECS2',
+      'AwsSolutions::AwsSolutions-ELB2',
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      expect.stringMatching(/^AwsSolutions::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<OrdersExecLogGroup[0-9A-F]+>:\*\]$/),
+      'HIPAA.Security::HIPAA.Security-ELBLoggingEnabled',
+      'NIST.800.53.R5::NIST.800.53.R5-ELBLoggingEnabled',
+      'PCI.DSS.321::PCI.DSS.321-ELBLoggingEnabled',
+    ]);
+  });
+
+  it('is clean under cfn-lint (W3005 comes from the network construct\'s CDK custom resource)', () => {
+    const lint = runCfnLint(gate.templatePaths, { ignoreChecks: ['W3005'] });
+    expect(lint.available, 'cfn-lint must be installed').toBe(true);
+    expect(lint.matches).toEqual([]);
+  });
+
+  it('creates one cluster with enhanced Container Insights and KMS-encrypted, logged ECS Exec', () => {
+    template.resourceCountIs('AWS::ECS::Cluster', 1);
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
+      Configuration: {
+        ExecuteCommandConfiguration: {
+          KmsKeyId: { 'Fn::GetAtt': [id(f.stack, f.keys.dataKey), 'Arn'] },
+          Logging: 'OVERRIDE',
+          LogConfiguration: { CloudWatchEncryptionEnabled: true, CloudWatchLogGroupName: { Ref: Match.stringLikeRegexp('^OrdersExecLogGroup') } },
+        },
+      },
+    });
+  });
+
+  it('hardens the container: non-root, read-only root filesystem, unprivileged, capabilities dropped, init process', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: '256',
+      Memory: '512',
+      ContainerDefinitions: [Match.objectLike({
+        User: '1000:1000',
+        ReadonlyRootFilesystem: true,
+        Privileged: false,
+        LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: true },
+        HealthCheck: Match.objectLike({ Command: ['CMD-SHELL', 'curl -fsk https://localhost:8443/health || exit 1'] }),
+        PortMappings: [{ ContainerPort: 8443, Protocol: 'tcp', Name: 'app' }],
+      })],
+    });
+  });
+
+  it('pins images by tag or digest from the SecureRepository', () => {
+    const images = Object.values(template.findResources('AWS::ECS::TaskDefinition')).map((r) => JSON.stringify(r.Properties.ContainerDefinitions[0].Image));
+    expect(images).toHaveLength(2);
+    expect(images[0]).toContain(':1.0.0');
+    expect(images[1]).toContain(`@sha256:${'a'.repeat(64)}`);
+    for (const image of images) expect(image).toContain(id(f.stack, f.repository.repository));
+  });
+
+  it('passes secrets as ecs.Secret and keeps plain variables plain', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        Environment: [{ Name: 'LOG_LEVEL', Value: 'info' }],
+        Secrets: [{ Name: 'DB_PASSWORD', ValueFrom: Match.anyValue() }],
+      })],
+    });
+  });
+
+  it('logs to KMS-encrypted log groups with retention', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({
+        LogConfiguration: { LogDriver: 'awslogs', Options: Match.objectLike({ 'awslogs-group': { Ref: Match.stringLikeRegexp('^OrdersLogGroup') } }) },
+      })],
+    });
+    const logsKey = id(f.stack, f.keys.logsKey);
+    for (const name of ['OrdersLogGroup', 'OrdersServiceConnectLogGroup', 'OrdersExecLogGroup']) {
+      const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { KmsKeyId: { 'Fn::GetAtt': [logsKey, 'Arn'] }, RetentionInDays: 365 } });
+      expect(Object.keys(groups).some((k) => k.startsWith(name)), name).toBe(true);
+    }
+  });
+
+  it('runs tasks in the isolated subnets without public IPs, with circuit breaker and rollback', () => {
+    const isolated = f.network.vpc.isolatedSubnets.map((s) => ({ Ref: id(f.stack, s) }));
+    template.hasResourceProperties('AWS::ECS::Service', {
+      LaunchType: 'FARGATE',
+      DesiredCount: 2,
+      EnableExecuteCommand: false,
+      NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED', Subnets: isolated, SecurityGroups: [{ 'Fn::GetAtt': [id(f.stack, orders.securityGroup), 'GroupId'] }] } },
+      DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
+      HealthCheckGracePeriodSeconds: 60,
+      LoadBalancers: [{ ContainerName: 'app', ContainerPort: 8443, TargetGroupArn: { Ref: id(f.stack, orders.targetGroup) } }],
+    });
+  });
+
+  it('calls other services over Service Connect TLS with certificates from the private CA', () => {
+    template.hasResourceProperties('AWS::ECS::Service', {
+      ServiceConnectConfiguration: {
+        Enabled: true,
+        Namespace: { 'Fn::GetAtt': [Match.stringLikeRegexp('^OrdersNamespace'), 'Arn'] },
+        LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
+        Services: [{
+          PortName: 'app',
+          DiscoveryName: 'payments',
+          ClientAliases: [{ DnsName: 'payments', Port: 8443 }],
+          IngressPortOverride: 15443,
+          Tls: {
+            IssuerCertificateAuthority: { AwsPcaAuthorityArn: CA_ARN },
+            KmsKey: { 'Fn::GetAtt': [id(f.stack, f.keys.dataKey), 'Arn'] },
+            RoleArn: { 'Fn::GetAtt': [id(f.stack, payments.serviceConnectTlsRole), 'Arn'] },
+          },
+        }],
+      },
+    });
+    template.hasResourceProperties('AWS::ServiceDiscovery::HttpNamespace', { Name: 'orders.internal' });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs.amazonaws.com' } })] },
+      ManagedPolicyArns: Match.arrayWith([{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity']] }]),
+    });
+  });
+
+  it('auto scales between min and max on a CPU target', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 4, ScalableDimension: 'ecs:service:DesiredCount' });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' }, TargetValue: 50 }),
+    });
+  });
+
+  it('fronts the service with an internal NLB: TLS listener with the certificate, TLS to the tasks, HTTPS health checks', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      Scheme: 'internal',
+      EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'off',
+      SecurityGroups: [{ 'Fn::GetAtt': [id(f.stack, orders.loadBalancerSecurityGroup), 'GroupId'] }],
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }, { Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Protocol: 'TLS',
+      Port: 443,
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      Certificates: [{ CertificateArn: CERT_ARN }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Protocol: 'TLS',
+      Port: 8443,
+      TargetType: 'ip',
+      HealthCheckProtocol: 'HTTPS',
+      HealthCheckPath: '/health',
+    });
+    template.hasResourceProperties('AWS::ApiGateway::VpcLink', { TargetArns: [{ Ref: id(f.stack, orders.loadBalancer) }] });
+  });
+
+  it('admits only the load balancer and named peers, and names every egress destination', () => {
+    const sg = (x: ec2.ISecurityGroup) => ({ 'Fn::GetAtt': [id(f.stack, x), 'GroupId'] });
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+    const intoOrders = ingress.filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(sg(orders.securityGroup)));
+    expect(intoOrders).toEqual([expect.objectContaining({ FromPort: 8443, ToPort: 8443, SourceSecurityGroupId: sg(orders.loadBalancerSecurityGroup) })]);
+    const intoPayments = ingress.filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(sg(payments.securityGroup)));
+    expect(intoPayments).toEqual(expect.arrayContaining([
+      expect.objectContaining({ FromPort: 15443, ToPort: 15443, SourceSecurityGroupId: sg(orders.securityGroup) }),
+      expect.objectContaining({ FromPort: 8443, SourceSecurityGroupId: sg(payments.loadBalancerSecurityGroup) }),
+    ]));
+    expect(intoPayments).toHaveLength(2);
+    // Nothing may enter the load balancer's group except through PrivateLink (the VPC link).
+    expect(ingress.filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(sg(orders.loadBalancerSecurityGroup)))).toEqual([]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('^orders internal NLB'),
+      SecurityGroupIngress: Match.absent(),
+    });
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties)
+      .filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(sg(orders.securityGroup)));
+    expect(egress).toEqual(expect.arrayContaining([
+      expect.objectContaining({ FromPort: 443, DestinationSecurityGroupId: sg(f.network.endpointSecurityGroup) }),
+      expect.objectContaining({ FromPort: 15443, DestinationSecurityGroupId: sg(payments.securityGroup) }),
+    ]));
+    expect(egress).toEqual(expect.arrayContaining([expect.objectContaining({ FromPort: 443, ToPort: 443, DestinationPrefixListId: 'pl-6da54004' })]));
+    expect(egress).toHaveLength(3);
+  });
+
+  it('gives the application a task role without permissions, and keeps every policy customer managed', () => {
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+    const taskRole = id(f.stack, orders.taskRole);
+    const attached = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(taskRole));
+    expect(attached).toEqual([]);
+    expect(orders.grantPrincipal).toBe(orders.taskRole);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'ecs-tasks.amazonaws.com' }, Condition: Match.objectLike({ StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } }) })] },
+    });
+  });
+
+  it('turns ECS Exec on only with a recorded reason', () => {
+    template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: true, ServiceConnectConfiguration: Match.objectLike({ Services: [Match.objectLike({ DiscoveryName: 'payments' })] }) });
+    expect(payments.node.metadata.find((m) => m.type === OPT_OUT_METADATA_TYPE)?.data).toEqual({ control: 'ECS Exec off', reason: 'Operators debug payment incidents interactively' });
+    expect(orders.node.metadata.find((m) => m.type === OPT_OUT_METADATA_TYPE)).toBeUndefined();
+  });
+
+  describe('variants (no gate)', () => {
+    it('routes grants into the task role\'s customer managed policy', () => {
+      const v = fixture();
+      const service = new SecureFargateService(v.stack, 'Svc', v.props);
+      const bucket = new s3.Bucket(v.stack, 'Bucket');
+      bucket.grantRead(service);
+      const t = Template.fromStack(v.stack);
+      t.resourceCountIs('AWS::IAM::Policy', 0);
+      t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+        Roles: [{ Ref: id(v.stack, service.taskRole) }],
+        PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) })] },
+      });
+    });
+
+    it('integration(path) is an HTTPS HTTP_PROXY over the VPC link for a SecureApi route', () => {
+      const v = fixture();
+      const service = new SecureFargateService(v.stack, 'Svc', v.props);
+      const api = new apigw.RestApi(v.stack, 'Api', { deploy: false });
+      api.root.addResource('orders').addMethod('GET', service.integration('/orders', { httpMethod: 'GET' }));
+      Template.fromStack(v.stack).hasResourceProperties('AWS::ApiGateway::Method', {
+        HttpMethod: 'GET',
+        Integration: {
+          Type: 'HTTP_PROXY',
+          IntegrationHttpMethod: 'GET',
+          Uri: 'https://orders.internal.example.com/orders',
+          ConnectionType: 'VPC_LINK',
+          ConnectionId: { Ref: id(v.stack, service.vpcLink) },
+        },
+      });
+      expect(() => service.integration('orders')).toThrow(/invalid integration\(path\) \(received "orders"\).*Fix: use a path such as/);
+    });
+
+    it('writes load balancer access logs to a bucket when given one', () => {
+      const v = fixture(newStack('TestStack', { account: '111122223333', region: 'eu-west-1' }));
+      const accessLogBucket = s3.Bucket.fromBucketName(v.stack, 'Logs', 'access-logs');
+      new SecureFargateService(v.stack, 'Svc', { ...v.props, accessLogBucket });
+      Template.fromStack(v.stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+        LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: 'access-logs' }]),
+      });
+    });
+  });
+
+  describe('rejects bad input with prop, value and fix', () => {
+    let count = 0;
+    const build = (overrides: Partial<SecureFargateServiceProps>, v: Fixture = fixture()) => () => new SecureFargateService(v.stack, `Svc${count++}`, { ...v.props, ...overrides });
+
+    it.each([
+      [{ cpu: 256, memoryLimitMiB: 4096 }, /invalid memoryLimitMiB \(received \{"cpu":256,"memoryLimitMiB":4096\}\).*Fix: use one of 512, 1024, 2048 MiB for cpu 256/],
+      [{ cpu: 1024, memoryLimitMiB: 1024 }, /invalid memoryLimitMiB .*Fix: use one of 2048, 3072/],
+      [{ cpu: 300, memoryLimitMiB: 512 }, /invalid cpu \(received 300\): not a Fargate CPU value\. Fix: use one of 256, 512/],
+    ])('invalid Fargate size %j', (size, message) => {
+      expect(build(size)).toThrow(message);
+    });
+
+    it.each([0, 65536, 80.5])('containerPort %s', (containerPort) => {
+      expect(build({ containerPort })).toThrow(new RegExp(`invalid containerPort \\(received ${containerPort}\\).*Fix: use a port such as 8443`));
+    });
+
+    it('serviceConnectPort out of range or equal to the container port', () => {
+      expect(build({ serviceConnectPort: 70000 })).toThrow(/invalid serviceConnectPort \(received 70000\)/);
+      expect(build({ serviceConnectPort: 8443 })).toThrow(/invalid serviceConnectPort \(received 8443\).*Fix: use a port other than containerPort/);
+    });
+
+    it('desiredCount < 1 and min > max capacity', () => {
+      expect(build({ desiredCount: 0 })).toThrow(/invalid desiredCount \(received 0\): a service needs at least one task\. Fix: use a whole number from 1/);
+      expect(build({ minCapacity: 0 })).toThrow(/invalid minCapacity \(received 0\)/);
+      expect(build({ minCapacity: 5, maxCapacity: 3 })).toThrow(/invalid minCapacity \(received \{"minCapacity":5,"maxCapacity":3\}\).*Fix: set minCapacity ≤ maxCapacity/);
+      expect(build({ targetCpuUtilizationPercent: 95 })).toThrow(/invalid targetCpuUtilizationPercent \(received 95\)/);
+    });
+
+    it.each(['latest', 'LATEST', '', '  '])('image tag %j', (tag) => {
+      const v = fixture();
+      expect(build({ image: { repository: v.repository, tag } }, v)).toThrow(/invalid image\.tag \(received ".*"\): `latest` and empty tags .*Fix: use a release tag such as '1\.0\.0' or a digest/);
+    });
+
+    it('malformed tags and digests, and tag + digest together', () => {
+      const v = fixture();
+      expect(build({ image: { repository: v.repository, tag: 'v1 beta' } }, v)).toThrow(/invalid image\.tag \(received "v1 beta"\): not a valid image tag/);
+      expect(build({ image: { repository: v.repository, digest: 'sha256:abc' } }, v)).toThrow(/invalid image\.digest \(received "sha256:abc"\).*Fix: use 'sha256:' followed by 64/);
+      expect(build({ image: { repository: v.repository, tag: '1.0.0', digest: `sha256:${'b'.repeat(64)}` } }, v)).toThrow(/invalid image .*give exactly one of tag or digest/);
+      expect(build({ image: { repository: v.repository } }, v)).toThrow(/invalid image \(received \{\}\)/);
+    });
+
+    it.each(['DB_PASSWORD', 'stripe_api_key', 'GITHUB_TOKEN', 'JWT_SECRET', 'TLS_PRIVATE_KEY', 'AWS_ACCESS_KEY_ID'])('secret-looking variable %s', (name) => {
+      expect(build({ environment: { [name]: 'x' } })).toThrow(new RegExp(`invalid environment\\.${name} \\(received "<redacted>"\\): the name looks like a secret.*Fix: pass it through secrets: \\{ ${name}: ecs\\.Secret\\.fromSecretsManager`));
+    });
+
+    it('a repository not created by SecureRepository, or from another app', () => {
+      const v = fixture();
+      const plain = ecr.Repository.fromRepositoryName(v.stack, 'Plain', 'orders');
+      expect(build({ image: { repository: plain as unknown as SecureRepository, tag: '1.0.0' } }, v))
+        .toThrow(/invalid image\.repository \(received "TestStack\/Plain \(.*\)"\): images must come from a SecureRepository.*Fix: create the repository with new SecureRepository/);
+      const otherStack = new Stack(new App(), 'Other');
+      const foreign = new SecureRepository(otherStack, 'Repo', { encryptionKey: new PlatformKeys(otherStack, 'Keys').dataKey });
+      expect(build({ image: { repository: foreign, tag: '1.0.0' } }, v)).toThrow(/invalid image\.repository \(received "Other\/Repo"\): the repository belongs to another app or stage/);
+    });
+
+    it('root users', () => {
+      for (const user of ['root', '0', '0:0', 'root:wheel', '']) {
+        expect(build({ user })).toThrow(/invalid user .*containers must not run as root \(P15\)\. Fix: use an unprivileged uid:gid/);
+      }
+    });
+
+    it('ECS Exec on a cluster without encrypted, logged sessions, or without a real reason', () => {
+      const v = fixture();
+      const cluster = new ecs.Cluster(v.stack, 'Plain', { vpc: v.network.vpc });
+      expect(build({ cluster, enableExecuteCommand: { reason: 'debugging in production' } }, v)).toThrow(/invalid enableExecuteCommand .*must be KMS-encrypted and logged.*Fix: omit cluster/);
+      expect(build({ enableExecuteCommand: { reason: 'x' } })).toThrow(/invalid enableExecuteCommand\.reason \(received "x"\)/);
+    });
+
+    it('service names and host names that are not DNS names', () => {
+      expect(build({ serviceName: 'Orders_API' })).toThrow(/invalid serviceName \(received "Orders_API"\)/);
+      expect(build({ tlsHostname: 'https://orders' })).toThrow(/invalid tlsHostname \(received "https:\/\/orders"\)/);
+      expect(build({ healthCheckPath: 'health' })).toThrow(/invalid healthCheckPath \(received "health"\)/);
+    });
+  });
+});
