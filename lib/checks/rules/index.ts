@@ -3,6 +3,9 @@ import { KmsKeyPolicyScoped } from './kms/KmsKeyPolicyScoped';
 import { LogGroupEncryptedWithRetention } from './logs/LogGroupEncryptedWithRetention';
 import { SecurityGroupNoOpenEgress } from './network/SecurityGroupNoOpenEgress';
 import { VpcEndpointRestrictivePolicy } from './network/VpcEndpointRestrictivePolicy';
+import { EcrRepositoryHardened } from './runtime/EcrRepositoryHardened';
+import { EcsServiceNoPublicIp } from './runtime/EcsServiceNoPublicIp';
+import { FargateTaskHardened } from './runtime/FargateTaskHardened';
 
 /** Every rule of PlatformChecks, in the order they run. RULES.md documents each. */
 export const PLATFORM_RULES: readonly PlatformRule[] = [
@@ -10,6 +13,10 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   VpcEndpointRestrictivePolicy,
   SecurityGroupNoOpenEgress,
   KmsKeyPolicyScoped,
+  EcrRepositoryHardened,
+  FargateTaskHardened,
+  EcsServiceNoPublicIp,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
+export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened };

@@ -1,0 +1,29 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance } from 'cdk-nag';
+import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+
+const ROOT_USER = /^(root|0)(:.*)?$/;
+
+/** Every container of a Fargate task definition runs as a non-root user, with a read-only root filesystem, unprivileged. */
+export const FargateTaskHardened: PlatformRule = {
+  id: 'FargateTaskHardened',
+  info: 'A container of the Fargate task definition runs as root (or with no user set), has a writable root filesystem, or is privileged.',
+  explanation: 'A process that is root inside a writable container can install tools and persist changes after a compromise; set a non-root user (e.g. "1000:1000"), ReadonlyRootFilesystem: true and never Privileged. Use SecureFargateService.',
+  practices: ['P15'],
+  check(node: CfnResource) {
+    if (node.cfnResourceType !== 'AWS::ECS::TaskDefinition') return NagRuleCompliance.NOT_APPLICABLE;
+    const props = resolvedProperties(node);
+    if (!asArray<string>(props.RequiresCompatibilities).includes('FARGATE')) return NagRuleCompliance.NOT_APPLICABLE;
+    const containers = asArray<Record<string, any>>(props.ContainerDefinitions);
+    const hardened = containers.every((c) => isNonRoot(c.User) && isTrue(c.ReadonlyRootFilesystem) && !isTrue(c.Privileged));
+    return hardened ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+  },
+};
+
+function isNonRoot(user: unknown): boolean {
+  return typeof user === 'string' && user.trim() !== '' && !ROOT_USER.test(user.trim());
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
+}
