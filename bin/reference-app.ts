@@ -1,8 +1,13 @@
 import { App, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { applySecurityChecks } from '../lib/checks/apply-security-checks';
+import { SecureFargateService } from '../lib/compute/secure-fargate-service';
 import { PlatformKeys } from '../lib/encryption/platform-keys';
 import { PrivateNetwork } from '../lib/network/private-network';
+import { SecureRepository } from '../lib/registry/secure-repository';
 
 /** Per-environment settings read from cdk.json context (`environments.<name>`). */
 export interface ReferenceEnvironment {
@@ -12,10 +17,26 @@ export interface ReferenceEnvironment {
   readonly logRetentionDays?: number;
 }
 
+/** Context `runtime` (cdk.json): what the demo services need from outside this stack. */
+export interface ReferenceRuntimeSettings {
+  /** ARN of the platform's private CA (Service Connect TLS). */
+  readonly certificateAuthorityArn: string;
+  /** ARN of the ACM certificate for `*.<serviceDomain>` on the services' internal load balancers. */
+  readonly certificateArn: string;
+  /** Domain the services' host names live under (`orders.<serviceDomain>`). */
+  readonly serviceDomain: string;
+  /** Id of the region's S3 managed prefix list (`com.amazonaws.<region>.s3`) for ECR image layers. */
+  readonly s3PrefixListId: string;
+}
+
 /** The reference platform of one environment. Later capabilities join this stack. */
 export class ReferencePlatformStack extends Stack {
   public readonly keys: PlatformKeys;
   public readonly network: PrivateNetwork;
+  /** Image repositories of the demo services. */
+  public readonly repositories: { readonly orders: SecureRepository; readonly payments: SecureRepository };
+  /** Demo services; API routes use `services.orders.integration('/orders')`. */
+  public readonly services: { readonly orders: SecureFargateService; readonly payments: SecureFargateService };
 
   constructor(scope: Construct, id: string, settings: ReferenceEnvironment, props?: StackProps) {
     super(scope, id, props);
@@ -25,7 +46,51 @@ export class ReferencePlatformStack extends Stack {
       availabilityZones: settings.availabilityZones,
       flowLogRetentionDays: settings.logRetentionDays,
     });
+
+    const runtime = runtimeSettings(this);
+    this.repositories = {
+      orders: new SecureRepository(this, 'OrdersRepository', { encryptionKey: this.keys.dataKey, repositoryName: 'demo/orders' }),
+      payments: new SecureRepository(this, 'PaymentsRepository', { encryptionKey: this.keys.dataKey, repositoryName: 'demo/payments' }),
+    };
+    const shared = {
+      vpc: this.network.vpc,
+      serviceSubnets: this.network.serviceSubnets,
+      awsEndpoints: this.network,
+      s3PrefixList: ec2.PrefixList.fromPrefixListId(this, 'S3PrefixList', runtime.s3PrefixListId),
+      encryptionKey: this.keys.dataKey,
+      logsKey: this.keys.logsKey,
+      certificate: acm.Certificate.fromCertificateArn(this, 'ServiceCertificate', runtime.certificateArn),
+      certificateAuthority: acmpca.CertificateAuthority.fromCertificateAuthorityArn(this, 'PlatformCa', runtime.certificateAuthorityArn),
+      logRetentionDays: settings.logRetentionDays,
+    };
+    const orders = new SecureFargateService(this, 'OrdersService', {
+      ...shared,
+      serviceName: 'orders',
+      image: { repository: this.repositories.orders, tag: '1.0.0' },
+      tlsHostname: `orders.${runtime.serviceDomain}`,
+    });
+    const payments = new SecureFargateService(this, 'PaymentsService', {
+      ...shared,
+      serviceName: 'payments',
+      image: { repository: this.repositories.payments, tag: '1.0.0' },
+      tlsHostname: `payments.${runtime.serviceDomain}`,
+      cluster: orders.cluster,
+      namespace: orders.namespace,
+      allowFrom: [orders],
+    });
+    this.services = { orders, payments };
   }
+}
+
+const RUNTIME_KEYS: readonly (keyof ReferenceRuntimeSettings)[] = ['certificateAuthorityArn', 'certificateArn', 'serviceDomain', 's3PrefixListId'];
+
+function runtimeSettings(scope: Construct): ReferenceRuntimeSettings {
+  const runtime = (scope.node.tryGetContext('runtime') ?? {}) as Partial<ReferenceRuntimeSettings>;
+  const missing = RUNTIME_KEYS.filter((k) => typeof runtime[k] !== 'string' || runtime[k] === '');
+  if (missing.length > 0) {
+    throw new Error(`Missing context runtime.${missing.join(', runtime.')}. Fix: set them in cdk.json under "runtime" (see the example values there) or with -c.`);
+  }
+  return runtime as ReferenceRuntimeSettings;
 }
 
 /** One deployable environment of the reference platform. */

@@ -10,3 +10,7 @@ export * from './encryption/platform-keys';
 export * from './network/private-network';
 export * as testing from './testing';
 export * from './core/handler-code';
+export * from './core/managed-policy-role';
+export * from './registry/secure-repository';
+export * from './registry/registry-scanning';
+export * from './compute/secure-fargate-service';
