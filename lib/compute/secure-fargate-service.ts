@@ -222,6 +222,8 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
   public readonly securityGroup: ec2.SecurityGroup;
   public readonly logGroup: logs.LogGroup;
   public readonly serviceConnectLogGroup: logs.LogGroup;
+  /** Log group of ECS Exec sessions (only when this construct created the cluster). */
+  public readonly execLogGroup?: logs.LogGroup;
   public readonly loadBalancer: elbv2.NetworkLoadBalancer;
   public readonly loadBalancerSecurityGroup: ec2.SecurityGroup;
   public readonly listener: elbv2.NetworkListener;
@@ -281,7 +283,20 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
 
     const vpcSubnets = props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     const retentionDays = props.logRetentionDays;
-    this.cluster = props.cluster ?? this.createCluster(props.vpc, props.encryptionKey, props.logsKey, retentionDays);
+    if (props.cluster) {
+      this.cluster = props.cluster;
+    } else {
+      this.execLogGroup = createSecureLogGroup(this, 'ExecLogGroup', { encryptionKey: props.logsKey, retentionDays });
+      this.cluster = new ecs.Cluster(this, 'Cluster', {
+        vpc: props.vpc,
+        containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+        executeCommandConfiguration: {
+          kmsKey: props.encryptionKey,
+          logging: ecs.ExecuteCommandLogging.OVERRIDE,
+          logConfiguration: { cloudWatchLogGroup: this.execLogGroup, cloudWatchEncryptionEnabled: true },
+        },
+      });
+    }
     this.namespace = props.namespace ?? new servicediscovery.HttpNamespace(this, 'Namespace', {
       name: `${props.serviceName}.internal`,
       description: 'Service Connect namespace',
@@ -487,19 +502,6 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<${logicalId}>:*]`,
       'ECS Exec writes one log stream per session with names chosen at run time; the wildcard covers streams of the one exec log group only.',
     );
-  }
-
-  private createCluster(vpc: ec2.IVpc, encryptionKey: kms.IKey, logsKey: kms.IKey, retentionDays?: number): ecs.Cluster {
-    const execLogGroup = createSecureLogGroup(this, 'ExecLogGroup', { encryptionKey: logsKey, retentionDays });
-    return new ecs.Cluster(this, 'Cluster', {
-      vpc,
-      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
-      executeCommandConfiguration: {
-        kmsKey: encryptionKey,
-        logging: ecs.ExecuteCommandLogging.OVERRIDE,
-        logConfiguration: { cloudWatchLogGroup: execLogGroup, cloudWatchEncryptionEnabled: true },
-      },
-    });
   }
 }
 
