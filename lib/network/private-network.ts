@@ -133,6 +133,7 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     this.flowLogGroup = createSecureLogGroup(this, 'FlowLogGroup', {
       encryptionKey: props.logsKey,
       retentionDays: props.flowLogRetentionDays,
+      retentionPropName: 'flowLogRetentionDays',
     });
     this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {

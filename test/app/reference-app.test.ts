@@ -1,0 +1,56 @@
+import * as fs from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createReferenceApp } from '../../bin/reference-app';
+import { runCfnLint } from '../../lib/testing/cfn-lint';
+import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
+import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
+import { CFN_LINT_IGNORED_CHECKS, requireCfnLint } from '../support/cfn-lint';
+
+const cdkJson = JSON.parse(fs.readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
+
+function synthEnvironment(env: string): SecuritySynthResult {
+  const app: App = newApp({ ...cdkJson.context, env });
+  createReferenceApp(app);
+  return synthesizeWithChecks(app);
+}
+
+describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
+  let result: SecuritySynthResult;
+  beforeAll(() => {
+    result = synthEnvironment(env);
+  });
+
+  it('runs all six packs and has zero unacknowledged findings', () => {
+    expect(result.packs).toEqual(expect.arrayContaining(['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'PlatformChecks']));
+    expectNoFindings(result);
+  });
+
+  it('gives every acknowledgement a specific reason, visible in the validation report', () => {
+    expect(result.acknowledged.length).toBeGreaterThan(0);
+    expectReasonedAcknowledgements(result);
+  });
+
+  it('passes cfn-lint on every template', () => {
+    if (!requireCfnLint()) return;
+    expect(result.templatePaths.length).toBeGreaterThan(0);
+    const lint = runCfnLint(result.templatePaths, { ignoreChecks: CFN_LINT_IGNORED_CHECKS });
+    expect(lint.errors, JSON.stringify(lint.errors, null, 2)).toEqual([]);
+    expect(lint.warnings, JSON.stringify(lint.warnings, null, 2)).toEqual([]);
+  });
+});
+
+describe('reference app context', () => {
+  it('rejects an invalid environment name with the value and the fix', () => {
+    expect(() => createReferenceApp(newApp({ env: 'Prod!' }))).toThrow(/Invalid context env \(received "Prod!"\).*Fix: run with -c env=dev/);
+  });
+
+  it('builds env-agnostic stacks unless account and region are in context', () => {
+    const app = newApp({ env: 'dev' });
+    const stage = createReferenceApp(app);
+    expect(stage.account).toBeUndefined();
+    const pinned = createReferenceApp(newApp({ env: 'qa', environments: { qa: { account: '111111111111', region: 'eu-west-1' } } }));
+    expect(pinned.platform.account).toBe('111111111111');
+    expect(pinned.platform.region).toBe('eu-west-1');
+  });
+});
