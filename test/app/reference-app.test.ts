@@ -31,6 +31,16 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     expectReasonedAcknowledgements(result);
   });
 
+  it('writes the security report with every acknowledgement and the practice map', () => {
+    const report = fs.readFileSync(`${result.assemblyDir}/security-report.md`, 'utf8');
+    for (const ack of result.acknowledged) {
+      expect(report).toContain(`\`${ack.acknowledgedId}\``);
+      expect(report).toContain(ack.reason);
+    }
+    for (let i = 1; i <= 16; i++) expect(report).toMatch(new RegExp(`^### P${i} `, 'm'));
+    expect(report).toContain('```mermaid');
+  });
+
   it('passes cfn-lint on every template', () => {
     if (!requireCfnLint()) return;
     expect(result.templatePaths.length).toBeGreaterThan(0);
