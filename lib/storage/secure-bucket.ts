@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
 import { grantKeyViaService, requireKeyInRegion } from '../core/key-use';
 
@@ -94,6 +94,8 @@ export class SecureBucket extends Construct {
   /** Receives the server access logs (the created log bucket or `accessLogsBucket`). */
   public readonly logBucket: s3.IBucket;
   public readonly encryptionKey: kms.IKey;
+  /** The role S3 assumes to replicate (undefined without `replication`). */
+  public readonly replicationRole?: iam.Role;
 
   constructor(scope: Construct, id: string, props: SecureBucketProps) {
     super(scope, id);
@@ -131,6 +133,13 @@ export class SecureBucket extends Construct {
         'The access-log bucket holds the audit trail of one bucket in its own region; it is versioned, retained on delete and denies non-TLS access. Replicating it would need a second SSE-S3 log bucket per region.');
     }
 
+    const replicationRole = props.replication && new iam.Role(this, 'ReplicationRole', {
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'S3 replication of one SecureBucket to its cross-region replica',
+    });
+
     this.bucket = new s3.Bucket(this, 'Resource', {
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
@@ -151,8 +160,10 @@ export class SecureBucket extends Construct {
         deleteMarkerReplication: true,
         priority: 1,
       }] : undefined,
+      replicationRole,
       ...ENFORCED_BUCKET_PROPS,
     });
+    if (props.replication && replicationRole) this.replicationRole = this.addReplicationPolicy(replicationRole, props.replication);
     if (!props.replication) {
       acknowledgeFindings(this.bucket.node.defaultChild as s3.CfnBucket, complianceFindingIds('S3BucketReplicationEnabled'),
         'Cross-region replication is opt-in (SecureBucketProps.replication): it needs a destination bucket and key in a second region. Without it the bucket is still versioned, keeps noncurrent versions and is retained on delete.');
@@ -192,6 +203,42 @@ export class SecureBucket extends Construct {
   /** grantRead + grantWrite. */
   public grantReadWrite(grantee: iam.IGrantable, objectsKeyPattern = '*'): iam.Grant {
     return this.grantRead(grantee, objectsKeyPattern).combine(this.grantWrite(grantee, objectsKeyPattern));
+  }
+
+  /**
+   * What S3 replication needs, exactly (a customer managed policy rather than CDK's inline grant, which
+   * adds kms:ReEncrypt* and kms:GenerateDataKey*).
+   */
+  private addReplicationPolicy(role: iam.Role, replication: SecureBucketReplication): iam.Role {
+    const destinationObjects = replication.destinationBucket.arnForObjects('*');
+    const policy = new iam.ManagedPolicy(this, 'ReplicationPolicy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({ actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'], resources: [this.bucket.bucketArn] }),
+        new iam.PolicyStatement({
+          actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+          resources: [this.bucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({ actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], resources: [destinationObjects] }),
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [this.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
+          actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+          resources: [replication.destinationKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `s3.${replication.destinationBucket.env.region}.amazonaws.com` } },
+        }),
+      ],
+    });
+    const stack = Stack.of(this);
+    const sourceObjects = `<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`;
+    for (const objects of [sourceObjects, stack.resolve(destinationObjects)]) {
+      acknowledgeFinding(policy, `AwsSolutions::AwsSolutions-IAM5[Resource::${objects}]`,
+        'S3 replication reads every new object version of the source bucket and writes it to the replica bucket; the wildcard covers objects of these two buckets only.');
+    }
+    return role;
   }
 
   private grantObjects(grantee: iam.IGrantable, actions: string[], objectsKeyPattern: string): iam.Grant {
