@@ -1,35 +1,23 @@
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { acknowledgeFinding, complianceFindingIds } from '../../lib/core/acknowledge';
+import { complianceFindingIds } from '../../lib/core/acknowledge';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { SecureBucket, SecureBucketProps } from '../../lib/storage/secure-bucket';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
+import { acknowledgeTestGrantee, expectCfnLintClean, logicalIdOf } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const REPLICA_REGION = 'eu-west-1';
-
-function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
 
 function replicaTarget(stack: Stack, keyRegion = REPLICA_REGION): SecureBucketProps['replication'] {
   return {
     destinationBucket: s3.Bucket.fromBucketAttributes(stack, `Replica${keyRegion}`, { bucketArn: 'arn:aws:s3:::data-replica', region: REPLICA_REGION }),
     destinationKey: kms.Key.fromKeyArn(stack, `ReplicaKey${keyRegion}`, `arn:aws:kms:${keyRegion}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`),
   };
-}
-
-/** Acknowledges what granting to a test role raises on the role itself (the grantee's own concern, not the bucket's). */
-function acknowledgeTestGrantee(role: iam.Role, bucket: SecureBucket): void {
-  const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnElement;
-  const reason = 'Test grantee: stands in for a service task role whose owner acknowledges its own inline policy and object wildcard.';
-  acknowledgeFinding(policy, `AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalId(Stack.of(bucket), bucket.bucket)}.Arn>/*]`, reason);
-  for (const id of complianceFindingIds('IAMNoInlinePolicy')) acknowledgeFinding(policy, id, reason);
 }
 
 describe('SecureBucket, through the security gate', () => {
@@ -53,7 +41,7 @@ describe('SecureBucket, through the security gate', () => {
     });
     const role = new iam.Role(stack, 'Service', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     data.grantReadWrite(role);
-    acknowledgeTestGrantee(role, data);
+    acknowledgeTestGrantee(role, [`AwsSolutions::AwsSolutions-IAM5[Resource::<${logicalIdOf(data.bucket)}.Arn>/*]`]);
     result = synthWithGate(stack);
     template = result.template;
   });
@@ -68,10 +56,7 @@ describe('SecureBucket, through the security gate', () => {
   });
 
   test('is clean under cfn-lint', () => {
-    const lint = runCfnLint(result.templatePaths, { ignoreChecks: ['W3005'] });
-    if (!lint.available && process.env.CI !== 'true') return;
-    expect(lint.available, 'cfn-lint on PATH').toBe(true);
-    expect(lint.matches).toEqual([]);
+    expectCfnLintClean(result.templatePaths);
   });
 
   test('exposes the bucket, the log bucket and the key', () => {
@@ -86,7 +71,7 @@ describe('SecureBucket, through the security gate', () => {
   test('encrypts with the customer managed key and bucket keys', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{
-        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [logicalId(stack, keys.dataKey), 'Arn'] } },
+        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(keys.dataKey), 'Arn'] } },
         BucketKeyEnabled: true,
       }] },
     });
@@ -94,7 +79,7 @@ describe('SecureBucket, through the security gate', () => {
 
   test('blocks all public access and disables ACLs on data and log buckets', () => {
     for (const bucket of [data.bucket, data.logBucket as s3.Bucket]) {
-      expect(template.toJSON().Resources[logicalId(stack, bucket)].Properties).toMatchObject({
+      expect(template.toJSON().Resources[logicalIdOf(bucket)].Properties).toMatchObject({
         PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
         VersioningConfiguration: { Status: 'Enabled' },
@@ -103,7 +88,7 @@ describe('SecureBucket, through the security gate', () => {
   });
 
   test('denies requests without TLS and with TLS below 1.2, on bucket and objects', () => {
-    const bucketId = logicalId(stack, data.bucket);
+    const bucketId = logicalIdOf(data.bucket);
     const resources = [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }];
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: bucketId },
@@ -115,7 +100,7 @@ describe('SecureBucket, through the security gate', () => {
   });
 
   test('logs server access to the dedicated SSE-S3 log bucket, which admits only S3 log delivery for this bucket', () => {
-    const logId = logicalId(stack, data.logBucket);
+    const logId = logicalIdOf(data.logBucket);
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
       LifecycleConfiguration: { Rules: [Match.objectLike({ Status: 'Enabled', ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 90 } })] },
@@ -132,7 +117,7 @@ describe('SecureBucket, through the security gate', () => {
         Effect: 'Allow',
         Principal: { Service: 'logging.s3.amazonaws.com' },
         Action: 's3:PutObject',
-        Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalId(stack, data.bucket), 'Arn'] } }, StringEquals: { 'aws:SourceAccount': ENV.account } },
+        Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(data.bucket), 'Arn'] } }, StringEquals: { 'aws:SourceAccount': ENV.account } },
       })]) },
     });
   });
@@ -152,7 +137,7 @@ describe('SecureBucket, through the security gate', () => {
   test('replicates SSE-KMS objects to the other region with the destination key', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       ReplicationConfiguration: {
-        Role: { 'Fn::GetAtt': [logicalId(stack, replicated.replicationRole!), 'Arn'] },
+        Role: { 'Fn::GetAtt': [logicalIdOf(replicated.replicationRole!), 'Arn'] },
         Rules: [Match.objectLike({
           Status: 'Enabled',
           Destination: { Bucket: 'arn:aws:s3:::data-replica', EncryptionConfiguration: { ReplicaKmsKeyID: `arn:aws:kms:${REPLICA_REGION}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab` } },
@@ -167,14 +152,14 @@ describe('SecureBucket, through the security gate', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 's3.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } } }] },
     });
-    const source = logicalId(stack, replicated.bucket);
+    const source = logicalIdOf(replicated.bucket);
     const sourceArn = { 'Fn::GetAtt': [source, 'Arn'] };
-    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: logicalId(stack, replicated.replicationRole!) }] } });
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: logicalIdOf(replicated.replicationRole!) }] } });
     expect(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement)).toEqual([[
       { Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: sourceArn },
       { Effect: 'Allow', Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'], Resource: { 'Fn::Join': ['', [sourceArn, '/*']] } },
       { Effect: 'Allow', Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], Resource: 'arn:aws:s3:::data-replica/*' },
-      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [logicalId(stack, keys.dataKey), 'Arn'] }, Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } },
+      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [logicalIdOf(keys.dataKey), 'Arn'] }, Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } },
       { Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: `arn:aws:kms:${REPLICA_REGION}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`, Condition: { StringEquals: { 'kms:ViaService': `s3.${REPLICA_REGION}.amazonaws.com` } } },
     ]]);
     expect(result.acknowledged.filter((a) => a.constructPaths.some((p) => p.includes('/Replicated/ReplicationPolicy'))).map((a) => a.acknowledgedId).sort()).toEqual([
@@ -197,7 +182,7 @@ describe('SecureBucket options', () => {
     const stack = newStack();
     stack.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', false);
     const bucket = new SecureBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'Key') });
-    const logBucket = Template.fromStack(stack).toJSON().Resources[Stack.of(bucket).getLogicalId(bucket.logBucket.node.defaultChild as CfnElement)];
+    const logBucket = Template.fromStack(stack).toJSON().Resources[logicalIdOf(bucket.logBucket)];
     expect(logBucket.Properties.AccessControl).toBeUndefined();
   });
 });

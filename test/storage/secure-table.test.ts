@@ -1,22 +1,17 @@
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { acknowledgeFinding, complianceFindingIds } from '../../lib/core/acknowledge';
 import { OPT_OUT_METADATA_TYPE } from '../../lib/core/opt-out';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { SecureTable, SecureTableProps } from '../../lib/storage/secure-table';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
+import { acknowledgeTestGrantee, expectCfnLintClean, logicalIdOf } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
-
-function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
 
 function tableIn(stack: Stack, props: Partial<SecureTableProps> = {}): SecureTable {
   return new SecureTable(stack, 'Orders', { encryptionKey: new kms.Key(stack, 'Key'), partitionKey: PK, ...props });
@@ -28,7 +23,7 @@ describe('SecureTable, through the security gate', () => {
   let orders: SecureTable;
   let result: ReturnType<typeof synthWithGate>;
   let template: Template;
-  const keyArn = () => ({ 'Fn::GetAtt': [logicalId(stack, keys.dataKey), 'Arn'] });
+  const keyArn = () => ({ 'Fn::GetAtt': [logicalIdOf(keys.dataKey), 'Arn'] });
 
   beforeAll(() => {
     stack = newStack('TableStack');
@@ -41,10 +36,7 @@ describe('SecureTable, through the security gate', () => {
     });
     const role = new iam.Role(stack, 'Service', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     orders.grantReadWriteData(role);
-    const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnElement;
-    for (const id of complianceFindingIds('IAMNoInlinePolicy')) {
-      acknowledgeFinding(policy, id, 'Test grantee: stands in for a service task role whose owner acknowledges its own inline policy.');
-    }
+    acknowledgeTestGrantee(role);
     result = synthWithGate(stack);
     template = result.template;
   });
@@ -60,10 +52,7 @@ describe('SecureTable, through the security gate', () => {
   });
 
   test('is clean under cfn-lint', () => {
-    const lint = runCfnLint(result.templatePaths, { ignoreChecks: ['W3005'] });
-    if (!lint.available && process.env.CI !== 'true') return;
-    expect(lint.available, 'cfn-lint on PATH').toBe(true);
-    expect(lint.matches).toEqual([]);
+    expectCfnLintClean(result.templatePaths);
   });
 
   test('encrypts with the customer managed key', () => {
@@ -95,13 +84,13 @@ describe('SecureTable, through the security gate', () => {
         RuleName: 'Daily',
         ScheduleExpression: 'cron(0 5 * * ? *)',
         Lifecycle: { DeleteAfterDays: 35 },
-        TargetBackupVault: { 'Fn::GetAtt': [logicalId(stack, orders.backupVault!), 'BackupVaultName'] },
+        TargetBackupVault: { 'Fn::GetAtt': [logicalIdOf(orders.backupVault!), 'BackupVaultName'] },
       })] },
     });
     template.hasResourceProperties('AWS::Backup::BackupSelection', {
       BackupSelection: Match.objectLike({
-        IamRoleArn: { 'Fn::GetAtt': [logicalId(stack, orders.backupRole!), 'Arn'] },
-        Resources: [{ 'Fn::GetAtt': [logicalId(stack, orders.table), 'Arn'] }],
+        IamRoleArn: { 'Fn::GetAtt': [logicalIdOf(orders.backupRole!), 'Arn'] },
+        Resources: [{ 'Fn::GetAtt': [logicalIdOf(orders.table), 'Arn'] }],
       }),
     });
   });

@@ -2,21 +2,12 @@ import { Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, test } from 'vitest';
-import { PlatformChecks } from '../../../lib/checks/platform-checks';
 import { DynamoDbTableCustomerKeyAndPitr } from '../../../lib/checks/rules/storage/DynamoDbTableCustomerKeyAndPitr';
+import { ruleViolations } from '../../support/checks';
 import { newStack } from '../../support/harness';
 
-const RULE = 'Platform-DynamoDbTableCustomerKeyAndPitr';
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
-
-function violations(stack: Stack): string[] {
-  const report = new PlatformChecks(undefined, { rules: [DynamoDbTableCustomerKeyAndPitr] }).validateScope(stack);
-  return report.violations
-    .filter((v) => v.ruleName === RULE)
-    .flatMap((v) => v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? ''))
-    .sort();
-}
 
 const compliantTable = (stack: Stack): dynamodb.TableProps => ({
   partitionKey: PK,
@@ -37,7 +28,7 @@ describe('DynamoDbTableCustomerKeyAndPitr', () => {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       deletionProtection: true,
     });
-    expect(violations(stack)).toEqual([]);
+    expect(ruleViolations(DynamoDbTableCustomerKeyAndPitr, stack)).toEqual([]);
   });
 
   test.each([
@@ -48,12 +39,12 @@ describe('DynamoDbTableCustomerKeyAndPitr', () => {
   ])('non-compliant: %s', (_, override) => {
     const stack = newStack();
     new dynamodb.Table(stack, 'Table', { ...compliantTable(stack), ...override });
-    expect(violations(stack)).toEqual(['TestStack/Table/Resource']);
+    expect(ruleViolations(DynamoDbTableCustomerKeyAndPitr, stack)).toEqual(['TestStack/Table/Resource']);
   });
 
   test('non-compliant: a global table (TableV2) on the AWS owned key without PITR', () => {
     const stack = newStack('TestStack', ENV);
     new dynamodb.TableV2(stack, 'Global', { partitionKey: PK, deletionProtection: true });
-    expect(violations(stack)).toEqual(['TestStack/Global/Resource']);
+    expect(ruleViolations(DynamoDbTableCustomerKeyAndPitr, stack)).toEqual(['TestStack/Global/Resource']);
   });
 });
