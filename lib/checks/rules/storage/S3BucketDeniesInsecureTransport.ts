@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+import { asArray, isAnyPrincipal, PlatformRule, resolvedProperties } from '../../rule';
 
 /** Lowest TLS version a bucket policy may let through. */
 const MINIMUM_TLS_VERSION = 1.2;
@@ -42,10 +42,6 @@ function deniesInsecureTransport(policy: Record<string, any>): boolean {
   const withoutTls = denials.some((s) => conditionValues(s.Condition, ['bool', 'boolifexists'], 'aws:securetransport').some((v) => String(v) === 'false'));
   const oldTls = denials.some((s) => conditionValues(s.Condition, ['numericlessthan'], 's3:tlsversion').some((v) => Number(v) >= MINIMUM_TLS_VERSION));
   return withoutTls && oldTls;
-}
-
-function isAnyPrincipal(principal: unknown): boolean {
-  return principal === '*' || (!!principal && typeof principal === 'object' && asArray((principal as Record<string, unknown>).AWS).includes('*'));
 }
 
 function coversAllS3Actions(action: unknown): boolean {
