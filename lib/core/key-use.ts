@@ -31,6 +31,11 @@ export function grantKeyViaService(key: kms.IKey, grantee: iam.IGrantable, servi
     resourceArns: [key.keyArn],
     resourceSelfArns: ['*'],
     resource: key,
-    conditions: { StringEquals: { 'kms:ViaService': `${service}.${key.env.region}.amazonaws.com` } },
+    conditions: viaService(service, key.env.region),
   });
+}
+
+/** The condition that limits a KMS permission to calls made by `service` in `region` on the caller's behalf. */
+export function viaService(service: string, region: string): Record<string, Record<string, unknown>> {
+  return { StringEquals: { 'kms:ViaService': `${service}.${region}.amazonaws.com` } };
 }

@@ -6,7 +6,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
-import { grantKeyViaService, requireKeyInRegion } from '../core/key-use';
+import { grantKeyViaService, requireKeyInRegion, viaService } from '../core/key-use';
 
 /** Cross-region replication of a SecureBucket. */
 export interface SecureBucketReplication {
@@ -133,7 +133,7 @@ export class SecureBucket extends Construct {
         'The access-log bucket holds the audit trail of one bucket in its own region; it is versioned, retained on delete and denies non-TLS access. Replicating it would need a second SSE-S3 log bucket per region.');
     }
 
-    const replicationRole = props.replication && new iam.Role(this, 'ReplicationRole', {
+    this.replicationRole = props.replication && new iam.Role(this, 'ReplicationRole', {
       assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
@@ -160,11 +160,12 @@ export class SecureBucket extends Construct {
         deleteMarkerReplication: true,
         priority: 1,
       }] : undefined,
-      replicationRole,
+      replicationRole: this.replicationRole,
       ...ENFORCED_BUCKET_PROPS,
     });
-    if (props.replication && replicationRole) this.replicationRole = this.addReplicationPolicy(replicationRole, props.replication);
-    if (!props.replication) {
+    if (props.replication && this.replicationRole) {
+      this.addReplicationPolicy(this.replicationRole, props.replication);
+    } else {
       acknowledgeFindings(this.bucket.node.defaultChild as s3.CfnBucket, complianceFindingIds('S3BucketReplicationEnabled'),
         'Cross-region replication is opt-in (SecureBucketProps.replication): it needs a destination bucket and key in a second region. Without it the bucket is still versioned, keeps noncurrent versions and is retained on delete.');
     }
@@ -209,7 +210,7 @@ export class SecureBucket extends Construct {
    * What S3 replication needs, exactly (a customer managed policy rather than CDK's inline grant, which
    * adds kms:ReEncrypt* and kms:GenerateDataKey*).
    */
-  private addReplicationPolicy(role: iam.Role, replication: SecureBucketReplication): iam.Role {
+  private addReplicationPolicy(role: iam.Role, replication: SecureBucketReplication): void {
     const destinationObjects = replication.destinationBucket.arnForObjects('*');
     const policy = new iam.ManagedPolicy(this, 'ReplicationPolicy', {
       roles: [role],
@@ -223,12 +224,12 @@ export class SecureBucket extends Construct {
         new iam.PolicyStatement({
           actions: ['kms:Decrypt'],
           resources: [this.encryptionKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${Stack.of(this).region}.amazonaws.com` } },
+          conditions: viaService('s3', Stack.of(this).region),
         }),
         new iam.PolicyStatement({
           actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
           resources: [replication.destinationKey.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `s3.${replication.destinationBucket.env.region}.amazonaws.com` } },
+          conditions: viaService('s3', replication.destinationBucket.env.region),
         }),
       ],
     });
@@ -238,7 +239,6 @@ export class SecureBucket extends Construct {
       acknowledgeFinding(policy, `AwsSolutions::AwsSolutions-IAM5[Resource::${objects}]`,
         'S3 replication reads every new object version of the source bucket and writes it to the replica bucket; the wildcard covers objects of these two buckets only.');
     }
-    return role;
   }
 
   private grantObjects(grantee: iam.IGrantable, actions: string[], objectsKeyPattern: string): iam.Grant {
