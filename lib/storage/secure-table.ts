@@ -5,7 +5,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from '../core/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
 import { grantKeyViaService, requireKeyInRegion } from '../core/key-use';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
@@ -73,6 +73,8 @@ export interface SecureTableProps {
   readonly withoutBackupPlan?: SecurityOptOut;
 }
 
+const BACKUP_PLAN_CONTROL = 'AWS Backup plan for the table';
+
 /** Default days a backup recovery point is kept. */
 export const DEFAULT_BACKUP_RETENTION_DAYS = 35;
 /** Backup retention the platform accepts: at least a week, at most ten years. */
@@ -133,7 +135,11 @@ export class SecureTable extends Construct {
     for (const gsi of props.globalSecondaryIndexes ?? []) this.table.addGlobalSecondaryIndex(gsi);
 
     if (optOut) {
-      recordOptOut(this, 'withoutBackupPlan', 'AWS Backup plan for the table', optOut);
+      recordOptOut(this, 'withoutBackupPlan', BACKUP_PLAN_CONTROL, optOut);
+      // The compliance packs that require a backup plan get the user's reason, so the opt-out passes the gate.
+      acknowledgeFindings(this.table.node.defaultChild as dynamodb.CfnTable,
+        ['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-DynamoDBInBackupPlan`),
+        `${BACKUP_PLAN_CONTROL} turned off with withoutBackupPlan: ${optOut.reason}`);
       return;
     }
     this.backupVault = new backup.BackupVault(this, 'BackupVault', {

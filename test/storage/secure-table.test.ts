@@ -12,6 +12,7 @@ import { acknowledgeTestGrantee, logicalIdOf } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 
 const PK = { name: 'pk', type: dynamodb.AttributeType.STRING };
+const CACHE_REASON = 'Derived cache, rebuilt from the event store in minutes.';
 
 function tableIn(stack: Stack, props: Partial<SecureTableProps> = {}): SecureTable {
   return new SecureTable(stack, 'Orders', { encryptionKey: new kms.Key(stack, 'Key'), partitionKey: PK, ...props });
@@ -34,6 +35,8 @@ describe('SecureTable, through the security gate', () => {
       sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
       globalSecondaryIndexes: [{ indexName: 'byCustomer', partitionKey: { name: 'customer', type: dynamodb.AttributeType.STRING } }],
     });
+    // A second table opts out of the backup plan: its reason must carry it through the gate.
+    new SecureTable(stack, 'Cache', { encryptionKey: keys.dataKey, partitionKey: PK, withoutBackupPlan: { reason: CACHE_REASON } });
     const role = new iam.Role(stack, 'Service', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     orders.grantReadWriteData(role);
     acknowledgeTestGrantee(role);
@@ -49,6 +52,15 @@ describe('SecureTable, through the security gate', () => {
       'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       ['TableStack/Orders/BackupRole/Resource'],
     ]]);
+  });
+
+  test('an opted-out table passes because the backup-plan rules carry the opt-out reason', () => {
+    const cache = result.acknowledged.filter((a) => a.constructPaths.some((p) => p.includes('/Cache/')));
+    expect(cache.map((a) => [a.acknowledgedId, a.reason])).toEqual(['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => [
+      `${pack}::${pack}-DynamoDBInBackupPlan`,
+      `AWS Backup plan for the table turned off with withoutBackupPlan: ${CACHE_REASON}`,
+    ]));
+    template.resourceCountIs('AWS::Backup::BackupSelection', 1);
   });
 
   test('encrypts with the customer managed key', () => {
@@ -105,14 +117,14 @@ describe('SecureTable, through the security gate', () => {
 describe('SecureTable options', () => {
   test('withoutBackupPlan drops plan and vault and records the reason', () => {
     const stack = newStack();
-    const table = tableIn(stack, { withoutBackupPlan: { reason: 'Derived cache, rebuilt from the event store in minutes.' } });
+    const table = tableIn(stack, { withoutBackupPlan: { reason: CACHE_REASON } });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Backup::BackupPlan', 0);
     template.resourceCountIs('AWS::Backup::BackupVault', 0);
     template.hasResourceProperties('AWS::DynamoDB::Table', { PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
     expect(table.backupPlan).toBeUndefined();
     expect(table.node.metadata.filter((m) => m.type === OPT_OUT_METADATA_TYPE).map((m) => m.data)).toEqual([
-      { control: 'AWS Backup plan for the table', reason: 'Derived cache, rebuilt from the event store in minutes.' },
+      { control: 'AWS Backup plan for the table', reason: CACHE_REASON },
     ]);
   });
 
