@@ -12,3 +12,5 @@ export * as testing from './testing';
 export * from './core/handler-code';
 export * from './report/practices';
 export * from './report/security-report';
+export * from './storage/secure-bucket';
+export * from './storage/secure-table';

@@ -3,6 +3,8 @@ import { KmsKeyPolicyScoped } from './kms/KmsKeyPolicyScoped';
 import { LogGroupEncryptedWithRetention } from './logs/LogGroupEncryptedWithRetention';
 import { SecurityGroupNoOpenEgress } from './network/SecurityGroupNoOpenEgress';
 import { VpcEndpointRestrictivePolicy } from './network/VpcEndpointRestrictivePolicy';
+import { DynamoDbTableCustomerKeyAndPitr } from './storage/DynamoDbTableCustomerKeyAndPitr';
+import { S3BucketDeniesInsecureTransport } from './storage/S3BucketDeniesInsecureTransport';
 
 /** Every rule of PlatformChecks, in the order they run. RULES.md documents each. */
 export const PLATFORM_RULES: readonly PlatformRule[] = [
@@ -10,6 +12,9 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   VpcEndpointRestrictivePolicy,
   SecurityGroupNoOpenEgress,
   KmsKeyPolicyScoped,
+  S3BucketDeniesInsecureTransport,
+  DynamoDbTableCustomerKeyAndPitr,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
+export { DynamoDbTableCustomerKeyAndPitr, S3BucketDeniesInsecureTransport };
