@@ -2,10 +2,9 @@ import * as fs from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceApp } from '../../bin/reference-app';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
 import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
-import { CFN_LINT_IGNORED_CHECKS, requireCfnLint } from '../support/cfn-lint';
+import { expectCfnLintClean } from '../support/checks';
 
 const cdkJson = JSON.parse(fs.readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
 
@@ -42,11 +41,8 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
   });
 
   it('passes cfn-lint on every template', () => {
-    if (!requireCfnLint()) return;
     expect(result.templatePaths.length).toBeGreaterThan(0);
-    const lint = runCfnLint(result.templatePaths, { ignoreChecks: CFN_LINT_IGNORED_CHECKS });
-    expect(lint.errors, JSON.stringify(lint.errors, null, 2)).toEqual([]);
-    expect(lint.warnings, JSON.stringify(lint.warnings, null, 2)).toEqual([]);
+    expectCfnLintClean(result.templatePaths);
   });
 });
 

@@ -2,9 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
 import { synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
-import { CFN_LINT_IGNORED_CHECKS, requireCfnLint } from '../support/cfn-lint';
+import { expectCfnLintClean } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
 
 const examplesDir = path.join(__dirname, '..', '..', 'examples');
@@ -23,8 +22,6 @@ describe('examples', () => {
     expect(result.packs).toEqual(expect.arrayContaining(['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'PlatformChecks']));
     expectNoFindings(result);
     expectReasonedAcknowledgements(result);
-    if (!requireCfnLint()) return;
-    const lint = runCfnLint(result.templatePaths, { ignoreChecks: CFN_LINT_IGNORED_CHECKS });
-    expect(lint.matches, JSON.stringify(lint.matches, null, 2)).toEqual([]);
+    expectCfnLintClean(result.templatePaths);
   });
 });

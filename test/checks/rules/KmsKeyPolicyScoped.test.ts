@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { describe, expect, it } from 'vitest';
 import { KmsKeyPolicyScoped } from '../../../lib/checks/rules';
 import { newStack } from '../../support/harness';
-import { flaggedBy } from '../../support/rules';
+import { ruleViolations } from '../../support/checks';
 
 describe('Platform-KmsKeyPolicyScoped', () => {
   it('accepts a rotating key whose service-principal statement is scoped to this account', () => {
@@ -13,13 +13,13 @@ describe('Platform-KmsKeyPolicyScoped', () => {
       principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['kms:Decrypt'], resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }));
-    expect(flaggedBy(KmsKeyPolicyScoped, stack)).toEqual([]);
+    expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual([]);
   });
 
   it('flags a key without rotation', () => {
     const stack = newStack();
     new kms.Key(stack, 'Key', { enableKeyRotation: false });
-    expect(flaggedBy(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
+    expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
   });
 
   it('flags a service principal statement without an account-scoping condition', () => {
@@ -28,7 +28,7 @@ describe('Platform-KmsKeyPolicyScoped', () => {
     key.addToResourcePolicy(new iam.PolicyStatement({
       principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['kms:Decrypt'], resources: ['*'],
     }));
-    expect(flaggedBy(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
+    expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
   });
 
   it('flags a wildcard principal whose only condition does not scope the account', () => {
@@ -38,6 +38,6 @@ describe('Platform-KmsKeyPolicyScoped', () => {
       principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'],
       conditions: { Bool: { 'aws:SecureTransport': 'true' } },
     }));
-    expect(flaggedBy(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
+    expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
   });
 });

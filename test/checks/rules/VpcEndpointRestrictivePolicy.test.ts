@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
 import { VpcEndpointRestrictivePolicy } from '../../../lib/checks/rules';
 import { newStack } from '../../support/harness';
-import { flaggedBy } from '../../support/rules';
+import { ruleViolations } from '../../support/checks';
 
 function vpcIn(stack: ReturnType<typeof newStack>): ec2.Vpc {
   return new ec2.Vpc(stack, 'Vpc', { natGateways: 0, subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
@@ -17,19 +17,19 @@ describe('Platform-VpcEndpointRestrictivePolicy', () => {
       principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['*'],
       conditions: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
     }));
-    expect(flaggedBy(VpcEndpointRestrictivePolicy, stack)).toEqual([]);
+    expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual([]);
   });
 
   it('flags an endpoint without a policy (AWS default: full access)', () => {
     const stack = newStack();
     vpcIn(stack).addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-    expect(flaggedBy(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/S3/Resource']);
+    expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/S3/Resource']);
   });
 
   it('flags an interface endpoint whose policy allows any principal unconditionally', () => {
     const stack = newStack();
     const endpoint = vpcIn(stack).addInterfaceEndpoint('Sts', { service: ec2.InterfaceVpcEndpointAwsService.STS, open: false });
     endpoint.addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['sts:*'], resources: ['*'] }));
-    expect(flaggedBy(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/Sts/Resource']);
+    expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/Sts/Resource']);
   });
 });
