@@ -1,6 +1,7 @@
 import { App, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { applySecurityChecks } from '../lib/checks/apply-security-checks';
@@ -8,6 +9,8 @@ import { SecureFargateService } from '../lib/compute/secure-fargate-service';
 import { PlatformKeys } from '../lib/encryption/platform-keys';
 import { PrivateNetwork } from '../lib/network/private-network';
 import { SecureRepository } from '../lib/registry/secure-repository';
+import { SecureBucket } from '../lib/storage/secure-bucket';
+import { SecureTable } from '../lib/storage/secure-table';
 
 /** Per-environment settings read from cdk.json context (`environments.<name>`). */
 export interface ReferenceEnvironment {
@@ -33,6 +36,9 @@ export interface ReferenceRuntimeSettings {
 export class ReferencePlatformStack extends Stack {
   public readonly keys: PlatformKeys;
   public readonly network: PrivateNetwork;
+  /** Demo storage for services (issue #6). */
+  public readonly demoBucket: SecureBucket;
+  public readonly demoTable: SecureTable;
   /** Image repositories of the demo services. */
   public readonly repositories: { readonly orders: SecureRepository; readonly payments: SecureRepository };
   /** Demo services; API routes use `services.orders.integration('/orders')`. */
@@ -45,6 +51,11 @@ export class ReferencePlatformStack extends Stack {
       logsKey: this.keys.logsKey,
       availabilityZones: settings.availabilityZones,
       flowLogRetentionDays: settings.logRetentionDays,
+    });
+    this.demoBucket = new SecureBucket(this, 'DemoBucket', { encryptionKey: this.keys.dataKey });
+    this.demoTable = new SecureTable(this, 'DemoTable', {
+      encryptionKey: this.keys.dataKey,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
     });
 
     const runtime = runtimeSettings(this);
