@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
@@ -434,7 +434,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     } else {
       acknowledgeFindings(
         this.loadBalancer,
-        ['AwsSolutions::AwsSolutions-ELB2', 'NIST.800.53.R5::NIST.800.53.R5-ELBLoggingEnabled', 'PCI.DSS.321::PCI.DSS.321-ELBLoggingEnabled', 'HIPAA.Security::HIPAA.Security-ELBLoggingEnabled'],
+        ['AwsSolutions::AwsSolutions-ELB2', ...complianceFindingIds('ELBLoggingEnabled')],
         'This internal NLB is reached only through the API Gateway VPC link: the API access log records every request and the VPC flow logs every connection; pass accessLogBucket to add TLS-handshake logs.',
       );
     }

@@ -1,4 +1,4 @@
-import { App, CfnElement, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -14,7 +14,7 @@ import { OPT_OUT_METADATA_TYPE } from '../../lib/core/opt-out';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { PrivateNetwork } from '../../lib/network/private-network';
 import { SecureRepository } from '../../lib/registry/secure-repository';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
+import { expectCfnLintClean, logicalIdOf } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 
 const CA_ARN = 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555';
@@ -48,8 +48,6 @@ function fixture(stack: Stack = newStack()): Fixture {
   };
   return { stack, keys, network, repository, props };
 }
-
-const id = (stack: Stack, construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
 
 describe('SecureFargateService', () => {
   // GIVEN two services sharing cluster and namespace: orders (env + secret) and payments (called by orders, ECS Exec on)
@@ -103,10 +101,8 @@ describe('SecureFargateService', () => {
     ]);
   });
 
-  it('is clean under cfn-lint (W3005 comes from the network construct\'s CDK custom resource)', () => {
-    const lint = runCfnLint(gate.templatePaths, { ignoreChecks: ['W3005'] });
-    expect(lint.available, 'cfn-lint must be installed').toBe(true);
-    expect(lint.matches).toEqual([]);
+  it('is clean under cfn-lint', () => {
+    expectCfnLintClean(gate.templatePaths);
   });
 
   it('creates one cluster with enhanced Container Insights and KMS-encrypted, logged ECS Exec', () => {
@@ -115,7 +111,7 @@ describe('SecureFargateService', () => {
       ClusterSettings: [{ Name: 'containerInsights', Value: 'enhanced' }],
       Configuration: {
         ExecuteCommandConfiguration: {
-          KmsKeyId: { 'Fn::GetAtt': [id(f.stack, f.keys.dataKey), 'Arn'] },
+          KmsKeyId: { 'Fn::GetAtt': [logicalIdOf(f.keys.dataKey), 'Arn'] },
           Logging: 'OVERRIDE',
           LogConfiguration: { CloudWatchEncryptionEnabled: true, CloudWatchLogGroupName: { Ref: Match.stringLikeRegexp('^OrdersExecLogGroup') } },
         },
@@ -145,7 +141,7 @@ describe('SecureFargateService', () => {
     expect(images).toHaveLength(2);
     expect(images[0]).toContain(':1.0.0');
     expect(images[1]).toContain(`@sha256:${'a'.repeat(64)}`);
-    for (const image of images) expect(image).toContain(id(f.stack, f.repository.repository));
+    for (const image of images) expect(image).toContain(logicalIdOf(f.repository.repository));
   });
 
   it('passes secrets as ecs.Secret and keeps plain variables plain', () => {
@@ -163,7 +159,7 @@ describe('SecureFargateService', () => {
         LogConfiguration: { LogDriver: 'awslogs', Options: Match.objectLike({ 'awslogs-group': { Ref: Match.stringLikeRegexp('^OrdersLogGroup') } }) },
       })],
     });
-    const logsKey = id(f.stack, f.keys.logsKey);
+    const logsKey = logicalIdOf(f.keys.logsKey);
     for (const name of ['OrdersLogGroup', 'OrdersServiceConnectLogGroup', 'OrdersExecLogGroup']) {
       const groups = template.findResources('AWS::Logs::LogGroup', { Properties: { KmsKeyId: { 'Fn::GetAtt': [logsKey, 'Arn'] }, RetentionInDays: 365 } });
       expect(Object.keys(groups).some((k) => k.startsWith(name)), name).toBe(true);
@@ -171,15 +167,15 @@ describe('SecureFargateService', () => {
   });
 
   it('runs tasks in the isolated subnets without public IPs, with circuit breaker and rollback', () => {
-    const isolated = f.network.vpc.isolatedSubnets.map((s) => ({ Ref: id(f.stack, s) }));
+    const isolated = f.network.vpc.isolatedSubnets.map((s) => ({ Ref: logicalIdOf(s) }));
     template.hasResourceProperties('AWS::ECS::Service', {
       LaunchType: 'FARGATE',
       DesiredCount: 2,
       EnableExecuteCommand: false,
-      NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED', Subnets: isolated, SecurityGroups: [{ 'Fn::GetAtt': [id(f.stack, orders.securityGroup), 'GroupId'] }] } },
+      NetworkConfiguration: { AwsvpcConfiguration: { AssignPublicIp: 'DISABLED', Subnets: isolated, SecurityGroups: [{ 'Fn::GetAtt': [logicalIdOf(orders.securityGroup), 'GroupId'] }] } },
       DeploymentConfiguration: Match.objectLike({ DeploymentCircuitBreaker: { Enable: true, Rollback: true }, MinimumHealthyPercent: 100 }),
       HealthCheckGracePeriodSeconds: 60,
-      LoadBalancers: [{ ContainerName: 'app', ContainerPort: 8443, TargetGroupArn: { Ref: id(f.stack, orders.targetGroup) } }],
+      LoadBalancers: [{ ContainerName: 'app', ContainerPort: 8443, TargetGroupArn: { Ref: logicalIdOf(orders.targetGroup) } }],
     });
   });
 
@@ -196,8 +192,8 @@ describe('SecureFargateService', () => {
           IngressPortOverride: 15443,
           Tls: {
             IssuerCertificateAuthority: { AwsPcaAuthorityArn: CA_ARN },
-            KmsKey: { 'Fn::GetAtt': [id(f.stack, f.keys.dataKey), 'Arn'] },
-            RoleArn: { 'Fn::GetAtt': [id(f.stack, payments.serviceConnectTlsRole), 'Arn'] },
+            KmsKey: { 'Fn::GetAtt': [logicalIdOf(f.keys.dataKey), 'Arn'] },
+            RoleArn: { 'Fn::GetAtt': [logicalIdOf(payments.serviceConnectTlsRole), 'Arn'] },
           },
         }],
       },
@@ -222,7 +218,7 @@ describe('SecureFargateService', () => {
       Type: 'network',
       Scheme: 'internal',
       EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'off',
-      SecurityGroups: [{ 'Fn::GetAtt': [id(f.stack, orders.loadBalancerSecurityGroup), 'GroupId'] }],
+      SecurityGroups: [{ 'Fn::GetAtt': [logicalIdOf(orders.loadBalancerSecurityGroup), 'GroupId'] }],
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }, { Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
@@ -238,11 +234,11 @@ describe('SecureFargateService', () => {
       HealthCheckProtocol: 'HTTPS',
       HealthCheckPath: '/health',
     });
-    template.hasResourceProperties('AWS::ApiGateway::VpcLink', { TargetArns: [{ Ref: id(f.stack, orders.loadBalancer) }] });
+    template.hasResourceProperties('AWS::ApiGateway::VpcLink', { TargetArns: [{ Ref: logicalIdOf(orders.loadBalancer) }] });
   });
 
   it('admits only the load balancer and named peers, and names every egress destination', () => {
-    const sg = (x: ec2.ISecurityGroup) => ({ 'Fn::GetAtt': [id(f.stack, x), 'GroupId'] });
+    const sg = (x: ec2.ISecurityGroup) => ({ 'Fn::GetAtt': [logicalIdOf(x), 'GroupId'] });
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
     const intoOrders = ingress.filter((p) => JSON.stringify(p.GroupId) === JSON.stringify(sg(orders.securityGroup)));
     expect(intoOrders).toEqual([expect.objectContaining({ FromPort: 8443, ToPort: 8443, SourceSecurityGroupId: sg(orders.loadBalancerSecurityGroup) })]);
@@ -270,7 +266,7 @@ describe('SecureFargateService', () => {
 
   it('gives the application a task role without permissions, and keeps every policy customer managed', () => {
     template.resourceCountIs('AWS::IAM::Policy', 0);
-    const taskRole = id(f.stack, orders.taskRole);
+    const taskRole = logicalIdOf(orders.taskRole);
     const attached = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).filter((p) => JSON.stringify(p.Properties.Roles).includes(taskRole));
     expect(attached).toEqual([]);
     expect(orders.grantPrincipal).toBe(orders.taskRole);
@@ -294,7 +290,7 @@ describe('SecureFargateService', () => {
       const t = Template.fromStack(v.stack);
       t.resourceCountIs('AWS::IAM::Policy', 0);
       t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-        Roles: [{ Ref: id(v.stack, service.taskRole) }],
+        Roles: [{ Ref: logicalIdOf(service.taskRole) }],
         PolicyDocument: { Statement: [Match.objectLike({ Action: Match.arrayWith(['s3:GetObject*']) })] },
       });
     });
@@ -311,7 +307,7 @@ describe('SecureFargateService', () => {
           IntegrationHttpMethod: 'GET',
           Uri: 'https://orders.internal.example.com/orders',
           ConnectionType: 'VPC_LINK',
-          ConnectionId: { Ref: id(v.stack, service.vpcLink) },
+          ConnectionId: { Ref: logicalIdOf(service.vpcLink) },
         },
       });
       expect(() => service.integration('orders')).toThrow(/invalid integration\(path\) \(received "orders"\).*Fix: use a path such as/);

@@ -1,4 +1,4 @@
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { RegistryScanning } from '../../lib/registry/registry-scanning';
 import { SecureRepository } from '../../lib/registry/secure-repository';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
+import { expectCfnLintClean, logicalIdOf } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 
 function keyOf(stack: Stack): PlatformKeys {
@@ -27,7 +27,7 @@ describe('SecureRepository', () => {
     new RegistryScanning(stack, 'Scanning', { repositoryFilters: ['payments/*'] });
     gate = synthWithGate(stack);
     template = gate.template;
-    keyId = stack.getLogicalId(keys.dataKey.node.defaultChild as CfnElement);
+    keyId = logicalIdOf(keys.dataKey);
   });
 
   it('passes every security pack; only the DLQ findings are acknowledged, with reasons', () => {
@@ -37,9 +37,7 @@ describe('SecureRepository', () => {
   });
 
   it('is clean under cfn-lint', () => {
-    const lint = runCfnLint(gate.templatePaths);
-    expect(lint.available, 'cfn-lint must be installed').toBe(true);
-    expect(lint.matches).toEqual([]);
+    expectCfnLintClean(gate.templatePaths);
   });
 
   it('has immutable tags, scan on push and encryption with the customer key', () => {
