@@ -154,7 +154,8 @@ export interface SecureFargateServiceProps {
    */
   readonly enableExecuteCommand?: SecurityOptOut;
   /**
-   * Bucket for the load balancer's access logs (TLS handshakes and connections).
+   * Bucket for the load balancer's access logs (TLS handshakes and connections), e.g. a SecureBucket's `bucket`.
+   * Needs a stack with a concrete region.
    * @default - none: API Gateway access logs record every request and VPC flow logs every connection
    */
   readonly accessLogBucket?: s3.IBucket;
@@ -430,6 +431,9 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       deletionProtection: true,
     });
     if (props.accessLogBucket) {
+      if (Token.isUnresolved(stack.region)) {
+        invalidProp(this, 'accessLogBucket', props.accessLogBucket.node.path, 'load balancer access logging needs the stack\'s region (the log-delivery principal differs per region) and this stack is env-agnostic', 'give the stack an env with account and region, or omit accessLogBucket');
+      }
       this.loadBalancer.logAccessLogs(props.accessLogBucket, props.serviceName);
     } else {
       acknowledgeFindings(

@@ -391,6 +391,11 @@ describe('SecureFargateService', () => {
       expect(build({ enableExecuteCommand: { reason: 'x' } })).toThrow(/invalid enableExecuteCommand\.reason \(received "x"\)/);
     });
 
+    it('an access log bucket in an env-agnostic stack', () => {
+      const v = fixture();
+      expect(build({ accessLogBucket: s3.Bucket.fromBucketName(v.stack, 'Logs', 'access-logs') }, v)).toThrow(/invalid accessLogBucket \(received "TestStack\/Logs"\).*Fix: give the stack an env with account and region/);
+    });
+
     it('service names and host names that are not DNS names', () => {
       expect(build({ serviceName: 'Orders_API' })).toThrow(/invalid serviceName \(received "Orders_API"\)/);
       expect(build({ tlsHostname: 'https://orders' })).toThrow(/invalid tlsHostname \(received "https:\/\/orders"\)/);
