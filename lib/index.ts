@@ -14,3 +14,4 @@ export * from './report/practices';
 export * from './report/security-report';
 export * from './storage/secure-bucket';
 export * from './storage/secure-table';
+export * from './identity/platform-identity';
