@@ -15,3 +15,5 @@ export * from './report/security-report';
 export * from './storage/secure-bucket';
 export * from './storage/secure-table';
 export * from './identity/platform-identity';
+export * from './api/secure-api';
+export * from './api/api-firewall';

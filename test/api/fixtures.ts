@@ -1,0 +1,32 @@
+import { Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import { ApiFirewall, ApiFirewallProps } from '../../lib/api/api-firewall';
+import { SecureApi, SecureApiProps, securityHeaderResponseParameters, SECURITY_HEADERS } from '../../lib/api/secure-api';
+import { PlatformKeys } from '../../lib/encryption/platform-keys';
+import { newStack } from '../support/harness';
+
+/** A mock backend answering 200 with the security headers (non-proxy integrations must set them). */
+export function mockIntegration(): apigw.MockIntegration {
+  return new apigw.MockIntegration({
+    requestTemplates: { 'application/json': '{"statusCode": 200}' },
+    integrationResponses: [{ statusCode: '200', responseParameters: securityHeaderResponseParameters(), responseTemplates: { 'application/json': '{"ok": true}' } }],
+  });
+}
+
+export const OK_RESPONSE: apigw.MethodResponse = {
+  statusCode: '200',
+  responseParameters: Object.fromEntries(Object.keys(SECURITY_HEADERS).map((h) => [`method.response.header.${h}`, true])),
+};
+
+/** A stack with platform keys and an imported user pool, ready for a SecureApi. */
+export function apiStack(props: Partial<SecureApiProps> = {}, stack: Stack = newStack()) {
+  const keys = new PlatformKeys(stack, 'Keys');
+  const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_Example1');
+  const api = new SecureApi(stack, 'Api', { userPool, logsKey: keys.logsKey, alarmTopicKey: keys.dataKey, ...props });
+  return { stack, keys, api };
+}
+
+export function firewallIn(stack: Stack, keys: PlatformKeys, props: Partial<ApiFirewallProps> = {}) {
+  return new ApiFirewall(stack, 'Firewall', { logsKey: keys.logsKey, ...props });
+}
