@@ -176,7 +176,7 @@ export class ApiFirewall extends Construct {
 
     const stack = Stack.of(this);
     const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`;
-    this.logGroup = createSecureLogGroup(this, 'Logs', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays, logGroupName });
+    this.logGroup = createSecureLogGroup(this, 'Logs', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays, retentionPropName: 'logRetentionDays', logGroupName });
     // WAF delivers through the CloudWatch Logs vended-log service, which needs a resource policy on the group.
     const deliveryPolicy = new logs.ResourcePolicy(this, 'LogDeliveryPolicy', {
       policyStatements: [new iam.PolicyStatement({

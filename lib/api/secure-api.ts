@@ -289,7 +289,7 @@ export class SecureApi extends Construct {
     if (props.withoutApiKeys) recordOptOut(this, 'withoutApiKeys', 'API keys required on every method', props.withoutApiKeys);
     this.thresholds = { serverErrors: 5, clientErrorRate: 0.1, p99LatencyMs: 3000, wafBlockedRequests: 100, ...props.alarmThresholds };
 
-    this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', { encryptionKey: props.logsKey, retentionDays: props.accessLogRetentionDays });
+    this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', { encryptionKey: props.logsKey, retentionDays: props.accessLogRetentionDays, retentionPropName: 'accessLogRetentionDays' });
     this.backendClientCertificate = new apigw.CfnClientCertificate(this, 'BackendClientCertificate', {
       description: `Client certificate ${this.node.path} presents to its backends`,
     });

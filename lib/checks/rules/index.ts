@@ -1,4 +1,9 @@
 import { PlatformRule } from '../rule';
+import { MethodAuthorizedWithScopes } from './api/MethodAuthorizedWithScopes';
+import { RestStageBehindRateLimitedWebAcl } from './api/RestStageBehindRateLimitedWebAcl';
+import { UsagePlanThrottleAndQuota } from './api/UsagePlanThrottleAndQuota';
+import { WafLoggingRedactsAuthorization } from './api/WafLoggingRedactsAuthorization';
+import { WebAclHasRateRule } from './api/WebAclHasRateRule';
 import { KmsKeyPolicyScoped } from './kms/KmsKeyPolicyScoped';
 import { LogGroupEncryptedWithRetention } from './logs/LogGroupEncryptedWithRetention';
 import { SecurityGroupNoOpenEgress } from './network/SecurityGroupNoOpenEgress';
@@ -14,7 +19,13 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   KmsKeyPolicyScoped,
   S3BucketDeniesInsecureTransport,
   DynamoDbTableCustomerKeyAndPitr,
+  MethodAuthorizedWithScopes,
+  UsagePlanThrottleAndQuota,
+  WafLoggingRedactsAuthorization,
+  WebAclHasRateRule,
+  RestStageBehindRateLimitedWebAcl,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
 export { DynamoDbTableCustomerKeyAndPitr, S3BucketDeniesInsecureTransport };
+export { MethodAuthorizedWithScopes, RestStageBehindRateLimitedWebAcl, UsagePlanThrottleAndQuota, WafLoggingRedactsAuthorization, WebAclHasRateRule };
