@@ -253,8 +253,6 @@ export class SecureApi extends Construct {
   public readonly restApi: apigw.RestApi;
   public readonly stage: apigw.Stage;
   public readonly accessLogGroup: logs.LogGroup;
-  /** The authorizer of every non-public route: the Cognito one, or `customAuthorizer` when given. */
-  public readonly authorizer: apigw.IAuthorizer;
   /** The certificate API Gateway presents to backends, so they can tell its calls apart. */
   public readonly backendClientCertificate: apigw.CfnClientCertificate;
   /** Usage plans by tier name. */
@@ -272,6 +270,8 @@ export class SecureApi extends Construct {
   private readonly validator: apigw.RequestValidator;
   private readonly customAuthorizer?: CustomAuthorizerOptions;
   private readonly thresholds: Required<AlarmThresholds>;
+  private readonly userPool: cognito.IUserPool;
+  private cognitoAuthorizer?: apigw.CognitoUserPoolsAuthorizer;
 
   constructor(scope: Construct, id: string, props: SecureApiProps) {
     super(scope, id);
@@ -325,10 +325,7 @@ export class SecureApi extends Construct {
       'HIPAA.Security::HIPAA.Security-APIGWCacheEnabledAndEncrypted',
     ], 'Stage caching is off on purpose: responses are per caller (OAuth scopes, tenants) and the cache key ignores the token, so a cache could serve one client\'s data to another.');
 
-    this.authorizer = props.customAuthorizer?.authorizer ?? new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
-      cognitoUserPools: [props.userPool],
-      resultsCacheTtl: Duration.minutes(5),
-    });
+    this.userPool = props.userPool;
     this.validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
     for (const [type, id, message] of GENERIC_GATEWAY_RESPONSES) {
       this.restApi.addGatewayResponse(id, {
@@ -346,6 +343,19 @@ export class SecureApi extends Construct {
 
     this.usagePlans = this.tiers;
     for (const [name, tier] of Object.entries(props.usageTiers ?? {})) this.addUsageTier(name, tier);
+  }
+
+  /**
+   * The authorizer of every non-public route: `customAuthorizer` when given, else the Cognito user pool authorizer
+   * (created on first use: CDK rejects an authorizer no method uses).
+   */
+  public get authorizer(): apigw.IAuthorizer {
+    if (this.customAuthorizer) return this.customAuthorizer.authorizer;
+    this.cognitoAuthorizer ??= new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
+      cognitoUserPools: [this.userPool],
+      resultsCacheTtl: Duration.minutes(5),
+    });
+    return this.cognitoAuthorizer;
   }
 
   /** The routes added so far, with the scopes each requires (for custom authorizers and reviews). */
