@@ -184,6 +184,14 @@ export function securityHeaderResponseParameters(): Record<string, string> {
   return Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([name, value]) => [`method.response.header.${name}`, value]));
 }
 
+/** A method response declaring SECURITY_HEADERS, to pair with `securityHeaderResponseParameters()`. */
+export function securityHeadersMethodResponse(statusCode = '200'): apigw.MethodResponse {
+  return {
+    statusCode,
+    responseParameters: Object.fromEntries(Object.keys(SECURITY_HEADERS).map((name) => [`method.response.header.${name}`, true])),
+  };
+}
+
 /** Gateway responses replaced by a generic body: nothing about the API's internals leaks. */
 const GENERIC_GATEWAY_RESPONSES: ReadonlyArray<[apigw.ResponseType, string, string]> = [
   [apigw.ResponseType.DEFAULT_4XX, 'Default4xx', 'Request rejected'],

@@ -2,7 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ApiFirewall, ApiFirewallProps } from '../../lib/api/api-firewall';
-import { SecureApi, SecureApiProps, securityHeaderResponseParameters, SECURITY_HEADERS } from '../../lib/api/secure-api';
+import { SecureApi, SecureApiProps, securityHeaderResponseParameters, securityHeadersMethodResponse } from '../../lib/api/secure-api';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { newStack } from '../support/harness';
 
@@ -14,10 +14,7 @@ export function mockIntegration(): apigw.MockIntegration {
   });
 }
 
-export const OK_RESPONSE: apigw.MethodResponse = {
-  statusCode: '200',
-  responseParameters: Object.fromEntries(Object.keys(SECURITY_HEADERS).map((h) => [`method.response.header.${h}`, true])),
-};
+export const OK_RESPONSE: apigw.MethodResponse = securityHeadersMethodResponse();
 
 /** A stack with platform keys and an imported user pool, ready for a SecureApi. */
 export function apiStack(props: Partial<SecureApiProps> = {}, stack: Stack = newStack()) {
