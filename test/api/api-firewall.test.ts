@@ -2,9 +2,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiFirewall, ApiFirewallProps, MANAGED_RULE_GROUPS } from '../../lib/api/api-firewall';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
-import { CFN_LINT_IGNORED_CHECKS, requireCfnLint } from '../support/cfn-lint';
 import { expectNoFindings, newStack, synthWithGate } from '../support/harness';
+import { FULL_FIREWALL_PROPS } from './fixtures';
 
 function firewall(props: Partial<ApiFirewallProps> = {}) {
   const stack = newStack();
@@ -18,33 +17,16 @@ describe('ApiFirewall', () => {
   let fw: ApiFirewall;
 
   beforeAll(() => {
-    const built = firewall({
-      webAclName: 'platform-api',
-      rateLimitPerIp: 500,
-      rateLimitWindowSeconds: 60,
-      maxBodyBytes: 4096,
-      enableBotControl: true,
-      allowedIpv4Cidrs: ['203.0.113.0/24'],
-      blockedIpv4Cidrs: ['198.51.100.7/32'],
-      allowedCountries: ['DE', 'FR'],
-      blockedCountries: ['KP'],
-      logRetentionDays: 90,
-    });
+    const built = firewall(FULL_FIREWALL_PROPS);
     fw = built.firewall;
     gate = synthWithGate(built.stack);
     template = gate.template;
   });
 
+  // cfn-lint runs on the SecureApi test's template, which holds a firewall with these same options.
   it('passes every pack and PlatformChecks without acknowledgements', () => {
     expectNoFindings(gate);
     expect(gate.acknowledged).toEqual([]);
-  });
-
-  it('passes cfn-lint (IP sets, geo rules and Bot Control included)', () => {
-    if (!requireCfnLint()) return;
-    const lint = runCfnLint(gate.templatePaths, { ignoreChecks: CFN_LINT_IGNORED_CHECKS });
-    expect(lint.errors, JSON.stringify(lint.errors, null, 2)).toEqual([]);
-    expect(lint.warnings, JSON.stringify(lint.warnings, null, 2)).toEqual([]);
   });
 
   it('is a regional web ACL: IP and geo lists first, then the per-IP rate limit, the body-size limit and the managed groups', () => {

@@ -24,6 +24,20 @@ export function apiStack(props: Partial<SecureApiProps> = {}, stack: Stack = new
   return { stack, keys, api };
 }
 
+/** Every option of ApiFirewall set, so one synth (and one cfn-lint run) covers IP sets, geo rules and Bot Control. */
+export const FULL_FIREWALL_PROPS: Partial<ApiFirewallProps> = {
+  webAclName: 'platform-api',
+  rateLimitPerIp: 500,
+  rateLimitWindowSeconds: 60,
+  maxBodyBytes: 4096,
+  enableBotControl: true,
+  allowedIpv4Cidrs: ['203.0.113.0/24'],
+  blockedIpv4Cidrs: ['198.51.100.7/32'],
+  allowedCountries: ['DE', 'FR'],
+  blockedCountries: ['KP'],
+  logRetentionDays: 90,
+};
+
 export function firewallIn(stack: Stack, keys: PlatformKeys, props: Partial<ApiFirewallProps> = {}) {
   return new ApiFirewall(stack, 'Firewall', { logsKey: keys.logsKey, ...props });
 }
