@@ -17,3 +17,4 @@ export * from './storage/secure-table';
 export * from './identity/platform-identity';
 export * from './api/secure-api';
 export * from './api/api-firewall';
+export * from './core/oauth-scope';

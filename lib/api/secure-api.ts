@@ -9,6 +9,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
+import { parseScope } from '../core/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
 
@@ -245,7 +246,6 @@ const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 
 const VERSION = /^v[1-9][0-9]{0,2}$/;
 const PATH_SEGMENT = /^(?:[A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\+?\})$/;
-const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+\/[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$/;
 const REQUEST_PARAMETER = /^method\.request\.(querystring|header|path|multivaluequerystring|multivalueheader)\.[A-Za-z0-9._$-]+$/;
 const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
 const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
@@ -396,7 +396,7 @@ export class SecureApi extends Construct {
     }
     const scopes = options.scopes ?? [];
     for (const scope of scopes) {
-      if (!SCOPE.test(scope)) {
+      if (!parseScope(scope)) {
         invalidProp(this, 'addRoute scopes', scope, 'scopes are "<resourceServerId>/<scope>" in Cognito\'s character set', 'use a scope such as "orders/read"');
       }
     }

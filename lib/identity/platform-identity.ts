@@ -3,6 +3,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
+import { parseScope, RESOURCE_SERVER_ID_PATTERN, SCOPE_NAME_PATTERN } from '../core/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 
 /** Opting out of the Plus feature plan (and with it, of threat protection). */
@@ -60,21 +61,9 @@ export interface UserClientOptions {
   readonly scopes?: string[];
 }
 
-/** Cognito's character rules (CreateResourceServer / CreateUserPoolClient API references). */
-const RESOURCE_SERVER_ID = /^[\x21\x23-\x5B\x5D-\x7E]{1,256}$/;
-const SCOPE_NAME = /^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]{1,256}$/;
 const CLIENT_NAME = /^[\w\s+=,.@-]{1,128}$/;
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_IN_DOMAIN = ['aws', 'amazon', 'cognito'];
-
-/** A full OAuth scope `<resourceServerId>/<scopeName>`, split on its last "/" (identifiers may hold "/"). */
-export function parseScope(scope: string): { readonly resourceServerId: string; readonly scopeName: string } | undefined {
-  const at = scope.lastIndexOf('/');
-  if (at <= 0) return undefined;
-  const resourceServerId = scope.slice(0, at);
-  const scopeName = scope.slice(at + 1);
-  return RESOURCE_SERVER_ID.test(resourceServerId) && SCOPE_NAME.test(scopeName) ? { resourceServerId, scopeName } : undefined;
-}
 
 /**
  * The platform's identity provider (P2, P3, P10): a Cognito user pool on the Plus plan with threat protection
@@ -154,7 +143,7 @@ export class PlatformIdentity extends Construct {
    * @param scopes scope names, e.g. `['read', 'write']` (printable ASCII except `"`, `\` and `/`)
    */
   public addResourceServer(identifier: string, scopes: readonly string[]): cognito.UserPoolResourceServer {
-    if (!Token.isUnresolved(identifier) && !RESOURCE_SERVER_ID.test(identifier)) {
+    if (!Token.isUnresolved(identifier) && !RESOURCE_SERVER_ID_PATTERN.test(identifier)) {
       invalidProp(this, 'addResourceServer identifier', identifier, 'Cognito resource-server identifiers are 1–256 printable ASCII characters without spaces, \'"\' or \'\\\'', 'use a short service name such as "orders"');
     }
     if (this.servers.has(identifier)) {
@@ -165,7 +154,7 @@ export class PlatformIdentity extends Construct {
     }
     const scopeMap = new Map<string, cognito.ResourceServerScope>();
     for (const name of scopes) {
-      if (!SCOPE_NAME.test(name)) {
+      if (!SCOPE_NAME_PATTERN.test(name)) {
         invalidProp(this, `addResourceServer("${identifier}") scopes`, name, 'Cognito scope names are 1–256 printable ASCII characters without spaces, \'"\', \'\\\' or \'/\'', 'use a name such as "read" or "orders.write"');
       }
       if (scopeMap.has(name)) invalidProp(this, `addResourceServer("${identifier}") scopes`, name, 'the scope is listed twice', 'list each scope once');
