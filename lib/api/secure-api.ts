@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
 import { parseScope } from '../core/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
@@ -327,11 +327,7 @@ export class SecureApi extends Construct {
         'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-documented policy for the account-wide API Gateway logging role; it writes only to API Gateway log groups.');
     }
     // Caching authorized responses risks serving one caller's data to another (the cache key ignores the token).
-    acknowledgeFindings(this.stage, [
-      'NIST.800.53.R5::NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
-      'PCI.DSS.321::PCI.DSS.321-APIGWCacheEnabledAndEncrypted',
-      'HIPAA.Security::HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-    ], 'Stage caching is off on purpose: responses are per caller (OAuth scopes, tenants) and the cache key ignores the token, so a cache could serve one client\'s data to another.');
+    acknowledgeFindings(this.stage, complianceFindingIds('APIGWCacheEnabledAndEncrypted'), 'Stage caching is off on purpose: responses are per caller (OAuth scopes, tenants) and the cache key ignores the token, so a cache could serve one client\'s data to another.');
 
     this.userPool = props.userPool;
     this.validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });

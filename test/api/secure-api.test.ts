@@ -5,8 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SecurityPack } from '../../lib/checks/apply-security-checks';
 import { SecureApi, SecureApiProps } from '../../lib/api/secure-api';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
-import { CFN_LINT_IGNORED_CHECKS, requireCfnLint } from '../support/cfn-lint';
+import { expectCfnLintClean } from '../support/checks';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 import { PlatformIdentity } from '../../lib/identity/platform-identity';
@@ -79,10 +78,7 @@ describe('SecureApi', () => {
   });
 
   it('passes cfn-lint (SecureApi, full-option ApiFirewall, PlatformIdentity)', () => {
-    if (!requireCfnLint()) return;
-    const lint = runCfnLint(gate.templatePaths, { ignoreChecks: CFN_LINT_IGNORED_CHECKS });
-    expect(lint.errors, JSON.stringify(lint.errors, null, 2)).toEqual([]);
-    expect(lint.warnings, JSON.stringify(lint.warnings, null, 2)).toEqual([]);
+    expectCfnLintClean(gate.templatePaths);
   });
 
   it('is a regional REST API that leaves the account-wide CloudWatch role alone', () => {

@@ -2,7 +2,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { describe, expect, it } from 'vitest';
 import { MethodAuthorizedWithScopes } from '../../../lib/checks/rules';
 import { newStack } from '../../support/harness';
-import { flaggedBy } from '../../support/rules';
+import { ruleViolations } from '../../support/checks';
 
 function methodIn(props: Partial<apigw.CfnMethodProps>) {
   const stack = newStack();
@@ -12,20 +12,20 @@ function methodIn(props: Partial<apigw.CfnMethodProps>) {
 
 describe('Platform-MethodAuthorizedWithScopes', () => {
   it('accepts a Cognito-authorized method with a scope, and a CUSTOM-authorized one', () => {
-    expect(flaggedBy(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'COGNITO_USER_POOLS', authorizerId: 'auth1', authorizationScopes: ['orders/read'] }))).toEqual([]);
-    expect(flaggedBy(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'CUSTOM', authorizerId: 'auth1' }))).toEqual([]);
+    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'COGNITO_USER_POOLS', authorizerId: 'auth1', authorizationScopes: ['orders/read'] }))).toEqual([]);
+    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'CUSTOM', authorizerId: 'auth1' }))).toEqual([]);
   });
 
   it('ignores CORS preflight (OPTIONS)', () => {
-    expect(flaggedBy(MethodAuthorizedWithScopes, methodIn({ httpMethod: 'OPTIONS', authorizationType: 'NONE' }))).toEqual([]);
+    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ httpMethod: 'OPTIONS', authorizationType: 'NONE' }))).toEqual([]);
   });
 
   it('flags a Cognito-authorized method without scopes (any token of the pool passes)', () => {
-    expect(flaggedBy(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'COGNITO_USER_POOLS', authorizerId: 'auth1' }))).toEqual(['TestStack/Method']);
+    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'COGNITO_USER_POOLS', authorizerId: 'auth1' }))).toEqual(['TestStack/Method']);
   });
 
   it('flags an unauthorized method and an IAM-only one', () => {
-    expect(flaggedBy(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'NONE' }))).toEqual(['TestStack/Method']);
-    expect(flaggedBy(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'AWS_IAM' }))).toEqual(['TestStack/Method']);
+    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'NONE' }))).toEqual(['TestStack/Method']);
+    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'AWS_IAM' }))).toEqual(['TestStack/Method']);
   });
 });

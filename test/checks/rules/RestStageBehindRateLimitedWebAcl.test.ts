@@ -4,7 +4,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { describe, expect, it } from 'vitest';
 import { RestStageBehindRateLimitedWebAcl } from '../../../lib/checks/rules';
 import { newStack } from '../../support/harness';
-import { flaggedBy } from '../../support/rules';
+import { ruleViolations } from '../../support/checks';
 import { webAclIn } from '../../support/web-acl';
 
 function stageIn(stack: Stack): apigw.CfnStage {
@@ -21,14 +21,14 @@ describe('Platform-RestStageBehindRateLimitedWebAcl', () => {
     const stage = stageIn(stack);
     const acl = webAclIn(stack, 'block');
     new wafv2.CfnWebACLAssociation(stack, 'Assoc', { resourceArn: stageArn(stack, stage.ref), webAclArn: acl.attrArn });
-    expect(flaggedBy(RestStageBehindRateLimitedWebAcl, stack)).toEqual([]);
+    expect(ruleViolations(RestStageBehindRateLimitedWebAcl, stack)).toEqual([]);
   });
 
   it('flags a stage without any association', () => {
     const stack = newStack();
     stageIn(stack);
     webAclIn(stack, 'block');
-    expect(flaggedBy(RestStageBehindRateLimitedWebAcl, stack)).toEqual(['TestStack/Stage']);
+    expect(ruleViolations(RestStageBehindRateLimitedWebAcl, stack)).toEqual(['TestStack/Stage']);
   });
 
   it('flags an association built from a literal stage name (it can race the stage)', () => {
@@ -36,7 +36,7 @@ describe('Platform-RestStageBehindRateLimitedWebAcl', () => {
     stageIn(stack);
     const acl = webAclIn(stack, 'block');
     new wafv2.CfnWebACLAssociation(stack, 'Assoc', { resourceArn: stageArn(stack, 'prod'), webAclArn: acl.attrArn });
-    expect(flaggedBy(RestStageBehindRateLimitedWebAcl, stack)).toEqual(['TestStack/Stage']);
+    expect(ruleViolations(RestStageBehindRateLimitedWebAcl, stack)).toEqual(['TestStack/Stage']);
   });
 
   it('flags a stage whose web ACL has no blocking rate rule', () => {
@@ -44,6 +44,6 @@ describe('Platform-RestStageBehindRateLimitedWebAcl', () => {
     const stage = stageIn(stack);
     const acl = webAclIn(stack, 'none');
     new wafv2.CfnWebACLAssociation(stack, 'Assoc', { resourceArn: stageArn(stack, stage.ref), webAclArn: acl.attrArn });
-    expect(flaggedBy(RestStageBehindRateLimitedWebAcl, stack)).toEqual(['TestStack/Stage']);
+    expect(ruleViolations(RestStageBehindRateLimitedWebAcl, stack)).toEqual(['TestStack/Stage']);
   });
 });

@@ -2,7 +2,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { describe, expect, it } from 'vitest';
 import { WafLoggingRedactsAuthorization } from '../../../lib/checks/rules';
 import { newStack } from '../../support/harness';
-import { flaggedBy } from '../../support/rules';
+import { ruleViolations } from '../../support/checks';
 
 function loggingIn(redactedFields?: wafv2.CfnLoggingConfiguration.FieldToMatchProperty[]) {
   const stack = newStack();
@@ -16,14 +16,14 @@ function loggingIn(redactedFields?: wafv2.CfnLoggingConfiguration.FieldToMatchPr
 
 describe('Platform-WafLoggingRedactsAuthorization', () => {
   it('accepts redaction of the Authorization header, in any case', () => {
-    expect(flaggedBy(WafLoggingRedactsAuthorization, loggingIn([{ singleHeader: { Name: 'Authorization' } }]))).toEqual([]);
+    expect(ruleViolations(WafLoggingRedactsAuthorization, loggingIn([{ singleHeader: { Name: 'Authorization' } }]))).toEqual([]);
   });
 
   it('flags logging without redaction', () => {
-    expect(flaggedBy(WafLoggingRedactsAuthorization, loggingIn())).toEqual(['TestStack/Logging']);
+    expect(ruleViolations(WafLoggingRedactsAuthorization, loggingIn())).toEqual(['TestStack/Logging']);
   });
 
   it('flags logging that redacts other headers only', () => {
-    expect(flaggedBy(WafLoggingRedactsAuthorization, loggingIn([{ singleHeader: { Name: 'x-api-key' } }, { uriPath: {} }]))).toEqual(['TestStack/Logging']);
+    expect(ruleViolations(WafLoggingRedactsAuthorization, loggingIn([{ singleHeader: { Name: 'x-api-key' } }, { uriPath: {} }]))).toEqual(['TestStack/Logging']);
   });
 });
