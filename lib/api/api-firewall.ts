@@ -183,7 +183,7 @@ export class ApiFirewall extends Construct {
         sid: 'AwsWafLogDelivery',
         principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
         actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [`${this.logGroup.logGroupArn}`],
+        resources: [this.logGroup.logGroupArn],
         conditions: {
           StringEquals: { 'aws:SourceAccount': stack.account },
           ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*' }) },

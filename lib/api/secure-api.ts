@@ -334,7 +334,7 @@ export class SecureApi extends Construct {
     for (const [type, id, message] of GENERIC_GATEWAY_RESPONSES) {
       this.restApi.addGatewayResponse(id, {
         type,
-        responseHeaders: SECURITY_HEADERS as Record<string, string>,
+        responseHeaders: { ...SECURITY_HEADERS },
         templates: { 'application/json': JSON.stringify({ message, requestId: '$context.requestId' }) },
       });
     }
