@@ -21,6 +21,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',
+    // One module graph per worker instead of per file: aws-cdk-lib's import dominates small test files.
+    isolate: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default'],

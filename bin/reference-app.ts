@@ -1,5 +1,6 @@
 import { App, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,6 +12,9 @@ import { PrivateNetwork } from '../lib/network/private-network';
 import { SecureRepository } from '../lib/registry/secure-repository';
 import { SecureBucket } from '../lib/storage/secure-bucket';
 import { SecureTable } from '../lib/storage/secure-table';
+import { ApiFirewall } from '../lib/api/api-firewall';
+import { SecureApi, securityHeaderResponseParameters, securityHeadersMethodResponse } from '../lib/api/secure-api';
+import { PlatformIdentity } from '../lib/identity/platform-identity';
 
 /** Per-environment settings read from cdk.json context (`environments.<name>`). */
 export interface ReferenceEnvironment {
@@ -39,6 +43,9 @@ export class ReferencePlatformStack extends Stack {
   /** Demo storage for services (issue #6). */
   public readonly demoBucket: SecureBucket;
   public readonly demoTable: SecureTable;
+  public readonly identity: PlatformIdentity;
+  public readonly api: SecureApi;
+  public readonly firewall: ApiFirewall;
   /** Image repositories of the demo services. */
   public readonly repositories: { readonly orders: SecureRepository; readonly payments: SecureRepository };
   /** Demo services; API routes use `services.orders.integration('/orders')`. */
@@ -57,6 +64,32 @@ export class ReferencePlatformStack extends Stack {
       encryptionKey: this.keys.dataKey,
       partitionKey: { name: 'pk', type: AttributeType.STRING },
     });
+
+    this.identity = new PlatformIdentity(this, 'Identity', { domainPrefix: `csm-platform-${Stage.of(this)?.stageName ?? 'dev'}` });
+    this.identity.addResourceServer('orders', ['read', 'write']);
+    this.identity.addMachineClient('billing-service', ['orders/read']);
+    this.api = new SecureApi(this, 'Api', {
+      userPool: this.identity.userPool,
+      logsKey: this.keys.logsKey,
+      alarmTopicKey: this.keys.dataKey,
+      accessLogRetentionDays: settings.logRetentionDays,
+      usageTiers: { standard: { rateLimit: 20, burstLimit: 40, quota: 100_000, quotaPeriod: apigw.Period.MONTH } },
+    });
+    // Demo route: a mock backend until a service joins the platform.
+    this.api.addRoute({
+      version: 'v1',
+      path: '/orders/{id}',
+      method: 'GET',
+      scopes: ['orders/read'],
+      integration: new apigw.MockIntegration({
+        requestTemplates: { 'application/json': '{"statusCode": 200}' },
+        integrationResponses: [{ statusCode: '200', responseParameters: securityHeaderResponseParameters(), responseTemplates: { 'application/json': '{"id": "$input.params(\'id\')"}' } }],
+      }),
+      methodResponses: [securityHeadersMethodResponse()],
+    });
+    this.firewall = new ApiFirewall(this, 'Firewall', { logsKey: this.keys.logsKey, logRetentionDays: settings.logRetentionDays });
+    this.firewall.associate(this.api.stage);
+    this.api.addFirewallAlarm(this.firewall.metricBlockedRequests());
 
     const runtime = runtimeSettings(this);
     this.repositories = {

@@ -1,13 +1,18 @@
 import { PlatformRule } from '../rule';
+import { MethodAuthorizedWithScopes } from './api/MethodAuthorizedWithScopes';
+import { RestStageBehindRateLimitedWebAcl } from './api/RestStageBehindRateLimitedWebAcl';
+import { UsagePlanThrottleAndQuota } from './api/UsagePlanThrottleAndQuota';
+import { WafLoggingRedactsAuthorization } from './api/WafLoggingRedactsAuthorization';
+import { WebAclHasRateRule } from './api/WebAclHasRateRule';
 import { KmsKeyPolicyScoped } from './kms/KmsKeyPolicyScoped';
 import { LogGroupEncryptedWithRetention } from './logs/LogGroupEncryptedWithRetention';
 import { SecurityGroupNoOpenEgress } from './network/SecurityGroupNoOpenEgress';
 import { VpcEndpointRestrictivePolicy } from './network/VpcEndpointRestrictivePolicy';
-import { DynamoDbTableCustomerKeyAndPitr } from './storage/DynamoDbTableCustomerKeyAndPitr';
-import { S3BucketDeniesInsecureTransport } from './storage/S3BucketDeniesInsecureTransport';
 import { EcrRepositoryHardened } from './runtime/EcrRepositoryHardened';
 import { EcsServiceNoPublicIp } from './runtime/EcsServiceNoPublicIp';
 import { FargateTaskHardened } from './runtime/FargateTaskHardened';
+import { DynamoDbTableCustomerKeyAndPitr } from './storage/DynamoDbTableCustomerKeyAndPitr';
+import { S3BucketDeniesInsecureTransport } from './storage/S3BucketDeniesInsecureTransport';
 
 /** Every rule of PlatformChecks, in the order they run. RULES.md documents each. */
 export const PLATFORM_RULES: readonly PlatformRule[] = [
@@ -17,6 +22,11 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   KmsKeyPolicyScoped,
   S3BucketDeniesInsecureTransport,
   DynamoDbTableCustomerKeyAndPitr,
+  MethodAuthorizedWithScopes,
+  UsagePlanThrottleAndQuota,
+  WafLoggingRedactsAuthorization,
+  WebAclHasRateRule,
+  RestStageBehindRateLimitedWebAcl,
   EcrRepositoryHardened,
   FargateTaskHardened,
   EcsServiceNoPublicIp,
@@ -24,4 +34,5 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
 export { DynamoDbTableCustomerKeyAndPitr, S3BucketDeniesInsecureTransport };
+export { MethodAuthorizedWithScopes, RestStageBehindRateLimitedWebAcl, UsagePlanThrottleAndQuota, WafLoggingRedactsAuthorization, WebAclHasRateRule };
 export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened };

@@ -1,0 +1,232 @@
+import { ArnFormat, Duration, Names, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { invalidProp } from '../core/errors';
+import { createSecureLogGroup } from '../core/secure-log-group';
+
+export interface ApiFirewallProps {
+  /** Encrypts the WAF log group (use `PlatformKeys.logsKey`). */
+  readonly logsKey: kms.IKey;
+  /**
+   * Name of the web ACL (letters, digits, "_" and "-"); also the `WebACL` dimension of its metrics.
+   * @default - a unique name derived from the construct path
+   */
+  readonly webAclName?: string;
+  /**
+   * Requests one client IP may send per evaluation window before it is blocked (10 – 2,000,000,000).
+   * @default 1000
+   */
+  readonly rateLimitPerIp?: number;
+  /**
+   * Evaluation window of the rate-based rule, in seconds: 60, 120, 300 or 600.
+   * @default 300
+   */
+  readonly rateLimitWindowSeconds?: number;
+  /**
+   * Largest request body accepted, in bytes (1 – 16384, API Gateway's default WAF inspection size; bodies too
+   * large to inspect are blocked).
+   * @default 8192
+   */
+  readonly maxBodyBytes?: number;
+  /**
+   * Add AWS's Bot Control rule group (common inspection level; charged per request).
+   * @default false
+   */
+  readonly enableBotControl?: boolean;
+  /**
+   * Only these IPv4 CIDRs may call the API; everything else is blocked.
+   * @default - no allow list
+   */
+  readonly allowedIpv4Cidrs?: string[];
+  /**
+   * These IPv4 CIDRs are blocked.
+   * @default - no deny list
+   */
+  readonly blockedIpv4Cidrs?: string[];
+  /**
+   * Only requests from these countries (ISO 3166 alpha-2, e.g. `DE`) are allowed.
+   * @default - no geo allow list
+   */
+  readonly allowedCountries?: string[];
+  /**
+   * Requests from these countries (ISO 3166 alpha-2) are blocked.
+   * @default - no geo block
+   */
+  readonly blockedCountries?: string[];
+  /**
+   * WAF log retention in days (a finite CloudWatch Logs value).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+}
+
+/** AWS managed rule groups every web ACL runs, in priority order. */
+export const MANAGED_RULE_GROUPS: readonly string[] = [
+  'AWSManagedRulesAmazonIpReputationList',
+  'AWSManagedRulesAnonymousIpList',
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesSQLiRuleSet',
+];
+
+/** Headers WAF never writes to its logs: they carry credentials. */
+export const REDACTED_HEADERS: readonly string[] = ['authorization', 'x-api-key'];
+
+const RATE_WINDOWS = [60, 120, 300, 600];
+const IPV4_CIDR = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(3[0-2]|[12]?\d)$/;
+const COUNTRY = /^[A-Z]{2}$/;
+const WEB_ACL_NAME = /^[\w-]{1,128}$/;
+
+/**
+ * A regional WAFv2 web ACL for the API stage (P5, P9, P10, P13): AWS managed rule groups, a per-IP rate limit,
+ * a body-size limit, optional IP and geo lists, and logging with credentials redacted to a KMS-encrypted
+ * log group.
+ */
+export class ApiFirewall extends Construct {
+  public readonly webAcl: wafv2.CfnWebACL;
+  public readonly webAclName: string;
+  /** `aws-waf-logs-…`, KMS-encrypted, finite retention. */
+  public readonly logGroup: logs.LogGroup;
+  public readonly loggingConfiguration: wafv2.CfnLoggingConfiguration;
+
+  constructor(scope: Construct, id: string, props: ApiFirewallProps) {
+    super(scope, id);
+    this.webAclName = props.webAclName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
+    if (!Token.isUnresolved(this.webAclName) && !WEB_ACL_NAME.test(this.webAclName)) {
+      invalidProp(this, 'webAclName', this.webAclName, 'web ACL names are 1–128 letters, digits, "_" and "-"', 'use a name such as "platform-api"');
+    }
+    const rateLimit = props.rateLimitPerIp ?? 1000;
+    if (!Number.isInteger(rateLimit) || rateLimit < 10 || rateLimit > 2_000_000_000) {
+      invalidProp(this, 'rateLimitPerIp', rateLimit, 'WAF rate-based rules accept 10 to 2,000,000,000 requests per window', 'use a whole number such as 1000');
+    }
+    const window = props.rateLimitWindowSeconds ?? 300;
+    if (!RATE_WINDOWS.includes(window)) {
+      invalidProp(this, 'rateLimitWindowSeconds', window, 'WAF evaluates rate limits over fixed windows', `use one of ${RATE_WINDOWS.join(', ')}`);
+    }
+    const maxBodyBytes = props.maxBodyBytes ?? 8192;
+    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1 || maxBodyBytes > 16384) {
+      invalidProp(this, 'maxBodyBytes', maxBodyBytes, 'WAF inspects at most 16 KB of an API Gateway request body by default', 'use a whole number between 1 and 16384');
+    }
+    for (const [prop, cidrs] of [['allowedIpv4Cidrs', props.allowedIpv4Cidrs], ['blockedIpv4Cidrs', props.blockedIpv4Cidrs]] as const) {
+      if (cidrs && cidrs.length === 0) invalidProp(this, prop, cidrs, 'an empty list would block or allow nothing', `omit ${prop} or list at least one CIDR`);
+      for (const cidr of cidrs ?? []) {
+        if (!IPV4_CIDR.test(cidr)) invalidProp(this, prop, cidr, 'not an IPv4 CIDR', 'use e.g. "203.0.113.0/24"');
+      }
+    }
+    for (const [prop, countries] of [['allowedCountries', props.allowedCountries], ['blockedCountries', props.blockedCountries]] as const) {
+      if (countries && countries.length === 0) invalidProp(this, prop, countries, 'an empty list would block or allow nothing', `omit ${prop} or list at least one country`);
+      for (const country of countries ?? []) {
+        if (!COUNTRY.test(country)) invalidProp(this, prop, country, 'not an ISO 3166 alpha-2 country code', 'use upper-case codes such as "DE" or "US"');
+      }
+    }
+
+    const rules: wafv2.CfnWebACL.RuleProperty[] = [];
+    const block = { block: {} };
+    const addRule = (name: string, statement: wafv2.CfnWebACL.StatementProperty) => {
+      rules.push({ name, priority: rules.length, statement, action: block, visibilityConfig: visibility(name) });
+    };
+    if (props.allowedIpv4Cidrs) {
+      const allowed = this.ipSet('AllowedIps', props.allowedIpv4Cidrs);
+      addRule('BlockNotInAllowedIps', { notStatement: { statement: { ipSetReferenceStatement: { arn: allowed.attrArn } } } });
+    }
+    if (props.blockedIpv4Cidrs) {
+      const blocked = this.ipSet('BlockedIps', props.blockedIpv4Cidrs);
+      addRule('BlockDeniedIps', { ipSetReferenceStatement: { arn: blocked.attrArn } });
+    }
+    if (props.allowedCountries) addRule('BlockOutsideAllowedCountries', { notStatement: { statement: { geoMatchStatement: { countryCodes: props.allowedCountries } } } });
+    if (props.blockedCountries) addRule('BlockCountries', { geoMatchStatement: { countryCodes: props.blockedCountries } });
+    addRule('RateLimitPerIp', { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: window } });
+    addRule('BodySizeLimit', {
+      sizeConstraintStatement: {
+        fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+        comparisonOperator: 'GT',
+        size: maxBodyBytes,
+        textTransformations: [{ priority: 0, type: 'NONE' }],
+      },
+    });
+    const groups = [...MANAGED_RULE_GROUPS, ...(props.enableBotControl ? ['AWSManagedRulesBotControlRuleSet'] : [])];
+    for (const name of groups) {
+      rules.push({
+        name,
+        priority: rules.length,
+        overrideAction: { none: {} },
+        statement: {
+          managedRuleGroupStatement: {
+            vendorName: 'AWS',
+            name,
+            managedRuleGroupConfigs: name === 'AWSManagedRulesBotControlRuleSet' ? [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] : undefined,
+          },
+        },
+        visibilityConfig: visibility(name),
+      });
+    }
+
+    this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
+      name: this.webAclName,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(this.webAclName),
+      rules,
+    });
+
+    const stack = Stack.of(this);
+    const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`;
+    this.logGroup = createSecureLogGroup(this, 'Logs', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays, retentionPropName: 'logRetentionDays', logGroupName });
+    // WAF delivers through the CloudWatch Logs vended-log service, which needs a resource policy on the group.
+    const deliveryPolicy = new logs.ResourcePolicy(this, 'LogDeliveryPolicy', {
+      policyStatements: [new iam.PolicyStatement({
+        sid: 'AwsWafLogDelivery',
+        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*' }) },
+        },
+      })],
+    });
+    this.loggingConfiguration = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+      resourceArn: this.webAcl.attrArn,
+      // WAF wants the log group ARN without the ":*" suffix CloudFormation's Arn attribute carries.
+      logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })),
+    });
+    this.loggingConfiguration.node.addDependency(this.logGroup, deliveryPolicy);
+  }
+
+  /**
+   * Associates the web ACL with an API stage. The association references the Stage resource, so CloudFormation
+   * creates it after the stage exists (a literal stage name would race it).
+   */
+  public associate(stage: apigw.Stage): wafv2.CfnWebACLAssociation {
+    return new wafv2.CfnWebACLAssociation(this, `Association-${Names.nodeUniqueId(stage.node)}`, {
+      resourceArn: stage.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+  }
+
+  /** Requests the web ACL blocked (all rules), summed over 5 minutes by default. */
+  public metricBlockedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2',
+      metricName: 'BlockedRequests',
+      dimensionsMap: { WebACL: this.webAclName, Region: Stack.of(this).region, Rule: 'ALL' },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  private ipSet(id: string, cidrs: readonly string[]): wafv2.CfnIPSet {
+    return new wafv2.CfnIPSet(this, id, { scope: 'REGIONAL', ipAddressVersion: 'IPV4', addresses: [...cidrs] });
+  }
+}
+
+function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {
+  return { cloudWatchMetricsEnabled: true, sampledRequestsEnabled: true, metricName: metricName.replace(/[^\w-]/g, '').slice(0, 128) };
+}

@@ -1,0 +1,531 @@
+import { Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
+import { invalidProp } from '../core/errors';
+import { parseScope } from '../core/oauth-scope';
+import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { createSecureLogGroup } from '../core/secure-log-group';
+
+/** Requests per second (steady rate) and concurrent burst allowed. */
+export interface ThrottleOptions {
+  /** Steady-state requests per second (> 0). */
+  readonly rateLimit: number;
+  /** Burst capacity in requests (a whole number ≥ rateLimit). */
+  readonly burstLimit: number;
+}
+
+/** A usage plan tier: throttle plus quota, applied to every API key of the tier. */
+export interface UsageTierOptions extends ThrottleOptions {
+  /** Requests allowed per quota period (a whole number > 0). */
+  readonly quota: number;
+  /** The quota period: `Period.DAY`, `Period.WEEK` or `Period.MONTH`. */
+  readonly quotaPeriod: apigw.Period;
+}
+
+/** A Lambda (or other) authorizer used instead of Cognito, e.g. for the mTLS path that checks client certificates. */
+export interface CustomAuthorizerOptions {
+  /** The authorizer every route uses (it must enforce the route scopes listed in `SecureApi.routes`). */
+  readonly authorizer: apigw.IAuthorizer;
+  /** Why Cognito is not the authorizer here; recorded on every method's AwsSolutions-COG4 acknowledgement. */
+  readonly reason: string;
+}
+
+export interface SecureApiProps {
+  /** The user pool whose tokens the Cognito authorizer accepts. */
+  readonly userPool: cognito.IUserPool;
+  /** Encrypts the access-log group (use `PlatformKeys.logsKey`). */
+  readonly logsKey: kms.IKey;
+  /**
+   * Encrypts the alarm topic. CloudWatch alarms must be allowed to use it (`PlatformKeys.dataKey` is).
+   */
+  readonly alarmTopicKey: kms.IKey;
+  /**
+   * Name of the REST API.
+   * @default - the construct path
+   */
+  readonly apiName?: string;
+  /**
+   * Name of the stage (letters, digits, "_").
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+  /**
+   * Stage-wide throttling applied to every method (routes may override it).
+   * @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly throttle?: ThrottleOptions;
+  /**
+   * Usage tiers by name, e.g. `{ free: {...}, partner: {...} }`; more can be added with `addUsageTier`.
+   * @default - none
+   */
+  readonly usageTiers?: Record<string, UsageTierOptions>;
+  /**
+   * Access-log retention in days (a finite CloudWatch Logs value).
+   * @default 365
+   */
+  readonly accessLogRetentionDays?: number;
+  /**
+   * Manage API Gateway's account-wide CloudWatch Logs role (`AWS::ApiGateway::Account`) from this API.
+   * Execution logging needs that role once per account and region; the setting is account-wide, so exactly one
+   * stack should manage it. The role is retained when the stack is deleted.
+   * @default false - the account setting is left alone (it must already be set)
+   */
+  readonly manageAccountCloudWatchRole?: boolean;
+  /**
+   * Use this authorizer instead of the Cognito one on every route (e.g. the mTLS Lambda authorizer).
+   * @default - Cognito user pool authorizer with per-route scopes
+   */
+  readonly customAuthorizer?: CustomAuthorizerOptions;
+  /**
+   * Turn off the API-key requirement on every method. API keys identify the calling client and tie it to a tier.
+   * @default - API keys required
+   */
+  readonly withoutApiKeys?: SecurityOptOut;
+  /**
+   * Turn off the default `execute-api` endpoint (do this when a custom domain with mTLS fronts the API).
+   * @default false
+   */
+  readonly disableExecuteApiEndpoint?: boolean;
+  /**
+   * Alarm thresholds.
+   * @default - see AlarmThresholds
+   */
+  readonly alarmThresholds?: AlarmThresholds;
+}
+
+export interface AlarmThresholds {
+  /** @default 5 — 5XX responses per 5 minutes */
+  readonly serverErrors?: number;
+  /** @default 0.1 — share of requests answered 4XX over 5 minutes */
+  readonly clientErrorRate?: number;
+  /** @default 3000 — p99 latency in milliseconds */
+  readonly p99LatencyMs?: number;
+  /** @default 100 — WAF-blocked requests per 5 minutes */
+  readonly wafBlockedRequests?: number;
+}
+
+/** HTTP methods a route may use (no ANY: every verb is a deliberate decision). */
+export const ROUTE_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
+const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
+
+export interface RouteOptions {
+  /** API version, `v1`, `v2`…; the route is served under `/<version>`. */
+  readonly version: string;
+  /** Path below the version, starting with "/", e.g. `/orders/{id}`. */
+  readonly path: string;
+  /** One of ROUTE_METHODS. */
+  readonly method: string;
+  /**
+   * OAuth scopes (`<resourceServerId>/<scope>`); a token needs one of them. Required unless `publicRoute`.
+   * @default - none (only allowed with publicRoute)
+   */
+  readonly scopes?: string[];
+  /** The backend. */
+  readonly integration: apigw.Integration;
+  /**
+   * JSON schema of the request body; required for POST, PUT and PATCH.
+   * @default - no body model
+   */
+  readonly requestModel?: apigw.JsonSchema;
+  /**
+   * Request parameters to validate (`method.request.querystring.x`: required?); path parameters are added.
+   * @default - path parameters only
+   */
+  readonly requestParameters?: Record<string, boolean>;
+  /**
+   * Method responses (for non-proxy integrations).
+   * @default - none
+   */
+  readonly methodResponses?: apigw.MethodResponse[];
+  /**
+   * Throttling for this route, overriding the stage-wide one.
+   * @default - the stage-wide throttle
+   */
+  readonly throttle?: ThrottleOptions;
+  /**
+   * Serve the route without authorization (no token, no scope). The reason is printed at synth and recorded
+   * on the method's acknowledgements.
+   * @default - authorized route
+   */
+  readonly publicRoute?: SecurityOptOut;
+}
+
+/** What a route requires, for authorizers and reviewers (`SecureApi.routes`). */
+export interface RouteInfo {
+  readonly version: string;
+  readonly method: string;
+  /** The path as given, below the version (`/orders/{id}`). */
+  readonly path: string;
+  /** The full resource path (`/v1/orders/{id}`). */
+  readonly resourcePath: string;
+  readonly scopes: readonly string[];
+  readonly public: boolean;
+}
+
+/** Response headers every gateway response carries (values are API Gateway header-mapping literals). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'Strict-Transport-Security': "'max-age=31536000; includeSubDomains'",
+  'X-Content-Type-Options': "'nosniff'",
+  'Cache-Control': "'no-store'",
+  'X-Frame-Options': "'DENY'",
+};
+
+/**
+ * SECURITY_HEADERS as `responseParameters` of an integration response
+ * (`method.response.header.<name>`); declare the same keys in the method response.
+ */
+export function securityHeaderResponseParameters(): Record<string, string> {
+  return Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([name, value]) => [`method.response.header.${name}`, value]));
+}
+
+/** A method response declaring SECURITY_HEADERS, to pair with `securityHeaderResponseParameters()`. */
+export function securityHeadersMethodResponse(statusCode = '200'): apigw.MethodResponse {
+  return {
+    statusCode,
+    responseParameters: Object.fromEntries(Object.keys(SECURITY_HEADERS).map((name) => [`method.response.header.${name}`, true])),
+  };
+}
+
+/** Gateway responses replaced by a generic body: nothing about the API's internals leaks. */
+const GENERIC_GATEWAY_RESPONSES: ReadonlyArray<[apigw.ResponseType, string, string]> = [
+  [apigw.ResponseType.DEFAULT_4XX, 'Default4xx', 'Request rejected'],
+  [apigw.ResponseType.DEFAULT_5XX, 'Default5xx', 'Internal error'],
+  [apigw.ResponseType.UNAUTHORIZED, 'Unauthorized', 'Unauthorized'],
+  [apigw.ResponseType.ACCESS_DENIED, 'AccessDenied', 'Forbidden'],
+  [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'MissingAuthenticationToken', 'Forbidden'],
+  [apigw.ResponseType.BAD_REQUEST_BODY, 'BadRequestBody', 'Invalid request'],
+  [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'BadRequestParameters', 'Invalid request'],
+  [apigw.ResponseType.WAF_FILTERED, 'WafFiltered', 'Forbidden'],
+  [apigw.ResponseType.THROTTLED, 'Throttled', 'Too many requests'],
+  [apigw.ResponseType.QUOTA_EXCEEDED, 'QuotaExceeded', 'Too many requests'],
+];
+
+/** The JSON access-log line: who called, what was decided (WAF, authorizer) and how it went. */
+const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  extendedRequestId: '$context.extendedRequestId',
+  requestTime: '$context.requestTimeEpoch',
+  sourceIp: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  caller: '$context.identity.caller',
+  user: '$context.identity.user',
+  apiKeyId: '$context.identity.apiKeyId',
+  principalId: '$context.authorizer.principalId',
+  clientId: '$context.authorizer.claims.client_id',
+  subject: '$context.authorizer.claims.sub',
+  clientCertSerial: '$context.identity.clientCert.serialNumber',
+  httpMethod: '$context.httpMethod',
+  resourcePath: '$context.resourcePath',
+  protocol: '$context.protocol',
+  domainName: '$context.domainName',
+  status: '$context.status',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integration.latency',
+  integrationStatus: '$context.integration.status',
+  errorType: '$context.error.responseType',
+  errorMessage: '$context.error.message',
+  wafStatus: '$context.waf.status',
+  wafError: '$context.waf.error',
+  wafLatency: '$context.waf.latency',
+  authenticateStatus: '$context.authenticate.status',
+  authenticateError: '$context.authenticate.error',
+  authorizerStatus: '$context.authorizer.status',
+  authorizerError: '$context.authorizer.error',
+  authorizerLatency: '$context.authorizer.latency',
+  authorizeStatus: '$context.authorize.status',
+  authorizeError: '$context.authorize.error',
+};
+
+const VERSION = /^v[1-9][0-9]{0,2}$/;
+const PATH_SEGMENT = /^(?:[A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\+?\})$/;
+const REQUEST_PARAMETER = /^method\.request\.(querystring|header|path|multivaluequerystring|multivalueheader)\.[A-Za-z0-9._$-]+$/;
+const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
+const TIER_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const QUOTA_PERIODS: readonly string[] = [apigw.Period.DAY, apigw.Period.WEEK, apigw.Period.MONTH];
+
+/**
+ * The platform's single entry point (P2–P5, P9, P10, P12, P13): a regional REST API that denies by default.
+ * Every route needs a Cognito token with one of its OAuth scopes (or the custom authorizer) and an API key; routes
+ * live under versioned base paths; requests are validated; access logs are JSON in a KMS-encrypted log group;
+ * errors are generic; the stage is throttled and traced; alarms notify an encrypted SNS topic.
+ */
+export class SecureApi extends Construct {
+  public readonly restApi: apigw.RestApi;
+  public readonly stage: apigw.Stage;
+  public readonly accessLogGroup: logs.LogGroup;
+  /** The certificate API Gateway presents to backends, so they can tell its calls apart. */
+  public readonly backendClientCertificate: apigw.CfnClientCertificate;
+  /** Usage plans by tier name. */
+  public readonly usagePlans: ReadonlyMap<string, apigw.UsagePlan>;
+  public readonly alarmTopic: sns.Topic;
+  /** 5XX, 4XX rate, p99 latency and (after `addFirewallAlarm`) WAF-blocked alarms. */
+  public readonly alarms: readonly cloudwatch.Alarm[];
+
+  private readonly tiers = new Map<string, apigw.UsagePlan>();
+  private readonly alarmList: cloudwatch.Alarm[] = [];
+  private readonly routeList: RouteInfo[] = [];
+  private readonly routeThrottles: { resourcePath: string; method: string; throttle: ThrottleOptions }[] = [];
+  private readonly stageThrottle: ThrottleOptions;
+  private readonly requireApiKey: boolean;
+  private readonly validator: apigw.RequestValidator;
+  private readonly customAuthorizer?: CustomAuthorizerOptions;
+  private readonly thresholds: Required<AlarmThresholds>;
+  private readonly userPool: cognito.IUserPool;
+  private cognitoAuthorizer?: apigw.CognitoUserPoolsAuthorizer;
+
+  constructor(scope: Construct, id: string, props: SecureApiProps) {
+    super(scope, id);
+    const stageName = props.stageName ?? 'prod';
+    if (!Token.isUnresolved(stageName) && !STAGE_NAME.test(stageName)) {
+      invalidProp(this, 'stageName', stageName, 'API Gateway stage names are letters, digits and "_"', 'use a name such as "prod" or "v1_live"');
+    }
+    this.stageThrottle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
+    validateThrottle(this, 'throttle', this.stageThrottle);
+    if (props.customAuthorizer && (props.customAuthorizer.reason ?? '').trim().length < 20) {
+      invalidProp(this, 'customAuthorizer.reason', props.customAuthorizer.reason, 'the reason is recorded on every method\'s AwsSolutions-COG4 acknowledgement', 'say in at least 20 characters why this authorizer replaces Cognito (e.g. "mTLS clients: certificate + revocation checked by the PKI authorizer")');
+    }
+    this.customAuthorizer = props.customAuthorizer;
+    this.requireApiKey = props.withoutApiKeys === undefined;
+    if (props.withoutApiKeys) recordOptOut(this, 'withoutApiKeys', 'API keys required on every method', props.withoutApiKeys);
+    this.thresholds = { serverErrors: 5, clientErrorRate: 0.1, p99LatencyMs: 3000, wafBlockedRequests: 100, ...props.alarmThresholds };
+
+    this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', { encryptionKey: props.logsKey, retentionDays: props.accessLogRetentionDays, retentionPropName: 'accessLogRetentionDays' });
+    this.backendClientCertificate = new apigw.CfnClientCertificate(this, 'BackendClientCertificate', {
+      description: `Client certificate ${this.node.path} presents to its backends`,
+    });
+
+    this.restApi = new apigw.RestApi(this, 'Resource', {
+      restApiName: props.apiName,
+      description: 'cdk-secure-microservices SecureApi',
+      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      cloudWatchRole: props.manageAccountCloudWatchRole ?? false,
+      cloudWatchRoleRemovalPolicy: props.manageAccountCloudWatchRole ? RemovalPolicy.RETAIN : undefined,
+      disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
+      apiKeySourceType: apigw.ApiKeySourceType.HEADER,
+      deployOptions: {
+        stageName,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: apigw.AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+        tracingEnabled: true,
+        clientCertificateId: this.backendClientCertificate.attrClientCertificateId,
+      },
+    });
+    this.stage = this.restApi.deploymentStage;
+    // Method settings are rendered late so per-route throttles added after construction are included.
+    (this.stage.node.defaultChild as apigw.CfnStage).methodSettings = Lazy.any({ produce: () => this.renderMethodSettings() });
+    if (props.manageAccountCloudWatchRole) {
+      const role = this.restApi.node.findChild('CloudWatchRole');
+      acknowledgeFinding(role, 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-documented policy for the account-wide API Gateway logging role; it writes only to API Gateway log groups.');
+    }
+    // Caching authorized responses risks serving one caller's data to another (the cache key ignores the token).
+    acknowledgeFindings(this.stage, complianceFindingIds('APIGWCacheEnabledAndEncrypted'), 'Stage caching is off on purpose: responses are per caller (OAuth scopes, tenants) and the cache key ignores the token, so a cache could serve one client\'s data to another.');
+
+    this.userPool = props.userPool;
+    this.validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
+    for (const [type, id, message] of GENERIC_GATEWAY_RESPONSES) {
+      this.restApi.addGatewayResponse(id, {
+        type,
+        responseHeaders: { ...SECURITY_HEADERS },
+        templates: { 'application/json': JSON.stringify({ message, requestId: '$context.requestId' }) },
+      });
+    }
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.alarmTopicKey, enforceSSL: true, displayName: 'SecureApi alarms' });
+    this.addAlarm('ServerErrors', this.stage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), this.thresholds.serverErrors, '5XX responses');
+    this.addAlarm('ClientErrorRate', this.stage.metricClientError({ period: Duration.minutes(5), statistic: 'Average' }), this.thresholds.clientErrorRate, 'share of 4XX responses');
+    this.addAlarm('P99Latency', this.stage.metricLatency({ period: Duration.minutes(5), statistic: 'p99' }), this.thresholds.p99LatencyMs, 'p99 latency (ms)');
+    this.alarms = this.alarmList;
+
+    this.usagePlans = this.tiers;
+    for (const [name, tier] of Object.entries(props.usageTiers ?? {})) this.addUsageTier(name, tier);
+  }
+
+  /**
+   * The authorizer of every non-public route: `customAuthorizer` when given, else the Cognito user pool authorizer
+   * (created on first use: CDK rejects an authorizer no method uses).
+   */
+  public get authorizer(): apigw.IAuthorizer {
+    if (this.customAuthorizer) return this.customAuthorizer.authorizer;
+    this.cognitoAuthorizer ??= new apigw.CognitoUserPoolsAuthorizer(this, 'CognitoAuthorizer', {
+      cognitoUserPools: [this.userPool],
+      resultsCacheTtl: Duration.minutes(5),
+    });
+    return this.cognitoAuthorizer;
+  }
+
+  /** The routes added so far, with the scopes each requires (for custom authorizers and reviews). */
+  public get routes(): readonly RouteInfo[] {
+    return [...this.routeList];
+  }
+
+  /** Adds a route under `/<version><path>`: authorized, API-key protected and validated unless opted out. */
+  public addRoute(options: RouteOptions): apigw.Method {
+    const method = (options.method ?? '').toUpperCase();
+    if (!ROUTE_METHODS.includes(method)) {
+      invalidProp(this, 'addRoute method', options.method, 'unknown or unsupported HTTP method (ANY and OPTIONS are not routes)', `use one of ${ROUTE_METHODS.join(', ')}`);
+    }
+    if (!VERSION.test(options.version)) {
+      invalidProp(this, 'addRoute version', options.version, 'versions are "v" followed by a number, so a new version gets its own base path', 'use "v1", "v2", …');
+    }
+    if (!options.path.startsWith('/')) {
+      invalidProp(this, 'addRoute path', options.path, 'the path must start with "/"', `use "/${options.path}"`);
+    }
+    const segments = options.path.split('/').slice(1).filter((s, _i, all) => !(s === '' && all.length === 1));
+    for (const segment of segments) {
+      if (!PATH_SEGMENT.test(segment)) {
+        invalidProp(this, 'addRoute path', options.path, `segment "${segment}" is not a plain name or a {parameter}`, 'use segments of letters, digits, "._~-" or {name}, without a trailing "/"');
+      }
+    }
+    const resourcePath = `/${options.version}${segments.length ? `/${segments.join('/')}` : ''}`;
+    const route = `${method} ${resourcePath}`;
+    if (this.routeList.some((r) => `${r.method} ${r.resourcePath}` === route)) {
+      invalidProp(this, 'addRoute', route, 'this route already exists', 'change the path, method or version (a new version gets its own base path)');
+    }
+    const scopes = options.scopes ?? [];
+    for (const scope of scopes) {
+      if (!parseScope(scope)) {
+        invalidProp(this, 'addRoute scopes', scope, 'scopes are "<resourceServerId>/<scope>" in Cognito\'s character set', 'use a scope such as "orders/read"');
+      }
+    }
+    if (options.publicRoute) {
+      recordOptOut(this, `addRoute(${route}).publicRoute`, `authorization on ${route}`, options.publicRoute);
+      if (scopes.length > 0) invalidProp(this, 'addRoute scopes', scopes, 'a public route checks no token, so scopes would not be enforced', 'drop the scopes or the publicRoute option');
+    } else if (scopes.length === 0) {
+      invalidProp(this, 'addRoute scopes', scopes, `${route} needs at least one OAuth scope (deny by default)`, 'pass scopes such as ["orders/read"], or publicRoute: { reason } for a deliberately public route');
+    }
+    if (BODY_METHODS.includes(method) && !options.requestModel) {
+      invalidProp(this, 'addRoute requestModel', undefined, `${route} accepts a body, which must be validated against a JSON schema`, 'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }');
+    }
+    for (const key of Object.keys(options.requestParameters ?? {})) {
+      if (!REQUEST_PARAMETER.test(key)) {
+        invalidProp(this, 'addRoute requestParameters', key, 'keys are method.request.<querystring|header|path>.<name>', 'use e.g. "method.request.querystring.limit"');
+      }
+    }
+    if (options.throttle) validateThrottle(this, `addRoute(${route}).throttle`, options.throttle);
+
+    const pathParameters = Object.fromEntries(segments
+      .filter((s) => s.startsWith('{'))
+      .map((s) => [`method.request.path.${s.slice(1, -1).replace(/\+$/, '')}`, true]));
+    const requestModels = options.requestModel
+      ? { 'application/json': this.restApi.addModel(`Model${method}${resourcePath.replace(/[^A-Za-z0-9]/g, '')}`, { contentType: 'application/json', schema: options.requestModel }) }
+      : undefined;
+    const auth: Partial<apigw.MethodOptions> = options.publicRoute
+      ? { authorizationType: apigw.AuthorizationType.NONE }
+      : this.customAuthorizer
+        ? { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer: this.authorizer }
+        : { authorizationType: apigw.AuthorizationType.COGNITO, authorizer: this.authorizer, authorizationScopes: scopes };
+
+    const resource = this.restApi.root.resourceForPath(resourcePath);
+    const created = resource.addMethod(method, options.integration, {
+      ...auth,
+      apiKeyRequired: this.requireApiKey,
+      requestValidator: this.validator,
+      requestModels,
+      requestParameters: { ...pathParameters, ...options.requestParameters },
+      methodResponses: options.methodResponses,
+    });
+
+    if (options.publicRoute) {
+      acknowledgeFindings(created, [
+        'AwsSolutions::AwsSolutions-APIG4',
+        'AwsSolutions::AwsSolutions-COG4',
+        'PlatformChecks::Platform-MethodAuthorizedWithScopes',
+      ], `publicRoute opt-out: ${options.publicRoute.reason}`);
+    } else if (this.customAuthorizer) {
+      acknowledgeFinding(created, 'AwsSolutions::AwsSolutions-COG4', `customAuthorizer: ${this.customAuthorizer.reason}`);
+    }
+    if (options.throttle) this.routeThrottles.push({ resourcePath, method, throttle: options.throttle });
+    this.routeList.push({ version: options.version, method, path: options.path, resourcePath, scopes: [...scopes], public: options.publicRoute !== undefined });
+    return created;
+  }
+
+  /** Adds a usage tier (a usage plan on this stage) with throttle and quota. */
+  public addUsageTier(name: string, tier: UsageTierOptions): apigw.UsagePlan {
+    if (!TIER_NAME.test(name)) {
+      invalidProp(this, 'usage tier name', name, 'tier names are 1–64 letters, digits, "_" or "-"', 'use a name such as "free" or "partner"');
+    }
+    if (this.tiers.has(name)) invalidProp(this, 'usage tier name', name, 'the tier already exists', 'use another name');
+    validateThrottle(this, `usage tier "${name}"`, tier);
+    if (!Number.isInteger(tier.quota) || tier.quota <= 0) {
+      invalidProp(this, `usage tier "${name}" quota`, tier.quota, 'the quota is a positive whole number of requests', 'use e.g. 10000');
+    }
+    if (!QUOTA_PERIODS.includes(tier.quotaPeriod)) {
+      invalidProp(this, `usage tier "${name}" quotaPeriod`, tier.quotaPeriod, 'unknown quota period', `use Period.DAY, Period.WEEK or Period.MONTH (${QUOTA_PERIODS.join(', ')})`);
+    }
+    const plan = this.restApi.addUsagePlan(`UsageTier-${name}`, {
+      name: `${this.node.path}/${name}`.replace(/[^A-Za-z0-9_-]/g, '-'),
+      description: `Usage tier "${name}"`,
+      throttle: { rateLimit: tier.rateLimit, burstLimit: tier.burstLimit },
+      quota: { limit: tier.quota, period: tier.quotaPeriod },
+      apiStages: [{ api: this.restApi, stage: this.stage }],
+    });
+    this.tiers.set(name, plan);
+    return plan;
+  }
+
+  /**
+   * Puts an API key on a tier; creates a key (with a generated value) when none is given.
+   * @returns the key
+   */
+  public addApiKeyToTier(tier: string, keyId: string, apiKey?: apigw.IApiKey): apigw.IApiKey {
+    const plan = this.tiers.get(tier);
+    if (!plan) invalidProp(this, 'addApiKeyToTier tier', tier, 'no such usage tier', `use one of ${[...this.tiers.keys()].join(', ') || '(none: add one with addUsageTier)'}`);
+    const key = apiKey ?? new apigw.ApiKey(this, `ApiKey-${keyId}`, { description: `API key ${keyId} (tier ${tier})` });
+    plan.addApiKey(key);
+    return key;
+  }
+
+  /** Alarms when the web ACL in front of this API blocks more than the threshold (use `ApiFirewall.metricBlockedRequests()`). */
+  public addFirewallAlarm(blockedRequests: cloudwatch.IMetric): cloudwatch.Alarm {
+    return this.addAlarm('WafBlockedRequests', blockedRequests, this.thresholds.wafBlockedRequests, 'requests blocked by WAF');
+  }
+
+  private addAlarm(id: string, metric: cloudwatch.IMetric, threshold: number, what: string): cloudwatch.Alarm {
+    const alarm = new cloudwatch.Alarm(this, `${id}Alarm`, {
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: `${this.node.path}: ${what} at or above ${threshold}`,
+    });
+    alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));
+    this.alarmList.push(alarm);
+    return alarm;
+  }
+
+  private renderMethodSettings(): apigw.CfnStage.MethodSettingProperty[] {
+    const common = { loggingLevel: 'ERROR', dataTraceEnabled: false, metricsEnabled: true, cachingEnabled: false };
+    return [
+      { resourcePath: '/*', httpMethod: '*', ...common, throttlingRateLimit: this.stageThrottle.rateLimit, throttlingBurstLimit: this.stageThrottle.burstLimit },
+      ...this.routeThrottles.map(({ resourcePath, method, throttle }) => ({
+        resourcePath: `/${resourcePath.replace(/\//g, '~1')}`,
+        httpMethod: method,
+        ...common,
+        throttlingRateLimit: throttle.rateLimit,
+        throttlingBurstLimit: throttle.burstLimit,
+      })),
+    ];
+  }
+}
+
+function validateThrottle(scope: Construct, prop: string, throttle: ThrottleOptions): void {
+  if (!(typeof throttle.rateLimit === 'number' && throttle.rateLimit > 0)) {
+    invalidProp(scope, `${prop}.rateLimit`, throttle.rateLimit, 'the rate limit must be a positive number of requests per second', 'use e.g. 50');
+  }
+  if (!(Number.isInteger(throttle.burstLimit) && throttle.burstLimit > 0)) {
+    invalidProp(scope, `${prop}.burstLimit`, throttle.burstLimit, 'the burst limit must be a positive whole number of requests', 'use e.g. 100');
+  }
+  if (throttle.burstLimit < throttle.rateLimit) {
+    invalidProp(scope, `${prop}.burstLimit`, throttle.burstLimit, `the burst limit is below the rate limit (${throttle.rateLimit}), so the rate could never be reached`, `use a burst limit of at least ${Math.ceil(throttle.rateLimit)}`);
+  }
+}

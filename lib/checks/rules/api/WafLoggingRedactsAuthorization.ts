@@ -1,0 +1,17 @@
+import { CfnResource } from 'aws-cdk-lib';
+import { NagRuleCompliance } from 'cdk-nag';
+import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+
+/** WAF logging configurations redact the Authorization header. */
+export const WafLoggingRedactsAuthorization: PlatformRule = {
+  id: 'WafLoggingRedactsAuthorization',
+  info: 'The WAF logging configuration does not redact the Authorization header.',
+  explanation: 'WAF logs every request header it inspects; without redaction the bearer tokens of all callers land in the log group, where anyone who can read logs can replay them.',
+  practices: ['P9', 'P13'],
+  check(node: CfnResource) {
+    if (node.cfnResourceType !== 'AWS::WAFv2::LoggingConfiguration') return NagRuleCompliance.NOT_APPLICABLE;
+    const redacted = asArray<Record<string, any>>(resolvedProperties(node).RedactedFields);
+    const redactsAuthorization = redacted.some((field) => typeof field.SingleHeader?.Name === 'string' && field.SingleHeader.Name.toLowerCase() === 'authorization');
+    return redactsAuthorization ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+  },
+};

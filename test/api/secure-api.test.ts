@@ -1,0 +1,297 @@
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SecurityPack } from '../../lib/checks/apply-security-checks';
+import { SecureApi, SecureApiProps } from '../../lib/api/secure-api';
+import { expectCfnLintClean } from '../support/checks';
+import { PlatformKeys } from '../../lib/encryption/platform-keys';
+import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+import { PlatformIdentity } from '../../lib/identity/platform-identity';
+import { apiStack, firewallIn, FULL_FIREWALL_PROPS, mockIntegration, OK_RESPONSE } from './fixtures';
+
+const ORDER_SCHEMA: apigw.JsonSchema = {
+  type: apigw.JsonSchemaType.OBJECT,
+  required: ['item'],
+  properties: { item: { type: apigw.JsonSchemaType.STRING, maxLength: 64 } },
+  additionalProperties: false,
+};
+
+function getRoute(api: SecureApi, extra: Partial<Parameters<SecureApi['addRoute']>[0]> = {}) {
+  return api.addRoute({ version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'], integration: mockIntegration(), methodResponses: [OK_RESPONSE], ...extra });
+}
+
+function logicalIdOf(template: Template, type: string, props: Record<string, unknown>): string {
+  const ids = Object.keys(template.findResources(type, { Properties: Match.objectLike(props) }));
+  expect(ids, `${type} ${JSON.stringify(props)}`).toHaveLength(1);
+  return ids[0];
+}
+
+describe('SecureApi', () => {
+  let gate: ReturnType<typeof synthWithGate>;
+  let template: Template;
+  let api: SecureApi;
+
+  beforeAll(() => {
+    // The compliant stack also holds a PlatformIdentity (its pool backs the API) and a full-option firewall, so one
+    // cfn-lint run covers all three constructs.
+    const stack = newStack();
+    const keys = new PlatformKeys(stack, 'Keys');
+    const identity = new PlatformIdentity(stack, 'Identity', { domainPrefix: 'acme-api-test' });
+    identity.addResourceServer('orders', ['read', 'write', 'admin']);
+    identity.addMachineClient('billing-service', ['orders/read']);
+    identity.addUserClient('web', { callbackUrls: ['https://app.example.com/cb'], logoutUrls: ['https://app.example.com/'], scopes: ['orders/read'] });
+    api = new SecureApi(stack, 'Api', {
+      userPool: identity.userPool,
+      logsKey: keys.logsKey,
+      alarmTopicKey: keys.dataKey,
+      usageTiers: { free: { rateLimit: 5, burstLimit: 10, quota: 1000, quotaPeriod: apigw.Period.DAY } },
+    });
+    api.addUsageTier('partner', { rateLimit: 50, burstLimit: 100, quota: 100000, quotaPeriod: apigw.Period.MONTH });
+    api.addApiKeyToTier('partner', 'AcmeCorp');
+    getRoute(api, { throttle: { rateLimit: 20, burstLimit: 40 }, requestParameters: { 'method.request.querystring.expand': false } });
+    api.addRoute({ version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'], integration: mockIntegration(), methodResponses: [OK_RESPONSE], requestModel: ORDER_SCHEMA });
+    api.addRoute({ version: 'v2', path: '/orders/{id}', method: 'GET', scopes: ['orders/read', 'orders/admin'], integration: mockIntegration(), methodResponses: [OK_RESPONSE] });
+    api.addRoute({ version: 'v1', path: '/health', method: 'GET', publicRoute: { reason: 'uptime probe of the status page, returns no data' }, integration: mockIntegration(), methodResponses: [OK_RESPONSE] });
+    const firewall = firewallIn(stack, keys, FULL_FIREWALL_PROPS);
+    firewall.associate(api.stage);
+    api.addFirewallAlarm(firewall.metricBlockedRequests());
+    gate = synthWithGate(stack);
+    template = gate.template;
+  });
+
+  it('passes every pack and PlatformChecks; acknowledges only stage caching and the one public route, with reasons', () => {
+    expectNoFindings(gate);
+    expectReasonedAcknowledgements(gate);
+    const acks = gate.acknowledged.map((a) => `${a.acknowledgedId} @ ${a.constructPaths.join(',')}`).sort();
+    expect(acks).toEqual([
+      'AwsSolutions::AwsSolutions-APIG4 @ TestStack/Api/Resource/Default/v1/health/GET/Resource',
+      'AwsSolutions::AwsSolutions-COG4 @ TestStack/Api/Resource/Default/v1/health/GET/Resource',
+      'HIPAA.Security::HIPAA.Security-APIGWCacheEnabledAndEncrypted @ TestStack/Api/Resource/DeploymentStage.prod/Resource',
+      'NIST.800.53.R5::NIST.800.53.R5-APIGWCacheEnabledAndEncrypted @ TestStack/Api/Resource/DeploymentStage.prod/Resource',
+      'PCI.DSS.321::PCI.DSS.321-APIGWCacheEnabledAndEncrypted @ TestStack/Api/Resource/DeploymentStage.prod/Resource',
+      'PlatformChecks::Platform-MethodAuthorizedWithScopes @ TestStack/Api/Resource/Default/v1/health/GET/Resource',
+    ]);
+    const publicAck = gate.acknowledged.find((a) => a.acknowledgedId === 'AwsSolutions::AwsSolutions-COG4');
+    expect(publicAck?.reason).toBe('publicRoute opt-out: uptime probe of the status page, returns no data');
+  });
+
+  it('passes cfn-lint (SecureApi, full-option ApiFirewall, PlatformIdentity)', () => {
+    expectCfnLintClean(gate.templatePaths);
+  });
+
+  it('is a regional REST API that leaves the account-wide CloudWatch role alone', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { EndpointConfiguration: { Types: ['REGIONAL'] }, ApiKeySourceType: 'HEADER' });
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    template.resourceCountIs('AWS::IAM::Role', 0);
+  });
+
+  it('authorizes every route with the Cognito authorizer and its scopes, and requires an API key', () => {
+    const authorizerId = logicalIdOf(template, 'AWS::ApiGateway::Authorizer', { Type: 'COGNITO_USER_POOLS' });
+    const validatorId = logicalIdOf(template, 'AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'GET',
+      AuthorizationType: 'COGNITO_USER_POOLS',
+      AuthorizerId: { Ref: authorizerId },
+      AuthorizationScopes: ['orders/read'],
+      ApiKeyRequired: true,
+      RequestValidatorId: { Ref: validatorId },
+      RequestParameters: { 'method.request.path.id': true, 'method.request.querystring.expand': false },
+    });
+    template.hasResourceProperties('AWS::ApiGateway::Method', { AuthorizationScopes: ['orders/read', 'orders/admin'] });
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods).toHaveLength(4);
+    const unauthorized = methods.filter((m) => m.Properties.AuthorizationType !== 'COGNITO_USER_POOLS');
+    expect(unauthorized.map((m) => m.Properties.AuthorizationType)).toEqual(['NONE']);
+    expect(methods.every((m) => m.Properties.ApiKeyRequired === true && m.Properties.RequestValidatorId)).toBe(true);
+  });
+
+  it('validates request bodies against the JSON-schema model', () => {
+    const modelId = logicalIdOf(template, 'AWS::ApiGateway::Model', { ContentType: 'application/json', Schema: Match.objectLike({ required: ['item'], additionalProperties: false }) });
+    template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationScopes: ['orders/write'], RequestModels: { 'application/json': { Ref: modelId } } });
+  });
+
+  it('serves routes under versioned base paths', () => {
+    const parts = Object.values(template.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart).sort();
+    expect(parts).toEqual(['health', 'orders', 'orders', 'v1', 'v2', '{id}', '{id}']);
+  });
+
+  it('lists the routes with their scopes for custom authorizers', () => {
+    expect(api.routes).toEqual([
+      { version: 'v1', method: 'GET', path: '/orders/{id}', resourcePath: '/v1/orders/{id}', scopes: ['orders/read'], public: false },
+      { version: 'v1', method: 'POST', path: '/orders', resourcePath: '/v1/orders', scopes: ['orders/write'], public: false },
+      { version: 'v2', method: 'GET', path: '/orders/{id}', resourcePath: '/v2/orders/{id}', scopes: ['orders/read', 'orders/admin'], public: false },
+      { version: 'v1', method: 'GET', path: '/health', resourcePath: '/v1/health', scopes: [], public: true },
+    ]);
+  });
+
+  it('records the public route as an opt-out with its reason', () => {
+    const optOuts = api.node.metadata.filter((m) => m.type === 'cdk-secure-microservices:opt-out').map((m) => m.data);
+    expect(optOuts).toEqual([{ control: 'authorization on GET /v1/health', reason: 'uptime probe of the status page, returns no data' }]);
+  });
+
+  it('offers usage tiers with throttle and quota, and API keys on tiers', () => {
+    expect([...api.usagePlans.keys()]).toEqual(['free', 'partner']);
+    const stageId = logicalIdOf(template, 'AWS::ApiGateway::Stage', { StageName: 'prod' });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', {
+      Throttle: { RateLimit: 5, BurstLimit: 10 },
+      Quota: { Limit: 1000, Period: 'DAY' },
+      ApiStages: [{ ApiId: Match.anyValue(), Stage: { Ref: stageId } }],
+    });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 50, BurstLimit: 100 }, Quota: { Limit: 100000, Period: 'MONTH' } });
+    const partnerPlan = logicalIdOf(template, 'AWS::ApiGateway::UsagePlan', { Quota: { Limit: 100000, Period: 'MONTH' } });
+    template.hasResourceProperties('AWS::ApiGateway::UsagePlanKey', { KeyType: 'API_KEY', UsagePlanId: { Ref: partnerPlan } });
+    template.resourceCountIs('AWS::ApiGateway::ApiKey', 1);
+  });
+
+  it('throttles the whole stage, logs errors only, no data trace, no cache, and overrides throttling per route', () => {
+    const common = { LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true, CachingEnabled: false };
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      TracingEnabled: true,
+      MethodSettings: [
+        { ResourcePath: '/*', HttpMethod: '*', ...common, ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        { ResourcePath: '/~1v1~1orders~1{id}', HttpMethod: 'GET', ...common, ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+      ],
+      ClientCertificateId: { 'Fn::GetAtt': [Match.stringLikeRegexp('BackendClientCertificate'), 'ClientCertificateId'] },
+    });
+  });
+
+  it('writes JSON access logs with caller, WAF and authorizer results to a KMS-encrypted log group with finite retention', () => {
+    const logGroupId = logicalIdOf(template, 'AWS::Logs::LogGroup', { KmsKeyId: Match.anyValue(), LogGroupName: Match.absent() });
+    template.hasResource('AWS::Logs::LogGroup', { Properties: { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('KeysLogsKey'), 'Arn'] }, RetentionInDays: 365 }, DeletionPolicy: 'Retain' });
+    const stage = Object.values(template.findResources('AWS::ApiGateway::Stage'))[0];
+    expect(stage.Properties.AccessLogSetting.DestinationArn).toEqual({ 'Fn::GetAtt': [logGroupId, 'Arn'] });
+    const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      sourceIp: '$context.identity.sourceIp',
+      caller: '$context.identity.caller',
+      principalId: '$context.authorizer.principalId',
+      status: '$context.status',
+      responseLatency: '$context.responseLatency',
+      wafStatus: '$context.waf.status',
+      wafError: '$context.waf.error',
+      authorizerError: '$context.authorizer.error',
+      authorizeStatus: '$context.authorize.status',
+    });
+  });
+
+  it('answers errors with generic bodies and security headers', () => {
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
+    expect(responses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED', 'ACCESS_DENIED', 'MISSING_AUTHENTICATION_TOKEN', 'BAD_REQUEST_BODY', 'WAF_FILTERED']));
+    for (const r of responses) {
+      expect(r.ResponseParameters).toEqual({
+        'gatewayresponse.header.Strict-Transport-Security': "'max-age=31536000; includeSubDomains'",
+        'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
+        'gatewayresponse.header.Cache-Control': "'no-store'",
+        'gatewayresponse.header.X-Frame-Options': "'DENY'",
+      });
+      const body = r.ResponseTemplates['application/json'];
+      expect(Object.keys(JSON.parse(body))).toEqual(['message', 'requestId']);
+      expect(body).not.toMatch(/\$context\.error|\$context\.authorizer/);
+    }
+  });
+
+  it('alarms on 5XX, 4XX rate, p99 latency and WAF blocks, notifying a KMS-encrypted topic', () => {
+    const topicId = logicalIdOf(template, 'AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('KeysDataKey'), 'Arn'] } });
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+    expect(api.alarms).toHaveLength(4);
+    expect(alarms.map((a) => `${a.Namespace}/${a.MetricName}/${a.Statistic ?? a.ExtendedStatistic}`).sort()).toEqual([
+      'AWS/ApiGateway/4XXError/Average', 'AWS/ApiGateway/5XXError/Sum', 'AWS/ApiGateway/Latency/p99', 'AWS/WAFV2/BlockedRequests/Sum',
+    ]);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('is associated with the web ACL through the Stage resource', () => {
+    const stageId = logicalIdOf(template, 'AWS::ApiGateway::Stage', { StageName: 'prod' });
+    const association = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation'))[0];
+    expect(JSON.stringify(association.Properties.ResourceArn)).toContain(JSON.stringify({ Ref: stageId }));
+  });
+});
+
+describe('SecureApi variants', () => {
+  it('customAuthorizer: CUSTOM authorization, COG4 acknowledged per method; manageAccountCloudWatchRole: retained account role', () => {
+    const { stack, keys, api: roleApi } = apiStack({ manageAccountCloudWatchRole: true });
+    getRoute(roleApi);
+    const fn = new lambda.Function(stack, 'AuthFn', { runtime: lambda.Runtime.NODEJS_LATEST, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({})') });
+    const authorizer = new apigw.RequestAuthorizer(stack, 'MtlsAuthorizer', { handler: fn, identitySources: [apigw.IdentitySource.header('Authorization')] });
+    const userPool = cognito.UserPool.fromUserPoolId(stack, 'MtlsPool', 'eu-west-1_Example2');
+    const api = new SecureApi(stack, 'MtlsApi', { userPool, logsKey: keys.logsKey, alarmTopicKey: keys.dataKey, customAuthorizer: { authorizer, reason: 'mTLS clients: the PKI authorizer checks certificate, revocation and route scopes' } });
+    getRoute(api);
+    api.addRoute({ version: 'v1', path: '/orders', method: 'DELETE', scopes: ['orders/admin'], integration: mockIntegration(), methodResponses: [OK_RESPONSE] });
+    const result = synthWithGate(stack, { packs: [SecurityPack.AWS_SOLUTIONS, SecurityPack.PLATFORM] });
+    const acks = result.acknowledged.map((a) => `${a.acknowledgedId} @ ${a.constructPaths.join(',')}`);
+
+    const mtlsMethods = Object.values(result.template.findResources('AWS::ApiGateway::Method')).filter((m) => JSON.stringify(m.Properties.RestApiId).includes('MtlsApi'));
+    expect(mtlsMethods.map((m) => [m.Properties.AuthorizationType, m.Properties.AuthorizationScopes])).toEqual([['CUSTOM', undefined], ['CUSTOM', undefined]]);
+    expect(result.findings.filter((f) => /COG4|MethodAuthorizedWithScopes/.test(f.ruleId))).toEqual([]);
+    const cog4 = result.acknowledged.filter((a) => a.acknowledgedId === 'AwsSolutions::AwsSolutions-COG4');
+    expect(cog4.flatMap((a) => a.constructPaths).sort()).toEqual(['TestStack/MtlsApi/Resource/Default/v1/orders/DELETE/Resource', 'TestStack/MtlsApi/Resource/Default/v1/orders/{id}/GET/Resource']);
+    expect(cog4.every((a) => a.reason === 'customAuthorizer: mTLS clients: the PKI authorizer checks certificate, revocation and route scopes')).toBe(true);
+    expect(api.routes.map((r) => r.scopes)).toEqual([['orders/read'], ['orders/admin']]);
+
+    result.template.resourceCountIs('AWS::ApiGateway::Account', 1);
+    result.template.hasResource('AWS::IAM::Role', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 'apigateway.amazonaws.com' } })] }) }) });
+    expect(result.findings.filter((f) => f.ruleId.startsWith('AwsSolutions-IAM4') && f.constructPath.includes('CloudWatchRole'))).toEqual([]);
+    expect(acks).toContain('AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs] @ TestStack/Api/Resource/CloudWatchRole/Resource');
+  });
+
+  it('withoutApiKeys is an explicit opt-out shown at synth', () => {
+    const { stack, api } = apiStack({ withoutApiKeys: { reason: 'internal API behind the mesh only' } });
+    getRoute(api);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Method', { ApiKeyRequired: false });
+    Annotations.fromStack(stack).hasInfo('/TestStack/Api', Match.stringLikeRegexp('security opt-out.*API keys required.*internal API behind the mesh only'));
+  });
+
+  describe('rejects bad input with prop, value and fix', () => {
+    it.each([
+      ['non-positive rate', { throttle: { rateLimit: 0, burstLimit: 10 } }, /invalid throttle.rateLimit \(received 0\).*Fix:/],
+      ['non-positive burst', { throttle: { rateLimit: 1, burstLimit: -1 } }, /invalid throttle.burstLimit \(received -1\).*Fix:/],
+      ['burst below rate', { throttle: { rateLimit: 100, burstLimit: 50 } }, /invalid throttle.burstLimit \(received 50\).*below the rate limit.*at least 100/],
+      ['unknown quota period', { usageTiers: { free: { rateLimit: 1, burstLimit: 1, quota: 10, quotaPeriod: 'YEAR' as apigw.Period } } }, /invalid usage tier "free" quotaPeriod \(received "YEAR"\).*Period.DAY/],
+      ['non-positive quota', { usageTiers: { free: { rateLimit: 1, burstLimit: 1, quota: 0, quotaPeriod: apigw.Period.DAY } } }, /invalid usage tier "free" quota \(received 0\)/],
+      ['bad tier name', { usageTiers: { 'free tier': { rateLimit: 1, burstLimit: 1, quota: 1, quotaPeriod: apigw.Period.DAY } } }, /invalid usage tier name \(received "free tier"\)/],
+      ['log retention out of range', { accessLogRetentionDays: 4000 }, /invalid accessLogRetentionDays \(received 4000\).*Fix: use one of/],
+      ['a custom authorizer without a reason', { customAuthorizer: { authorizer: {} as apigw.IAuthorizer, reason: 'mtls' } }, /invalid customAuthorizer.reason \(received "mtls"\)/],
+      ['bad stage name', { stageName: 'prod-1' }, /invalid stageName \(received "prod-1"\)/],
+    ])('%s', (_name, props, error) => {
+      expect(() => apiStack(props as Partial<SecureApiProps>)).toThrow(error);
+    });
+
+    it.each([
+      ['path not starting with "/"', { path: 'orders' }, /invalid addRoute path \(received "orders"\).*Fix: use "\/orders"/],
+      ['path with a trailing "/"', { path: '/orders/' }, /invalid addRoute path \(received "\/orders\/"\)/],
+      ['unknown HTTP method', { method: 'FETCH' }, /invalid addRoute method \(received "FETCH"\).*GET, POST/],
+      ['ANY as method', { method: 'ANY' }, /invalid addRoute method \(received "ANY"\)/],
+      ['version not matching v<N>', { version: '1' }, /invalid addRoute version \(received "1"\).*"v1", "v2"/],
+      ['version v0', { version: 'v0' }, /invalid addRoute version \(received "v0"\)/],
+      ['invalid scope', { scopes: ['orders read'] }, /invalid addRoute scopes \(received "orders read"\)/],
+      ['scope without resource server', { scopes: ['read'] }, /invalid addRoute scopes \(received "read"\)/],
+      ['no scopes and not public', { scopes: [] }, /needs at least one OAuth scope.*publicRoute/],
+      ['a public route without a reason', { scopes: undefined, publicRoute: { reason: '' } }, /invalid addRoute\(GET \/v1\/orders\/\{id\}\).publicRoute.reason/],
+      ['a public route with scopes', { publicRoute: { reason: 'health probe for the LB' } }, /a public route checks no token/],
+      ['a body method without a model', { method: 'PUT' }, /invalid addRoute requestModel.*JSON schema/],
+      ['a malformed request parameter', { requestParameters: { limit: true } }, /invalid addRoute requestParameters \(received "limit"\)/],
+      ['a route throttle with burst below rate', { throttle: { rateLimit: 10, burstLimit: 5 } }, /invalid addRoute\(GET \/v1\/orders\/\{id\}\).throttle.burstLimit \(received 5\)/],
+    ])('%s', (_name, route, error) => {
+      const { api } = apiStack();
+      expect(() => getRoute(api, route as Partial<Parameters<SecureApi['addRoute']>[0]>)).toThrow(error);
+    });
+
+    it('duplicate routes', () => {
+      const { api } = apiStack();
+      getRoute(api);
+      expect(() => getRoute(api)).toThrow(/invalid addRoute \(received "GET \/v1\/orders\/\{id\}"\): this route already exists/);
+      expect(() => getRoute(api, { version: 'v2' })).not.toThrow();
+    });
+
+    it('an API key on an unknown tier', () => {
+      const { api } = apiStack();
+      expect(() => api.addApiKeyToTier('gold', 'Acme')).toThrow(/invalid addApiKeyToTier tier \(received "gold"\): no such usage tier/);
+    });
+  });
+});
