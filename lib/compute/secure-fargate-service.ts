@@ -169,8 +169,8 @@ export interface ServiceIntegrationOptions {
    */
   readonly httpMethod?: string;
   /**
-   * Request parameter mappings (e.g. `{ 'integration.request.path.proxy': 'method.request.path.proxy' }`).
-   * @default - none
+   * Extra request parameter mappings (e.g. `{ 'integration.request.header.x-request-id': 'context.requestId' }`).
+   * @default - the path's parameters (`{id}`, `{proxy+}`) mapped from the method request under the same name
    */
   readonly requestParameters?: Record<string, string>;
   /**
@@ -476,20 +476,24 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
 
   /**
    * An API Gateway REST integration (HTTP_PROXY over the VPC link, HTTPS to `tlsHostname`) for a SecureApi route:
-   * `api.root.addResource('orders').addMethod('GET', service.integration('/orders'))`.
+   * `api.addRoute({ version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'],
+   *   integration: service.integration('/orders/{id}') })`. Path parameters are mapped by name.
    */
   public integration(path: string, options: ServiceIntegrationOptions = {}): apigw.Integration {
     if (!Token.isUnresolved(path) && !/^\/[^\s?#]*$/.test(path)) {
       invalidProp(this, 'integration(path)', path, 'not an absolute path without query or fragment', "use a path such as '/orders' or '/orders/{id}'");
     }
+    // Path parameters of the route ({id}, {proxy+}) pass through under the same name.
+    const pathParameters = Object.fromEntries([...path.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)]
+      .map(([, name]) => [`integration.request.path.${name}`, `method.request.path.${name}`]));
     return new apigw.Integration({
       type: apigw.IntegrationType.HTTP_PROXY,
       integrationHttpMethod: options.httpMethod ?? 'ANY',
-      uri: `https://${this.tlsHostname}${path}`,
+      uri: `https://${this.tlsHostname}${path.replace(/\{([A-Za-z0-9_]+)\+\}/g, '{$1}')}`,
       options: {
         connectionType: apigw.ConnectionType.VPC_LINK,
         vpcLink: this.vpcLink,
-        requestParameters: options.requestParameters,
+        requestParameters: Object.keys(pathParameters).length || options.requestParameters ? { ...pathParameters, ...options.requestParameters } : undefined,
         timeout: options.timeout,
       },
     });

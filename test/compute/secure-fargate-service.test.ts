@@ -300,7 +300,10 @@ describe('SecureFargateService', () => {
       const service = new SecureFargateService(v.stack, 'Svc', v.props);
       const api = new apigw.RestApi(v.stack, 'Api', { deploy: false });
       api.root.addResource('orders').addMethod('GET', service.integration('/orders', { httpMethod: 'GET' }));
-      Template.fromStack(v.stack).hasResourceProperties('AWS::ApiGateway::Method', {
+      api.root.addResource('items').addResource('{id}').addMethod('GET', service.integration('/items/{id}', { requestParameters: { 'integration.request.header.x-request-id': 'context.requestId' } }));
+      api.root.addResource('files').addResource('{proxy+}').addMethod('GET', service.integration('/files/{proxy+}'));
+      const t = Template.fromStack(v.stack);
+      t.hasResourceProperties('AWS::ApiGateway::Method', {
         HttpMethod: 'GET',
         Integration: {
           Type: 'HTTP_PROXY',
@@ -308,7 +311,18 @@ describe('SecureFargateService', () => {
           Uri: 'https://orders.internal.example.com/orders',
           ConnectionType: 'VPC_LINK',
           ConnectionId: { Ref: logicalIdOf(service.vpcLink) },
+          RequestParameters: Match.absent(),
         },
+      });
+      // Path parameters pass through by name; a greedy {proxy+} becomes {proxy} in the URI.
+      t.hasResourceProperties('AWS::ApiGateway::Method', {
+        Integration: {
+          Uri: 'https://orders.internal.example.com/items/{id}',
+          RequestParameters: { 'integration.request.path.id': 'method.request.path.id', 'integration.request.header.x-request-id': 'context.requestId' },
+        },
+      });
+      t.hasResourceProperties('AWS::ApiGateway::Method', {
+        Integration: { Uri: 'https://orders.internal.example.com/files/{proxy}', RequestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' } },
       });
       expect(() => service.integration('orders')).toThrow(/invalid integration\(path\) \(received "orders"\).*Fix: use a path such as/);
     });
