@@ -24,11 +24,23 @@ export interface CfnLintOptions {
   readonly executable?: string;
 }
 
+const availability = new Map<string, boolean>();
+
+/** Whether the cfn-lint executable runs (probed once per process: starting Python costs about a second). */
+export function isCfnLintAvailable(executable = 'cfn-lint'): boolean {
+  let available = availability.get(executable);
+  if (available === undefined) {
+    const version = spawnSync(executable, ['--version'], { encoding: 'utf8' });
+    available = !version.error && version.status === 0;
+    availability.set(executable, available);
+  }
+  return available;
+}
+
 /** Runs AWS's CloudFormation linter over templates and returns its findings as structured data. */
 export function runCfnLint(templatePaths: readonly string[], options: CfnLintOptions = {}): CfnLintResult {
   const executable = options.executable ?? 'cfn-lint';
-  const version = spawnSync(executable, ['--version'], { encoding: 'utf8' });
-  if (version.error || version.status !== 0) return { available: false, matches: [], errors: [], warnings: [] };
+  if (!isCfnLintAvailable(executable)) return { available: false, matches: [], errors: [], warnings: [] };
   if (templatePaths.length === 0) return { available: true, matches: [], errors: [], warnings: [] };
   const args = ['--format', 'json', ...(options.ignoreChecks?.length ? ['--ignore-checks', ...options.ignoreChecks] : []), '--', ...templatePaths];
   const run = spawnSync(executable, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

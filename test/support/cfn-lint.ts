@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { isCfnLintAvailable } from '../../lib/testing/cfn-lint';
 
 /**
  * cfn-lint checks we ignore, each with the reason. Keep this list short.
@@ -11,9 +11,7 @@ export const CFN_LINT_IGNORED_CHECKS: readonly string[] = ['W3005'];
  * skipped with a clear message. Returns whether to run the lint.
  */
 export function requireCfnLint(): boolean {
-  const probe = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' });
-  const available = !probe.error && probe.status === 0;
-  if (available) return true;
+  if (isCfnLintAvailable()) return true;
   if (process.env.CI === 'true') {
     throw new Error('cfn-lint is not on PATH but CI=true: the machine image must provide it (pip install cfn-lint).');
   }
