@@ -10,3 +10,5 @@ export * from './encryption/platform-keys';
 export * from './network/private-network';
 export * as testing from './testing';
 export * from './core/handler-code';
+export * from './pki/private-certificate-authority';
+export * from './pki/templates';
