@@ -12,3 +12,4 @@ export * as testing from './testing';
 export * from './core/handler-code';
 export * from './pki/private-certificate-authority';
 export * from './pki/templates';
+export * from './pki/truststore';

@@ -1,0 +1,73 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { PrivateCertificateAuthority } from '../../lib/pki/private-certificate-authority';
+import { Truststore, TruststoreProps } from '../../lib/pki/truststore';
+import { runCfnLint } from '../../lib/testing/cfn-lint';
+import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+
+function truststoreIn(stack: Stack, props: Partial<TruststoreProps> = {}): Truststore {
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const ca = new PrivateCertificateAuthority(stack, 'Ca', { subject: { commonName: 'Root' }, encryptionKey: key });
+  return new Truststore(stack, 'Truststore', { certificateAuthority: ca.certificateAuthority, caCertificatePem: ca.certificatePem, encryptionKey: key, logsKey: key, ...props });
+}
+
+describe('Truststore through the full gate', () => {
+  let result: ReturnType<typeof synthWithGate>;
+  beforeAll(() => {
+    const stack = newStack();
+    truststoreIn(stack);
+    result = synthWithGate(stack);
+  });
+
+  test('all packs are clean; acknowledgements carry reasons', () => {
+    expectNoFindings(result);
+    expectReasonedAcknowledgements(result);
+  });
+
+  test('cfn-lint is clean (W3005: CDK adds DependsOn next to GetAtt)', () => {
+    const lint = runCfnLint(result.templatePaths, { ignoreChecks: ['W3005'] });
+    if (!lint.available && process.env.CI === 'true') throw new Error('cfn-lint is missing under CI');
+    expect(lint.matches).toEqual([]);
+  });
+
+  test('the bucket is versioned, KMS-encrypted, private; replaced versions expire only through lifecycle', () => {
+    result.template.hasResourceProperties('AWS::S3::Bucket', {
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      LifecycleConfiguration: { Rules: [{ Id: 'ExpireReplacedTruststores', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 } }] },
+    });
+  });
+
+  test('the custom resource passes CA ARN, bucket, key and CA certificate; the handler may touch only that object', () => {
+    const t = result.template;
+    t.hasResourceProperties('Custom::MutualTlsTruststore', {
+      ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('TruststoreHandler'), 'Arn'] },
+      CertificateAuthorityArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] },
+      ObjectKey: 'truststore.pem',
+      CaCertificatePem: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCaCertificate'), 'Certificate'] },
+    });
+    t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Action: 'acm-pca:GetCertificateAuthorityCertificate', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] } },
+          { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TruststoreBucket'), 'Arn'] }, '/truststore.pem']] } },
+        ]),
+      },
+    });
+    t.hasResourceProperties('AWS::Lambda::Function', { Runtime: Match.stringLikeRegexp('nodejs'), TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) });
+    t.resourcePropertiesCountIs('AWS::IAM::Policy', {}, 0);
+  });
+});
+
+describe('Truststore rejects bad input', () => {
+  test.each<[string, Partial<TruststoreProps>, RegExp]>([
+    ['object key with a leading slash', { objectKey: '/trust.pem' }, /invalid objectKey \(received "\/trust.pem"\).*Fix:/],
+    ['object key with spaces', { objectKey: 'a b.pem' }, /invalid objectKey/],
+    ['version expiry too short', { noncurrentVersionExpirationDays: 1 }, /invalid noncurrentVersionExpirationDays \(received 1\).*30 to 3650/],
+  ])('%s', (_name, props, message) => {
+    expect(() => truststoreIn(newStack(), props)).toThrow(message);
+  });
+});
