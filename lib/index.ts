@@ -13,3 +13,4 @@ export * from './core/handler-code';
 export * from './pki/private-certificate-authority';
 export * from './pki/templates';
 export * from './pki/truststore';
+export * from './pki/mutual-tls-domain';

@@ -4,8 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { CaKeyAlgorithm, CaUsageMode, PrivateCertificateAuthority, PrivateCertificateAuthorityProps } from '../../lib/pki/private-certificate-authority';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
-import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+import { newStack, synthWithGate } from '../support/harness';
+import { expectGateAndLintClean } from './fixtures';
 
 function caIn(stack: Stack, props: Partial<PrivateCertificateAuthorityProps> = {}): PrivateCertificateAuthority {
   const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
@@ -20,15 +20,8 @@ describe('PrivateCertificateAuthority with a subordinate, through the full gate'
     result = synthWithGate(stack);
   });
 
-  test('all packs are clean and every acknowledgement has a reason', () => {
-    expectNoFindings(result);
-    expectReasonedAcknowledgements(result);
-  });
-
-  test('cfn-lint is clean', () => {
-    const lint = runCfnLint(result.templatePaths);
-    if (!lint.available && process.env.CI === 'true') throw new Error('cfn-lint is missing under CI');
-    expect(lint.matches).toEqual([]);
+  test('security gate and cfn-lint are clean', () => {
+    expectGateAndLintClean(result);
   });
 
   test('root is EC P-256 / SHA256WITHECDSA, general purpose; the subordinate is short-lived; both publish a CRL', () => {

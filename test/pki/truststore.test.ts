@@ -4,8 +4,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PrivateCertificateAuthority } from '../../lib/pki/private-certificate-authority';
 import { Truststore, TruststoreProps } from '../../lib/pki/truststore';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
-import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+import { newStack, synthWithGate } from '../support/harness';
+import { expectGateAndLintClean } from './fixtures';
 
 function truststoreIn(stack: Stack, props: Partial<TruststoreProps> = {}): Truststore {
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
@@ -21,15 +21,8 @@ describe('Truststore through the full gate', () => {
     result = synthWithGate(stack);
   });
 
-  test('all packs are clean; acknowledgements carry reasons', () => {
-    expectNoFindings(result);
-    expectReasonedAcknowledgements(result);
-  });
-
-  test('cfn-lint is clean (W3005: CDK adds DependsOn next to GetAtt)', () => {
-    const lint = runCfnLint(result.templatePaths, { ignoreChecks: ['W3005'] });
-    if (!lint.available && process.env.CI === 'true') throw new Error('cfn-lint is missing under CI');
-    expect(lint.matches).toEqual([]);
+  test('security gate and cfn-lint are clean (W3005: CDK adds DependsOn next to GetAtt)', () => {
+    expectGateAndLintClean(result, ['W3005']);
   });
 
   test('the bucket is versioned, KMS-encrypted, private; replaced versions expire only through lifecycle', () => {
