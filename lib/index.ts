@@ -14,3 +14,5 @@ export * from './pki/private-certificate-authority';
 export * from './pki/templates';
 export * from './pki/truststore';
 export * from './pki/mutual-tls-domain';
+export * from './pki/client-certificates';
+export * from './pki/serial';
