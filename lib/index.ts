@@ -16,3 +16,4 @@ export * from './pki/truststore';
 export * from './pki/mutual-tls-domain';
 export * from './pki/client-certificates';
 export * from './pki/serial';
+export * from './pki/client-certificate-authorizer';

@@ -13,8 +13,10 @@ import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningComm
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listClientCertificates, toPcaSerial } from '../../lib/pki/client-certificates';
+import { authorize, dynamoDbDenyList } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
 import { handleTruststoreEvent } from '../../lib/pki/handlers/truststore.lambda';
 import { normalizeSerial } from '../../lib/pki/serial';
+import { runCliInProcess } from './cli';
 import { missingTools, MOTO_CLIENT_CONFIG, MOTO_ENV, MotoServer, startMoto } from './moto';
 
 const missing = missingTools(['moto_server', 'openssl']);
@@ -123,18 +125,20 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       expect(Buffer.from(cert.publicKey.rawData).equals(pub)).toBe(true);
     });
 
-    test('never overwrites without --force; a bad CN and a bad CA ARN fail with one line each', async () => {
+    test('never overwrites without --force; short-lived validity, a bad CN and an unknown CA fail with one line each', async () => {
       const outDir = path.dirname(certFile);
       const again = await cli(['issue', '--ca-arn', caArn, '--common-name', 'orders-client', '--validity-days', '7', '--out-dir', outDir, '--records', records, '--endpoint-url', moto.endpoint]);
       expect(again.code).toBe(1);
       expect(again.stderr).toMatch(/^csm-certs issue: .*already exist\(s\): pass --force to overwrite$/);
-      const badCn = await cli(['issue', '--ca-arn', caArn, '--common-name', 'CN=evil,O=x', '--out-dir', outDir, '--endpoint-url', moto.endpoint]);
-      expect(badCn).toMatchObject({ code: 2, stderr: expect.stringMatching(/^csm-certs issue: invalid common name "CN=evil,O=x": [^\n]+$/) });
-      const tooLong = await cli(['issue', '--ca-arn', caArn, '--common-name', 'other', '--validity-days', '30', '--out-dir', path.join(work, 'long'), '--endpoint-url', moto.endpoint]);
-      expect(tooLong).toMatchObject({ code: 2, stderr: 'csm-certs issue: invalid validity 30 days: the CA is in short-lived mode (at most 7 days)' });
+      // The other cases run the same CLI entry point in-process (spawning costs ~2 s each).
+      Object.assign(process.env, MOTO_ENV);
+      const badCn = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'CN=evil,O=x', '--out-dir', outDir, '--endpoint-url', moto.endpoint]);
+      expect(badCn).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: invalid common name "CN=evil,O=x": [^\n]+$/) });
+      const tooLong = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'other', '--validity-days', '30', '--out-dir', path.join(work, 'long'), '--endpoint-url', moto.endpoint]);
+      expect(tooLong).toMatchObject({ code: 2, err: 'csm-certs issue: invalid validity 30 days: the CA is in short-lived mode (at most 7 days)' });
       expect(fs.existsSync(path.join(work, 'long'))).toBe(false);
-      const unknownCa = await cli(['issue', '--ca-arn', caArn.replace(/[0-9a-f]{8}-/, '00000000-'), '--common-name', 'x', '--out-dir', path.join(work, 'nope'), '--endpoint-url', moto.endpoint]);
-      expect(unknownCa).toMatchObject({ code: 1, stderr: expect.stringMatching(/^csm-certs issue: not found: [^\n]+\(check the CA ARN and region\)$/) });
+      const unknownCa = await runCliInProcess(['issue', '--ca-arn', caArn.replace(/[0-9a-f]{8}-/, '00000000-'), '--common-name', 'x', '--out-dir', path.join(work, 'nope'), '--endpoint-url', moto.endpoint]);
+      expect(unknownCa).toMatchObject({ code: 1, err: expect.stringMatching(/^csm-certs issue: not found: [^\n]+\(check the CA ARN and region\)$/) });
     });
 
     test('a node:https server with requestCert accepts the issued certificate and refuses a self-signed stranger', async () => {
@@ -183,6 +187,17 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       // moto raises on GetCertificate of a revoked serial.
       const certificateArn = listClientCertificates({ recordsFile: records }).find((r) => r.serial === serial)!.certificateArn;
       await expect(pca.send(new GetCertificateCommand({ CertificateAuthorityArn: caArn, CertificateArn: certificateArn }))).rejects.toThrow(/revoked/);
+
+      // The authorizer's real deny-list lookup (moto DynamoDB) refuses the revoked serial in API Gateway's form.
+      const isRevoked = dynamoDbDenyList(new DynamoDBClient(MOTO_CLIENT_CONFIG(moto.endpoint)), DENY_LIST);
+      expect(await isRevoked(serial)).toBe(true);
+      expect(await isRevoked('1234')).toBe(false);
+      const decision = await authorize({
+        methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc/prod/GET/orders', httpMethod: 'GET', resource: '/orders',
+        headers: { Authorization: 'Bearer not-even-checked' },
+        requestContext: { identity: { clientCert: { serialNumber: toPcaSerial(serial).toLowerCase() } } },
+      }, { isRevoked, verifyAccessToken: () => Promise.reject(new Error('must not be reached')), routeScopes: { 'GET /orders': ['orders/read'] } });
+      expect(decision.policyDocument.Statement[0].Effect).toBe('Deny');
 
       const list = await cli(['list', '--records', records]);
       expect(list.stdout).toMatch(new RegExp(`^revoked\\s+${serial}\\s+CN=orders-client`, 'm'));

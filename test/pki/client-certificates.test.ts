@@ -4,11 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { describe, expect, test, vi } from 'vitest';
-import { main } from '../../bin/certs';
 import {
   CertificateToolError, ClientKeyAlgorithm, generateKeyAndCsr, issueClientCertificate, listClientCertificates, retrier, revokeClientCertificate, toPcaSerial, toToolError,
 } from '../../lib/pki/client-certificates';
 import { normalizeSerial } from '../../lib/pki/serial';
+import { runCliInProcess } from './cli';
 
 const CA_ARN = 'arn:aws:acm-pca:eu-west-1:111111111111:certificate-authority/12345678-1234-1234-1234-123456789012';
 
@@ -146,30 +146,17 @@ describe('errors and retries', () => {
 });
 
 describe('CLI', () => {
-  async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-    const out: string[] = [];
-    const err: string[] = [];
-    const log = vi.spyOn(console, 'log').mockImplementation((m) => { out.push(String(m)); });
-    const error = vi.spyOn(console, 'error').mockImplementation((m) => { err.push(String(m)); });
-    try {
-      return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-    } finally {
-      log.mockRestore();
-      error.mockRestore();
-    }
-  }
-
   test.each(['issue', 'revoke', 'list'])('%s --help', async (command) => {
-    const result = await run([command, '--help']);
+    const result = await runCliInProcess([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`^Usage: csm-certs ${command}`));
     expect(result.out).toContain('--endpoint-url');
   });
 
   test('usage errors are one line with exit code 2', async () => {
-    expect(await run(['frobnicate'])).toMatchObject({ code: 2, err: 'csm-certs: unknown command "frobnicate" (use issue, revoke or list; --help for usage)' });
-    expect(await run(['issue', '--common-name', 'x'])).toMatchObject({ code: 2, err: 'csm-certs issue: missing --ca-arn (see --help)' });
-    expect(await run(['issue', '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: Unknown option '--bogus'.*\(see --help\)$/) });
-    expect(await run(['issue', '--ca-arn', CA_ARN, '--common-name', 'x', '--key-algorithm', 'DSA', '--out-dir', os.tmpdir()])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: unknown key algorithm "DSA"/) });
+    expect(await runCliInProcess(['frobnicate'])).toMatchObject({ code: 2, err: 'csm-certs: unknown command "frobnicate" (use issue, revoke or list; --help for usage)' });
+    expect(await runCliInProcess(['issue', '--common-name', 'x'])).toMatchObject({ code: 2, err: 'csm-certs issue: missing --ca-arn (see --help)' });
+    expect(await runCliInProcess(['issue', '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: Unknown option '--bogus'.*\(see --help\)$/) });
+    expect(await runCliInProcess(['issue', '--ca-arn', CA_ARN, '--common-name', 'x', '--key-algorithm', 'DSA', '--out-dir', os.tmpdir()])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: unknown key algorithm "DSA"/) });
   });
 });

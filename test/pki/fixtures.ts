@@ -4,16 +4,16 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { acknowledgeFindings } from '../../lib/core/acknowledge';
 import { createSecureLogGroup } from '../../lib/core/secure-log-group';
-import { PrivateCertificateAuthority } from '../../lib/pki/private-certificate-authority';
+import { PrivateCertificateAuthority, PrivateCertificateAuthorityProps } from '../../lib/pki/private-certificate-authority';
 import { Truststore } from '../../lib/pki/truststore';
 import { runCfnLint } from '../../lib/testing/cfn-lint';
 import { SecuritySynthResult } from '../../lib/testing/synth-with-checks';
 import { expectNoFindings, expectReasonedAcknowledgements } from '../support/harness';
 
 /** A key, a CA and its truststore: what the mTLS constructs build on. */
-export function pkiFixture(stack: Stack): { key: kms.Key; ca: PrivateCertificateAuthority; truststore: Truststore } {
+export function pkiFixture(stack: Stack, caProps: Partial<PrivateCertificateAuthorityProps> = {}): { key: kms.Key; ca: PrivateCertificateAuthority; truststore: Truststore } {
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-  const ca = new PrivateCertificateAuthority(stack, 'Ca', { subject: { commonName: 'Root' }, encryptionKey: key });
+  const ca = new PrivateCertificateAuthority(stack, 'Ca', { subject: { commonName: 'Root' }, encryptionKey: key, ...caProps });
   const truststore = new Truststore(stack, 'Truststore', { certificateAuthority: ca.certificateAuthority, caCertificatePem: ca.certificatePem, encryptionKey: key, logsKey: key });
   return { key, ca, truststore };
 }
@@ -22,13 +22,14 @@ export function pkiFixture(stack: Stack): { key: kms.Key; ca: PrivateCertificate
  * A small REST API with access logs, tracing and throttling. What SecureApi (a separate issue) owns — WAF,
  * caching, backend client certificate, validation, authorization — is acknowledged here as out of this test's scope.
  */
-export function apiFixture(stack: Stack, logsKey: kms.IKey, withMethod = true): { restApi: apigw.RestApi; stage: apigw.Stage } {
+export function apiFixture(stack: Stack, logsKey: kms.IKey, authorizer?: apigw.IAuthorizer): { restApi: apigw.RestApi; stage: apigw.Stage } {
   const restApi = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false, deploy: false });
-  if (withMethod) {
-    const method = restApi.root.addMethod('GET', new apigw.MockIntegration());
-    acknowledgeFindings(method, ['AwsSolutions::AwsSolutions-APIG4', 'AwsSolutions::AwsSolutions-COG4'], 'Test fixture: authorization is SecureApi\'s and the authorizer test\'s subject, not this one.');
-    acknowledgeFindings(restApi.node.defaultChild!, ['AwsSolutions::AwsSolutions-APIG2'], 'Test fixture: request validation belongs to SecureApi, not to the mTLS domain under test.');
-  }
+  const method = restApi.root.addResource('orders').addMethod('GET', new apigw.MockIntegration(), { authorizer });
+  acknowledgeFindings(method, [
+    ...(authorizer ? [] : ['AwsSolutions::AwsSolutions-APIG4']),
+    'AwsSolutions::AwsSolutions-COG4',
+  ], 'Test fixture: COG4 wants a Cognito user pool authorizer; the mTLS path uses the Lambda authorizer that also checks revocation.');
+  acknowledgeFindings(restApi.node.defaultChild!, ['AwsSolutions::AwsSolutions-APIG2'], 'Test fixture: request validation belongs to SecureApi, not to the mTLS constructs under test.');
   const deployment = new apigw.Deployment(stack, 'Deployment', { api: restApi });
   const stage = new apigw.Stage(stack, 'Stage', {
     deployment,
