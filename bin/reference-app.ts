@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { applySecurityChecks } from '../lib/checks/apply-security-checks';
 import { PlatformKeys } from '../lib/encryption/platform-keys';
 import { PrivateNetwork } from '../lib/network/private-network';
+import { addReferencePki, ReferencePki } from './reference-pki';
 
 /** Per-environment settings read from cdk.json context (`environments.<name>`). */
 export interface ReferenceEnvironment {
@@ -16,6 +17,8 @@ export interface ReferenceEnvironment {
 export class ReferencePlatformStack extends Stack {
   public readonly keys: PlatformKeys;
   public readonly network: PrivateNetwork;
+  /** CA, truststore, authorizer and mTLS domain; present when context `pki` is set. */
+  public readonly pki?: ReferencePki;
 
   constructor(scope: Construct, id: string, settings: ReferenceEnvironment, props?: StackProps) {
     super(scope, id, props);
@@ -25,6 +28,7 @@ export class ReferencePlatformStack extends Stack {
       availabilityZones: settings.availabilityZones,
       flowLogRetentionDays: settings.logRetentionDays,
     });
+    this.pki = addReferencePki(this, this.keys);
   }
 }
 
