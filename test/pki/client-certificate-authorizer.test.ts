@@ -3,12 +3,13 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ClientCertificateAuthorizer, ClientCertificateAuthorizerProps } from '../../lib/pki/client-certificate-authorizer';
 import { authorize, AuthorizerDeps, AuthorizerEvent, routeArn } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
 import { newStack } from '../support/harness';
-import { apiFixture, pkiFixture } from './fixtures';
+import { apiFixture } from './fixtures';
 
 const POOL_ID = 'eu-west-1_TestPool1';
 const CLIENT_ID = 'client123';
@@ -102,7 +103,7 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
 
 function authorizerIn(props: Partial<ClientCertificateAuthorizerProps> = {}) {
   const stack = newStack();
-  const { key } = pkiFixture(stack);
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const authorizer = new ClientCertificateAuthorizer(stack, 'Authorizer', {
     userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', POOL_ID),
     appClients: [cognito.UserPoolClient.fromUserPoolClientId(stack, 'Client', CLIENT_ID)],

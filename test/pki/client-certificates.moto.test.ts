@@ -125,13 +125,13 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       expect(Buffer.from(cert.publicKey.rawData).equals(pub)).toBe(true);
     });
 
+    // These error cases run the CLI's entry point in-process (a spawn costs ~2 s; issue, revoke and list are spawned).
     test('never overwrites without --force; short-lived validity, a bad CN and an unknown CA fail with one line each', async () => {
       const outDir = path.dirname(certFile);
-      const again = await cli(['issue', '--ca-arn', caArn, '--common-name', 'orders-client', '--validity-days', '7', '--out-dir', outDir, '--records', records, '--endpoint-url', moto.endpoint]);
-      expect(again.code).toBe(1);
-      expect(again.stderr).toMatch(/^csm-certs issue: .*already exist\(s\): pass --force to overwrite$/);
-      // The other cases run the same CLI entry point in-process (spawning costs ~2 s each).
       Object.assign(process.env, MOTO_ENV);
+      const again = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'orders-client', '--validity-days', '7', '--out-dir', outDir, '--records', records, '--endpoint-url', moto.endpoint]);
+      expect(again.code).toBe(1);
+      expect(again.err).toMatch(/^csm-certs issue: .*already exist\(s\): pass --force to overwrite$/);
       const badCn = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'CN=evil,O=x', '--out-dir', outDir, '--endpoint-url', moto.endpoint]);
       expect(badCn).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: invalid common name "CN=evil,O=x": [^\n]+$/) });
       const tooLong = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'other', '--validity-days', '30', '--out-dir', path.join(work, 'long'), '--endpoint-url', moto.endpoint]);

@@ -9,24 +9,25 @@ import { apiFixture, pkiFixture } from './fixtures';
 const CERT_ARN = 'arn:aws:acm:eu-west-1:111111111111:certificate/server';
 const OWNERSHIP_ARN = 'arn:aws:acm:eu-west-1:111111111111:certificate/ownership';
 
-function domainIn(overrides: Partial<MutualTlsDomainProps> = {}) {
+/** A stack with CA, truststore and API, and the props of a valid domain on them. */
+function fixture() {
   const stack = newStack();
   const { key, truststore } = pkiFixture(stack);
   const { restApi, stage } = apiFixture(stack, key);
-  const domain = new MutualTlsDomain(stack, 'Domain', {
+  const props: MutualTlsDomainProps = {
     restApi, stage, truststore,
     versions: ['v1', 'v2'],
     domainName: 'api.example.com',
     certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERT_ARN),
-    ...overrides,
-  });
-  return { stack, domain };
+  };
+  return { stack, props };
 }
 
 describe('MutualTlsDomain (template)', () => {
   let template: Template;
   beforeAll(() => {
-    const { stack } = domainIn({ ownershipVerificationCertificate: { certificateArn: OWNERSHIP_ARN } as acm.ICertificate });
+    const { stack, props } = fixture();
+    new MutualTlsDomain(stack, 'Domain', { ...props, ownershipVerificationCertificate: { certificateArn: OWNERSHIP_ARN } as acm.ICertificate });
     template = Template.fromStack(stack);
   });
 
@@ -58,6 +59,9 @@ describe('MutualTlsDomain (template)', () => {
 });
 
 describe('MutualTlsDomain rejects bad input with prop, value and fix', () => {
+  let shared: ReturnType<typeof fixture>;
+  let n = 0;
+  beforeAll(() => { shared = fixture(); });
   test.each<[string, Partial<MutualTlsDomainProps>, RegExp]>([
     ['version without v', { versions: ['1'] }, /invalid versions \(received "1"\).*Fix: use "v1"/],
     ['version with leading zero', { versions: ['v01'] }, /invalid versions \(received "v01"\)/],
@@ -71,6 +75,6 @@ describe('MutualTlsDomain rejects bad input with prop, value and fix', () => {
     ['edge-only policy', { securityPolicy: apigw.SecurityPolicy.TLS12_2018_EDGE }, /invalid securityPolicy/],
     ['TLS 1.3 policy without mTLS support', { securityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09 }, /invalid securityPolicy.*do not support mutual TLS/],
   ])('%s', (_name, props, message) => {
-    expect(() => domainIn(props)).toThrow(message);
+    expect(() => new MutualTlsDomain(shared.stack, `Bad${n++}`, { ...shared.props, ...props })).toThrow(message);
   });
 });
