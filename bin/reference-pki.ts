@@ -37,7 +37,7 @@ export class ReferencePki extends Construct {
     });
     const truststore = new Truststore(this, 'Truststore', {
       certificateAuthority: this.ca.certificateAuthority,
-      caCertificatePem: this.ca.chainPem,
+      caChainPem: this.ca.chainPem,
       encryptionKey: keys.dataKey,
       logsKey: keys.logsKey,
     });

@@ -133,7 +133,10 @@ export class PrivateCertificateAuthority extends Construct {
   public readonly arn: string;
   /** PEM of the issuing CA's certificate. */
   public readonly certificatePem: string;
-  /** PEM of the chain up to the root (issuing CA first, root last); what a truststore needs. */
+  /**
+   * PEM of the chain up to the root (issuing CA first, root last), from the issuing CA's activation: what a
+   * truststore needs, and a reference that orders its user after the CA is active.
+   */
   public readonly chainPem: string;
   /** The private bucket the CAs publish their CRLs to. */
   public readonly crlBucket: s3.Bucket;
@@ -258,7 +261,7 @@ export class PrivateCertificateAuthority extends Construct {
       this.subordinateCa = sub;
       this.chainPem = subActivation.attrCompleteCertificateChain;
     } else {
-      this.chainPem = rootCertificate.attrCertificate;
+      this.chainPem = rootActivation.attrCompleteCertificateChain;
     }
     for (const part of parts) {
       part.certificate.applyRemovalPolicy(RemovalPolicy.RETAIN);

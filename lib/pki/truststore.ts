@@ -14,11 +14,10 @@ export interface TruststoreProps {
   /** The CA whose chain clients' certificates must chain to. */
   readonly certificateAuthority: acmpca.ICertificateAuthority;
   /**
-   * The CA's certificate PEM (e.g. `PrivateCertificateAuthority.certificatePem`). Passing it makes the truststore
-   * update when the CA certificate changes, not only when the CA ARN does.
-   * @default - updates when the CA ARN changes
+   * The CA chain PEM (`PrivateCertificateAuthority.chainPem`). The reference orders the truststore after the CA's
+   * activation (before it, the CA has no certificate to read) and updates it when the CA certificate changes.
    */
-  readonly caCertificatePem?: string;
+  readonly caChainPem: string;
   /** Customer managed key for the truststore bucket (SSE-KMS). */
   readonly encryptionKey: kms.IKey;
   /** Customer managed key for the handler's log group. */
@@ -105,7 +104,7 @@ export class Truststore extends Construct {
         CertificateAuthorityArn: props.certificateAuthority.certificateAuthorityArn,
         BucketName: this.bucket.bucketName,
         ObjectKey: this.objectKey,
-        ...(props.caCertificatePem ? { CaCertificatePem: props.caCertificatePem } : {}),
+        CaChainPem: props.caChainPem,
       },
     });
     this.uri = `s3://${this.bucket.bucketName}/${this.objectKey}`;

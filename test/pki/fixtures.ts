@@ -14,7 +14,7 @@ import { expectNoFindings, expectReasonedAcknowledgements } from '../support/har
 export function pkiFixture(stack: Stack, caProps: Partial<PrivateCertificateAuthorityProps> = {}): { key: kms.Key; ca: PrivateCertificateAuthority; truststore: Truststore } {
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const ca = new PrivateCertificateAuthority(stack, 'Ca', { subject: { commonName: 'Root' }, encryptionKey: key, ...caProps });
-  const truststore = new Truststore(stack, 'Truststore', { certificateAuthority: ca.certificateAuthority, caCertificatePem: ca.certificatePem, encryptionKey: key, logsKey: key });
+  const truststore = new Truststore(stack, 'Truststore', { certificateAuthority: ca.certificateAuthority, caChainPem: ca.chainPem, encryptionKey: key, logsKey: key });
   return { key, ca, truststore };
 }
 

@@ -77,7 +77,7 @@ describe('PrivateCertificateAuthority with a subordinate, (template)', () => {
 });
 
 describe('PrivateCertificateAuthority without a subordinate', () => {
-  test('RSA by prop; the root issues and its certificate is the chain; grantIssue is scoped to it; serviceConnectTls names it', () => {
+  test('RSA by prop; the root issues and the chain comes from its activation; grantIssue is scoped to it; serviceConnectTls names it', () => {
     const stack = newStack();
     const ca = caIn(stack, { keyAlgorithm: CaKeyAlgorithm.RSA_2048 });
     ca.grantIssue(new iam.Role(stack, 'Issuer', { assumedBy: new iam.AccountRootPrincipal() }));
@@ -85,8 +85,8 @@ describe('PrivateCertificateAuthority without a subordinate', () => {
     t.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 1);
     t.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { KeyAlgorithm: 'RSA_2048', SigningAlgorithm: 'SHA256WITHRSA', UsageMode: 'GENERAL_PURPOSE' });
     t.hasResourceProperties('AWS::ACMPCA::CertificateAuthorityActivation', Match.not(Match.objectLike({ CertificateChain: Match.anyValue() })));
-    expect(stack.resolve(ca.chainPem)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CaRootCaCertificate/), 'Certificate'] });
-    expect(stack.resolve(ca.certificatePem)).toEqual(stack.resolve(ca.chainPem));
+    expect(stack.resolve(ca.chainPem)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CaRootCaActivation/), 'CompleteCertificateChain'] });
+    expect(stack.resolve(ca.certificatePem)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CaRootCaCertificate/), 'Certificate'] });
     t.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['acm-pca:IssueCertificate', 'acm-pca:GetCertificate'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] } }] },
     });

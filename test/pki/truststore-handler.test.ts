@@ -63,7 +63,7 @@ describe('truststore handler', () => {
   test('a replayed create and an update with the same CA content reuse the version (no new object)', async () => {
     const first = await handleTruststoreEvent(event('Create'), cloud.clients);
     const replay = await handleTruststoreEvent(event('Create'), cloud.clients);
-    const update = await handleTruststoreEvent(event('Update', { ...PROPS, CaCertificatePem: 'unchanged' }, first.PhysicalResourceId), cloud.clients);
+    const update = await handleTruststoreEvent(event('Update', { ...PROPS, CaChainPem: 'unchanged' }, first.PhysicalResourceId), cloud.clients);
     expect(replay.Data!.VersionId).toBe('v1');
     expect(update.Data!.VersionId).toBe('v1');
     expect(cloud.versions).toHaveLength(1);

@@ -9,7 +9,7 @@ import { newStack } from '../support/harness';
 function truststoreIn(stack: Stack, props: Partial<TruststoreProps> = {}): Truststore {
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const ca = new PrivateCertificateAuthority(stack, 'Ca', { subject: { commonName: 'Root' }, encryptionKey: key });
-  return new Truststore(stack, 'Truststore', { certificateAuthority: ca.certificateAuthority, caCertificatePem: ca.certificatePem, encryptionKey: key, logsKey: key, ...props });
+  return new Truststore(stack, 'Truststore', { certificateAuthority: ca.certificateAuthority, caChainPem: ca.chainPem, encryptionKey: key, logsKey: key, ...props });
 }
 
 describe('Truststore (template)', () => {
@@ -29,13 +29,13 @@ describe('Truststore (template)', () => {
     });
   });
 
-  test('the custom resource passes CA ARN, bucket, key and CA certificate; the handler may touch only that object', () => {
+  test('the custom resource passes CA ARN, bucket, key and the chain from the activation (ordering it after activation); the handler may touch only that object', () => {
     const t = template;
     t.hasResourceProperties('Custom::MutualTlsTruststore', {
       ServiceToken: { 'Fn::GetAtt': [Match.stringLikeRegexp('TruststoreHandler'), 'Arn'] },
       CertificateAuthorityArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] },
       ObjectKey: 'truststore.pem',
-      CaCertificatePem: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCaCertificate'), 'Certificate'] },
+      CaChainPem: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCaActivation'), 'CompleteCertificateChain'] },
     });
     t.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
