@@ -1,5 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+// vitest 5 targets Node 22+; its error reporter calls Map.groupBy, which Node 20 (this machine's runtime) lacks.
+if (typeof (Map as unknown as { groupBy?: unknown }).groupBy !== 'function') {
+  Object.defineProperty(Map, 'groupBy', {
+    value<K, V>(items: Iterable<V>, key: (item: V, index: number) => K): Map<K, V[]> {
+      const groups = new Map<K, V[]>();
+      let i = 0;
+      for (const item of items) {
+        const k = key(item, i++);
+        const group = groups.get(k);
+        if (group) group.push(item);
+        else groups.set(k, [item]);
+      }
+      return groups;
+    },
+  });
+}
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],

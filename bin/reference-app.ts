@@ -1,8 +1,11 @@
 import { App, Stack, StackProps, Stage, StageProps } from 'aws-cdk-lib';
+import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { applySecurityChecks } from '../lib/checks/apply-security-checks';
 import { PlatformKeys } from '../lib/encryption/platform-keys';
 import { PrivateNetwork } from '../lib/network/private-network';
+import { SecureBucket } from '../lib/storage/secure-bucket';
+import { SecureTable } from '../lib/storage/secure-table';
 import { addReferencePki, ReferencePki } from './reference-pki';
 
 /** Per-environment settings read from cdk.json context (`environments.<name>`). */
@@ -17,6 +20,9 @@ export interface ReferenceEnvironment {
 export class ReferencePlatformStack extends Stack {
   public readonly keys: PlatformKeys;
   public readonly network: PrivateNetwork;
+  /** Demo storage for services (issue #6). */
+  public readonly demoBucket: SecureBucket;
+  public readonly demoTable: SecureTable;
   /** CA, truststore, authorizer and mTLS domain; present when context `pki` is set. */
   public readonly pki?: ReferencePki;
 
@@ -27,6 +33,11 @@ export class ReferencePlatformStack extends Stack {
       logsKey: this.keys.logsKey,
       availabilityZones: settings.availabilityZones,
       flowLogRetentionDays: settings.logRetentionDays,
+    });
+    this.demoBucket = new SecureBucket(this, 'DemoBucket', { encryptionKey: this.keys.dataKey });
+    this.demoTable = new SecureTable(this, 'DemoTable', {
+      encryptionKey: this.keys.dataKey,
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
     });
     this.pki = addReferencePki(this, this.keys);
   }

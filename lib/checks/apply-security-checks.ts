@@ -1,6 +1,7 @@
 import { IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { SecurityReportPlugin } from '../report/security-report';
 import { PlatformChecks } from './platform-checks';
 
 /** The rule packs the security gate can run. */
@@ -27,6 +28,11 @@ export interface SecurityChecksOptions {
    * @default true
    */
   readonly verbose?: boolean;
+  /**
+   * Write cdk.out/security-report.md (controls, acknowledgements, opt-outs, practice map, diagram) on every synth.
+   * @default true
+   */
+  readonly securityReport?: boolean;
 }
 
 /**
@@ -48,6 +54,9 @@ export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOp
   const props = { verbose: options.verbose ?? true };
   const plugins = [...new Set(packs)].map((pack) => createPack(pack, scope, props));
   Validations.of(scope).addPlugins(...plugins);
+  if (options.securityReport ?? true) {
+    Validations.of(scope).addPlugins(new SecurityReportPlugin(() => plugins.map((p) => p.name)));
+  }
   return plugins;
 }
 

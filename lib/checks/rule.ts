@@ -34,3 +34,12 @@ export function asArray<T>(value: T | T[] | undefined): T[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value : [value];
 }
+
+/** True when a policy statement's Principal is everyone (`"*"` or `{ AWS: "*" }`). */
+export function isAnyPrincipal(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (principal && typeof principal === 'object') {
+    return asArray((principal as Record<string, unknown>).AWS).includes('*');
+  }
+  return false;
+}

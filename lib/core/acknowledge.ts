@@ -20,3 +20,11 @@ export function acknowledgeFinding(scope: IConstruct, id: string, reason: string
 export function acknowledgeFindings(scope: IConstruct, ids: readonly string[], reason: string): void {
   for (const id of ids) acknowledgeFinding(scope, id, reason);
 }
+
+/**
+ * The acknowledgement ids of one rule that the NIST 800-53 R5, PCI DSS 3.2.1 and HIPAA Security packs share
+ * (e.g. `S3DefaultEncryptionKMS` → `NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS`, …).
+ */
+export function complianceFindingIds(rule: string): string[] {
+  return ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-${rule}`);
+}

@@ -22,6 +22,11 @@ export interface SecureLogGroupOptions {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The caller's prop name for the retention, so a bad value is reported under the name the user typed.
+   * @default 'retentionDays'
+   */
+  readonly retentionPropName?: string;
 }
 
 /** Default retention for audit logs (P9): one year. */
@@ -34,7 +39,7 @@ export const DEFAULT_LOG_RETENTION_DAYS = 365;
 export function createSecureLogGroup(scope: Construct, id: string, options: SecureLogGroupOptions): logs.LogGroup {
   return new logs.LogGroup(scope, id, {
     encryptionKey: options.encryptionKey,
-    retention: toRetentionDays(scope, 'retentionDays', options.retentionDays ?? DEFAULT_LOG_RETENTION_DAYS),
+    retention: toRetentionDays(scope, options.retentionPropName ?? 'retentionDays', options.retentionDays ?? DEFAULT_LOG_RETENTION_DAYS),
     logGroupName: options.logGroupName,
     removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
   });

@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeFinding } from '../core/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
@@ -129,10 +129,20 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       enableDnsSupport: true,
     });
     this.serviceSubnets = { subnetGroupName: SERVICE_SUBNET_GROUP };
+    if (nat) {
+      // The opted-in NAT needs public subnets whose default route goes to the internet gateway: that route is the
+      // opt-out itself, so its findings are acknowledged with the user's reason, on each route only.
+      for (const subnet of this.vpc.publicSubnets) {
+        const route = subnet.node.findChild('DefaultRoute');
+        acknowledgeFindings(route, ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-VPCNoUnrestrictedRouteToIGW`),
+          `NAT egress opted in (allowInternetEgressViaNat): ${nat.reason}`);
+      }
+    }
 
     this.flowLogGroup = createSecureLogGroup(this, 'FlowLogGroup', {
       encryptionKey: props.logsKey,
       retentionDays: props.flowLogRetentionDays,
+      retentionPropName: 'flowLogRetentionDays',
     });
     this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,8 +7,9 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { acknowledgeFindings } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
+import { grantKeyViaService, viaService } from '../core/key-use';
+import { SecureTable } from '../storage/secure-table';
 import { createPkiFunction } from './pki-function';
 
 export interface ClientCertificateAuthorizerProps {
@@ -52,8 +53,12 @@ const MAX_CACHE_TTL_SECONDS = 300;
  */
 export class ClientCertificateAuthorizer extends Construct {
   public readonly authorizer: apigw.RequestAuthorizer;
-  /** Revoked serials (partition key `serial`: lower-case hex, no colons, no leading zeros); `expiresAt` is the TTL. */
+  /**
+   * Revoked serials (partition key `serial`: lower-case hex, no colons, no leading zeros; `expiresAt` is the TTL),
+   * a SecureTable (customer key, PITR, deletion protection, AWS Backup).
+   */
   public readonly denyList: dynamodb.Table;
+  private readonly encryptionKey: kms.IKey;
   public readonly handler: lambda.Function;
   /** The decision cache TTL, i.e. the revocation latency at the API. */
   public readonly resultsCacheTtl: Duration;
@@ -78,20 +83,12 @@ export class ClientCertificateAuthorizer extends Construct {
       invalidProp(this, 'resultsCacheTtl', `${ttlSeconds}s`, `a revoked certificate keeps working for up to this long; at most ${MAX_CACHE_TTL_SECONDS} s is accepted`, 'use Duration.seconds(60) or less');
     }
 
-    this.denyList = new dynamodb.Table(this, 'DenyList', {
+    this.encryptionKey = props.encryptionKey;
+    this.denyList = new SecureTable(this, 'DenyList', {
       partitionKey: { name: 'serial', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.encryptionKey,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
       timeToLiveAttribute: 'expiresAt',
-    });
-    acknowledgeFindings(this.denyList.node.defaultChild!, [
-      'NIST.800.53.R5::NIST.800.53.R5-DynamoDBInBackupPlan',
-      'HIPAA.Security::HIPAA.Security-DynamoDBInBackupPlan',
-    ], 'Point-in-time recovery (35 days) protects the deny-list, and every entry is also a revocation at the CA (CRL and audit report) it can be rebuilt from.');
+    }).table;
 
     this.handler = createPkiFunction(this, 'Handler', {
       handler: 'client-cert-authorizer',
@@ -109,7 +106,7 @@ export class ClientCertificateAuthorizer extends Construct {
       },
       statements: [
         new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.denyList.tableArn] }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.encryptionKey.keyArn] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.encryptionKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
       ],
     });
 
@@ -123,8 +120,7 @@ export class ClientCertificateAuthorizer extends Construct {
 
   /** Lets `grantee` (the operator running `csm-certs revoke`) add serials to the deny-list. */
   public grantRevoke(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.denyList.grant(grantee, 'dynamodb:PutItem');
-    this.denyList.encryptionKey?.grantEncryptDecrypt(grantee);
-    return grant;
+    return this.denyList.grant(grantee, 'dynamodb:PutItem')
+      .combine(grantKeyViaService(this.encryptionKey, grantee, 'dynamodb', ['kms:Decrypt', 'kms:GenerateDataKey']));
   }
 }

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../core/errors';
-import { createPrivateBucket } from './private-bucket';
+import { SecureBucket } from '../storage/secure-bucket';
 import { PCA_TEMPLATES, pcaTemplateArn } from './templates';
 
 /** Key algorithms of the CA's own key pair. */
@@ -86,8 +86,8 @@ export interface PrivateCertificateAuthorityProps {
    */
   readonly encryptionKey: kms.IKey;
   /**
-   * Bucket that receives the server access logs of the CRL bucket.
-   * @default - a dedicated access-log bucket
+   * Bucket that receives the server access logs of the CRL bucket (SSE-S3).
+   * @default - a dedicated access-log bucket (SecureBucket's)
    */
   readonly accessLogsBucket?: s3.IBucket;
 }
@@ -173,11 +173,11 @@ export class PrivateCertificateAuthority extends Construct {
     }
 
     const stack = Stack.of(this);
-    this.crlBucket = createPrivateBucket(this, 'CrlBucket', {
+    this.crlBucket = new SecureBucket(this, 'CrlBucket', {
       encryptionKey: props.encryptionKey,
       accessLogsBucket: props.accessLogsBucket,
-      noReplicationReason: 'The CA rewrites its CRL on every revocation and before nextUpdate; a replica in another region would only hold a stale copy.',
-    });
+      accessLogsPrefix: 'crl-bucket/',
+    }).bucket;
     props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: `AllowPrivateCaCrlEncryption${this.node.addr.slice(0, 8)}`,
       principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],

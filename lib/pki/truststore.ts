@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,8 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { invalidProp } from '../core/errors';
+import { viaService } from '../core/key-use';
+import { SecureBucket } from '../storage/secure-bucket';
 import { createPkiFunction } from './pki-function';
-import { createPrivateBucket } from './private-bucket';
 
 export interface TruststoreProps {
   /** The CA whose chain clients' certificates must chain to. */
@@ -34,8 +35,8 @@ export interface TruststoreProps {
    */
   readonly noncurrentVersionExpirationDays?: number;
   /**
-   * Bucket for the truststore bucket's server access logs.
-   * @default - a dedicated access-log bucket
+   * Bucket for the truststore bucket's server access logs (SSE-S3).
+   * @default - a dedicated access-log bucket (SecureBucket's)
    */
   readonly accessLogsBucket?: s3.IBucket;
   /**
@@ -74,12 +75,12 @@ export class Truststore extends Construct {
       invalidProp(this, 'noncurrentVersionExpirationDays', expirationDays, 'replaced versions must outlive the deployments that may still reference them', 'use a whole number of days from 30 to 3650');
     }
 
-    this.bucket = createPrivateBucket(this, 'Bucket', {
+    this.bucket = new SecureBucket(this, 'Bucket', {
       encryptionKey: props.encryptionKey,
       accessLogsBucket: props.accessLogsBucket,
-      noReplicationReason: 'API Gateway reads the truststore from a bucket in its own region; the custom resource rewrites it from the CA on every deployment.',
-    });
-    this.bucket.addLifecycleRule({ id: 'ExpireReplacedTruststores', noncurrentVersionExpiration: Duration.days(expirationDays) });
+      accessLogsPrefix: 'truststore-bucket/',
+      noncurrentVersionExpirationDays: expirationDays,
+    }).bucket;
 
     const objectArn = this.bucket.arnForObjects(this.objectKey);
     this.handler = createPkiFunction(this, 'Handler', {
@@ -93,7 +94,7 @@ export class Truststore extends Construct {
       statements: [
         new iam.PolicyStatement({ actions: ['acm-pca:GetCertificateAuthorityCertificate'], resources: [props.certificateAuthority.certificateAuthorityArn] }),
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objectArn] }),
-        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn] }),
+        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn], conditions: viaService('s3', Stack.of(this).region) }),
       ],
     });
 

@@ -15,7 +15,8 @@ export const assetHashSerializer = {
   test(value: unknown): boolean {
     return typeof value === 'string' && /[0-9a-f]{64}/.test(value);
   },
-  serialize(value: string, _config: unknown, _indentation: string, _depth: number, _refs: unknown, printer: (v: unknown, ...rest: unknown[]) => string): string {
-    return printer(value.replace(ASSET_HASH, HASH_PLACEHOLDER), _config, _indentation, _depth, _refs);
+  // Typed loosely so it fits both vitest's and jest's serializer signatures without importing either.
+  serialize(value: string, config: any, indentation: string, depth: number, refs: any, printer: (...args: any[]) => string): string {
+    return printer(value.replace(ASSET_HASH, HASH_PLACEHOLDER), config, indentation, depth, refs);
   },
 };

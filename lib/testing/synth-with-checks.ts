@@ -31,7 +31,7 @@ export interface SecuritySynthResult {
   /** Unacknowledged findings; synth fails when this is not empty. */
   readonly findings: SecurityFinding[];
   readonly acknowledged: AcknowledgedFinding[];
-  /** Packs that ran (plugin names in the validation report). */
+  /** Validation plugins registered on the app (the packs that ran). */
   readonly packs: string[];
   /** The error synth threw for anything other than the gate (none when synth succeeded or only the gate failed). */
   readonly error?: Error;
@@ -64,13 +64,13 @@ export function synthesizeWithChecks(app: App | Stage): SecuritySynthResult {
   const reportPath = path.join(assemblyDir, 'validation-report.json');
   const findings: SecurityFinding[] = [];
   const acknowledged: AcknowledgedFinding[] = [];
-  const packs: string[] = [];
+  // Stage keeps its registered plugins internally; the report lists only plugins that had something to say.
+  const packs = ((app as unknown as { _validationPlugins?: { name: string }[] })._validationPlugins ?? []).map((p) => p.name);
   if (fs.existsSync(reportPath)) {
     const report = JSON.parse(fs.readFileSync(reportPath, 'utf8')) as {
       pluginReports: { pluginName: string; violations: ReportViolation[]; suppressedViolations?: ReportViolation[] }[];
     };
     for (const plugin of report.pluginReports) {
-      packs.push(plugin.pluginName);
       for (const v of plugin.violations) {
         for (const c of v.violatingConstructs ?? []) {
           findings.push({
@@ -95,7 +95,8 @@ export function synthesizeWithChecks(app: App | Stage): SecuritySynthResult {
       }
     }
   }
-  const gateFailed = error !== undefined && /Validation failed/.test(error.message);
+  // aws-cdk-lib names the error of a failed validation 'ValidationFailed' (its message holds the report).
+  const gateFailed = error !== undefined && error.name === 'ValidationFailed' && fs.existsSync(reportPath);
   if (error && !gateFailed) throw error;
   return { assemblyDir, findings, acknowledged, packs, templatePaths: findTemplates(assemblyDir) };
 }

@@ -199,8 +199,8 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       }, { isRevoked, verifyAccessToken: () => Promise.reject(new Error('must not be reached')), routeScopes: { 'GET /orders': ['orders/read'] } });
       expect(decision.policyDocument.Statement[0].Effect).toBe('Deny');
 
-      const list = await cli(['list', '--records', records]);
-      expect(list.stdout).toMatch(new RegExp(`^revoked\\s+${serial}\\s+CN=orders-client`, 'm'));
+      const list = await runCliInProcess(['list', '--records', records]);
+      expect(list.out).toMatch(new RegExp(`^revoked\\s+${serial}\\s+CN=orders-client`, 'm'));
     });
   });
 

@@ -58,7 +58,7 @@ describe('PrivateCertificateAuthority with a subordinate, (template)', () => {
     t.hasResourceProperties('AWS::S3::Bucket', {
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
       BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
-      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'CrlBucket/' }),
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'crl-bucket/' }),
     });
     t.hasResourceProperties('AWS::S3::BucketPolicy', {
       PolicyDocument: {

@@ -6,10 +6,10 @@ import { PrivateCertificateAuthority } from '../../lib/pki/private-certificate-a
 import { Truststore, TruststoreProps } from '../../lib/pki/truststore';
 import { newStack } from '../support/harness';
 
-function truststoreIn(stack: Stack, props: Partial<TruststoreProps> = {}): Truststore {
-  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-  const ca = new PrivateCertificateAuthority(stack, 'Ca', { subject: { commonName: 'Root' }, encryptionKey: key });
-  return new Truststore(stack, 'Truststore', { certificateAuthority: ca.certificateAuthority, caChainPem: ca.chainPem, encryptionKey: key, logsKey: key, ...props });
+function truststoreIn(stack: Stack, props: Partial<TruststoreProps> = {}, id = 'Truststore'): Truststore {
+  const key = stack.node.tryFindChild('Key') as kms.Key ?? new kms.Key(stack, 'Key', { enableKeyRotation: true });
+  const ca = stack.node.tryFindChild('Ca') as PrivateCertificateAuthority ?? new PrivateCertificateAuthority(stack, 'Ca', { subject: { commonName: 'Root' }, encryptionKey: key });
+  return new Truststore(stack, id, { certificateAuthority: ca.certificateAuthority, caChainPem: ca.chainPem, encryptionKey: key, logsKey: key, ...props });
 }
 
 describe('Truststore (template)', () => {
@@ -25,8 +25,12 @@ describe('Truststore (template)', () => {
       VersioningConfiguration: { Status: 'Enabled' },
       BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }) })] },
       PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
-      LifecycleConfiguration: { Rules: [{ Id: 'ExpireReplacedTruststores', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 } }] },
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'truststore-bucket/' }),
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 } })] },
     });
+    const rules = Object.values(template.findResources('AWS::S3::Bucket', { Properties: { LoggingConfiguration: { LogFilePrefix: 'truststore-bucket/' } } }))
+      .flatMap((b) => b.Properties.LifecycleConfiguration.Rules as Record<string, unknown>[]);
+    expect(rules.filter((r) => 'ExpirationInDays' in r || 'ExpirationDate' in r)).toEqual([]);
   });
 
   test('the custom resource passes CA ARN, bucket, key and the chain from the activation (ordering it after activation); the handler may touch only that object', () => {
@@ -51,11 +55,13 @@ describe('Truststore (template)', () => {
 });
 
 describe('Truststore rejects bad input', () => {
+  const shared = newStack();
+  let n = 0;
   test.each<[string, Partial<TruststoreProps>, RegExp]>([
     ['object key with a leading slash', { objectKey: '/trust.pem' }, /invalid objectKey \(received "\/trust.pem"\).*Fix:/],
     ['object key with spaces', { objectKey: 'a b.pem' }, /invalid objectKey/],
     ['version expiry too short', { noncurrentVersionExpirationDays: 1 }, /invalid noncurrentVersionExpirationDays \(received 1\).*30 to 3650/],
   ])('%s', (_name, props, message) => {
-    expect(() => truststoreIn(newStack(), props)).toThrow(message);
+    expect(() => truststoreIn(shared, props, `Bad${n++}`)).toThrow(message);
   });
 });

@@ -3,6 +3,8 @@ import { KmsKeyPolicyScoped } from './kms/KmsKeyPolicyScoped';
 import { LogGroupEncryptedWithRetention } from './logs/LogGroupEncryptedWithRetention';
 import { SecurityGroupNoOpenEgress } from './network/SecurityGroupNoOpenEgress';
 import { VpcEndpointRestrictivePolicy } from './network/VpcEndpointRestrictivePolicy';
+import { DynamoDbTableCustomerKeyAndPitr } from './storage/DynamoDbTableCustomerKeyAndPitr';
+import { S3BucketDeniesInsecureTransport } from './storage/S3BucketDeniesInsecureTransport';
 import { MutualTlsDomainDisablesExecuteApi } from './pki/MutualTlsDomainDisablesExecuteApi';
 import { PrivateCaRevocationEnabled } from './pki/PrivateCaRevocationEnabled';
 
@@ -12,9 +14,12 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   VpcEndpointRestrictivePolicy,
   SecurityGroupNoOpenEgress,
   KmsKeyPolicyScoped,
+  S3BucketDeniesInsecureTransport,
+  DynamoDbTableCustomerKeyAndPitr,
   MutualTlsDomainDisablesExecuteApi,
   PrivateCaRevocationEnabled,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
+export { DynamoDbTableCustomerKeyAndPitr, S3BucketDeniesInsecureTransport };
 export { MutualTlsDomainDisablesExecuteApi, PrivateCaRevocationEnabled };

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+import { asArray, isAnyPrincipal, PlatformRule, resolvedProperties } from '../../rule';
 
 /**
  * Every VPC endpoint carries a policy, and no Allow statement in it admits any principal without a condition
@@ -22,14 +22,6 @@ export const VpcEndpointRestrictivePolicy: PlatformRule = {
     return openAllow ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
 };
-
-function isAnyPrincipal(principal: unknown): boolean {
-  if (principal === '*') return true;
-  if (principal && typeof principal === 'object') {
-    return asArray((principal as Record<string, unknown>).AWS).includes('*');
-  }
-  return false;
-}
 
 function hasConditions(condition: unknown): boolean {
   return !!condition && typeof condition === 'object' && Object.keys(condition).length > 0;

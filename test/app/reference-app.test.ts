@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createReferenceApp } from '../../bin/reference-app';
+import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
+import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
+import { expectCfnLintClean } from '../support/checks';
+
+const cdkJson = JSON.parse(fs.readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
+
+function synthEnvironment(env: string): SecuritySynthResult {
+  const app: App = newApp({ ...cdkJson.context, env });
+  createReferenceApp(app);
+  return synthesizeWithChecks(app);
+}
+
+describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
+  let result: SecuritySynthResult;
+  beforeAll(() => {
+    result = synthEnvironment(env);
+  });
+
+  it('runs all six packs and has zero unacknowledged findings', () => {
+    expect(result.packs).toEqual(expect.arrayContaining(['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'PlatformChecks']));
+    expectNoFindings(result);
+  });
+
+  it('gives every acknowledgement a specific reason, visible in the validation report', () => {
+    expect(result.acknowledged.length).toBeGreaterThan(0);
+    expectReasonedAcknowledgements(result);
+  });
+
+  it('writes the security report with every acknowledgement and the practice map', () => {
+    const report = fs.readFileSync(`${result.assemblyDir}/security-report.md`, 'utf8');
+    for (const ack of result.acknowledged) {
+      expect(report).toContain(`\`${ack.acknowledgedId}\``);
+      expect(report).toContain(ack.reason);
+    }
+    for (let i = 1; i <= 16; i++) expect(report).toMatch(new RegExp(`^### P${i} `, 'm'));
+    expect(report).toContain('```mermaid');
+  });
+
+  it('passes cfn-lint on every template', () => {
+    expect(result.templatePaths.length).toBeGreaterThan(0);
+    expectCfnLintClean(result.templatePaths);
+  });
+});
+
+describe('reference app context', () => {
+  it('rejects an invalid environment name with the value and the fix', () => {
+    expect(() => createReferenceApp(newApp({ env: 'Prod!' }))).toThrow(/Invalid context env \(received "Prod!"\).*Fix: run with -c env=dev/);
+  });
+
+  it('builds env-agnostic stacks unless account and region are in context', () => {
+    const app = newApp({ env: 'dev' });
+    const stage = createReferenceApp(app);
+    expect(stage.account).toBeUndefined();
+    const pinned = createReferenceApp(newApp({ env: 'qa', environments: { qa: { account: '111111111111', region: 'eu-west-1' } } }));
+    expect(pinned.platform.account).toBe('111111111111');
+    expect(pinned.platform.region).toBe('eu-west-1');
+  });
+});

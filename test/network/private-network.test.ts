@@ -1,0 +1,136 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PlatformKeys } from '../../lib/encryption/platform-keys';
+import { DEFAULT_INTERFACE_ENDPOINTS, PrivateNetwork } from '../../lib/network/private-network';
+import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+
+function network(props: Partial<ConstructorParameters<typeof PrivateNetwork>[2]> = {}) {
+  const stack = newStack('Net');
+  const keys = new PlatformKeys(stack, 'Keys');
+  const net = new PrivateNetwork(stack, 'Network', { logsKey: keys.logsKey, ...props });
+  return { stack, net };
+}
+
+describe('PrivateNetwork (defaults)', () => {
+  let template: Template;
+
+  beforeAll(() => {
+    const { stack } = network({ availabilityZones: 3 });
+    const result = synthWithGate(stack);
+    expectNoFindings(result);
+    expectReasonedAcknowledgements(result);
+    template = result.template;
+  });
+
+  it('spreads isolated subnets over the requested AZs, with no internet gateway and no NAT', () => {
+    template.resourceCountIs('AWS::EC2::Subnet', 3);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 0);
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    template.resourceCountIs('AWS::EC2::Route', 0);
+    for (const subnet of Object.values(template.findResources('AWS::EC2::Subnet'))) {
+      expect(subnet.Properties.MapPublicIpOnLaunch).toBe(false);
+      expect(subnet.Properties.Tags).toContainEqual({ Key: 'aws-cdk:subnet-type', Value: 'Isolated' });
+    }
+  });
+
+  it('closes the default security group', () => {
+    template.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+
+  it('logs ALL traffic to a KMS-encrypted log group with finite retention', () => {
+    template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'ALL', LogDestinationType: 'cloud-watch-logs' });
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { KmsKeyId: Match.anyValue(), RetentionInDays: 365 },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('gives the flow-log role a customer managed policy for its log group only, trusted for this account', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: { Statement: [Match.objectLike({
+        Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      })] },
+    });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('FlowLogGroup'), 'Arn'] }, Match.anyValue()],
+      })] },
+    });
+    template.resourceCountIs('AWS::IAM::Policy', 0);
+  });
+
+  it('has S3 and DynamoDB gateway endpoints limited to this account', () => {
+    const gateways = template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } });
+    expect(Object.keys(gateways)).toHaveLength(2);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+      ServiceName: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('\\.s3$')])] }),
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
+        Sid: 'ThisAccountsPrincipalsAndBuckets',
+        Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' }, 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      })]) },
+    });
+  });
+
+  it('has the interface endpoints services in isolated subnets need, each with an account-scoped policy and private DNS', () => {
+    const interfaces = template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } });
+    expect(Object.keys(interfaces)).toHaveLength(DEFAULT_INTERFACE_ENDPOINTS.length);
+    const serviceNames = JSON.stringify(Object.values(interfaces).map((e) => e.Properties.ServiceName));
+    for (const name of ['ecr.api', 'ecr.dkr', 'logs', 'sts', 'kms', 'secretsmanager']) expect(serviceNames).toContain(`.${name}`);
+    for (const endpoint of Object.values(interfaces)) {
+      expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
+      expect(endpoint.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({
+        Effect: 'Allow', Principal: { AWS: '*' },
+        Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
+      })]);
+    }
+  });
+
+  it('admits HTTPS only from inside the VPC to the endpoints, and no egress', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'VPC interface endpoints: HTTPS from inside the VPC only',
+      SecurityGroupIngress: [{ CidrIp: '10.0.0.0/16', IpProtocol: 'tcp', FromPort: 443, ToPort: 443, Description: 'HTTPS from inside the VPC' }],
+      SecurityGroupEgress: [Match.objectLike({ CidrIp: '255.255.255.255/32' })],
+    });
+  });
+});
+
+describe('PrivateNetwork options', () => {
+  it('adds interface endpoints by prop', () => {
+    const { stack } = network({ additionalInterfaceEndpoints: ['ssm', 'monitoring'] });
+    const interfaces = Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } });
+    expect(Object.keys(interfaces)).toHaveLength(DEFAULT_INTERFACE_ENDPOINTS.length + 2);
+  });
+
+  it('uses two AZs by default', () => {
+    const { stack } = network();
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::Subnet', 2);
+  });
+
+  it('adds NAT egress only as a named opt-in, and records the reason', () => {
+    const { stack, net } = network({ allowInternetEgressViaNat: { reason: 'payment provider callback needs a fixed egress IP', natGateways: 1 } });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::NatGateway', 1);
+    template.resourceCountIs('AWS::EC2::InternetGateway', 1);
+    const optOut = net.node.metadata.find((m) => m.type === 'cdk-secure-microservices:opt-out');
+    expect(optOut?.data).toEqual({ control: 'isolated subnets without internet egress', reason: 'payment provider callback needs a fixed egress IP' });
+  });
+
+  describe('rejects bad input with prop, value and fix', () => {
+    it.each([
+      [{ availabilityZones: 1 }, /invalid availabilityZones \(received 1\).*Fix: use 2 \(dev\) or 3 \(prod\)/],
+      [{ availabilityZones: 4 }, /invalid availabilityZones \(received 4\)/],
+      [{ cidr: '10.0.0.0' }, /invalid cidr \(received "10.0.0.0"\): not an IPv4 CIDR block/],
+      [{ cidr: '10.300.0.0/16' }, /invalid cidr \(received "10.300.0.0\/16"\): not an IPv4 CIDR block/],
+      [{ cidr: '10.0.0.0/24' }, /invalid cidr \(received "10.0.0.0\/24"\).*between \/16 and \/18/],
+      [{ cidr: '8.8.0.0/16' }, /invalid cidr \(received "8.8.0.0\/16"\): not an RFC 1918 private range/],
+      [{ additionalInterfaceEndpoints: ['ecr-api'] }, /invalid additionalInterfaceEndpoints \(received "ecr-api"\).*Fix: use one of/],
+      [{ flowLogRetentionDays: 10 }, /invalid flowLogRetentionDays \(received 10\).*Fix: use one of 1, 3, 5, 7, 14/],
+      [{ allowInternetEgressViaNat: { reason: '' } }, /invalid allowInternetEgressViaNat.reason \(received ""\)/],
+      [{ allowInternetEgressViaNat: { reason: 'needs outbound calls to a partner', natGateways: 3 } }, /invalid allowInternetEgressViaNat.natGateways \(received 3\)/],
+    ])('%j', (props, message) => {
+      expect(() => network(props as never)).toThrow(message);
+    });
+  });
+});

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PlatformKeys } from '../../lib/encryption/platform-keys';
+import { PrivateNetwork } from '../../lib/network/private-network';
+import { ARCHITECTURE_DOT_FILE, SECURITY_REPORT_FILE } from '../../lib/report/security-report';
+import { expectNoFindings, newStack, synthWithGate } from '../support/harness';
+
+describe('security report (written on every synth)', () => {
+  let report: string;
+  let dot: string;
+
+  beforeAll(() => {
+    const stack = newStack('Reported');
+    const keys = new PlatformKeys(stack, 'Keys');
+    new PrivateNetwork(stack, 'Network', {
+      logsKey: keys.logsKey,
+      allowInternetEgressViaNat: { reason: 'legacy partner API has no PrivateLink endpoint' },
+    });
+    const result = synthWithGate(stack);
+    expectNoFindings(result);
+    report = fs.readFileSync(path.join(result.assemblyDir, SECURITY_REPORT_FILE), 'utf8');
+    dot = fs.readFileSync(path.join(result.assemblyDir, ARCHITECTURE_DOT_FILE), 'utf8');
+  });
+
+  it('lists every PlatformChecks rule and the packs that ran', () => {
+    expect(report).toMatch(/Packs: AwsSolutions, Serverless, NIST\.800\.53\.R5, PCI\.DSS\.321, HIPAA\.Security, PlatformChecks/);
+    for (const id of ['LogGroupEncryptedWithRetention', 'VpcEndpointRestrictivePolicy', 'SecurityGroupNoOpenEgress', 'KmsKeyPolicyScoped']) {
+      expect(report).toContain(`PlatformChecks \`Platform-${id}\``);
+    }
+  });
+
+  it('lists each acknowledgement with its construct and reason', () => {
+    expect(report).toMatch(/\| `AwsSolutions::AwsSolutions-IAM5\[Resource::<NetworkFlowLogGroup[0-9A-F]+\.Arn>:log-stream:\*\]` \| `Reported\/Network\/FlowLogPolicy` \| VPC Flow Logs creates one log stream per network interface/);
+  });
+
+  it('lists opt-outs with their reasons', () => {
+    expect(report).toContain('| isolated subnets without internet egress | `Reported/Network` | legacy partner API has no PrivateLink endpoint |');
+  });
+
+  it('maps every practice P1–P16 to the resources implementing it', () => {
+    for (let i = 1; i <= 16; i++) expect(report).toMatch(new RegExp(`^### P${i} `, 'm'));
+    expect(report).toMatch(/### P8 Encrypt at rest\n\n- `Reported\/Keys\/DataKey\/Resource` \(AWS::KMS::Key\): customer managed key with rotation/);
+    expect(report).toMatch(/### P9 [^\n]+\n\n(- [^\n]+\n)*- `Reported\/Network\/Vpc\/FlowLog\/FlowLog` \(AWS::EC2::FlowLog\): VPC flow log \(ALL\)/);
+    expect(report).toMatch(/### P2 Authenticate every request\n\n- not implemented by any resource in this app/);
+  });
+
+  it('draws the architecture as Mermaid in the markdown and as DOT', () => {
+    expect(report).toMatch(/```mermaid\nflowchart LR\n/);
+    expect(report).toContain('endpoints["VPC endpoints x8"]');
+    expect(report).toContain('kms["KMS keys x2"]');
+    expect(dot).toMatch(/^digraph platform \{/);
+    expect(dot).toContain('kms -> endpoints;');
+  });
+});
