@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { handlerCode } from '../core/handler-code';
 import { createSecureLogGroup } from '../core/secure-log-group';
 
@@ -31,7 +31,6 @@ export interface PkiFunctionOptions {
 }
 
 const DLQ_IDS = ['Serverless::Serverless-LambdaDLQ', 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security::HIPAA.Security-LambdaDLQ'];
-const VPC_IDS = ['NIST.800.53.R5::NIST.800.53.R5-LambdaInsideVPC', 'PCI.DSS.321::PCI.DSS.321-LambdaInsideVPC', 'HIPAA.Security::HIPAA.Security-LambdaInsideVPC'];
 
 /**
  * The PKI's Lambda functions: latest Node.js runtime, ARM, X-Ray tracing, JSON logs into an encrypted log group
@@ -81,7 +80,7 @@ export function createPkiFunction(scope: Construct, id: string, options: PkiFunc
     'X-Ray PutTraceSegments/PutTelemetryRecords (and Lambda ENI management in a VPC) support no resource-level permissions.');
   acknowledgeFindings(cfn, DLQ_IDS, options.noDeadLetterQueueReason);
   if (!options.vpc) {
-    acknowledgeFindings(cfn, VPC_IDS, 'No vpc prop was given: the function calls AWS APIs only (no data stores in a VPC); pass vpc with endpoints for these services to run it inside one.');
+    acknowledgeFindings(cfn, complianceFindingIds('LambdaInsideVPC'), 'No vpc prop was given: the function calls AWS APIs only (no data stores in a VPC); pass vpc with endpoints for these services to run it inside one.');
   }
   return fn;
 }

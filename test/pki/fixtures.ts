@@ -1,13 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
-import { expect } from 'vitest';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { acknowledgeFindings } from '../../lib/core/acknowledge';
 import { createSecureLogGroup } from '../../lib/core/secure-log-group';
 import { PrivateCertificateAuthority, PrivateCertificateAuthorityProps } from '../../lib/pki/private-certificate-authority';
 import { Truststore } from '../../lib/pki/truststore';
-import { runCfnLint } from '../../lib/testing/cfn-lint';
 import { SecuritySynthResult } from '../../lib/testing/synth-with-checks';
+import { expectCfnLintClean } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements } from '../support/harness';
 
 /** A key, a CA and its truststore: what the mTLS constructs build on. */
@@ -55,14 +54,9 @@ export function apiFixture(stack: Stack, logsKey: kms.IKey, authorizer?: apigw.I
   return { restApi, stage };
 }
 
-/**
- * No unacknowledged finding in any pack, a reason on every acknowledgement, and cfn-lint clean (cfn-lint missing
- * fails under CI). `ignoreChecks` names cfn-lint rules the caller explains.
- */
-export function expectGateAndLintClean(result: SecuritySynthResult, ignoreChecks: string[] = []): void {
+/** No unacknowledged finding in any pack, a reason on every acknowledgement, and cfn-lint clean (missing fails under CI). */
+export function expectGateAndLintClean(result: SecuritySynthResult): void {
   expectNoFindings(result);
   expectReasonedAcknowledgements(result);
-  const lint = runCfnLint(result.templatePaths, { ignoreChecks });
-  if (!lint.available && process.env.CI === 'true') throw new Error('cfn-lint is missing under CI');
-  expect(lint.matches).toEqual([]);
+  expectCfnLintClean(result.templatePaths);
 }

@@ -2,17 +2,14 @@ import { Stack } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { describe, expect, test } from 'vitest';
-import { PlatformChecks } from '../../../../lib/checks/platform-checks';
 import { PLATFORM_RULES } from '../../../../lib/checks/rules';
 import { MutualTlsDomainDisablesExecuteApi } from '../../../../lib/checks/rules/pki/MutualTlsDomainDisablesExecuteApi';
 import { PrivateCaRevocationEnabled } from '../../../../lib/checks/rules/pki/PrivateCaRevocationEnabled';
 import { PlatformRule } from '../../../../lib/checks/rule';
+import { ruleViolations } from '../../../support/checks';
 import { newStack } from '../../../support/harness';
 
-function violations(stack: Stack, rule: PlatformRule): string[] {
-  const report = new PlatformChecks(undefined, { rules: [rule] }).validateScope(stack);
-  return report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} ${r.constructPath}`));
-}
+const violations = (stack: Stack, rule: PlatformRule) => ruleViolations(rule, stack);
 
 test('both PKI rules are registered', () => {
   expect(PLATFORM_RULES).toContain(MutualTlsDomainDisablesExecuteApi);
@@ -40,8 +37,8 @@ describe('Platform-MutualTlsDomainDisablesExecuteApi', () => {
   });
 
   test('non-compliant: the mapped API keeps execute-api on (domain by reference or by name); unmapped APIs are not flagged', () => {
-    expect(violations(apiBehindDomain({ mtls: true }), MutualTlsDomainDisablesExecuteApi)).toEqual(['Platform-MutualTlsDomainDisablesExecuteApi TestStack/Api']);
-    expect(violations(apiBehindDomain({ mtls: true, byName: true }), MutualTlsDomainDisablesExecuteApi)).toEqual(['Platform-MutualTlsDomainDisablesExecuteApi TestStack/Api']);
+    expect(violations(apiBehindDomain({ mtls: true }), MutualTlsDomainDisablesExecuteApi)).toEqual(['TestStack/Api']);
+    expect(violations(apiBehindDomain({ mtls: true, byName: true }), MutualTlsDomainDisablesExecuteApi)).toEqual(['TestStack/Api']);
   });
 
   test('not applicable without mutual TLS on the domain', () => {
@@ -64,7 +61,7 @@ describe('Platform-PrivateCaRevocationEnabled', () => {
   });
 
   test('non-compliant: no revocation configuration, or both disabled', () => {
-    expect(violations(ca(), PrivateCaRevocationEnabled)).toEqual(['Platform-PrivateCaRevocationEnabled TestStack/Ca']);
-    expect(violations(ca({ crlConfiguration: { enabled: false }, ocspConfiguration: { enabled: false } }), PrivateCaRevocationEnabled)).toEqual(['Platform-PrivateCaRevocationEnabled TestStack/Ca']);
+    expect(violations(ca(), PrivateCaRevocationEnabled)).toEqual(['TestStack/Ca']);
+    expect(violations(ca({ crlConfiguration: { enabled: false }, ocspConfiguration: { enabled: false } }), PrivateCaRevocationEnabled)).toEqual(['TestStack/Ca']);
   });
 });
