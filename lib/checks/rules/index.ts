@@ -13,6 +13,8 @@ import { EcsServiceNoPublicIp } from './runtime/EcsServiceNoPublicIp';
 import { FargateTaskHardened } from './runtime/FargateTaskHardened';
 import { DynamoDbTableCustomerKeyAndPitr } from './storage/DynamoDbTableCustomerKeyAndPitr';
 import { S3BucketDeniesInsecureTransport } from './storage/S3BucketDeniesInsecureTransport';
+import { MutualTlsDomainDisablesExecuteApi } from './pki/MutualTlsDomainDisablesExecuteApi';
+import { PrivateCaRevocationEnabled } from './pki/PrivateCaRevocationEnabled';
 
 /** Every rule of PlatformChecks, in the order they run. RULES.md documents each. */
 export const PLATFORM_RULES: readonly PlatformRule[] = [
@@ -30,9 +32,12 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   EcrRepositoryHardened,
   FargateTaskHardened,
   EcsServiceNoPublicIp,
+  MutualTlsDomainDisablesExecuteApi,
+  PrivateCaRevocationEnabled,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
 export { DynamoDbTableCustomerKeyAndPitr, S3BucketDeniesInsecureTransport };
 export { MethodAuthorizedWithScopes, RestStageBehindRateLimitedWebAcl, UsagePlanThrottleAndQuota, WafLoggingRedactsAuthorization, WebAclHasRateRule };
 export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened };
+export { MutualTlsDomainDisablesExecuteApi, PrivateCaRevocationEnabled };

@@ -1,0 +1,126 @@
+import { Duration, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { invalidProp } from '../core/errors';
+import { grantKeyViaService, viaService } from '../core/key-use';
+import { SecureTable } from '../storage/secure-table';
+import { createPkiFunction } from './pki-function';
+
+export interface ClientCertificateAuthorizerProps {
+  /** The Cognito user pool that issues the access tokens. */
+  readonly userPool: cognito.IUserPool;
+  /**
+   * App clients whose tokens are accepted.
+   * @default - any client of the pool
+   */
+  readonly appClients?: cognito.IUserPoolClient[];
+  /**
+   * Route (`"<METHOD> <resource path>"`, e.g. `"GET /orders/{id}"`) → OAuth scopes (`resourceServer/scope`), any
+   * one of which grants the route. Routes not listed are denied.
+   */
+  readonly routeScopes: Record<string, string[]>;
+  /** Encrypts the deny-list table. */
+  readonly encryptionKey: kms.IKey;
+  /** Encrypts the authorizer's log group. */
+  readonly logsKey: kms.IKey;
+  /**
+   * How long API Gateway caches a decision per (Authorization header, client certificate serial). This is also the
+   * longest a revoked certificate keeps working after `csm-certs revoke`. 0 disables caching.
+   * @default Duration.seconds(60)
+   */
+  readonly resultsCacheTtl?: Duration;
+  /**
+   * VPC for the authorizer function (it needs DynamoDB and the Cognito JWKS endpoint).
+   * @default - outside a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+}
+
+const ROUTE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9/{}._+-]*$/;
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+const MAX_CACHE_TTL_SECONDS = 300;
+
+/**
+ * The REQUEST authorizer of the mTLS path (P2, P3, P7): refuses revoked client certificates (API Gateway does not
+ * check revocation) by looking the certificate serial up in an encrypted DynamoDB deny-list, and verifies the
+ * Cognito access token and the route's scopes with aws-jwt-verify.
+ */
+export class ClientCertificateAuthorizer extends Construct {
+  public readonly authorizer: apigw.RequestAuthorizer;
+  /**
+   * Revoked serials (partition key `serial`: lower-case hex, no colons, no leading zeros; `expiresAt` is the TTL),
+   * a SecureTable (customer key, PITR, deletion protection, AWS Backup).
+   */
+  public readonly denyList: dynamodb.Table;
+  private readonly encryptionKey: kms.IKey;
+  public readonly handler: lambda.Function;
+  /** The decision cache TTL, i.e. the revocation latency at the API. */
+  public readonly resultsCacheTtl: Duration;
+
+  constructor(scope: Construct, id: string, props: ClientCertificateAuthorizerProps) {
+    super(scope, id);
+    const routes = Object.entries(props.routeScopes);
+    if (routes.length === 0) {
+      invalidProp(this, 'routeScopes', props.routeScopes, 'no route is allowed, so every request would be denied', 'map each route to its scopes, e.g. { "GET /orders": ["orders/read"] }');
+    }
+    for (const [route, scopes] of routes) {
+      if (!ROUTE.test(route)) {
+        invalidProp(this, 'routeScopes', route, 'a route key is "<METHOD> <resource path>"', 'use e.g. "GET /orders/{id}" (the API resource path, without the version base path)');
+      }
+      if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !Token.isUnresolved(s) && !SCOPE.test(s))) {
+        invalidProp(this, `routeScopes["${route}"]`, scopes, 'each route needs at least one OAuth scope without spaces or quotes', 'use scopes such as "orders/read"');
+      }
+    }
+    this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(60);
+    const ttlSeconds = this.resultsCacheTtl.toSeconds();
+    if (!Token.isUnresolved(ttlSeconds) && ttlSeconds > MAX_CACHE_TTL_SECONDS) {
+      invalidProp(this, 'resultsCacheTtl', `${ttlSeconds}s`, `a revoked certificate keeps working for up to this long; at most ${MAX_CACHE_TTL_SECONDS} s is accepted`, 'use Duration.seconds(60) or less');
+    }
+
+    this.encryptionKey = props.encryptionKey;
+    this.denyList = new SecureTable(this, 'DenyList', {
+      partitionKey: { name: 'serial', type: dynamodb.AttributeType.STRING },
+      encryptionKey: props.encryptionKey,
+      timeToLiveAttribute: 'expiresAt',
+    }).table;
+
+    this.handler = createPkiFunction(this, 'Handler', {
+      handler: 'client-cert-authorizer',
+      description: 'mTLS authorizer: refuses revoked client certificates, verifies Cognito access tokens and route scopes',
+      logsKey: props.logsKey,
+      timeout: Duration.seconds(10),
+      reservedConcurrentExecutions: 100,
+      vpc: props.vpc,
+      noDeadLetterQueueReason: 'Invoked synchronously by API Gateway, which turns a failure into a 5xx for the caller; there is no event to replay.',
+      environment: {
+        DENY_LIST_TABLE: this.denyList.tableName,
+        USER_POOL_ID: props.userPool.userPoolId,
+        CLIENT_IDS: (props.appClients ?? []).map((c) => c.userPoolClientId).join(','),
+        ROUTE_SCOPES: JSON.stringify(props.routeScopes),
+      },
+      statements: [
+        new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.denyList.tableArn] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.encryptionKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
+      ],
+    });
+
+    this.authorizer = new apigw.RequestAuthorizer(this, 'Authorizer', {
+      handler: this.handler,
+      // Both values key the cache: a token presented with another certificate is evaluated again.
+      identitySources: [apigw.IdentitySource.header('Authorization'), apigw.IdentitySource.context('identity.clientCert.serialNumber')],
+      resultsCacheTtl: this.resultsCacheTtl,
+    });
+  }
+
+  /** Lets `grantee` (the operator running `csm-certs revoke`) add serials to the deny-list. */
+  public grantRevoke(grantee: iam.IGrantable): iam.Grant {
+    return this.denyList.grant(grantee, 'dynamodb:PutItem')
+      .combine(grantKeyViaService(this.encryptionKey, grantee, 'dynamodb', ['kms:Decrypt', 'kms:GenerateDataKey']));
+  }
+}

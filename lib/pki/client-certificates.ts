@@ -1,0 +1,418 @@
+import 'reflect-metadata';
+import { randomUUID, webcrypto } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  ACMPCAClient,
+  DescribeCertificateAuthorityCommand,
+  GetCertificateCommand,
+  IssueCertificateCommand,
+  RevokeCertificateCommand,
+  RevocationReason,
+  SigningAlgorithm,
+} from '@aws-sdk/client-acm-pca';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import * as x509 from '@peculiar/x509';
+import { normalizeSerial } from './serial';
+import { PCA_TEMPLATES, pcaTemplateArn } from './templates';
+
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+
+/** Key pairs the tool generates locally; the private key never leaves the machine. */
+export enum ClientKeyAlgorithm {
+  EC_P256 = 'EC_P256',
+  RSA_2048 = 'RSA_2048',
+  RSA_3072 = 'RSA_3072',
+  RSA_4096 = 'RSA_4096',
+}
+
+/** A one-line, user-facing error of the client-certificate tool (the CLI prints `message` and exits 1). */
+export class CertificateToolError extends Error {
+  constructor(message: string, public readonly code: 'usage' | 'aws' | 'files' = 'aws') {
+    super(message);
+    this.name = 'CertificateToolError';
+  }
+}
+
+/** One issued certificate, as kept in the local records file that `list` reads. */
+export interface IssuanceRecord {
+  /** Normalized serial (lower-case hex, no colons, no leading zeros): the deny-list key. */
+  readonly serial: string;
+  readonly commonName: string;
+  readonly certificateAuthorityArn: string;
+  readonly certificateArn: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly keyAlgorithm: ClientKeyAlgorithm;
+  readonly certificateFile: string;
+  readonly issuedAt: string;
+  readonly revokedAt?: string;
+  readonly revocationReason?: string;
+}
+
+/** Connection settings shared by every command. */
+export interface AwsConnectionOptions {
+  /** @default - the SDK's region chain (AWS_REGION, profile) */
+  readonly region?: string;
+  /** A different endpoint (moto, LocalStack, a VPC endpoint). @default - the public endpoint */
+  readonly endpointUrl?: string;
+  /**
+   * The issuance records file `list` reads and `revoke` updates.
+   * @default ~/.csm-certs/records.json (or CSM_CERTS_RECORDS)
+   */
+  readonly recordsFile?: string;
+  /** Attempts for throttled calls (exponential backoff from `retryBaseMs`). @default 6 */
+  readonly maxAttempts?: number;
+  /** @default 200 */
+  readonly retryBaseMs?: number;
+}
+
+export interface IssueClientCertificateOptions extends AwsConnectionOptions {
+  readonly certificateAuthorityArn: string;
+  readonly commonName: string;
+  /** @default ClientKeyAlgorithm.EC_P256 */
+  readonly keyAlgorithm?: ClientKeyAlgorithm;
+  /** Validity in days (1–397; at most 7 for a CA in short-lived mode). @default 30 */
+  readonly validityDays?: number;
+  /** Directory for `<name>.cert.pem`, `<name>.chain.pem`, `<name>.key.pem`. */
+  readonly outDir: string;
+  /** Overwrite existing files. @default false */
+  readonly force?: boolean;
+  /** How long to wait for issuance. @default 60000 */
+  readonly waitTimeoutMs?: number;
+}
+
+export interface IssuedClientCertificate {
+  readonly record: IssuanceRecord;
+  readonly files: { readonly certificate: string; readonly chain: string; readonly privateKey: string };
+}
+
+export interface RevokeClientCertificateOptions extends AwsConnectionOptions {
+  readonly certificateAuthorityArn: string;
+  /** Serial in any common form (colons, case, leading zeros), or give `certificateFile`. */
+  readonly serial?: string;
+  readonly certificateFile?: string;
+  /** @default RevocationReason.UNSPECIFIED */
+  readonly reason?: RevocationReason;
+  /** The deny-list table the API's authorizer reads (API Gateway does not check revocation itself). */
+  readonly denyListTable: string;
+}
+
+export interface RevokedClientCertificate {
+  readonly serial: string;
+  readonly revokedAt: string;
+}
+
+const CA_ARN = /^arn:aws[a-z-]*:acm-pca:[a-z0-9-]+:\d{12}:certificate-authority\/[0-9a-f-]{36}$/;
+const COMMON_NAME = /^[A-Za-z0-9][A-Za-z0-9 ._@-]{0,62}[A-Za-z0-9._-]$|^[A-Za-z0-9]$/;
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const MAX_VALIDITY_DAYS = 397;
+const SHORT_LIVED_MAX_DAYS = 7;
+
+/** Default place of the records file. */
+export function defaultRecordsFile(): string {
+  return process.env.CSM_CERTS_RECORDS ?? path.join(os.homedir(), '.csm-certs', 'records.json');
+}
+
+export function validateCaArn(arn: string): void {
+  if (!CA_ARN.test(arn)) {
+    throw new CertificateToolError(`invalid CA ARN "${arn}": expected arn:aws:acm-pca:<region>:<account>:certificate-authority/<uuid>`, 'usage');
+  }
+}
+
+export function validateCommonName(cn: string): void {
+  if (!COMMON_NAME.test(cn)) {
+    throw new CertificateToolError(`invalid common name "${cn}": use 1-64 letters, digits, space, ".", "_", "@" or "-", starting and ending with a letter or digit`, 'usage');
+  }
+}
+
+/**
+ * Generates the key pair and a PKCS#10 CSR (subject CN, clientAuth EKU, digitalSignature key usage) in
+ * memory. The CSR goes to the CA; the PEM private key stays with the caller.
+ */
+export async function generateKeyAndCsr(commonName: string, algorithm: ClientKeyAlgorithm = ClientKeyAlgorithm.EC_P256): Promise<{ privateKeyPem: string; csrPem: string }> {
+  validateCommonName(commonName);
+  const signingAlgorithm = keyParams(algorithm);
+  const keys = await webcrypto.subtle.generateKey(signingAlgorithm, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: [{ CN: [commonName] }],
+    keys,
+    signingAlgorithm,
+    extensions: [
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+    ],
+  });
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return { privateKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY'), csrPem: csr.toString('pem') };
+}
+
+function keyParams(algorithm: ClientKeyAlgorithm): (webcrypto.EcKeyGenParams & webcrypto.EcdsaParams) | webcrypto.RsaHashedKeyGenParams {
+  switch (algorithm) {
+    case ClientKeyAlgorithm.EC_P256: return { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    case ClientKeyAlgorithm.RSA_2048:
+    case ClientKeyAlgorithm.RSA_3072:
+    case ClientKeyAlgorithm.RSA_4096:
+      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: Number(algorithm.split('_')[1]) };
+    default:
+      throw new CertificateToolError(`unknown key algorithm "${String(algorithm)}": use one of ${Object.values(ClientKeyAlgorithm).join(', ')}`, 'usage');
+  }
+}
+
+/** Issues a client certificate with EndEntityClientAuthCertificate/V1 and writes cert, chain and key (0600). */
+export async function issueClientCertificate(options: IssueClientCertificateOptions, pca?: Pick<ACMPCAClient, 'send'>): Promise<IssuedClientCertificate> {
+  return issue(options, pca ?? pcaClient(options)).catch((e) => { throw toToolError(e); });
+}
+
+async function issue(options: IssueClientCertificateOptions, pca: Pick<ACMPCAClient, 'send'>): Promise<IssuedClientCertificate> {
+  validateCaArn(options.certificateAuthorityArn);
+  validateCommonName(options.commonName);
+  const algorithm = options.keyAlgorithm ?? ClientKeyAlgorithm.EC_P256;
+  keyParams(algorithm);
+  const validityDays = options.validityDays ?? 30;
+  if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
+    throw new CertificateToolError(`invalid validity ${validityDays} days: use a whole number from 1 to ${MAX_VALIDITY_DAYS}`, 'usage');
+  }
+  const base = options.commonName.replace(/[^A-Za-z0-9._-]/g, '_');
+  const files = {
+    certificate: path.join(options.outDir, `${base}.cert.pem`),
+    chain: path.join(options.outDir, `${base}.chain.pem`),
+    privateKey: path.join(options.outDir, `${base}.key.pem`),
+  };
+  // Before any AWS call: an existing key must not be lost to a certificate it no longer matches.
+  const existing = Object.values(files).filter((f) => fs.existsSync(f));
+  if (existing.length > 0 && !options.force) {
+    throw new CertificateToolError(`${existing.join(', ')} already exist(s): pass --force to overwrite`, 'files');
+  }
+
+  const retry = retrier(options);
+  const ca = await retry(() => pca.send(new DescribeCertificateAuthorityCommand({ CertificateAuthorityArn: options.certificateAuthorityArn })));
+  const config = ca.CertificateAuthority?.CertificateAuthorityConfiguration;
+  if (ca.CertificateAuthority?.Status && ca.CertificateAuthority.Status !== 'ACTIVE') {
+    throw new CertificateToolError(`CA ${options.certificateAuthorityArn} is ${ca.CertificateAuthority.Status}, not ACTIVE`);
+  }
+  if (ca.CertificateAuthority?.UsageMode === 'SHORT_LIVED_CERTIFICATE' && validityDays > SHORT_LIVED_MAX_DAYS) {
+    throw new CertificateToolError(`invalid validity ${validityDays} days: the CA is in short-lived mode (at most ${SHORT_LIVED_MAX_DAYS} days)`, 'usage');
+  }
+  const { privateKeyPem, csrPem } = await generateKeyAndCsr(options.commonName, algorithm);
+  const issued = await retry(() => pca.send(new IssueCertificateCommand({
+    CertificateAuthorityArn: options.certificateAuthorityArn,
+    Csr: Buffer.from(csrPem),
+    SigningAlgorithm: (config?.SigningAlgorithm ?? 'SHA256WITHECDSA') as SigningAlgorithm,
+    TemplateArn: pcaTemplateArn(partitionOf(options.certificateAuthorityArn), PCA_TEMPLATES.clientAuth),
+    Validity: { Type: 'DAYS', Value: validityDays },
+    IdempotencyToken: randomUUID().replace(/-/g, '').slice(0, 36),
+  })));
+  const certificateArn = issued.CertificateArn!;
+  const got = await waitForIssuance(pca, options.certificateAuthorityArn, certificateArn, options.waitTimeoutMs ?? 60_000, retry);
+
+  fs.mkdirSync(options.outDir, { recursive: true, mode: 0o700 });
+  const flag = options.force ? 'w' : 'wx';
+  fs.writeFileSync(files.privateKey, privateKeyPem, { mode: 0o600, flag });
+  fs.chmodSync(files.privateKey, 0o600);
+  fs.writeFileSync(files.certificate, ensureNewline(got.certificate), { mode: 0o644, flag });
+  fs.writeFileSync(files.chain, ensureNewline(got.chain), { mode: 0o644, flag });
+
+  const cert = new x509.X509Certificate(got.certificate);
+  const record: IssuanceRecord = {
+    serial: normalizeSerial(cert.serialNumber),
+    commonName: options.commonName,
+    certificateAuthorityArn: options.certificateAuthorityArn,
+    certificateArn,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    keyAlgorithm: algorithm,
+    certificateFile: path.resolve(files.certificate),
+    issuedAt: new Date().toISOString(),
+  };
+  updateRecords(options.recordsFile ?? defaultRecordsFile(), (records) => [...records.filter((r) => r.serial !== record.serial), record]);
+  return { record, files };
+}
+
+async function waitForIssuance(
+  pca: Pick<ACMPCAClient, 'send'>, caArn: string, certificateArn: string, timeoutMs: number, retry: Retrier,
+): Promise<{ certificate: string; chain: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
+    try {
+      const out = await retry(() => pca.send(new GetCertificateCommand({ CertificateAuthorityArn: caArn, CertificateArn: certificateArn })));
+      return { certificate: out.Certificate!, chain: out.CertificateChain ?? '' };
+    } catch (e) {
+      if ((e as Error).name !== 'RequestInProgressException') throw e;
+      if (Date.now() + delay > deadline) throw new CertificateToolError(`certificate ${certificateArn} was not issued within ${Math.round(timeoutMs / 1000)} s`);
+      await sleep(delay);
+    }
+  }
+}
+
+/**
+ * Revokes at the CA (RevokeCertificate; it reaches the CRL in about 30 minutes) and records the normalized serial
+ * in the deny-list table the API's authorizer reads, so API access stops within the authorizer cache TTL.
+ */
+export async function revokeClientCertificate(options: RevokeClientCertificateOptions, clients: RevokeClients = {}): Promise<RevokedClientCertificate> {
+  return revoke(options, clients).catch((e) => { throw toToolError(e); });
+}
+
+/** Injected clients (tests); by default built from the connection options. */
+export interface RevokeClients {
+  readonly pca?: Pick<ACMPCAClient, 'send'>;
+  readonly dynamodb?: Pick<DynamoDBClient, 'send'>;
+}
+
+async function revoke(options: RevokeClientCertificateOptions, clients: RevokeClients): Promise<RevokedClientCertificate> {
+  validateCaArn(options.certificateAuthorityArn);
+  if (!TABLE_NAME.test(options.denyListTable ?? '')) {
+    throw new CertificateToolError(`invalid deny-list table name "${options.denyListTable ?? ''}": 3-255 letters, digits, "_", "-" or "."`, 'usage');
+  }
+  const reason = options.reason ?? RevocationReason.UNSPECIFIED;
+  if (!Object.values(RevocationReason).includes(reason)) {
+    throw new CertificateToolError(`invalid revocation reason "${reason}": use one of ${Object.values(RevocationReason).join(', ')}`, 'usage');
+  }
+  let serialSource = options.serial;
+  let notAfter: Date | undefined;
+  if (options.certificateFile) {
+    const cert = readCertificate(options.certificateFile);
+    serialSource = cert.serialNumber;
+    notAfter = cert.notAfter;
+  }
+  if (!serialSource) throw new CertificateToolError('give the serial (--serial) or the certificate file (--cert)', 'usage');
+  let serial: string;
+  try {
+    serial = normalizeSerial(serialSource);
+  } catch (e) {
+    throw new CertificateToolError((e as Error).message, 'usage');
+  }
+  const recordsFile = options.recordsFile ?? defaultRecordsFile();
+  const known = readRecords(recordsFile).find((r) => r.serial === serial);
+  notAfter ??= known ? new Date(known.notAfter) : undefined;
+
+  const retry = retrier(options);
+  const pca = clients.pca ?? pcaClient(options);
+  const dynamodb = clients.dynamodb ?? new DynamoDBClient({ region: options.region, endpoint: options.endpointUrl, maxAttempts: 1 });
+  try {
+    await retry(() => pca.send(new RevokeCertificateCommand({
+      CertificateAuthorityArn: options.certificateAuthorityArn,
+      CertificateSerial: toPcaSerial(serial),
+      RevocationReason: reason,
+    })));
+  } catch (e) {
+    // Revoked before (e.g. the deny-list write failed last time): still make sure the API refuses it.
+    if ((e as Error).name !== 'RequestAlreadyProcessedException') throw e;
+  }
+  const revokedAt = new Date().toISOString();
+  await retry(() => dynamodb.send(new PutItemCommand({
+    TableName: options.denyListTable,
+    Item: {
+      serial: { S: serial },
+      revokedAt: { S: revokedAt },
+      reason: { S: reason },
+      certificateAuthorityArn: { S: options.certificateAuthorityArn },
+      // A revoked certificate past its expiry fails the TLS handshake anyway; DynamoDB TTL then removes the entry.
+      ...(notAfter ? { expiresAt: { N: String(Math.floor(notAfter.getTime() / 1000) + 86_400) } } : {}),
+    },
+  })));
+  if (known) {
+    updateRecords(recordsFile, (records) => records.map((r) => (r.serial === serial ? { ...r, revokedAt, revocationReason: reason } : r)));
+  }
+  return { serial, revokedAt };
+}
+
+/** The local issuance records, newest last; `status` is derived from revokedAt and notAfter. */
+export function listClientCertificates(options: { recordsFile?: string; certificateAuthorityArn?: string; now?: Date } = {}): (IssuanceRecord & { status: 'active' | 'expired' | 'revoked' })[] {
+  const now = options.now ?? new Date();
+  return readRecords(options.recordsFile ?? defaultRecordsFile())
+    .filter((r) => !options.certificateAuthorityArn || r.certificateAuthorityArn === options.certificateAuthorityArn)
+    .map((r) => ({ ...r, status: r.revokedAt ? 'revoked' as const : new Date(r.notAfter) < now ? 'expired' as const : 'active' as const }));
+}
+
+/** The serial form AWS Private CA takes: upper-case hex byte pairs separated by colons. */
+export function toPcaSerial(serial: string): string {
+  const hex = normalizeSerial(serial).toUpperCase();
+  const even = hex.length % 2 ? `0${hex}` : hex;
+  return even.match(/../g)!.join(':');
+}
+
+function readCertificate(file: string): x509.X509Certificate {
+  try {
+    return new x509.X509Certificate(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CertificateToolError(`cannot read certificate ${file}: ${(e as Error).message}`, 'files');
+  }
+}
+
+function readRecords(file: string): IssuanceRecord[] {
+  if (!fs.existsSync(file)) return [];
+  try {
+    const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { records?: IssuanceRecord[] };
+    return parsed.records ?? [];
+  } catch (e) {
+    throw new CertificateToolError(`records file ${file} is not valid JSON (${(e as Error).message}): fix or move it`, 'files');
+  }
+}
+
+function updateRecords(file: string, change: (records: IssuanceRecord[]) => IssuanceRecord[]): void {
+  const records = change(readRecords(file));
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify({ version: 1, records }, null, 2)}\n`, { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
+
+function pcaClient(options: AwsConnectionOptions): ACMPCAClient {
+  // Retries are ours (retrier) so throttling gets the documented backoff and one clear message.
+  return new ACMPCAClient({ region: options.region, endpoint: options.endpointUrl, maxAttempts: 1 });
+}
+
+function partitionOf(arn: string): string {
+  return arn.split(':')[1];
+}
+
+type Retrier = <T>(call: () => Promise<T>) => Promise<T>;
+
+const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
+
+/** Retries throttled calls with exponential backoff and full jitter; other errors pass through unchanged. */
+export function retrier(options: Pick<AwsConnectionOptions, 'maxAttempts' | 'retryBaseMs'> = {}): Retrier {
+  const maxAttempts = options.maxAttempts ?? 6;
+  const base = options.retryBaseMs ?? 200;
+  return async (call) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (e) {
+        const name = (e as Error).name;
+        if (!THROTTLING.has(name)) throw e;
+        if (attempt >= maxAttempts) {
+          throw new CertificateToolError(`throttled by AWS (${name}) after ${attempt} attempts: try again later or lower the request rate`);
+        }
+        await sleep(Math.random() * base * 2 ** (attempt - 1));
+      }
+    }
+  };
+}
+
+/** Turns an SDK error into the tool's one-line message. */
+export function toToolError(e: Error): CertificateToolError {
+  if (e instanceof CertificateToolError) return e;
+  const name = e.name;
+  if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(e.message)) {
+    return new CertificateToolError('no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or use SSO) and retry');
+  }
+  if (name === 'ResourceNotFoundException') return new CertificateToolError(`not found: ${firstLine(e.message)} (check the CA ARN and region)`);
+  if (name === 'InvalidArnException') return new CertificateToolError(`invalid ARN: ${firstLine(e.message)}`, 'usage');
+  if (name === 'Error' && /Region is missing/.test(e.message)) return new CertificateToolError('no AWS region: pass --region or set AWS_REGION', 'usage');
+  return new CertificateToolError(`${name}: ${firstLine(e.message)}`);
+}
+
+function firstLine(text: string): string {
+  return (text ?? '').split('\n')[0].slice(0, 300);
+}
+
+function ensureNewline(pem: string): string {
+  return pem.endsWith('\n') ? pem : `${pem}\n`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

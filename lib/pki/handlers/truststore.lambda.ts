@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { ACMPCAClient, GetCertificateAuthorityCertificateCommand } from '@aws-sdk/client-acm-pca';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CustomResourceEvent, CustomResourceResult, sendResponse } from './cfn-response';
+
+/** The SDK clients the truststore logic uses; injected so tests run without the cloud. */
+export interface TruststoreClients {
+  readonly pca: Pick<ACMPCAClient, 'send'>;
+  readonly s3: Pick<S3Client, 'send'>;
+}
+
+/** Resource properties (all strings, as CloudFormation passes them). */
+export interface TruststoreProperties {
+  readonly CertificateAuthorityArn: string;
+  readonly BucketName: string;
+  readonly ObjectKey: string;
+}
+
+/** Object metadata key holding the SHA-256 of the PEM, so a replay with the same content writes nothing. */
+export const CONTENT_HASH_METADATA = 'truststore-sha256';
+
+/**
+ * Create/Update: writes the CA chain PEM to the bucket unless the current version already holds exactly that
+ * content, and returns the version id. Delete: keeps every version (a domain may still point at one; old
+ * versions expire through the bucket's lifecycle rule).
+ */
+export async function handleTruststoreEvent(event: CustomResourceEvent, clients: TruststoreClients): Promise<CustomResourceResult> {
+  const props = event.ResourceProperties as unknown as TruststoreProperties;
+  const physicalId = `s3://${props.BucketName}/${props.ObjectKey}`;
+  try {
+    if (event.RequestType === 'Delete') {
+      return { Status: 'SUCCESS', PhysicalResourceId: event.PhysicalResourceId ?? physicalId };
+    }
+    for (const name of ['CertificateAuthorityArn', 'BucketName', 'ObjectKey'] as const) {
+      if (!props[name]) throw new Error(`missing resource property ${name}`);
+    }
+    const pem = await readChainPem(clients, props.CertificateAuthorityArn);
+    const versionId = await putIfChanged(clients, props, pem);
+    return {
+      Status: 'SUCCESS',
+      PhysicalResourceId: physicalId,
+      Data: { VersionId: versionId, Uri: physicalId, Sha256: sha256(pem) },
+    };
+  } catch (e) {
+    return {
+      Status: 'FAILED',
+      // A failed Create must not invent an id CloudFormation would later try to delete under another name.
+      PhysicalResourceId: event.PhysicalResourceId ?? physicalId,
+      Reason: `truststore ${event.RequestType} failed: ${(e as Error).message}`.slice(0, 1000),
+    };
+  }
+}
+
+/** The PEM API Gateway trusts: the CA's certificate followed by its chain up to the root. */
+export async function readChainPem(clients: TruststoreClients, caArn: string): Promise<string> {
+  const out = await clients.pca.send(new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: caArn }));
+  if (!out.Certificate) throw new Error(`CA ${caArn} has no certificate yet (is it activated?)`);
+  return [out.Certificate, out.CertificateChain].filter(Boolean).map((p) => p!.trim()).join('\n') + '\n';
+}
+
+async function putIfChanged(clients: TruststoreClients, props: TruststoreProperties, pem: string): Promise<string> {
+  const hash = sha256(pem);
+  try {
+    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: props.BucketName, Key: props.ObjectKey }));
+    if (head.Metadata?.[CONTENT_HASH_METADATA] === hash && head.VersionId) return head.VersionId;
+  } catch (e) {
+    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if ((e as Error).name !== 'NotFound' && status !== 404) throw e;
+  }
+  const put = await clients.s3.send(new PutObjectCommand({
+    Bucket: props.BucketName,
+    Key: props.ObjectKey,
+    Body: pem,
+    ContentType: 'application/x-pem-file',
+    Metadata: { [CONTENT_HASH_METADATA]: hash },
+  }));
+  if (!put.VersionId) throw new Error(`bucket ${props.BucketName} returned no version id: versioning must be enabled`);
+  return put.VersionId;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const clients: TruststoreClients = { pca: new ACMPCAClient({}), s3: new S3Client({}) };
+
+export async function handler(event: CustomResourceEvent): Promise<void> {
+  const result = await handleTruststoreEvent(event, clients);
+  console.log(JSON.stringify({ requestType: event.RequestType, status: result.Status, reason: result.Reason, versionId: result.Data?.VersionId }));
+  await sendResponse(event, result);
+}

@@ -1,0 +1,320 @@
+import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { invalidProp } from '../core/errors';
+import { SecureBucket } from '../storage/secure-bucket';
+import { PCA_TEMPLATES, pcaTemplateArn } from './templates';
+
+/** Key algorithms of the CA's own key pair. */
+export enum CaKeyAlgorithm {
+  EC_PRIME256V1 = 'EC_prime256v1',
+  EC_SECP384R1 = 'EC_secp384r1',
+  RSA_2048 = 'RSA_2048',
+  RSA_4096 = 'RSA_4096',
+}
+
+/** How long the certificates the CA issues may live (and what the CA costs). */
+export enum CaUsageMode {
+  /** Any validity; about $400 per CA and month. */
+  GENERAL_PURPOSE = 'GENERAL_PURPOSE',
+  /** Certificates of at most 7 days; about $50 per CA and month; cannot be changed after creation. */
+  SHORT_LIVED_CERTIFICATE = 'SHORT_LIVED_CERTIFICATE',
+}
+
+/** The distinguished name of a CA. */
+export interface CaSubject {
+  /** Common name (CN), 1–64 characters. */
+  readonly commonName: string;
+  /** @default - none */
+  readonly organization?: string;
+  /** @default - none */
+  readonly organizationalUnit?: string;
+  /** Two-letter ISO 3166 country code. @default - none */
+  readonly country?: string;
+  /** @default - none */
+  readonly state?: string;
+  /** @default - none */
+  readonly locality?: string;
+}
+
+/** An issuing CA signed by the root. */
+export interface SubordinateCaOptions {
+  readonly subject: CaSubject;
+  /**
+   * Validity of the subordinate CA certificate in years; shorter than the root's.
+   * @default 5
+   */
+  readonly validityYears?: number;
+}
+
+export interface PrivateCertificateAuthorityProps {
+  /** Distinguished name of the root CA. */
+  readonly subject: CaSubject;
+  /**
+   * Key algorithm of the CA keys; the signing algorithm follows from it (SHA256WITHECDSA, SHA384WITHECDSA,
+   * SHA256WITHRSA).
+   * @default CaKeyAlgorithm.EC_PRIME256V1
+   */
+  readonly keyAlgorithm?: CaKeyAlgorithm;
+  /**
+   * Validity of the root CA certificate in years (1–30).
+   * @default 10
+   */
+  readonly validityYears?: number;
+  /**
+   * Usage mode of the CA that issues end-entity certificates (the subordinate when there is one; the root
+   * then stays general purpose because it signs a CA certificate that outlives 7 days).
+   * @default CaUsageMode.GENERAL_PURPOSE
+   */
+  readonly usageMode?: CaUsageMode;
+  /**
+   * Creates an issuing CA under the root; certificates are then issued by the subordinate. Two CAs cost twice.
+   * @default - the root issues certificates itself
+   */
+  readonly subordinate?: SubordinateCaOptions;
+  /**
+   * Days until the CRL's nextUpdate (1–5000).
+   * @default 7
+   */
+  readonly crlExpirationDays?: number;
+  /**
+   * Customer managed key that encrypts the CRL bucket (SSE-KMS). When it is a key of this app, its policy
+   * gains a statement letting AWS Private CA (for this account only) write CRLs with it.
+   */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Bucket that receives the server access logs of the CRL bucket (SSE-S3).
+   * @default - a dedicated access-log bucket (SecureBucket's)
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+}
+
+/** One CA of the hierarchy and its self- or root-signed certificate. */
+interface CaParts {
+  readonly ca: acmpca.CfnCertificateAuthority;
+  readonly certificate: acmpca.CfnCertificate;
+  readonly activation: acmpca.CfnCertificateAuthorityActivation;
+}
+
+const SIGNING_ALGORITHMS: Record<CaKeyAlgorithm, string> = {
+  [CaKeyAlgorithm.EC_PRIME256V1]: 'SHA256WITHECDSA',
+  [CaKeyAlgorithm.EC_SECP384R1]: 'SHA384WITHECDSA',
+  [CaKeyAlgorithm.RSA_2048]: 'SHA256WITHRSA',
+  [CaKeyAlgorithm.RSA_4096]: 'SHA256WITHRSA',
+};
+
+/** Upper bounds from X.520 (ub-common-name etc.), as AWS Private CA enforces them. */
+const SUBJECT_LIMITS: Record<keyof CaSubject, number> = {
+  commonName: 64,
+  organization: 64,
+  organizationalUnit: 64,
+  country: 2,
+  state: 128,
+  locality: 128,
+};
+
+const MAX_ROOT_VALIDITY_YEARS = 30;
+const MAX_CRL_EXPIRATION_DAYS = 5000;
+
+/**
+ * An AWS Private CA hierarchy for the platform's PKI (P7): a root CA (optionally with a subordinate issuing
+ * CA), activated in the same deployment, publishing its CRL to a private bucket, and retained on delete.
+ *
+ * Order of creation: CRL bucket + policy → CA (DependsOn the policy, the CA checks bucket access) →
+ * certificate signing the CA's CSR → activation.
+ */
+export class PrivateCertificateAuthority extends Construct {
+  /** The CA that issues client and service certificates (the subordinate when there is one). */
+  public readonly certificateAuthority: acmpca.ICertificateAuthority;
+  /** ARN of the issuing CA. */
+  public readonly arn: string;
+  /** PEM of the issuing CA's certificate. */
+  public readonly certificatePem: string;
+  /**
+   * PEM of the chain up to the root (issuing CA first, root last), from the issuing CA's activation: what a
+   * truststore needs, and a reference that orders its user after the CA is active.
+   */
+  public readonly chainPem: string;
+  /** The private bucket the CAs publish their CRLs to. */
+  public readonly crlBucket: s3.Bucket;
+  /** The root CA (L1). */
+  public readonly rootCa: acmpca.CfnCertificateAuthority;
+  /** The subordinate issuing CA (L1), if one was requested. */
+  public readonly subordinateCa?: acmpca.CfnCertificateAuthority;
+  /** The usage mode of the issuing CA. */
+  public readonly usageMode: CaUsageMode;
+  /**
+   * What ECS Service Connect TLS needs (`tls.awsPcaAuthorityArn`). Prefer a CA in short-lived mode for it:
+   * Service Connect rotates its certificates itself.
+   */
+  public readonly serviceConnectTls: { readonly awsPcaAuthorityArn: string };
+
+  constructor(scope: Construct, id: string, props: PrivateCertificateAuthorityProps) {
+    super(scope, id);
+    const keyAlgorithm = props.keyAlgorithm ?? CaKeyAlgorithm.EC_PRIME256V1;
+    if (!Object.values(CaKeyAlgorithm).includes(keyAlgorithm)) {
+      invalidProp(this, 'keyAlgorithm', keyAlgorithm, 'unknown key algorithm', `use one of ${Object.values(CaKeyAlgorithm).join(', ')}`);
+    }
+    this.usageMode = props.usageMode ?? CaUsageMode.GENERAL_PURPOSE;
+    if (!Object.values(CaUsageMode).includes(this.usageMode)) {
+      invalidProp(this, 'usageMode', this.usageMode, 'unknown usage mode', `use one of ${Object.values(CaUsageMode).join(', ')}`);
+    }
+    validateSubject(this, 'subject', props.subject);
+    const rootYears = props.validityYears ?? 10;
+    validateRange(this, 'validityYears', rootYears, 1, MAX_ROOT_VALIDITY_YEARS, 'years');
+    const crlDays = props.crlExpirationDays ?? 7;
+    validateRange(this, 'crlExpirationDays', crlDays, 1, MAX_CRL_EXPIRATION_DAYS, 'days');
+    if (props.subordinate) {
+      validateSubject(this, 'subordinate.subject', props.subordinate.subject);
+      validateRange(this, 'subordinate.validityYears', props.subordinate.validityYears ?? 5, 1, rootYears - 1, 'years (shorter than the root)');
+    }
+
+    const stack = Stack.of(this);
+    this.crlBucket = new SecureBucket(this, 'CrlBucket', {
+      encryptionKey: props.encryptionKey,
+      accessLogsBucket: props.accessLogsBucket,
+      accessLogsPrefix: 'crl-bucket/',
+    }).bucket;
+    props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `AllowPrivateCaCrlEncryption${this.node.addr.slice(0, 8)}`,
+      principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: {
+        // The bucket ARN would make key and bucket depend on each other; S3 in this account and region is the
+        // narrowest non-circular scope.
+        StringEquals: { 'aws:SourceAccount': stack.account, 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+      },
+    }));
+    this.crlBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowPrivateCaToPublishCrls',
+      principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],
+      actions: ['s3:PutObject', 's3:PutObjectAcl', 's3:GetBucketAcl', 's3:GetBucketLocation'],
+      resources: [this.crlBucket.bucketArn, this.crlBucket.arnForObjects('*')],
+      // An exact aws:SourceArn would be circular (the CA depends on this policy).
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+    }));
+
+    const revocationConfiguration: acmpca.CfnCertificateAuthority.RevocationConfigurationProperty = {
+      crlConfiguration: {
+        enabled: true,
+        expirationInDays: crlDays,
+        s3BucketName: this.crlBucket.bucketName,
+        s3ObjectAcl: 'BUCKET_OWNER_FULL_CONTROL',
+      },
+    };
+    const signingAlgorithm = SIGNING_ALGORITHMS[keyAlgorithm];
+
+    const createCa = (caId: string, type: 'ROOT' | 'SUBORDINATE', subject: CaSubject, usageMode: CaUsageMode) => {
+      const ca = new acmpca.CfnCertificateAuthority(this, caId, {
+        type,
+        keyAlgorithm,
+        signingAlgorithm,
+        subject,
+        usageMode,
+        revocationConfiguration,
+      });
+      // The CA checks that it can write to the bucket when it is created.
+      ca.node.addDependency(this.crlBucket.policy!);
+      ca.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      return ca;
+    };
+
+    const rootMode = props.subordinate ? CaUsageMode.GENERAL_PURPOSE : this.usageMode;
+    const root = createCa('RootCa', 'ROOT', props.subject, rootMode);
+    const rootCertificate = new acmpca.CfnCertificate(this, 'RootCaCertificate', {
+      certificateAuthorityArn: root.attrArn,
+      certificateSigningRequest: root.attrCertificateSigningRequest,
+      signingAlgorithm,
+      templateArn: pcaTemplateArn(stack.partition, PCA_TEMPLATES.root),
+      validity: { type: 'YEARS', value: rootYears },
+    });
+    const rootActivation = new acmpca.CfnCertificateAuthorityActivation(this, 'RootCaActivation', {
+      certificateAuthorityArn: root.attrArn,
+      certificate: rootCertificate.attrCertificate,
+      status: 'ACTIVE',
+    });
+    const parts: CaParts[] = [{ ca: root, certificate: rootCertificate, activation: rootActivation }];
+    this.rootCa = root;
+
+    if (props.subordinate) {
+      const sub = createCa('SubordinateCa', 'SUBORDINATE', props.subordinate.subject, this.usageMode);
+      const subCertificate = new acmpca.CfnCertificate(this, 'SubordinateCaCertificate', {
+        certificateAuthorityArn: root.attrArn,
+        certificateSigningRequest: sub.attrCertificateSigningRequest,
+        signingAlgorithm,
+        templateArn: pcaTemplateArn(stack.partition, PCA_TEMPLATES.subordinate),
+        validity: { type: 'YEARS', value: props.subordinate.validityYears ?? 5 },
+      });
+      // The root signs only once it is active.
+      subCertificate.node.addDependency(rootActivation);
+      const subActivation = new acmpca.CfnCertificateAuthorityActivation(this, 'SubordinateCaActivation', {
+        certificateAuthorityArn: sub.attrArn,
+        certificate: subCertificate.attrCertificate,
+        certificateChain: rootActivation.attrCompleteCertificateChain,
+        status: 'ACTIVE',
+      });
+      parts.push({ ca: sub, certificate: subCertificate, activation: subActivation });
+      this.subordinateCa = sub;
+      this.chainPem = subActivation.attrCompleteCertificateChain;
+    } else {
+      this.chainPem = rootActivation.attrCompleteCertificateChain;
+    }
+    for (const part of parts) {
+      part.certificate.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      part.activation.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    }
+
+    const issuing = parts[parts.length - 1];
+    this.arn = issuing.ca.attrArn;
+    this.certificatePem = issuing.certificate.attrCertificate;
+    this.certificateAuthority = acmpca.CertificateAuthority.fromCertificateAuthorityArn(this, 'IssuingCa', this.arn);
+    this.serviceConnectTls = { awsPcaAuthorityArn: this.arn };
+    if (this.usageMode === CaUsageMode.GENERAL_PURPOSE) {
+      Annotations.of(this).addInfo('General-purpose CA: for ECS Service Connect TLS a CA in SHORT_LIVED_CERTIFICATE mode costs less and fits its rotation.');
+    }
+  }
+
+  /**
+   * Lets `grantee` issue certificates from the issuing CA and fetch them
+   * (acm-pca:IssueCertificate, acm-pca:GetCertificate on the CA's ARN).
+   */
+  public grantIssue(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['acm-pca:IssueCertificate', 'acm-pca:GetCertificate'],
+      resourceArns: [this.arn],
+    });
+  }
+
+  /** Lets `grantee` revoke certificates of the issuing CA (acm-pca:RevokeCertificate). */
+  public grantRevoke(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['acm-pca:RevokeCertificate'], resourceArns: [this.arn] });
+  }
+}
+
+function validateSubject(scope: IConstruct, prop: string, subject: CaSubject | undefined): void {
+  if (!subject || subject.commonName === undefined || (!Token.isUnresolved(subject.commonName) && subject.commonName.trim() === '')) {
+    invalidProp(scope, `${prop}.commonName`, subject?.commonName, 'a CA needs a common name', 'give the CA a name such as "Platform Root CA"');
+  }
+  for (const [field, max] of Object.entries(SUBJECT_LIMITS) as [keyof CaSubject, number][]) {
+    const value = subject[field];
+    if (value === undefined || Token.isUnresolved(value)) continue;
+    if (value.length > max) {
+      invalidProp(scope, `${prop}.${field}`, value, `${field} is limited to ${max} characters (X.520), got ${value.length}`, `shorten it to at most ${max} characters`);
+    }
+  }
+  if (subject.country !== undefined && !Token.isUnresolved(subject.country) && !/^[A-Z]{2}$/.test(subject.country)) {
+    invalidProp(scope, `${prop}.country`, subject.country, 'the country is a two-letter ISO 3166 code', 'use upper-case letters such as "DE" or "US"');
+  }
+}
+
+function validateRange(scope: IConstruct, prop: string, value: number, min: number, max: number, unit: string): void {
+  if (Token.isUnresolved(value)) return;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    invalidProp(scope, prop, value, `must be a whole number of ${unit} from ${min} to ${max}`, `use a value between ${min} and ${max}`);
+  }
+}

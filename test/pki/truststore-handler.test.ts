@@ -1,0 +1,107 @@
+import { GetCertificateAuthorityCertificateCommand } from '@aws-sdk/client-acm-pca';
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { beforeEach, describe, expect, test } from 'vitest';
+import { CustomResourceEvent } from '../../lib/pki/handlers/cfn-response';
+import { CONTENT_HASH_METADATA, handleTruststoreEvent, TruststoreClients } from '../../lib/pki/handlers/truststore.lambda';
+
+/** A versioned bucket in memory and a CA whose certificate the test can rotate. */
+class FakeCloud {
+  public versions: { id: string; body: string; metadata: Record<string, string> }[] = [];
+  public caCertificate = '-----BEGIN CERTIFICATE-----\nROOT-1\n-----END CERTIFICATE-----';
+  public caChain: string | undefined;
+  public failPut = false;
+  public readonly clients: TruststoreClients = {
+    pca: { send: async (cmd: unknown) => this.pca(cmd) },
+    s3: { send: async (cmd: unknown) => this.s3(cmd) },
+  } as unknown as TruststoreClients;
+
+  private async pca(cmd: unknown) {
+    if (!(cmd instanceof GetCertificateAuthorityCertificateCommand)) throw new Error(`unexpected ${String(cmd)}`);
+    if (cmd.input.CertificateAuthorityArn !== CA_ARN) throw Object.assign(new Error('CA not found'), { name: 'ResourceNotFoundException' });
+    return { Certificate: this.caCertificate, CertificateChain: this.caChain };
+  }
+
+  private async s3(cmd: unknown) {
+    if (cmd instanceof HeadObjectCommand) {
+      const latest = this.versions.at(-1);
+      if (!latest) throw Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
+      return { VersionId: latest.id, Metadata: latest.metadata };
+    }
+    if (cmd instanceof PutObjectCommand) {
+      if (this.failPut) throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
+      const id = `v${this.versions.length + 1}`;
+      this.versions.push({ id, body: String(cmd.input.Body), metadata: cmd.input.Metadata ?? {} });
+      return { VersionId: id };
+    }
+    throw new Error(`unexpected ${String(cmd)}`);
+  }
+}
+
+const CA_ARN = 'arn:aws:acm-pca:eu-west-1:111111111111:certificate-authority/abc';
+const PROPS = { ServiceToken: 'arn:fn', CertificateAuthorityArn: CA_ARN, BucketName: 'trust-bucket', ObjectKey: 'truststore.pem' };
+
+function event(type: CustomResourceEvent['RequestType'], props: Record<string, string> = PROPS, physicalId?: string): CustomResourceEvent {
+  return {
+    RequestType: type, ResponseURL: 'https://example.invalid/response', StackId: 'stack', RequestId: `req-${Math.random()}`,
+    LogicalResourceId: 'Truststore', PhysicalResourceId: physicalId, ResourceProperties: props,
+  };
+}
+
+describe('truststore handler', () => {
+  let cloud: FakeCloud;
+  beforeEach(() => { cloud = new FakeCloud(); });
+
+  test('create writes the CA chain and returns its version, uri and hash', async () => {
+    cloud.caChain = '-----BEGIN CERTIFICATE-----\nPARENT\n-----END CERTIFICATE-----';
+    const result = await handleTruststoreEvent(event('Create'), cloud.clients);
+    expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 's3://trust-bucket/truststore.pem', Data: { VersionId: 'v1', Uri: 's3://trust-bucket/truststore.pem' } });
+    expect(cloud.versions).toHaveLength(1);
+    expect(cloud.versions[0].body).toBe(`${cloud.caCertificate}\n${cloud.caChain}\n`);
+    expect(cloud.versions[0].metadata[CONTENT_HASH_METADATA]).toBe(result.Data!.Sha256);
+  });
+
+  test('a replayed create and an update with the same CA content reuse the version (no new object)', async () => {
+    const first = await handleTruststoreEvent(event('Create'), cloud.clients);
+    const replay = await handleTruststoreEvent(event('Create'), cloud.clients);
+    const update = await handleTruststoreEvent(event('Update', { ...PROPS, CaChainPem: 'unchanged' }, first.PhysicalResourceId), cloud.clients);
+    expect(replay.Data!.VersionId).toBe('v1');
+    expect(update.Data!.VersionId).toBe('v1');
+    expect(cloud.versions).toHaveLength(1);
+  });
+
+  test('an update after the CA certificate changed writes a new version and keeps the old one', async () => {
+    await handleTruststoreEvent(event('Create'), cloud.clients);
+    cloud.caCertificate = '-----BEGIN CERTIFICATE-----\nROOT-2\n-----END CERTIFICATE-----';
+    const update = await handleTruststoreEvent(event('Update', PROPS, 's3://trust-bucket/truststore.pem'), cloud.clients);
+    expect(update).toMatchObject({ Status: 'SUCCESS', Data: { VersionId: 'v2' } });
+    expect(cloud.versions.map((v) => v.id)).toEqual(['v1', 'v2']);
+    const replay = await handleTruststoreEvent(event('Update', PROPS, 's3://trust-bucket/truststore.pem'), cloud.clients);
+    expect(replay.Data!.VersionId).toBe('v2');
+  });
+
+  test('delete (and a replayed delete) succeeds and removes no version', async () => {
+    await handleTruststoreEvent(event('Create'), cloud.clients);
+    for (let i = 0; i < 2; i++) {
+      const result = await handleTruststoreEvent(event('Delete', PROPS, 's3://trust-bucket/truststore.pem'), cloud.clients);
+      expect(result).toEqual({ Status: 'SUCCESS', PhysicalResourceId: 's3://trust-bucket/truststore.pem' });
+    }
+    expect(cloud.versions).toHaveLength(1);
+  });
+
+  test('failures are reported as FAILED with the reason, never thrown', async () => {
+    const unknownCa = await handleTruststoreEvent(event('Create', { ...PROPS, CertificateAuthorityArn: `${CA_ARN}-other` }), cloud.clients);
+    expect(unknownCa).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/Create failed: CA not found/) });
+    cloud.failPut = true;
+    const denied = await handleTruststoreEvent(event('Update', PROPS, 's3://trust-bucket/old.pem'), cloud.clients);
+    expect(denied).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 's3://trust-bucket/old.pem', Reason: expect.stringMatching(/Access Denied/) });
+    const missing = await handleTruststoreEvent(event('Create', { ...PROPS, ObjectKey: '' }), cloud.clients);
+    expect(missing).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/missing resource property ObjectKey/) });
+    expect(cloud.versions).toHaveLength(0);
+  });
+
+  test('a CA without a certificate (not activated) fails the create', async () => {
+    cloud.caCertificate = '';
+    const result = await handleTruststoreEvent(event('Create'), cloud.clients);
+    expect(result).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/no certificate yet/) });
+  });
+});
