@@ -1,4 +1,4 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -22,9 +22,11 @@ export interface ClientCertificateAuthorizerProps {
   readonly appClients?: cognito.IUserPoolClient[];
   /**
    * Route (`"<METHOD> <resource path>"`, e.g. `"GET /orders/{id}"`) → OAuth scopes (`resourceServer/scope`), any
-   * one of which grants the route. Routes not listed are denied.
+   * one of which grants the route. Routes not listed are denied. More can be added with `allowRoute`; an authorizer
+   * that allows no route at synth time is an error.
+   * @default - none yet (add them with `allowRoute`)
    */
-  readonly routeScopes: Record<string, string[]>;
+  readonly routeScopes?: Record<string, string[]>;
   /** Encrypts the deny-list table. */
   readonly encryptionKey: kms.IKey;
   /** Encrypts the authorizer's log group. */
@@ -62,21 +64,16 @@ export class ClientCertificateAuthorizer extends Construct {
   public readonly handler: lambda.Function;
   /** The decision cache TTL, i.e. the revocation latency at the API. */
   public readonly resultsCacheTtl: Duration;
+  private readonly routeScopes: Record<string, string[]> = {};
 
   constructor(scope: Construct, id: string, props: ClientCertificateAuthorizerProps) {
     super(scope, id);
-    const routes = Object.entries(props.routeScopes);
-    if (routes.length === 0) {
-      invalidProp(this, 'routeScopes', props.routeScopes, 'no route is allowed, so every request would be denied', 'map each route to its scopes, e.g. { "GET /orders": ["orders/read"] }');
-    }
-    for (const [route, scopes] of routes) {
-      if (!ROUTE.test(route)) {
-        invalidProp(this, 'routeScopes', route, 'a route key is "<METHOD> <resource path>"', 'use e.g. "GET /orders/{id}" (the API resource path, without the version base path)');
-      }
-      if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !Token.isUnresolved(s) && !SCOPE.test(s))) {
-        invalidProp(this, `routeScopes["${route}"]`, scopes, 'each route needs at least one OAuth scope without spaces or quotes', 'use scopes such as "orders/read"');
-      }
-    }
+    for (const [route, scopes] of Object.entries(props.routeScopes ?? {})) this.allowRoute(route, scopes);
+    this.node.addValidation({
+      validate: () => (Object.keys(this.routeScopes).length === 0
+        ? [`${this.node.path}: no route is allowed, so every request would be denied. Fix: pass routeScopes or call allowRoute("GET /v1/orders/{id}", ["orders/read"]).`]
+        : []),
+    });
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(60);
     const ttlSeconds = this.resultsCacheTtl.toSeconds();
     if (!Token.isUnresolved(ttlSeconds) && ttlSeconds > MAX_CACHE_TTL_SECONDS) {
@@ -102,7 +99,8 @@ export class ClientCertificateAuthorizer extends Construct {
         DENY_LIST_TABLE: this.denyList.tableName,
         USER_POOL_ID: props.userPool.userPoolId,
         CLIENT_IDS: (props.appClients ?? []).map((c) => c.userPoolClientId).join(','),
-        ROUTE_SCOPES: JSON.stringify(props.routeScopes),
+        // Lazy: routes are usually added after the authorizer exists (the API needs the authorizer first).
+        ROUTE_SCOPES: Lazy.string({ produce: () => JSON.stringify(this.routeScopes) }),
       },
       statements: [
         new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.denyList.tableArn] }),
@@ -116,6 +114,22 @@ export class ClientCertificateAuthorizer extends Construct {
       identitySources: [apigw.IdentitySource.header('Authorization'), apigw.IdentitySource.context('identity.clientCert.serialNumber')],
       resultsCacheTtl: this.resultsCacheTtl,
     });
+  }
+
+  /**
+   * Allows `route` (`"<METHOD> <resource path>"`, e.g. `"GET /v1/orders/{id}"`) to callers holding any of `scopes`.
+   */
+  public allowRoute(route: string, scopes: readonly string[]): void {
+    if (!ROUTE.test(route)) {
+      invalidProp(this, 'routeScopes', route, 'a route key is "<METHOD> <resource path>"', 'use e.g. "GET /v1/orders/{id}" (the API resource path as API Gateway reports it)');
+    }
+    if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !Token.isUnresolved(s) && !SCOPE.test(s))) {
+      invalidProp(this, `routeScopes["${route}"]`, scopes, 'each route needs at least one OAuth scope without spaces or quotes', 'use scopes such as "orders/read"');
+    }
+    if (this.routeScopes[route]) {
+      invalidProp(this, 'routeScopes', route, 'this route is already allowed', 'allow each route once, listing all its scopes');
+    }
+    this.routeScopes[route] = [...scopes];
   }
 
   /** Lets `grantee` (the operator running `csm-certs revoke`) add serials to the deny-list. */

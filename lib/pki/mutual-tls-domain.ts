@@ -10,8 +10,13 @@ export interface MutualTlsDomainProps {
   readonly restApi: apigw.RestApi;
   /** The stage every version maps to. */
   readonly stage: apigw.Stage;
-  /** API versions, each a base path (`v1`, `v2`, ...) mapped to `stage`. */
-  readonly versions: string[];
+  /**
+   * API versions, each a base path (`v1`, `v2`, ...) mapped to `stage` (API Gateway strips the base path).
+   * Omit it for an API that carries its versions as resource paths (SecureApi's `/v1/...`): one root mapping then
+   * passes `/v1/...` and `/v2/...` through unchanged.
+   * @default - one root mapping
+   */
+  readonly versions?: string[];
   /** The custom domain name, e.g. `api.example.com`. */
   readonly domainName: string;
   /** The server certificate (ACM, in the API's region). */
@@ -59,15 +64,16 @@ export class MutualTlsDomain extends Construct {
     if (!MTLS_SECURITY_POLICIES.includes(securityPolicy)) {
       invalidProp(this, 'securityPolicy', securityPolicy, 'mutual TLS needs TLS 1.2 or stricter on a regional domain, and the enhanced TLS 1.3 policies do not support mutual TLS', `use one of ${MTLS_SECURITY_POLICIES.join(', ')}`);
     }
-    if (props.versions.length === 0) {
+    const versions = props.versions ?? [];
+    if (props.versions && versions.length === 0) {
       invalidProp(this, 'versions', props.versions, 'at least one API version is needed', 'pass e.g. ["v1"]');
     }
-    for (const version of props.versions) {
+    for (const version of versions) {
       if (!VERSION.test(version)) {
         invalidProp(this, 'versions', version, 'a base-path version is "v" followed by a number without leading zeros', 'use "v1", "v2", ...');
       }
     }
-    if (new Set(props.versions).size !== props.versions.length) {
+    if (new Set(versions).size !== versions.length) {
       invalidProp(this, 'versions', props.versions, 'each version may be mapped only once', 'remove the duplicates');
     }
 
@@ -87,7 +93,11 @@ export class MutualTlsDomain extends Construct {
     }
 
     (props.restApi.node.defaultChild as apigw.CfnRestApi).disableExecuteApiEndpoint = true;
-    for (const version of props.versions) {
+    if (!props.versions) {
+      // The API carries its versions as resource paths (/v1/..., /v2/...), so one root mapping passes them through.
+      this.mappings[''] = new apigw.BasePathMapping(this, 'Mapping', { domainName: this.domainName, restApi: props.restApi, stage: props.stage });
+    }
+    for (const version of versions) {
       this.mappings[version] = new apigw.BasePathMapping(this, `Mapping${version.toUpperCase()}`, {
         domainName: this.domainName,
         restApi: props.restApi,

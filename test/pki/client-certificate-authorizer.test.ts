@@ -161,12 +161,25 @@ describe('ClientCertificateAuthorizer (template)', () => {
 
 describe('ClientCertificateAuthorizer rejects bad input', () => {
   test.each<[string, Partial<ClientCertificateAuthorizerProps>, RegExp]>([
-    ['no routes', { routeScopes: {} }, /invalid routeScopes \(received \{\}\).*Fix:/],
-    ['route without method', { routeScopes: { '/orders': ['orders/read'] } }, /invalid routeScopes \(received "\/orders"\).*GET \/orders\/\{id\}/],
+    ['route without method', { routeScopes: { '/orders': ['orders/read'] } }, /invalid routeScopes \(received "\/orders"\).*GET \/v1\/orders\/\{id\}/],
     ['route without scopes', { routeScopes: { 'GET /orders': [] } }, /invalid routeScopes\["GET \/orders"\] \(received \[\]\)/],
     ['scope with a space', { routeScopes: { 'GET /orders': ['orders read'] } }, /invalid routeScopes\["GET \/orders"\]/],
     ['cache longer than 5 minutes', { resultsCacheTtl: Duration.minutes(10) }, /invalid resultsCacheTtl \(received "600s"\).*revoked certificate keeps working/],
   ])('%s', (_name, props, message) => {
     expect(() => authorizerIn(props)).toThrow(message);
+  });
+
+  test('an authorizer that allows no route fails synth', () => {
+    const { stack } = authorizerIn({ routeScopes: {} });
+    expect(() => Template.fromStack(stack)).toThrow(/no route is allowed, so every request would be denied\. Fix: pass routeScopes or call allowRoute/);
+  });
+
+  test('allowRoute adds routes after construction (the API exists after its authorizer) and refuses duplicates', () => {
+    const { stack, authorizer } = authorizerIn({ routeScopes: {} });
+    authorizer.allowRoute('POST /v1/orders', ['orders/write']);
+    expect(() => authorizer.allowRoute('POST /v1/orders', ['orders/admin'])).toThrow(/invalid routeScopes \(received "POST \/v1\/orders"\): this route is already allowed/);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ROUTE_SCOPES: '{"POST /v1/orders":["orders/write"]}' }) },
+    });
   });
 });

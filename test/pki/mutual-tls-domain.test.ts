@@ -58,6 +58,18 @@ describe('MutualTlsDomain (template)', () => {
   });
 });
 
+describe('MutualTlsDomain without versions (the API carries /v1, /v2 as resource paths)', () => {
+  test('maps the root base path once, so /v1/... and /v2/... pass through; execute-api stays disabled', () => {
+    const { stack, props } = fixture();
+    new MutualTlsDomain(stack, 'Domain', { ...props, versions: undefined });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+    const [mapping] = Object.values(template.findResources('AWS::ApiGateway::BasePathMapping'));
+    expect(mapping.Properties.BasePath).toBeUndefined();
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+  });
+});
+
 describe('MutualTlsDomain rejects bad input with prop, value and fix', () => {
   let shared: ReturnType<typeof fixture>;
   let n = 0;
