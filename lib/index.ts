@@ -29,3 +29,6 @@ export * from './pki/mutual-tls-domain';
 export * from './pki/client-certificates';
 export * from './pki/serial';
 export * from './pki/client-certificate-authorizer';
+export * from './platform/profiles';
+export * from './platform/platform-stage';
+export * from './platform/secure-microservice-platform';

@@ -12,6 +12,15 @@ export interface CheaperFeaturePlanOptOut extends SecurityOptOut {
   readonly plan: cognito.FeaturePlan;
 }
 
+/** Where a resource server or client is created (e.g. a service's nested stack, to keep the platform stack small). */
+export interface IdentityPlacement {
+  /**
+   * Construct to create it under.
+   * @default - under the user pool
+   */
+  readonly scope?: Construct;
+}
+
 export interface PlatformIdentityProps {
   /**
    * Prefix of the Cognito hosted domain (`<prefix>.auth.<region>.amazoncognito.com`): lower-case letters,
@@ -154,7 +163,7 @@ export class PlatformIdentity extends Construct {
    * @param identifier e.g. `orders` (Cognito allows printable ASCII except `"` and `\`)
    * @param scopes scope names, e.g. `['read', 'write']` (printable ASCII except `"`, `\` and `/`)
    */
-  public addResourceServer(identifier: string, scopes: readonly string[]): cognito.UserPoolResourceServer {
+  public addResourceServer(identifier: string, scopes: readonly string[], options: IdentityPlacement = {}): cognito.UserPoolResourceServer {
     if (!Token.isUnresolved(identifier) && !RESOURCE_SERVER_ID_PATTERN.test(identifier)) {
       invalidProp(this, 'addResourceServer identifier', identifier, 'Cognito resource-server identifiers are 1–256 printable ASCII characters without spaces, \'"\' or \'\\\'', 'use a short service name such as "orders"');
     }
@@ -172,7 +181,8 @@ export class PlatformIdentity extends Construct {
       if (scopeMap.has(name)) invalidProp(this, `addResourceServer("${identifier}") scopes`, name, 'the scope is listed twice', 'list each scope once');
       scopeMap.set(name, new cognito.ResourceServerScope({ scopeName: name, scopeDescription: `${name} on ${identifier}` }));
     }
-    const server = this.userPool.addResourceServer(`ResourceServer-${identifier.replace(/[^A-Za-z0-9]/g, '')}-${this.servers.size}`, {
+    const server = new cognito.UserPoolResourceServer(options.scope ?? this.userPool, `ResourceServer-${identifier.replace(/[^A-Za-z0-9]/g, '')}-${this.servers.size}`, {
+      userPool: this.userPool,
       identifier,
       userPoolResourceServerName: identifier,
       scopes: [...scopeMap.values()],
@@ -185,12 +195,13 @@ export class PlatformIdentity extends Construct {
    * A machine (service-to-service) client: OAuth client credentials only, with a secret, short-lived access
    * tokens and token revocation. `scopes` are `<resourceServerId>/<scope>` of servers added to this identity.
    */
-  public addMachineClient(name: string, scopes: readonly string[]): cognito.UserPoolClient {
+  public addMachineClient(name: string, scopes: readonly string[], options: IdentityPlacement = {}): cognito.UserPoolClient {
     this.validateClientName(name);
     if (scopes.length === 0) {
       invalidProp(this, `addMachineClient("${name}") scopes`, scopes, 'a client-credentials client needs at least one resource-server scope', 'pass scopes such as ["orders/read"]');
     }
-    const client = this.userPool.addClient(`Client-${name}`, {
+    const client = new cognito.UserPoolClient(options.scope ?? this.userPool, `Client-${name}`, {
+      userPool: this.userPool,
       userPoolClientName: name,
       generateSecret: true,
       oAuth: { flows: { clientCredentials: true }, scopes: scopes.map((s) => this.oauthScope(`addMachineClient("${name}") scopes`, s)) },

@@ -7,7 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFindings } from '../core/acknowledge';
+import { createDeadLetterQueue } from '../core/dead-letter-queue';
 import { invalidProp } from '../core/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 
@@ -103,17 +103,8 @@ export class SecureRepository extends Construct {
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
-    this.alertDeadLetterQueue = new sqs.Queue(this, 'AlertDeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: props.encryptionKey,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    acknowledgeFindings(
-      this.alertDeadLetterQueue,
-      ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy'],
-      'This queue is itself the dead-letter queue of the scan-finding alert rules (an EventBridge target DLQ, which cdk-nag does not recognise as a DLQ); a DLQ of a DLQ would only move the problem.',
-    );
+    this.alertDeadLetterQueue = createDeadLetterQueue(this, 'AlertDeadLetterQueue', props.encryptionKey,
+      'the scan-finding alert rules (an EventBridge target DLQ, which cdk-nag does not recognise as a DLQ)');
     // A role with a customer managed policy instead of a service-principal grant on the topic and key.
     this.alertRole = new ManagedPolicyRole(this, 'AlertRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
@@ -121,12 +112,11 @@ export class SecureRepository extends Construct {
       }),
       description: 'EventBridge: publish image scan findings to the findings topic',
     });
-    if (props.findingsTopic) {
-      props.findingsTopic.grantPublish(this.alertRole);
-    } else {
-      // Exact actions on our own topic and key (grantPublish would add kms:GenerateDataKey*).
-      this.alertRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.findingsTopic.topicArn] }));
-      this.alertRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn] }));
+    // Exact actions on the topic and its key (grantPublish would add kms:GenerateDataKey*).
+    const topicKey = props.findingsTopic ? props.findingsTopic.masterKey : props.encryptionKey;
+    this.alertRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.findingsTopic.topicArn] }));
+    if (topicKey) {
+      this.alertRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [topicKey.keyArn] }));
     }
     const target = new targets.SnsTopic(this.findingsTopic, {
       role: this.alertRole.withoutPolicyUpdates(),

@@ -51,16 +51,15 @@ describe('reference app context', () => {
     expect(() => createReferenceApp(newApp({ env: 'Prod!' }))).toThrow(/Invalid context env \(received "Prod!"\).*Fix: run with -c env=dev/);
   });
 
-  it('rejects a missing runtime context (CA, certificate, domain, S3 prefix list) with the fix', () => {
-    expect(() => createReferenceApp(newApp({ env: 'dev' }))).toThrow(/Missing context runtime\.certificateAuthorityArn, runtime\.certificateArn, runtime\.serviceDomain, runtime\.s3PrefixListId\. Fix: set them in cdk\.json/);
+  it('rejects missing platform settings (service certificate, domain, S3 prefix list) with the fix', () => {
+    expect(() => createReferenceApp(newApp({ env: 'dev' }))).toThrow(/Missing context platform\.serviceDomain, platform\.serviceCertificateArn, platform\.s3PrefixListId for environment "dev"\. Fix: set them in cdk\.json/);
   });
 
   it('builds env-agnostic stacks unless account and region are in context', () => {
-    const app = newApp({ runtime: cdkJson.context.runtime, env: 'dev' });
-    const stage = createReferenceApp(app);
+    const stage = createReferenceApp(newApp({ ...cdkJson.context, env: 'dev' }));
     expect(stage.account).toBeUndefined();
-    const pinned = createReferenceApp(newApp({ runtime: cdkJson.context.runtime, env: 'qa', environments: { qa: { account: '111111111111', region: 'eu-west-1' } } }));
-    expect(pinned.platform.account).toBe('111111111111');
-    expect(pinned.platform.region).toBe('eu-west-1');
+    const pinned = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments: { qa: { profile: 'dev', account: '111111111111', region: 'eu-west-1' } } }));
+    expect(pinned.stack.account).toBe('111111111111');
+    expect(pinned.stack.region).toBe('eu-west-1');
   });
 });

@@ -1,0 +1,22 @@
+import { Duration } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { acknowledgeFindings } from './acknowledge';
+
+/**
+ * The one way the platform makes a dead-letter queue: KMS-encrypted with a customer key, TLS-only, 14 days of
+ * retention. cdk-nag wants every queue to have a DLQ itself; a DLQ of a DLQ only moves the problem, so that
+ * finding is acknowledged with what this queue catches (`catches`).
+ */
+export function createDeadLetterQueue(scope: Construct, id: string, encryptionKey: kms.IKey, catches: string): sqs.Queue {
+  const queue = new sqs.Queue(scope, id, {
+    encryption: sqs.QueueEncryption.KMS,
+    encryptionMasterKey: encryptionKey,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+  acknowledgeFindings(queue, ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy'],
+    `This queue is itself the dead-letter queue of ${catches}; a DLQ of a DLQ would only move the problem.`);
+  return queue;
+}

@@ -1,0 +1,40 @@
+import { CaUsageMode } from '../pki/private-certificate-authority';
+
+/** Settings that differ between environments; pick one of PLATFORM_PROFILES or build your own. */
+export interface PlatformProfile {
+  /** Availability zones of the private network (2 or 3). */
+  readonly availabilityZones: number;
+  /** Retention of every platform log group, in days (a finite CloudWatch Logs value). */
+  readonly logRetentionDays: number;
+  /**
+   * Private CA mode. Short-lived (certificates ≤ 7 days, $50/month) suits dev and Service Connect; general purpose
+   * ($400/month) issues longer-lived client certificates. Cannot be changed after the CA exists.
+   */
+  readonly caUsageMode: CaUsageMode;
+  /** Issue from a subordinate CA under the root (one more CA to pay for; the root then only signs the subordinate). */
+  readonly subordinateCa: boolean;
+  /** Whether alarms must be routed to at least one subscriber (`alarmEmails`). */
+  readonly requireAlarmRouting: boolean;
+  /** Desired task count of each service. */
+  readonly desiredCount: number;
+}
+
+/** `dev`: 2 AZs, short-lived CA, 90-day logs. `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs, alarms routed. */
+export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>> = {
+  dev: {
+    availabilityZones: 2,
+    logRetentionDays: 90,
+    caUsageMode: CaUsageMode.SHORT_LIVED_CERTIFICATE,
+    subordinateCa: false,
+    requireAlarmRouting: false,
+    desiredCount: 1,
+  },
+  prod: {
+    availabilityZones: 3,
+    logRetentionDays: 731,
+    caUsageMode: CaUsageMode.GENERAL_PURPOSE,
+    subordinateCa: true,
+    requireAlarmRouting: true,
+    desiredCount: 2,
+  },
+};

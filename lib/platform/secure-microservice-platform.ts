@@ -1,0 +1,452 @@
+import { CfnElement, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { ApiFirewall, ApiFirewallProps } from '../api/api-firewall';
+import { SecureApi, UsageTierOptions } from '../api/secure-api';
+import { SecureFargateService } from '../compute/secure-fargate-service';
+import { PlatformKeys } from '../encryption/platform-keys';
+import { acknowledgeFinding } from '../core/acknowledge';
+import { createDeadLetterQueue } from '../core/dead-letter-queue';
+import { invalidProp } from '../core/errors';
+import { PlatformIdentity } from '../identity/platform-identity';
+import { PrivateNetwork } from '../network/private-network';
+import { ClientCertificateAuthorizer } from '../pki/client-certificate-authorizer';
+import { MutualTlsDomain } from '../pki/mutual-tls-domain';
+import { PrivateCertificateAuthority } from '../pki/private-certificate-authority';
+import { Truststore } from '../pki/truststore';
+import { SecureRepository } from '../registry/secure-repository';
+import { SecureBucket } from '../storage/secure-bucket';
+import { SecureTable } from '../storage/secure-table';
+import { PLATFORM_PROFILES, PlatformProfile } from './profiles';
+
+/** An existing VPC to run the services in instead of a new PrivateNetwork. */
+export interface ExistingNetwork {
+  readonly vpc: ec2.IVpc;
+  /** Security group of the VPC's interface endpoints (services open 443 to it). */
+  readonly endpoints: ec2.IConnectable;
+  /**
+   * Subnets for services and load balancers.
+   * @default - the VPC's isolated subnets
+   */
+  readonly serviceSubnets?: ec2.SubnetSelection;
+}
+
+/** An existing private CA (it must already be active) instead of a new PrivateCertificateAuthority. */
+export interface ExistingCertificateAuthority {
+  readonly certificateAuthority: acmpca.ICertificateAuthority;
+  /** PEM of the CA certificate chain (the mTLS truststore). */
+  readonly chainPem: string;
+}
+
+/** The custom domain where clients present certificates from the platform CA. */
+export interface MutualTlsOptions {
+  readonly domainName: string;
+  /** ARN of the server certificate in ACM (imported by ARN into the platform's stack). */
+  readonly certificateArn: string;
+  /**
+   * ARN of a public ACM certificate proving domain ownership, needed when the server certificate is not a public
+   * ACM one.
+   * @default - none
+   */
+  readonly ownershipVerificationCertificateArn?: string;
+}
+
+export interface SecureMicroservicePlatformProps {
+  /** Short environment name (`dev`, `prod`): prefixes key aliases and the Cognito domain. */
+  readonly environmentName: string;
+  /**
+   * AZs, retention, CA mode and alarm routing.
+   * @default PLATFORM_PROFILES.dev
+   */
+  readonly profile?: PlatformProfile;
+  /**
+   * ARN of the ACM certificate for `*.<serviceDomain>` on the services' internal load balancers. A public ACM
+   * certificate: API Gateway REST verifies integration certificates against public CAs.
+   */
+  readonly serviceCertificateArn: string;
+  /** Domain the services' host names live under (`<service>.<serviceDomain>`). */
+  readonly serviceDomain: string;
+  /** Id of the region's S3 managed prefix list (`com.amazonaws.<region>.s3`), for ECR image layers. */
+  readonly s3PrefixListId: string;
+  /**
+   * Serve the API on a custom domain with mutual TLS against the platform CA; the execute-api endpoint is then
+   * disabled and every route is authorized by ClientCertificateAuthorizer (token, scopes and revocation).
+   * @default - no custom domain; the Cognito authorizer checks token and scopes
+   */
+  readonly mutualTls?: MutualTlsOptions;
+  /**
+   * Usage tiers of the API (API keys are required on every route).
+   * @default { standard: 50 rps, burst 100, 1,000,000 requests a month }
+   */
+  readonly usageTiers?: Record<string, UsageTierOptions>;
+  /**
+   * E-mail addresses that receive the API and image-finding alarms. Required by profiles with `requireAlarmRouting`.
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+  /**
+   * WAF settings (rate limit, lists, Bot Control).
+   * @default - ApiFirewall defaults
+   */
+  readonly firewall?: Omit<ApiFirewallProps, 'logsKey' | 'logRetentionDays'>;
+  /**
+   * Services per nested stack: each nested stack holds whole services (repository, service, storage, identity)
+   * and stays under CloudFormation's 500-resource limit.
+   * @default 8
+   */
+  readonly servicesPerStack?: number;
+  /** @default - a new PrivateNetwork */
+  readonly existingNetwork?: ExistingNetwork;
+  /** @default - a new PlatformIdentity user pool */
+  readonly existingUserPool?: cognito.IUserPool;
+  /** @default - a new PrivateCertificateAuthority */
+  readonly existingCertificateAuthority?: ExistingCertificateAuthority;
+}
+
+/** A route of a service on the platform's API. */
+export interface PlatformRoute {
+  /** `v1`, `v2`, ... */
+  readonly version: string;
+  /** API path under the version, e.g. `/orders/{id}`. */
+  readonly path: string;
+  readonly method: string;
+  /** OAuth scopes (`<service>/<scope>`), any of which grants the route. */
+  readonly scopes: string[];
+  /**
+   * Path on the service.
+   * @default - the API path
+   */
+  readonly backendPath?: string;
+  /**
+   * JSON schema of the body (required for POST, PUT and PATCH).
+   * @default - none
+   */
+  readonly requestModel?: apigw.JsonSchema;
+}
+
+export interface PlatformServiceOptions {
+  /** Immutable image tag (or use `imageDigest`). */
+  readonly imageTag?: string;
+  /** `sha256:<64 hex>`. */
+  readonly imageDigest?: string;
+  /**
+   * Scopes the service's resource server publishes (clients request `<service>/<scope>`).
+   * @default ['read', 'write']
+   */
+  readonly scopes?: string[];
+  /** @default - none */
+  readonly routes?: PlatformRoute[];
+  /**
+   * Client-credentials clients to create, by name, with the scopes each may request.
+   * @default - none
+   */
+  readonly machineClients?: Record<string, string[]>;
+  /**
+   * A SecureBucket the task role may read and write.
+   * @default false
+   */
+  readonly bucket?: boolean;
+  /**
+   * A SecureTable (partition key `pk`, sort key `sk`, strings) the task role may read and write.
+   * @default false
+   */
+  readonly table?: boolean;
+  /**
+   * Names of services (added earlier) that may call this one over Service Connect.
+   * @default - none
+   */
+  readonly allowFrom?: string[];
+  /** @default 256 */
+  readonly cpu?: number;
+  /** @default 512 */
+  readonly memoryLimitMiB?: number;
+  /** @default - the profile's desiredCount */
+  readonly desiredCount?: number;
+  /** @default - none */
+  readonly environment?: Record<string, string>;
+  /** @default - none */
+  readonly secrets?: Record<string, ecs.Secret>;
+}
+
+/** What `addService` built. */
+export interface PlatformService {
+  readonly name: string;
+  /** The nested stack holding the service's resources. */
+  readonly stack: Stack;
+  readonly repository: SecureRepository;
+  readonly service: SecureFargateService;
+  readonly resourceServer: cognito.UserPoolResourceServer;
+  readonly machineClients: Readonly<Record<string, cognito.UserPoolClient>>;
+  readonly bucket?: SecureBucket;
+  readonly table?: SecureTable;
+  readonly routes: readonly apigw.Method[];
+}
+
+const ENV_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+/**
+ * The whole platform in one construct: keys, private network, identity, private CA with truststore, API with
+ * firewall (and optionally an mTLS domain), and `addService(name, …)` for each microservice — its image
+ * repository, hardened Fargate service, routes and scopes, machine clients and storage grants. Services are grouped
+ * into nested stacks so the platform grows past CloudFormation's per-stack limits (see BENCHMARKS.md).
+ */
+export class SecureMicroservicePlatform extends Construct {
+  public readonly profile: PlatformProfile;
+  public readonly keys: PlatformKeys;
+  /** Absent when `existingNetwork` was given. */
+  public readonly network?: PrivateNetwork;
+  public readonly vpc: ec2.IVpc;
+  public readonly identity: PlatformIdentity;
+  /** Absent when `existingCertificateAuthority` was given. */
+  public readonly ca?: PrivateCertificateAuthority;
+  public readonly certificateAuthority: acmpca.ICertificateAuthority;
+  public readonly truststore: Truststore;
+  public readonly api: SecureApi;
+  public readonly firewall: ApiFirewall;
+  /** Present with `mutualTls`. */
+  public readonly domain?: MutualTlsDomain;
+  /** Present with `mutualTls`. */
+  public readonly clientCertificateAuthorizer?: ClientCertificateAuthorizer;
+  /** Receives API alarms and image-finding alerts. */
+  public readonly alarmTopic: sns.ITopic;
+  private readonly props: SecureMicroservicePlatformProps;
+  private readonly endpoints: ec2.IConnectable;
+  private readonly serviceSubnets?: ec2.SubnetSelection;
+  private readonly servicesPerStack: number;
+  private readonly serviceStacks: NestedStack[] = [];
+  private readonly serviceMap = new Map<string, PlatformService>();
+
+  constructor(scope: Construct, id: string, props: SecureMicroservicePlatformProps) {
+    super(scope, id);
+    this.props = props;
+    if (!ENV_NAME.test(props.environmentName)) {
+      invalidProp(this, 'environmentName', props.environmentName, 'environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
+    }
+    this.profile = props.profile ?? PLATFORM_PROFILES.dev;
+    this.servicesPerStack = props.servicesPerStack ?? 8;
+    if (!Number.isInteger(this.servicesPerStack) || this.servicesPerStack < 1 || this.servicesPerStack > 10) {
+      invalidProp(this, 'servicesPerStack', this.servicesPerStack, 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', 'use a whole number between 1 and 10 (8 is the default)');
+    }
+    const alarmEmails = props.alarmEmails ?? [];
+    if (this.profile.requireAlarmRouting && alarmEmails.length === 0) {
+      invalidProp(this, 'alarmEmails', alarmEmails, 'this profile routes alarms, so someone must receive them', 'give at least one address, e.g. ["security-oncall@example.com"]');
+    }
+    for (const email of alarmEmails) {
+      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        invalidProp(this, 'alarmEmails', email, 'not an e-mail address', 'use an address such as "security-oncall@example.com"');
+      }
+    }
+    for (const [prop, value] of [['serviceCertificateArn', props.serviceCertificateArn], ['mutualTls.certificateArn', props.mutualTls?.certificateArn]] as const) {
+      if (value !== undefined && !Token.isUnresolved(value) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(value)) {
+        invalidProp(this, prop, value, 'not an ACM certificate ARN', 'use arn:aws:acm:<region>:<account>:certificate/<id>');
+      }
+    }
+    if (!Token.isUnresolved(props.s3PrefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(props.s3PrefixListId)) {
+      invalidProp(this, 's3PrefixListId', props.s3PrefixListId, 'not a managed prefix list id', 'look it up with: aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3');
+    }
+
+    const retention = this.profile.logRetentionDays;
+    this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `platform/${props.environmentName}` });
+    if (props.existingNetwork) {
+      this.vpc = props.existingNetwork.vpc;
+      this.endpoints = props.existingNetwork.endpoints;
+      this.serviceSubnets = props.existingNetwork.serviceSubnets;
+    } else {
+      this.network = new PrivateNetwork(this, 'Network', {
+        logsKey: this.keys.logsKey,
+        availabilityZones: this.profile.availabilityZones,
+        flowLogRetentionDays: retention,
+      });
+      this.vpc = this.network.vpc;
+      this.endpoints = this.network;
+      this.serviceSubnets = this.network.serviceSubnets;
+    }
+
+    this.identity = new PlatformIdentity(this, 'Identity', {
+      domainPrefix: `csm-platform-${props.environmentName}`,
+      existingUserPool: props.existingUserPool,
+    });
+
+    let chainPem: string;
+    if (props.existingCertificateAuthority) {
+      this.certificateAuthority = props.existingCertificateAuthority.certificateAuthority;
+      chainPem = props.existingCertificateAuthority.chainPem;
+    } else {
+      this.ca = new PrivateCertificateAuthority(this, 'Ca', {
+        subject: { commonName: `Platform ${props.environmentName} Root CA`, organization: 'cdk-secure-microservices' },
+        subordinate: this.profile.subordinateCa ? { subject: { commonName: `Platform ${props.environmentName} Issuing CA`, organization: 'cdk-secure-microservices' } } : undefined,
+        usageMode: this.profile.caUsageMode,
+        encryptionKey: this.keys.dataKey,
+      });
+      this.certificateAuthority = this.ca.certificateAuthority;
+      chainPem = this.ca.chainPem;
+    }
+    this.truststore = new Truststore(this, 'Truststore', {
+      certificateAuthority: this.certificateAuthority,
+      caChainPem: chainPem,
+      encryptionKey: this.keys.dataKey,
+      logsKey: this.keys.logsKey,
+    });
+
+    if (props.mutualTls) {
+      this.clientCertificateAuthorizer = new ClientCertificateAuthorizer(this, 'ClientCertificateAuthorizer', {
+        userPool: this.identity.userPool,
+        encryptionKey: this.keys.dataKey,
+        logsKey: this.keys.logsKey,
+      });
+    }
+    this.api = new SecureApi(this, 'Api', {
+      userPool: this.identity.userPool,
+      logsKey: this.keys.logsKey,
+      alarmTopicKey: this.keys.dataKey,
+      accessLogRetentionDays: retention,
+      usageTiers: props.usageTiers ?? { standard: { rateLimit: 50, burstLimit: 100, quota: 1_000_000, quotaPeriod: apigw.Period.MONTH } },
+      disableExecuteApiEndpoint: props.mutualTls ? true : undefined,
+      customAuthorizer: this.clientCertificateAuthorizer ? {
+        authorizer: this.clientCertificateAuthorizer.authorizer,
+        reason: 'The mTLS path uses ClientCertificateAuthorizer, which verifies the Cognito access token and the route scopes itself and also refuses revoked client certificates; a Cognito authorizer cannot check revocation.',
+      } : undefined,
+    });
+    this.alarmTopic = this.api.alarmTopic;
+    if (alarmEmails.length > 0) {
+      const undelivered = createDeadLetterQueue(this, 'AlarmDeliveryDeadLetterQueue', this.keys.dataKey, 'the alarm e-mail subscriptions (alarms SNS could not deliver)');
+      for (const email of alarmEmails) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }));
+    }
+    this.firewall = new ApiFirewall(this, 'Firewall', { ...props.firewall, logsKey: this.keys.logsKey, logRetentionDays: retention });
+    this.firewall.associate(this.api.stage);
+    this.api.addFirewallAlarm(this.firewall.metricBlockedRequests());
+
+    if (props.mutualTls) {
+      this.domain = new MutualTlsDomain(this, 'Domain', {
+        restApi: this.api.restApi,
+        stage: this.api.stage,
+        truststore: this.truststore,
+        domainName: props.mutualTls.domainName,
+        certificate: acm.Certificate.fromCertificateArn(this, 'DomainCertificate', props.mutualTls.certificateArn),
+        ownershipVerificationCertificate: props.mutualTls.ownershipVerificationCertificateArn
+          ? acm.Certificate.fromCertificateArn(this, 'OwnershipCertificate', props.mutualTls.ownershipVerificationCertificateArn)
+          : undefined,
+      });
+    }
+  }
+
+  /** The services added so far, by name. */
+  public get services(): ReadonlyMap<string, PlatformService> {
+    return this.serviceMap;
+  }
+
+  /**
+   * Adds a microservice: its SecureRepository, a hardened SecureFargateService (Service Connect TLS from the
+   * platform CA, private integration from the API), its resource server and scopes, its routes on the API, its
+   * machine clients and, on request, a SecureBucket and SecureTable granted to its task role.
+   */
+  public addService(name: string, options: PlatformServiceOptions): PlatformService {
+    if (!SERVICE_NAME.test(name)) {
+      invalidProp(this, 'addService name', name, 'service names are lower-case letters, digits and "-", starting with a letter, at most 31 characters', 'use e.g. "orders"');
+    }
+    if (this.serviceMap.has(name)) {
+      invalidProp(this, 'addService name', name, 'a service with this name already exists', 'give each service a unique name');
+    }
+    const callers = (options.allowFrom ?? []).map((caller) => {
+      const found = this.serviceMap.get(caller);
+      if (!found) {
+        invalidProp(this, `addService("${name}") allowFrom`, caller, 'no service of that name was added before this one', `add "${caller}" first, or use one of: ${[...this.serviceMap.keys()].join(', ') || '(none yet)'}`);
+      }
+      return found.service;
+    });
+    const stack = this.stackForNextService();
+    const scope = new Construct(stack, name);
+    const first = [...this.serviceMap.values()][0]?.service;
+
+    const repository = new SecureRepository(scope, 'Repository', {
+      encryptionKey: this.keys.dataKey,
+      repositoryName: `${this.props.environmentName}/${name}`,
+      findingsTopic: this.alarmTopic,
+    });
+    const service = new SecureFargateService(scope, 'Service', {
+      serviceName: name,
+      image: { repository, tag: options.imageTag, digest: options.imageDigest },
+      vpc: this.vpc,
+      serviceSubnets: this.serviceSubnets,
+      awsEndpoints: this.endpoints,
+      s3PrefixList: ec2.PrefixList.fromPrefixListId(scope, 'S3PrefixList', this.props.s3PrefixListId),
+      encryptionKey: this.keys.dataKey,
+      logsKey: this.keys.logsKey,
+      certificate: acm.Certificate.fromCertificateArn(scope, 'Certificate', this.props.serviceCertificateArn),
+      tlsHostname: `${name}.${this.props.serviceDomain}`,
+      certificateAuthority: this.certificateAuthority,
+      logRetentionDays: this.profile.logRetentionDays,
+      desiredCount: options.desiredCount ?? this.profile.desiredCount,
+      cpu: options.cpu,
+      memoryLimitMiB: options.memoryLimitMiB,
+      environment: options.environment,
+      secrets: options.secrets,
+      allowFrom: callers,
+      cluster: first?.cluster,
+      namespace: first?.namespace,
+    });
+
+    const resourceServer = this.identity.addResourceServer(name, options.scopes ?? ['read', 'write'], { scope });
+    const machineClients: Record<string, cognito.UserPoolClient> = {};
+    for (const [clientName, scopes] of Object.entries(options.machineClients ?? {})) {
+      machineClients[clientName] = this.identity.addMachineClient(clientName, scopes, { scope });
+    }
+
+    let bucket: SecureBucket | undefined;
+    if (options.bucket) {
+      bucket = new SecureBucket(scope, 'Bucket', { encryptionKey: this.keys.dataKey });
+      bucket.grantReadWrite(service);
+      const bucketId = Stack.of(bucket.bucket).getLogicalId(bucket.bucket.node.defaultChild as CfnElement);
+      acknowledgeFinding(service.taskRole.policy!, `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+        `The ${name} service owns this bucket (created for it by addService) and reads and writes any of its objects; the grant names the bucket and its key only.`);
+    }
+    let table: SecureTable | undefined;
+    if (options.table) {
+      table = new SecureTable(scope, 'Table', {
+        encryptionKey: this.keys.dataKey,
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      });
+      table.grantReadWriteData(service);
+    }
+
+    const routes = (options.routes ?? []).map((route) => {
+      const method = this.api.addRoute({
+        version: route.version,
+        path: route.path,
+        method: route.method,
+        scopes: route.scopes,
+        requestModel: route.requestModel,
+        integration: service.integration(route.backendPath ?? route.path, { httpMethod: route.method }),
+      });
+      if (this.clientCertificateAuthorizer) {
+        const info = this.api.routes[this.api.routes.length - 1];
+        this.clientCertificateAuthorizer.allowRoute(`${info.method} ${info.resourcePath}`, [...info.scopes]);
+      }
+      return method;
+    });
+
+    const built: PlatformService = { name, stack, repository, service, resourceServer, machineClients, bucket, table, routes };
+    this.serviceMap.set(name, built);
+    return built;
+  }
+
+  private stackForNextService(): NestedStack {
+    const index = Math.floor(this.serviceMap.size / this.servicesPerStack);
+    if (!this.serviceStacks[index]) {
+      this.serviceStacks[index] = new NestedStack(this, `Services${index + 1}`, {
+        description: `cdk-secure-microservices ${this.props.environmentName}: services ${index * this.servicesPerStack + 1}-${(index + 1) * this.servicesPerStack}`,
+      });
+    }
+    return this.serviceStacks[index];
+  }
+}
