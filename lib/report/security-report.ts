@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnElement, IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { CfnElement, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, Stack, Stage, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { PLATFORM_RULES } from '../checks/rules';
 import { OPT_OUT_METADATA_TYPE } from '../core/opt-out';
@@ -189,10 +189,20 @@ export class SecurityReportPlugin implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const root = context.appConstruct;
-    const stacks: ReportStack[] = context.stackTemplates.map((s) => ({
-      stackPath: s.stackConstructPath,
-      resources: (JSON.parse(fs.readFileSync(s.templatePath, 'utf8')).Resources ?? {}) as Record<string, TemplateResource>,
-    }));
+    const read = (stackPath: string, templatePath: string): ReportStack => ({
+      stackPath,
+      resources: (JSON.parse(fs.readFileSync(templatePath, 'utf8')).Resources ?? {}) as Record<string, TemplateResource>,
+    });
+    const stacks: ReportStack[] = context.stackTemplates.map((s) => read(s.stackConstructPath, s.templatePath));
+    // Nested stacks are not in stackTemplates: their templates sit next to their top-level stack's template.
+    const dirs = new Map(context.stackTemplates.map((s) => [s.stackConstructPath, path.dirname(s.templatePath)]));
+    for (const nested of root.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c))) {
+      let top: Stack = nested;
+      while (top.nestedStackParent) top = top.nestedStackParent;
+      const dir = dirs.get(top.node.path);
+      const file = dir && path.join(dir, nested.templateFile);
+      if (file && fs.existsSync(file)) stacks.push(read(nested.node.path, file));
+    }
     const outdir = root && Stage.isStage(root) ? root.outdir : path.dirname(context.templatePaths[0] ?? '.');
     const dotSource = toDot(architectureGraph(stacks));
     fs.writeFileSync(path.join(outdir, ARCHITECTURE_DOT_FILE), dotSource);
