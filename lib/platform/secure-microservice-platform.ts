@@ -254,6 +254,11 @@ export class SecureMicroservicePlatform extends Construct {
       invalidProp(this, 's3PrefixListId', props.s3PrefixListId, 'not a managed prefix list id', 'look it up with: aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3');
     }
 
+    this.node.addValidation({
+      validate: () => (this.api.routes.length === 0
+        ? [`${this.node.path}: the platform has no route, so its API would be empty. Fix: add a service with at least one route, e.g. platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] }).`]
+        : []),
+    });
     const retention = this.profile.logRetentionDays;
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `platform/${props.environmentName}` });
     if (props.existingNetwork) {

@@ -1,0 +1,216 @@
+import { Stack } from 'aws-cdk-lib';
+import * as acmpca from 'aws-cdk-lib/aws-acmpca';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PlatformStage, PlatformStageProps } from '../../lib/platform/platform-stage';
+import { PLATFORM_PROFILES } from '../../lib/platform/profiles';
+import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from '../../lib/platform/secure-microservice-platform';
+import { expectNoFindings, expectReasonedAcknowledgements, newApp, newStack, synthWithGate } from '../support/harness';
+
+const BASE: Omit<SecureMicroservicePlatformProps, 'environmentName'> = {
+  serviceDomain: 'internal.example.com',
+  serviceCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  s3PrefixListId: 'pl-6da54004',
+};
+const MTLS = { domainName: 'api.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000001' };
+
+function platform(props: Partial<SecureMicroservicePlatformProps> = {}) {
+  const stack = newStack('PlatformTest');
+  const p = new SecureMicroservicePlatform(stack, 'Platform', { ...BASE, environmentName: 'test', ...props });
+  return { stack, platform: p };
+}
+
+function addOrdersAndPayments(p: SecureMicroservicePlatform) {
+  const orders = p.addService('orders', {
+    imageTag: '1.0.0',
+    table: true,
+    machineClients: { billing: ['orders/read'] },
+    routes: [{ version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] }],
+  });
+  const payments = p.addService('payments', {
+    imageTag: '2.1.0',
+    bucket: true,
+    allowFrom: ['orders'],
+    routes: [{ version: 'v2', path: '/payments', method: 'POST', scopes: ['payments/write'], requestModel: { type: 'object' as never } }],
+  });
+  return { orders, payments };
+}
+
+describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
+  let parent: Template;
+  let services: Template;
+  let built: ReturnType<typeof addOrdersAndPayments>;
+
+  beforeAll(() => {
+    const { stack, platform: p } = platform({ mutualTls: MTLS, servicesPerStack: 2 });
+    built = addOrdersAndPayments(p);
+    parent = Template.fromStack(stack);
+    services = Template.fromStack(built.orders.stack);
+  });
+
+  it('groups services into nested stacks of servicesPerStack', () => {
+    expect(built.orders.stack).toBe(built.payments.stack);
+    parent.resourceCountIs('AWS::CloudFormation::Stack', 1);
+    services.resourceCountIs('AWS::ECS::Service', 2);
+    services.resourceCountIs('AWS::ECR::Repository', 2);
+  });
+
+  it('serves the API only on the mTLS domain: truststore from the platform CA, execute-api endpoint disabled, root mapping', () => {
+    parent.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'api.example.com',
+      SecurityPolicy: 'TLS_1_2',
+      MutualTlsAuthentication: { TruststoreUri: Match.anyValue(), TruststoreVersion: Match.anyValue() },
+    });
+    parent.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+    parent.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
+    parent.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 1);
+  });
+
+  it('authorizes every route with the revocation-aware authorizer, which knows each route and its scopes', () => {
+    const methods = Object.values(parent.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    expect(methods).toHaveLength(2);
+    for (const m of methods) expect(m.Properties.AuthorizationType).toBe('CUSTOM');
+    parent.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ROUTE_SCOPES: '{"GET /v1/orders/{id}":["orders/read"],"POST /v2/payments":["payments/write"]}' }) },
+    });
+  });
+
+  it('creates each service\'s resource server and machine clients in its nested stack', () => {
+    services.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', { Identifier: 'orders', Scopes: [Match.objectLike({ ScopeName: 'read' }), Match.objectLike({ ScopeName: 'write' })] });
+    services.hasResourceProperties('AWS::Cognito::UserPoolClient', { ClientName: 'billing', AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
+  });
+
+  it('uses the platform CA for Service Connect TLS, and images from the services\' own repositories', () => {
+    const ecsServices = Object.values(services.findResources('AWS::ECS::Service'));
+    for (const svc of ecsServices) {
+      expect(JSON.stringify(svc.Properties.ServiceConnectConfiguration.Services[0].Tls)).toMatch(/AwsPcaAuthorityArn/);
+    }
+    services.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [Match.objectLike({ Image: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':2.1.0'])] }) })],
+    });
+  });
+
+  it('grants each service exactly its own storage', () => {
+    expect(built.orders.table).toBeDefined();
+    expect(built.orders.bucket).toBeUndefined();
+    expect(built.payments.bucket).toBeDefined();
+    const policies = JSON.stringify(services.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policies).toMatch(/dynamodb:PutItem/);
+    expect(policies).toMatch(/s3:PutObject/);
+  });
+
+  it('lets payments be called by orders only (Service Connect port, peer security group)', () => {
+    const peerRules = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress'))
+      .map((r) => r.Properties)
+      .filter((p) => p.FromPort === 15443);
+    expect(peerRules).toEqual([expect.objectContaining({
+      GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^paymentsServiceSecurityGroup/), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^ordersServiceSecurityGroup/), 'GroupId'] },
+      ToPort: 15443,
+    })]);
+  });
+});
+
+describe('SecureMicroservicePlatform without mTLS', () => {
+  it('uses the Cognito authorizer with the route scopes and keeps one entry (no custom domain)', () => {
+    const { stack, platform: p } = platform();
+    addOrdersAndPayments(p);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['orders/read'] });
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['payments/write'], ApiKeyRequired: true });
+  });
+});
+
+describe('SecureMicroservicePlatform with existing VPC, user pool and CA (through the gate)', () => {
+  it('creates none of them and still passes every pack', () => {
+    const stack = newStack('Existing');
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-0123456789abcdef0', vpcCidrBlock: '10.1.0.0/16', availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      isolatedSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'],
+    });
+    const endpoints = ec2.SecurityGroup.fromSecurityGroupId(stack, 'EndpointSg', 'sg-0123456789abcdef0');
+    const p = new SecureMicroservicePlatform(stack, 'Platform', {
+      ...BASE,
+      environmentName: 'existing',
+      existingNetwork: { vpc, endpoints },
+      existingUserPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_EXAMPLE01'),
+      existingCertificateAuthority: {
+        certificateAuthority: acmpca.CertificateAuthority.fromCertificateAuthorityArn(stack, 'Ca', 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555'),
+        chainPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
+      },
+    });
+    p.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] });
+    expect(p.network).toBeUndefined();
+    expect(p.ca).toBeUndefined();
+    const result = synthWithGate(stack);
+    expectNoFindings(result);
+    expectReasonedAcknowledgements(result);
+    result.template.resourceCountIs('AWS::EC2::VPC', 0);
+    result.template.resourceCountIs('AWS::Cognito::UserPool', 0);
+    result.template.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 0);
+  });
+});
+
+describe('PlatformStage profiles', () => {
+  function stage(profile: string, extra: Partial<PlatformStageProps> = {}) {
+    const s = new PlatformStage(newApp(), profile === 'prod' ? 'prod' : 'dev', { ...BASE, profile, ...extra });
+    s.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] });
+    return s;
+  }
+
+  it('a platform without routes fails synth with the fix', () => {
+    const s = new PlatformStage(newApp(), 'dev', { ...BASE, profile: 'dev' });
+    expect(() => Template.fromStack(s.stack)).toThrow(/the platform has no route, so its API would be empty\. Fix: add a service with at least one route/);
+  });
+
+  it('dev: 2 AZs, short-lived CA, 90-day logs', () => {
+    const s = stage('dev');
+    const t = Template.fromStack(s.stack);
+    t.resourceCountIs('AWS::EC2::Subnet', 2);
+    t.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { UsageMode: 'SHORT_LIVED_CERTIFICATE' });
+    t.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 1);
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: PLATFORM_PROFILES.dev.logRetentionDays });
+    expect(s.stack.terminationProtection).toBe(false);
+  });
+
+  it('prod: 3 AZs, general-purpose root + issuing CA, 2-year logs, alarms routed by e-mail with a dead-letter queue, termination protection', () => {
+    const s = stage('prod', { alarmEmails: ['oncall@example.com'], env: { account: '111122223333', region: 'eu-west-1' } });
+    const t = Template.fromStack(s.stack);
+    t.resourceCountIs('AWS::EC2::Subnet', 3);
+    t.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 2);
+    t.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { UsageMode: 'GENERAL_PURPOSE' });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731 });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', RedrivePolicy: Match.anyValue() });
+    expect(s.stack.terminationProtection).toBe(true);
+    expect(Stack.of(s.platform).account).toBe('111122223333');
+  });
+
+  it('rejects an unknown profile', () => {
+    expect(() => stage('staging')).toThrow(/invalid profile \(received "staging"\): unknown profile\. Fix: use one of dev, prod/);
+  });
+});
+
+describe('SecureMicroservicePlatform rejects bad input with prop, value and fix', () => {
+  it.each<[string, Partial<SecureMicroservicePlatformProps>, RegExp]>([
+    ['environment name', { environmentName: 'Dev_1' }, /invalid environmentName \(received "Dev_1"\)/],
+    ['servicesPerStack 0', { servicesPerStack: 0 }, /invalid servicesPerStack \(received 0\).*Fix: use a whole number between 1 and 10/],
+    ['prod without alarm routing', { profile: PLATFORM_PROFILES.prod }, /invalid alarmEmails \(received \[\]\).*Fix: give at least one address/],
+    ['bad e-mail', { alarmEmails: ['oncall'] }, /invalid alarmEmails \(received "oncall"\): not an e-mail address/],
+    ['service certificate not an ACM ARN', { serviceCertificateArn: 'arn:aws:iam::111122223333:server-certificate/x' }, /invalid serviceCertificateArn.*not an ACM certificate ARN/],
+    ['mTLS certificate not an ACM ARN', { mutualTls: { domainName: 'api.example.com', certificateArn: 'cert-1' } }, /invalid mutualTls\.certificateArn \(received "cert-1"\)/],
+    ['prefix list id', { s3PrefixListId: 'com.amazonaws.eu-west-1.s3' }, /invalid s3PrefixListId.*Fix: look it up with: aws ec2 describe-managed-prefix-lists/],
+  ])('%s', (_name, props, message) => {
+    expect(() => platform(props)).toThrow(message);
+  });
+
+  it('service names, duplicates and unknown callers', () => {
+    const { platform: p } = platform();
+    expect(() => p.addService('Orders', { imageTag: '1.0.0' })).toThrow(/invalid addService name \(received "Orders"\)/);
+    p.addService('orders', { imageTag: '1.0.0' });
+    expect(() => p.addService('orders', { imageTag: '1.0.1' })).toThrow(/invalid addService name \(received "orders"\): a service with this name already exists/);
+    expect(() => p.addService('payments', { imageTag: '1.0.0', allowFrom: ['billing'] })).toThrow(/invalid addService\("payments"\) allowFrom \(received "billing"\).*Fix: add "billing" first, or use one of: orders/);
+  });
+});
