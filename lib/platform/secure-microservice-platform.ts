@@ -1,4 +1,4 @@
-import { CfnElement, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, CfnOutput, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -342,6 +342,13 @@ export class SecureMicroservicePlatform extends Construct {
           : undefined,
       });
     }
+
+    // What operators need for csm-certs (issue/revoke) and clients need to call the API.
+    new CfnOutput(this, 'CertificateAuthorityArn', { value: this.certificateAuthority.certificateAuthorityArn, description: 'csm-certs --ca-arn' });
+    if (this.clientCertificateAuthorizer) {
+      new CfnOutput(this, 'DenyListTableName', { value: this.clientCertificateAuthorizer.denyList.tableName, description: 'revoked client certificate serials (csm-certs revoke)' });
+    }
+    new CfnOutput(this, 'ApiUrl', { value: props.mutualTls ? `https://${props.mutualTls.domainName}` : this.api.restApi.urlForPath('/'), description: 'the platform API (versions are base paths /v1, /v2, ...)' });
   }
 
   /** The services added so far, by name. */

@@ -77,6 +77,14 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     });
   });
 
+  it('outputs what operators and clients need: CA ARN (csm-certs --ca-arn), deny-list table (csm-certs revoke), API endpoint', () => {
+    const outputs = parent.findOutputs('*');
+    const byId = (re: RegExp) => Object.entries(outputs).find(([id]) => re.test(id))?.[1];
+    expect(byId(/CertificateAuthorityArn/)?.Description).toBe('csm-certs --ca-arn');
+    expect(byId(/DenyListTableName/)?.Value).toEqual({ Ref: expect.stringMatching(/DenyList/) });
+    expect(byId(/PlatformApiUrl/)?.Value).toBe('https://api.example.com');
+  });
+
   it('creates each service\'s resource server and machine clients in its nested stack', () => {
     services.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', { Identifier: 'orders', Scopes: [Match.objectLike({ ScopeName: 'read' }), Match.objectLike({ ScopeName: 'write' })] });
     services.hasResourceProperties('AWS::Cognito::UserPoolClient', { ClientName: 'billing', AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
