@@ -98,6 +98,12 @@ export interface SecureMicroservicePlatformProps {
    */
   readonly firewall?: Omit<ApiFirewallProps, 'logsKey' | 'logRetentionDays'>;
   /**
+   * Let this platform set the account-wide API Gateway CloudWatch Logs role (needed once per account and region
+   * for execution logs; another stack or team may already own it).
+   * @default false - the account setting must already exist
+   */
+  readonly manageAccountCloudWatchRole?: boolean;
+  /**
    * Services per nested stack: each nested stack holds whole services (repository, service, storage, identity)
    * and stays under CloudFormation's 500-resource limit.
    * @default 8
@@ -316,6 +322,7 @@ export class SecureMicroservicePlatform extends Construct {
       accessLogRetentionDays: retention,
       usageTiers: props.usageTiers ?? { standard: { rateLimit: 50, burstLimit: 100, quota: 1_000_000, quotaPeriod: apigw.Period.MONTH } },
       disableExecuteApiEndpoint: props.mutualTls ? true : undefined,
+      manageAccountCloudWatchRole: props.manageAccountCloudWatchRole,
       customAuthorizer: this.clientCertificateAuthorizer ? {
         authorizer: this.clientCertificateAuthorizer.authorizer,
         reason: 'The mTLS path uses ClientCertificateAuthorizer, which verifies the Cognito access token and the route scopes itself and also refuses revoked client certificates; a Cognito authorizer cannot check revocation.',
