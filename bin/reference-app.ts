@@ -52,12 +52,13 @@ export function createReferenceApp(app: App): PlatformStage {
   return stage;
 }
 
-/** Two demo services: orders (table, two routes) and payments (bucket, called by orders over Service Connect). */
+/** Two demo services: orders (table + bucket, two routes) and payments (bucket, called by orders over Service Connect). */
 function addDemoServices(stage: PlatformStage): void {
   const platform = stage.platform;
   platform.addService('orders', {
     imageTag: '1.0.0',
     table: true,
+    bucket: true,
     routes: [
       { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] },
       {
