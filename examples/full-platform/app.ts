@@ -43,6 +43,7 @@ export function build(app: App): void {
       {
         // Bodies are validated at the edge: unknown fields and out-of-range quantities never reach the service.
         version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'],
+        throttle: { rateLimit: 10, burstLimit: 20 }, // order creation is the expensive path: tighter than the stage's 50 rps
         requestModel: {
           type: JsonSchemaType.OBJECT,
           required: ['sku', 'quantity'],

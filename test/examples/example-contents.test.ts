@@ -133,10 +133,13 @@ describe('example full-platform', () => {
     expect(stage.platform.api.routes.some((r) => r.public)).toBe(false);
   });
 
-  it('validates the POST body against its JSON schema', () => {
+  it('validates the POST body against its JSON schema and throttles it below the stage', () => {
     const post = routeMethods(platform).find((m) => m.Properties.HttpMethod === 'POST')!;
     expect(Object.keys(post.Properties.RequestModels)).toEqual(['application/json']);
     expect(post.Properties.RequestValidatorId).toBeDefined();
+    platform.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({ ResourcePath: '/~1v1~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })]),
+    });
     platform.hasResourceProperties('AWS::ApiGateway::Model', {
       ContentType: 'application/json',
       Schema: Match.objectLike({ required: ['sku', 'quantity'], additionalProperties: false }),
