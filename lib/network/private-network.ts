@@ -108,10 +108,10 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     }
 
     const stack = Stack.of(this);
-    // Env-agnostic stacks only know two AZs; select them from Fn::GetAZs so 3 AZs also synthesize offline.
-    const availabilityZones = Token.isUnresolved(stack.region)
-      ? Array.from({ length: azCount }, (_, i) => Fn.select(i, Fn.getAzs()))
-      : undefined;
+    // AZs come from Fn::GetAZs, resolved by CloudFormation in the target account: env-agnostic stacks (which only
+    // know two AZs) get 3 AZs offline, and stacks with an account and region carry no literal AZ names (cfn-lint
+    // W3010) that an account's AZ lookup would otherwise bake in.
+    const availabilityZones = Array.from({ length: azCount }, (_, i) => Fn.select(i, Fn.getAzs()));
     const subnetConfiguration: ec2.SubnetConfiguration[] = nat
       ? [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
@@ -121,7 +121,7 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
-      ...(availabilityZones ? { availabilityZones } : { maxAzs: azCount }),
+      availabilityZones,
       subnetConfiguration,
       natGateways: nat ? (nat.natGateways ?? 1) : 0,
       restrictDefaultSecurityGroup: true,

@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApiFirewall, ApiFirewallProps } from '../api/api-firewall';
-import { SecureApi, UsageTierOptions } from '../api/secure-api';
+import { SecureApi, ThrottleOptions, UsageTierOptions } from '../api/secure-api';
 import { SecureFargateService } from '../compute/secure-fargate-service';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { acknowledgeFinding } from '../core/acknowledge';
@@ -136,6 +136,11 @@ export interface PlatformRoute {
    * @default - none
    */
   readonly requestModel?: apigw.JsonSchema;
+  /**
+   * Throttling for this route, e.g. tighter for writes.
+   * @default - the stage-wide throttle
+   */
+  readonly throttle?: ThrottleOptions;
 }
 
 export interface PlatformServiceOptions {
@@ -445,6 +450,7 @@ export class SecureMicroservicePlatform extends Construct {
         method: route.method,
         scopes: route.scopes,
         requestModel: route.requestModel,
+        throttle: route.throttle,
         integration: service.integration(route.backendPath ?? route.path, { httpMethod: route.method }),
       });
       if (this.clientCertificateAuthorizer) {

@@ -1,8 +1,9 @@
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { DEFAULT_INTERFACE_ENDPOINTS, PrivateNetwork } from '../../lib/network/private-network';
-import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+import { expectNoFindings, expectReasonedAcknowledgements, newApp, newStack, synthWithGate } from '../support/harness';
 
 function network(props: Partial<ConstructorParameters<typeof PrivateNetwork>[2]> = {}) {
   const stack = newStack('Net');
@@ -106,6 +107,13 @@ describe('PrivateNetwork options', () => {
   it('uses two AZs by default', () => {
     const { stack } = network();
     Template.fromStack(stack).resourceCountIs('AWS::EC2::Subnet', 2);
+  });
+
+  it('takes AZs from Fn::GetAZs in a stack with account and region too: no literal AZ names (cfn-lint W3010)', () => {
+    const stack = new Stack(newApp(), 'Net', { env: { account: '111122223333', region: 'eu-central-1' } });
+    new PrivateNetwork(stack, 'Network', { logsKey: new PlatformKeys(stack, 'Keys').logsKey, availabilityZones: 3 });
+    const subnets = Object.values(Template.fromStack(stack).findResources('AWS::EC2::Subnet'));
+    expect(subnets.map((s) => s.Properties.AvailabilityZone)).toEqual([0, 1, 2].map((i) => ({ 'Fn::Select': [i, { 'Fn::GetAZs': '' }] })));
   });
 
   it('adds NAT egress only as a named opt-in, and records the reason', () => {

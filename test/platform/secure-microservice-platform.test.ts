@@ -201,6 +201,19 @@ describe('PlatformStage profiles', () => {
   });
 });
 
+describe('SecureMicroservicePlatform routes', () => {
+  it('passes a route throttle to the API stage (tighter limits for writes)', () => {
+    const { stack, platform: p } = platform();
+    p.addService('orders', {
+      imageTag: '1.0.0',
+      routes: [{ version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'], requestModel: { type: 'object' as never }, throttle: { rateLimit: 5, burstLimit: 10 } }],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({ ResourcePath: '/~1v1~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })]),
+    });
+  });
+});
+
 describe('SecureMicroservicePlatform rejects bad input with prop, value and fix', () => {
   it.each<[string, Partial<SecureMicroservicePlatformProps>, RegExp]>([
     ['environment name', { environmentName: 'Dev_1' }, /invalid environmentName \(received "Dev_1"\)/],

@@ -1,0 +1,108 @@
+// Every platform feature in one environment: the API only on a mutual-TLS custom domain, three services with
+// storage and a service-to-service call, usage tiers with partner API keys, and machine clients.
+// Run: npx tsx examples/full-platform/app.ts   (writes cdk.out.full-platform/)
+import { App } from 'aws-cdk-lib';
+import { JsonSchemaType, Period } from 'aws-cdk-lib/aws-apigateway';
+import { applySecurityChecks, GATE_APP_CONTEXT } from '../../lib/checks/apply-security-checks';
+import { PlatformStage } from '../../lib/platform/platform-stage';
+
+export function build(app: App): void {
+  // Example values: replace them with your own before deploying.
+  const prod = new PlatformStage(app, 'prod', {
+    // 3 AZs, root + issuing CA for longer-lived client certificates, 2-year logs, alarms must reach someone.
+    profile: 'prod',
+    serviceDomain: 'internal.example.com',
+    serviceCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+    s3PrefixListId: 'pl-6da54004',
+    // Clients present a certificate from the platform CA (csm-certs issue) on api.example.com; the execute-api
+    // endpoint is switched off, so no caller can skip the certificate and its revocation check.
+    mutualTls: {
+      domainName: 'api.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000002',
+    },
+    // Each API key belongs to one tier; a tier caps both the burst a client can send and its monthly volume.
+    usageTiers: {
+      free: { rateLimit: 5, burstLimit: 10, quota: 10_000, quotaPeriod: Period.MONTH },
+      standard: { rateLimit: 50, burstLimit: 100, quota: 1_000_000, quotaPeriod: Period.MONTH },
+      premium: { rateLimit: 200, burstLimit: 400, quota: 20_000_000, quotaPeriod: Period.MONTH },
+    },
+    alarmEmails: ['security-oncall@example.com', 'platform-team@example.com'],
+    firewall: { rateLimitPerIp: 2000 }, // per client IP over 5 minutes; partners behind one NAT need headroom
+  });
+  const platform = prod.platform;
+
+  // orders: keeps orders in its own DynamoDB table (customer key, PITR, deletion protection).
+  platform.addService('orders', {
+    imageTag: '3.2.0',
+    table: true,
+    cpu: 512,
+    memoryLimitMiB: 1024,
+    environment: { PAYMENTS_ENDPOINT: 'payments:8443' }, // Service Connect alias of payments (see allowFrom below)
+    routes: [
+      { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] },
+      {
+        // Bodies are validated at the edge: unknown fields and out-of-range quantities never reach the service.
+        version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'],
+        throttle: { rateLimit: 10, burstLimit: 20 }, // order creation is the expensive path: tighter than the stage's 50 rps
+        requestModel: {
+          type: JsonSchemaType.OBJECT,
+          required: ['sku', 'quantity'],
+          properties: {
+            sku: { type: JsonSchemaType.STRING, pattern: '^[A-Z0-9-]{4,32}$' },
+            quantity: { type: JsonSchemaType.INTEGER, minimum: 1, maximum: 100 },
+            note: { type: JsonSchemaType.STRING, maxLength: 256 },
+          },
+          additionalProperties: false,
+        },
+      },
+    ],
+    // The warehouse system reads orders with its own client-credentials client (no user involved).
+    machineClients: { 'fulfilment-worker': ['orders/read'] },
+  });
+
+  // payments: stores receipts in its own bucket; only orders may call it (Service Connect TLS from the platform CA).
+  platform.addService('payments', {
+    imageTag: '1.8.4',
+    bucket: true,
+    allowFrom: ['orders'],
+    scopes: ['read'], // payments are created by orders inside the VPC, so the API exposes reads only
+    routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['payments/read'] }],
+    machineClients: { 'finance-reporting': ['payments/read'] },
+  });
+
+  // catalog: reads need catalog/read, writes catalog/write (the merchandising back office). No public route:
+  // even product reads need a token, so every caller is known and throttled by its API key.
+  platform.addService('catalog', {
+    imageTag: '2.0.1',
+    scopes: ['read', 'write'],
+    routes: [
+      { version: 'v1', path: '/products', method: 'GET', scopes: ['catalog/read'] },
+      { version: 'v1', path: '/products/{id}', method: 'GET', scopes: ['catalog/read'] },
+      {
+        version: 'v1', path: '/products/{id}', method: 'PUT', scopes: ['catalog/write'],
+        requestModel: {
+          type: JsonSchemaType.OBJECT,
+          required: ['name', 'priceCents'],
+          properties: {
+            name: { type: JsonSchemaType.STRING, minLength: 1, maxLength: 128 },
+            priceCents: { type: JsonSchemaType.INTEGER, minimum: 0 },
+          },
+          additionalProperties: false,
+        },
+      },
+    ],
+    // The storefront backend browses the catalog and places orders on behalf of shoppers.
+    machineClients: { storefront: ['catalog/read', 'orders/write'] },
+  });
+
+  // Partners get an API key in their tier (handed over out of band; the key identifies, the token authorizes).
+  platform.api.addApiKeyToTier('premium', 'AcmeRetail');
+  platform.api.addApiKeyToTier('free', 'DemoPartner');
+  applySecurityChecks(app);
+}
+
+if (require.main === module) {
+  const app = new App({ outdir: 'cdk.out.full-platform', postCliContext: GATE_APP_CONTEXT });
+  build(app);
+  app.synth();
+}
