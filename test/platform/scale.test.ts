@@ -60,3 +60,13 @@ describe(`platform with ${SERVICES} services`, () => {
     expect(size).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_BYTES);
   });
 });
+
+describe('mTLS route map over Lambda\'s environment quota', () => {
+  it('fails synth with the size and the fix instead of failing the deployment', () => {
+    const app = newApp();
+    const stage = buildScalePlatform(app, 1);
+    const routes = Array.from({ length: 120 }, (_, i) => ({ version: 'v1', path: `/big/r${i}`, method: 'GET', scopes: ['big/read'] }));
+    stage.platform.addService('big', { imageTag: '1.0.0', routes });
+    expect(() => app.synth()).toThrow(/route map of 121 routes is \d+ bytes.*exceed the 4 KB Lambda allows.*Fix: use fewer or shorter routes/);
+  });
+});
