@@ -207,7 +207,7 @@ function main(): void {
     .filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters)
     .map((s) => `${r.scenario.label}: ${s.name}`));
   const body = [
-    `Measured on: ${info}.`,
+    `Measured on: ${info}; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
     '',
     summaryTable(results),
     '',
