@@ -22,11 +22,19 @@ export interface ReferenceEnvironment {
 const ENV_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 const REQUIRED: readonly (keyof ReferenceEnvironment)[] = ['serviceDomain', 'serviceCertificateArn', 's3PrefixListId'];
 
+export interface ReferenceAppOptions {
+  /**
+   * Register the security gate on the app (bench/run.ts turns it off to time synth alone).
+   * @default true
+   */
+  readonly securityChecks?: boolean;
+}
+
 /**
  * Builds the reference app: one PlatformStage for the environment named by context `env` (default `dev`), with
  * two demo services (orders, payments) behind the mTLS API, and the security gate on the whole app.
  */
-export function createReferenceApp(app: App): PlatformStage {
+export function createReferenceApp(app: App, options: ReferenceAppOptions = {}): PlatformStage {
   const envName = String(app.node.tryGetContext('env') ?? 'dev');
   if (!ENV_NAME.test(envName)) {
     throw new Error(`Invalid context env (received "${envName}"): environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters. Fix: run with -c env=dev (or another name under "environments" in cdk.json).`);
@@ -48,7 +56,7 @@ export function createReferenceApp(app: App): PlatformStage {
     alarmEmails: settings.alarmEmails,
   });
   addDemoServices(stage);
-  applySecurityChecks(app);
+  if (options.securityChecks ?? true) applySecurityChecks(app);
   return stage;
 }
 

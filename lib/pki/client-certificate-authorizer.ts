@@ -44,6 +44,12 @@ export interface ClientCertificateAuthorizerProps {
   readonly vpc?: ec2.IVpc;
 }
 
+/** Lambda's quota on a function's environment variables, keys and values together (not adjustable). */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** Variable names, the deny-list table name (at most 255) and the user pool id (at most 55). */
+const ENVIRONMENT_RESERVE_BYTES = 512;
+/** A Cognito app client id (at most 128 characters; 26 in practice) and its comma. */
+const CLIENT_ID_BYTES = 27;
 const ROUTE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9/{}._+-]*$/;
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_CACHE_TTL_SECONDS = 300;
@@ -73,6 +79,17 @@ export class ClientCertificateAuthorizer extends Construct {
       validate: () => (Object.keys(this.routeScopes).length === 0
         ? [`${this.node.path}: no route is allowed, so every request would be denied. Fix: pass routeScopes or call allowRoute("GET /v1/orders/{id}", ["orders/read"]).`]
         : []),
+    });
+    // The route map travels in the handler's environment, which Lambda caps at 4 KB (keys and values, not adjustable):
+    // fail at synth instead of at deploy. The reserve covers the other variables once their references resolve.
+    const environmentReserve = ENVIRONMENT_RESERVE_BYTES + (props.appClients ?? []).length * CLIENT_ID_BYTES;
+    this.node.addValidation({
+      validate: () => {
+        const bytes = Buffer.byteLength(JSON.stringify(this.routeScopes));
+        return bytes + environmentReserve > LAMBDA_ENVIRONMENT_BYTES
+          ? [`${this.node.path}: the route map of ${Object.keys(this.routeScopes).length} routes is ${bytes} bytes, and with the other variables (${environmentReserve} bytes reserved) it would exceed the 4 KB Lambda allows for a function's environment, so the deployment would fail. Fix: use fewer or shorter routes (e.g. one {proxy+} route per service) or split the API (BENCHMARKS.md).`]
+          : [];
+      },
     });
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(60);
     const ttlSeconds = this.resultsCacheTtl.toSeconds();

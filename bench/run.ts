@@ -1,0 +1,235 @@
+/**
+ * Synth benchmark of the platform (issue #7): `npm run bench [-- --write] [-- --sizes 1,10] [-- --runs 3]`.
+ *
+ * Scenarios: the reference app (bin/reference-app.ts with cdk.json context, env dev) and a dev platform with mTLS of
+ * 1, 10, 50 and 100 services, each with the security gate on (all six packs + report plugin) and synth-only (no
+ * packs). Service i (1-based) of a generated platform: one GET route `/v1/svc-i` with scope `svc-i/read`, one machine
+ * client, a table when i % 3 === 0, a bucket when i % 5 === 0 (see serviceMix in BENCHMARKS.md).
+ *
+ * Wall time is construct building plus `app.synth()` (templates, assets, validation), the median of N runs in this
+ * process after warm-up runs. Sizes come from the synthesized templates (bytes as written by the CDK, which is
+ * what CloudFormation receives from the asset bucket).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { App } from 'aws-cdk-lib';
+import { createReferenceApp } from '../bin/reference-app';
+import { applySecurityChecks, GATE_APP_CONTEXT } from '../lib/checks/apply-security-checks';
+import { PlatformStage } from '../lib/platform/platform-stage';
+import { findTemplates, synthesizeWithChecks } from '../lib/testing/synth-with-checks';
+
+const ROOT = path.join(__dirname, '..');
+const CONTEXT = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
+/** CloudFormation quotas checked per stack (BENCHMARKS.md cites the sources). */
+export const CFN_LIMITS = { resources: 500, templateBytes: 1_000_000, outputs: 200, parameters: 200 } as const;
+
+export interface StackMetrics {
+  /** Template file name without `.template.json`. */
+  readonly name: string;
+  readonly nested: boolean;
+  readonly resources: number;
+  readonly bytes: number;
+  readonly outputs: number;
+  readonly parameters: number;
+}
+
+/** Resource, output and parameter counts and size of every template of a cloud assembly (nested stages included). */
+export function measureTemplates(assemblyDir: string): StackMetrics[] {
+  return findTemplates(assemblyDir).map((file) => {
+    const body = fs.readFileSync(file, 'utf8');
+    const template = JSON.parse(body) as Record<string, Record<string, unknown> | undefined>;
+    const base = path.basename(file, '.template.json');
+    return {
+      name: base,
+      nested: base.endsWith('.nested'),
+      resources: Object.keys(template.Resources ?? {}).length,
+      bytes: Buffer.byteLength(body),
+      outputs: Object.keys(template.Outputs ?? {}).length,
+      parameters: Object.keys(template.Parameters ?? {}).length,
+    };
+  });
+}
+
+/** Adds `count` services of the documented mix (see the file comment) to a dev platform with mTLS. */
+export function buildScalePlatform(app: App, count: number, servicesPerStack?: number): PlatformStage {
+  const platformContext = CONTEXT.platform as Record<string, unknown>;
+  const stage = new PlatformStage(app, 'dev', {
+    profile: 'dev',
+    serviceDomain: platformContext.serviceDomain as string,
+    serviceCertificateArn: platformContext.serviceCertificateArn as string,
+    s3PrefixListId: platformContext.s3PrefixListId as string,
+    mutualTls: platformContext.mutualTls as { domainName: string; certificateArn: string },
+    servicesPerStack,
+  });
+  for (let i = 1; i <= count; i++) {
+    const name = `svc-${i}`;
+    stage.platform.addService(name, {
+      imageTag: '1.0.0',
+      routes: [{ version: 'v1', path: `/${name}`, method: 'GET', scopes: [`${name}/read`] }],
+      machineClients: { [`client-${i}`]: [`${name}/read`] },
+      table: i % 3 === 0,
+      bucket: i % 5 === 0,
+    });
+  }
+  return stage;
+}
+
+interface Scenario {
+  readonly label: string;
+  readonly services: number;
+  readonly gate: boolean;
+  readonly runs: number;
+  readonly build: (app: App) => void;
+}
+
+interface Result {
+  readonly scenario: Scenario;
+  readonly times: number[];
+  readonly stacks: StackMetrics[];
+  readonly findings: number;
+}
+
+function newApp(context: Record<string, unknown>): App {
+  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'csm-bench-')), context, postCliContext: GATE_APP_CONTEXT });
+}
+
+function runOnce(scenario: Scenario): { ms: number; stacks: StackMetrics[]; findings: number } {
+  const reference = scenario.services === 0;
+  const app = newApp(reference ? { ...CONTEXT, env: 'dev' } : {});
+  const start = performance.now();
+  scenario.build(app);
+  let findings = 0;
+  if (scenario.gate) {
+    if (!reference) applySecurityChecks(app);
+    findings = synthesizeWithChecks(app).findings.length;
+  } else {
+    app.synth({ force: true });
+  }
+  const ms = performance.now() - start;
+  const stacks = measureTemplates(app.outdir);
+  fs.rmSync(app.outdir, { recursive: true, force: true });
+  return { ms, stacks, findings };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function runsFor(services: number, override?: number): number {
+  if (override) return override;
+  if (services >= 50) return 3;
+  return 5;
+}
+
+function scenarios(sizes: number[], runsOverride?: number, gates: boolean[] = [false, true]): Scenario[] {
+  const out: Scenario[] = [];
+  for (const gate of gates) {
+    out.push({ label: 'reference app (dev)', services: 0, gate, runs: runsFor(2, runsOverride), build: (app) => { createReferenceApp(app, { securityChecks: gate }); } });
+    for (const n of sizes) {
+      out.push({ label: `platform, ${n} service${n === 1 ? '' : 's'}`, services: n, gate, runs: runsFor(n, runsOverride), build: (app) => { buildScalePlatform(app, n); } });
+    }
+  }
+  return out;
+}
+
+const fmtS = (ms: number): string => (ms / 1000).toFixed(2);
+const fmtKb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+
+function summaryTable(results: Result[]): string {
+  const rows = [
+    '| scenario | gate | runs | median s (min–max) | stacks | parent resources | max nested resources | total resources | largest template | max outputs | max parameters | findings |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    const parent = r.stacks.filter((s) => !s.nested);
+    const nested = r.stacks.filter((s) => s.nested);
+    const largest = r.stacks.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+    rows.push(`| ${r.scenario.label} | ${r.scenario.gate ? 'on' : 'off'} | ${r.times.length} | ${fmtS(median(r.times))} (${fmtS(Math.min(...r.times))}–${fmtS(Math.max(...r.times))}) | ${r.stacks.length} (${nested.length} nested) | ${parent.map((s) => s.resources).join(', ')} | ${nested.length ? Math.max(...nested.map((s) => s.resources)) : '–'} | ${r.stacks.reduce((a, s) => a + s.resources, 0)} | ${fmtKb(largest.bytes)} (${largest.nested ? 'nested' : 'parent'}) | ${Math.max(...r.stacks.map((s) => s.outputs))} | ${Math.max(...r.stacks.map((s) => s.parameters))} | ${r.scenario.gate ? r.findings : '–'} |`);
+  }
+  return rows.join('\n');
+}
+
+function stackTable(result: Result): string {
+  const rows = ['| stack | resources | bytes | outputs | parameters |', '|---|---|---|---|---|'];
+  for (const s of result.stacks) rows.push(`| ${s.name} | ${s.resources} | ${s.bytes.toLocaleString('en-US')} | ${s.outputs} | ${s.parameters} |`);
+  return rows.join('\n');
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  return `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, load average at start (1/5/15 min) ${load}, ${new Date().toISOString()}`;
+}
+
+function parseArgs(argv: string[]): { write: boolean; sizes: number[]; runs?: number; gates: boolean[] } {
+  const value = (flag: string): string | undefined => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const sizes = (value('--sizes') ?? '1,10,50,100').split(',').map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes takes whole numbers ≥ 1, e.g. 1,10,50,100 (received "${value('--sizes')}")`);
+  const runs = value('--runs') ? Number(value('--runs')) : undefined;
+  const gate = value('--gate');
+  const gates = gate === 'on' ? [true] : gate === 'off' ? [false] : [false, true];
+  return { write: argv.includes('--write'), sizes, runs, gates };
+}
+
+const START = '<!-- bench:start -->';
+const END = '<!-- bench:end -->';
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const info = machine();
+  console.log(`# Synth benchmark\n\n${info}\n`);
+  // Warm-up (not counted): the first synth of each kind of app loads and compiles most of aws-cdk-lib (~2.5 s).
+  runOnce({ label: 'warm-up', services: 0, gate: false, runs: 1, build: (app) => { createReferenceApp(app, { securityChecks: false }); } });
+  runOnce({ label: 'warm-up', services: 1, gate: false, runs: 1, build: (app) => { buildScalePlatform(app, 1); } });
+  const results: Result[] = [];
+  for (const scenario of scenarios(args.sizes, args.runs, args.gates)) {
+    const times: number[] = [];
+    let last: { stacks: StackMetrics[]; findings: number } | undefined;
+    for (let i = 0; i < scenario.runs; i++) {
+      const run = runOnce(scenario);
+      times.push(run.ms);
+      last = run;
+    }
+    results.push({ scenario, times, stacks: last!.stacks, findings: last!.findings });
+    console.error(`${scenario.label}, gate ${scenario.gate ? 'on' : 'off'}: ${times.map(fmtS).join(', ')} s`);
+  }
+  const detailed = results.filter((r) => !r.scenario.gate || args.gates.length === 1);
+  const largest = detailed.reduce((a, b) => (b.scenario.services > a.scenario.services ? b : a));
+  const reference = detailed.find((r) => r.scenario.services === 0)!;
+  const over = results.flatMap((r) => r.stacks
+    .filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters)
+    .map((s) => `${r.scenario.label}: ${s.name}`));
+  const body = [
+    `Measured on: ${info}; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
+    '',
+    summaryTable(results),
+    '',
+    over.length ? `**Over a CloudFormation limit:** ${over.join('; ')}` : 'No stack is over 500 resources, 1,000,000 template bytes, 200 outputs or 200 parameters.',
+    '',
+    `Per stack, ${reference.scenario.label}:`,
+    '',
+    stackTable(reference),
+    '',
+    `Per stack, ${largest.scenario.label}:`,
+    '',
+    stackTable(largest),
+  ].join('\n');
+  console.log(body);
+  if (args.write) {
+    const file = path.join(ROOT, 'BENCHMARKS.md');
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmarks\n\n${START}\n${END}\n`;
+    if (!current.includes(START) || !current.includes(END)) throw new Error(`BENCHMARKS.md has no ${START} … ${END} section to replace`);
+    fs.writeFileSync(file, `${current.slice(0, current.indexOf(START) + START.length)}\n${body}\n${current.slice(current.indexOf(END))}`);
+    console.error(`updated ${file}`);
+  }
+}
+
+if (require.main === module) main();

@@ -1,0 +1,74 @@
+import * as fs from 'node:fs';
+import { App } from 'aws-cdk-lib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildScalePlatform, CFN_LIMITS, measureTemplates, StackMetrics } from '../../bench/run';
+import { applySecurityChecks } from '../../lib/checks/apply-security-checks';
+import { PlatformStage } from '../../lib/platform/platform-stage';
+import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
+import { expectNoFindings, newApp } from '../support/harness';
+
+const SERVICES = 100;
+/** Lambda's hard quota on a function's environment variables (keys and values together). */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+
+// One 100-service platform (the bench mix, mTLS on) through all six packs: about 9-12 s in vitest on 2 cores (BENCHMARKS.md).
+describe(`platform with ${SERVICES} services`, () => {
+  let app: App;
+  let stage: PlatformStage;
+  let result: SecuritySynthResult;
+  let stacks: StackMetrics[];
+  beforeAll(() => {
+    app = newApp();
+    stage = buildScalePlatform(app, SERVICES);
+    applySecurityChecks(app);
+    result = synthesizeWithChecks(app);
+    stacks = measureTemplates(result.assemblyDir);
+  });
+
+  it('synthesizes through the security gate with no finding', () => {
+    expect(stage.platform.services.size).toBe(SERVICES);
+    expect(result.packs).toHaveLength(7);
+    // The packs really looked at every service: each one's acknowledged findings are in the validation report.
+    expect(result.acknowledged.length).toBeGreaterThan(10 * SERVICES);
+    expectNoFindings(result);
+  });
+
+  it('groups services 8 to a nested stack and keeps routes in the parent', () => {
+    expect(stacks.filter((s) => s.nested)).toHaveLength(Math.ceil(SERVICES / 8));
+    const parent = stacks.filter((s) => !s.nested);
+    expect(parent).toHaveLength(1);
+    // Each route adds an API resource and a method to the parent (BENCHMARKS.md: ~2 resources per route).
+    expect(parent[0].resources).toBeGreaterThan(2 * SERVICES);
+  });
+
+  it('keeps every stack under the CloudFormation limits', () => {
+    const over = stacks.filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes
+      || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters);
+    expect(over, JSON.stringify(over, null, 2)).toEqual([]);
+    // The measurement itself: 14 templates holding every resource of 100 services (about 34 each).
+    expect(stacks.reduce((sum, s) => sum + s.resources, 0)).toBeGreaterThan(30 * SERVICES);
+  });
+
+  it('keeps the mTLS authorizer environment (route map) under Lambda\'s 4 KB with room for the resolved references', () => {
+    const template = JSON.parse(fs.readFileSync(result.templatePaths.find((p) => !p.endsWith('.nested.template.json'))!, 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
+    };
+    const authorizer = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('ClientCertificateAuthorizer'));
+    const variables = authorizer![1].Properties.Environment!.Variables!;
+    const routeScopes = variables.ROUTE_SCOPES as string;
+    expect(Object.keys(JSON.parse(routeScopes) as object)).toHaveLength(SERVICES);
+    // References (table name, pool id) resolve at deploy time: budget 128 bytes each.
+    const size = Object.entries(variables).reduce((sum, [key, value]) => sum + key.length + (typeof value === 'string' ? value.length : 128), 0);
+    expect(size).toBeLessThanOrEqual(LAMBDA_ENVIRONMENT_BYTES);
+  });
+});
+
+describe('mTLS route map over Lambda\'s environment quota', () => {
+  it('fails synth with the size and the fix instead of failing the deployment', () => {
+    const app = newApp();
+    const stage = buildScalePlatform(app, 1);
+    const routes = Array.from({ length: 120 }, (_, i) => ({ version: 'v1', path: `/big/r${i}`, method: 'GET', scopes: ['big/read'] }));
+    stage.platform.addService('big', { imageTag: '1.0.0', routes });
+    expect(() => app.synth()).toThrow(/route map of 121 routes is \d+ bytes.*exceed the 4 KB Lambda allows.*Fix: use fewer or shorter routes/);
+  });
+});
