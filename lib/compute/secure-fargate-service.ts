@@ -46,7 +46,11 @@ export interface SecureFargateServiceProps {
    * @default - the VPC's isolated subnets (use `PrivateNetwork.serviceSubnets`)
    */
   readonly serviceSubnets?: ec2.SubnetSelection;
-  /** The VPC interface endpoints the tasks reach AWS through (pass the `PrivateNetwork`); egress on 443 only to them. */
+  /**
+   * The VPC interface endpoints the tasks reach AWS through (pass the `PrivateNetwork`); egress on 443 only to them.
+   * Their security group must admit 443 from the service subnets (PrivateNetwork admits the VPC CIDR); no rule is
+   * added to it per service.
+   */
   readonly awsEndpoints: ec2.IConnectable;
   /**
    * S3's managed prefix list (`com.amazonaws.<region>.s3`): ECR serves image layers from S3 through the gateway
@@ -360,7 +364,11 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       description: `${props.serviceName} tasks: from its load balancer and named peers only`,
       allowAllOutbound: false,
     });
-    this.securityGroup.connections.allowTo(props.awsEndpoints, ec2.Port.tcp(443), 'AWS APIs through the VPC interface endpoints');
+    // Egress only: the endpoints admit 443 from the VPC already, and a per-service ingress rule on the one shared
+    // endpoint security group would hit its 60-rule quota at about 60 services.
+    for (const endpointGroup of props.awsEndpoints.connections.securityGroups) {
+      this.securityGroup.addEgressRule(endpointGroup, ec2.Port.tcp(443), 'AWS APIs through the VPC interface endpoints');
+    }
     this.securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixList.prefixListId), ec2.Port.tcp(443), 'ECR image layers from S3 through the gateway endpoint');
 
     this.serviceConnectTlsRole = new ManagedPolicyRole(this, 'ServiceConnectTlsRole', {

@@ -109,6 +109,15 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     expect(policies).toMatch(/s3:PutObject/);
   });
 
+  it('adds no rule per service to the shared endpoint security group (its 60-rule quota); services get egress to it only', () => {
+    const ingress443 = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.FromPort === 443);
+    expect(ingress443).toEqual([]);
+    const egress = Object.values(services.findResources('AWS::EC2::SecurityGroupEgress'))
+      .filter((e) => e.Properties.Description === 'AWS APIs through the VPC interface endpoints');
+    expect(egress).toHaveLength(2);
+    for (const e of egress) expect(e.Properties).toMatchObject({ FromPort: 443, ToPort: 443, DestinationSecurityGroupId: expect.anything() });
+  });
+
   it('lets payments be called by orders only (Service Connect port, peer security group)', () => {
     const peerRules = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress'))
       .map((r) => r.Properties)
