@@ -11,6 +11,7 @@ import { invalidProp } from '../core/errors';
 import { grantKeyViaService, viaService } from '../core/key-use';
 import { SecureTable } from '../storage/secure-table';
 import { createPkiFunction } from './pki-function';
+import { encodeRouteScopes } from './route-map';
 
 export interface ClientCertificateAuthorizerProps {
   /** The Cognito user pool that issues the access tokens. */
@@ -85,9 +86,9 @@ export class ClientCertificateAuthorizer extends Construct {
     const environmentReserve = ENVIRONMENT_RESERVE_BYTES + (props.appClients ?? []).length * CLIENT_ID_BYTES;
     this.node.addValidation({
       validate: () => {
-        const bytes = Buffer.byteLength(JSON.stringify(this.routeScopes));
+        const bytes = Buffer.byteLength(encodeRouteScopes(this.routeScopes));
         return bytes + environmentReserve > LAMBDA_ENVIRONMENT_BYTES
-          ? [`${this.node.path}: the route map of ${Object.keys(this.routeScopes).length} routes is ${bytes} bytes, and with the other variables (${environmentReserve} bytes reserved) it would exceed the 4 KB Lambda allows for a function's environment, so the deployment would fail. Fix: use fewer or shorter routes (e.g. one {proxy+} route per service) or split the API (BENCHMARKS.md).`]
+          ? [`${this.node.path}: the route map of ${Object.keys(this.routeScopes).length} routes is ${bytes} bytes compressed, and with the other variables (${environmentReserve} bytes reserved) it would exceed the 4 KB Lambda allows for a function's environment, so the deployment would fail. Fix: use fewer or shorter routes (e.g. one {proxy+} route per service) or split the API (BENCHMARKS.md).`]
           : [];
       },
     });
@@ -117,7 +118,7 @@ export class ClientCertificateAuthorizer extends Construct {
         USER_POOL_ID: props.userPool.userPoolId,
         CLIENT_IDS: (props.appClients ?? []).map((c) => c.userPoolClientId).join(','),
         // Lazy: routes are usually added after the authorizer exists (the API needs the authorizer first).
-        ROUTE_SCOPES: Lazy.string({ produce: () => JSON.stringify(this.routeScopes) }),
+        ROUTE_SCOPES: Lazy.string({ produce: () => encodeRouteScopes(this.routeScopes) }),
       },
       statements: [
         new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.denyList.tableArn] }),

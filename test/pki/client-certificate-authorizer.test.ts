@@ -7,6 +7,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { ClientCertificateAuthorizer, ClientCertificateAuthorizerProps } from '../../lib/pki/client-certificate-authorizer';
+import { decodeRouteScopes, encodeRouteScopes } from '../../lib/pki/route-map';
 import { authorize, AuthorizerDeps, AuthorizerEvent, routeArn } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
 import { newStack } from '../support/harness';
 import { apiFixture } from './fixtures';
@@ -145,7 +146,7 @@ describe('ClientCertificateAuthorizer (template)', () => {
 
   test('the function reads only the deny-list and gets its configuration from the environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ USER_POOL_ID: POOL_ID, CLIENT_IDS: CLIENT_ID, ROUTE_SCOPES: '{"GET /orders":["orders/read"]}' }) },
+      Environment: { Variables: Match.objectLike({ USER_POOL_ID: POOL_ID, CLIENT_IDS: CLIENT_ID, ROUTE_SCOPES: encodeRouteScopes({ 'GET /orders': ['orders/read'] }) }) },
     });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuthorizerDenyList'), 'Arn'] } }]) },
@@ -156,6 +157,16 @@ describe('ClientCertificateAuthorizer (template)', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'dynamodb:PutItem', Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('AuthorizerDenyList'), 'Arn'] }]) })]) },
     });
+  });
+});
+
+describe('route map encoding (Lambda environment is capped at 4 KB)', () => {
+  test('round-trips, and is several times smaller than the JSON for a realistic map', () => {
+    const routes = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`GET /v1/service-${i}/items/{id}`, [`service-${i}/read`]]));
+    const encoded = encodeRouteScopes(routes);
+    expect(decodeRouteScopes(encoded)).toEqual(routes);
+    expect(encoded.length * 3).toBeLessThan(JSON.stringify(routes).length);
+    expect(decodeRouteScopes(undefined)).toEqual({});
   });
 });
 
@@ -179,7 +190,7 @@ describe('ClientCertificateAuthorizer rejects bad input', () => {
     authorizer.allowRoute('POST /v1/orders', ['orders/write']);
     expect(() => authorizer.allowRoute('POST /v1/orders', ['orders/admin'])).toThrow(/invalid routeScopes \(received "POST \/v1\/orders"\): this route is already allowed/);
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ ROUTE_SCOPES: '{"POST /v1/orders":["orders/write"]}' }) },
+      Environment: { Variables: Match.objectLike({ ROUTE_SCOPES: encodeRouteScopes({ 'POST /v1/orders': ['orders/write'] }) }) },
     });
   });
 });

@@ -1,5 +1,6 @@
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { decodeRouteScopes, RouteScopes } from '../route-map';
 import { normalizeSerial } from '../serial';
 
 /** The parts of an API Gateway REQUEST authorizer event this authorizer reads. */
@@ -21,8 +22,7 @@ export interface AuthorizerResult {
   readonly context?: Record<string, string>;
 }
 
-/** `"<METHOD> <resource path>"` (e.g. `GET /orders/{id}`) → scopes, any one of which grants the route. */
-export type RouteScopes = Record<string, string[]>;
+export type { RouteScopes };
 
 export interface AuthorizerDeps {
   /** True when the normalized serial is on the deny-list. */
@@ -101,7 +101,7 @@ function fromEnvironment(): AuthorizerDeps {
   return {
     isRevoked: dynamoDbDenyList(new DynamoDBClient({}), process.env.DENY_LIST_TABLE!),
     verifyAccessToken: (token) => verifier.verify(token) as Promise<{ sub: string; scope?: string; client_id?: string }>,
-    routeScopes: JSON.parse(process.env.ROUTE_SCOPES ?? '{}') as RouteScopes,
+    routeScopes: decodeRouteScopes(process.env.ROUTE_SCOPES),
   };
 }
 
