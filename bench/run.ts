@@ -71,7 +71,7 @@ export function buildScalePlatform(app: App, count: number, servicesPerStack?: n
       routes: [{ version: 'v1', path: `/${name}`, method: 'GET', scopes: [`${name}/read`] }],
       machineClients: { [`client-${i}`]: [`${name}/read`] },
       table: i % 3 === 0,
-      bucket: i % 5 === 0,
+      bucket: i % 5 === 0 ? { withoutReplication: { reason: 'benchmark service: synthesized only, never deployed' } } : undefined,
     });
   }
   return stage;

@@ -66,7 +66,7 @@ function addDemoServices(stage: PlatformStage): void {
   platform.addService('orders', {
     imageTag: '1.0.0',
     table: true,
-    bucket: true,
+    bucket: { withoutReplication: { reason: 'Demo service: order attachments are reproducible from the order table, which has point-in-time recovery and AWS Backup.' } },
     routes: [
       { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] },
       {
@@ -78,7 +78,7 @@ function addDemoServices(stage: PlatformStage): void {
   });
   platform.addService('payments', {
     imageTag: '1.0.0',
-    bucket: true,
+    bucket: { withoutReplication: { reason: 'Demo service: payment receipts are a regional working copy; the payment provider keeps the record of truth.' } },
     allowFrom: ['orders'],
     routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['payments/read'] }],
   });

@@ -55,7 +55,7 @@ function addServices(stage: PlatformStage): void {
   });
   stage.platform.addService('payments', {
     imageTag: '1.8.4',
-    bucket: true,
+    bucket: { withoutReplication: { reason: 'Receipts are also delivered to the finance system of record; this bucket is a regional working copy.' } },
     allowFrom: ['orders'], // orders calls payments over Service Connect TLS; nothing else may
     routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['payments/read'] }],
   });

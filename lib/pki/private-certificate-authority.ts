@@ -177,6 +177,7 @@ export class PrivateCertificateAuthority extends Construct {
       encryptionKey: props.encryptionKey,
       accessLogsBucket: props.accessLogsBucket,
       accessLogsPrefix: 'crl-bucket/',
+      withoutReplication: { reason: 'The CA rewrites its CRL into this bucket on every update (and before the old one expires); a replica in another region would serve nothing the CA cannot regenerate.' },
     }).bucket;
     props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: `AllowPrivateCaCrlEncryption${this.node.addr.slice(0, 8)}`,

@@ -79,6 +79,7 @@ export class Truststore extends Construct {
       encryptionKey: props.encryptionKey,
       accessLogsBucket: props.accessLogsBucket,
       accessLogsPrefix: 'truststore-bucket/',
+      withoutReplication: { reason: 'The truststore is written from the CA on every deployment and API Gateway reads it in this region only; the CA, not this bucket, is the source of truth.' },
       noncurrentVersionExpirationDays: expirationDays,
     }).bucket;
 

@@ -23,7 +23,8 @@ import { MutualTlsDomain } from '../pki/mutual-tls-domain';
 import { PrivateCertificateAuthority } from '../pki/private-certificate-authority';
 import { Truststore } from '../pki/truststore';
 import { SecureRepository } from '../registry/secure-repository';
-import { SecureBucket } from '../storage/secure-bucket';
+import { SecureBucket, SecureBucketReplication } from '../storage/secure-bucket';
+import { SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
 import { PLATFORM_PROFILES, PlatformProfile } from './profiles';
 
@@ -143,6 +144,14 @@ export interface PlatformRoute {
   readonly throttle?: ThrottleOptions;
 }
 
+/** The replication decision for a service's bucket (one of the two is required). */
+export interface PlatformBucketOptions {
+  /** @default - none; withoutReplication must say why */
+  readonly replication?: SecureBucketReplication;
+  /** @default - none; replication must be given */
+  readonly withoutReplication?: SecurityOptOut;
+}
+
 export interface PlatformServiceOptions {
   /** Immutable image tag (or use `imageDigest`). */
   readonly imageTag?: string;
@@ -161,10 +170,11 @@ export interface PlatformServiceOptions {
    */
   readonly machineClients?: Record<string, string[]>;
   /**
-   * A SecureBucket the task role may read and write.
-   * @default false
+   * A SecureBucket the task role may read and write; say whether it replicates to another region
+   * (`{ replication }`) or why one region is enough (`{ withoutReplication: { reason } }`).
+   * @default - no bucket
    */
-  readonly bucket?: boolean;
+  readonly bucket?: PlatformBucketOptions;
   /**
    * A SecureTable (partition key `pk`, sort key `sk`, strings) the task role may read and write.
    * @default false
@@ -427,7 +437,7 @@ export class SecureMicroservicePlatform extends Construct {
 
     let bucket: SecureBucket | undefined;
     if (options.bucket) {
-      bucket = new SecureBucket(scope, 'Bucket', { encryptionKey: this.keys.dataKey });
+      bucket = new SecureBucket(scope, 'Bucket', { encryptionKey: this.keys.dataKey, ...options.bucket });
       bucket.grantReadWrite(service);
       const bucketId = Stack.of(bucket.bucket).getLogicalId(bucket.bucket.node.defaultChild as CfnElement);
       acknowledgeFinding(service.taskRole.policy!, `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,

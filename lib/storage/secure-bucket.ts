@@ -6,6 +6,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
+import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { grantKeyViaService, requireKeyInRegion, viaService } from '../core/key-use';
 
 /** Cross-region replication of a SecureBucket. */
@@ -55,10 +56,17 @@ export interface SecureBucketProps {
    */
   readonly noncurrentVersionExpirationDays?: number;
   /**
-   * Replicate every object to a bucket in another region (needs a stack with an explicit region).
-   * @default - no replication
+   * Replicate every object to a bucket in another region (needs a stack with an explicit region). Give this or
+   * `withoutReplication`: whether a bucket's data needs a copy in a second region is the owner's decision.
+   * @default - none; `withoutReplication` must then say why
    */
   readonly replication?: SecureBucketReplication;
+  /**
+   * Keep the bucket in one region, with the reason (recorded as an opt-out, shown at synth, and the reason of the
+   * NIST/PCI/HIPAA S3BucketReplicationEnabled acknowledgements).
+   * @default - none; `replication` must be given
+   */
+  readonly withoutReplication?: SecurityOptOut;
 }
 
 /** Default days before noncurrent versions are removed. */
@@ -111,7 +119,14 @@ export class SecureBucket extends Construct {
       invalidProp(this, 'accessLogsBucket', props.accessLogsBucket.node.path, 'S3 cannot deliver server access logs to a bucket encrypted with SSE-KMS', 'pass a log bucket encrypted with SSE-S3 (BucketEncryption.S3_MANAGED), or omit accessLogsBucket to get one');
     }
     const logRetentionDays = wholeDays(this, 'accessLogRetentionDays', props.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS);
+    if (props.replication && props.withoutReplication) {
+      invalidProp(this, 'withoutReplication', props.withoutReplication.reason, 'replication and withoutReplication were both given', 'keep one of them');
+    }
+    if (!props.replication && !props.withoutReplication) {
+      invalidProp(this, 'replication', undefined, 'cross-region replication is a NIST/PCI/HIPAA control and whether this data needs it is your decision', 'pass replication: { destinationBucket, destinationKey }, or withoutReplication: { reason } saying why one region is enough');
+    }
     if (props.replication) validateReplication(this, props.replication, region);
+    if (props.withoutReplication) recordOptOut(this, 'withoutReplication', 'cross-region replication', props.withoutReplication);
 
     this.encryptionKey = props.encryptionKey;
     this.logBucket = props.accessLogsBucket ?? new s3.Bucket(this, 'AccessLogs', {
@@ -167,7 +182,7 @@ export class SecureBucket extends Construct {
       this.addReplicationPolicy(this.replicationRole, props.replication);
     } else {
       acknowledgeFindings(this.bucket.node.defaultChild as s3.CfnBucket, complianceFindingIds('S3BucketReplicationEnabled'),
-        'Cross-region replication is opt-in (SecureBucketProps.replication): it needs a destination bucket and key in a second region. Without it the bucket is still versioned, keeps noncurrent versions and is retained on delete.');
+        `withoutReplication opt-out: ${props.withoutReplication!.reason}`);
     }
   }
 

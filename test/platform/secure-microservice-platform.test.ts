@@ -32,7 +32,7 @@ function addOrdersAndPayments(p: SecureMicroservicePlatform) {
   });
   const payments = p.addService('payments', {
     imageTag: '2.1.0',
-    bucket: true,
+    bucket: { withoutReplication: { reason: 'test: payment receipts are a regional working copy' } },
     allowFrom: ['orders'],
     routes: [{ version: 'v2', path: '/payments', method: 'POST', scopes: ['payments/write'], requestModel: { type: 'object' as never } }],
   });

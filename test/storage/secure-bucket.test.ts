@@ -10,6 +10,9 @@ import { SecureBucket, SecureBucketProps } from '../../lib/storage/secure-bucket
 import { acknowledgeTestGrantee, expectCfnLintClean, logicalIdOf } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 
+/** These tests are about other controls; the replication decision is stated once, here. */
+const ONE_REGION = { withoutReplication: { reason: 'test bucket: replication is covered by its own tests' } };
+
 const ENV = { account: '111111111111', region: 'us-east-1' };
 const REPLICA_REGION = 'eu-west-1';
 
@@ -31,7 +34,7 @@ describe('SecureBucket, through the security gate', () => {
   beforeAll(() => {
     stack = newStack('BucketStack', ENV);
     keys = new PlatformKeys(stack, 'Keys');
-    data = new SecureBucket(stack, 'Data', { encryptionKey: keys.dataKey });
+    data = new SecureBucket(stack, 'Data', { encryptionKey: keys.dataKey, ...ONE_REGION });
     // A second bucket logs into the first one's log bucket and replicates to another region.
     replicated = new SecureBucket(stack, 'Replicated', {
       encryptionKey: keys.dataKey,
@@ -53,6 +56,12 @@ describe('SecureBucket, through the security gate', () => {
     expect(byPath('/Data/AccessLogs/Resource')).toEqual([...complianceFindingIds('S3BucketReplicationEnabled'), ...complianceFindingIds('S3DefaultEncryptionKMS')].sort());
     expect(byPath('/Data/Resource/Resource')).toEqual(complianceFindingIds('S3BucketReplicationEnabled').sort());
     expect(byPath('/Replicated/Resource/Resource')).toEqual([]);
+  });
+
+  test('a bucket kept in one region says why: the opt-out is recorded and is the reason of its replication acknowledgements', () => {
+    const reasons = result.acknowledged.filter((a) => a.constructPaths.some((p) => p.endsWith('/Data/Resource/Resource'))).map((a) => a.reason);
+    expect(new Set(reasons)).toEqual(new Set(['withoutReplication opt-out: test bucket: replication is covered by its own tests']));
+    expect(data.node.metadata.find((m) => m.type === 'cdk-secure-microservices:opt-out')?.data).toEqual({ control: 'cross-region replication', reason: 'test bucket: replication is covered by its own tests' });
   });
 
   // The one cfn-lint run of the storage tests (~3 s): this template has every SecureBucket variant. The default
@@ -176,7 +185,7 @@ describe('SecureBucket, through the security gate', () => {
 describe('SecureBucket options', () => {
   test('noncurrent-version and access-log expiry are configurable', () => {
     const stack = newStack();
-    new SecureBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'Key'), noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 730 });
+    new SecureBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'Key'), noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 730, ...ONE_REGION });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'ExpireNoncurrentVersions', NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] } });
     template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'ExpireAccessLogs', ExpirationInDays: 730, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] } });
@@ -185,7 +194,7 @@ describe('SecureBucket options', () => {
   test('uses a bucket-policy log delivery even when the app has the ACL-based default', () => {
     const stack = newStack();
     stack.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', false);
-    const bucket = new SecureBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'Key') });
+    const bucket = new SecureBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'Key'), ...ONE_REGION });
     const logBucket = Template.fromStack(stack).toJSON().Resources[logicalIdOf(bucket.logBucket)];
     expect(logBucket.Properties.AccessControl).toBeUndefined();
   });
@@ -196,7 +205,7 @@ describe('SecureBucket grants', () => {
   let bucket: SecureBucket;
   beforeAll(() => {
     stack = newStack('GrantStack');
-    bucket = new SecureBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'Key') });
+    bucket = new SecureBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'Key'), ...ONE_REGION });
   });
 
   function statementsOf(grant: (role: iam.Role) => unknown): unknown[] {
@@ -256,8 +265,26 @@ describe('SecureBucket rejects bad input', () => {
     ['accessLogRetentionDays', 2.5],
   ])('%s = %s', (prop, value) => {
     const stack = newStack();
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), [prop]: value })).toThrow(
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), [prop]: value, ...ONE_REGION })).toThrow(
       new RegExp(`invalid ${prop} \\(received ${value}\\): S3 lifecycle rules count whole days greater than zero\\. Fix: use a whole number of days`));
+  });
+
+  test('no replication decision', () => {
+    const stack = newStack();
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack) }))
+      .toThrow(/invalid replication \(received undefined\): cross-region replication is a NIST\/PCI\/HIPAA control.*Fix: pass replication: \{ destinationBucket, destinationKey \}, or withoutReplication: \{ reason \}/);
+  });
+
+  test('both replication and withoutReplication', () => {
+    const stack = newStack('S', ENV);
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), replication: replicaTarget(stack), withoutReplication: { reason: 'cannot have it both ways' } }))
+      .toThrow(/invalid withoutReplication .*both given\. Fix: keep one of them/);
+  });
+
+  test('withoutReplication without a real reason', () => {
+    const stack = newStack();
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), withoutReplication: { reason: 'no' } }))
+      .toThrow(/invalid withoutReplication\.reason \(received "no"\)/);
   });
 
   test('replication to the same region', () => {
@@ -283,21 +310,21 @@ describe('SecureBucket rejects bad input', () => {
   test('an encryption key from another region', () => {
     const stack = newStack('S', ENV);
     const foreignKey = kms.Key.fromKeyArn(stack, 'Foreign', 'arn:aws:kms:eu-west-1:111111111111:key/abc');
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: foreignKey }))
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: foreignKey, ...ONE_REGION }))
       .toThrow(/invalid encryptionKey \(received "eu-west-1"\): the bucket is in us-east-1, but this key is in eu-west-1.*Fix: pass a key that lives in us-east-1/);
   });
 
   test('an SSE-KMS access-log bucket', () => {
     const stack = newStack();
     const kmsLogs = new s3.Bucket(stack, 'KmsLogs', { encryptionKey: key(stack) });
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: kmsLogs.encryptionKey!, accessLogsBucket: kmsLogs }))
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: kmsLogs.encryptionKey!, accessLogsBucket: kmsLogs, ...ONE_REGION }))
       .toThrow(/invalid accessLogsBucket .*cannot deliver server access logs to a bucket encrypted with SSE-KMS.*Fix: pass a log bucket encrypted with SSE-S3/);
   });
 
   test('access-log retention together with an external log bucket', () => {
     const stack = newStack();
     const logs = new s3.Bucket(stack, 'Logs');
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), accessLogsBucket: logs, accessLogRetentionDays: 30 }))
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), accessLogsBucket: logs, accessLogRetentionDays: 30, ...ONE_REGION }))
       .toThrow(/invalid accessLogRetentionDays \(received 30\): it only applies to the log bucket SecureBucket creates.*Fix: set the expiry on the log bucket you pass in/);
   });
 });
