@@ -62,7 +62,7 @@ describe(`platform with ${SERVICES} services`, () => {
     const over = stacks.filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes
       || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters);
     expect(over, JSON.stringify(over, null, 2)).toEqual([]);
-    // The measurement itself: 14 templates holding every resource of 100 services (about 34 each).
+    // The measurement itself: 14 templates holding every resource of 100 services (about 33 per service).
     expect(stacks.reduce((sum, s) => sum + s.resources, 0)).toBeGreaterThan(30 * SERVICES);
   });
 
