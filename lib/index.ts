@@ -21,6 +21,7 @@ export * from './core/oauth-scope';
 export * from './core/managed-policy-role';
 export * from './registry/secure-repository';
 export * from './registry/registry-scanning';
+export * from './compute/private-integration-gateway';
 export * from './compute/secure-fargate-service';
 export * from './pki/private-certificate-authority';
 export * from './pki/templates';

@@ -11,12 +11,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
+import { acknowledgeFinding } from '../core/acknowledge';
 import { invalidProp } from '../core/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { SecureRepository } from '../registry/secure-repository';
+import { createInternalLoadBalancer, createVpcLink, PrivateIntegrationGateway } from './private-integration-gateway';
 
 /** Which image a service runs: a tag or a digest of a SecureRepository. */
 export interface ServiceImage {
@@ -63,7 +64,10 @@ export interface SecureFargateServiceProps {
   readonly logsKey: kms.IKey;
   /** Certificate of the internal load balancer's TLS listener (e.g. `acm.PrivateCertificate` from the platform CA). */
   readonly certificate: acm.ICertificate;
-  /** Host name the certificate is issued for; API Gateway calls `https://<tlsHostname>/...` over the VPC link. */
+  /**
+   * Host name the certificate is issued for; API Gateway calls `https://<tlsHostname>/...` over the VPC link
+   * (`https://<tlsHostname>:<listenerPort>/...` with `privateIntegration`).
+   */
   readonly tlsHostname: string;
   /** Private CA that issues the Service Connect TLS certificates (a short-lived-mode CA is recommended). */
   readonly certificateAuthority: acmpca.ICertificateAuthority;
@@ -163,6 +167,22 @@ export interface SecureFargateServiceProps {
    * @default - none: API Gateway access logs record every request and VPC flow logs every connection
    */
   readonly accessLogBucket?: s3.IBucket;
+  /**
+   * Share an internal load balancer and VPC link with other services instead of creating one of each: the service
+   * adds its own TLS listener (with `certificate`) on `listenerPort` of the gateway's NLB and its target group, and
+   * `integration()` calls `https://<tlsHostname>:<listenerPort><path>` over the gateway's VPC link. Each service of
+   * a gateway needs its own port (1–65535); a gateway holds at most 50 listeners.
+   * @default - a load balancer (listener on 443) and a VPC link of the service's own
+   */
+  readonly privateIntegration?: PrivateIntegrationOptions;
+}
+
+/** A listener of a shared PrivateIntegrationGateway for one service. */
+export interface PrivateIntegrationOptions {
+  /** The gateway whose load balancer and VPC link the service uses. */
+  readonly gateway: PrivateIntegrationGateway;
+  /** Port of the service's TLS listener on the gateway's load balancer; unique per gateway. */
+  readonly listenerPort: number;
 }
 
 /** Options of `SecureFargateService.integration()`. */
@@ -235,6 +255,10 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
   public readonly targetGroup: elbv2.NetworkTargetGroup;
   /** VPC link (REST API, v1) to the internal load balancer. */
   public readonly vpcLink: apigw.VpcLink;
+  /** Port of the service's TLS listener: 443 on its own load balancer, or `privateIntegration.listenerPort`. */
+  public readonly listenerPort: number;
+  /** The shared gateway the service is behind (only with `privateIntegration`). */
+  public readonly privateIntegrationGateway?: PrivateIntegrationGateway;
   public readonly scaling: ecs.ScalableTaskCount;
   public readonly grantPrincipal: iam.IPrincipal;
   public readonly connections: ec2.Connections;
@@ -242,7 +266,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
   public readonly containerPort: number;
   /** Port peers reach this service on through Service Connect. */
   public readonly serviceConnectPort: number;
-  /** Host name of the private integration (`https://<tlsHostname>`). */
+  /** Host name of the private integration (`https://<tlsHostname>`, plus `:<listenerPort>` on a shared gateway). */
   public readonly tlsHostname: string;
 
   constructor(scope: Construct, id: string, props: SecureFargateServiceProps) {
@@ -423,32 +447,20 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       this.connections.allowFrom(peer, ec2.Port.tcp(this.serviceConnectPort), 'Service Connect (TLS) from a named peer');
     }
 
-    this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
-      vpc: props.vpc,
-      description: `${props.serviceName} internal NLB: reachable only through the API Gateway VPC link (PrivateLink)`,
-      allowAllOutbound: false,
-    });
-    this.loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
-      vpc: props.vpc,
-      vpcSubnets,
-      internetFacing: false,
-      crossZoneEnabled: true,
-      securityGroups: [this.loadBalancerSecurityGroup],
-      // VPC link traffic arrives through PrivateLink; the group has no inbound rule, so nothing else in the VPC gets in.
-      enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false,
-      deletionProtection: true,
-    });
-    if (props.accessLogBucket) {
-      if (Token.isUnresolved(stack.region)) {
-        invalidProp(this, 'accessLogBucket', props.accessLogBucket.node.path, 'load balancer access logging needs the stack\'s region (the log-delivery principal differs per region) and this stack is env-agnostic', 'give the stack an env with account and region, or omit accessLogBucket');
+    const shared = props.privateIntegration;
+    if (shared) {
+      this.privateIntegrationGateway = shared.gateway;
+      this.listenerPort = shared.gateway.reserveListenerPort(this, 'privateIntegration.listenerPort', shared.listenerPort);
+      if (props.accessLogBucket) {
+        invalidProp(this, 'accessLogBucket', props.accessLogBucket.node.path, 'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log', 'pass accessLogBucket to the PrivateIntegrationGateway instead');
       }
-      this.loadBalancer.logAccessLogs(props.accessLogBucket, props.serviceName);
+      this.loadBalancer = shared.gateway.loadBalancer;
+      this.loadBalancerSecurityGroup = shared.gateway.securityGroup;
     } else {
-      acknowledgeFindings(
-        this.loadBalancer,
-        ['AwsSolutions::AwsSolutions-ELB2', ...complianceFindingIds('ELBLoggingEnabled')],
-        'This internal NLB is reached only through the API Gateway VPC link: the API access log records every request and the VPC flow logs every connection; pass accessLogBucket to add TLS-handshake logs.',
-      );
+      this.listenerPort = 443;
+      const built = createInternalLoadBalancer(this, { name: props.serviceName, vpc: props.vpc, subnets: vpcSubnets, accessLogBucket: props.accessLogBucket });
+      this.loadBalancer = built.loadBalancer;
+      this.loadBalancerSecurityGroup = built.securityGroup;
     }
     this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
       vpc: props.vpc,
@@ -465,18 +477,19 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       },
     });
     this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: this.containerPort }));
-    this.listener = this.loadBalancer.addListener('Tls', {
-      port: 443,
+    const listenerProps: elbv2.BaseNetworkListenerProps = {
+      port: this.listenerPort,
       protocol: elbv2.Protocol.TLS,
       certificates: [elbv2.ListenerCertificate.fromCertificateManager(props.certificate)],
       sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       defaultTargetGroups: [this.targetGroup],
-    });
+    };
+    // The shared load balancer's listener belongs to the service (its certificate, its target group).
+    this.listener = shared
+      ? new elbv2.NetworkListener(this, 'Listener', { loadBalancer: this.loadBalancer, ...listenerProps })
+      : this.loadBalancer.addListener('Tls', listenerProps);
     this.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(this.containerPort), 'TLS and health checks from the internal load balancer');
-    this.vpcLink = new apigw.VpcLink(this, 'VpcLink', {
-      targets: [this.loadBalancer],
-      description: `${props.serviceName}: API Gateway private integration`,
-    });
+    this.vpcLink = shared ? shared.gateway.vpcLink : createVpcLink(this, props.serviceName, this.loadBalancer);
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpu });
@@ -497,7 +510,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     return new apigw.Integration({
       type: apigw.IntegrationType.HTTP_PROXY,
       integrationHttpMethod: options.httpMethod ?? 'ANY',
-      uri: `https://${this.tlsHostname}${path.replace(/\{([A-Za-z0-9_]+)\+\}/g, '{$1}')}`,
+      uri: `https://${this.tlsHostname}${this.privateIntegrationGateway ? `:${this.listenerPort}` : ''}${path.replace(/\{([A-Za-z0-9_]+)\+\}/g, '{$1}')}`,
       options: {
         connectionType: apigw.ConnectionType.VPC_LINK,
         vpcLink: this.vpcLink,

@@ -11,6 +11,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApiFirewall, ApiFirewallProps } from '../api/api-firewall';
 import { SecureApi, ThrottleOptions, UsageTierOptions } from '../api/secure-api';
+import { PrivateIntegrationGateway } from '../compute/private-integration-gateway';
 import { SecureFargateService } from '../compute/secure-fargate-service';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { acknowledgeFinding } from '../core/acknowledge';
@@ -106,7 +107,8 @@ export interface SecureMicroservicePlatformProps {
   readonly manageAccountCloudWatchRole?: boolean;
   /**
    * Services per nested stack: each nested stack holds whole services (repository, service, storage, identity)
-   * and stays under CloudFormation's 500-resource limit.
+   * and stays under CloudFormation's 500-resource limit. Each nested stack also has one shared internal load balancer
+   * and VPC link (`PrivateIntegrationGateway`): its k-th service (from 0) listens on port 8443 + k.
    * @default 8
    */
   readonly servicesPerStack?: number;
@@ -213,6 +215,8 @@ export interface PlatformService {
 
 const ENV_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+/** The first service of a nested stack listens on 8443 of the stack's shared load balancer, the next on 8444, … */
+export const SERVICE_LISTENER_BASE_PORT = 8443;
 
 /**
  * The whole platform in one construct: keys, private network, identity, private CA with truststore, API with
@@ -243,7 +247,7 @@ export class SecureMicroservicePlatform extends Construct {
   private readonly endpoints: ec2.IConnectable;
   private readonly serviceSubnets?: ec2.SubnetSelection;
   private readonly servicesPerStack: number;
-  private readonly serviceStacks: NestedStack[] = [];
+  private readonly serviceStacks: { readonly stack: NestedStack; readonly gateway: PrivateIntegrationGateway }[] = [];
   private readonly serviceMap = new Map<string, PlatformService>();
 
   constructor(scope: Construct, id: string, props: SecureMicroservicePlatformProps) {
@@ -397,7 +401,9 @@ export class SecureMicroservicePlatform extends Construct {
       }
       return found.service;
     });
-    const stack = this.stackForNextService();
+    const { stack, gateway } = this.stackForNextService();
+    // Listener port on the nested stack's shared load balancer: 8443 + the service's index within its stack.
+    const listenerPort = SERVICE_LISTENER_BASE_PORT + (this.serviceMap.size % this.servicesPerStack);
     const scope = new Construct(stack, name);
     const first = [...this.serviceMap.values()][0]?.service;
 
@@ -418,6 +424,7 @@ export class SecureMicroservicePlatform extends Construct {
       certificate: acm.Certificate.fromCertificateArn(scope, 'Certificate', this.props.serviceCertificateArn),
       tlsHostname: `${name}.${this.props.serviceDomain}`,
       certificateAuthority: this.certificateAuthority,
+      privateIntegration: { gateway, listenerPort },
       logRetentionDays: this.profile.logRetentionDays,
       desiredCount: options.desiredCount ?? this.profile.desiredCount,
       cpu: options.cpu,
@@ -475,12 +482,23 @@ export class SecureMicroservicePlatform extends Construct {
     return built;
   }
 
-  private stackForNextService(): NestedStack {
+  /** The shared load balancers and VPC links, one per nested services stack (`Services<n>/PrivateIntegration`). */
+  public get privateIntegrationGateways(): readonly PrivateIntegrationGateway[] {
+    return this.serviceStacks.map((s) => s.gateway);
+  }
+
+  private stackForNextService(): { readonly stack: NestedStack; readonly gateway: PrivateIntegrationGateway } {
     const index = Math.floor(this.serviceMap.size / this.servicesPerStack);
     if (!this.serviceStacks[index]) {
-      this.serviceStacks[index] = new NestedStack(this, `Services${index + 1}`, {
+      const stack = new NestedStack(this, `Services${index + 1}`, {
         description: `cdk-secure-microservices ${this.props.environmentName}: services ${index * this.servicesPerStack + 1}-${(index + 1) * this.servicesPerStack}`,
       });
+      const gateway = new PrivateIntegrationGateway(stack, 'PrivateIntegration', {
+        name: `${this.props.environmentName}-services${index + 1}`,
+        vpc: this.vpc,
+        subnets: this.serviceSubnets,
+      });
+      this.serviceStacks[index] = { stack, gateway };
     }
     return this.serviceStacks[index];
   }

@@ -1,8 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,42 +10,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SecureFargateService, SecureFargateServiceProps } from '../../lib/compute/secure-fargate-service';
 import { OPT_OUT_METADATA_TYPE } from '../../lib/core/opt-out';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
-import { PrivateNetwork } from '../../lib/network/private-network';
 import { SecureRepository } from '../../lib/registry/secure-repository';
 import { expectCfnLintClean, logicalIdOf } from '../support/checks';
+import { CA_ARN, CERT_ARN, Fixture, fixture } from './fixtures';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
-
-const CA_ARN = 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/11111111-2222-3333-4444-555555555555';
-const CERT_ARN = 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-
-interface Fixture {
-  readonly stack: Stack;
-  readonly keys: PlatformKeys;
-  readonly network: PrivateNetwork;
-  readonly repository: SecureRepository;
-  readonly props: SecureFargateServiceProps;
-}
-
-/** A platform (keys, network, repository) and the props of a compliant service in it. */
-function fixture(stack: Stack = newStack()): Fixture {
-  const keys = new PlatformKeys(stack, 'Keys');
-  const network = new PrivateNetwork(stack, 'Network', { logsKey: keys.logsKey });
-  const repository = new SecureRepository(stack, 'Repo', { encryptionKey: keys.dataKey, repositoryName: 'orders' });
-  const props: SecureFargateServiceProps = {
-    serviceName: 'orders',
-    image: { repository, tag: '1.0.0' },
-    vpc: network.vpc,
-    serviceSubnets: network.serviceSubnets,
-    awsEndpoints: network,
-    s3PrefixList: ec2.PrefixList.fromPrefixListId(stack, 'S3PrefixList', 'pl-6da54004'),
-    encryptionKey: keys.dataKey,
-    logsKey: keys.logsKey,
-    certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate', CERT_ARN),
-    tlsHostname: 'orders.internal.example.com',
-    certificateAuthority: acmpca.CertificateAuthority.fromCertificateAuthorityArn(stack, 'Ca', CA_ARN),
-  };
-  return { stack, keys, network, repository, props };
-}
 
 describe('SecureFargateService', () => {
   // GIVEN two services sharing cluster and namespace: orders (env + secret) and payments (called by orders, ECS Exec on)

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -43,9 +43,12 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
   let parent: Template;
   let services: Template;
   let built: ReturnType<typeof addOrdersAndPayments>;
+  let p: SecureMicroservicePlatform;
 
   beforeAll(() => {
-    const { stack, platform: p } = platform({ mutualTls: MTLS, servicesPerStack: 2 });
+    const made = platform({ mutualTls: MTLS, servicesPerStack: 2 });
+    const stack = made.stack;
+    p = made.platform;
     built = addOrdersAndPayments(p);
     parent = Template.fromStack(stack);
     services = Template.fromStack(built.orders.stack);
@@ -56,6 +59,39 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     parent.resourceCountIs('AWS::CloudFormation::Stack', 1);
     services.resourceCountIs('AWS::ECS::Service', 2);
     services.resourceCountIs('AWS::ECR::Repository', 2);
+  });
+
+  it('shares one internal NLB and VPC link per nested stack: each service listens on 8443 + its index, API calls name the port', () => {
+    services.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    services.resourceCountIs('AWS::ApiGateway::VpcLink', 1);
+    const [gateway] = p.privateIntegrationGateways;
+    expect(p.privateIntegrationGateways).toHaveLength(1);
+    expect(Stack.of(gateway)).toBe(built.orders.stack);
+    const lbId = built.orders.stack.getLogicalId(gateway.loadBalancer.node.defaultChild as CfnElement);
+    const listeners = Object.values(services.findResources('AWS::ElasticLoadBalancingV2::Listener')).map((r) => r.Properties);
+    expect(listeners.map((l) => [l.Port, l.LoadBalancerArn])).toEqual([[8443, { Ref: lbId }], [8444, { Ref: lbId }]]);
+    expect([built.orders.service.listenerPort, built.payments.service.listenerPort]).toEqual([8443, 8444]);
+    const uris = Object.values(parent.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.Integration?.Uri).filter(Boolean).sort();
+    expect(uris).toEqual(['https://orders.internal.example.com:8443/orders/{id}', 'https://payments.internal.example.com:8444/payments']);
+    const gatewaySg = built.orders.stack.getLogicalId(gateway.securityGroup.node.defaultChild as CfnElement);
+    const fromGateway = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
+      .filter((q) => JSON.stringify(q.SourceSecurityGroupId) === JSON.stringify({ 'Fn::GetAtt': [gatewaySg, 'GroupId'] }));
+    expect(fromGateway.map((q) => [q.FromPort, q.GroupId['Fn::GetAtt'][0]])).toEqual([
+      [8443, expect.stringMatching(/^ordersServiceSecurityGroup/)],
+      [8443, expect.stringMatching(/^paymentsServiceSecurityGroup/)],
+    ]);
+  });
+
+  it('starts a new gateway (ports from 8443) with each nested stack', () => {
+    const { platform: q } = platform({ servicesPerStack: 2 });
+    const third = [...Object.values(addOrdersAndPayments(q)), q.addService('shipping', { imageTag: '1.0.0' })].at(-1)!;
+    expect(q.privateIntegrationGateways).toHaveLength(2);
+    expect(third.service.listenerPort).toBe(8443);
+    expect(third.service.privateIntegrationGateway).toBe(q.privateIntegrationGateways[1]);
+    const t = Template.fromStack(third.stack);
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    t.resourceCountIs('AWS::ApiGateway::VpcLink', 1);
+    t.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443 }, 1);
   });
 
   it('serves the API only on the mTLS domain: truststore from the platform CA, execute-api endpoint disabled, root mapping', () => {
