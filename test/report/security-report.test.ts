@@ -1,14 +1,16 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { PrivateNetwork } from '../../lib/network/private-network';
-import { ARCHITECTURE_DOT_FILE, SECURITY_REPORT_FILE } from '../../lib/report/security-report';
+import { ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE, SECURITY_REPORT_FILE } from '../../lib/report/security-report';
 import { expectNoFindings, newStack, synthWithGate } from '../support/harness';
 
 describe('security report (written on every synth)', () => {
   let report: string;
   let dot: string;
+  let assemblyDir: string;
 
   beforeAll(() => {
     const stack = newStack('Reported');
@@ -19,6 +21,7 @@ describe('security report (written on every synth)', () => {
     });
     const result = synthWithGate(stack);
     expectNoFindings(result);
+    assemblyDir = result.assemblyDir;
     report = fs.readFileSync(path.join(result.assemblyDir, SECURITY_REPORT_FILE), 'utf8');
     dot = fs.readFileSync(path.join(result.assemblyDir, ARCHITECTURE_DOT_FILE), 'utf8');
   });
@@ -43,6 +46,17 @@ describe('security report (written on every synth)', () => {
     expect(report).toMatch(/### P8 Encrypt at rest\n\n- `Reported\/Keys\/DataKey\/Resource` \(AWS::KMS::Key\): customer managed key with rotation/);
     expect(report).toMatch(/### P9 [^\n]+\n\n(- [^\n]+\n)*- `Reported\/Network\/Vpc\/FlowLog\/FlowLog` \(AWS::EC2::FlowLog\): VPC flow log \(ALL\)/);
     expect(report).toMatch(/### P2 Authenticate every request\n\n- not implemented by any resource in this app/);
+  });
+
+  it('renders the DOT to SVG and links it when Graphviz is installed, and keeps Mermaid only when it is not', () => {
+    const svgPath = path.join(assemblyDir, ARCHITECTURE_SVG_FILE);
+    if (spawnSync('dot', ['-V']).status === 0) {
+      expect(fs.readFileSync(svgPath, 'utf8')).toMatch(/<svg[\s\S]*KMS keys x2/);
+      expect(report).toContain(`![architecture](${ARCHITECTURE_SVG_FILE})`);
+    } else {
+      expect(fs.existsSync(svgPath)).toBe(false);
+      expect(report).not.toContain('![architecture]');
+    }
   });
 
   it('draws the architecture as Mermaid in the markdown and as DOT', () => {
