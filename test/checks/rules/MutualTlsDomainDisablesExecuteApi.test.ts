@@ -1,20 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
-import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { describe, expect, test } from 'vitest';
-import { PLATFORM_RULES } from '../../../../lib/checks/rules';
-import { MutualTlsDomainDisablesExecuteApi } from '../../../../lib/checks/rules/pki/MutualTlsDomainDisablesExecuteApi';
-import { PrivateCaRevocationEnabled } from '../../../../lib/checks/rules/pki/PrivateCaRevocationEnabled';
-import { PlatformRule } from '../../../../lib/checks/rule';
-import { ruleViolations } from '../../../support/checks';
-import { newStack } from '../../../support/harness';
+import { MutualTlsDomainDisablesExecuteApi } from '../../../lib/checks/rules/pki/MutualTlsDomainDisablesExecuteApi';
+import { PlatformRule } from '../../../lib/checks/rule';
+import { ruleViolations } from '../../support/checks';
+import { newStack } from '../../support/harness';
 
 const violations = (stack: Stack, rule: PlatformRule) => ruleViolations(rule, stack);
-
-test('both PKI rules are registered', () => {
-  expect(PLATFORM_RULES).toContain(MutualTlsDomainDisablesExecuteApi);
-  expect(PLATFORM_RULES).toContain(PrivateCaRevocationEnabled);
-});
 
 describe('Platform-MutualTlsDomainDisablesExecuteApi', () => {
   function apiBehindDomain(options: { mtls: boolean; disable?: boolean; byName?: boolean }): Stack {
@@ -43,25 +35,5 @@ describe('Platform-MutualTlsDomainDisablesExecuteApi', () => {
 
   test('not applicable without mutual TLS on the domain', () => {
     expect(violations(apiBehindDomain({ mtls: false }), MutualTlsDomainDisablesExecuteApi)).toEqual([]);
-  });
-});
-
-describe('Platform-PrivateCaRevocationEnabled', () => {
-  function ca(revocationConfiguration?: acmpca.CfnCertificateAuthority.RevocationConfigurationProperty): Stack {
-    const stack = newStack();
-    new acmpca.CfnCertificateAuthority(stack, 'Ca', {
-      type: 'ROOT', keyAlgorithm: 'EC_prime256v1', signingAlgorithm: 'SHA256WITHECDSA', subject: { commonName: 'Root' }, revocationConfiguration,
-    });
-    return stack;
-  }
-
-  test('compliant: CRL enabled, or OCSP enabled', () => {
-    expect(violations(ca({ crlConfiguration: { enabled: true, s3BucketName: 'crl' } }), PrivateCaRevocationEnabled)).toEqual([]);
-    expect(violations(ca({ ocspConfiguration: { enabled: true } }), PrivateCaRevocationEnabled)).toEqual([]);
-  });
-
-  test('non-compliant: no revocation configuration, or both disabled', () => {
-    expect(violations(ca(), PrivateCaRevocationEnabled)).toEqual(['TestStack/Ca']);
-    expect(violations(ca({ crlConfiguration: { enabled: false }, ocspConfiguration: { enabled: false } }), PrivateCaRevocationEnabled)).toEqual(['TestStack/Ca']);
   });
 });
