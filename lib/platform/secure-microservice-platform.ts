@@ -1,4 +1,4 @@
-import { CfnElement, CfnOutput, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnElement, CfnOutput, Fn, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -116,6 +116,12 @@ export interface SecureMicroservicePlatformProps {
   readonly existingNetwork?: ExistingNetwork;
   /** @default - a new PlatformIdentity user pool */
   readonly existingUserPool?: cognito.IUserPool;
+  /**
+   * Prefix of the Cognito domain (`<prefix>.auth.<region>.amazoncognito.com`, the OAuth token endpoint). Prefixes are
+   * global across all AWS customers.
+   * @default `csm-<environmentName>-<account id>` (unique per account and environment)
+   */
+  readonly cognitoDomainPrefix?: string;
   /** @default - a new PrivateCertificateAuthority */
   readonly existingCertificateAuthority?: ExistingCertificateAuthority;
 }
@@ -302,7 +308,7 @@ export class SecureMicroservicePlatform extends Construct {
     }
 
     this.identity = new PlatformIdentity(this, 'Identity', {
-      domainPrefix: `csm-platform-${props.environmentName}`,
+      domainPrefix: props.cognitoDomainPrefix ?? Fn.join('-', ['csm', props.environmentName, Aws.ACCOUNT_ID]),
       existingUserPool: props.existingUserPool,
     });
 

@@ -177,6 +177,22 @@ describe('SecureMicroservicePlatform without mTLS', () => {
   });
 });
 
+describe('SecureMicroservicePlatform Cognito domain', () => {
+  it('defaults to a prefix unique per account and environment (prefixes are global across AWS customers)', () => {
+    const { stack, platform: p } = platform();
+    addOrdersAndPayments(p);
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['-', ['csm-test', { Ref: 'AWS::AccountId' }]] },
+    });
+  });
+
+  it('takes an explicit prefix', () => {
+    const { stack, platform: p } = platform({ cognitoDomainPrefix: 'acme-payments-test' });
+    addOrdersAndPayments(p);
+    Template.fromStack(stack).hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'acme-payments-test' });
+  });
+});
+
 describe('SecureMicroservicePlatform with existing VPC, user pool and CA (through the gate)', () => {
   it('creates none of them and still passes every pack', () => {
     const stack = newStack('Existing');
