@@ -1,6 +1,6 @@
 import { App } from 'aws-cdk-lib';
 import { applySecurityChecks } from '../lib/checks/apply-security-checks';
-import { MutualTlsOptions } from '../lib/platform/secure-microservice-platform';
+import { ENVIRONMENT_NAME_PATTERN, MutualTlsOptions } from '../lib/platform/secure-microservice-platform';
 import { PlatformStage } from '../lib/platform/platform-stage';
 
 /**
@@ -19,7 +19,6 @@ export interface ReferenceEnvironment {
   readonly alarmEmails?: string[];
 }
 
-const ENV_NAME = /^[a-z][a-z0-9-]{0,15}$/;
 const REQUIRED: readonly (keyof ReferenceEnvironment)[] = ['serviceDomain', 'serviceCertificateArn', 's3PrefixListId'];
 
 export interface ReferenceAppOptions {
@@ -36,7 +35,7 @@ export interface ReferenceAppOptions {
  */
 export function createReferenceApp(app: App, options: ReferenceAppOptions = {}): PlatformStage {
   const envName = String(app.node.tryGetContext('env') ?? 'dev');
-  if (!ENV_NAME.test(envName)) {
+  if (!ENVIRONMENT_NAME_PATTERN.test(envName)) {
     throw new Error(`Invalid context env (received "${envName}"): environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters. Fix: run with -c env=dev (or another name under "environments" in cdk.json).`);
   }
   const environments = (app.node.tryGetContext('environments') ?? {}) as Record<string, ReferenceEnvironment>;

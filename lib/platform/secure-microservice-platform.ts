@@ -219,7 +219,8 @@ export interface PlatformService {
   readonly routes: readonly apigw.Method[];
 }
 
-const ENV_NAME = /^[a-z][a-z0-9-]{0,15}$/;
+/** Environment names: lower-case letters, digits and "-", starting with a letter, at most 16 characters. */
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 /** The first service of a nested stack listens on 8443 of the stack's shared load balancer, the next on 8444, … */
 export const SERVICE_LISTENER_BASE_PORT = 8443;
@@ -259,7 +260,7 @@ export class SecureMicroservicePlatform extends Construct {
   constructor(scope: Construct, id: string, props: SecureMicroservicePlatformProps) {
     super(scope, id);
     this.props = props;
-    if (!ENV_NAME.test(props.environmentName)) {
+    if (!ENVIRONMENT_NAME_PATTERN.test(props.environmentName)) {
       invalidProp(this, 'environmentName', props.environmentName, 'environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
     }
     this.profile = props.profile ?? PLATFORM_PROFILES.dev;
