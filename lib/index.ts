@@ -1,35 +1,66 @@
+// The public API of cdk-secure-microservices, grouped by capability. Internal helpers live in ./private and are
+// not exported; the client-certificate tool (AWS SDK, x509) lives in ./cli and is never loaded from here, so
+// loading the constructs needs only aws-cdk-lib, constructs and cdk-nag.
+
+// Platform: the whole secure platform in one construct, per-environment stages and their profiles.
+export * from './platform/secure-microservice-platform';
+export * from './platform/platform-stage';
+export * from './platform/profiles';
+
+// Security gate: cdk-nag packs + PlatformChecks at synth time, acknowledgements, opt-outs, the security report.
 export * from './checks/apply-security-checks';
 export * from './checks/platform-checks';
 export * from './checks/rule';
 export * from './checks/rules';
 export * from './core/acknowledge';
 export * from './core/opt-out';
-export * from './core/retention';
-export * from './core/secure-log-group';
-export * from './encryption/platform-keys';
+export { SecurityReportPlugin, SecurityReportPluginProps, ReportedRule, SECURITY_REPORT_FILE, ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE } from './report/security-report';
+
+// Network.
 export * from './network/private-network';
-export * as testing from './testing';
-export * from './core/handler-code';
-export * from './report/practices';
-export * from './report/security-report';
-export * from './storage/secure-bucket';
-export * from './storage/secure-table';
+
+// Encryption and logs.
+export * from './encryption/platform-keys';
+export { ALLOWED_RETENTION_DAYS } from './core/retention';
+export * from './core/secure-log-group';
+
+// Identity and API edge.
 export * from './identity/platform-identity';
-export * from './api/secure-api';
+export {
+  SecureApi,
+  SecureApiProps,
+  ThrottleOptions,
+  UsageTierOptions,
+  CustomAuthorizerOptions,
+  AlarmThresholds,
+  RouteOptions,
+  RouteInfo,
+  ROUTE_METHODS,
+  SECURITY_HEADERS,
+} from './api/secure-api';
 export * from './api/api-firewall';
-export * from './core/oauth-scope';
-export * from './core/managed-policy-role';
-export * from './registry/secure-repository';
-export * from './registry/registry-scanning';
-export * from './compute/private-integration-gateway';
-export * from './compute/secure-fargate-service';
+
+// PKI and mutual TLS (constructs only; the csm-certs tool is the `cdk-secure-microservices/certs` entry).
 export * from './pki/private-certificate-authority';
-export * from './pki/templates';
 export * from './pki/truststore';
 export * from './pki/mutual-tls-domain';
-export * from './pki/client-certificates';
-export * from './pki/serial';
 export * from './pki/client-certificate-authorizer';
-export * from './platform/profiles';
-export * from './platform/platform-stage';
-export * from './platform/secure-microservice-platform';
+
+// Container runtime.
+export * from './registry/secure-repository';
+export * from './registry/registry-scanning';
+export * from './compute/secure-fargate-service';
+export {
+  PrivateIntegrationGateway,
+  PrivateIntegrationGatewayProps,
+  InternalLoadBalancerOptions,
+  MAX_LISTENERS_PER_NLB,
+} from './compute/private-integration-gateway';
+export * from './core/managed-policy-role';
+
+// Storage.
+export * from './storage/secure-bucket';
+export * from './storage/secure-table';
+
+// Testing helpers: synthesize through the gate, cfn-lint, a snapshot serializer that strips asset hashes.
+export * as testing from './testing';

@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 import { createSecureLogGroup } from '../core/secure-log-group';
 
 export interface ApiFirewallProps {

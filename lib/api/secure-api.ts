@@ -8,8 +8,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
-import { invalidProp } from '../core/errors';
-import { parseScope } from '../core/oauth-scope';
+import { invalidProp } from '../private/errors';
+import { parseScope } from '../private/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
 

@@ -55,7 +55,8 @@ export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOp
   const plugins = [...new Set(packs)].map((pack) => createPack(pack, scope, props));
   Validations.of(scope).addPlugins(...plugins);
   if (options.securityReport ?? true) {
-    Validations.of(scope).addPlugins(new SecurityReportPlugin(() => plugins.map((p) => p.name)));
+    const rules = plugins.flatMap((p) => (p instanceof PlatformChecks ? p.rules : []));
+    Validations.of(scope).addPlugins(new SecurityReportPlugin({ packs: plugins.map((p) => p.name), rules }));
   }
   return plugins;
 }

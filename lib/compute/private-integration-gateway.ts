@@ -5,7 +5,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 
 /** Listeners per Network Load Balancer (ELB quota, not adjustable in practice for this design). */
 export const MAX_LISTENERS_PER_NLB = 50;

@@ -12,7 +12,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFinding } from '../core/acknowledge';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';

@@ -1,9 +1,9 @@
 import { Annotations, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { invalidProp } from './errors';
+import { invalidProp } from '../private/errors';
+import { OPT_OUT_METADATA_TYPE } from '../private/metadata';
 
-/** Construct metadata type under which every explicit opt-out is recorded (read by the security report). */
-export const OPT_OUT_METADATA_TYPE = 'cdk-secure-microservices:opt-out';
+export { OPT_OUT_METADATA_TYPE };
 
 /** An explicit decision to turn a secure default off, with the reason a reviewer will read. */
 export interface SecurityOptOut {

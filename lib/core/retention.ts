@@ -1,7 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { IConstruct } from 'constructs';
-import { invalidProp } from './errors';
+import { invalidProp } from '../private/errors';
 
 /** The retention periods CloudWatch Logs accepts, in days (finite values only: "never expire" is not allowed). */
 export const ALLOWED_RETENTION_DAYS: readonly number[] = Object.values(logs.RetentionDays)

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 
 export interface PlatformKeysProps {
   /**

@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../core/acknowledge';
-import { invalidProp } from '../core/errors';
-import { parseScope, RESOURCE_SERVER_ID_PATTERN, SCOPE_NAME_PATTERN } from '../core/oauth-scope';
+import { invalidProp } from '../private/errors';
+import { parseScope, RESOURCE_SERVER_ID_PATTERN, SCOPE_NAME_PATTERN } from '../private/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 
 /** Opting out of the Plus feature plan (and with it, of threat protection). */

@@ -2,7 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 import { Truststore } from './truststore';
 
 export interface MutualTlsDomainProps {

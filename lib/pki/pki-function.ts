@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
-import { handlerCode } from '../core/handler-code';
+import { handlerCode } from '../private/handler-code';
 import { createSecureLogGroup } from '../core/secure-log-group';
 
 export interface PkiFunctionOptions {

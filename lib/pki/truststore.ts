@@ -6,8 +6,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { invalidProp } from '../core/errors';
-import { viaService } from '../core/key-use';
+import { invalidProp } from '../private/errors';
+import { viaService } from '../private/key-use';
 import { SecureBucket } from '../storage/secure-bucket';
 import { createPkiFunction } from './pki-function';
 

@@ -1,6 +1,6 @@
 import { Environment, Stack, Stage } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 import { PLATFORM_PROFILES } from './profiles';
 import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from './secure-microservice-platform';
 

@@ -16,7 +16,7 @@ import { SecureFargateService } from '../compute/secure-fargate-service';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { acknowledgeFinding } from '../core/acknowledge';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 import { PlatformIdentity } from '../identity/platform-identity';
 import { PrivateNetwork } from '../network/private-network';
 import { ClientCertificateAuthorizer } from '../pki/client-certificate-authorizer';

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import { Construct } from 'constructs';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 
 export interface RegistryScanningProps {
   /**

@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 
 export interface SecureRepositoryProps {

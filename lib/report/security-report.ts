@@ -1,180 +1,28 @@
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { CfnElement, IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, Stack, Stage, Validations } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-import { PLATFORM_RULES } from '../checks/rules';
-import { OPT_OUT_METADATA_TYPE } from '../core/opt-out';
-import { PRACTICES } from './practices';
+import { IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, Stack, Stage } from 'aws-cdk-lib';
+import {
+  ARCHITECTURE_DOT_FILE,
+  ARCHITECTURE_SVG_FILE,
+  architectureGraph,
+  renderSecurityReport,
+  renderSvg,
+  ReportedRule,
+  ReportStack,
+  SECURITY_REPORT_FILE,
+  TemplateResource,
+  toDot,
+} from '../private/security-report-render';
 
-export const SECURITY_REPORT_FILE = 'security-report.md';
-export const ARCHITECTURE_DOT_FILE = 'security-architecture.dot';
-export const ARCHITECTURE_SVG_FILE = 'security-architecture.svg';
+export { ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE, SECURITY_REPORT_FILE };
+export type { ReportedRule };
 
-interface TemplateResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, any>;
-  readonly Metadata?: Record<string, any>;
-}
-
-export interface ReportStack {
-  readonly stackPath: string;
-  readonly resources: Record<string, TemplateResource>;
-}
-
-export interface ReportInput {
-  readonly stacks: readonly ReportStack[];
-  /** The construct tree, for acknowledgements and opt-outs (recorded as construct metadata). */
-  readonly root?: IConstruct;
-  /** Names of the packs that ran. */
-  readonly packs: readonly string[];
-}
-
-export interface Acknowledgement { readonly id: string; readonly reason: string; readonly constructPath: string }
-export interface OptOut { readonly control: string; readonly reason: string; readonly constructPath: string }
-
-/** Every acknowledgement recorded with Validations.of(x).acknowledge, with its construct path. */
-export function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
-  const out: Acknowledgement[] = [];
-  for (const c of root.node.findAll()) {
-    for (const m of c.node.metadata) {
-      if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !m.data) continue;
-      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
-        out.push({ id: id.replace(/^annotation::/i, ''), reason, constructPath: c.node.path });
-      }
-    }
-  }
-  return out.sort((a, b) => a.constructPath.localeCompare(b.constructPath) || a.id.localeCompare(b.id));
-}
-
-/** Every explicit opt-out of a secure default (recordOptOut). */
-export function collectOptOuts(root: IConstruct): OptOut[] {
-  return root.node.findAll().flatMap((c) => c.node.metadata
-    .filter((m) => m.type === OPT_OUT_METADATA_TYPE)
-    .map((m) => ({ ...(m.data as { control: string; reason: string }), constructPath: c.node.path })));
-}
-
-/** Maps `<stack path>/<logical id>` to the construct path of every CloudFormation element under root. */
-export function constructPathsByLogicalId(root: IConstruct): Map<string, string> {
-  const paths = new Map<string, string>();
-  for (const c of root.node.findAll()) {
-    if (!CfnElement.isCfnElement(c)) continue;
-    const stack = Stack.of(c);
-    paths.set(`${stack.node.path}/${stack.resolve(c.logicalId)}`, c.node.path);
-  }
-  return paths;
-}
-
-/** Which resources implement each practice of shared/PRACTICES.md. */
-export function mapPractices(stacks: readonly ReportStack[], paths: ReadonlyMap<string, string> = new Map()): Map<string, string[]> {
-  const map = new Map<string, string[]>();
-  for (const practice of PRACTICES) {
-    const lines: string[] = [];
-    for (const stack of stacks) {
-      for (const [logicalId, resource] of Object.entries(stack.resources)) {
-        for (const evidence of practice.evidence.filter((e) => e.type === resource.Type)) {
-          const what = evidence.describe(resource.Properties ?? {});
-          const where = paths.get(`${stack.stackPath}/${logicalId}`) ?? resource.Metadata?.['aws:cdk:path'] ?? `${stack.stackPath}/${logicalId}`;
-          if (what) lines.push(`\`${where}\` (${resource.Type}): ${what}`);
-        }
-      }
-    }
-    map.set(practice.id, lines);
-  }
-  return map;
-}
-
-interface DiagramNode { readonly id: string; readonly label: string; readonly types: readonly string[] }
-
-/** The request path of ARCHITECTURE.md, kept to the hops that exist in the synthesized templates. */
-const DIAGRAM_NODES: readonly DiagramNode[] = [
-  { id: 'client', label: 'Client (OAuth token, API key, client cert)', types: [] },
-  { id: 'domain', label: 'Custom domain (TLS 1.2+, mTLS)', types: ['AWS::ApiGateway::DomainName'] },
-  { id: 'waf', label: 'WAF web ACL', types: ['AWS::WAFv2::WebACL'] },
-  { id: 'api', label: 'REST API stage', types: ['AWS::ApiGateway::Stage'] },
-  { id: 'auth', label: 'Authorizers', types: ['AWS::ApiGateway::Authorizer'] },
-  { id: 'link', label: 'VPC link / internal NLB', types: ['AWS::ApiGateway::VpcLink', 'AWS::ElasticLoadBalancingV2::LoadBalancer'] },
-  { id: 'services', label: 'Fargate services', types: ['AWS::ECS::Service'] },
-  { id: 'endpoints', label: 'VPC endpoints', types: ['AWS::EC2::VPCEndpoint'] },
-  { id: 'storage', label: 'Encrypted storage', types: ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::DynamoDB::GlobalTable'] },
-];
-const SIDE_NODES: readonly (DiagramNode & { readonly attachTo: string })[] = [
-  { id: 'idp', label: 'Cognito user pool', types: ['AWS::Cognito::UserPool'], attachTo: 'auth' },
-  { id: 'pca', label: 'Private CA', types: ['AWS::ACMPCA::CertificateAuthority'], attachTo: 'domain' },
-  { id: 'ecr', label: 'ECR repositories', types: ['AWS::ECR::Repository'], attachTo: 'services' },
-  { id: 'kms', label: 'KMS keys', types: ['AWS::KMS::Key'], attachTo: 'storage' },
-  { id: 'logs', label: 'Encrypted log groups', types: ['AWS::Logs::LogGroup'], attachTo: 'api' },
-];
-
-export interface ArchitectureGraph {
-  readonly nodes: { id: string; label: string }[];
-  readonly edges: [string, string][];
-}
-
-/** The nodes and edges of the architecture picture, counting resources of each kind. */
-export function architectureGraph(stacks: readonly ReportStack[]): ArchitectureGraph {
-  const count = (types: readonly string[]) => stacks.reduce((n, s) => n + Object.values(s.resources).filter((r) => types.includes(r.Type)).length, 0);
-  const present = DIAGRAM_NODES.filter((n) => n.types.length === 0 || count(n.types) > 0);
-  const nodes = present.map((n) => ({ id: n.id, label: n.types.length ? `${n.label} x${count(n.types)}` : n.label }));
-  const edges: [string, string][] = [];
-  for (let i = 1; i < present.length; i++) edges.push([present[i - 1].id, present[i].id]);
-  for (const side of SIDE_NODES) {
-    const n = count(side.types);
-    if (n === 0) continue;
-    nodes.push({ id: side.id, label: `${side.label} x${n}` });
-    const anchor = present.find((p) => p.id === side.attachTo) ?? present[present.length - 1];
-    edges.push([side.id, anchor.id]);
-  }
-  return { nodes, edges };
-}
-
-export function toMermaid(graph: ArchitectureGraph): string {
-  return ['flowchart LR', ...graph.nodes.map((n) => `  ${n.id}["${n.label}"]`), ...graph.edges.map(([a, b]) => `  ${a} --> ${b}`)].join('\n');
-}
-
-export function toDot(graph: ArchitectureGraph): string {
-  return ['digraph platform {', '  rankdir=LR;', '  node [shape=box, style=rounded];',
-    ...graph.nodes.map((n) => `  ${n.id} [label="${n.label}"];`), ...graph.edges.map(([a, b]) => `  ${a} -> ${b};`), '}'].join('\n');
-}
-
-/** Renders the security report as markdown. */
-export function renderSecurityReport(input: ReportInput, diagramSvg?: string): string {
-  const acks = input.root ? collectAcknowledgements(input.root) : [];
-  const optOuts = input.root ? collectOptOuts(input.root) : [];
-  const practiceMap = mapPractices(input.stacks, input.root ? constructPathsByLogicalId(input.root) : undefined);
-  const resourceCount = input.stacks.reduce((n, s) => n + Object.keys(s.resources).length, 0);
-  const lines: string[] = [
-    '# Security report', '',
-    `Generated at synth from ${input.stacks.length} stack(s), ${resourceCount} resources. Packs: ${input.packs.join(', ')}.`, '',
-    '## Controls and where they are enforced', '',
-    '| enforced by | synth fails when | practices |', '|---|---|---|',
-    `| \`applySecurityChecks\` (${input.packs.join(', ')}) | any finding of these packs is not acknowledged | P16 |`,
-    ...PLATFORM_RULES.map((r) => `| PlatformChecks \`Platform-${r.id}\` | ${r.info.replace(/\|/g, '/')} | ${r.practices.join(', ')} |`),
-    '', '## Acknowledged findings', '',
-  ];
-  if (acks.length === 0) lines.push('None.');
-  else lines.push('| finding | construct | reason |', '|---|---|---|', ...acks.map((a) => `| \`${a.id}\` | \`${a.constructPath}\` | ${a.reason.replace(/\|/g, '/')} |`));
-  lines.push('', '## Secure defaults turned off (opt-outs)', '');
-  if (optOuts.length === 0) lines.push('None.');
-  else lines.push('| control | construct | reason |', '|---|---|---|', ...optOuts.map((o) => `| ${o.control} | \`${o.constructPath}\` | ${o.reason.replace(/\|/g, '/')} |`));
-  lines.push('', '## Practices (shared/PRACTICES.md) and the resources that implement them', '');
-  for (const practice of PRACTICES) {
-    const evidence = practice.id === 'P16'
-      ? [`synth-time gate: ${input.packs.join(', ')}; ${PLATFORM_RULES.length} PlatformChecks rules (RULES.md)`]
-      : practiceMap.get(practice.id) ?? [];
-    lines.push(`### ${practice.id} ${practice.title}`, '', ...(evidence.length ? evidence.map((e) => `- ${e}`) : ['- not implemented by any resource in this app']), '');
-  }
-  const graph = architectureGraph(input.stacks);
-  lines.push('## Architecture', '');
-  if (diagramSvg) lines.push(`![architecture](${diagramSvg})`, '', `Source: \`${ARCHITECTURE_DOT_FILE}\`.`, '');
-  lines.push('```mermaid', toMermaid(graph), '```', '');
-  return lines.join('\n');
-}
-
-/** Renders DOT to SVG with Graphviz when `dot` is on PATH; returns whether it did. */
-export function renderSvg(dotSource: string, svgPath: string): boolean {
-  const run = spawnSync('dot', ['-Tsvg', '-o', svgPath], { input: dotSource, encoding: 'utf8' });
-  return !run.error && run.status === 0 && fs.existsSync(svgPath);
+/** What the security report describes. */
+export interface SecurityReportPluginProps {
+  /** Names of the packs that ran (a function when the packs are registered after the plugin). */
+  readonly packs: readonly string[] | (() => readonly string[]);
+  /** The PlatformChecks rules that ran; the report lists each as a control. */
+  readonly rules: readonly ReportedRule[];
 }
 
 /**
@@ -185,7 +33,7 @@ export function renderSvg(dotSource: string, svgPath: string): boolean {
 export class SecurityReportPlugin implements IPolicyValidationPlugin {
   public readonly name = 'SecurityReport';
 
-  constructor(private readonly packs: () => readonly string[]) {}
+  constructor(private readonly props: SecurityReportPluginProps) {}
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const root = context.appConstruct;
@@ -207,7 +55,11 @@ export class SecurityReportPlugin implements IPolicyValidationPlugin {
     const dotSource = toDot(architectureGraph(stacks));
     fs.writeFileSync(path.join(outdir, ARCHITECTURE_DOT_FILE), dotSource);
     const svg = renderSvg(dotSource, path.join(outdir, ARCHITECTURE_SVG_FILE)) ? ARCHITECTURE_SVG_FILE : undefined;
-    fs.writeFileSync(path.join(outdir, SECURITY_REPORT_FILE), renderSecurityReport({ stacks, root, packs: this.packs() }, svg));
+    fs.writeFileSync(path.join(outdir, SECURITY_REPORT_FILE), renderSecurityReport({ stacks, root, packs: this.packNames(), rules: this.props.rules }, svg));
     return { success: true, violations: [] };
+  }
+
+  private packNames(): readonly string[] {
+    return typeof this.props.packs === 'function' ? this.props.packs() : this.props.packs;
   }
 }

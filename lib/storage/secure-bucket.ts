@@ -5,9 +5,9 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
-import { invalidProp } from '../core/errors';
+import { invalidProp } from '../private/errors';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
-import { grantKeyViaService, requireKeyInRegion, viaService } from '../core/key-use';
+import { grantKeyViaService, requireKeyInRegion, viaService } from '../private/key-use';
 
 /** Cross-region replication of a SecureBucket. */
 export interface SecureBucketReplication {

@@ -6,8 +6,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
-import { invalidProp } from '../core/errors';
-import { grantKeyViaService, requireKeyInRegion } from '../core/key-use';
+import { invalidProp } from '../private/errors';
+import { grantKeyViaService, requireKeyInRegion } from '../private/key-use';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 
 export interface SecureTableProps {

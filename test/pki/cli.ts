@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { main } from '../../bin/certs';
+import { main } from '../../lib/cli/csm-certs';
 
 /** Runs the csm-certs entry point in this process, capturing what it prints. */
 export async function runCliInProcess(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -12,7 +12,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/cli
 import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { listClientCertificates, toPcaSerial } from '../../lib/pki/client-certificates';
+import { listClientCertificates, toPcaSerial } from '../../lib/cli/certs/client-certificates';
 import { authorize, dynamoDbDenyList } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
 import { handleTruststoreEvent } from '../../lib/pki/handlers/truststore.lambda';
 import { normalizeSerial } from '../../lib/pki/serial';
@@ -25,10 +25,10 @@ const DENY_LIST = 'client-cert-deny-list';
 
 interface CliResult { code: number | null; stdout: string; stderr: string }
 
-/** Runs the real CLI as a user would (npx tsx bin/certs.ts ...), against moto, with dummy credentials. */
+/** Runs the real CLI as a user would (npx tsx lib/cli/csm-certs.ts ...), against moto, with dummy credentials. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn('npx', ['tsx', 'bin/certs.ts', ...args], { cwd: REPO, env: { ...process.env, ...MOTO_ENV, AWS_PROFILE: '', ...env } });
+    const child = spawn('npx', ['tsx', 'lib/cli/csm-certs.ts', ...args], { cwd: REPO, env: { ...process.env, ...MOTO_ENV, AWS_PROFILE: '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });

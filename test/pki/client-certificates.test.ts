@@ -6,7 +6,7 @@ import * as x509 from '@peculiar/x509';
 import { describe, expect, test, vi } from 'vitest';
 import {
   CertificateToolError, ClientKeyAlgorithm, generateKeyAndCsr, issueClientCertificate, listClientCertificates, retrier, revokeClientCertificate, toPcaSerial, toToolError,
-} from '../../lib/pki/client-certificates';
+} from '../../lib/cli/certs/client-certificates';
 import { normalizeSerial } from '../../lib/pki/serial';
 import { runCliInProcess } from './cli';
 

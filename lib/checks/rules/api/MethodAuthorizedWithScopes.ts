@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { asArray, resolvedProperties } from '../../../private/rule-helpers';
 
 /** Every REST API method (except CORS preflight) is authorized with OAuth scopes, or by a custom authorizer. */
 export const MethodAuthorizedWithScopes: PlatformRule = {

@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { resolvedProperties } from '../../../private/rule-helpers';
 
 /** Every usage plan limits both the request rate (throttle) and the volume (quota) of its API keys. */
 export const UsagePlanThrottleAndQuota: PlatformRule = {

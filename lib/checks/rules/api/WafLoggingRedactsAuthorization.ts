@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { asArray, resolvedProperties } from '../../../private/rule-helpers';
 
 /** WAF logging configurations redact the Authorization header. */
 export const WafLoggingRedactsAuthorization: PlatformRule = {

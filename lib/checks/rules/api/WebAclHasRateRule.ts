@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { asArray, resolvedProperties } from '../../../private/rule-helpers';
 
 /** True when the resolved web ACL properties contain a rate-based rule that blocks. */
 export function hasBlockingRateRule(webAclProperties: Record<string, any>): boolean {

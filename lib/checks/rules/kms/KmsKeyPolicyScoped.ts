@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { asArray, resolvedProperties } from '../../../private/rule-helpers';
 
 /**
  * Every KMS key rotates, and no Allow statement of its key policy admits a wildcard principal or a service

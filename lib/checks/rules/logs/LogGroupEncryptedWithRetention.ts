@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { resolvedProperties } from '../../../private/rule-helpers';
 
 /** Every CloudWatch Logs log group is encrypted with a customer managed KMS key and has a finite retention. */
 export const LogGroupEncryptedWithRetention: PlatformRule = {

@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, isAnyPrincipal, PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { asArray, isAnyPrincipal, resolvedProperties } from '../../../private/rule-helpers';
 
 /**
  * Every VPC endpoint carries a policy, and no Allow statement in it admits any principal without a condition

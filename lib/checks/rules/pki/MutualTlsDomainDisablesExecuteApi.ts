@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { resolvedProperties } from '../../../private/rule-helpers';
 
 const MAPPING_TYPES = ['AWS::ApiGateway::BasePathMapping', 'AWS::ApiGateway::BasePathMappingV2'];
 

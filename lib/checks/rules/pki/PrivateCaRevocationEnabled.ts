@@ -1,6 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { resolvedProperties } from '../../../private/rule-helpers';
 
 /** Every AWS Private CA publishes revocation information: a CRL, OCSP, or both. */
 export const PrivateCaRevocationEnabled: PlatformRule = {

@@ -1,6 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, isAnyPrincipal, PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { asArray, isAnyPrincipal, resolvedProperties } from '../../../private/rule-helpers';
 
 /** Lowest TLS version a bucket policy may let through. */
 const MINIMUM_TLS_VERSION = 1.2;

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 /* csm-certs: issue, revoke and list mTLS client certificates of the platform's private CA. */
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { RevocationReason } from '@aws-sdk/client-acm-pca';
@@ -9,7 +9,7 @@ import {
   issueClientCertificate,
   listClientCertificates,
   revokeClientCertificate,
-} from '../lib/pki/client-certificates';
+} from './certs/client-certificates';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -14,8 +14,8 @@ import {
 } from '@aws-sdk/client-acm-pca';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as x509 from '@peculiar/x509';
-import { normalizeSerial } from './serial';
-import { PCA_TEMPLATES, pcaTemplateArn } from './templates';
+import { normalizeSerial } from '../../pki/serial';
+import { PCA_TEMPLATES, pcaTemplateArn } from '../../pki/templates';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 

@@ -1,0 +1,25 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+
+/** The resolved CloudFormation `Properties` of a resource, as they will appear in the template. */
+export function resolvedProperties(node: CfnResource): Record<string, any> {
+  // _toCloudFormation renders the resource exactly as the template will carry it (overrides included).
+  const rendered = (node as unknown as { _toCloudFormation(): { Resources: Record<string, { Properties?: Record<string, any> }> } })._toCloudFormation();
+  const resolved = Stack.of(node).resolve(rendered) as { Resources: Record<string, { Properties?: Record<string, any> }> };
+  const [resource] = Object.values(resolved.Resources);
+  return resource?.Properties ?? {};
+}
+
+/** Wraps a value that CloudFormation allows as a single item or a list into a list. */
+export function asArray<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** True when a policy statement's Principal is everyone (`"*"` or `{ AWS: "*" }`). */
+export function isAnyPrincipal(principal: unknown): boolean {
+  if (principal === '*') return true;
+  if (principal && typeof principal === 'object') {
+    return asArray((principal as Record<string, unknown>).AWS).includes('*');
+  }
+  return false;
+}
