@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // vitest 5 targets Node 22+; its error reporter calls Map.groupBy, which Node 20 (this machine's runtime) lacks.
@@ -23,9 +24,13 @@ export default defineConfig({
     pool: 'forks',
     // One module graph per worker instead of per file: aws-cdk-lib's import dominates small test files.
     isolate: false,
+    // One worker per core (vitest's default leaves one core idle). Each worker loads aws-cdk-lib once for its files.
+    maxWorkers: availableParallelism(),
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default'],
     globalSetup: ['test/support/global-setup.ts'],
+    // The global teardown lints every template the tests collected in one cfn-lint pass (~20-30 s on 2 cores).
+    teardownTimeout: 300_000,
   },
 });

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 /** One problem cfn-lint reported. */
 export interface CfnLintMatch {
@@ -42,14 +42,49 @@ export function runCfnLint(templatePaths: readonly string[], options: CfnLintOpt
   const executable = options.executable ?? 'cfn-lint';
   if (!isCfnLintAvailable(executable)) return { available: false, matches: [], errors: [], warnings: [] };
   if (templatePaths.length === 0) return { available: true, matches: [], errors: [], warnings: [] };
-  const args = ['--format', 'json', ...(options.ignoreChecks?.length ? ['--ignore-checks', ...options.ignoreChecks] : []), '--', ...templatePaths];
-  const run = spawnSync(executable, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync(executable, cfnLintArgs(templatePaths, options), { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.error) throw run.error;
+  return parseCfnLintOutput(run.stdout, run.stderr, run.status);
+}
+
+/**
+ * Like `runCfnLint`, without blocking: the templates are split over `parallelism` cfn-lint processes (each starts
+ * Python and loads the resource schemas once, ~1 s), so many templates are linted in one pass on every core.
+ */
+export async function runCfnLintAsync(templatePaths: readonly string[], options: CfnLintOptions & { readonly parallelism?: number } = {}): Promise<CfnLintResult> {
+  const executable = options.executable ?? 'cfn-lint';
+  if (!isCfnLintAvailable(executable)) return { available: false, matches: [], errors: [], warnings: [] };
+  const parallelism = Math.max(1, Math.min(options.parallelism ?? 1, templatePaths.length));
+  const chunks = Array.from({ length: parallelism }, (_, i) => templatePaths.filter((_p, j) => j % parallelism === i));
+  const results = await Promise.all(chunks.filter((c) => c.length > 0).map((chunk) => new Promise<CfnLintResult>((resolve, reject) => {
+    const child = spawn(executable, cfnLintArgs(chunk, options), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      try {
+        resolve(parseCfnLintOutput(stdout, stderr, status));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  })));
+  const matches = results.flatMap((r) => r.matches);
+  return { available: true, matches, errors: matches.filter((m) => m.level === 'Error'), warnings: matches.filter((m) => m.level === 'Warning') };
+}
+
+function cfnLintArgs(templatePaths: readonly string[], options: CfnLintOptions): string[] {
+  return ['--format', 'json', ...(options.ignoreChecks?.length ? ['--ignore-checks', ...options.ignoreChecks] : []), '--', ...templatePaths];
+}
+
+function parseCfnLintOutput(stdout: string, stderr: string, status: number | null): CfnLintResult {
   let raw: any[];
   try {
-    raw = run.stdout.trim() ? JSON.parse(run.stdout) : [];
+    raw = stdout.trim() ? JSON.parse(stdout) : [];
   } catch {
-    throw new Error(`cfn-lint printed something that is not JSON (exit ${run.status}): ${run.stdout.slice(0, 500)} ${run.stderr.slice(0, 500)}`);
+    throw new Error(`cfn-lint printed something that is not JSON (exit ${status}): ${stdout.slice(0, 500)} ${stderr.slice(0, 500)}`);
   }
   const matches: CfnLintMatch[] = raw.map((m) => ({
     rule: m.Rule?.Id ?? 'unknown',

@@ -1,4 +1,8 @@
-import { isCfnLintAvailable } from '../../lib/testing/cfn-lint';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { isCfnLintAvailable, runCfnLintAsync } from '../../lib/testing/cfn-lint';
 
 /**
  * cfn-lint checks we ignore, each with the reason. Keep this list short.
@@ -17,4 +21,41 @@ export function requireCfnLint(): boolean {
   }
   console.warn('SKIPPED cfn-lint checks: cfn-lint is not on PATH (install it with "pip install cfn-lint" to run them).');
   return false;
+}
+
+/** One `expectCfnLintClean` call waiting for the end-of-run lint. */
+interface QueuedTemplates {
+  readonly test: string;
+  readonly templatePaths: readonly string[];
+}
+
+/** Records templates for the end-of-run lint (see test/support/global-setup.ts). */
+export function queueForCfnLint(queue: string, test: string, templatePaths: readonly string[]): void {
+  const record: QueuedTemplates = { test, templatePaths };
+  fs.writeFileSync(path.join(queue, `${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`), JSON.stringify(record));
+}
+
+/**
+ * Lints every template recorded in `queue` once (identical templates once in all), over one cfn-lint process per
+ * core, and throws with each finding and the tests whose templates have it.
+ */
+export async function lintCollectedTemplates(queue: string): Promise<void> {
+  const records = fs.readdirSync(queue).filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(queue, f), 'utf8')) as QueuedTemplates);
+  if (records.length === 0 || !requireCfnLint()) return;
+  const byContent = new Map<string, { path: string; tests: Set<string> }>();
+  for (const record of records) {
+    for (const file of record.templatePaths) {
+      const hash = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+      const entry = byContent.get(hash) ?? { path: file, tests: new Set<string>() };
+      entry.tests.add(record.test);
+      byContent.set(hash, entry);
+    }
+  }
+  const testsOf = new Map([...byContent.values()].map((e) => [e.path, [...e.tests]]));
+  const lint = await runCfnLintAsync([...testsOf.keys()], { ignoreChecks: CFN_LINT_IGNORED_CHECKS, parallelism: os.availableParallelism() });
+  if (lint.matches.length > 0) {
+    const lines = lint.matches.map((m) => `- ${m.rule} (${m.level}) ${m.message}\n  in ${m.file}${m.line ? `:${m.line}` : ''}\n  from: ${(testsOf.get(m.file) ?? ['?']).join('; ')}`);
+    throw new Error(`cfn-lint found ${lint.matches.length} problem(s) in the templates the tests synthesized:\n${lines.join('\n')}`);
+  }
 }

@@ -1,11 +1,11 @@
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import { acknowledgeFinding, complianceFindingIds } from '../../lib/core/acknowledge';
 import { PlatformChecks } from '../../lib/checks/platform-checks';
 import { PlatformRule } from '../../lib/checks/rule';
 import { runCfnLint } from '../../lib/testing/cfn-lint';
-import { CFN_LINT_IGNORED_CHECKS, requireCfnLint } from './cfn-lint';
+import { CFN_LINT_IGNORED_CHECKS, queueForCfnLint, requireCfnLint } from './cfn-lint';
 
 /** Paths of the constructs one PlatformChecks rule flags in `stack` (sorted). */
 export function ruleViolations(rule: PlatformRule, stack: Stack): string[] {
@@ -17,10 +17,19 @@ export function ruleViolations(rule: PlatformRule, stack: Stack): string[] {
 }
 
 /**
- * Asserts cfn-lint reports nothing for the templates (ignoring only CFN_LINT_IGNORED_CHECKS). Without cfn-lint on
- * PATH this is skipped locally and fails under CI=true.
+ * Asserts cfn-lint reports nothing for the templates (ignoring only CFN_LINT_IGNORED_CHECKS). Under vitest the
+ * templates are queued and linted once, with all the others, when the run ends (test/support/global-setup.ts): a
+ * finding then fails the run naming this test. Without cfn-lint on PATH this is skipped locally and fails under
+ * CI=true.
  */
 export function expectCfnLintClean(templatePaths: readonly string[]): void {
+  expect(templatePaths.length, 'templates to lint').toBeGreaterThan(0);
+  const queue = inject('cfnLintQueue');
+  if (queue) {
+    // The teardown probes for cfn-lint once (a probe per worker costs a Python start).
+    queueForCfnLint(queue, `${expect.getState().testPath ?? '?'} > ${expect.getState().currentTestName ?? '?'}`, templatePaths);
+    return;
+  }
   if (!requireCfnLint()) return;
   const lint = runCfnLint(templatePaths, { ignoreChecks: CFN_LINT_IGNORED_CHECKS });
   expect(lint.matches, JSON.stringify(lint.matches, null, 2)).toEqual([]);
