@@ -47,6 +47,13 @@ export interface PrivateNetworkProps {
    */
   readonly additionalInterfaceEndpoints?: string[];
   /**
+   * Availability zones that hold an interface of each interface endpoint (1 up to availabilityZones). Each costs
+   * about $7.30 per endpoint and month; with fewer, services in the other zones reach AWS APIs across zones and
+   * lose them if those zones fail.
+   * @default - every zone of the network
+   */
+  readonly interfaceEndpointZones?: number;
+  /**
    * Flow-log retention in days (a finite CloudWatch Logs value).
    * @default 365
    */
@@ -97,6 +104,10 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       if (!SUPPORTED_INTERFACE_ENDPOINTS.includes(name)) {
         invalidProp(this, 'additionalInterfaceEndpoints', name, 'not a supported interface endpoint service name', `use one of ${SUPPORTED_INTERFACE_ENDPOINTS.join(', ')}`);
       }
+    }
+    const endpointZones = props.interfaceEndpointZones ?? azCount;
+    if (!Number.isInteger(endpointZones) || endpointZones < 1 || endpointZones > azCount) {
+      invalidProp(this, 'interfaceEndpointZones', endpointZones, `must be a whole number from 1 to the network's ${azCount} availability zones`, `use 1 (cheapest, dev) or ${azCount} (every zone)`);
     }
     const nat = props.allowInternetEgressViaNat;
     if (nat) {
@@ -211,11 +222,14 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       conditions: thisAccountOnly,
     }));
 
+    const endpointSubnets = endpointZones === azCount
+      ? this.serviceSubnets
+      : { subnets: this.vpc.selectSubnets(this.serviceSubnets).subnets.slice(0, endpointZones) };
     const endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
     for (const name of [...new Set([...DEFAULT_INTERFACE_ENDPOINTS, ...extraEndpoints])]) {
       const endpoint = this.vpc.addInterfaceEndpoint(endpointId(name), {
         service: new ec2.InterfaceVpcEndpointAwsService(name),
-        subnets: this.serviceSubnets,
+        subnets: endpointSubnets,
         securityGroups: [this.endpointSecurityGroup],
         privateDnsEnabled: true,
         open: false,

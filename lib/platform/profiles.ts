@@ -17,9 +17,21 @@ export interface PlatformProfile {
   readonly requireAlarmRouting: boolean;
   /** Desired task count of each service. */
   readonly desiredCount: number;
+  /**
+   * Availability zones that hold each interface endpoint (1 up to availabilityZones). An endpoint costs about
+   * $7.30 per AZ and month; fewer zones make AWS API access from the services depend on those zones.
+   * @default - every zone of the network
+   */
+  readonly interfaceEndpointZones?: number;
+  /**
+   * What the platform may cost per month with no traffic (USD, us-east-1 list prices). The security report's
+   * "Idle monthly cost" section compares the synthesized estimate with it and names cheaper choices when over.
+   * @default - no budget
+   */
+  readonly idleMonthlyBudgetUsd?: number;
 }
 
-/** `dev`: 2 AZs, short-lived CA, 90-day logs. `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs, alarms routed. */
+/** `dev`: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, $150/month idle budget. `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs, alarms routed. */
 export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>> = {
   dev: {
     availabilityZones: 2,
@@ -28,6 +40,8 @@ export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>
     subordinateCa: false,
     requireAlarmRouting: false,
     desiredCount: 1,
+    interfaceEndpointZones: 1,
+    idleMonthlyBudgetUsd: 150,
   },
   prod: {
     availabilityZones: 3,

@@ -27,6 +27,7 @@ import { SecureRepository } from '../registry/secure-repository';
 import { SecureBucket, SecureBucketReplication } from '../storage/secure-bucket';
 import { SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
+import { IDLE_COST_BUDGET_METADATA_TYPE } from '../cost/idle-cost';
 import { PLATFORM_PROFILES, PlatformProfile } from './profiles';
 
 /** An existing VPC to run the services in instead of a new PrivateNetwork. */
@@ -264,6 +265,13 @@ export class SecureMicroservicePlatform extends Construct {
       invalidProp(this, 'environmentName', props.environmentName, 'environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
     }
     this.profile = props.profile ?? PLATFORM_PROFILES.dev;
+    const budget = this.profile.idleMonthlyBudgetUsd;
+    if (budget !== undefined) {
+      if (!Number.isFinite(budget) || budget <= 0) {
+        invalidProp(this, 'profile.idleMonthlyBudgetUsd', budget, 'an idle budget is a positive amount of USD per month', 'use e.g. 150, or leave it out for no budget');
+      }
+      this.node.addMetadata(IDLE_COST_BUDGET_METADATA_TYPE, { monthlyUsd: budget });
+    }
     this.servicesPerStack = props.servicesPerStack ?? 8;
     if (!Number.isInteger(this.servicesPerStack) || this.servicesPerStack < 1 || this.servicesPerStack > 10) {
       invalidProp(this, 'servicesPerStack', this.servicesPerStack, 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', 'use a whole number between 1 and 10 (8 is the default)');
@@ -301,6 +309,7 @@ export class SecureMicroservicePlatform extends Construct {
       this.network = new PrivateNetwork(this, 'Network', {
         logsKey: this.keys.logsKey,
         availabilityZones: this.profile.availabilityZones,
+        interfaceEndpointZones: this.profile.interfaceEndpointZones,
         flowLogRetentionDays: retention,
       });
       this.vpc = this.network.vpc;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { IPolicyValidationContext, IPolicyValidationPlugin, NestedStack, PolicyValidationPluginReport, Stack, Stage } from 'aws-cdk-lib';
+import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Stage } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
 import {
   ARCHITECTURE_DOT_FILE,
   ARCHITECTURE_SVG_FILE,
@@ -26,6 +27,22 @@ export interface SecurityReportPluginProps {
 }
 
 /**
+ * The synthesized template of every stack under root (nested stacks included), read from the cloud assembly after
+ * synthesis: a stack's template sits in its stage's outdir, a nested stack's next to its top-level stack's.
+ */
+export function readSynthesizedStacks(root: IConstruct): ReportStack[] {
+  const stacks: ReportStack[] = [];
+  for (const stack of root.node.findAll().filter((c): c is Stack => Stack.isStack(c))) {
+    let top: Stack = stack;
+    while (top.nestedStackParent) top = top.nestedStackParent;
+    const file = path.join(Stage.of(top)!.outdir, stack.templateFile);
+    if (!fs.existsSync(file)) continue;
+    stacks.push({ stackPath: stack.node.path, resources: (JSON.parse(fs.readFileSync(file, 'utf8')).Resources ?? {}) as Record<string, TemplateResource> });
+  }
+  return stacks;
+}
+
+/**
  * A validation plugin that never fails: on every synth it writes cdk.out/security-report.md (controls,
  * acknowledgements with reasons, opt-outs, practice → resource map, architecture diagram), plus the diagram as
  * DOT and, when Graphviz is installed, SVG.
@@ -37,20 +54,7 @@ export class SecurityReportPlugin implements IPolicyValidationPlugin {
 
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const root = context.appConstruct;
-    const read = (stackPath: string, templatePath: string): ReportStack => ({
-      stackPath,
-      resources: (JSON.parse(fs.readFileSync(templatePath, 'utf8')).Resources ?? {}) as Record<string, TemplateResource>,
-    });
-    const stacks: ReportStack[] = context.stackTemplates.map((s) => read(s.stackConstructPath, s.templatePath));
-    // Nested stacks are not in stackTemplates: their templates sit next to their top-level stack's template.
-    const dirs = new Map(context.stackTemplates.map((s) => [s.stackConstructPath, path.dirname(s.templatePath)]));
-    for (const nested of root.node.findAll().filter((c): c is NestedStack => NestedStack.isNestedStack(c))) {
-      let top: Stack = nested;
-      while (top.nestedStackParent) top = top.nestedStackParent;
-      const dir = dirs.get(top.node.path);
-      const file = dir && path.join(dir, nested.templateFile);
-      if (file && fs.existsSync(file)) stacks.push(read(nested.node.path, file));
-    }
+    const stacks = readSynthesizedStacks(root);
     const outdir = root && Stage.isStage(root) ? root.outdir : path.dirname(context.templatePaths[0] ?? '.');
     const dotSource = toDot(architectureGraph(stacks));
     fs.writeFileSync(path.join(outdir, ARCHITECTURE_DOT_FILE), dotSource);

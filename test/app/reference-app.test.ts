@@ -2,6 +2,8 @@ import * as fs from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceApp } from '../../bin/reference-app';
+import { estimateIdleCost, unpricedResourceTypes } from '../../lib/cost/idle-cost';
+import { PRICE_TABLE_DATE } from '../../lib/cost/price-table';
 import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
 import { expectCfnLintClean } from '../support/checks';
@@ -41,6 +43,33 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     // Resources of the nested service stacks are mapped too.
     expect(report).toMatch(new RegExp(`### P15 [^\\n]+\\n\\n- \`${env}/Platform/Platform/Services1/orders/Service/TaskDefinition/Resource\` \\(AWS::ECS::TaskDefinition\\): non-root, read-only root filesystem, unprivileged`));
     expect(report).toContain('services["Fargate services x2"]');
+  });
+
+  it('prices every resource type of its templates (a new type without a price table entry fails here)', () => {
+    const stacks = result.templatePaths.map((p) => ({ stackPath: p, resources: JSON.parse(fs.readFileSync(p, 'utf8')).Resources ?? {} }));
+    expect(stacks.length).toBeGreaterThanOrEqual(2); // the platform stack and at least one nested services stack
+    expect(unpricedResourceTypes(stacks)).toEqual([]);
+    expect(estimateIdleCost(stacks).unresolved).toEqual([]);
+  });
+
+  it('writes the idle monthly cost of the stage into the security report, within the dev budget', () => {
+    const report = fs.readFileSync(`${result.assemblyDir}/security-report.md`, 'utf8');
+    const section = report.slice(report.indexOf('## Idle monthly cost'), report.indexOf('## Architecture'));
+    expect(section).toContain(`read ${PRICE_TABLE_DATE}`);
+    expect(section).toContain(`### ${env}\n`);
+    expect(section).toMatch(new RegExp(`\\| \`${env}/Platform/Platform/Services1/orders/Service/Service/Service\` \\| AWS::ECS::Service \\| \\d task\\(s\\) × 0.25 vCPU × 730 h`));
+    expect(section).toContain('Charged per use (not in the total)');
+    const total = Number(/\| \*\*total\*\* \| \| \| \*\*\$([\d,.]+)\*\* \|/.exec(section)?.[1].replace(/,/g, ''));
+    const stacks = result.templatePaths.map((p) => ({ stackPath: p, resources: JSON.parse(fs.readFileSync(p, 'utf8')).Resources ?? {} }));
+    expect(total).toBeCloseTo(estimateIdleCost(stacks).totalUsd, 2);
+    if (env === 'dev') {
+      expect(total).toBeLessThanOrEqual(150);
+      expect(section).toContain('$150.00 per month — within budget');
+    } else {
+      // prod is priced and explained, not capped: the general-purpose root + issuing CA dominate, and the report says what is cheaper.
+      expect(total).toBeGreaterThan(800);
+      expect(section).toContain('| profile `caUsageMode: SHORT_LIVED_CERTIFICATE` | $700.00 |');
+    }
   });
 
   it('passes cfn-lint on every template', () => {

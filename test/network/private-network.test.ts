@@ -116,6 +116,16 @@ describe('PrivateNetwork options', () => {
     expect(subnets.map((s) => s.Properties.AvailabilityZone)).toEqual([0, 1, 2].map((i) => ({ 'Fn::Select': [i, { 'Fn::GetAZs': '' }] })));
   });
 
+  it('puts every interface endpoint in every zone by default, and in fewer zones when interfaceEndpointZones says so', () => {
+    const subnetCounts = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))
+      .map((e) => e.Properties.SubnetIds.length);
+    expect(subnetCounts(network({ availabilityZones: 3 }).stack)).toEqual(DEFAULT_INTERFACE_ENDPOINTS.map(() => 3));
+    const { stack, net } = network({ availabilityZones: 3, interfaceEndpointZones: 1 });
+    expect(subnetCounts(stack)).toEqual(DEFAULT_INTERFACE_ENDPOINTS.map(() => 1));
+    // Services still run in every zone; only the endpoints' interfaces are fewer.
+    expect(net.vpc.selectSubnets(net.serviceSubnets).subnets).toHaveLength(3);
+  });
+
   it('adds NAT egress only as a named opt-in, and records the reason', () => {
     const { stack, net } = network({ allowInternetEgressViaNat: { reason: 'payment provider callback needs a fixed egress IP', natGateways: 1 } });
     const template = Template.fromStack(stack);
@@ -135,6 +145,9 @@ describe('PrivateNetwork options', () => {
       [{ cidr: '8.8.0.0/16' }, /invalid cidr \(received "8.8.0.0\/16"\): not an RFC 1918 private range/],
       [{ additionalInterfaceEndpoints: ['ecr-api'] }, /invalid additionalInterfaceEndpoints \(received "ecr-api"\).*Fix: use one of/],
       [{ flowLogRetentionDays: 10 }, /invalid flowLogRetentionDays \(received 10\).*Fix: use one of 1, 3, 5, 7, 14/],
+      [{ interfaceEndpointZones: 0 }, /invalid interfaceEndpointZones \(received 0\): must be a whole number from 1 to the network's 2 availability zones.*Fix: use 1 \(cheapest, dev\) or 2/],
+      [{ interfaceEndpointZones: 3 }, /invalid interfaceEndpointZones \(received 3\)/],
+      [{ interfaceEndpointZones: 1.5 }, /invalid interfaceEndpointZones \(received 1.5\)/],
       [{ allowInternetEgressViaNat: { reason: '' } }, /invalid allowInternetEgressViaNat.reason \(received ""\)/],
       [{ allowInternetEgressViaNat: { reason: 'needs outbound calls to a partner', natGateways: 3 } }, /invalid allowInternetEgressViaNat.natGateways \(received 3\)/],
     ])('%j', (props, message) => {

@@ -6,6 +6,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformStage, PlatformStageProps } from '../../lib/platform/platform-stage';
 import { decodeRouteScopes } from '../../lib/pki/route-map';
+import { IDLE_COST_BUDGET_METADATA_TYPE } from '../../lib/cost/idle-cost';
 import { PLATFORM_PROFILES } from '../../lib/platform/profiles';
 import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from '../../lib/platform/secure-microservice-platform';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp, newStack, synthWithGate } from '../support/harness';
@@ -235,10 +236,14 @@ describe('PlatformStage profiles', () => {
     expect(() => Template.fromStack(s.stack)).toThrow(/the platform has no route, so its API would be empty\. Fix: add a service with at least one route/);
   });
 
-  it('dev: 2 AZs, short-lived CA, 90-day logs', () => {
+  it('dev: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, a $150 idle budget recorded for the report', () => {
     const s = stage('dev');
     const t = Template.fromStack(s.stack);
     t.resourceCountIs('AWS::EC2::Subnet', 2);
+    const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    expect(endpoints.length).toBeGreaterThan(0);
+    for (const e of endpoints) expect(e.Properties.SubnetIds).toHaveLength(1);
+    expect(s.platform.node.metadata.find((m) => m.type === IDLE_COST_BUDGET_METADATA_TYPE)?.data).toEqual({ monthlyUsd: 150 });
     t.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { UsageMode: 'SHORT_LIVED_CERTIFICATE' });
     t.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 1);
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: PLATFORM_PROFILES.dev.logRetentionDays });
@@ -249,6 +254,10 @@ describe('PlatformStage profiles', () => {
     const s = stage('prod', { alarmEmails: ['oncall@example.com'], env: { account: '111122223333', region: 'eu-west-1' } });
     const t = Template.fromStack(s.stack);
     t.resourceCountIs('AWS::EC2::Subnet', 3);
+    const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
+    expect(endpoints.length).toBeGreaterThan(0);
+    for (const e of endpoints) expect(e.Properties.SubnetIds).toHaveLength(3);
+    expect(s.platform.node.metadata.some((m) => m.type === IDLE_COST_BUDGET_METADATA_TYPE)).toBe(false);
     t.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 2);
     t.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { UsageMode: 'GENERAL_PURPOSE' });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731 });
@@ -283,6 +292,7 @@ describe('SecureMicroservicePlatform rejects bad input with prop, value and fix'
     ['bad e-mail', { alarmEmails: ['oncall'] }, /invalid alarmEmails \(received "oncall"\): not an e-mail address/],
     ['service certificate not an ACM ARN', { serviceCertificateArn: 'arn:aws:iam::111122223333:server-certificate/x' }, /invalid serviceCertificateArn.*not an ACM certificate ARN/],
     ['mTLS certificate not an ACM ARN', { mutualTls: { domainName: 'api.example.com', certificateArn: 'cert-1' } }, /invalid mutualTls\.certificateArn \(received "cert-1"\)/],
+    ['idle budget not positive', { profile: { ...PLATFORM_PROFILES.dev, idleMonthlyBudgetUsd: 0 } }, /invalid profile\.idleMonthlyBudgetUsd \(received 0\): an idle budget is a positive amount of USD per month\. Fix: use e\.g\. 150/],
     ['prefix list id', { s3PrefixListId: 'com.amazonaws.eu-west-1.s3' }, /invalid s3PrefixListId.*Fix: look it up with: aws ec2 describe-managed-prefix-lists/],
   ])('%s', (_name, props, message) => {
     expect(() => platform(props)).toThrow(message);
