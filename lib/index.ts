@@ -16,6 +16,22 @@ export * from './core/acknowledge';
 export * from './core/opt-out';
 export { SecurityReportPlugin, SecurityReportPluginProps, ReportedRule, SECURITY_REPORT_FILE, ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE } from './report/security-report';
 
+// Idle cost: the price table and the estimate the security report's "Idle monthly cost" section uses.
+export * from './cost/price-table';
+export {
+  estimateIdleCost,
+  unpricedResourceTypes,
+  CostResource,
+  CostStack,
+  IdleCostRow,
+  PerUseItem,
+  IdleCostEstimate,
+  CheaperChoice,
+  CHEAPER_CHOICES,
+  IdleCostBudget,
+} from './cost/idle-cost';
+export { readSynthesizedStacks } from './report/security-report';
+
 // Network.
 export * from './network/private-network';
 

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { createReferenceApp } from '../bin/reference-app';
 import { estimateIdleCost } from '../lib/cost/idle-cost';
-import { constructPathsByLogicalId, renderIdleCostSection } from '../lib/private/security-report-render';
+import { renderIdleCostSection } from '../lib/cost/report-section';
+import { constructPathsByLogicalId } from '../lib/private/security-report-render';
 import { readSynthesizedStacks } from '../lib/report/security-report';
 
 const root = path.join(__dirname, '..');

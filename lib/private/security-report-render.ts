@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { CfnElement, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { CostStack, estimateIdleCost, IDLE_COST_BUDGET_METADATA_TYPE, IdleCostBudget, priceTableNote, renderIdleCost } from '../cost/idle-cost';
 import { OPT_OUT_METADATA_TYPE } from './metadata';
 import { PRACTICES } from './practices';
 
@@ -40,6 +39,8 @@ export interface ReportInput {
   readonly packs: readonly string[];
   /** The PlatformChecks rules that ran, listed as controls. */
   readonly rules: readonly ReportedRule[];
+  /** More sections (markdown lines), placed before the architecture diagram (e.g. the idle monthly cost). */
+  readonly sections?: readonly string[];
 }
 
 export interface Acknowledgement { readonly id: string; readonly reason: string; readonly constructPath: string }
@@ -149,42 +150,11 @@ export function toDot(graph: ArchitectureGraph): string {
     ...graph.nodes.map((n) => `  ${n.id} [label="${n.label}"];`), ...graph.edges.map(([a, b]) => `  ${a} -> ${b};`), '}'].join('\n');
 }
 
-/**
- * The stacks of each Stage (nested stacks with their parent's stage), keyed by the stage's path ("" for stacks
- * directly under the app), with the idle-cost budget a platform of that stage recorded.
- */
-export function stacksByStage(stacks: readonly ReportStack[], root?: IConstruct): Map<string, { stacks: CostStack[]; budget?: IdleCostBudget }> {
-  const constructs = new Map((root?.node.findAll() ?? []).map((c) => [c.node.path, c]));
-  const stages = new Map<string, { stacks: CostStack[]; budget?: IdleCostBudget }>();
-  for (const stack of stacks) {
-    const construct = constructs.get(stack.stackPath);
-    const stage = construct ? Stage.of(construct) : undefined;
-    const key = stage?.node.path ?? '';
-    if (!stages.has(key)) {
-      const holder = stage?.node.findAll().find((c) => c.node.metadata.some((m) => m.type === IDLE_COST_BUDGET_METADATA_TYPE));
-      const data = holder?.node.metadata.find((m) => m.type === IDLE_COST_BUDGET_METADATA_TYPE)?.data as { monthlyUsd: number } | undefined;
-      stages.set(key, { stacks: [], budget: holder && data ? { monthlyUsd: data.monthlyUsd, constructPath: holder.node.path } : undefined });
-    }
-    stages.get(key)!.stacks.push(stack);
-  }
-  return stages;
-}
-
-/** The "Idle monthly cost" section: one table per stage, from the synthesized templates. */
-export function renderIdleCostSection(stacks: readonly ReportStack[], root?: IConstruct, paths: ReadonlyMap<string, string> = new Map()): string[] {
-  const lines = ['## Idle monthly cost', '', priceTableNote(), ''];
-  for (const [stage, { stacks: stageStacks, budget }] of [...stacksByStage(stacks, root)].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(...renderIdleCost(stage || '(app)', estimateIdleCost(stageStacks, paths), budget));
-  }
-  return lines;
-}
-
 /** Renders the security report as markdown. */
 export function renderSecurityReport(input: ReportInput, diagramSvg?: string): string {
   const acks = input.root ? collectAcknowledgements(input.root) : [];
   const optOuts = input.root ? collectOptOuts(input.root) : [];
-  const paths = input.root ? constructPathsByLogicalId(input.root) : undefined;
-  const practiceMap = mapPractices(input.stacks, paths);
+  const practiceMap = mapPractices(input.stacks, input.root ? constructPathsByLogicalId(input.root) : undefined);
   const resourceCount = input.stacks.reduce((n, s) => n + Object.keys(s.resources).length, 0);
   const lines: string[] = [
     '# Security report', '',
@@ -207,7 +177,7 @@ export function renderSecurityReport(input: ReportInput, diagramSvg?: string): s
       : practiceMap.get(practice.id) ?? [];
     lines.push(`### ${practice.id} ${practice.title}`, '', ...(evidence.length ? evidence.map((e) => `- ${e}`) : ['- not implemented by any resource in this app']), '');
   }
-  lines.push(...renderIdleCostSection(input.stacks, input.root, paths));
+  lines.push(...(input.sections ?? []));
   const graph = architectureGraph(input.stacks);
   lines.push('## Architecture', '');
   if (diagramSvg) lines.push(`![architecture](${diagramSvg})`, '', `Source: \`${ARCHITECTURE_DOT_FILE}\`.`, '');

@@ -2,10 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPluginReport, Stack, Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { renderIdleCostSection } from '../cost/report-section';
 import {
   ARCHITECTURE_DOT_FILE,
   ARCHITECTURE_SVG_FILE,
   architectureGraph,
+  constructPathsByLogicalId,
   renderSecurityReport,
   renderSvg,
   ReportedRule,
@@ -59,7 +61,7 @@ export class SecurityReportPlugin implements IPolicyValidationPlugin {
     const dotSource = toDot(architectureGraph(stacks));
     fs.writeFileSync(path.join(outdir, ARCHITECTURE_DOT_FILE), dotSource);
     const svg = renderSvg(dotSource, path.join(outdir, ARCHITECTURE_SVG_FILE)) ? ARCHITECTURE_SVG_FILE : undefined;
-    fs.writeFileSync(path.join(outdir, SECURITY_REPORT_FILE), renderSecurityReport({ stacks, root, packs: this.packNames(), rules: this.props.rules }, svg));
+    fs.writeFileSync(path.join(outdir, SECURITY_REPORT_FILE), renderSecurityReport({ stacks, root, packs: this.packNames(), rules: this.props.rules, sections: renderIdleCostSection(stacks, root, constructPathsByLogicalId(root)) }, svg));
     return { success: true, violations: [] };
   }
 
