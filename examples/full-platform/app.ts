@@ -1,5 +1,6 @@
 // Every platform feature in one environment: the API only on a mutual-TLS custom domain, three services with
-// storage and a service-to-service call, usage tiers with partner API keys, and machine clients.
+// storage and a service-to-service call, usage tiers with partner API keys, machine clients, and roles for people
+// (admin, reader) with a tenant claim forwarded to the services.
 // Run: npx tsx examples/full-platform/app.ts   (writes cdk.out.full-platform/)
 import { App } from 'aws-cdk-lib';
 import { JsonSchemaType, Period } from 'aws-cdk-lib/aws-apigateway';
@@ -28,6 +29,9 @@ export function build(app: App): void {
     },
     alarmEmails: ['security-oncall@example.com', 'platform-team@example.com'],
     firewall: { rateLimitPerIp: 2000 }, // per client IP over 5 minutes; partners behind one NAT need headroom
+    // ABAC: administrators set custom:tenant on each user; the token carries it as "tenant" and every service
+    // receives it as the x-user-tenant header, set by the integration from the verified token (clients cannot).
+    userAttributeClaims: ['tenant'],
   });
   const platform = prod.platform;
 
@@ -95,6 +99,13 @@ export function build(app: App): void {
     // The storefront backend browses the catalog and places orders on behalf of shoppers.
     machineClients: { storefront: ['catalog/read', 'orders/write'] },
   });
+
+  // Roles for people (RBAC): Cognito groups whose members' access tokens carry only the role's scopes, so each route's
+  // scope check is a role check. The back-office app may request all of them; a reader's token still gets reads only.
+  const admin = ['orders/read', 'orders/write', 'payments/read', 'catalog/read', 'catalog/write'];
+  platform.identity.addRole('admin', { scopes: admin, description: 'Operations staff: manage orders and the catalog', precedence: 0 });
+  platform.identity.addRole('reader', { scopes: ['orders/read', 'payments/read', 'catalog/read'], description: 'Support staff: look up orders, payments and products', precedence: 1 });
+  platform.identity.addUserClient('back-office', { callbackUrls: ['https://backoffice.example.com/callback'], logoutUrls: ['https://backoffice.example.com/'], scopes: admin });
 
   // Partners get an API key in their tier (handed over out of band; the key identifies, the token authorizes).
   platform.api.addApiKeyToTier('premium', 'AcmeRetail');

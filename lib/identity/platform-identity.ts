@@ -1,7 +1,10 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { acknowledgeFinding } from '../core/acknowledge';
+import { createSecureFunction } from '../core/secure-function';
 import { invalidProp } from '../private/errors';
 import { parseScope, RESOURCE_SERVER_ID_PATTERN, SCOPE_NAME_PATTERN } from '../private/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
@@ -59,6 +62,38 @@ export interface PlatformIdentityProps {
    * @default - no self sign-up
    */
   readonly allowSelfSignUp?: SecurityOptOut;
+  /**
+   * Encrypts the log group of the pre-token-generation trigger (roles and attribute claims); required by `addRole`
+   * and `userAttributeClaims`.
+   * @default - no key: roles and attribute claims cannot be used
+   */
+  readonly logsKey?: kms.IKey;
+  /**
+   * Log retention of the pre-token-generation trigger, in days (a finite CloudWatch Logs value).
+   * @default 365
+   */
+  readonly logRetentionDays?: number;
+  /**
+   * Attribute-based access control: each name becomes a custom user attribute `custom:<name>` that only
+   * administrators can write (no app client may), copied by the pre-token-generation trigger into a `<name>` claim
+   * of the ID and access tokens. The platform forwards the claim to services as the `x-user-<name>` header.
+   * Names: 1–20 lower-case letters, digits or "_", starting with a letter, not a reserved token claim.
+   * @default - none
+   */
+  readonly userAttributeClaims?: string[];
+}
+
+/** A role for people: a Cognito group whose members' access tokens carry `scopes`. */
+export interface RoleOptions {
+  /** Resource-server scopes (`<resourceServerId>/<scope>`) the role grants; add the resource servers first. */
+  readonly scopes: string[];
+  /** What the role is for (shown in the Cognito console). */
+  readonly description: string;
+  /**
+   * Cognito group precedence (lower wins for the preferred IAM role; scopes of all groups are combined).
+   * @default - none
+   */
+  readonly precedence?: number;
 }
 
 export interface UserClientOptions {
@@ -77,6 +112,14 @@ export interface UserClientOptions {
 }
 
 const CLIENT_NAME = /^[\w\s+=,.@-]{1,128}$/;
+const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const CLAIM_NAME = /^[a-z][a-z0-9_]{0,19}$/;
+/** Claims Cognito sets itself (or refuses to change) in ID and access tokens. */
+const RESERVED_CLAIMS = ['acr', 'amr', 'at_hash', 'auth_time', 'aud', 'azp', 'client_id', 'c_hash', 'cognito', 'email', 'email_verified',
+  'event_id', 'exp', 'iat', 'identities', 'iss', 'jti', 'nbf', 'nonce', 'origin_jti', 'phone_number', 'phone_number_verified',
+  'scope', 'sub', 'token_use', 'username', 'version'];
+/** The pre-token-generation handler bundle (lib/identity/handlers/pre-token-generation.lambda.ts). */
+export const PRE_TOKEN_GENERATION_HANDLER = 'pre-token-generation';
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_IN_DOMAIN = ['aws', 'amazon', 'cognito'];
 
@@ -92,10 +135,17 @@ export class PlatformIdentity extends Construct {
   public readonly domain?: cognito.UserPoolDomain;
   private readonly servers = new Map<string, { server: cognito.UserPoolResourceServer; scopes: Map<string, cognito.ResourceServerScope> }>();
   private readonly machineAccessTokenValidity: Duration;
+  private readonly roleScopes = new Map<string, string[]>();
+  private readonly roleGroups = new Map<string, cognito.CfnUserPoolGroup>();
+  private readonly props: PlatformIdentityProps;
+  private readonly attributeClaims: Readonly<Record<string, string>>;
+  private tokenTrigger?: lambda.Function;
 
   constructor(scope: Construct, id: string, props: PlatformIdentityProps) {
     super(scope, id);
+    this.props = props;
     validateDomainPrefix(this, props.domainPrefix);
+    this.attributeClaims = this.validateAttributeClaims(props.userAttributeClaims ?? []);
     const passwordMinLength = props.passwordMinLength ?? 14;
     if (!Number.isInteger(passwordMinLength) || passwordMinLength < 8 || passwordMinLength > 99) {
       invalidProp(this, 'passwordMinLength', passwordMinLength, 'Cognito accepts 8 to 99 characters and the platform baseline is at least 8', 'use a whole number between 8 and 99 (14 or more recommended)');
@@ -139,6 +189,7 @@ export class PlatformIdentity extends Construct {
       },
       selfSignUpEnabled: props.allowSelfSignUp !== undefined,
       signInAliases: { email: true },
+      customAttributes: Object.fromEntries(Object.keys(this.attributeClaims).map((claim) => [claim, new cognito.StringAttribute({ minLen: 1, maxLen: 256, mutable: true })])),
       autoVerify: { email: true },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       deletionProtection: true,
@@ -151,6 +202,59 @@ export class PlatformIdentity extends Construct {
     this.domain = userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: props.domainPrefix },
     });
+    if (Object.keys(this.attributeClaims).length > 0) this.ensureTokenTrigger('userAttributeClaims');
+  }
+
+  /** Roles added so far: name → the scopes the role grants. */
+  public get roles(): ReadonlyMap<string, readonly string[]> {
+    return this.roleScopes;
+  }
+
+  /** Claims copied from user attributes into tokens: claim name → attribute (`tenant` → `custom:tenant`). */
+  public get userAttributeClaims(): Readonly<Record<string, string>> {
+    return this.attributeClaims;
+  }
+
+  /** The pre-token-generation trigger (present once a role or an attribute claim exists). */
+  public get preTokenGenerationTrigger(): lambda.IFunction | undefined {
+    return this.tokenTrigger;
+  }
+
+  /**
+   * A role for people (RBAC): a Cognito group, and a pre-token-generation trigger that puts into a member's access
+   * token exactly the resource-server scopes their roles grant (of those the app client requested); every other
+   * resource-server scope is suppressed, so a route's scope check is a role check. Add users to the group with
+   * `aws cognito-idp admin-add-user-to-group`.
+   * @param name group name, e.g. `admin` or `reader`
+   */
+  public addRole(name: string, options: RoleOptions): cognito.CfnUserPoolGroup {
+    if (!ROLE_NAME.test(name)) {
+      invalidProp(this, 'addRole name', name, 'role names become Cognito group names: 1–128 letters, digits, "_", "." or "-", starting with a letter or digit', 'use a name such as "admin" or "orders-reader"');
+    }
+    if (this.roleScopes.has(name)) {
+      invalidProp(this, 'addRole name', name, 'a role with this name already exists', 'give all scopes of a role in one call, or use another name');
+    }
+    if (options.scopes.length === 0) {
+      invalidProp(this, `addRole("${name}") scopes`, options.scopes, 'a role without scopes grants nothing', 'name the scopes the role grants, e.g. ["orders/read"]');
+    }
+    if (!options.description || options.description.trim().length < 3 || options.description.length > 2048) {
+      invalidProp(this, `addRole("${name}") description`, options.description, 'a role needs a description (3–2048 characters) that says who holds it', 'e.g. "Back-office staff who read orders"');
+    }
+    if (options.precedence !== undefined && (!Number.isInteger(options.precedence) || options.precedence < 0)) {
+      invalidProp(this, `addRole("${name}") precedence`, options.precedence, 'Cognito group precedence is a non-negative whole number', 'use e.g. 0 for the highest precedence, or omit it');
+    }
+    const scopes = [...new Set(options.scopes)];
+    for (const scope of scopes) this.oauthScope(`addRole("${name}") scopes`, scope);
+    this.ensureTokenTrigger(`addRole("${name}")`);
+    const group = new cognito.CfnUserPoolGroup(this, `Role-${name.replace(/[^A-Za-z0-9]/g, '')}-${this.roleScopes.size}`, {
+      userPoolId: this.userPool.userPoolId,
+      groupName: name,
+      description: options.description,
+      precedence: options.precedence,
+    });
+    this.roleScopes.set(name, scopes);
+    this.roleGroups.set(name, group);
+    return group;
   }
 
   /** Resource servers by identifier. */
@@ -237,6 +341,10 @@ export class PlatformIdentity extends Construct {
         logoutUrls: options.logoutUrls,
         scopes: [cognito.OAuthScope.OPENID, ...(options.scopes ?? []).map((s) => this.oauthScope(`addUserClient("${name}") scopes`, s))],
       },
+      // Attribute claims come from custom attributes only administrators may write: no app client can set them.
+      writeAttributes: Object.keys(this.attributeClaims).length > 0
+        ? new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true, givenName: true, familyName: true, preferredUsername: true, locale: true, timezone: true })
+        : undefined,
       accessTokenValidity: Duration.minutes(60),
       idTokenValidity: Duration.minutes(60),
       refreshTokenValidity: Duration.hours(12),
@@ -246,6 +354,53 @@ export class PlatformIdentity extends Construct {
     });
     restrictToRefreshTokenAuth(client);
     return client;
+  }
+
+  /** Creates the pre-token-generation trigger once; roles and attribute claims need a pool this construct owns. */
+  private ensureTokenTrigger(prop: string): void {
+    if (this.tokenTrigger) return;
+    const pool = this.userPool;
+    if (!(pool instanceof cognito.UserPool)) {
+      invalidProp(this, prop, pool.node.path, 'roles and attribute claims need a pre-token-generation trigger, which can only be added to a user pool this construct creates', 'omit existingUserPool, or map groups to scopes in the existing pool\'s own trigger');
+    }
+    if (this.props.cheaperFeaturePlan?.plan === cognito.FeaturePlan.LITE) {
+      invalidProp(this, prop, 'FeaturePlan.LITE', 'access-token customization (pre-token-generation event version 2) needs the Essentials or Plus plan', 'keep the default Plus plan, or use cheaperFeaturePlan { plan: FeaturePlan.ESSENTIALS }');
+    }
+    if (!this.props.logsKey) {
+      invalidProp(this, 'logsKey', undefined, `${prop} needs the pre-token-generation trigger, whose log group must be encrypted`, 'pass logsKey (e.g. PlatformKeys.logsKey)');
+    }
+    const fn = createSecureFunction(this, 'PreTokenGeneration', {
+      handler: PRE_TOKEN_GENERATION_HANDLER,
+      description: 'Cognito pre-token-generation: access-token scopes from roles (groups), claims from admin-only attributes',
+      logsKey: this.props.logsKey,
+      logRetentionDays: this.props.logRetentionDays,
+      statements: [],
+      timeout: Duration.seconds(5),
+      reservedConcurrentExecutions: 50,
+      environment: {
+        // Read at synth, after every addRole: the trigger always carries the final role → scopes map.
+        ROLE_SCOPES: Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.roleScopes)) }),
+        ATTRIBUTE_CLAIMS: JSON.stringify(this.attributeClaims),
+      },
+      noDeadLetterQueueReason: 'Cognito invokes the trigger synchronously during sign-in and fails the token request when it errors; there is no asynchronous event to keep.',
+    });
+    pool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, cognito.LambdaVersion.V2_0);
+    this.tokenTrigger = fn;
+  }
+
+  private validateAttributeClaims(names: readonly string[]): Record<string, string> {
+    const claims: Record<string, string> = {};
+    for (const name of names) {
+      if (!CLAIM_NAME.test(name) || RESERVED_CLAIMS.includes(name)) {
+        invalidProp(this, 'userAttributeClaims', name, 'claim names become custom attributes (at most 20 characters) and must not be a claim Cognito sets itself', 'use a short lower-case name such as "tenant"');
+      }
+      if (name in claims) invalidProp(this, 'userAttributeClaims', name, 'the claim is listed twice', 'list each claim once');
+      claims[name] = `custom:${name}`;
+    }
+    if (names.length > 0 && this.props.existingUserPool) {
+      invalidProp(this, 'userAttributeClaims', names, 'custom attributes and the trigger can only be added to a user pool this construct creates', 'omit existingUserPool, or add the attributes and claims to the existing pool yourself');
+    }
+    return claims;
   }
 
   private validateClientName(name: string): void {

@@ -43,6 +43,12 @@ export interface ClientCertificateAuthorizerProps {
    * @default - outside a VPC
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * Access-token claims (e.g. `tenant`, set by PlatformIdentity's `userAttributeClaims`) passed to the integration as
+   * authorizer context `claim_<name>` (`context.authorizer.claim_<name>`), so it can set them as request headers.
+   * @default - none
+   */
+  readonly forwardedClaims?: string[];
 }
 
 /** Lambda's quota on a function's environment variables, keys and values together (not adjustable). */
@@ -119,6 +125,7 @@ export class ClientCertificateAuthorizer extends Construct {
         CLIENT_IDS: (props.appClients ?? []).map((c) => c.userPoolClientId).join(','),
         // Lazy: routes are usually added after the authorizer exists (the API needs the authorizer first).
         ROUTE_SCOPES: Lazy.string({ produce: () => encodeRouteScopes(this.routeScopes) }),
+        ...(props.forwardedClaims?.length ? { FORWARDED_CLAIMS: props.forwardedClaims.join(',') } : {}),
       },
       statements: [
         new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.denyList.tableArn] }),

@@ -125,6 +125,14 @@ export interface SecureMicroservicePlatformProps {
   readonly cognitoDomainPrefix?: string;
   /** @default - a new PrivateCertificateAuthority */
   readonly existingCertificateAuthority?: ExistingCertificateAuthority;
+  /**
+   * Attribute-based access control: user attributes only administrators can set (`custom:<name>`), copied into
+   * access-token claims by the identity's pre-token-generation trigger and forwarded to every service as the request
+   * header `x-user-<name>`. The integration sets the header from the authorizer's verified claims, replacing any
+   * header of that name the client sent, so a service can trust it (e.g. to scope data to a tenant).
+   * @default - none
+   */
+  readonly userAttributeClaims?: string[];
 }
 
 /** A route of a service on the platform's API. */
@@ -225,6 +233,8 @@ export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 /** The first service of a nested stack listens on 8443 of the stack's shared load balancer, the next on 8444, … */
 export const SERVICE_LISTENER_BASE_PORT = 8443;
+/** Services receive each `userAttributeClaims` claim in the request header `x-user-<claim>`. */
+export const USER_CLAIM_HEADER_PREFIX = 'x-user-';
 
 /**
  * The whole platform in one construct: keys, private network, identity, private CA with truststore, API with
@@ -320,6 +330,9 @@ export class SecureMicroservicePlatform extends Construct {
     this.identity = new PlatformIdentity(this, 'Identity', {
       domainPrefix: props.cognitoDomainPrefix ?? Fn.join('-', ['csm', props.environmentName, Aws.ACCOUNT_ID]),
       existingUserPool: props.existingUserPool,
+      logsKey: this.keys.logsKey,
+      logRetentionDays: retention,
+      userAttributeClaims: props.userAttributeClaims,
     });
 
     let chainPem: string;
@@ -348,6 +361,7 @@ export class SecureMicroservicePlatform extends Construct {
         userPool: this.identity.userPool,
         encryptionKey: this.keys.dataKey,
         logsKey: this.keys.logsKey,
+        forwardedClaims: props.userAttributeClaims,
       });
     }
     this.api = new SecureApi(this, 'Api', {
@@ -484,7 +498,7 @@ export class SecureMicroservicePlatform extends Construct {
         scopes: route.scopes,
         requestModel: route.requestModel,
         throttle: route.throttle,
-        integration: service.integration(route.backendPath ?? route.path, { httpMethod: route.method }),
+        integration: service.integration(route.backendPath ?? route.path, { httpMethod: route.method, requestParameters: this.claimHeaders() }),
       });
       if (this.clientCertificateAuthorizer) {
         const info = this.api.routes[this.api.routes.length - 1];
@@ -496,6 +510,19 @@ export class SecureMicroservicePlatform extends Construct {
     const built: PlatformService = { name, stack, repository, service, resourceServer, machineClients, bucket, table, routes };
     this.serviceMap.set(name, built);
     return built;
+  }
+
+  /**
+   * `x-user-<claim>` request headers set from the authorizer's verified token claims (ABAC). A mapped header replaces
+   * the one the client sent, so services never see a client-chosen value.
+   */
+  private claimHeaders(): Record<string, string> | undefined {
+    const claims = this.props.userAttributeClaims ?? [];
+    if (claims.length === 0) return undefined;
+    return Object.fromEntries(claims.map((claim) => [
+      `integration.request.header.${USER_CLAIM_HEADER_PREFIX}${claim}`,
+      this.clientCertificateAuthorizer ? `context.authorizer.claim_${claim}` : `context.authorizer.claims.${claim}`,
+    ]));
   }
 
   /** The shared load balancers and VPC links, one per nested services stack (`Services<n>/PrivateIntegration`). */

@@ -29,6 +29,7 @@ export const PRACTICES: readonly Practice[] = [
   ] },
   { id: 'P3', title: 'Authorize with least privilege', evidence: [
     { type: 'AWS::Cognito::UserPoolResourceServer', describe: (p) => `OAuth scopes ${(p.Scopes ?? []).map((s: any) => s.ScopeName).join(', ')}` },
+    { type: 'AWS::Cognito::UserPoolGroup', describe: (p) => `role ${p.GroupName}: members' access tokens carry only its scopes (pre-token-generation trigger)` },
     { type: 'AWS::ApiGateway::Method', describe: (p) => (p.AuthorizationScopes?.length ? `scopes ${p.AuthorizationScopes.join(', ')}` : p.AuthorizationType === 'CUSTOM' ? 'custom authorizer (scopes + revocation)' : undefined) },
     { type: 'AWS::IAM::ManagedPolicy', describe: always('customer managed policy scoped to named resources') },
     { type: 'AWS::IAM::Role', describe: always('role with a scoped trust policy') },

@@ -146,6 +146,20 @@ describe('example full-platform', () => {
     });
   });
 
+  it('has admin and reader roles: Cognito groups and a V2 pre-token-generation trigger giving each exactly its scopes', () => {
+    const groups = Object.values(platform.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual(['admin', 'reader']);
+    platform.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { PreTokenGenerationConfig: Match.objectLike({ LambdaVersion: 'V2_0' }) } });
+    const [trigger] = Object.values(platform.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { ROLE_SCOPES: Match.anyValue() } } } }));
+    expect(JSON.parse(trigger.Properties.Environment.Variables.ROLE_SCOPES)).toEqual({
+      admin: ['orders/read', 'orders/write', 'payments/read', 'catalog/read', 'catalog/write'],
+      reader: ['orders/read', 'payments/read', 'catalog/read'],
+    });
+    for (const m of routeMethods(platform)) {
+      expect(m.Properties.Integration.RequestParameters).toMatchObject({ 'integration.request.header.x-user-tenant': 'context.authorizer.claim_tenant' });
+    }
+  });
+
   it('creates the machine clients with client credentials and only their scopes', () => {
     const clients = Object.values(services.findResources('AWS::Cognito::UserPoolClient')).map((c) => c.Properties);
     expect(clients.map((c) => c.ClientName).sort()).toEqual(['finance-reporting', 'fulfilment-worker', 'storefront']);

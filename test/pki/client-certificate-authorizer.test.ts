@@ -68,6 +68,15 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
     expect(result.context).toMatchObject({ clientCertSerial: '1234', clientCertSubject: 'CN=orders-client', clientId: CLIENT_ID });
   });
 
+  test('passes forwarded token claims (ABAC) in the context as claim_<name>, empty when the token lacks them', async () => {
+    const forwarding = { ...deps, forwardedClaims: ['tenant'] };
+    const withTenant = await authorize(event('12:34', tokens.sign({ scope: 'orders/read', tenant: 'acme' })), forwarding);
+    expect(withTenant.context).toMatchObject({ claim_tenant: 'acme' });
+    const without = await authorize(event('12:34', tokens.sign({ scope: 'orders/read' })), forwarding);
+    expect(without.context).toMatchObject({ claim_tenant: '' });
+    expect((await authorize(event('12:34', tokens.sign({ scope: 'orders/read', tenant: 'acme' })), deps)).context).not.toHaveProperty('claim_tenant');
+  });
+
   test.each(['AB:CD:EF:01', '00:ab:cd:ef:01', 'ABCDEF01'])('refuses the revoked serial in form %s even with a valid token', async (form) => {
     const result = await authorize(event(form, tokens.sign({ scope: 'orders/read' })), deps);
     expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny', Resource: [METHOD_ARN] });

@@ -47,7 +47,7 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
   let p: SecureMicroservicePlatform;
 
   beforeAll(() => {
-    const made = platform({ mutualTls: MTLS, servicesPerStack: 2 });
+    const made = platform({ mutualTls: MTLS, servicesPerStack: 2, userAttributeClaims: ['tenant'] });
     const stack = made.stack;
     p = made.platform;
     built = addOrdersAndPayments(p);
@@ -114,6 +114,16 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     expect(decodeRouteScopes(authorizerFn.Properties.Environment.Variables.ROUTE_SCOPES)).toEqual({ 'GET /v1/orders/{id}': ['orders/read'], 'POST /v2/payments': ['payments/write'] });
   });
 
+  it('ABAC: every route sets x-user-tenant from the mTLS authorizer\'s verified claim, which the authorizer is told to forward', () => {
+    const methods = Object.values(parent.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    for (const m of methods) {
+      expect(m.Properties.Integration.RequestParameters).toMatchObject({ 'integration.request.header.x-user-tenant': 'context.authorizer.claim_tenant' });
+    }
+    const [authorizerFn] = Object.values(parent.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { ROUTE_SCOPES: Match.anyValue() } } } }));
+    expect(authorizerFn.Properties.Environment.Variables.FORWARDED_CLAIMS).toBe('tenant');
+    parent.hasResourceProperties('AWS::Cognito::UserPool', { Schema: Match.arrayWith([Match.objectLike({ Name: 'tenant' })]), LambdaConfig: { PreTokenGenerationConfig: Match.objectLike({ LambdaVersion: 'V2_0' }) } });
+  });
+
   it('outputs what operators and clients need: CA ARN (csm-certs --ca-arn), deny-list table (csm-certs revoke), API endpoint', () => {
     const outputs = parent.findOutputs('*');
     const byId = (re: RegExp) => Object.entries(outputs).find(([id]) => re.test(id))?.[1];
@@ -169,10 +179,11 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
 
 describe('SecureMicroservicePlatform without mTLS', () => {
   it('uses the Cognito authorizer with the route scopes and keeps one entry (no custom domain)', () => {
-    const { stack, platform: p } = platform();
+    const { stack, platform: p } = platform({ userAttributeClaims: ['tenant'] });
     addOrdersAndPayments(p);
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', Integration: Match.objectLike({ RequestParameters: Match.objectLike({ 'integration.request.header.x-user-tenant': 'context.authorizer.claims.tenant' }) }) });
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['orders/read'] });
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['payments/write'], ApiKeyRequired: true });
   });

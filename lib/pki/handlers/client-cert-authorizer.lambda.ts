@@ -28,8 +28,10 @@ export interface AuthorizerDeps {
   /** True when the normalized serial is on the deny-list. */
   isRevoked(serial: string): Promise<boolean>;
   /** Verifies a Cognito access token (signature, expiry, issuer, token_use, client) and returns its claims. */
-  verifyAccessToken(token: string): Promise<{ sub: string; scope?: string; client_id?: string }>;
+  verifyAccessToken(token: string): Promise<{ sub: string; scope?: string; client_id?: string; [claim: string]: unknown }>;
   readonly routeScopes: RouteScopes;
+  /** Token claims passed on in the context as `claim_<name>` (the integration maps them to headers). */
+  readonly forwardedClaims?: readonly string[];
 }
 
 /** API Gateway answers 401 for this exact message (no or malformed credentials). */
@@ -69,7 +71,10 @@ export async function authorize(event: AuthorizerEvent, deps: AuthorizerDeps): P
   return {
     principalId: claims.sub,
     policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowed }] },
-    context: { clientCertSerial: serial, clientCertSubject: clientCert.subjectDN ?? '', clientId: claims.client_id ?? '', scope: claims.scope ?? '' },
+    context: {
+      clientCertSerial: serial, clientCertSubject: clientCert.subjectDN ?? '', clientId: claims.client_id ?? '', scope: claims.scope ?? '',
+      ...Object.fromEntries((deps.forwardedClaims ?? []).map((name) => [`claim_${name}`, typeof claims[name] === 'string' ? claims[name] : ''])),
+    },
   };
 }
 
@@ -102,6 +107,7 @@ function fromEnvironment(): AuthorizerDeps {
     isRevoked: dynamoDbDenyList(new DynamoDBClient({}), process.env.DENY_LIST_TABLE!),
     verifyAccessToken: (token) => verifier.verify(token) as Promise<{ sub: string; scope?: string; client_id?: string }>,
     routeScopes: decodeRouteScopes(process.env.ROUTE_SCOPES),
+    forwardedClaims: (process.env.FORWARDED_CLAIMS ?? '').split(',').filter(Boolean),
   };
 }
 

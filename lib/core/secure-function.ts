@@ -1,0 +1,86 @@
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from './acknowledge';
+import { handlerCode } from '../private/handler-code';
+import { createSecureLogGroup } from './secure-log-group';
+
+export interface SecureFunctionOptions {
+  /** Handler bundle name (`lib/<area>/handlers/<name>.lambda.ts`). */
+  readonly handler: string;
+  readonly description: string;
+  /** Encrypts the function's log group. */
+  readonly logsKey: kms.IKey;
+  /** Exactly what the function may do, on exact resources. */
+  readonly statements: iam.PolicyStatement[];
+  readonly environment?: Record<string, string>;
+  readonly timeout: Duration;
+  /** Caps concurrency so a burst cannot starve the account's other functions. */
+  readonly reservedConcurrentExecutions: number;
+  /** @default - not in a VPC */
+  readonly vpc?: ec2.IVpc;
+  /** @default - isolated subnets of `vpc` */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** @default 365 */
+  readonly logRetentionDays?: number;
+  /** Why failed invocations need no dead-letter queue (depends on who invokes the function). */
+  readonly noDeadLetterQueueReason: string;
+}
+
+const DLQ_IDS = ['Serverless::Serverless-LambdaDLQ', 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security::HIPAA.Security-LambdaDLQ'];
+
+/**
+ * The platform's Lambda functions (PKI, identity triggers): latest Node.js runtime, ARM, X-Ray tracing, JSON logs into an encrypted log group
+ * with finite retention, and a role whose only permissions are a customer managed policy with exact statements
+ * (no AWS managed policies, no inline default policy).
+ */
+export function createSecureFunction(scope: Construct, id: string, options: SecureFunctionOptions): lambda.Function {
+  const logGroup = createSecureLogGroup(scope, `${id}Logs`, { encryptionKey: options.logsKey, retentionDays: options.logRetentionDays });
+  const stack = Stack.of(scope);
+  const statements = [
+    new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}`] }),
+    new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
+    ...options.statements,
+  ];
+  if (options.vpc) {
+    statements.push(new iam.PolicyStatement({
+      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+      resources: ['*'],
+    }));
+  }
+  const policy = new iam.ManagedPolicy(scope, `${id}Policy`, { statements, description: `${options.description} (${stack.stackName})` });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    managedPolicies: [policy],
+    description: options.description,
+  });
+  const fn = new lambda.Function(scope, id, {
+    runtime: lambda.Runtime.NODEJS_LATEST,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: handlerCode(options.handler),
+    description: options.description,
+    role,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    timeout: options.timeout,
+    memorySize: 256,
+    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+    environment: options.environment,
+    vpc: options.vpc,
+    vpcSubnets: options.vpc ? options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined,
+  });
+  // Tracing through the L1: the L2 would add its X-Ray permissions to an inline default policy.
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  cfn.tracingConfig = { mode: 'Active' };
+  acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'X-Ray PutTraceSegments/PutTelemetryRecords (and Lambda ENI management in a VPC) support no resource-level permissions.');
+  acknowledgeFindings(cfn, DLQ_IDS, options.noDeadLetterQueueReason);
+  if (!options.vpc) {
+    acknowledgeFindings(cfn, complianceFindingIds('LambdaInsideVPC'), 'No vpc prop was given: the function calls AWS APIs only (no data stores in a VPC); pass vpc with endpoints for these services to run it inside one.');
+  }
+  return fn;
+}
