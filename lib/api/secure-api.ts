@@ -11,6 +11,7 @@ import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '.
 import { invalidProp } from '../private/errors';
 import { parseScope } from '../private/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { assertReason } from '../private/reason';
 import { createSecureLogGroup } from '../core/secure-log-group';
 
 /** Requests per second (steady rate) and concurrent burst allowed. */
@@ -289,8 +290,8 @@ export class SecureApi extends Construct {
     }
     this.stageThrottle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
     validateThrottle(this, 'throttle', this.stageThrottle);
-    if (props.customAuthorizer && (props.customAuthorizer.reason ?? '').trim().length < 20) {
-      invalidProp(this, 'customAuthorizer.reason', props.customAuthorizer.reason, 'the reason is recorded on every method\'s AwsSolutions-COG4 acknowledgement', 'say in at least 20 characters why this authorizer replaces Cognito (e.g. "mTLS clients: certificate + revocation checked by the PKI authorizer")');
+    if (props.customAuthorizer) {
+      assertReason(this, 'customAuthorizer.reason', props.customAuthorizer.reason, 'the reason is recorded on every method\'s AwsSolutions-COG4 acknowledgement (say why this authorizer replaces Cognito)');
     }
     this.customAuthorizer = props.customAuthorizer;
     this.requireApiKey = props.withoutApiKeys === undefined;

@@ -1,8 +1,9 @@
-import { IPolicyValidationPlugin, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { SecurityReportPlugin } from '../report/security-report';
 import { PlatformChecks } from './platform-checks';
+import { AcknowledgementAuditPlugin, StrictVerdictPack } from './security-gate';
 
 /** The rule packs the security gate can run. */
 export enum SecurityPack {
@@ -37,12 +38,14 @@ export interface SecurityChecksOptions {
 
 /**
  * The synth-time security gate: registers the cdk-nag packs and PlatformChecks as validation plugins on an
- * App or Stage, so any unacknowledged finding (error or warning) fails `cdk synth`. The report lands in
- * cdk.out/validation-report.json, with acknowledged findings and their reasons under `suppressedViolations`.
+ * App or Stage, so any unacknowledged finding fails `cdk synth` whatever its severity (each pack is wrapped in a
+ * StrictVerdictPack), plus the SecurityGate audit of every acknowledgement and opt-out (AcknowledgementAuditPlugin).
+ * The report lands in cdk.out/validation-report.json, with acknowledged findings and their reasons under
+ * `suppressedViolations`.
  *
  * @returns the registered packs (tests can call `pack.validateScope(scope)` on them)
  */
-export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOptions = {}): IPolicyValidationPlugin[] {
+export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOptions = {}): StrictVerdictPack[] {
   const packs = options.packs ?? ALL_SECURITY_PACKS;
   const unknown = packs.filter((p) => !ALL_SECURITY_PACKS.includes(p));
   if (unknown.length > 0) {
@@ -52,16 +55,16 @@ export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOp
     throw new Error('applySecurityChecks: packs is empty, which would turn the security gate off. Fix: omit packs to run all of them, or name at least one SecurityPack.');
   }
   const props = { verbose: options.verbose ?? true };
-  const plugins = [...new Set(packs)].map((pack) => createPack(pack, scope, props));
-  Validations.of(scope).addPlugins(...plugins);
+  const plugins = [...new Set(packs)].map((pack) => new StrictVerdictPack(createPack(pack, scope, props)));
+  Validations.of(scope).addPlugins(...plugins, new AcknowledgementAuditPlugin(scope));
   if (options.securityReport ?? true) {
-    const rules = plugins.flatMap((p) => (p instanceof PlatformChecks ? p.rules : []));
+    const rules = plugins.flatMap((p) => (p.pack instanceof PlatformChecks ? p.pack.rules : []));
     Validations.of(scope).addPlugins(new SecurityReportPlugin({ packs: plugins.map((p) => p.name), rules }));
   }
   return plugins;
 }
 
-function createPack(pack: SecurityPack, scope: IConstruct, props: { verbose: boolean }): IPolicyValidationPlugin {
+function createPack(pack: SecurityPack, scope: IConstruct, props: { verbose: boolean }): NagPack {
   switch (pack) {
     case SecurityPack.AWS_SOLUTIONS: return new AwsSolutionsChecks(scope, props);
     case SecurityPack.SERVERLESS: return new ServerlessChecks(scope, props);

@@ -1,5 +1,9 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { invalidProp } from '../private/errors';
+import { STACK_WIDE_ACKNOWLEDGEMENT_METADATA_TYPE } from '../private/metadata';
+import { assertReason } from '../private/reason';
+import { isRoot } from '../private/recorded';
 
 /**
  * Acknowledges one cdk-nag finding on the narrowest construct that carries it. `id` is the namespaced form the
@@ -10,8 +14,9 @@ export function acknowledgeFinding(scope: IConstruct, id: string, reason: string
   if (!id.includes('::')) {
     throw new Error(`acknowledgeFinding: "${id}" is not namespaced. Fix: use the id the synth output prints, e.g. "AwsSolutions::AwsSolutions-IAM5[Resource::*]".`);
   }
-  if (reason.trim().length < 20) {
-    throw new Error(`acknowledgeFinding: the reason for ${id} on ${scope.node.path} is too short ("${reason}"). Fix: say why the finding cannot be fixed here.`);
+  assertReason(scope, `acknowledgement ${id}`, reason, 'an acknowledgement replaces a control with a reason a reviewer reads');
+  if (isRoot(scope)) {
+    invalidProp(scope, `acknowledgement ${id}`, scope.node.path, 'an acknowledgement on an App, Stage or Stack covers every resource below it', 'acknowledge on the construct that carries the finding, or use acknowledgeStackWide(stack, id, reason) when a stack-wide one is really meant (the security report flags it)');
   }
   Validations.of(scope).acknowledge({ id, reason });
 }
@@ -27,4 +32,22 @@ export function acknowledgeFindings(scope: IConstruct, ids: readonly string[], r
  */
 export function complianceFindingIds(rule: string): string[] {
   return ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-${rule}`);
+}
+
+/**
+ * Acknowledges one finding for every resource of `stack` (nested stacks included). The gate refuses
+ * acknowledgements on App, Stage and Stack roots made any other way; this one is recorded, printed on every synth
+ * and listed first in the security report, so a reviewer sees it. Prefer acknowledgeFinding on the narrowest
+ * construct.
+ */
+export function acknowledgeStackWide(stack: Stack, id: string, reason: string): void {
+  if (!Stack.isStack(stack)) {
+    invalidProp(stack, 'acknowledgeStackWide stack', (stack as IConstruct).node.path, 'stack-wide acknowledgements go on a Stack, never on an App or Stage', 'pass the one stack the acknowledgement is meant for');
+  }
+  if (!id.includes('::')) {
+    throw new Error(`acknowledgeStackWide: "${id}" is not namespaced. Fix: use the id the synth output prints, e.g. "AwsSolutions::AwsSolutions-IAM5[Resource::*]".`);
+  }
+  assertReason(stack, `acknowledgement ${id}`, reason, 'a stack-wide acknowledgement replaces a control for every resource of the stack');
+  stack.node.addMetadata(STACK_WIDE_ACKNOWLEDGEMENT_METADATA_TYPE, { id, reason });
+  Validations.of(stack).acknowledge({ id, reason });
 }

@@ -1,7 +1,7 @@
-import { Annotations, Token } from 'aws-cdk-lib';
+import { Annotations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { invalidProp } from '../private/errors';
 import { OPT_OUT_METADATA_TYPE } from '../private/metadata';
+import { assertReason } from '../private/reason';
 
 export { OPT_OUT_METADATA_TYPE };
 
@@ -11,23 +11,14 @@ export interface SecurityOptOut {
   readonly reason: string;
 }
 
-const MIN_REASON_LENGTH = 10;
-
 /**
- * Records that `control` was turned off on `scope`: validates that a real reason was given, prints it
- * during synth (info annotation) and stores it as construct metadata so the security report lists it.
+ * Records that `control` was turned off on `scope`: validates that a real reason was given (reasonProblem, the
+ * same check the gate applies to acknowledgements), prints it during synth (info annotation; the gate also prints
+ * every opt-out on every synth) and stores it as construct metadata so the security report lists it.
  */
 export function recordOptOut(scope: IConstruct, prop: string, control: string, optOut: SecurityOptOut): void {
-  const reason = optOut.reason;
-  if (!Token.isUnresolved(reason) && (typeof reason !== 'string' || reason.trim().length < MIN_REASON_LENGTH)) {
-    invalidProp(
-      scope,
-      `${prop}.reason`,
-      reason,
-      `turning off "${control}" needs a reason a security reviewer can read`,
-      `give a reason of at least ${MIN_REASON_LENGTH} characters explaining why this control is not needed here`,
-    );
-  }
+  const reason = optOut?.reason;
+  assertReason(scope, `${prop}.reason`, reason, `turning off "${control}" needs a reason a security reviewer can read`);
   Annotations.of(scope).addInfo(`[security opt-out] ${control}: ${reason}`);
   scope.node.addMetadata(OPT_OUT_METADATA_TYPE, { control, reason });
 }

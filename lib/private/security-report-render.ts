@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import { CfnElement, Stack, Validations } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { OPT_OUT_METADATA_TYPE } from './metadata';
 import { PRACTICES } from './practices';
+import { recordedAcknowledgements, recordedOptOuts } from './recorded';
 
 /** What the report shows of a rule (a PlatformRule fits). */
 export interface ReportedRule {
@@ -43,28 +43,25 @@ export interface ReportInput {
   readonly sections?: readonly string[];
 }
 
-export interface Acknowledgement { readonly id: string; readonly reason: string; readonly constructPath: string }
+export interface Acknowledgement {
+  readonly id: string;
+  readonly reason: string;
+  readonly constructPath: string;
+  /** Made with acknowledgeStackWide: covers every resource of the stack (flagged in the report). */
+  readonly stackWide?: boolean;
+}
 export interface OptOut { readonly control: string; readonly reason: string; readonly constructPath: string }
 
-/** Every acknowledgement recorded with Validations.of(x).acknowledge, with its construct path. */
+/** Every acknowledgement recorded under root (Validations.of(x).acknowledge or any other API), with its construct path. */
 export function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
-  const out: Acknowledgement[] = [];
-  for (const c of root.node.findAll()) {
-    for (const m of c.node.metadata) {
-      if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !m.data) continue;
-      for (const [id, reason] of Object.entries(m.data as Record<string, string>)) {
-        out.push({ id: id.replace(/^annotation::/i, ''), reason, constructPath: c.node.path });
-      }
-    }
-  }
-  return out.sort((a, b) => a.constructPath.localeCompare(b.constructPath) || a.id.localeCompare(b.id));
+  return recordedAcknowledgements(root)
+    .map((a) => ({ id: a.id, reason: String(a.reason), constructPath: a.constructPath, ...(a.stackWide ? { stackWide: true } : {}) }))
+    .sort((a, b) => a.constructPath.localeCompare(b.constructPath) || a.id.localeCompare(b.id));
 }
 
 /** Every explicit opt-out of a secure default (recordOptOut). */
 export function collectOptOuts(root: IConstruct): OptOut[] {
-  return root.node.findAll().flatMap((c) => c.node.metadata
-    .filter((m) => m.type === OPT_OUT_METADATA_TYPE)
-    .map((m) => ({ ...(m.data as { control: string; reason: string }), constructPath: c.node.path })));
+  return recordedOptOuts(root).map((o) => ({ ...o, reason: String(o.reason) }));
 }
 
 /** Maps `<stack path>/<logical id>` to the construct path of every CloudFormation element under root. */
@@ -163,10 +160,17 @@ export function renderSecurityReport(input: ReportInput, diagramSvg?: string): s
     '| enforced by | synth fails when | practices |', '|---|---|---|',
     `| \`applySecurityChecks\` (${input.packs.join(', ')}) | any finding of these packs is not acknowledged | P16 |`,
     ...input.rules.map((r) => `| PlatformChecks \`Platform-${r.id}\` | ${r.info.replace(/\|/g, '/')} | ${r.practices.join(', ')} |`),
-    '', '## Acknowledged findings', '',
+    '',
   ];
+  const stackWide = acks.filter((a) => a.stackWide);
+  if (stackWide.length > 0) {
+    lines.push(`## WARNING: ${stackWide.length} STACK-WIDE acknowledgement(s)`, '',
+      'Each of these silences its rule for **every resource of the stack**, present and future (acknowledgeStackWide). Review them first.', '',
+      '| finding | stack | reason |', '|---|---|---|', ...stackWide.map((a) => `| \`${a.id}\` | \`${a.constructPath}\` | ${a.reason.replace(/\|/g, '/')} |`), '');
+  }
+  lines.push('## Acknowledged findings', '');
   if (acks.length === 0) lines.push('None.');
-  else lines.push('| finding | construct | reason |', '|---|---|---|', ...acks.map((a) => `| \`${a.id}\` | \`${a.constructPath}\` | ${a.reason.replace(/\|/g, '/')} |`));
+  else lines.push('| finding | construct | reason |', '|---|---|---|', ...acks.map((a) => `| \`${a.id}\`${a.stackWide ? ' **STACK-WIDE**' : ''} | \`${a.constructPath}\` | ${a.reason.replace(/\|/g, '/')} |`));
   lines.push('', '## Secure defaults turned off (opt-outs)', '');
   if (optOuts.length === 0) lines.push('None.');
   else lines.push('| control | construct | reason |', '|---|---|---|', ...optOuts.map((o) => `| ${o.control} | \`${o.constructPath}\` | ${o.reason.replace(/\|/g, '/')} |`));

@@ -367,7 +367,7 @@ describe('SecureFargateService', () => {
     it('ECS Exec on a cluster without encrypted, logged sessions, or without a real reason', () => {
       const v = fixture();
       const cluster = new ecs.Cluster(v.stack, 'Plain', { vpc: v.network.vpc });
-      expect(build({ cluster, enableExecuteCommand: { reason: 'debugging in production' } }, v)).toThrow(/invalid enableExecuteCommand .*must be KMS-encrypted and logged.*Fix: omit cluster/);
+      expect(build({ cluster, enableExecuteCommand: { reason: 'operators debug incidents in production' } }, v)).toThrow(/invalid enableExecuteCommand .*must be KMS-encrypted and logged.*Fix: omit cluster/);
       expect(build({ enableExecuteCommand: { reason: 'x' } })).toThrow(/invalid enableExecuteCommand\.reason \(received "x"\)/);
     });
 

@@ -201,7 +201,7 @@ describe('SecureTable rejects bad input', () => {
 
   test('opt-out without a reason', () => {
     expect(() => tableIn(newStack(), { withoutBackupPlan: { reason: ' ' } }))
-      .toThrow(/invalid withoutBackupPlan\.reason \(received " "\): turning off "AWS Backup plan for the table" needs a reason.*Fix: give a reason of at least 10 characters/);
+      .toThrow(/invalid withoutBackupPlan\.reason \(received " "\): turning off "AWS Backup plan for the table" needs a reason.*Fix: write at least 4 different words/);
   });
 
   test('opt-out together with backup settings', () => {

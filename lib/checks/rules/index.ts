@@ -15,6 +15,7 @@ import { DynamoDbTableCustomerKeyAndPitr } from './storage/DynamoDbTableCustomer
 import { S3BucketDeniesInsecureTransport } from './storage/S3BucketDeniesInsecureTransport';
 import { MutualTlsDomainDisablesExecuteApi } from './pki/MutualTlsDomainDisablesExecuteApi';
 import { PrivateCaRevocationEnabled } from './pki/PrivateCaRevocationEnabled';
+import { NoEscapeHatchOverride } from './gate/NoEscapeHatchOverride';
 
 /** Every rule of PlatformChecks, in the order they run. RULES.md documents each. */
 export const PLATFORM_RULES: readonly PlatformRule[] = [
@@ -34,6 +35,7 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   EcsServiceNoPublicIp,
   MutualTlsDomainDisablesExecuteApi,
   PrivateCaRevocationEnabled,
+  NoEscapeHatchOverride,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
@@ -41,3 +43,4 @@ export { DynamoDbTableCustomerKeyAndPitr, S3BucketDeniesInsecureTransport };
 export { MethodAuthorizedWithScopes, RestStageBehindRateLimitedWebAcl, UsagePlanThrottleAndQuota, WafLoggingRedactsAuthorization, WebAclHasRateRule };
 export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened };
 export { MutualTlsDomainDisablesExecuteApi, PrivateCaRevocationEnabled };
+export { NoEscapeHatchOverride };
