@@ -30,7 +30,7 @@ export class AcknowledgementAuditPlugin implements IPolicyValidationPlugin {
   /** The audit findings without printing (tests). */
   public audit(): PolicyViolation[] {
     const violations: PolicyViolation[] = [];
-    for (const ack of recordedAcknowledgements(this.scope)) {
+    for (const ack of recordedAcknowledgements(this.scope).filter((a) => !a.schemaLint)) {
       const problem = reasonProblem(ack.reason);
       if (problem) {
         violations.push(fatal('SecurityGate-AcknowledgementReason', ack.constructPath,

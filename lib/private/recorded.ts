@@ -22,6 +22,8 @@ export interface RecordedAcknowledgement {
   readonly onRoot: boolean;
   /** Made through acknowledgeStackWide (on a Stack root, flagged in the report). */
   readonly stackWide: boolean;
+  /** Acknowledges aws-cdk-lib's template-schema lint, not a security pack (not audited). */
+  readonly schemaLint: boolean;
 }
 
 /** One opt-out of a secure default as recorded by recordOptOut (or by hand as the same metadata). */
@@ -33,7 +35,7 @@ export interface RecordedOptOut {
 
 /**
  * Every acknowledgement that can silence a finding under `scope`: those on `scope` and below, and those on its
- * ancestors (an acknowledgement on the App covers every Stage). aws-cdk-lib's own schema-lint ones are left out.
+ * ancestors (an acknowledgement on the App covers every Stage).
  */
 export function recordedAcknowledgements(scope: IConstruct): RecordedAcknowledgement[] {
   const out: RecordedAcknowledgement[] = [];
@@ -45,8 +47,8 @@ export function recordedAcknowledgements(scope: IConstruct): RecordedAcknowledge
       if (m.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY || !m.data) continue;
       for (const [rawId, reason] of Object.entries(m.data as Record<string, unknown>)) {
         const id = rawId.replace(/^annotation::/i, '');
-        if (id.toLowerCase().startsWith(SCHEMA_LINT_NAMESPACE)) continue;
-        out.push({ id, reason, constructPath: c.node.path, onRoot: isRoot(c), stackWide: stackWide.some((s) => s.id === id && s.reason === reason) });
+        const schemaLint = id.toLowerCase().startsWith(SCHEMA_LINT_NAMESPACE);
+        out.push({ id, reason, constructPath: c.node.path, onRoot: isRoot(c), schemaLint, stackWide: stackWide.some((s) => s.id === id && s.reason === reason) });
       }
     }
   }

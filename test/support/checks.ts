@@ -11,7 +11,7 @@ import { CFN_LINT_IGNORED_CHECKS, queueForCfnLint, requireCfnLint } from './cfn-
 export function ruleViolations(rule: PlatformRule, stack: Stack): string[] {
   const report = new PlatformChecks(undefined, { rules: [rule] }).validateScope(stack);
   return report.violations
-    .filter((v) => v.ruleName === `Platform-${rule.id}`)
+    .filter((v) => v.ruleName === `Platform-${rule.id}` || v.ruleName.startsWith(`Platform-${rule.id}[`))
     .flatMap((v) => v.violatingResources.map((r) => r.constructPath ?? r.resourceLogicalId ?? ''))
     .sort();
 }

@@ -27,7 +27,7 @@ export function overriddenPaths(node: CfnResource): string[] {
   const overrides = (node as unknown as { rawOverrides?: Record<string, unknown> }).rawOverrides ?? {};
   const out: string[] = [];
   const walk = (value: unknown, path: string[]): void => {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0 && !isIntrinsic(value)) {
       for (const [key, child] of Object.entries(value)) walk(child, [...path, key]);
     } else if (path.length > 0) {
       out.push(path.join('.'));
@@ -35,4 +35,10 @@ export function overriddenPaths(node: CfnResource): string[] {
   };
   walk(overrides, []);
   return out.sort();
+}
+
+/** `{ Ref: ... }` or `{ "Fn::...": ... }`: one value, not a structure to descend into. */
+function isIntrinsic(value: object): boolean {
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
 }
