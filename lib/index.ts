@@ -12,6 +12,7 @@ export * from './checks/apply-security-checks';
 export * from './checks/platform-checks';
 export * from './checks/rule';
 export * from './checks/rules';
+export * from './checks/security-gate';
 export * from './core/acknowledge';
 export * from './core/opt-out';
 export { SecurityReportPlugin, SecurityReportPluginProps, ReportedRule, SECURITY_REPORT_FILE, ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE } from './report/security-report';
