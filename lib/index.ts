@@ -54,7 +54,22 @@ export {
   RouteInfo,
   ROUTE_METHODS,
   SECURITY_HEADERS,
+  GENERIC_ERROR_RESPONSES,
+  GenericErrorResponse,
 } from './api/secure-api';
+// The API model written at synth for csm-fuzz (cdk.out/api-model.json).
+export {
+  ApiModelPlugin,
+  buildApiModel,
+  toCfnJsonSchema,
+  API_MODEL_FILE,
+  API_MODEL_FORMAT_VERSION,
+  ApiModel,
+  ApiModelApi,
+  ApiModelRoute,
+  ApiModelParameter,
+  ApiModelDomain,
+} from './api/api-model';
 export * from './api/api-firewall';
 
 // PKI and mutual TLS (constructs only; the csm-certs tool is the `cdk-secure-microservices/certs` entry).

@@ -168,6 +168,16 @@ export interface RouteInfo {
   readonly resourcePath: string;
   readonly scopes: readonly string[];
   readonly public: boolean;
+  /** JSON schema the body is validated against (POST, PUT, PATCH). */
+  readonly requestModel?: apigw.JsonSchema;
+  /** Validated request parameters (`method.request.<where>.<name>`: required?), path parameters included. */
+  readonly requestParameters: Readonly<Record<string, boolean>>;
+  /** Whether the method requires an API key. */
+  readonly apiKeyRequired: boolean;
+  /** `COGNITO` (token + route scopes), `CUSTOM` (the custom authorizer) or `NONE` (public route). */
+  readonly authorization: 'COGNITO' | 'CUSTOM' | 'NONE';
+  /** The route's own throttle, when it overrides the stage-wide one. */
+  readonly throttle?: ThrottleOptions;
 }
 
 /** Response headers every gateway response carries (values are API Gateway header-mapping literals). */
@@ -194,19 +204,33 @@ export function securityHeadersMethodResponse(statusCode = '200'): apigw.MethodR
   };
 }
 
+/** A gateway response SecureApi replaces with a generic body. */
+export interface GenericErrorResponse {
+  /** API Gateway response type (`UNAUTHORIZED`, `DEFAULT_4XX`, …). */
+  readonly type: string;
+  /** The status API Gateway answers with; undefined for DEFAULT_4XX/DEFAULT_5XX (the status of the error). */
+  readonly statusCode?: number;
+  /** The `message` of the JSON body (`{"message": …, "requestId": …}`). */
+  readonly message: string;
+}
+
 /** Gateway responses replaced by a generic body: nothing about the API's internals leaks. */
-const GENERIC_GATEWAY_RESPONSES: ReadonlyArray<[apigw.ResponseType, string, string]> = [
-  [apigw.ResponseType.DEFAULT_4XX, 'Default4xx', 'Request rejected'],
-  [apigw.ResponseType.DEFAULT_5XX, 'Default5xx', 'Internal error'],
-  [apigw.ResponseType.UNAUTHORIZED, 'Unauthorized', 'Unauthorized'],
-  [apigw.ResponseType.ACCESS_DENIED, 'AccessDenied', 'Forbidden'],
-  [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'MissingAuthenticationToken', 'Forbidden'],
-  [apigw.ResponseType.BAD_REQUEST_BODY, 'BadRequestBody', 'Invalid request'],
-  [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'BadRequestParameters', 'Invalid request'],
-  [apigw.ResponseType.WAF_FILTERED, 'WafFiltered', 'Forbidden'],
-  [apigw.ResponseType.THROTTLED, 'Throttled', 'Too many requests'],
-  [apigw.ResponseType.QUOTA_EXCEEDED, 'QuotaExceeded', 'Too many requests'],
+const GENERIC_GATEWAY_RESPONSES: ReadonlyArray<[apigw.ResponseType, string, string, number | undefined]> = [
+  [apigw.ResponseType.DEFAULT_4XX, 'Default4xx', 'Request rejected', undefined],
+  [apigw.ResponseType.DEFAULT_5XX, 'Default5xx', 'Internal error', undefined],
+  [apigw.ResponseType.UNAUTHORIZED, 'Unauthorized', 'Unauthorized', 401],
+  [apigw.ResponseType.ACCESS_DENIED, 'AccessDenied', 'Forbidden', 403],
+  [apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 'MissingAuthenticationToken', 'Forbidden', 403],
+  [apigw.ResponseType.BAD_REQUEST_BODY, 'BadRequestBody', 'Invalid request', 400],
+  [apigw.ResponseType.BAD_REQUEST_PARAMETERS, 'BadRequestParameters', 'Invalid request', 400],
+  [apigw.ResponseType.WAF_FILTERED, 'WafFiltered', 'Forbidden', 403],
+  [apigw.ResponseType.THROTTLED, 'Throttled', 'Too many requests', 429],
+  [apigw.ResponseType.QUOTA_EXCEEDED, 'QuotaExceeded', 'Too many requests', 429],
 ];
+
+/** The generic error bodies every SecureApi answers with (type, status, message), e.g. for fuzzers and clients. */
+export const GENERIC_ERROR_RESPONSES: readonly GenericErrorResponse[] = GENERIC_GATEWAY_RESPONSES
+  .map(([type, , message, statusCode]) => ({ type: type.responseType, statusCode, message }));
 
 /** The JSON access-log line: who called, what was decided (WAF, authorizer) and how it went. */
 const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
@@ -269,7 +293,14 @@ export class SecureApi extends Construct {
   public readonly alarmTopic: sns.Topic;
   /** 5XX, 4XX rate, p99 latency and (after `addFirewallAlarm`) WAF-blocked alarms. */
   public readonly alarms: readonly cloudwatch.Alarm[];
+  /** The API Gateway stage name (`prod` by default). */
+  public readonly stageName: string;
+  /** The stage-wide throttle. */
+  public readonly throttle: ThrottleOptions;
+  /** Whether every method requires an API key (false only with `withoutApiKeys`). */
+  public readonly apiKeyRequired: boolean;
 
+  private readonly tierOptions = new Map<string, UsageTierOptions>();
   private readonly tiers = new Map<string, apigw.UsagePlan>();
   private readonly alarmList: cloudwatch.Alarm[] = [];
   private readonly routeList: RouteInfo[] = [];
@@ -288,13 +319,16 @@ export class SecureApi extends Construct {
     if (!Token.isUnresolved(stageName) && !STAGE_NAME.test(stageName)) {
       invalidProp(this, 'stageName', stageName, 'API Gateway stage names are letters, digits and "_"', 'use a name such as "prod" or "v1_live"');
     }
+    this.stageName = stageName;
     this.stageThrottle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
+    this.throttle = this.stageThrottle;
     validateThrottle(this, 'throttle', this.stageThrottle);
     if (props.customAuthorizer) {
       assertReason(this, 'customAuthorizer.reason', props.customAuthorizer.reason, 'the reason is recorded on every method\'s AwsSolutions-COG4 acknowledgement (say why this authorizer replaces Cognito)');
     }
     this.customAuthorizer = props.customAuthorizer;
     this.requireApiKey = props.withoutApiKeys === undefined;
+    this.apiKeyRequired = this.requireApiKey;
     if (props.withoutApiKeys) recordOptOut(this, 'withoutApiKeys', 'API keys required on every method', props.withoutApiKeys);
     this.thresholds = { serverErrors: 5, clientErrorRate: 0.1, p99LatencyMs: 3000, wafBlockedRequests: 100, ...props.alarmThresholds };
 
@@ -368,6 +402,16 @@ export class SecureApi extends Construct {
     return [...this.routeList];
   }
 
+  /** The usage tiers added so far, by name, with their throttle and quota. */
+  public get usageTiers(): ReadonlyMap<string, UsageTierOptions> {
+    return new Map(this.tierOptions);
+  }
+
+  /** `CUSTOM` when `customAuthorizer` replaces Cognito on every non-public route, else `COGNITO`. */
+  public get authorizationType(): 'COGNITO' | 'CUSTOM' {
+    return this.customAuthorizer ? 'CUSTOM' : 'COGNITO';
+  }
+
   /** Adds a route under `/<version><path>`: authorized, API-key protected and validated unless opted out. */
   public addRoute(options: RouteOptions): apigw.Method {
     const method = (options.method ?? '').toUpperCase();
@@ -425,13 +469,14 @@ export class SecureApi extends Construct {
         ? { authorizationType: apigw.AuthorizationType.CUSTOM, authorizer: this.authorizer }
         : { authorizationType: apigw.AuthorizationType.COGNITO, authorizer: this.authorizer, authorizationScopes: scopes };
 
+    const requestParameters: Record<string, boolean> = { ...pathParameters, ...options.requestParameters };
     const resource = this.restApi.root.resourceForPath(resourcePath);
     const created = resource.addMethod(method, options.integration, {
       ...auth,
       apiKeyRequired: this.requireApiKey,
       requestValidator: this.validator,
       requestModels,
-      requestParameters: { ...pathParameters, ...options.requestParameters },
+      requestParameters,
       methodResponses: options.methodResponses,
     });
 
@@ -445,7 +490,19 @@ export class SecureApi extends Construct {
       acknowledgeFinding(created, 'AwsSolutions::AwsSolutions-COG4', `customAuthorizer: ${this.customAuthorizer.reason}`);
     }
     if (options.throttle) this.routeThrottles.push({ resourcePath, method, throttle: options.throttle });
-    this.routeList.push({ version: options.version, method, path: options.path, resourcePath, scopes: [...scopes], public: options.publicRoute !== undefined });
+    this.routeList.push({
+      version: options.version,
+      method,
+      path: options.path,
+      resourcePath,
+      scopes: [...scopes],
+      public: options.publicRoute !== undefined,
+      requestModel: options.requestModel,
+      requestParameters,
+      apiKeyRequired: this.requireApiKey,
+      authorization: options.publicRoute ? 'NONE' : this.authorizationType,
+      throttle: options.throttle,
+    });
     return created;
   }
 
@@ -470,6 +527,7 @@ export class SecureApi extends Construct {
       apiStages: [{ api: this.restApi, stage: this.stage }],
     });
     this.tiers.set(name, plan);
+    this.tierOptions.set(name, tier);
     return plan;
   }
 

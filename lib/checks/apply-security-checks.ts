@@ -1,6 +1,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { ApiModelPlugin } from '../api/api-model';
 import { SecurityReportPlugin } from '../report/security-report';
 import { PlatformChecks } from './platform-checks';
 import { AcknowledgementAuditPlugin, StrictVerdictPack } from './security-gate';
@@ -34,6 +35,12 @@ export interface SecurityChecksOptions {
    * @default true
    */
   readonly securityReport?: boolean;
+  /**
+   * Write cdk.out/api-model.json (and `<stage assembly>/api-model.json` per CDK Stage) on every synth: each SecureApi's
+   * routes, parameters, body schemas, scopes, API key and mTLS requirements and generic error bodies, for `csm-fuzz`.
+   * @default true
+   */
+  readonly apiModel?: boolean;
 }
 
 /**
@@ -61,6 +68,7 @@ export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOp
     const rules = plugins.flatMap((p) => (p.pack instanceof PlatformChecks ? p.pack.rules : []));
     Validations.of(scope).addPlugins(new SecurityReportPlugin({ packs: plugins.map((p) => p.name), rules }));
   }
+  if (options.apiModel ?? true) Validations.of(scope).addPlugins(new ApiModelPlugin());
   return plugins;
 }
 

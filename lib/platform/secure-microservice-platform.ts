@@ -261,6 +261,8 @@ export class SecureMicroservicePlatform extends Construct {
   public readonly clientCertificateAuthorizer?: ClientCertificateAuthorizer;
   /** Receives API alarms and image-finding alerts. */
   public readonly alarmTopic: sns.ITopic;
+  /** The domain of the services' internal host names (`<service>.<serviceDomain>`); recorded in api-model.json. */
+  public readonly serviceDomain: string;
   private readonly props: SecureMicroservicePlatformProps;
   private readonly endpoints: ec2.IConnectable;
   private readonly serviceSubnets?: ec2.SubnetSelection;
@@ -271,6 +273,7 @@ export class SecureMicroservicePlatform extends Construct {
   constructor(scope: Construct, id: string, props: SecureMicroservicePlatformProps) {
     super(scope, id);
     this.props = props;
+    this.serviceDomain = props.serviceDomain;
     if (!ENVIRONMENT_NAME_PATTERN.test(props.environmentName)) {
       invalidProp(this, 'environmentName', props.environmentName, 'environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
     }

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceApp } from '../../bin/reference-app';
 import { estimateIdleCost, unpricedResourceTypes } from '../../lib/cost/idle-cost';
 import { PRICE_TABLE_DATE } from '../../lib/cost/price-table';
+import { API_MODEL_FILE, ApiModel } from '../../lib/api/api-model';
 import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
 import { expectCfnLintClean } from '../support/checks';
@@ -75,6 +76,59 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
       expect(total).toBeGreaterThan(800);
       expect(section).toContain('| profile `caUsageMode: SHORT_LIVED_CERTIFICATE` | $700.00 |');
     }
+  });
+
+  it('writes the API model for csm-fuzz next to the security report and into the stage assembly, from the constructs', () => {
+    const model = JSON.parse(fs.readFileSync(`${result.assemblyDir}/${API_MODEL_FILE}`, 'utf8')) as ApiModel;
+    const perStage = JSON.parse(fs.readFileSync(`${result.assemblyDir}/assembly-${env}/${API_MODEL_FILE}`, 'utf8')) as ApiModel;
+    expect(perStage).toEqual(model);
+    expect(model.formatVersion).toBe(1);
+    expect(model.apis).toHaveLength(1);
+    const [api] = model.apis;
+    const domain = (cdkJson.context.environments as Record<string, { mutualTls?: { domainName: string } }>)[env].mutualTls
+      ?? (cdkJson.context.platform as { mutualTls: { domainName: string } }).mutualTls;
+    expect(api).toMatchObject({
+      id: `${env}/Platform/Platform/Api`,
+      stage: env,
+      stackName: `${env}-Platform`,
+      stageName: 'prod',
+      executeApiEndpoint: false,
+      domains: [{ domainName: domain.domainName, basePath: '', mutualTls: true }],
+      mutualTls: true,
+      authorization: { header: 'Authorization', scheme: 'Bearer', authorizer: 'CUSTOM' },
+      apiKey: { required: true, header: 'x-api-key' },
+      throttle: { rateLimit: 50, burstLimit: 100 },
+      usageTiers: [{ name: 'standard', rateLimit: 50, burstLimit: 100, quota: 1_000_000, quotaPeriod: 'MONTH' }],
+      internalDomains: ['internal.example.com'],
+    });
+    expect(api.errorResponses).toContainEqual({ type: 'UNAUTHORIZED', statusCode: 401, body: { message: 'Unauthorized' } });
+    expect(api.errorResponses).toContainEqual({ type: 'DEFAULT_5XX', statusCode: null, body: { message: 'Internal error' } });
+    expect(api.securityHeaders['X-Content-Type-Options']).toBe('nosniff');
+    expect(api.routes.map((r) => `${r.method} ${r.path} ${r.scopes.join(',')} ${r.authorization}`)).toEqual([
+      'GET /v1/orders/{id} orders/read CUSTOM',
+      'POST /v1/orders orders/write CUSTOM',
+      'GET /v1/payments/{id} payments/read CUSTOM',
+    ]);
+    const [get, post] = api.routes;
+    expect(get.pathParameters).toEqual([{ name: 'id', greedy: false }]);
+    expect(get.body).toBeUndefined();
+    expect(post.body).toEqual({
+      contentType: 'application/json',
+      schema: {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        type: 'object',
+        required: ['item', 'quantity'],
+        properties: { item: { type: 'string', maxLength: 64 }, quantity: { type: 'integer', minimum: 1, maximum: 1000 } },
+        additionalProperties: false,
+      },
+    });
+    expect(api.routes.every((r) => r.apiKeyRequired)).toBe(true);
+    // The model agrees with what API Gateway gets: the same methods and the same body schema in the template.
+    const templatePath = result.templatePaths.find((p) => /assembly-[a-z]+\/[a-z]+Platform[0-9A-F]{8}\.template\.json$/.test(p))!;
+    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const resources = Object.values(template.Resources);
+    expect(resources.filter((r) => r.Type === 'AWS::ApiGateway::Method').map((r) => r.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
+    expect(resources.find((r) => r.Type === 'AWS::ApiGateway::Model')?.Properties.Schema).toEqual(post.body?.schema);
   });
 
   it('passes cfn-lint on every template', () => {
