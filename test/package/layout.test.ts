@@ -5,8 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = path.join(__dirname, '..', '..');
 const LIB = path.join(REPO, 'lib');
-/** Modules only the certificate tool may load: the construct library must work without them. */
-const TOOL_ONLY = /node_modules[\\/](@aws-sdk|@peculiar[\\/]x509|reflect-metadata)[\\/]/;
+/** Modules only the command-line tools may load: the construct library must work without them. */
+const TOOL_ONLY = /node_modules[\\/](@aws-sdk|@peculiar[\\/]x509|reflect-metadata|fast-check|ajv|ajv-draft-04|json-schema-faker)[\\/]/;
 
 /** Loads `entry` (TypeScript, through tsx) in a fresh node process; returns the loaded files and the export names. */
 function load(entry: string): { modules: string[]; exports: string[] } {
@@ -61,12 +61,14 @@ function findCycle(graph: Map<string, Set<string>>): string[] | undefined {
 describe('entry point', () => {
   let library: { modules: string[]; exports: string[] };
   let tool: { modules: string[]; exports: string[] };
+  let fuzzer: { modules: string[]; exports: string[] };
   beforeAll(() => {
     library = load('./lib/index.ts');
     tool = load('./lib/cli/certs/index.ts');
+    fuzzer = load('./lib/cli/csm-fuzz.ts');
   });
 
-  it('loading the constructs never loads the AWS SDK, @peculiar/x509 or reflect-metadata', () => {
+  it('loading the constructs never loads the AWS SDK, @peculiar/x509, reflect-metadata or the fuzzer\'s libraries', () => {
     expect(library.modules.filter((m) => TOOL_ONLY.test(m))).toEqual([]);
     expect(library.modules.some((m) => m.includes(`${path.sep}aws-cdk-lib${path.sep}`))).toBe(true);
   });
@@ -76,6 +78,12 @@ describe('entry point', () => {
       expect(tool.modules.some((m) => m.includes(`node_modules${path.sep}${pkg}`)), pkg).toBe(true);
     }
     expect(tool.exports).toEqual(expect.arrayContaining(['issueClientCertificate', 'revokeClientCertificate', 'listClientCertificates', 'normalizeSerial']));
+  });
+
+  it('the csm-fuzz entry loads its libraries but not aws-cdk-lib (it reads the model as JSON)', () => {
+    for (const pkg of ['fast-check', 'ajv-draft-04']) expect(fuzzer.modules.some((m) => m.includes(`node_modules${path.sep}${pkg}`)), pkg).toBe(true);
+    expect(fuzzer.modules.some((m) => m.includes(`${path.sep}aws-cdk-lib${path.sep}`))).toBe(false);
+    expect(fuzzer.exports).toEqual(['main']);
   });
 
   it('exports the public API by capability and no internal helper', () => {
