@@ -118,12 +118,22 @@ describe('SecureApi', () => {
   });
 
   it('lists the routes with their scopes for custom authorizers', () => {
-    expect(api.routes).toEqual([
+    expect(api.routes.map(({ version, method, path, resourcePath, scopes, public: isPublic }) => ({ version, method, path, resourcePath, scopes, public: isPublic }))).toEqual([
       { version: 'v1', method: 'GET', path: '/orders/{id}', resourcePath: '/v1/orders/{id}', scopes: ['orders/read'], public: false },
       { version: 'v1', method: 'POST', path: '/orders', resourcePath: '/v1/orders', scopes: ['orders/write'], public: false },
       { version: 'v2', method: 'GET', path: '/orders/{id}', resourcePath: '/v2/orders/{id}', scopes: ['orders/read', 'orders/admin'], public: false },
       { version: 'v1', method: 'GET', path: '/health', resourcePath: '/v1/health', scopes: [], public: true },
     ]);
+  });
+
+  it('records per route what api-model.json needs: authorizer, API key, validated parameters, body schema, throttle', () => {
+    const [get, post, , health] = api.routes;
+    expect(get).toMatchObject({ authorization: 'COGNITO', apiKeyRequired: true, requestModel: undefined });
+    expect(get.requestParameters).toEqual(expect.objectContaining({ 'method.request.path.id': true }));
+    expect(post).toMatchObject({ authorization: 'COGNITO', requestModel: ORDER_SCHEMA, throttle: undefined });
+    expect(health).toMatchObject({ authorization: 'NONE', apiKeyRequired: true });
+    expect(api).toMatchObject({ stageName: 'prod', apiKeyRequired: true, authorizationType: 'COGNITO', throttle: { rateLimit: 50, burstLimit: 100 } });
+    expect([...api.usageTiers.keys()]).toEqual(['free', 'partner']);
   });
 
   it('records the public route as an opt-out with its reason', () => {

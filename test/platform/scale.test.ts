@@ -33,7 +33,7 @@ describe(`platform with ${SERVICES} services`, () => {
 
   it('synthesizes through the security gate with no finding', () => {
     expect(stage.platform.services.size).toBe(SERVICES);
-    expect(result.packs).toHaveLength(8); // six packs, the SecurityGate audit, the security report
+    expect(result.packs).toHaveLength(9); // six packs, the SecurityGate audit, the security report, the API model
     // The packs really looked at every service: each one's acknowledged findings are in the validation report.
     const unseen = [...stage.platform.services.keys()].filter((name) => !result.acknowledged.some((a) => a.acknowledgedAt.includes(`/${name}/Service/`)));
     expect(unseen).toEqual([]);
