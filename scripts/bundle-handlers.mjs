@@ -1,6 +1,7 @@
 // Bundles every Lambda handler (lib/<area>/handlers/<name>.lambda.ts) with esbuild into
-// dist/handlers/<name>/index.js, so synth never needs Docker or network. Runs on `npm ci` (postinstall),
-// before the tests (vitest globalSetup) and via `npm run build:handlers`.
+// dist/handlers/<name>/index.js, so synth never needs Docker or network. Runs on `npm ci` in this repo (prepare),
+// before the tests (vitest globalSetup), in `npm run build` / prepack (so the bundles ship in the package) and via
+// `npm run build:handlers`. Consumers of the package never run it: no install-time scripts.
 import { readdirSync, statSync, existsSync, mkdirSync } from 'node:fs';
 import { join, dirname, basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
