@@ -12,6 +12,12 @@ export interface ReferenceEnvironment {
   readonly profile?: string;
   readonly account?: string;
   readonly region?: string;
+  /**
+   * AZ names of `region` in `account` (e.g. eu-west-1a, eu-west-1b, eu-west-1c). A stage with an account and region
+   * makes aws-cdk-lib look these up at synth time, which needs AWS credentials; given here, synth stays offline.
+   * The templates use Fn::GetAZs either way.
+   */
+  readonly availabilityZones?: string[];
   readonly serviceDomain?: string;
   readonly serviceCertificateArn?: string;
   readonly s3PrefixListId?: string;
@@ -39,12 +45,19 @@ export function createReferenceApp(app: App, options: ReferenceAppOptions = {}):
     throw new Error(`Invalid context env (received "${envName}"): environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters. Fix: run with -c env=dev (or another name under "environments" in cdk.json).`);
   }
   const environments = (app.node.tryGetContext('environments') ?? {}) as Record<string, ReferenceEnvironment>;
+  if (!Object.prototype.hasOwnProperty.call(environments, envName)) {
+    const known = Object.keys(environments);
+    throw new Error(`Unknown environment "${envName}" (context env): cdk.json defines ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'no environments'}. Fix: run with -c env=${known[0] ?? 'dev'}, or add "${envName}" under "environments" in cdk.json.`);
+  }
   const settings: ReferenceEnvironment = { ...(app.node.tryGetContext('platform') ?? {}), ...environments[envName] };
   const missing = REQUIRED.filter((k) => typeof settings[k] !== 'string' || settings[k] === '');
   if (missing.length > 0) {
-    throw new Error(`Missing context ${missing.map((k) => `platform.${k}`).join(', ')} for environment "${envName}". Fix: set them in cdk.json under "platform" (shared) or "environments.${envName}" (see the example values there), or pass -c.`);
+    throw new Error(`Missing context ${missing.map((k) => `platform.${k}`).join(', ')} for environment "${envName}". Fix: set them in cdk.json under "platform" (shared) or "environments.${envName}" (see the example values there).`);
   }
   const env = settings.account && settings.region ? { account: settings.account, region: settings.region } : undefined;
+  if (env && settings.availabilityZones) {
+    app.node.setContext(`availability-zones:account=${env.account}:region=${env.region}`, settings.availabilityZones);
+  }
   const stage = new PlatformStage(app, envName, {
     profile: settings.profile ?? 'dev',
     env,

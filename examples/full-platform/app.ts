@@ -1,7 +1,8 @@
 // Every platform feature in one environment: the API only on a mutual-TLS custom domain, three services with
 // storage and a service-to-service call, usage tiers with partner API keys, machine clients, and roles for people
 // (admin, reader) with a tenant claim forwarded to the services.
-// Run: npx tsx examples/full-platform/app.ts   (writes cdk.out.full-platform/)
+// Synthesize (all packs must pass): npx cdk synth --app 'npx tsx examples/full-platform/app.ts'
+// List its stacks: npx cdk ls --app 'npx tsx examples/full-platform/app.ts'
 import { App } from 'aws-cdk-lib';
 import { JsonSchemaType, Period } from 'aws-cdk-lib/aws-apigateway';
 import { applySecurityChecks, GATE_APP_CONTEXT } from '../../lib/checks/apply-security-checks';
@@ -114,7 +115,7 @@ export function build(app: App): void {
 }
 
 if (require.main === module) {
-  const app = new App({ outdir: 'cdk.out.full-platform', postCliContext: GATE_APP_CONTEXT });
+  const app = new App({ postCliContext: GATE_APP_CONTEXT }); // outdir and context come from the CDK CLI
   build(app);
   app.synth();
 }

@@ -1,7 +1,8 @@
 // The smallest platform: one dev environment, one service, one read route.
 // Without mutualTls, the API's Cognito authorizer checks the caller's access token and the route's scope;
 // clients also need an API key of the default `standard` usage tier.
-// Run: npx tsx examples/minimal-api/app.ts   (writes cdk.out.minimal-api/)
+// Synthesize (all packs must pass): npx cdk synth --app 'npx tsx examples/minimal-api/app.ts'
+// List its stacks: npx cdk ls --app 'npx tsx examples/minimal-api/app.ts'
 import { App } from 'aws-cdk-lib';
 import { applySecurityChecks, GATE_APP_CONTEXT } from '../../lib/checks/apply-security-checks';
 import { PlatformStage } from '../../lib/platform/platform-stage';
@@ -26,7 +27,7 @@ export function build(app: App): void {
 }
 
 if (require.main === module) {
-  const app = new App({ outdir: 'cdk.out.minimal-api', postCliContext: GATE_APP_CONTEXT });
+  const app = new App({ postCliContext: GATE_APP_CONTEXT }); // outdir and context come from the CDK CLI
   build(app);
   app.synth();
 }

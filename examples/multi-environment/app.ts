@@ -1,7 +1,8 @@
 // dev and prod in one app: each environment is a PlatformStage in its own account and region, with its own profile,
 // and both get the same services from one function, so what is tested in dev is what ships to prod.
 // Deploy one environment at a time: npx cdk deploy --app 'npx tsx examples/multi-environment/app.ts' 'dev/*'
-// Run: npx tsx examples/multi-environment/app.ts   (writes cdk.out.multi-environment/)
+// Synthesize (all packs must pass): npx cdk synth --app 'npx tsx examples/multi-environment/app.ts'
+// List its stacks: npx cdk ls --app 'npx tsx examples/multi-environment/app.ts'
 import { App } from 'aws-cdk-lib';
 import { JsonSchemaType } from 'aws-cdk-lib/aws-apigateway';
 import { applySecurityChecks, GATE_APP_CONTEXT } from '../../lib/checks/apply-security-checks';
@@ -76,7 +77,7 @@ export function build(app: App): void {
 }
 
 if (require.main === module) {
-  const app = new App({ outdir: 'cdk.out.multi-environment', postCliContext: GATE_APP_CONTEXT });
+  const app = new App({ postCliContext: GATE_APP_CONTEXT }); // outdir and context come from the CDK CLI
   build(app);
   app.synth();
 }

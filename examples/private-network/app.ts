@@ -1,5 +1,6 @@
 // The smallest useful app: keys and a private network behind the security gate.
-// Run: npx tsx examples/private-network/app.ts   (writes cdk.out.private-network/)
+// Synthesize (all packs must pass): npx cdk synth --app 'npx tsx examples/private-network/app.ts'
+// List its stacks: npx cdk ls --app 'npx tsx examples/private-network/app.ts'
 import { App, Stack } from 'aws-cdk-lib';
 import { applySecurityChecks, GATE_APP_CONTEXT } from '../../lib/checks/apply-security-checks';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
@@ -13,7 +14,7 @@ export function build(app: App): void {
 }
 
 if (require.main === module) {
-  const app = new App({ outdir: 'cdk.out.private-network', postCliContext: GATE_APP_CONTEXT });
+  const app = new App({ postCliContext: GATE_APP_CONTEXT }); // outdir and context come from the CDK CLI
   build(app);
   app.synth();
 }

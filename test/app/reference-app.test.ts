@@ -143,7 +143,14 @@ describe('reference app context', () => {
   });
 
   it('rejects missing platform settings (service certificate, domain, S3 prefix list) with the fix', () => {
-    expect(() => createReferenceApp(newApp({ env: 'dev' }))).toThrow(/Missing context platform\.serviceDomain, platform\.serviceCertificateArn, platform\.s3PrefixListId for environment "dev"\. Fix: set them in cdk\.json/);
+    const app = newApp({ env: 'dev', environments: { dev: { profile: 'dev' } } });
+    expect(() => createReferenceApp(app)).toThrow(/Missing context platform\.serviceDomain, platform\.serviceCertificateArn, platform\.s3PrefixListId for environment "dev"\. Fix: set them in cdk\.json under "platform" \(shared\) or "environments\.dev" \(see the example values there\)\.$/);
+  });
+
+  it('rejects an environment cdk.json does not define (a typo) and lists the known ones', () => {
+    expect(() => createReferenceApp(newApp({ ...cdkJson.context, env: 'prdo' })))
+      .toThrow(/Unknown environment "prdo" \(context env\): cdk\.json defines "dev", "prod"\. Fix: run with -c env=dev, or add "prdo" under "environments" in cdk\.json\./);
+    expect(() => createReferenceApp(newApp({ env: 'dev' }))).toThrow(/Unknown environment "dev" \(context env\): cdk\.json defines no environments/);
   });
 
   it('builds env-agnostic stacks unless account and region are in context', () => {
@@ -152,5 +159,17 @@ describe('reference app context', () => {
     const pinned = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments: { qa: { profile: 'dev', account: '111111111111', region: 'eu-west-1' } } }));
     expect(pinned.stack.account).toBe('111111111111');
     expect(pinned.stack.region).toBe('eu-west-1');
+  });
+
+  it('answers the availability-zone lookup of a pinned environment from its availabilityZones, so synth needs no credentials', () => {
+    const azs = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+    const qa = { profile: 'dev', account: '111111111111', region: 'eu-west-1', availabilityZones: azs };
+    const stage = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments: { qa } }));
+    expect(stage.stack.availabilityZones).toEqual(azs);
+    const assembly = stage.synth({ force: true, validateOnSynthesis: false });
+    expect(assembly.manifest.missing ?? []).toEqual([]);
+    // Without them, aws-cdk-lib asks for a lookup (the CLI would need credentials).
+    const unpinned = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments: { qa: { ...qa, availabilityZones: undefined } } }));
+    expect(unpinned.synth({ force: true, validateOnSynthesis: false }).manifest.missing?.map((m) => m.provider)).toContain('availability-zones');
   });
 });

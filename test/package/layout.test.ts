@@ -120,3 +120,21 @@ describe('folder layout', () => {
     expect([...graph.get('(index)') ?? []]).not.toContain('private');
   });
 });
+
+describe('examples are CDK apps', () => {
+  const examples = fs.readdirSync(path.join(REPO, 'examples')).filter((d) => fs.existsSync(path.join(REPO, 'examples', d, 'app.ts')));
+
+  it.each(examples)('%s takes outdir and context from the CDK CLI and shows the command in its header', (name) => {
+    const source = fs.readFileSync(path.join(REPO, 'examples', name, 'app.ts'), 'utf8');
+    // A hard-coded outdir makes `cdk synth|ls|deploy --app ...` look for manifest.json where the app did not write it.
+    expect(source).not.toMatch(/\boutdir\s*:/);
+    expect(source.split('\n').slice(0, 8).join('\n')).toContain(`npx cdk synth --app 'npx tsx examples/${name}/app.ts'`);
+  });
+
+  it('.ci/run synthesizes and lists every example through the real CDK CLI', () => {
+    const ci = fs.readFileSync(path.join(REPO, '.ci', 'run'), 'utf8');
+    expect(ci).toMatch(/for app in examples\/\*\/app\.ts/);
+    expect(ci).toContain('npx cdk synth --app "npx tsx $app"');
+    expect(ci).toContain('npx cdk ls --app "npx tsx $app"');
+  });
+});
