@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -9,9 +9,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { grantKeyViaService, viaService } from '../private/key-use';
+import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
 import { createPkiFunction } from './pki-function';
 import { encodeRouteScopes } from './route-map';
+import { parseRoute, RouteConflict, RouteTable } from './route-policy';
 
 export interface ClientCertificateAuthorizerProps {
   /** The Cognito user pool that issues the access tokens. */
@@ -49,6 +51,13 @@ export interface ClientCertificateAuthorizerProps {
    * @default - none
    */
   readonly forwardedClaims?: string[];
+  /**
+   * Turns off the certificate ↔ client binding: by default a token is accepted only with a client certificate bound
+   * to the token's `client_id` (`csm-certs issue --client-id`), so a stolen token is useless without its client's key
+   * and a certificate issued to one client cannot carry another client's token.
+   * @default - binding required
+   */
+  readonly withoutCertificateBinding?: SecurityOptOut;
 }
 
 /** Lambda's quota on a function's environment variables, keys and values together (not adjustable). */
@@ -60,6 +69,8 @@ const CLIENT_ID_BYTES = 27;
 const ROUTE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9/{}._+-]*$/;
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_CACHE_TTL_SECONDS = 300;
+/** Identity sources that key the decision cache on the request's route as well (method and concrete path). */
+export const PER_REQUEST_IDENTITY_SOURCES = ['context.httpMethod', 'context.path'];
 
 /**
  * The REQUEST authorizer of the mTLS path (P2, P3, P7): refuses revoked client certificates (API Gateway does not
@@ -78,6 +89,7 @@ export class ClientCertificateAuthorizer extends Construct {
   /** The decision cache TTL, i.e. the revocation latency at the API. */
   public readonly resultsCacheTtl: Duration;
   private readonly routeScopes: Record<string, string[]> = {};
+  private conflictCache?: { readonly count: number; readonly conflicts: RouteConflict[] };
 
   constructor(scope: Construct, id: string, props: ClientCertificateAuthorizerProps) {
     super(scope, id);
@@ -103,6 +115,9 @@ export class ClientCertificateAuthorizer extends Construct {
     if (!Token.isUnresolved(ttlSeconds) && ttlSeconds > MAX_CACHE_TTL_SECONDS) {
       invalidProp(this, 'resultsCacheTtl', `${ttlSeconds}s`, `a revoked certificate keeps working for up to this long; at most ${MAX_CACHE_TTL_SECONDS} s is accepted`, 'use Duration.seconds(60) or less');
     }
+    if (props.withoutCertificateBinding) {
+      recordOptOut(this, 'withoutCertificateBinding', 'certificate-bound tokens (token client_id = certificate client)', props.withoutCertificateBinding);
+    }
 
     this.encryptionKey = props.encryptionKey;
     this.denyList = new SecureTable(this, 'DenyList', {
@@ -126,6 +141,7 @@ export class ClientCertificateAuthorizer extends Construct {
         // Lazy: routes are usually added after the authorizer exists (the API needs the authorizer first).
         ROUTE_SCOPES: Lazy.string({ produce: () => encodeRouteScopes(this.routeScopes) }),
         ...(props.forwardedClaims?.length ? { FORWARDED_CLAIMS: props.forwardedClaims.join(',') } : {}),
+        CERTIFICATE_BINDING: props.withoutCertificateBinding ? 'off' : 'required',
       },
       statements: [
         new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.denyList.tableArn] }),
@@ -133,20 +149,42 @@ export class ClientCertificateAuthorizer extends Construct {
       ],
     });
 
-    this.authorizer = new apigw.RequestAuthorizer(this, 'Authorizer', {
-      handler: this.handler,
-      // Both values key the cache: a token presented with another certificate is evaluated again.
-      identitySources: [apigw.IdentitySource.header('Authorization'), apigw.IdentitySource.context('identity.clientCert.serialNumber')],
-      resultsCacheTtl: this.resultsCacheTtl,
+    // Both values key the cache: a token presented with another certificate is evaluated again.
+    const identitySources = [apigw.IdentitySource.header('Authorization'), apigw.IdentitySource.context('identity.clientCert.serialNumber')];
+    this.authorizer = new apigw.RequestAuthorizer(this, 'Authorizer', { handler: this.handler, identitySources, resultsCacheTtl: this.resultsCacheTtl });
+    // A cached policy applies to every route of the token + certificate. The handler returns a route-exact policy; where
+    // routes overlap so that no policy can tell them apart, the request's method and path join the cache key.
+    const cached = Token.isUnresolved(ttlSeconds) || ttlSeconds > 0;
+    (this.authorizer.node.defaultChild as apigw.CfnAuthorizer).identitySource = Lazy.string({
+      produce: () => [...identitySources, ...(cached && this.routeConflicts().length > 0 ? PER_REQUEST_IDENTITY_SOURCES : [])].join(','),
     });
+    this.node.addValidation({
+      validate: () => {
+        const conflicts = cached ? this.routeConflicts() : [];
+        if (conflicts.length > 0) {
+          const { denied, hidden, reaching } = conflicts[0];
+          const describe = (r: { key: string; scopes: readonly string[] }) => `"${r.key}" (${r.scopes.join(', ')})`;
+          Annotations.of(this).addInfo(`Routes ${describe(denied)} and ${describe(hidden)} overlap in an execute-api policy (a "*" also matches "/") while ${describe(reaching)} reaches requests of the first, so no policy cached per token and certificate can tell them apart${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more such routes)` : ''}: decisions are cached per request (method and path) as well. Give overlapping routes the same scopes to cache per token again.`);
+        }
+        return [];
+      },
+    });
+  }
+
+  /** Overlapping routes no cached policy can separate (see route-policy.ts). */
+  private routeConflicts(): RouteConflict[] {
+    // Routes are only ever added, so their count identifies the table.
+    const count = Object.keys(this.routeScopes).length;
+    if (this.conflictCache?.count !== count) this.conflictCache = { count, conflicts: new RouteTable(this.routeScopes).conflicts() };
+    return this.conflictCache.conflicts;
   }
 
   /**
    * Allows `route` (`"<METHOD> <resource path>"`, e.g. `"GET /v1/orders/{id}"`) to callers holding any of `scopes`.
    */
   public allowRoute(route: string, scopes: readonly string[]): void {
-    if (!ROUTE.test(route)) {
-      invalidProp(this, 'routeScopes', route, 'a route key is "<METHOD> <resource path>"', 'use e.g. "GET /v1/orders/{id}" (the API resource path as API Gateway reports it)');
+    if (!ROUTE.test(route) || !parsesAsRoute(route)) {
+      invalidProp(this, 'routeScopes', route, 'a route key is "<METHOD> <resource path>" whose segments are names, {parameter} or {proxy+}', 'use e.g. "GET /v1/orders/{id}" (the API resource path as API Gateway reports it)');
     }
     if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !Token.isUnresolved(s) && !SCOPE.test(s))) {
       invalidProp(this, `routeScopes["${route}"]`, scopes, 'each route needs at least one OAuth scope without spaces or quotes', 'use scopes such as "orders/read"');
@@ -161,5 +199,14 @@ export class ClientCertificateAuthorizer extends Construct {
   public grantRevoke(grantee: iam.IGrantable): iam.Grant {
     return this.denyList.grant(grantee, 'dynamodb:PutItem')
       .combine(grantKeyViaService(this.encryptionKey, grantee, 'dynamodb', ['kms:Decrypt', 'kms:GenerateDataKey']));
+  }
+}
+
+function parsesAsRoute(route: string): boolean {
+  try {
+    parseRoute(route, []);
+    return true;
+  } catch {
+    return false;
   }
 }

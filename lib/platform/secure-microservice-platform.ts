@@ -60,6 +60,12 @@ export interface MutualTlsOptions {
    * @default - none
    */
   readonly ownershipVerificationCertificateArn?: string;
+  /**
+   * Accept tokens with any valid client certificate instead of only with a certificate bound to the token's client
+   * (`csm-certs issue --client-id`); see ClientCertificateAuthorizerProps.withoutCertificateBinding.
+   * @default - binding required
+   */
+  readonly withoutCertificateBinding?: SecurityOptOut;
 }
 
 export interface SecureMicroservicePlatformProps {
@@ -365,6 +371,7 @@ export class SecureMicroservicePlatform extends Construct {
         encryptionKey: this.keys.dataKey,
         logsKey: this.keys.logsKey,
         forwardedClaims: props.userAttributeClaims,
+        withoutCertificateBinding: props.mutualTls.withoutCertificateBinding,
       });
     }
     this.api = new SecureApi(this, 'Api', {

@@ -4,16 +4,20 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { OPT_OUT_METADATA_TYPE } from '../../lib/core/opt-out';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { ClientCertificateAuthorizer, ClientCertificateAuthorizerProps } from '../../lib/pki/client-certificate-authorizer';
 import { decodeRouteScopes, encodeRouteScopes } from '../../lib/pki/route-map';
-import { authorize, AuthorizerDeps, AuthorizerEvent, routeArn } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
+import { authorize, AuthorizerDeps, AuthorizerEvent } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
+import { boundCertificate } from './certificates';
 import { newStack } from '../support/harness';
 import { apiFixture } from './fixtures';
 
 const POOL_ID = 'eu-west-1_TestPool1';
 const CLIENT_ID = 'client123';
+const OTHER_CLIENT_ID = 'client456';
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/orders/42';
 
 /** Signs Cognito-shaped access tokens with a local key and hands aws-jwt-verify the matching JWKS (no network). */
@@ -21,7 +25,7 @@ function tokenFactory() {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const kid = 'test-key';
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' };
-  const verifier = CognitoJwtVerifier.create({ userPoolId: POOL_ID, tokenUse: 'access', clientId: CLIENT_ID });
+  const verifier = CognitoJwtVerifier.create({ userPoolId: POOL_ID, tokenUse: 'access', clientId: [CLIENT_ID, OTHER_CLIENT_ID] });
   verifier.cacheJwks({ keys: [jwk as never] });
   const b64 = (v: object | Buffer) => Buffer.from(v instanceof Buffer ? v : JSON.stringify(v)).toString('base64url');
   const sign = (claims: Record<string, unknown>) => {
@@ -36,20 +40,30 @@ function tokenFactory() {
   return { verifier, sign };
 }
 
-function event(serial: string | undefined, token: string | undefined, route = 'GET /orders/{id}'): AuthorizerEvent {
+/** Certificates by serial: 0x12 and 0x1234 bound to CLIENT_ID, 0x99 to OTHER_CLIENT_ID, 0x77 to none, 0x88 to both. */
+const pems: Record<string, string> = {};
+
+function event(serial: string | undefined, token: string | undefined, route = 'GET /orders/{id}', pemSerial = serial): AuthorizerEvent {
   const [httpMethod, resource] = route.split(' ');
+  const clientCertPem = pemSerial ? pems[pemSerial.replace(/:/g, '').toLowerCase().replace(/^0+/, '')] : undefined;
   return {
     methodArn: METHOD_ARN, httpMethod, resource,
     headers: token ? { authorization: `Bearer ${token}` } : {},
-    requestContext: { identity: { clientCert: serial ? { serialNumber: serial, subjectDN: 'CN=orders-client' } : null } },
+    requestContext: { identity: { clientCert: serial ? { serialNumber: serial, subjectDN: 'CN=orders-client', clientCertPem } : null } },
   };
 }
+
+const effect = (r: { policyDocument: { Statement: { Effect: string }[] } }) => r.policyDocument.Statement.map((s) => s.Effect).join(',');
 
 describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
   const revoked = new Set(['abcdef01']);
   let tokens: ReturnType<typeof tokenFactory>;
   let deps: AuthorizerDeps;
-  beforeAll(() => {
+  beforeAll(async () => {
+    vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    for (const [serial, clients] of [['12', CLIENT_ID], ['1234', CLIENT_ID], ['99', OTHER_CLIENT_ID], ['77', []], ['88', [CLIENT_ID, OTHER_CLIENT_ID]]] as const) {
+      pems[serial] = await boundCertificate(clients as string | string[], serial);
+    }
     tokens = tokenFactory();
     deps = {
       isRevoked: async (serial) => revoked.has(serial),
@@ -58,14 +72,50 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
     };
   });
 
-  test('allows a valid certificate and token with a route scope; the Allow covers every route the scopes grant', async () => {
+  test('allows a valid certificate and token with a route scope; the Allow names every route the scopes grant, parameters as "?*"', async () => {
     const result = await authorize(event('12:34', tokens.sign({ scope: 'orders/read orders/write' })), deps);
     expect(result.principalId).toBe('machine-1');
-    expect(result.policyDocument.Statement).toEqual([{
-      Action: 'execute-api:Invoke', Effect: 'Allow',
-      Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/orders/*', 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/POST/orders'],
-    }]);
-    expect(result.context).toMatchObject({ clientCertSerial: '1234', clientCertSubject: 'CN=orders-client', clientId: CLIENT_ID });
+    // DELETE /orders/{id} needs orders/admin, but no Allow pattern reaches a DELETE: nothing to deny.
+    expect(result.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/orders/?*', 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/POST/orders'] },
+    ]);
+    expect(result.context).toMatchObject({ clientCertSerial: '1234', clientCertSubject: 'CN=orders-client', clientId: CLIENT_ID, boundClientId: CLIENT_ID });
+  });
+
+  test('certificate binding: client A\'s token with client B\'s certificate is denied, with A\'s certificate allowed', async () => {
+    const tokenOfA = tokens.sign({ scope: 'orders/read', client_id: CLIENT_ID });
+    const tokenOfB = tokens.sign({ scope: 'orders/read', client_id: OTHER_CLIENT_ID, sub: 'machine-2' });
+    expect(effect(await authorize(event('99', tokenOfA), deps))).toBe('Deny');
+    expect(effect(await authorize(event('12', tokenOfA), deps))).toBe('Allow');
+    expect(effect(await authorize(event('99', tokenOfB), deps))).toBe('Allow');
+    expect(effect(await authorize(event('12', tokenOfB), deps))).toBe('Deny');
+    // The Deny covers the whole stage: the cached decision is about this token with this certificate, on any route.
+    expect((await authorize(event('99', tokenOfA), deps)).policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/*'] }]);
+  });
+
+  test('certificate binding: unbound, doubly bound, missing or mismatched certificates are denied; user tokens follow their app client', async () => {
+    const token = tokens.sign({ scope: 'orders/read' });
+    expect(effect(await authorize(event('77', token), deps))).toBe('Deny');
+    expect(effect(await authorize(event('88', token), deps))).toBe('Deny');
+    expect(effect(await authorize({ ...event('12', token), requestContext: { identity: { clientCert: { serialNumber: '12' } } } }, deps))).toBe('Deny');
+    // API Gateway's serial and the PEM must describe the same certificate.
+    expect(effect(await authorize(event('1234', token, 'GET /orders/{id}', '12'), deps))).toBe('Deny');
+    // A user's access token names the app client that obtained it: the certificate binds that client.
+    const userToken = tokens.sign({ scope: 'orders/read', sub: 'user-uuid', username: 'alice', client_id: CLIENT_ID });
+    expect(effect(await authorize(event('12', userToken), deps))).toBe('Allow');
+    expect(effect(await authorize(event('99', userToken), deps))).toBe('Deny');
+  });
+
+  test('without certificate binding (opt-out) any valid certificate carries any valid token', async () => {
+    const token = tokens.sign({ scope: 'orders/read' });
+    expect(effect(await authorize(event('99', token), { ...deps, certificateBinding: false }))).toBe('Allow');
+    expect(effect(await authorize(event('77', token), { ...deps, certificateBinding: false }))).toBe('Allow');
+  });
+
+  test('ANY routes expand into each method (a "*" method would also match "/")', async () => {
+    const request = { ...event('12', tokens.sign({ scope: 'misc/any' }), 'ANY /misc/{id}'), methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/PATCH/misc/7' };
+    const result = await authorize(request, { ...deps, routeScopes: { 'ANY /misc/{id}': ['misc/any'] } });
+    expect(result.policyDocument.Statement[0].Resource).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => `arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/${m}/misc/?*`));
   });
 
   test('passes forwarded token claims (ABAC) in the context as claim_<name>, empty when the token lacks them', async () => {
@@ -79,7 +129,7 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
 
   test.each(['AB:CD:EF:01', '00:ab:cd:ef:01', 'ABCDEF01'])('refuses the revoked serial in form %s even with a valid token', async (form) => {
     const result = await authorize(event(form, tokens.sign({ scope: 'orders/read' })), deps);
-    expect(result.policyDocument.Statement[0]).toMatchObject({ Effect: 'Deny', Resource: [METHOD_ARN] });
+    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/*'] }]);
   });
 
   test('refuses requests without a client certificate (the default endpoint or a misrouted path)', async () => {
@@ -87,9 +137,14 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
     expect(result.policyDocument.Statement[0].Effect).toBe('Deny');
   });
 
-  test('denies a token without the route scope, and routes not in the map', async () => {
-    expect((await authorize(event('12', tokens.sign({ scope: 'orders/write' })), deps)).policyDocument.Statement[0].Effect).toBe('Deny');
-    expect((await authorize(event('12', tokens.sign({ scope: 'orders/read' }), 'GET /secrets'), deps)).policyDocument.Statement[0].Effect).toBe('Deny');
+  test('denies a token without the route scope (still allowing its other routes), and routes not in the map', async () => {
+    const noRead = await authorize(event('12', tokens.sign({ scope: 'orders/write' })), deps);
+    expect(noRead.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/POST/orders'] }]);
+    const secrets = await authorize({ ...event('12', tokens.sign({ scope: 'orders/read' }), 'GET /secrets'), methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/secrets' }, deps);
+    expect(secrets.policyDocument.Statement.map((s) => s.Effect)).toEqual(['Allow']);
+    expect(secrets.policyDocument.Statement[0].Resource).not.toContain('arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/secrets');
+    const unmapped = await authorize({ ...event('12', tokens.sign({ scope: 'orders/read' }), 'GET /orders/{id}/secret'), methodArn: `${METHOD_ARN}/secret` }, deps);
+    expect(unmapped.policyDocument.Statement.find((s) => s.Effect === 'Deny')?.Resource).toContain(`${METHOD_ARN}/secret`);
   });
 
   test('answers 401 (Unauthorized) for a missing, expired, foreign-client, ID or tampered token', async () => {
@@ -106,9 +161,6 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
     }
   });
 
-  test('routeArn turns path parameters into wildcards and ANY into every method', () => {
-    expect(routeArn(METHOD_ARN, 'ANY /orders/{id}/items/{item}')).toBe('arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/*/orders/*/items/*');
-  });
 });
 
 function authorizerIn(props: Partial<ClientCertificateAuthorizerProps> = {}) {
@@ -155,7 +207,7 @@ describe('ClientCertificateAuthorizer (template)', () => {
 
   test('the function reads only the deny-list and gets its configuration from the environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ USER_POOL_ID: POOL_ID, CLIENT_IDS: CLIENT_ID, ROUTE_SCOPES: encodeRouteScopes({ 'GET /orders': ['orders/read'] }) }) },
+      Environment: { Variables: Match.objectLike({ USER_POOL_ID: POOL_ID, CLIENT_IDS: CLIENT_ID, ROUTE_SCOPES: encodeRouteScopes({ 'GET /orders': ['orders/read'] }), CERTIFICATE_BINDING: 'required' }) },
     });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuthorizerDenyList'), 'Arn'] } }]) },
@@ -182,11 +234,22 @@ describe('route map encoding (Lambda environment is capped at 4 KB)', () => {
 describe('ClientCertificateAuthorizer rejects bad input', () => {
   test.each<[string, Partial<ClientCertificateAuthorizerProps>, RegExp]>([
     ['route without method', { routeScopes: { '/orders': ['orders/read'] } }, /invalid routeScopes \(received "\/orders"\).*GET \/v1\/orders\/\{id\}/],
+    ['segment mixing a name and a parameter', { routeScopes: { 'GET /orders/x{id}': ['orders/read'] } }, /invalid routeScopes \(received "GET \/orders\/x\{id\}"\): .*segments are names, \{parameter\} or \{proxy\+\}/],
     ['route without scopes', { routeScopes: { 'GET /orders': [] } }, /invalid routeScopes\["GET \/orders"\] \(received \[\]\)/],
     ['scope with a space', { routeScopes: { 'GET /orders': ['orders read'] } }, /invalid routeScopes\["GET \/orders"\]/],
     ['cache longer than 5 minutes', { resultsCacheTtl: Duration.minutes(10) }, /invalid resultsCacheTtl \(received "600s"\).*revoked certificate keeps working/],
   ])('%s', (_name, props, message) => {
     expect(() => authorizerIn(props)).toThrow(message);
+  });
+
+  test('turning certificate binding off needs a reason, which is recorded as an opt-out', () => {
+    expect(() => authorizerIn({ withoutCertificateBinding: { reason: 'no' } })).toThrow(/invalid withoutCertificateBinding\.reason \(received "no"\)/);
+    const { stack, authorizer } = authorizerIn({ withoutCertificateBinding: { reason: 'Legacy partner certificates predate client binding; re-issued by June.' } });
+    expect(authorizer.node.metadata.find((m) => m.type === OPT_OUT_METADATA_TYPE)?.data).toEqual({
+      control: 'certificate-bound tokens (token client_id = certificate client)', reason: 'Legacy partner certificates predate client binding; re-issued by June.',
+    });
+    const fn = authorizer.handler.node.defaultChild as lambda.CfnFunction;
+    expect((stack.resolve(fn.environment) as { variables: Record<string, string> }).variables.CERTIFICATE_BINDING).toBe('off');
   });
 
   test('an authorizer that allows no route fails synth', () => {
