@@ -280,15 +280,14 @@ export class PrivateCertificateAuthority extends Construct {
   }
 
   /**
-   * Lets `grantee` issue certificates from the issuing CA and fetch them
-   * (acm-pca:IssueCertificate, acm-pca:GetCertificate on the CA's ARN).
+   * Lets `grantee` issue client certificates from the issuing CA and fetch them: acm-pca:IssueCertificate only with
+   * the EndEntityClientAuthCertificate/V1 template (no CA certificates, even from a root that issues), and
+   * acm-pca:GetCertificate, acm-pca:DescribeCertificateAuthority on the CA's ARN.
    */
   public grantIssue(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['acm-pca:IssueCertificate', 'acm-pca:GetCertificate'],
-      resourceArns: [this.arn],
-    });
+    const [issue, read] = clientCertificateIssueStatements(this.arn, Stack.of(this).partition);
+    return iam.Grant.addToPrincipal({ grantee, actions: issue.actions, resourceArns: issue.resources, conditions: issue.conditions })
+      .combine(iam.Grant.addToPrincipal({ grantee, actions: read.actions, resourceArns: read.resources }));
   }
 
   /** Lets `grantee` revoke certificates of the issuing CA (acm-pca:RevokeCertificate). */
@@ -318,4 +317,19 @@ function validateRange(scope: IConstruct, prop: string, value: number, min: numb
   if (!Number.isInteger(value) || value < min || value > max) {
     invalidProp(scope, prop, value, `must be a whole number of ${unit} from ${min} to ${max}`, `use a value between ${min} and ${max}`);
   }
+}
+
+/**
+ * What issuing client certificates from a CA takes: `acm-pca:IssueCertificate` only with the end-entity client
+ * template (acm-pca:TemplateArn condition), plus reading the CA and the certificates it issued.
+ */
+export function clientCertificateIssueStatements(caArn: string, partition: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      actions: ['acm-pca:IssueCertificate'],
+      resources: [caArn],
+      conditions: { StringEquals: { 'acm-pca:TemplateArn': pcaTemplateArn(partition, PCA_TEMPLATES.clientAuth) } },
+    }),
+    new iam.PolicyStatement({ actions: ['acm-pca:GetCertificate', 'acm-pca:DescribeCertificateAuthority'], resources: [caArn] }),
+  ];
 }

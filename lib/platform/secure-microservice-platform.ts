@@ -6,6 +6,7 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -17,11 +18,12 @@ import { PlatformKeys } from '../encryption/platform-keys';
 import { acknowledgeFinding } from '../core/acknowledge';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
 import { invalidProp } from '../private/errors';
+import { viaService } from '../private/key-use';
 import { PlatformIdentity } from '../identity/platform-identity';
 import { PrivateNetwork } from '../network/private-network';
 import { ClientCertificateAuthorizer } from '../pki/client-certificate-authorizer';
 import { MutualTlsDomain } from '../pki/mutual-tls-domain';
-import { PrivateCertificateAuthority } from '../pki/private-certificate-authority';
+import { clientCertificateIssueStatements, PrivateCertificateAuthority } from '../pki/private-certificate-authority';
 import { Truststore } from '../pki/truststore';
 import { SecureRepository } from '../registry/secure-repository';
 import { SecureBucket, SecureBucketReplication } from '../storage/secure-bucket';
@@ -265,6 +267,11 @@ export class SecureMicroservicePlatform extends Construct {
   public readonly domain?: MutualTlsDomain;
   /** Present with `mutualTls`. */
   public readonly clientCertificateAuthorizer?: ClientCertificateAuthorizer;
+  /**
+   * Present with `mutualTls`: what `csm-certs` operators need (issue client certificates with the client template only,
+   * revoke them, write and read the deny-list). Attach it to the operators' role or permission set.
+   */
+  public readonly certificateOperatorPolicy?: iam.ManagedPolicy;
   /** Receives API alarms and image-finding alerts. */
   public readonly alarmTopic: sns.ITopic;
   /** The domain of the services' internal host names (`<service>.<serviceDomain>`); recorded in api-model.json. */
@@ -412,9 +419,24 @@ export class SecureMicroservicePlatform extends Construct {
     // What operators need for csm-certs (issue/revoke) and clients need to call the API.
     new CfnOutput(this, 'CertificateAuthorityArn', { value: this.certificateAuthority.certificateAuthorityArn, description: 'csm-certs --ca-arn' });
     if (this.clientCertificateAuthorizer) {
+      this.certificateOperatorPolicy = this.createCertificateOperatorPolicy(this.clientCertificateAuthorizer);
+      new CfnOutput(this, 'CertificateOperatorPolicyArn', { value: this.certificateOperatorPolicy.managedPolicyArn, description: 'attach to the roles that run csm-certs' });
       new CfnOutput(this, 'DenyListTableName', { value: this.clientCertificateAuthorizer.denyList.tableName, description: 'revoked client certificate serials (csm-certs revoke)' });
     }
     new CfnOutput(this, 'ApiUrl', { value: props.mutualTls ? `https://${props.mutualTls.domainName}` : this.api.restApi.urlForPath('/'), description: 'the platform API (versions are base paths /v1, /v2, ...)' });
+  }
+
+  private createCertificateOperatorPolicy(authorizer: ClientCertificateAuthorizer): iam.ManagedPolicy {
+    const caArn = this.certificateAuthority.certificateAuthorityArn;
+    return new iam.ManagedPolicy(this, 'CertificateOperatorPolicy', {
+      description: `csm-certs (${this.props.environmentName}): issue client certificates (client template only), revoke them, keep the deny-list`,
+      statements: [
+        ...clientCertificateIssueStatements(caArn, Stack.of(this).partition),
+        new iam.PolicyStatement({ actions: ['acm-pca:RevokeCertificate'], resources: [caArn] }),
+        new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [authorizer.denyList.tableArn] }),
+        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.keys.dataKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
+      ],
+    });
   }
 
   /** The services added so far, by name. */

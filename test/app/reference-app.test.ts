@@ -131,6 +131,18 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     expect(resources.find((r) => r.Type === 'AWS::ApiGateway::Model')?.Properties.Schema).toEqual(post.body?.schema);
   });
 
+  it('limits every acm-pca:IssueCertificate grant of every template to the end-entity client template', () => {
+    const grants = result.templatePaths.flatMap((file) => Object.entries((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: any }> }).Resources)
+      .filter(([, r]) => r.Type.startsWith('AWS::IAM::'))
+      .flatMap(([id, r]) => [r.Properties?.PolicyDocument, ...(r.Properties?.Policies ?? []).map((p: any) => p.PolicyDocument)].filter(Boolean)
+        .flatMap((d: any) => [].concat(d.Statement).map((statement: any) => ({ id, statement })))))
+      .filter(({ statement }) => JSON.stringify([].concat(statement.Action ?? [])).toLowerCase().includes('acm-pca:issuecertificate') || statement.NotAction !== undefined);
+    expect(grants.length).toBeGreaterThan(0);
+    for (const { id, statement } of grants) {
+      expect(statement.Condition, id).toEqual({ StringEquals: { 'acm-pca:TemplateArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm-pca:::template/EndEntityClientAuthCertificate/V1']] } } });
+    }
+  });
+
   it('passes cfn-lint on every template', () => {
     expect(result.templatePaths.length).toBeGreaterThan(0);
     expectCfnLintClean(result.templatePaths);

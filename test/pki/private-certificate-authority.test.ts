@@ -88,7 +88,16 @@ describe('PrivateCertificateAuthority without a subordinate', () => {
     expect(stack.resolve(ca.chainPem)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CaRootCaActivation/), 'CompleteCertificateChain'] });
     expect(stack.resolve(ca.certificatePem)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CaRootCaCertificate/), 'Certificate'] });
     t.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['acm-pca:IssueCertificate', 'acm-pca:GetCertificate'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] } }] },
+      PolicyDocument: {
+        Statement: [
+          // Client certificates only: the issuing root cannot be made to sign a subordinate CA.
+          {
+            Effect: 'Allow', Action: 'acm-pca:IssueCertificate', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] },
+            Condition: { StringEquals: { 'acm-pca:TemplateArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm-pca:::template/EndEntityClientAuthCertificate/V1']] } } },
+          },
+          { Effect: 'Allow', Action: ['acm-pca:GetCertificate', 'acm-pca:DescribeCertificateAuthority'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] } },
+        ],
+      },
     });
     expect(ca.serviceConnectTls).toEqual({ awsPcaAuthorityArn: ca.arn });
   });

@@ -14,6 +14,7 @@ import { FargateTaskHardened } from './runtime/FargateTaskHardened';
 import { DynamoDbTableCustomerKeyAndPitr } from './storage/DynamoDbTableCustomerKeyAndPitr';
 import { S3BucketDeniesInsecureTransport } from './storage/S3BucketDeniesInsecureTransport';
 import { MutualTlsDomainDisablesExecuteApi } from './pki/MutualTlsDomainDisablesExecuteApi';
+import { PrivateCaIssuanceScopedToEndEntity } from './pki/PrivateCaIssuanceScopedToEndEntity';
 import { PrivateCaRevocationEnabled } from './pki/PrivateCaRevocationEnabled';
 import { NoEscapeHatchOverride } from './gate/NoEscapeHatchOverride';
 
@@ -36,11 +37,12 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   MutualTlsDomainDisablesExecuteApi,
   PrivateCaRevocationEnabled,
   NoEscapeHatchOverride,
+  PrivateCaIssuanceScopedToEndEntity,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
 export { DynamoDbTableCustomerKeyAndPitr, S3BucketDeniesInsecureTransport };
 export { MethodAuthorizedWithScopes, RestStageBehindRateLimitedWebAcl, UsagePlanThrottleAndQuota, WafLoggingRedactsAuthorization, WebAclHasRateRule };
 export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened };
-export { MutualTlsDomainDisablesExecuteApi, PrivateCaRevocationEnabled };
 export { NoEscapeHatchOverride };
+export { MutualTlsDomainDisablesExecuteApi, PrivateCaIssuanceScopedToEndEntity, PrivateCaRevocationEnabled };
