@@ -30,19 +30,26 @@ const COMMANDS: Record<string, { options: Options; help: string; run(values: Rec
     options: {
       'ca-arn': { type: 'string' },
       'common-name': { type: 'string' },
+      'client-id': { type: 'string' },
+      unbound: { type: 'boolean' },
       'out-dir': { type: 'string' },
       'key-algorithm': { type: 'string' },
       'validity-days': { type: 'string' },
       force: { type: 'boolean' },
     },
-    help: `Usage: csm-certs issue --ca-arn <arn> --common-name <cn> [options]
+    help: `Usage: csm-certs issue --ca-arn <arn> --common-name <cn> --client-id <id> [options]
 
 Generates a key pair and CSR locally (the private key never leaves this machine), has the CA issue a
 certificate with the EndEntityClientAuthCertificate/V1 template, waits for it, and writes
 <out-dir>/<cn>.cert.pem, <cn>.chain.pem and <cn>.key.pem (mode 0600). Records it for "list".
+The certificate is bound to the OAuth client (URI SAN urn:cdk-secure-microservices:oauth-client:<id>):
+the API accepts a token only with a certificate bound to the token's client_id.
 
   --ca-arn <arn>           the issuing CA (required)
   --common-name <cn>       subject CN, 1-64 of A-Z a-z 0-9 space . _ @ - (required)
+  --client-id <id>         the Cognito app client whose tokens this certificate carries (required)
+  --unbound                issue without a client binding instead (only for an API whose authorizer
+                           opted out with withoutCertificateBinding)
   --out-dir <dir>          where to write the files (default: ./certs)
   --key-algorithm <alg>    ${Object.values(ClientKeyAlgorithm).join(' | ')} (default: EC_P256)
   --validity-days <n>      1-397, at most 7 on a short-lived CA (default: 30)
@@ -52,13 +59,14 @@ ${COMMON_HELP}`,
       const result = await issueClientCertificate({
         certificateAuthorityArn: required(v, 'ca-arn'),
         commonName: required(v, 'common-name'),
+        clientId: clientBinding(v),
         outDir: (v['out-dir'] as string | undefined) ?? 'certs',
         keyAlgorithm: v['key-algorithm'] as ClientKeyAlgorithm | undefined,
         validityDays: v['validity-days'] === undefined ? undefined : Number(v['validity-days']),
         force: Boolean(v.force),
         ...connection(v),
       });
-      console.log(`issued serial ${result.record.serial} for CN=${result.record.commonName}, valid until ${result.record.notAfter}`);
+      console.log(`issued serial ${result.record.serial} for CN=${result.record.commonName} (${result.record.clientId ? `bound to client ${result.record.clientId}` : 'not bound to a client'}), valid until ${result.record.notAfter}`);
       console.log(`  certificate ${result.files.certificate}\n  chain       ${result.files.chain}\n  private key ${result.files.privateKey} (0600)`);
     },
   },
@@ -109,7 +117,7 @@ ${COMMON_HELP}`,
         return;
       }
       if (rows.length === 0) console.log('no certificates recorded');
-      for (const r of rows) console.log(`${r.status.padEnd(8)} ${r.serial}  CN=${r.commonName}  until ${r.notAfter}  ${r.certificateFile}`);
+      for (const r of rows) console.log(`${r.status.padEnd(8)} ${r.serial}  CN=${r.commonName}  client=${r.clientId ?? '(unbound)'}  until ${r.notAfter}  ${r.certificateFile}`);
     },
   },
 };
@@ -127,6 +135,13 @@ function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value === '') throw new CertificateToolError(`missing --${name} (see --help)`, 'usage');
   return value;
+}
+
+/** `--client-id`, or nothing with an explicit `--unbound`; one of the two is required. */
+function clientBinding(v: Record<string, unknown>): string | undefined {
+  if (v.unbound && v['client-id'] !== undefined) throw new CertificateToolError('give either --client-id or --unbound, not both', 'usage');
+  if (v.unbound) return undefined;
+  return required(v, 'client-id');
 }
 
 function connection(v: Record<string, unknown>) {

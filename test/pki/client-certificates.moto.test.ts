@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listClientCertificates, toPcaSerial } from '../../lib/cli/certs/client-certificates';
 import { authorize, dynamoDbDenyList } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
 import { handleTruststoreEvent } from '../../lib/pki/handlers/truststore.lambda';
+import { boundClientIds } from '../../lib/pki/client-binding';
 import { normalizeSerial } from '../../lib/pki/serial';
 import { runCliInProcess } from './cli';
 import { missingTools, MOTO_CLIENT_CONFIG, MOTO_ENV, MotoServer, startMoto } from './moto';
@@ -22,6 +23,7 @@ import { missingTools, MOTO_CLIENT_CONFIG, MOTO_ENV, MotoServer, startMoto } fro
 const missing = missingTools(['moto_server', 'openssl']);
 const REPO = path.join(__dirname, '..', '..');
 const DENY_LIST = 'client-cert-deny-list';
+const ORDERS_CLIENT = '1example23456789abcdefghij';
 
 interface CliResult { code: number | null; stdout: string; stderr: string }
 
@@ -96,7 +98,7 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       for (let attempt = 0; attempt < 6; attempt++) {
         const outDir = path.join(work, `out${attempt}`);
         // moto reports every CA as SHORT_LIVED_CERTIFICATE, so at most 7 days.
-        const run = await cli(['issue', '--ca-arn', caArn, '--common-name', 'orders-client', '--validity-days', '7', '--out-dir', outDir, '--records', records, '--endpoint-url', moto.endpoint]);
+        const run = await cli(['issue', '--ca-arn', caArn, '--common-name', 'orders-client', '--client-id', ORDERS_CLIENT, '--validity-days', '7', '--out-dir', outDir, '--records', records, '--endpoint-url', moto.endpoint]);
         expect(run.stderr).toBe('');
         expect(run.code).toBe(0);
         certFile = path.join(outDir, 'orders-client.cert.pem');
@@ -117,27 +119,39 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       expect(stranger.status).not.toBe(0);
     });
 
-    test('the issued certificate holds the locally generated key and the requested CN', async () => {
+    test('the issued certificate holds the locally generated key, the requested CN and its client binding', async () => {
       const cert = new x509.X509Certificate(fs.readFileSync(certFile, 'utf8'));
       expect(cert.subject).toBe('CN=orders-client');
+      expect(boundClientIds(fs.readFileSync(certFile, 'utf8'))).toEqual([ORDERS_CLIENT]);
       const key = (await import('node:crypto')).createPrivateKey(fs.readFileSync(keyFile, 'utf8'));
       const pub = (await import('node:crypto')).createPublicKey(key).export({ type: 'spki', format: 'der' });
       expect(Buffer.from(cert.publicKey.rawData).equals(pub)).toBe(true);
+    });
+
+    test('the authorizer accepts the issued certificate with its client\'s token and refuses it with another client\'s', async () => {
+      const pem = fs.readFileSync(certFile, 'utf8');
+      const decide = (clientId: string) => authorize({
+        methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc/prod/GET/orders', httpMethod: 'GET', resource: '/orders',
+        headers: { Authorization: 'Bearer t' },
+        requestContext: { identity: { clientCert: { serialNumber: toPcaSerial(serial), clientCertPem: pem } } },
+      }, { isRevoked: async () => false, verifyAccessToken: async () => ({ sub: clientId, client_id: clientId, scope: 'orders/read' }), routeScopes: { 'GET /orders': ['orders/read'] } });
+      expect((await decide(ORDERS_CLIENT)).policyDocument.Statement.map((s) => s.Effect)).toEqual(['Allow']);
+      expect((await decide('2another3client4id5678901')).policyDocument.Statement.map((s) => s.Effect)).toEqual(['Deny']);
     });
 
     // These error cases run the CLI's entry point in-process (a spawn costs ~2 s; issue, revoke and list are spawned).
     test('never overwrites without --force; short-lived validity, a bad CN and an unknown CA fail with one line each', async () => {
       const outDir = path.dirname(certFile);
       Object.assign(process.env, MOTO_ENV);
-      const again = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'orders-client', '--validity-days', '7', '--out-dir', outDir, '--records', records, '--endpoint-url', moto.endpoint]);
+      const again = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'orders-client', '--client-id', ORDERS_CLIENT, '--validity-days', '7', '--out-dir', outDir, '--records', records, '--endpoint-url', moto.endpoint]);
       expect(again.code).toBe(1);
       expect(again.err).toMatch(/^csm-certs issue: .*already exist\(s\): pass --force to overwrite$/);
-      const badCn = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'CN=evil,O=x', '--out-dir', outDir, '--endpoint-url', moto.endpoint]);
+      const badCn = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'CN=evil,O=x', '--client-id', ORDERS_CLIENT, '--out-dir', outDir, '--endpoint-url', moto.endpoint]);
       expect(badCn).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: invalid common name "CN=evil,O=x": [^\n]+$/) });
-      const tooLong = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'other', '--validity-days', '30', '--out-dir', path.join(work, 'long'), '--endpoint-url', moto.endpoint]);
+      const tooLong = await runCliInProcess(['issue', '--ca-arn', caArn, '--common-name', 'other', '--client-id', ORDERS_CLIENT, '--validity-days', '30', '--out-dir', path.join(work, 'long'), '--endpoint-url', moto.endpoint]);
       expect(tooLong).toMatchObject({ code: 2, err: 'csm-certs issue: invalid validity 30 days: the CA is in short-lived mode (at most 7 days)' });
       expect(fs.existsSync(path.join(work, 'long'))).toBe(false);
-      const unknownCa = await runCliInProcess(['issue', '--ca-arn', caArn.replace(/[0-9a-f]{8}-/, '00000000-'), '--common-name', 'x', '--out-dir', path.join(work, 'nope'), '--endpoint-url', moto.endpoint]);
+      const unknownCa = await runCliInProcess(['issue', '--ca-arn', caArn.replace(/[0-9a-f]{8}-/, '00000000-'), '--common-name', 'x', '--client-id', ORDERS_CLIENT, '--out-dir', path.join(work, 'nope'), '--endpoint-url', moto.endpoint]);
       expect(unknownCa).toMatchObject({ code: 1, err: expect.stringMatching(/^csm-certs issue: not found: [^\n]+\(check the CA ARN and region\)$/) });
     });
 

@@ -122,11 +122,15 @@ describe('errors and retries', () => {
     });
     const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-unit-'));
     const recordsFile = path.join(outDir, 'records.json');
-    const result = await issueClientCertificate({ certificateAuthorityArn: CA_ARN, commonName: 'waiter', outDir, recordsFile }, { send });
+    const result = await issueClientCertificate({ certificateAuthorityArn: CA_ARN, commonName: 'waiter', clientId: 'abc123client', outDir, recordsFile }, { send });
     expect(gets).toBe(3);
-    expect(result.record).toMatchObject({ serial: 'abc', commonName: 'waiter', keyAlgorithm: 'EC_P256' });
+    expect(result.record).toMatchObject({ serial: 'abc', commonName: 'waiter', clientId: 'abc123client', keyAlgorithm: 'EC_P256' });
     const issue = send.mock.calls.map(([c]) => c as unknown as { constructor: { name: string }; input: Record<string, any> }).find((c) => c.constructor.name === 'IssueCertificateCommand')!;
     expect(issue.input).toMatchObject({ TemplateArn: 'arn:aws:acm-pca:::template/EndEntityClientAuthCertificate/V1', SigningAlgorithm: 'SHA256WITHECDSA', Validity: { Type: 'DAYS', Value: 30 } });
+    // The CSR asks for the client binding (the CA's end-entity template passes SANs through).
+    const csr = new x509.Pkcs10CertificateRequest(Buffer.from(issue.input.Csr).toString());
+    expect(csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension)?.names.toJSON()).toEqual([{ type: 'url', value: 'urn:cdk-secure-microservices:oauth-client:abc123client' }]);
+    await expect(issueClientCertificate({ certificateAuthorityArn: CA_ARN, commonName: 'x', clientId: 'bad id', outDir: path.join(outDir, 'bad') }, { send })).rejects.toThrow(/invalid client id "bad id": a Cognito app client id is 1-128 letters/);
     expect(listClientCertificates({ recordsFile }).map((r) => r.status)).toEqual(['active']);
     expect(listClientCertificates({ recordsFile, now: new Date(Date.now() + 2 * 86_400_000) }).map((r) => r.status)).toEqual(['expired']);
   });
@@ -157,6 +161,9 @@ describe('CLI', () => {
     expect(await runCliInProcess(['frobnicate'])).toMatchObject({ code: 2, err: 'csm-certs: unknown command "frobnicate" (use issue, revoke or list; --help for usage)' });
     expect(await runCliInProcess(['issue', '--common-name', 'x'])).toMatchObject({ code: 2, err: 'csm-certs issue: missing --ca-arn (see --help)' });
     expect(await runCliInProcess(['issue', '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: Unknown option '--bogus'.*\(see --help\)$/) });
-    expect(await runCliInProcess(['issue', '--ca-arn', CA_ARN, '--common-name', 'x', '--key-algorithm', 'DSA', '--out-dir', os.tmpdir()])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: unknown key algorithm "DSA"/) });
+    expect(await runCliInProcess(['issue', '--ca-arn', CA_ARN, '--common-name', 'x', '--client-id', 'c1', '--key-algorithm', 'DSA', '--out-dir', os.tmpdir()])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: unknown key algorithm "DSA"/) });
+    // A certificate is bound to its OAuth client unless unbinding is asked for explicitly.
+    expect(await runCliInProcess(['issue', '--ca-arn', CA_ARN, '--common-name', 'x'])).toMatchObject({ code: 2, err: 'csm-certs issue: missing --client-id (see --help)' });
+    expect(await runCliInProcess(['issue', '--ca-arn', CA_ARN, '--common-name', 'x', '--client-id', 'c1', '--unbound'])).toMatchObject({ code: 2, err: 'csm-certs issue: give either --client-id or --unbound, not both' });
   });
 });

@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-acm-pca';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import * as x509 from '@peculiar/x509';
+import { CLIENT_ID, clientIdUri } from '../../pki/client-binding';
 import { normalizeSerial } from '../../pki/serial';
 import { PCA_TEMPLATES, pcaTemplateArn } from '../../pki/templates';
 
@@ -40,6 +41,8 @@ export interface IssuanceRecord {
   /** Normalized serial (lower-case hex, no colons, no leading zeros): the deny-list key. */
   readonly serial: string;
   readonly commonName: string;
+  /** The OAuth client the certificate is bound to (URI SAN), if any. */
+  readonly clientId?: string;
   readonly certificateAuthorityArn: string;
   readonly certificateArn: string;
   readonly notBefore: string;
@@ -71,6 +74,12 @@ export interface AwsConnectionOptions {
 export interface IssueClientCertificateOptions extends AwsConnectionOptions {
   readonly certificateAuthorityArn: string;
   readonly commonName: string;
+  /**
+   * The Cognito app client id the certificate is bound to (a `urn:cdk-secure-microservices:oauth-client:<id>` URI SAN):
+   * the platform's authorizer accepts a token only with a certificate bound to the token's `client_id`.
+   * @default - unbound (only for APIs whose authorizer opted out of certificate binding)
+   */
+  readonly clientId?: string;
   /** @default ClientKeyAlgorithm.EC_P256 */
   readonly keyAlgorithm?: ClientKeyAlgorithm;
   /** Validity in days (1–397; at most 7 for a CA in short-lived mode). @default 30 */
@@ -121,6 +130,12 @@ export function validateCaArn(arn: string): void {
   }
 }
 
+export function validateClientId(clientId: string): void {
+  if (!CLIENT_ID.test(clientId)) {
+    throw new CertificateToolError(`invalid client id "${clientId}": a Cognito app client id is 1-128 letters, digits, "_" or "+" (see the platform's outputs or the Cognito console)`, 'usage');
+  }
+}
+
 export function validateCommonName(cn: string): void {
   if (!COMMON_NAME.test(cn)) {
     throw new CertificateToolError(`invalid common name "${cn}": use 1-64 letters, digits, space, ".", "_", "@" or "-", starting and ending with a letter or digit`, 'usage');
@@ -131,8 +146,9 @@ export function validateCommonName(cn: string): void {
  * Generates the key pair and a PKCS#10 CSR (subject CN, clientAuth EKU, digitalSignature key usage) in
  * memory. The CSR goes to the CA; the PEM private key stays with the caller.
  */
-export async function generateKeyAndCsr(commonName: string, algorithm: ClientKeyAlgorithm = ClientKeyAlgorithm.EC_P256): Promise<{ privateKeyPem: string; csrPem: string }> {
+export async function generateKeyAndCsr(commonName: string, algorithm: ClientKeyAlgorithm = ClientKeyAlgorithm.EC_P256, clientId?: string): Promise<{ privateKeyPem: string; csrPem: string }> {
   validateCommonName(commonName);
+  if (clientId !== undefined) validateClientId(clientId);
   const signingAlgorithm = keyParams(algorithm);
   const keys = await webcrypto.subtle.generateKey(signingAlgorithm, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
@@ -142,6 +158,8 @@ export async function generateKeyAndCsr(commonName: string, algorithm: ClientKey
     extensions: [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth]),
+      // The client binding: AWS Private CA's end-entity templates pass the CSR's subject alternative names through.
+      ...(clientId !== undefined ? [new x509.SubjectAlternativeNameExtension([{ type: 'url', value: clientIdUri(clientId) }])] : []),
     ],
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
@@ -168,6 +186,7 @@ export async function issueClientCertificate(options: IssueClientCertificateOpti
 async function issue(options: IssueClientCertificateOptions, pca: Pick<ACMPCAClient, 'send'>): Promise<IssuedClientCertificate> {
   validateCaArn(options.certificateAuthorityArn);
   validateCommonName(options.commonName);
+  if (options.clientId !== undefined) validateClientId(options.clientId);
   const algorithm = options.keyAlgorithm ?? ClientKeyAlgorithm.EC_P256;
   keyParams(algorithm);
   const validityDays = options.validityDays ?? 30;
@@ -195,7 +214,7 @@ async function issue(options: IssueClientCertificateOptions, pca: Pick<ACMPCACli
   if (ca.CertificateAuthority?.UsageMode === 'SHORT_LIVED_CERTIFICATE' && validityDays > SHORT_LIVED_MAX_DAYS) {
     throw new CertificateToolError(`invalid validity ${validityDays} days: the CA is in short-lived mode (at most ${SHORT_LIVED_MAX_DAYS} days)`, 'usage');
   }
-  const { privateKeyPem, csrPem } = await generateKeyAndCsr(options.commonName, algorithm);
+  const { privateKeyPem, csrPem } = await generateKeyAndCsr(options.commonName, algorithm, options.clientId);
   const issued = await retry(() => pca.send(new IssueCertificateCommand({
     CertificateAuthorityArn: options.certificateAuthorityArn,
     Csr: Buffer.from(csrPem),
@@ -218,6 +237,7 @@ async function issue(options: IssueClientCertificateOptions, pca: Pick<ACMPCACli
   const record: IssuanceRecord = {
     serial: normalizeSerial(cert.serialNumber),
     commonName: options.commonName,
+    ...(options.clientId !== undefined ? { clientId: options.clientId } : {}),
     certificateAuthorityArn: options.certificateAuthorityArn,
     certificateArn,
     notBefore: cert.notBefore.toISOString(),

@@ -1,7 +1,8 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { END_ENTITY_TEMPLATES } from '../../../pki/templates';
-import { asArray, PlatformRule, resolvedProperties } from '../../rule';
+import { PlatformRule } from '../../rule';
+import { asArray, resolvedProperties } from '../../../private/rule-helpers';
 
 const ISSUE = 'acm-pca:issuecertificate';
 /** Operators that limit a key to the listed values (the Like forms only when the values hold no wildcard). */
