@@ -98,6 +98,15 @@ function methodArn(method: string, path: string): string {
   return `${API_STAGE}/${method}${path}`;
 }
 
+/** The authorizer's decision for a token with `scope` (certificate bound to CLIENT_ID) on one request. */
+function decide(routeScopes: RouteScopes, scope: string, method: string, path: string, resource: string, certificatePem: string): Promise<AuthorizerResult> {
+  const deps: AuthorizerDeps = { isRevoked: async () => false, verifyAccessToken: async () => ({ sub: 'm', client_id: CLIENT_ID, scope }), routeScopes };
+  return authorize({
+    methodArn: methodArn(method, path), httpMethod: method, resource, headers: { authorization: 'Bearer t' },
+    requestContext: { identity: { clientCert: { serialNumber: '0a1b', clientCertPem: certificatePem } } },
+  }, deps);
+}
+
 /**
  * For each scope set: every request reaching a route triggers a decision (as a cache miss would), and the policy it
  * returns must allow exactly the sampled requests whose route the scopes permit.
@@ -195,11 +204,7 @@ describe('route-exact decisions over every route of a platform with nested and {
   });
 
   test('the hole this closes: orders/read no longer reaches GET /v1/orders/{id}/audit or /v1/orders/search through /v1/orders/*', async () => {
-    const deps: AuthorizerDeps = { isRevoked: async () => false, verifyAccessToken: async () => ({ sub: 'm', client_id: CLIENT_ID, scope: 'orders/read' }), routeScopes };
-    const result = await authorize({
-      methodArn: methodArn('GET', '/v1/orders/42'), httpMethod: 'GET', resource: '/v1/orders/{id}', headers: { authorization: 'Bearer t' },
-      requestContext: { identity: { clientCert: { serialNumber: '0a1b', clientCertPem: certificatePem } } },
-    }, deps);
+    const result = await decide(routeScopes, 'orders/read', 'GET', '/v1/orders/42', '/v1/orders/{id}', certificatePem);
     expect(evaluate(result, methodArn('GET', '/v1/orders/7'))).toBe(true);
     expect(evaluate(result, methodArn('GET', '/v1/orders/7/audit'))).toBe(false);
     expect(evaluate(result, methodArn('GET', '/v1/orders/search'))).toBe(false);
@@ -211,11 +216,7 @@ describe('route-exact decisions over every route of a platform with nested and {
   });
 
   test('a token that may not call the requested route still gets the routes it may call (no blanket cached Deny)', async () => {
-    const deps: AuthorizerDeps = { isRevoked: async () => false, verifyAccessToken: async () => ({ sub: 'm', client_id: CLIENT_ID, scope: 'files/read' }), routeScopes };
-    const result = await authorize({
-      methodArn: methodArn('GET', '/v1/orders/42'), httpMethod: 'GET', resource: '/v1/orders/{id}', headers: { authorization: 'Bearer t' },
-      requestContext: { identity: { clientCert: { serialNumber: '0a1b', clientCertPem: certificatePem } } },
-    }, deps);
+    const result = await decide(routeScopes, 'files/read', 'GET', '/v1/orders/42', '/v1/orders/{id}', certificatePem);
     expect(evaluate(result, methodArn('GET', '/v1/orders/42'))).toBe(false);
     expect(evaluate(result, methodArn('GET', '/v1/files/reports/2026/q1.pdf'))).toBe(true);
     expect(evaluate(result, methodArn('PUT', '/v1/files/reports/2026/q1.pdf'))).toBe(false);
@@ -258,13 +259,9 @@ describe('route tables a policy cached per token cannot separate', () => {
     const routes = Object.keys(conflicting);
     const paths = ['/v1/orders/1', '/v1/orders/1/audit', '/v1/orders/1/items/audit', '/v1/orders/1/items/2', '/v1/orders/search'];
     for (const scope of ['orders/read', 'orders/admin']) {
-      const deps: AuthorizerDeps = { isRevoked: async () => false, verifyAccessToken: async () => ({ sub: 'm', client_id: CLIENT_ID, scope }), routeScopes: conflicting };
       for (const path of paths) {
         const route = resolve(routes, 'GET', path)!;
-        const result = await authorize({
-          methodArn: methodArn('GET', path), httpMethod: 'GET', resource: route.split(' ')[1], headers: { authorization: 'Bearer t' },
-          requestContext: { identity: { clientCert: { serialNumber: '0a1b', clientCertPem: pem } } },
-        }, deps);
+        const result = await decide(conflicting, scope, 'GET', path, route.split(' ')[1], pem);
         expect(evaluate(result, methodArn('GET', path)), `${scope} ${path}`).toBe(conflicting[route].includes(scope));
       }
     }
