@@ -3,9 +3,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from './acknowledge';
 import { handlerCode } from '../private/handler-code';
+import { viaService } from '../private/key-use';
 import { createSecureLogGroup } from './secure-log-group';
 
 export interface SecureFunctionOptions {
@@ -26,8 +28,14 @@ export interface SecureFunctionOptions {
   readonly vpcSubnets?: ec2.SubnetSelection;
   /** @default 365 */
   readonly logRetentionDays?: number;
+  /**
+   * Where asynchronous invocations that failed every retry go (the function may send to it: sqs:SendMessage, and the
+   * queue's key through SQS). Give this or `noDeadLetterQueueReason`.
+   * @default - none; `noDeadLetterQueueReason` says why
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
   /** Why failed invocations need no dead-letter queue (depends on who invokes the function). */
-  readonly noDeadLetterQueueReason: string;
+  readonly noDeadLetterQueueReason?: string;
 }
 
 const DLQ_IDS = ['Serverless::Serverless-LambdaDLQ', 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security::HIPAA.Security-LambdaDLQ'];
@@ -50,6 +58,15 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
       actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
       resources: ['*'],
     }));
+  }
+  const dlq = options.deadLetterQueue;
+  if (dlq) {
+    statements.push(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
+    if (dlq.encryptionMasterKey) {
+      statements.push(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [dlq.encryptionMasterKey.keyArn], conditions: viaService('sqs', stack.region) }));
+    }
+  } else if (!options.noDeadLetterQueueReason) {
+    throw new Error(`${scope.node.path}/${id}: give deadLetterQueue or noDeadLetterQueueReason`);
   }
   const policy = new iam.ManagedPolicy(scope, `${id}Policy`, { statements, description: `${options.description} (${stack.stackName})` });
   const role = new iam.Role(scope, `${id}Role`, {
@@ -78,7 +95,9 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
   cfn.tracingConfig = { mode: 'Active' };
   acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     'X-Ray PutTraceSegments/PutTelemetryRecords (and Lambda ENI management in a VPC) support no resource-level permissions.');
-  acknowledgeFindings(cfn, DLQ_IDS, options.noDeadLetterQueueReason);
+  // Through the L1 as well: the L2's deadLetterQueue would add its grant to an inline default policy.
+  if (dlq) cfn.deadLetterConfig = { targetArn: dlq.queueArn };
+  else acknowledgeFindings(cfn, DLQ_IDS, options.noDeadLetterQueueReason!);
   if (!options.vpc) {
     acknowledgeFindings(cfn, complianceFindingIds('LambdaInsideVPC'), 'No vpc prop was given: the function calls AWS APIs only (no data stores in a VPC); pass vpc with endpoints for these services to run it inside one.');
   }

@@ -24,6 +24,7 @@ import { PrivateNetwork } from '../network/private-network';
 import { ClientCertificateAuthorizer } from '../pki/client-certificate-authorizer';
 import { MutualTlsDomain } from '../pki/mutual-tls-domain';
 import { clientCertificateIssueStatements, PrivateCertificateAuthority } from '../pki/private-certificate-authority';
+import { RevocationSync } from '../pki/revocation-sync';
 import { Truststore } from '../pki/truststore';
 import { SecureRepository } from '../registry/secure-repository';
 import { SecureBucket, SecureBucketReplication } from '../storage/secure-bucket';
@@ -272,6 +273,8 @@ export class SecureMicroservicePlatform extends Construct {
    * revoke them, write and read the deny-list). Attach it to the operators' role or permission set.
    */
   public readonly certificateOperatorPolicy?: iam.ManagedPolicy;
+  /** Present with `mutualTls`: revocations by any path (CloudTrail RevokeCertificate) reach the deny-list. */
+  public readonly revocationSync?: RevocationSync;
   /** Receives API alarms and image-finding alerts. */
   public readonly alarmTopic: sns.ITopic;
   /** The domain of the services' internal host names (`<service>.<serviceDomain>`); recorded in api-model.json. */
@@ -379,6 +382,12 @@ export class SecureMicroservicePlatform extends Construct {
         logsKey: this.keys.logsKey,
         forwardedClaims: props.userAttributeClaims,
         withoutCertificateBinding: props.mutualTls.withoutCertificateBinding,
+      });
+      this.revocationSync = new RevocationSync(this, 'RevocationSync', {
+        certificateAuthority: this.certificateAuthority,
+        denyList: this.clientCertificateAuthorizer.denyList,
+        encryptionKey: this.keys.dataKey,
+        logsKey: this.keys.logsKey,
       });
     }
     this.api = new SecureApi(this, 'Api', {

@@ -53,6 +53,13 @@ export const PRACTICES: readonly Practice[] = [
   { id: 'P7', title: 'An internal PKI with revocation', evidence: [
     { type: 'AWS::ACMPCA::CertificateAuthority', describe: (p) => `private CA (${p.KeyAlgorithm}, ${p.UsageMode ?? 'GENERAL_PURPOSE'}, CRL ${p.RevocationConfiguration?.CrlConfiguration?.Enabled ? 'on' : 'off'})` },
     { type: 'AWS::ACMPCA::CertificateAuthorityActivation', describe: always('CA activation') },
+    { type: 'AWS::ApiGateway::Authorizer', describe: (p) => (String(p.IdentitySource ?? '').includes('clientCert') ? 'mTLS authorizer: refuses certificates on the revocation deny-list and tokens of another client than the certificate\'s' : undefined) },
+    {
+      type: 'AWS::Events::Rule',
+      describe: (p) => (JSON.stringify(p.EventPattern ?? {}).includes('RevokeCertificate')
+        ? 'revocations by any path (CloudTrail RevokeCertificate) written to the deny-list; needs a trail recording management events in this region'
+        : undefined),
+    },
   ] },
   { id: 'P8', title: 'Encrypt at rest', evidence: [
     { type: 'AWS::KMS::Key', describe: (p) => (p.EnableKeyRotation ? 'customer managed key with rotation' : undefined) },

@@ -6,18 +6,20 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   ACMPCAClient, CreateCertificateAuthorityCommand, GetCertificateAuthorityCsrCommand, GetCertificateCommand,
-  ImportCertificateAuthorityCertificateCommand, IssueCertificateCommand, DescribeCertificateAuthorityCommand,
+  ImportCertificateAuthorityCertificateCommand, IssueCertificateCommand, DescribeCertificateAuthorityCommand, RevokeCertificateCommand,
 } from '@aws-sdk/client-acm-pca';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { listClientCertificates, toPcaSerial } from '../../lib/cli/certs/client-certificates';
+import { issueClientCertificate, listClientCertificates, toPcaSerial } from '../../lib/cli/certs/client-certificates';
 import { authorize, dynamoDbDenyList } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
+import { syncRevocation } from '../../lib/pki/handlers/revocation-sync.lambda';
 import { handleTruststoreEvent } from '../../lib/pki/handlers/truststore.lambda';
 import { boundClientIds } from '../../lib/pki/client-binding';
 import { normalizeSerial } from '../../lib/pki/serial';
 import { runCliInProcess } from './cli';
+import { recordedRevokeEvent } from './cloudtrail';
 import { missingTools, MOTO_CLIENT_CONFIG, MOTO_ENV, MotoServer, startMoto } from './moto';
 
 const missing = missingTools(['moto_server', 'openssl']);
@@ -216,6 +218,37 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       const list = await runCliInProcess(['list', '--records', records]);
       expect(list.out).toMatch(new RegExp(`^revoked\\s+${serial}\\s+CN=orders-client`, 'm'));
     });
+  });
+
+  test('a certificate revoked outside csm-certs (RevokeCertificate API) reaches the deny-list through the CloudTrail sync; the authorizer then denies it', async () => {
+    const dynamodb = new DynamoDBClient(MOTO_CLIENT_CONFIG(moto.endpoint));
+    let issued: Awaited<ReturnType<typeof issueClientCertificate>> | undefined;
+    // moto matches revoked serials in its own form, equal to AWS's for an even number of hex digits (see above).
+    for (let attempt = 0; attempt < 6 && !(issued && issued.record.serial.length % 2 === 0); attempt++) {
+      issued = await issueClientCertificate({
+        certificateAuthorityArn: caArn, commonName: 'console-revoked', clientId: ORDERS_CLIENT, validityDays: 7,
+        outDir: path.join(work, `console${attempt}`), recordsFile: records, endpointUrl: moto.endpoint, region: MOTO_ENV.AWS_REGION,
+      }, pca);
+    }
+    const serial = issued!.record.serial;
+    const pem = fs.readFileSync(issued!.files.certificate, 'utf8');
+    const decide = () => authorize({
+      methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc/prod/GET/orders', httpMethod: 'GET', resource: '/orders', headers: { Authorization: 'Bearer t' },
+      requestContext: { identity: { clientCert: { serialNumber: toPcaSerial(serial), clientCertPem: pem } } },
+    }, {
+      isRevoked: dynamoDbDenyList(dynamodb, DENY_LIST), routeScopes: { 'GET /orders': ['orders/read'] },
+      verifyAccessToken: async () => ({ sub: ORDERS_CLIENT, client_id: ORDERS_CLIENT, scope: 'orders/read' }),
+    });
+    expect((await decide()).policyDocument.Statement.map((s) => s.Effect)).toEqual(['Allow']);
+
+    // Someone revokes in the console / AWS CLI: only CloudTrail sees it. The event carries the serial as the caller wrote it.
+    const callerSerial = toPcaSerial(serial).toLowerCase();
+    await pca.send(new RevokeCertificateCommand({ CertificateAuthorityArn: caArn, CertificateSerial: callerSerial, RevocationReason: 'KEY_COMPROMISE' }));
+    const event = recordedRevokeEvent({ certificateAuthorityArn: caArn, certificateSerial: callerSerial });
+    const result = await syncRevocation(event, { dynamodb, pca, tableName: DENY_LIST, certificateAuthorityArns: [caArn] });
+    // moto reports every CA as short-lived: the entry expires a day after the longest such certificate could.
+    expect(result).toMatchObject({ serial, outcome: 'written', expiresAt: Date.parse(event.detail!.eventTime!) / 1000 + 8 * 86_400 });
+    expect((await decide()).policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc/prod/*'] }]);
   });
 
   test('the truststore handler writes the CA PEM once to a versioned bucket (real S3/PCA clients)', async () => {
