@@ -29,9 +29,24 @@ export interface PlatformProfile {
    * @default - no budget
    */
   readonly idleMonthlyBudgetUsd?: number;
+  /**
+   * Object Lock mode of the account trail's bucket (AccountSecurityBaseline): `GOVERNANCE` lets privileged users
+   * delete early, `COMPLIANCE` lets nobody.
+   * @default 'COMPLIANCE'
+   */
+  readonly auditObjectLockMode?: 'GOVERNANCE' | 'COMPLIANCE';
+  /**
+   * Days every trail log file is locked (at least 90).
+   * @default 365
+   */
+  readonly auditRetentionDays?: number;
 }
 
-/** `dev`: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, $150/month idle budget. `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs, alarms routed. */
+/**
+ * `dev`: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, $150/month idle budget, trail locked 90 days
+ * (governance). `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs, alarms routed, trail locked 365 days
+ * (compliance).
+ */
 export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>> = {
   dev: {
     availabilityZones: 2,
@@ -42,6 +57,8 @@ export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>
     desiredCount: 1,
     interfaceEndpointZones: 1,
     idleMonthlyBudgetUsd: 150,
+    auditObjectLockMode: 'GOVERNANCE',
+    auditRetentionDays: 90,
   },
   prod: {
     availabilityZones: 3,
@@ -50,5 +67,7 @@ export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>
     subordinateCa: true,
     requireAlarmRouting: true,
     desiredCount: 2,
+    auditObjectLockMode: 'COMPLIANCE',
+    auditRetentionDays: 365,
   },
 };

@@ -67,6 +67,24 @@ export interface SecureBucketProps {
    * @default - none; `replication` must be given
    */
   readonly withoutReplication?: SecurityOptOut;
+  /**
+   * Write-once-read-many protection of every new object version for an audit trail (P9). Object Lock can only be
+   * turned on when the bucket is created and never turned off. S3 refuses server access log delivery to an
+   * Object Lock bucket, so the access-log bucket this construct creates never has it.
+   * @default - no Object Lock
+   */
+  readonly objectLock?: SecureBucketObjectLock;
+}
+
+/** Object Lock default retention of a SecureBucket. */
+export interface SecureBucketObjectLock {
+  /**
+   * `GOVERNANCE`: users with s3:BypassGovernanceRetention can still delete early (fits dev). `COMPLIANCE`: nobody,
+   * not even the root user, can delete or shorten the retention (fits prod).
+   */
+  readonly mode: 'GOVERNANCE' | 'COMPLIANCE';
+  /** Days every new object version is locked (whole number, 1 to 36,500). */
+  readonly retentionDays: number;
 }
 
 /** Default days before noncurrent versions are removed. */
@@ -126,6 +144,7 @@ export class SecureBucket extends Construct {
       invalidProp(this, 'replication', undefined, 'cross-region replication is a NIST/PCI/HIPAA control and whether this data needs it is your decision', 'pass replication: { destinationBucket, destinationKey }, or withoutReplication: { reason } saying why one region is enough');
     }
     if (props.replication) validateReplication(this, props.replication, region);
+    const objectLock = props.objectLock && objectLockRetention(this, props.objectLock);
     if (props.withoutReplication) recordOptOut(this, 'withoutReplication', 'cross-region replication', props.withoutReplication);
 
     this.encryptionKey = props.encryptionKey;
@@ -176,6 +195,8 @@ export class SecureBucket extends Construct {
         priority: 1,
       }] : undefined,
       replicationRole: this.replicationRole,
+      objectLockEnabled: objectLock ? true : undefined,
+      objectLockDefaultRetention: objectLock,
       ...ENFORCED_BUCKET_PROPS,
     });
     if (props.replication && this.replicationRole) {
@@ -271,6 +292,17 @@ function wholeDays(scope: Construct, prop: string, days: number): number {
     invalidProp(scope, prop, days, 'S3 lifecycle rules count whole days greater than zero', 'use a whole number of days, e.g. 30, 90 or 365');
   }
   return days;
+}
+
+function objectLockRetention(scope: Construct, lock: SecureBucketObjectLock): s3.ObjectLockRetention {
+  if (lock.mode !== 'GOVERNANCE' && lock.mode !== 'COMPLIANCE') {
+    invalidProp(scope, 'objectLock.mode', lock.mode, 'S3 Object Lock has two retention modes', 'use "GOVERNANCE" or "COMPLIANCE"');
+  }
+  if (!Token.isUnresolved(lock.retentionDays) && (!Number.isInteger(lock.retentionDays) || lock.retentionDays < 1 || lock.retentionDays > 36500)) {
+    invalidProp(scope, 'objectLock.retentionDays', lock.retentionDays, 'S3 Object Lock retains for a whole number of days from 1 to 36,500', 'use e.g. 90 (dev) or 365 (prod)');
+  }
+  const duration = Duration.days(lock.retentionDays);
+  return lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(duration) : s3.ObjectLockRetention.governance(duration);
 }
 
 function validateReplication(scope: Construct, replication: SecureBucketReplication, region: string): void {
