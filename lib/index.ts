@@ -7,6 +7,10 @@ export * from './platform/secure-microservice-platform';
 export * from './platform/platform-stage';
 export * from './platform/profiles';
 
+// Account security baseline: trail, CIS alarms, GuardDuty, Security Hub, Access Analyzer, Inspector (own stack).
+export * from './baseline/account-security-baseline';
+export * from './baseline/cis-alarms';
+
 // Security gate: cdk-nag packs + PlatformChecks at synth time, acknowledgements, opt-outs, the security report.
 export * from './checks/apply-security-checks';
 export * from './checks/platform-checks';

@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,7 +15,9 @@ import { Construct } from 'constructs';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
 import { invalidProp } from '../private/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
-import { ORGANIZATION_MANAGED_CONTROLS, OrganizationManagedPart } from '../core/organization-managed';
+import { ORGANIZATION_MANAGED_CONTROLS, OrganizationManagedPart } from '../private/organization-managed';
+
+export type { OrganizationManagedPart };
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { PlatformKeys } from '../encryption/platform-keys';
@@ -181,7 +183,7 @@ export class AccountSecurityBaseline extends Construct {
         ['FoundationalBestPractices', 'standards/aws-foundational-security-best-practices/v/1.0.0'],
         ['CisBenchmark', 'standards/cis-aws-foundations-benchmark/v/3.0.0'],
       ] as const) {
-        const standard = new securityhub.CfnStandard(this, standardId, { standardsArn: `arn:${Aws.PARTITION}:securityhub:${Aws.REGION}::${path}` });
+        const standard = new securityhub.CfnStandard(this, standardId, { standardsArn: `arn:${Stack.of(this).partition}:securityhub:${Stack.of(this).region}::${path}` });
         standard.addResourceDependency(this.securityHub);
         standards.push(standard);
       }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { CfnElement, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { organizationManagedPractice } from './organization-managed';
 import { PRACTICES } from './practices';
 import { recordedAcknowledgements, recordedOptOuts } from './recorded';
 
@@ -178,7 +179,8 @@ export function renderSecurityReport(input: ReportInput, diagramSvg?: string): s
   for (const practice of PRACTICES) {
     const evidence = practice.id === 'P16'
       ? [`synth-time gate: ${input.packs.join(', ')}; ${input.rules.length} PlatformChecks rules (RULES.md)`]
-      : practiceMap.get(practice.id) ?? [];
+      : [...practiceMap.get(practice.id) ?? [], ...optOuts.filter((o) => organizationManagedPractice(o.control) === practice.id)
+        .map((o) => `managed by the organization: ${o.control.replace(/ \(managed by the organization\)$/, '')} (\`${o.constructPath}\`): ${o.reason}`)];
     lines.push(`### ${practice.id} ${practice.title}`, '', ...(evidence.length ? evidence.map((e) => `- ${e}`) : ['- not implemented by any resource in this app']), '');
   }
   lines.push(...(input.sections ?? []));

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceApp } from '../../bin/reference-app';
 import { estimateIdleCost, unpricedResourceTypes } from '../../lib/cost/idle-cost';
@@ -141,6 +142,20 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     for (const { id, statement } of grants) {
       expect(statement.Condition, id).toEqual({ StringEquals: { 'acm-pca:TemplateArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm-pca:::template/EndEntityClientAuthCertificate/V1']] } } });
     }
+  });
+
+  it('deploys an account baseline stack with the trail, detectors, standards and CIS alarms', () => {
+    const file = result.templatePaths.find((p) => /Baseline[0-9A-F]{8}\.template\.json$/.test(p));
+    expect(file, result.templatePaths.join(', ')).toBeDefined();
+    const baseline = Template.fromJSON(JSON.parse(fs.readFileSync(file!, 'utf8')));
+    baseline.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, EnableLogFileValidation: true, KMSKeyId: Match.anyValue(), S3BucketName: Match.anyValue() });
+    const lock = env === 'prod' ? { Mode: 'COMPLIANCE', Days: 365 } : { Mode: 'GOVERNANCE', Days: 90 };
+    baseline.hasResourceProperties('AWS::S3::Bucket', { ObjectLockEnabled: true, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: lock } } });
+    baseline.hasResourceProperties('AWS::GuardDuty::Detector', { Features: Match.arrayWith([Match.objectLike({ Name: 'RUNTIME_MONITORING', AdditionalConfiguration: [{ Name: 'ECS_FARGATE_AGENT_MANAGEMENT', Status: 'ENABLED' }] })]) });
+    baseline.resourceCountIs('AWS::SecurityHub::Standard', 2);
+    baseline.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 1);
+    baseline.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', { ScanType: 'ENHANCED' });
+    baseline.resourceCountIs('AWS::CloudWatch::Alarm', 8);
   });
 
   it('passes cfn-lint on every template', () => {

@@ -191,6 +191,15 @@ describe('example multi-environment', () => {
     expect(dev.stack.terminationProtection).toBe(false);
   });
 
+  it('gives each account its own security baseline stack, locked by its profile', () => {
+    ex.template(dev.baselineStack!).hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } } } });
+    ex.template(prod.baselineStack!).hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } } });
+    for (const stage of [dev, prod]) {
+      ex.template(stage.baselineStack!).resourceCountIs('AWS::CloudTrail::Trail', 1);
+      ex.template(stage.baselineStack!).resourceCountIs('AWS::GuardDuty::Detector', 1);
+    }
+  });
+
   it('spreads dev over 2 AZs and prod over 3', () => {
     ex.template(dev.stack).resourceCountIs('AWS::EC2::Subnet', 2);
     ex.template(prod.stack).resourceCountIs('AWS::EC2::Subnet', 3);

@@ -280,6 +280,37 @@ describe('PlatformStage profiles', () => {
   it('rejects an unknown profile', () => {
     expect(() => stage('staging')).toThrow(/invalid profile \(received "staging"\): unknown profile\. Fix: use one of dev, prod/);
   });
+
+  it('creates the account baseline stack first: dev locks the trail 90 days (governance), prod 365 days (compliance)', () => {
+    const dev = stage('dev');
+    expect(dev.baselineStack!.node.path).toBe('dev/Baseline');
+    expect(dev.stack.dependencies).toContain(dev.baselineStack);
+    const devBaseline = Template.fromStack(dev.baselineStack!);
+    devBaseline.hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } } } });
+    devBaseline.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+    devBaseline.resourceCountIs('AWS::CloudTrail::Trail', 1);
+    // Data events of the buckets and tables CloudFormation names after the platform stack (nested stacks included).
+    devBaseline.hasResourceProperties('AWS::CloudTrail::Trail', { AdvancedEventSelectors: Match.arrayWith([
+      Match.objectLike({ FieldSelectors: Match.arrayWith([{ Field: 'resources.ARN', StartsWith: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::dev-platform-']] }] }]) }),
+      Match.objectLike({ FieldSelectors: Match.arrayWith([{ Field: 'resources.type', Equals: ['AWS::DynamoDB::Table'] }]) }),
+    ]) });
+    const prod = stage('prod', { alarmEmails: ['oncall@example.com'] });
+    const prodBaseline = Template.fromStack(prod.baselineStack!);
+    prodBaseline.hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } } });
+    prodBaseline.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 731 });
+    prodBaseline.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
+    expect(prod.baselineStack!.terminationProtection).toBe(true);
+  });
+
+  it('passes organization-managed parts to the baseline, or skips it with a recorded reason', () => {
+    const reason = 'Control Tower: GuardDuty is run by the delegated administrator.';
+    const managed = stage('dev', { accountBaseline: { organizationManaged: { guardDuty: { reason } } } });
+    Template.fromStack(managed.baselineStack!).resourceCountIs('AWS::GuardDuty::Detector', 0);
+    const skipped = stage('dev', { withoutAccountBaseline: { reason: 'The dev environment in this account and region already deploys the baseline.' } });
+    expect(skipped.baselineStack).toBeUndefined();
+    expect(skipped.node.metadata.map((m) => m.type)).toContain('cdk-secure-microservices:opt-out');
+    expect(() => stage('dev', { accountBaseline: {}, withoutAccountBaseline: { reason } })).toThrow(/invalid withoutAccountBaseline .*accountBaseline and withoutAccountBaseline were both given/);
+  });
 });
 
 describe('SecureMicroservicePlatform routes', () => {

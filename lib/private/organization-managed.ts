@@ -12,3 +12,18 @@ export const ORGANIZATION_MANAGED_CONTROLS: Readonly<Record<OrganizationManagedP
   accessAnalyzer: 'IAM Access Analyzer (managed by the organization)',
   inspector: 'Inspector enhanced ECR scanning (managed by the organization)',
 };
+
+/** The practice (P9 audit trail, P10 threat detection, P14 image scanning) each part serves. */
+export const ORGANIZATION_MANAGED_PRACTICES: Readonly<Record<OrganizationManagedPart, string>> = {
+  trail: 'P9',
+  guardDuty: 'P10',
+  securityHub: 'P10',
+  accessAnalyzer: 'P10',
+  inspector: 'P14',
+};
+
+/** The practice of a recorded opt-out control when it is an organization-managed baseline part. */
+export function organizationManagedPractice(control: string): string | undefined {
+  const part = (Object.keys(ORGANIZATION_MANAGED_CONTROLS) as OrganizationManagedPart[]).find((p) => ORGANIZATION_MANAGED_CONTROLS[p] === control);
+  return part && ORGANIZATION_MANAGED_PRACTICES[part];
+}
