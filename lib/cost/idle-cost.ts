@@ -202,6 +202,11 @@ export const CHEAPER_CHOICES: readonly CheaperChoice[] = [
     savingUsd: (rows) => sum(rows.filter((r) => r.resourceType === 'AWS::ECS::Service'), (r) => (r.monthlyUsd * (tasksOf(r) - 1)) / tasksOf(r)),
   },
   {
+    option: 'PlatformStage `accountBaseline.organizationManaged` (a delegated administrator runs the trail and detectors), or `withoutAccountBaseline` on a second environment of the same account and region',
+    trades: 'the organization\'s (or the other environment\'s) trail, detectors and standards cover this account instead: its own keys, CIS alarms and alarm topic go',
+    savingUsd: (rows) => sum(rows.filter((r) => /^[^/]+\/Baseline\//.test(r.constructPath)), (r) => r.monthlyUsd),
+  },
+  {
     option: 'ApiFirewall `enableBotControl: false`',
     trades: 'no bot signatures: the rate rule and the IP reputation lists remain',
     savingUsd: (rows) => sum(rows.filter((r) => r.price === 'botControlMonth'), (r) => r.monthlyUsd + PRICES.wafRuleMonth.usd),

@@ -43,7 +43,9 @@ describe(`platform with ${SERVICES} services`, () => {
 
   it('groups services 8 to a nested stack and keeps routes in the parent', () => {
     expect(stacks.filter((s) => s.nested)).toHaveLength(Math.ceil(SERVICES / 8));
-    const parent = stacks.filter((s) => !s.nested);
+    // The platform's parent stack; the stage's other top-level stack is the account baseline.
+    expect(stacks.filter((s) => !s.nested).map((s) => s.name.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['devBaseline', 'devPlatform']);
+    const parent = stacks.filter((s) => !s.nested && s.name.startsWith('devPlatform'));
     expect(parent).toHaveLength(1);
     // Each route adds an API resource and a method to the parent (BENCHMARKS.md: ~2 resources per route).
     expect(parent[0].resources).toBeGreaterThan(2 * SERVICES);
@@ -72,7 +74,7 @@ describe(`platform with ${SERVICES} services`, () => {
   });
 
   it('keeps the mTLS authorizer environment (route map) under Lambda\'s 4 KB with room for the resolved references', () => {
-    const template = JSON.parse(fs.readFileSync(result.templatePaths.find((p) => !p.endsWith('.nested.template.json'))!, 'utf8')) as {
+    const template = JSON.parse(fs.readFileSync(result.templatePaths.find((p) => /devPlatform[0-9A-F]{8}\.template\.json$/.test(p))!, 'utf8')) as {
       Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
     };
     const authorizer = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('ClientCertificateAuthorizer'));
