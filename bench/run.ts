@@ -2,9 +2,11 @@
  * Synth benchmark of the platform (issue #7): `npm run bench [-- --write] [-- --sizes 1,10] [-- --runs 3]`.
  *
  * Scenarios: the reference app (bin/reference-app.ts with cdk.json context, env dev) and a dev platform with mTLS of
- * 1, 10, 50 and 100 services, each with the security gate on (all six packs + report plugin) and synth-only (no
- * packs). Service i (1-based) of a generated platform: one GET route `/v1/svc-i` with scope `svc-i/read`, one machine
- * client, a table when i % 3 === 0, a bucket when i % 5 === 0 (see serviceMix in BENCHMARKS.md).
+ * 1, 10, 50, 100 and 300 services, each with the security gate on (all six packs + report plugin) and synth-only (no
+ * packs). Service i (1-based) of a generated platform: one GET route `/v1/svc-i` with scope
+ * `domain-<⌈i/40⌉>/svc-i.read` (scope groups of 40 services), one machine client, a table when i % 3 === 0, a bucket
+ * when i % 5 === 0 (the service mix in BENCHMARKS.md). Every platform's account-quota use is checked against
+ * QUOTA_TARGETS: the bench fails when one is passed.
  *
  * Wall time is construct building plus `app.synth()` (templates, assets, validation), the median of N runs in this
  * process after warm-up runs. Sizes come from the synthesized templates (bytes as written by the CDK, which is
@@ -53,8 +55,47 @@ export function measureTemplates(assemblyDir: string): StackMetrics[] {
   });
 }
 
+/** Services per scope group (resource server) in the bench mix: 2 scopes each, 80 of Cognito's 100 per server. */
+export const SERVICES_PER_SCOPE_GROUP = 40;
+
+/**
+ * Account quotas (default values, per account and Region) a platform must fit, and the share of each the platform
+ * may use: its own rules, links and roles leave the rest of the account room (BENCHMARKS.md cites the sources).
+ */
+export const QUOTA_TARGETS = {
+  /** Cognito resource servers per user pool (default 25). */
+  resourceServers: 25,
+  /** EventBridge rules on the default bus (default 300): the platform may use a third. */
+  eventRules: 100,
+  /** API Gateway REST VPC links (default 20). */
+  vpcLinks: 20,
+  /** IAM roles per account (default 1,000). */
+  iamRoles: 1000,
+} as const;
+
+export type QuotaUsage = { -readonly [K in keyof typeof QUOTA_TARGETS]: number } & { resources: number };
+
+/** What a synthesized platform uses of each account quota in QUOTA_TARGETS, over every template (nested included). */
+export function quotaUsage(assemblyDir: string): QuotaUsage {
+  const types = findTemplates(assemblyDir).flatMap((file) => Object.values((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources?: Record<string, { Type: string }> }).Resources ?? {}).map((r) => r.Type));
+  const count = (type: string) => types.filter((t) => t === type).length;
+  return {
+    resourceServers: count('AWS::Cognito::UserPoolResourceServer'),
+    eventRules: count('AWS::Events::Rule'),
+    vpcLinks: count('AWS::ApiGateway::VpcLink'),
+    iamRoles: count('AWS::IAM::Role'),
+    resources: types.filter((t) => t !== 'AWS::CloudFormation::Stack').length,
+  };
+}
+
+/** The quotas in QUOTA_TARGETS that `usage` passes (empty when it fits). */
+export function quotasPassed(usage: QuotaUsage): string[] {
+  return (Object.keys(QUOTA_TARGETS) as (keyof typeof QUOTA_TARGETS)[])
+    .filter((k) => usage[k] > QUOTA_TARGETS[k]).map((k) => `${k} ${usage[k]} > ${QUOTA_TARGETS[k]}`);
+}
+
 /** Adds `count` services of the documented mix (see the file comment) to a dev platform with mTLS. */
-export function buildScalePlatform(app: App, count: number, servicesPerStack?: number): PlatformStage {
+export function buildScalePlatform(app: App, count: number, layout: { servicesPerStack?: number; servicesPerGateway?: number } = {}): PlatformStage {
   const platformContext = CONTEXT.platform as Record<string, unknown>;
   const stage = new PlatformStage(app, 'dev', {
     profile: 'dev',
@@ -62,14 +103,16 @@ export function buildScalePlatform(app: App, count: number, servicesPerStack?: n
     serviceCertificateArn: platformContext.serviceCertificateArn as string,
     s3PrefixListId: platformContext.s3PrefixListId as string,
     mutualTls: platformContext.mutualTls as { domainName: string; certificateArn: string },
-    servicesPerStack,
+    ...layout,
   });
   for (let i = 1; i <= count; i++) {
     const name = `svc-${i}`;
+    const scopeGroup = `domain-${Math.ceil(i / SERVICES_PER_SCOPE_GROUP)}`;
     stage.platform.addService(name, {
       imageTag: '1.0.0',
-      routes: [{ version: 'v1', path: `/${name}`, method: 'GET', scopes: [`${name}/read`] }],
-      machineClients: { [`client-${i}`]: [`${name}/read`] },
+      scopeGroup,
+      routes: [{ version: 'v1', path: `/${name}`, method: 'GET', scopes: [`${scopeGroup}/${name}.read`] }],
+      machineClients: { [`client-${i}`]: [`${scopeGroup}/${name}.read`] },
       table: i % 3 === 0,
       bucket: i % 5 === 0 ? { withoutReplication: { reason: 'benchmark service: synthesized only, never deployed' } } : undefined,
     });

@@ -80,18 +80,18 @@ function addDemoServices(stage: PlatformStage): void {
     table: true,
     bucket: { withoutReplication: { reason: 'Demo service: order attachments are reproducible from the order table, which has point-in-time recovery and AWS Backup.' } },
     routes: [
-      { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] },
+      { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] },
       {
-        version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'],
+        version: 'v1', path: '/orders', method: 'POST', scopes: ['api/orders.write'],
         requestModel: { type: 'object' as never, required: ['item', 'quantity'], properties: { item: { type: 'string' as never, maxLength: 64 }, quantity: { type: 'integer' as never, minimum: 1, maximum: 1000 } }, additionalProperties: false },
       },
     ],
-    machineClients: { 'billing-service': ['orders/read'] },
+    machineClients: { 'billing-service': ['api/orders.read'] },
   });
   platform.addService('payments', {
     imageTag: '1.0.0',
     bucket: { withoutReplication: { reason: 'Demo service: payment receipts are a regional working copy; the payment provider keeps the record of truth.' } },
     allowFrom: ['orders'],
-    routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['payments/read'] }],
+    routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['api/payments.read'] }],
   });
 }

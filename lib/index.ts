@@ -85,6 +85,7 @@ export * from './pki/client-certificate-authorizer';
 // Container runtime.
 export * from './registry/secure-repository';
 export * from './registry/registry-scanning';
+export { ScanFindingAlerts, ScanFindingAlertsProps } from './registry/scan-finding-alerts';
 export * from './compute/secure-fargate-service';
 export {
   PrivateIntegrationGateway,

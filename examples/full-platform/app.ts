@@ -44,10 +44,10 @@ export function build(app: App): void {
     memoryLimitMiB: 1024,
     environment: { PAYMENTS_ENDPOINT: 'payments:8443' }, // Service Connect alias of payments (see allowFrom below)
     routes: [
-      { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] },
+      { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] },
       {
         // Bodies are validated at the edge: unknown fields and out-of-range quantities never reach the service.
-        version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'],
+        version: 'v1', path: '/orders', method: 'POST', scopes: ['api/orders.write'],
         throttle: { rateLimit: 10, burstLimit: 20 }, // order creation is the expensive path: tighter than the stage's 50 rps
         requestModel: {
           type: JsonSchemaType.OBJECT,
@@ -62,7 +62,7 @@ export function build(app: App): void {
       },
     ],
     // The warehouse system reads orders with its own client-credentials client (no user involved).
-    machineClients: { 'fulfilment-worker': ['orders/read'] },
+    machineClients: { 'fulfilment-worker': ['api/orders.read'] },
   });
 
   // payments: stores receipts in its own bucket; only orders may call it (Service Connect TLS from the platform CA).
@@ -72,20 +72,22 @@ export function build(app: App): void {
     bucket: { withoutReplication: { reason: 'Receipts are also delivered to the finance system of record; this bucket is a regional working copy.' } },
     allowFrom: ['orders'],
     scopes: ['read'], // payments are created by orders inside the VPC, so the API exposes reads only
-    routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['payments/read'] }],
-    machineClients: { 'finance-reporting': ['payments/read'] },
+    routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['api/payments.read'] }],
+    machineClients: { 'finance-reporting': ['api/payments.read'] },
   });
 
-  // catalog: reads need catalog/read, writes catalog/write (the merchandising back office). No public route:
-  // even product reads need a token, so every caller is known and throttled by its API key.
+  // catalog: reads need merchandising/catalog.read, writes merchandising/catalog.write (the merchandising back
+  // office; its own scope group, i.e. resource server). No public route: even product reads need a token, so every
+  // caller is known and throttled by its API key.
   platform.addService('catalog', {
     imageTag: '2.0.1',
     scopes: ['read', 'write'],
+    scopeGroup: 'merchandising',
     routes: [
-      { version: 'v1', path: '/products', method: 'GET', scopes: ['catalog/read'] },
-      { version: 'v1', path: '/products/{id}', method: 'GET', scopes: ['catalog/read'] },
+      { version: 'v1', path: '/products', method: 'GET', scopes: ['merchandising/catalog.read'] },
+      { version: 'v1', path: '/products/{id}', method: 'GET', scopes: ['merchandising/catalog.read'] },
       {
-        version: 'v1', path: '/products/{id}', method: 'PUT', scopes: ['catalog/write'],
+        version: 'v1', path: '/products/{id}', method: 'PUT', scopes: ['merchandising/catalog.write'],
         requestModel: {
           type: JsonSchemaType.OBJECT,
           required: ['name', 'priceCents'],
@@ -98,14 +100,14 @@ export function build(app: App): void {
       },
     ],
     // The storefront backend browses the catalog and places orders on behalf of shoppers.
-    machineClients: { storefront: ['catalog/read', 'orders/write'] },
+    machineClients: { storefront: ['merchandising/catalog.read', 'api/orders.write'] },
   });
 
   // Roles for people (RBAC): Cognito groups whose members' access tokens carry only the role's scopes, so each route's
   // scope check is a role check. The back-office app may request all of them; a reader's token still gets reads only.
-  const admin = ['orders/read', 'orders/write', 'payments/read', 'catalog/read', 'catalog/write'];
+  const admin = ['api/orders.read', 'api/orders.write', 'api/payments.read', 'merchandising/catalog.read', 'merchandising/catalog.write'];
   platform.identity.addRole('admin', { scopes: admin, description: 'Operations staff: manage orders and the catalog', precedence: 0 });
-  platform.identity.addRole('reader', { scopes: ['orders/read', 'payments/read', 'catalog/read'], description: 'Support staff: look up orders, payments and products', precedence: 1 });
+  platform.identity.addRole('reader', { scopes: ['api/orders.read', 'api/payments.read', 'merchandising/catalog.read'], description: 'Support staff: look up orders, payments and products', precedence: 1 });
   platform.identity.addUserClient('back-office', { callbackUrls: ['https://backoffice.example.com/callback'], logoutUrls: ['https://backoffice.example.com/'], scopes: admin });
 
   // Partners get an API key in their tier (handed over out of band; the key identifies, the token authorizes).

@@ -19,8 +19,8 @@ export function build(app: App): void {
 
   dev.platform.addService('catalog', {
     imageTag: '1.0.0', // immutable tags only: a tag always deploys the same image
-    scopes: ['read'], // the service publishes catalog/read and nothing it does not serve
-    routes: [{ version: 'v1', path: '/products/{id}', method: 'GET', scopes: ['catalog/read'] }],
+    scopes: ['read'], // the service publishes api/catalog.read and nothing it does not serve
+    routes: [{ version: 'v1', path: '/products/{id}', method: 'GET', scopes: ['api/catalog.read'] }],
   });
 
   applySecurityChecks(app); // every pack must pass, or synth fails

@@ -42,9 +42,9 @@ function addServices(stage: PlatformStage): void {
     imageTag: '3.2.0',
     table: true,
     routes: [
-      { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] },
+      { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] },
       {
-        version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'],
+        version: 'v1', path: '/orders', method: 'POST', scopes: ['api/orders.write'],
         requestModel: {
           type: JsonSchemaType.OBJECT,
           required: ['sku', 'quantity'],
@@ -58,7 +58,7 @@ function addServices(stage: PlatformStage): void {
     imageTag: '1.8.4',
     bucket: { withoutReplication: { reason: 'Receipts are also delivered to the finance system of record; this bucket is a regional working copy.' } },
     allowFrom: ['orders'], // orders calls payments over Service Connect TLS; nothing else may
-    routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['payments/read'] }],
+    routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['api/payments.read'] }],
   });
 }
 

@@ -175,6 +175,19 @@ export interface SecureFargateServiceProps {
    * @default - a load balancer (listener on 443) and a VPC link of the service's own
    */
   readonly privateIntegration?: PrivateIntegrationOptions;
+  /**
+   * An execution role shared with other services (`createExecutionRole`, e.g. one per nested stack): each service
+   * adds its own repository, log group and secrets to it, so it can pull, log and read what the services sharing it
+   * use and nothing else. The task role is never shared.
+   * @default - an execution role of the service's own
+   */
+  readonly executionRole?: ManagedPolicyRole;
+  /**
+   * The Service Connect TLS infrastructure role shared by the services of a platform
+   * (`createServiceConnectTlsRole` with the same `encryptionKey`).
+   * @default - a role of the service's own
+   */
+  readonly serviceConnectTlsRole?: ManagedPolicyRole;
 }
 
 /** A listener of a shared PrivateIntegrationGateway for one service. */
@@ -331,15 +344,8 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       description: 'Service Connect namespace',
     });
 
-    // Trust ECS tasks of this account only (confused-deputy protection).
-    const ecsTasks = () => new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:ecs:${stack.region}:${stack.account}:*` },
-      },
-    });
-    this.taskRole = new ManagedPolicyRole(this, 'TaskRole', { assumedBy: ecsTasks(), description: `${props.serviceName}: application role (least privilege, grants only)` });
-    this.executionRole = new ManagedPolicyRole(this, 'ExecutionRole', { assumedBy: ecsTasks(), description: `${props.serviceName}: image pull, logs, secrets` });
+    this.taskRole = new ManagedPolicyRole(this, 'TaskRole', { assumedBy: ecsTasksPrincipal(stack), description: `${props.serviceName}: application role (least privilege, grants only)` });
+    this.executionRole = props.executionRole ?? createExecutionRole(this, 'ExecutionRole', `${props.serviceName}: image pull, logs, secrets`);
     this.grantPrincipal = this.taskRole;
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
@@ -370,11 +376,6 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
         startPeriod: Duration.seconds(60),
       },
     });
-    acknowledgeFinding(
-      this.executionRole.policy!,
-      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-      'ecr:GetAuthorizationToken has no resource-level permissions (IAM requires "*"); image layer actions are limited to the one repository.',
-    );
     if (props.environment && Object.keys(props.environment).length > 0) {
       acknowledgeFinding(
         this.taskDefinition,
@@ -395,20 +396,8 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     }
     this.securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixList.prefixListId), ec2.Port.tcp(443), 'ECR image layers from S3 through the gateway endpoint');
 
-    this.serviceConnectTlsRole = new ManagedPolicyRole(this, 'ServiceConnectTlsRole', {
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
-      description: `${props.serviceName}: Service Connect TLS certificates from the platform CA`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')],
-    });
-    this.serviceConnectTlsRole.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: [props.encryptionKey.keyArn],
-    }));
-    acknowledgeFinding(
-      this.serviceConnectTlsRole,
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity]',
-      'AWS documents this managed policy as the required permissions of the ECS infrastructure role for Service Connect TLS; AWS maintains it as the service adds actions.',
-    );
+    this.serviceConnectTlsRole = props.serviceConnectTlsRole
+      ?? createServiceConnectTlsRole(this, 'ServiceConnectTlsRole', props.encryptionKey, `${props.serviceName}: Service Connect TLS certificates from the platform CA`);
     this.serviceConnectLogGroup = createSecureLogGroup(this, 'ServiceConnectLogGroup', { encryptionKey: props.logsKey, retentionDays });
 
     this.service = new ecs.FargateService(this, 'Service', {
@@ -532,6 +521,53 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       'ECS Exec writes one log stream per session with names chosen at run time; the wildcard covers streams of the one exec log group only.',
     );
   }
+}
+
+/** ECS tasks of this account only (confused-deputy protection). */
+function ecsTasksPrincipal(stack: Stack): iam.ServicePrincipal {
+  return new iam.ServicePrincipal('ecs-tasks.amazonaws.com', {
+    conditions: {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:ecs:${stack.region}:${stack.account}:*` },
+    },
+  });
+}
+
+/**
+ * A task execution role (image pull, logs, secrets) for one or several SecureFargateServices (`executionRole`):
+ * each service's grants name its own repository, log group and secrets.
+ */
+export function createExecutionRole(scope: Construct, id: string, description: string): ManagedPolicyRole {
+  const role = new ManagedPolicyRole(scope, id, { assumedBy: ecsTasksPrincipal(Stack.of(scope)), description });
+  // On the role: its grants policy is created by the first service's image grant.
+  acknowledgeFinding(
+    role,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'ecr:GetAuthorizationToken has no resource-level permissions (IAM requires "*"); image layer actions are limited to the repositories of the services using this role.',
+  );
+  return role;
+}
+
+/**
+ * The ECS infrastructure role for Service Connect TLS (certificates from the platform CA, `encryptionKey` for the
+ * TLS material); one can serve every service of a platform that uses the same key (`serviceConnectTlsRole`).
+ */
+export function createServiceConnectTlsRole(scope: Construct, id: string, encryptionKey: kms.IKey, description: string): ManagedPolicyRole {
+  const role = new ManagedPolicyRole(scope, id, {
+    assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
+    description,
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')],
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+    resources: [encryptionKey.keyArn],
+  }));
+  acknowledgeFinding(
+    role,
+    'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity]',
+    'AWS documents this managed policy as the required permissions of the ECS infrastructure role for Service Connect TLS; AWS maintains it as the service adds actions.',
+  );
+  return role;
 }
 
 function range(from: number, to: number, step: number): number[] {

@@ -111,6 +111,8 @@ export interface UserClientOptions {
   readonly scopes?: string[];
 }
 
+/** Custom scopes per resource server (Cognito quota, not adjustable). */
+export const MAX_SCOPES_PER_RESOURCE_SERVER = 100;
 const CLIENT_NAME = /^[\w\s+=,.@-]{1,128}$/;
 const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const CLAIM_NAME = /^[a-z][a-z0-9_]{0,19}$/;
@@ -263,36 +265,68 @@ export class PlatformIdentity extends Construct {
   }
 
   /**
-   * Adds a resource server (one per service) publishing `scopes`; clients then request `<identifier>/<scope>`.
+   * Adds a resource server publishing `scopes`; clients then request `<identifier>/<scope>`.
    * @param identifier e.g. `orders` (Cognito allows printable ASCII except `"` and `\`)
    * @param scopes scope names, e.g. `['read', 'write']` (printable ASCII except `"`, `\` and `/`)
    */
   public addResourceServer(identifier: string, scopes: readonly string[], options: IdentityPlacement = {}): cognito.UserPoolResourceServer {
-    if (!Token.isUnresolved(identifier) && !RESOURCE_SERVER_ID_PATTERN.test(identifier)) {
-      invalidProp(this, 'addResourceServer identifier', identifier, 'Cognito resource-server identifiers are 1–256 printable ASCII characters without spaces, \'"\' or \'\\\'', 'use a short service name such as "orders"');
-    }
     if (this.servers.has(identifier)) {
-      invalidProp(this, 'addResourceServer identifier', identifier, 'a resource server with this identifier already exists', 'add all scopes of a service in one call, or use another identifier');
+      invalidProp(this, 'addResourceServer identifier', identifier, 'a resource server with this identifier already exists', 'add all scopes of a service in one call, use addResourceServerScopes to add to it, or use another identifier');
     }
+    return this.addScopes('addResourceServer', identifier, scopes, options);
+  }
+
+  /**
+   * Adds scopes to the resource server `identifier`, creating it on the first call: one server can publish the
+   * scopes of many services (e.g. `api/orders.read`, `api/billing.read`). Cognito allows 100 custom scopes per
+   * resource server and, by default, 25 resource servers per user pool (adjustable to 300), so grouping services
+   * is how a large platform stays within the defaults.
+   * @param options where the server is created on the first call
+   */
+  public addResourceServerScopes(identifier: string, scopes: readonly string[], options: IdentityPlacement = {}): cognito.UserPoolResourceServer {
+    return this.addScopes('addResourceServerScopes', identifier, scopes, options);
+  }
+
+  private addScopes(method: string, identifier: string, scopes: readonly string[], options: IdentityPlacement): cognito.UserPoolResourceServer {
+    if (!Token.isUnresolved(identifier) && !RESOURCE_SERVER_ID_PATTERN.test(identifier)) {
+      invalidProp(this, `${method} identifier`, identifier, 'Cognito resource-server identifiers are 1–256 printable ASCII characters without spaces, \'"\' or \'\\\'', 'use a short service or group name such as "orders"');
+    }
+    const prop = `${method}("${identifier}") scopes`;
     if (scopes.length === 0) {
-      invalidProp(this, `addResourceServer("${identifier}") scopes`, scopes, 'a resource server without scopes grants nothing', 'name at least one scope, e.g. ["read"]');
+      invalidProp(this, prop, scopes, 'a resource server without scopes grants nothing', 'name at least one scope, e.g. ["read"]');
     }
-    const scopeMap = new Map<string, cognito.ResourceServerScope>();
+    const existing = this.servers.get(identifier)?.scopes ?? new Map<string, cognito.ResourceServerScope>();
+    const added = new Map<string, cognito.ResourceServerScope>();
     for (const name of scopes) {
       if (!SCOPE_NAME_PATTERN.test(name)) {
-        invalidProp(this, `addResourceServer("${identifier}") scopes`, name, 'Cognito scope names are 1–256 printable ASCII characters without spaces, \'"\', \'\\\' or \'/\'', 'use a name such as "read" or "orders.write"');
+        invalidProp(this, prop, name, 'Cognito scope names are 1–256 printable ASCII characters without spaces, \'"\', \'\\\' or \'/\'', 'use a name such as "read" or "orders.write"');
       }
-      if (scopeMap.has(name)) invalidProp(this, `addResourceServer("${identifier}") scopes`, name, 'the scope is listed twice', 'list each scope once');
-      scopeMap.set(name, new cognito.ResourceServerScope({ scopeName: name, scopeDescription: `${name} on ${identifier}` }));
+      if (existing.has(name) || added.has(name)) invalidProp(this, prop, name, `the resource server already publishes "${identifier}/${name}"`, 'list each scope once');
+      if (existing.size + added.size >= MAX_SCOPES_PER_RESOURCE_SERVER) {
+        invalidProp(this, prop, name, `resource server "${identifier}" already has ${MAX_SCOPES_PER_RESOURCE_SERVER} scopes, the most Cognito allows`, 'publish further scopes under another resource-server identifier (e.g. another scope group)');
+      }
+      added.set(name, new cognito.ResourceServerScope({ scopeName: name, scopeDescription: `${name} on ${identifier}` }));
     }
+    // Created only once every scope is valid, so a rejected call leaves nothing behind.
+    const entry = this.servers.get(identifier) ?? this.createResourceServer(identifier, options);
+    for (const [name, scope] of added) entry.scopes.set(name, scope);
+    return entry.server;
+  }
+
+  private createResourceServer(identifier: string, options: IdentityPlacement): { server: cognito.UserPoolResourceServer; scopes: Map<string, cognito.ResourceServerScope> } {
+    const scopes = new Map<string, cognito.ResourceServerScope>();
     const server = new cognito.UserPoolResourceServer(options.scope ?? this.userPool, `ResourceServer-${identifier.replace(/[^A-Za-z0-9]/g, '')}-${this.servers.size}`, {
       userPool: this.userPool,
       identifier,
-      userPoolResourceServerName: identifier,
-      scopes: [...scopeMap.values()],
+      userPoolResourceServerName: identifier.replace(/[^\w\s+=,.@-]/g, '-'),
     });
-    this.servers.set(identifier, { server, scopes: scopeMap });
-    return server;
+    // Scopes render at synth, so later calls add to the same server.
+    (server.node.defaultChild as cognito.CfnUserPoolResourceServer).scopes = Lazy.any({
+      produce: () => [...scopes.values()].map((s) => ({ scopeName: s.scopeName, scopeDescription: s.scopeDescription })),
+    });
+    const entry = { server, scopes };
+    this.servers.set(identifier, entry);
+    return entry;
   }
 
   /**

@@ -12,8 +12,9 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApiFirewall, ApiFirewallProps } from '../api/api-firewall';
 import { SecureApi, ThrottleOptions, UsageTierOptions } from '../api/secure-api';
-import { PrivateIntegrationGateway } from '../compute/private-integration-gateway';
-import { SecureFargateService } from '../compute/secure-fargate-service';
+import { MAX_LISTENERS_PER_NLB, PrivateIntegrationGateway } from '../compute/private-integration-gateway';
+import { createExecutionRole, createServiceConnectTlsRole, SecureFargateService } from '../compute/secure-fargate-service';
+import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { acknowledgeFinding } from '../core/acknowledge';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
@@ -26,6 +27,7 @@ import { MutualTlsDomain } from '../pki/mutual-tls-domain';
 import { clientCertificateIssueStatements, PrivateCertificateAuthority } from '../pki/private-certificate-authority';
 import { RevocationSync } from '../pki/revocation-sync';
 import { Truststore } from '../pki/truststore';
+import { ScanFindingAlerts } from '../registry/scan-finding-alerts';
 import { SecureRepository } from '../registry/secure-repository';
 import { SecureBucket, SecureBucketReplication } from '../storage/secure-bucket';
 import { SecurityOptOut } from '../core/opt-out';
@@ -116,12 +118,18 @@ export interface SecureMicroservicePlatformProps {
    */
   readonly manageAccountCloudWatchRole?: boolean;
   /**
-   * Services per nested stack: each nested stack holds whole services (repository, service, storage, identity)
-   * and stays under CloudFormation's 500-resource limit. Each nested stack also has one shared internal load balancer
-   * and VPC link (`PrivateIntegrationGateway`): its k-th service (from 0) listens on port 8443 + k.
+   * Services per nested stack: each nested stack holds whole services (repository, service, storage, machine
+   * clients) and one execution role they share, and stays under CloudFormation's 500-resource limit.
    * @default 8
    */
   readonly servicesPerStack?: number;
+  /**
+   * Services per shared internal load balancer and VPC link (`PrivateIntegrationGateway`, in the platform's stack,
+   * `PrivateIntegration<n>`): the k-th service of a gateway (from 0) listens on port 8443 + k. An NLB holds up to
+   * 50 listeners, and REST VPC links are 20 per account and Region by default, so 50 lets 300 services use 6.
+   * @default 50
+   */
+  readonly servicesPerGateway?: number;
   /** @default - a new PrivateNetwork */
   readonly existingNetwork?: ExistingNetwork;
   /** @default - a new PlatformIdentity user pool */
@@ -151,7 +159,7 @@ export interface PlatformRoute {
   /** API path under the version, e.g. `/orders/{id}`. */
   readonly path: string;
   readonly method: string;
-  /** OAuth scopes (`<service>/<scope>`), any of which grants the route. */
+  /** OAuth scopes (`<scopeGroup>/<service>.<scope>`, e.g. `api/orders.read`), any of which grants the route. */
   readonly scopes: string[];
   /**
    * Path on the service.
@@ -184,10 +192,17 @@ export interface PlatformServiceOptions {
   /** `sha256:<64 hex>`. */
   readonly imageDigest?: string;
   /**
-   * Scopes the service's resource server publishes (clients request `<service>/<scope>`).
+   * Scopes the service publishes: clients request `<scopeGroup>/<service>.<scope>` (e.g. `api/orders.read`).
    * @default ['read', 'write']
    */
   readonly scopes?: string[];
+  /**
+   * The Cognito resource server the service's scopes are published under (lower-case letters, digits and "-").
+   * Services share resource servers: Cognito allows 100 scopes per resource server and 25 resource servers per
+   * user pool by default, so group services by domain or team, at most 100 scopes a group.
+   * @default 'api'
+   */
+  readonly scopeGroup?: string;
   /** @default - none */
   readonly routes?: PlatformRoute[];
   /**
@@ -230,7 +245,10 @@ export interface PlatformService {
   readonly stack: Stack;
   readonly repository: SecureRepository;
   readonly service: SecureFargateService;
+  /** The resource server of the service's scope group (shared with the other services of the group). */
   readonly resourceServer: cognito.UserPoolResourceServer;
+  /** The OAuth scopes the service publishes (`<scopeGroup>/<service>.<scope>`). */
+  readonly scopes: readonly string[];
   readonly machineClients: Readonly<Record<string, cognito.UserPoolClient>>;
   readonly bucket?: SecureBucket;
   readonly table?: SecureTable;
@@ -240,7 +258,10 @@ export interface PlatformService {
 /** Environment names: lower-case letters, digits and "-", starting with a letter, at most 16 characters. */
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
-/** The first service of a nested stack listens on 8443 of the stack's shared load balancer, the next on 8444, … */
+const SCOPE_GROUP = /^[a-z][a-z0-9-]{0,62}$/;
+/** The resource server of services that name no `scopeGroup`. */
+export const DEFAULT_SCOPE_GROUP = 'api';
+/** The first service of a gateway listens on 8443 of its shared load balancer, the next on 8444, … */
 export const SERVICE_LISTENER_BASE_PORT = 8443;
 /** Services receive each `userAttributeClaims` claim in the request header `x-user-<claim>`. */
 export const USER_CLAIM_HEADER_PREFIX = 'x-user-';
@@ -283,7 +304,10 @@ export class SecureMicroservicePlatform extends Construct {
   private readonly endpoints: ec2.IConnectable;
   private readonly serviceSubnets?: ec2.SubnetSelection;
   private readonly servicesPerStack: number;
-  private readonly serviceStacks: { readonly stack: NestedStack; readonly gateway: PrivateIntegrationGateway }[] = [];
+  private readonly servicesPerGateway: number;
+  private readonly serviceStacks: { readonly stack: NestedStack; readonly executionRole: ManagedPolicyRole }[] = [];
+  private readonly gateways: PrivateIntegrationGateway[] = [];
+  private shared?: { readonly findingAlerts: ScanFindingAlerts; readonly serviceConnectTlsRole: ManagedPolicyRole };
   private readonly serviceMap = new Map<string, PlatformService>();
 
   constructor(scope: Construct, id: string, props: SecureMicroservicePlatformProps) {
@@ -305,6 +329,10 @@ export class SecureMicroservicePlatform extends Construct {
     if (!Number.isInteger(this.servicesPerStack) || this.servicesPerStack < 1 || this.servicesPerStack > 10) {
       invalidProp(this, 'servicesPerStack', this.servicesPerStack, 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', 'use a whole number between 1 and 10 (8 is the default)');
     }
+    this.servicesPerGateway = props.servicesPerGateway ?? MAX_LISTENERS_PER_NLB;
+    if (!Number.isInteger(this.servicesPerGateway) || this.servicesPerGateway < 1 || this.servicesPerGateway > MAX_LISTENERS_PER_NLB) {
+      invalidProp(this, 'servicesPerGateway', this.servicesPerGateway, `a shared load balancer holds 1 to ${MAX_LISTENERS_PER_NLB} listeners (one per service)`, `use a whole number between 1 and ${MAX_LISTENERS_PER_NLB} (the default)`);
+    }
     const alarmEmails = props.alarmEmails ?? [];
     if (this.profile.requireAlarmRouting && alarmEmails.length === 0) {
       invalidProp(this, 'alarmEmails', alarmEmails, 'this profile routes alarms, so someone must receive them', 'give at least one address, e.g. ["security-oncall@example.com"]');
@@ -325,7 +353,7 @@ export class SecureMicroservicePlatform extends Construct {
 
     this.node.addValidation({
       validate: () => (this.api.routes.length === 0
-        ? [`${this.node.path}: the platform has no route, so its API would be empty. Fix: add a service with at least one route, e.g. platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] }).`]
+        ? [`${this.node.path}: the platform has no route, so its API would be empty. Fix: add a service with at least one route, e.g. platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] }).`]
         : []),
     });
     const retention = this.profile.logRetentionDays;
@@ -472,16 +500,25 @@ export class SecureMicroservicePlatform extends Construct {
       }
       return found.service;
     });
-    const { stack, gateway } = this.stackForNextService();
-    // Listener port on the nested stack's shared load balancer: 8443 + the service's index within its stack.
-    const listenerPort = SERVICE_LISTENER_BASE_PORT + (this.serviceMap.size % this.servicesPerStack);
+    const scopeGroup = options.scopeGroup ?? DEFAULT_SCOPE_GROUP;
+    if (!SCOPE_GROUP.test(scopeGroup)) {
+      invalidProp(this, `addService("${name}") scopeGroup`, scopeGroup, 'scope groups are resource-server identifiers: lower-case letters, digits and "-", starting with a letter, at most 63 characters', 'use a domain or team name such as "payments"');
+    }
+    // Published first: a full scope group (100 scopes) rejects the service before anything of it is built.
+    const scopeNames = (options.scopes ?? ['read', 'write']).map((scopeName) => `${name}.${scopeName}`);
+    const resourceServer = this.identity.addResourceServerScopes(scopeGroup, scopeNames);
+    const { stack, executionRole } = this.stackForNextService();
+    const gateway = this.gatewayForNextService();
+    // Listener port on the gateway's shared load balancer: 8443 + the service's index within its gateway.
+    const listenerPort = SERVICE_LISTENER_BASE_PORT + (this.serviceMap.size % this.servicesPerGateway);
     const scope = new Construct(stack, name);
     const first = [...this.serviceMap.values()][0]?.service;
+    const shared = this.sharedByServices();
 
     const repository = new SecureRepository(scope, 'Repository', {
       encryptionKey: this.keys.dataKey,
       repositoryName: `${this.props.environmentName}/${name}`,
-      findingsTopic: this.alarmTopic,
+      findingAlerts: shared.findingAlerts,
     });
     const service = new SecureFargateService(scope, 'Service', {
       serviceName: name,
@@ -505,9 +542,10 @@ export class SecureMicroservicePlatform extends Construct {
       allowFrom: callers,
       cluster: first?.cluster,
       namespace: first?.namespace,
+      executionRole,
+      serviceConnectTlsRole: shared.serviceConnectTlsRole,
     });
 
-    const resourceServer = this.identity.addResourceServer(name, options.scopes ?? ['read', 'write'], { scope });
     const machineClients: Record<string, cognito.UserPoolClient> = {};
     for (const [clientName, scopes] of Object.entries(options.machineClients ?? {})) {
       machineClients[clientName] = this.identity.addMachineClient(clientName, scopes, { scope });
@@ -548,7 +586,8 @@ export class SecureMicroservicePlatform extends Construct {
       return method;
     });
 
-    const built: PlatformService = { name, stack, repository, service, resourceServer, machineClients, bucket, table, routes };
+    const scopes = scopeNames.map((scopeName) => `${scopeGroup}/${scopeName}`);
+    const built: PlatformService = { name, stack, repository, service, resourceServer, scopes, machineClients, bucket, table, routes };
     this.serviceMap.set(name, built);
     return built;
   }
@@ -566,24 +605,46 @@ export class SecureMicroservicePlatform extends Construct {
     ]));
   }
 
-  /** The shared load balancers and VPC links, one per nested services stack (`Services<n>/PrivateIntegration`). */
+  /** The shared load balancers and VPC links (`PrivateIntegration<n>`), one per `servicesPerGateway` services. */
   public get privateIntegrationGateways(): readonly PrivateIntegrationGateway[] {
-    return this.serviceStacks.map((s) => s.gateway);
+    return [...this.gateways];
   }
 
-  private stackForNextService(): { readonly stack: NestedStack; readonly gateway: PrivateIntegrationGateway } {
+  /** What every service shares: one image-finding rule for the platform's repositories, one Service Connect TLS role. */
+  private sharedByServices(): { readonly findingAlerts: ScanFindingAlerts; readonly serviceConnectTlsRole: ManagedPolicyRole } {
+    this.shared ??= {
+      findingAlerts: new ScanFindingAlerts(this, 'ImageFindingAlerts', {
+        topic: this.alarmTopic,
+        topicKey: this.keys.dataKey,
+        encryptionKey: this.keys.dataKey,
+        repositoryPrefix: `${this.props.environmentName}/`,
+      }),
+      serviceConnectTlsRole: createServiceConnectTlsRole(this, 'ServiceConnectTlsRole', this.keys.dataKey,
+        `cdk-secure-microservices ${this.props.environmentName}: Service Connect TLS certificates from the platform CA`),
+    };
+    return this.shared;
+  }
+
+  private stackForNextService(): { readonly stack: NestedStack; readonly executionRole: ManagedPolicyRole } {
     const index = Math.floor(this.serviceMap.size / this.servicesPerStack);
     if (!this.serviceStacks[index]) {
       const stack = new NestedStack(this, `Services${index + 1}`, {
         description: `cdk-secure-microservices ${this.props.environmentName}: services ${index * this.servicesPerStack + 1}-${(index + 1) * this.servicesPerStack}`,
       });
-      const gateway = new PrivateIntegrationGateway(stack, 'PrivateIntegration', {
-        name: `${this.props.environmentName}-services${index + 1}`,
-        vpc: this.vpc,
-        subnets: this.serviceSubnets,
-      });
-      this.serviceStacks[index] = { stack, gateway };
+      // One execution role per stack: it pulls from, and logs to, this stack's services' repositories and log groups only.
+      const executionRole = createExecutionRole(stack, 'ExecutionRole', `cdk-secure-microservices ${this.props.environmentName} services ${index + 1}: image pull, logs, secrets`);
+      this.serviceStacks[index] = { stack, executionRole };
     }
     return this.serviceStacks[index];
+  }
+
+  private gatewayForNextService(): PrivateIntegrationGateway {
+    const index = Math.floor(this.serviceMap.size / this.servicesPerGateway);
+    this.gateways[index] ??= new PrivateIntegrationGateway(this, `PrivateIntegration${index + 1}`, {
+      name: `${this.props.environmentName}-services-gateway${index + 1}`,
+      vpc: this.vpc,
+      subnets: this.serviceSubnets,
+    });
+    return this.gateways[index];
   }
 }

@@ -1,15 +1,16 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct, IConstruct } from 'constructs';
-import { createDeadLetterQueue } from '../core/dead-letter-queue';
 import { invalidProp } from '../private/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { ALERT_SEVERITIES, createAlertDelivery, inspectorFindingsDetail, ScanFindingAlerts } from './scan-finding-alerts';
+
+export { ALERT_SEVERITIES } from './scan-finding-alerts';
 
 export interface SecureRepositoryProps {
   /** Customer managed key that encrypts the images (and the findings topic this construct creates). */
@@ -35,14 +36,18 @@ export interface SecureRepositoryProps {
    */
   readonly findingsTopic?: sns.ITopic;
   /**
+   * Shared alerts (one rule for every repository under a prefix) instead of this repository's own rules, role and
+   * DLQ; the repository name must start with the prefix. Use one per platform: two rules per repository would use up
+   * the event bus's 300 rules at 150 repositories.
+   * @default - the repository's own two rules, publishing role and DLQ
+   */
+  readonly findingAlerts?: ScanFindingAlerts;
+  /**
    * What happens to the repository (and its images) when it leaves the stack.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
 }
-
-/** Severities that raise an alert. */
-export const ALERT_SEVERITIES: readonly string[] = ['CRITICAL', 'HIGH'];
 
 const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const SECURE_REPOSITORY = Symbol.for('cdk-secure-microservices.SecureRepository');
@@ -64,13 +69,13 @@ export class SecureRepository extends Construct {
   public readonly repositoryArn: string;
   /** Receives CRITICAL/HIGH findings of this repository's images. */
   public readonly findingsTopic: sns.ITopic;
-  /** Alerts EventBridge could not deliver (kept 14 days, encrypted with the repository key). */
+  /** Alerts EventBridge could not deliver (kept 14 days, encrypted); the shared one with `findingAlerts`. */
   public readonly alertDeadLetterQueue: sqs.Queue;
-  /** Role EventBridge uses to publish alerts (sns:Publish on the findings topic only). */
+  /** Role EventBridge uses to publish alerts (sns:Publish on the findings topic only); the shared one with `findingAlerts`. */
   public readonly alertRole: ManagedPolicyRole;
-  /** Basic scanning: `ECR Image Scan` events with CRITICAL or HIGH findings. */
+  /** Basic scanning: `ECR Image Scan` events with CRITICAL or HIGH findings (the shared rule with `findingAlerts`). */
   public readonly scanFindingsRule: events.Rule;
-  /** Enhanced scanning: active `Inspector2 Finding` events of CRITICAL or HIGH severity. */
+  /** Enhanced scanning: active `Inspector2 Finding` events of CRITICAL or HIGH severity (the shared rule with `findingAlerts`). */
   public readonly inspectorFindingsRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: SecureRepositoryProps) {
@@ -98,32 +103,29 @@ export class SecureRepository extends Construct {
     this.repositoryName = this.repository.repositoryName;
     this.repositoryArn = this.repository.repositoryArn;
 
+    if (props.findingAlerts) {
+      const shared = props.findingAlerts;
+      if (props.findingsTopic) {
+        invalidProp(this, 'findingsTopic', props.findingsTopic.node.path, 'with findingAlerts the findings go to the shared alerts\' topic', 'set the topic on the ScanFindingAlerts, or omit findingAlerts');
+      }
+      if (name === undefined || (!Token.isUnresolved(name) && !Token.isUnresolved(shared.repositoryPrefix) && !name.startsWith(shared.repositoryPrefix))) {
+        invalidProp(this, 'repositoryName', name, `the shared alerts ${shared.node.path} match repositories whose names start with "${shared.repositoryPrefix}" only`, `name the repository "${shared.repositoryPrefix}<name>", or omit findingAlerts`);
+      }
+      this.findingsTopic = shared.topic;
+      this.alertDeadLetterQueue = shared.deadLetterQueue;
+      this.alertRole = shared.role;
+      this.scanFindingsRule = shared.rule;
+      this.inspectorFindingsRule = shared.rule;
+      return;
+    }
     this.findingsTopic = props.findingsTopic ?? new sns.Topic(this, 'FindingsTopic', {
       displayName: 'Container image scan findings (CRITICAL/HIGH)',
       masterKey: props.encryptionKey,
       enforceSSL: true,
     });
-    this.alertDeadLetterQueue = createDeadLetterQueue(this, 'AlertDeadLetterQueue', props.encryptionKey,
-      'the scan-finding alert rules (an EventBridge target DLQ, which cdk-nag does not recognise as a DLQ)');
-    // A role with a customer managed policy instead of a service-principal grant on the topic and key.
-    this.alertRole = new ManagedPolicyRole(this, 'AlertRole', {
-      assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: 'EventBridge: publish image scan findings to the findings topic',
-    });
-    // Exact actions on the topic and its key (grantPublish would add kms:GenerateDataKey*).
-    const topicKey = props.findingsTopic ? props.findingsTopic.masterKey : props.encryptionKey;
-    this.alertRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [this.findingsTopic.topicArn] }));
-    if (topicKey) {
-      this.alertRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [topicKey.keyArn] }));
-    }
-    const target = new targets.SnsTopic(this.findingsTopic, {
-      role: this.alertRole.withoutPolicyUpdates(),
-      deadLetterQueue: this.alertDeadLetterQueue,
-      retryAttempts: 10,
-      maxEventAge: Duration.hours(24),
-    });
+    const delivery = createAlertDelivery(this, this.findingsTopic, props.findingsTopic ? props.findingsTopic.masterKey : props.encryptionKey, props.encryptionKey);
+    this.alertDeadLetterQueue = delivery.deadLetterQueue;
+    this.alertRole = delivery.role;
     this.scanFindingsRule = new events.Rule(this, 'ScanFindingsRule', {
       description: 'ECR basic scan completed with CRITICAL or HIGH findings',
       eventPattern: {
@@ -135,20 +137,16 @@ export class SecureRepository extends Construct {
           '$or': ALERT_SEVERITIES.map((severity) => ({ 'finding-severity-counts': { [severity]: [{ numeric: ['>', 0] }] } })),
         },
       },
-      targets: [target],
+      targets: [delivery.target],
     });
     this.inspectorFindingsRule = new events.Rule(this, 'InspectorFindingsRule', {
       description: 'Enhanced (Inspector) scanning found a CRITICAL or HIGH vulnerability in an image',
       eventPattern: {
         source: ['aws.inspector2'],
         detailType: ['Inspector2 Finding'],
-        detail: {
-          severity: [...ALERT_SEVERITIES],
-          status: ['ACTIVE'],
-          resources: { details: { awsEcrContainerImage: { repositoryName: [this.repositoryName] } } },
-        },
+        detail: inspectorFindingsDetail(this.repositoryName),
       },
-      targets: [target],
+      targets: [delivery.target],
     });
   }
 

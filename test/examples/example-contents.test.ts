@@ -61,7 +61,7 @@ describe('example minimal-api', () => {
     expect(methods[0].Properties).toMatchObject({
       HttpMethod: 'GET',
       AuthorizationType: 'COGNITO_USER_POOLS',
-      AuthorizationScopes: ['catalog/read'],
+      AuthorizationScopes: ['api/catalog.read'],
       ApiKeyRequired: true,
     });
   });
@@ -123,12 +123,12 @@ describe('example full-platform', () => {
     expect(methods).toHaveLength(6);
     for (const m of methods) expect(m.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true });
     expect(stage.platform.api.routes.map((r) => `${r.method} ${r.resourcePath} ${r.scopes.join(',')}`)).toEqual([
-      'GET /v1/orders/{id} orders/read',
-      'POST /v1/orders orders/write',
-      'GET /v1/payments/{id} payments/read',
-      'GET /v1/products catalog/read',
-      'GET /v1/products/{id} catalog/read',
-      'PUT /v1/products/{id} catalog/write',
+      'GET /v1/orders/{id} api/orders.read',
+      'POST /v1/orders api/orders.write',
+      'GET /v1/payments/{id} api/payments.read',
+      'GET /v1/products merchandising/catalog.read',
+      'GET /v1/products/{id} merchandising/catalog.read',
+      'PUT /v1/products/{id} merchandising/catalog.write',
     ]);
     expect(stage.platform.api.routes.some((r) => r.public)).toBe(false);
   });
@@ -152,8 +152,8 @@ describe('example full-platform', () => {
     platform.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { PreTokenGenerationConfig: Match.objectLike({ LambdaVersion: 'V2_0' }) } });
     const [trigger] = Object.values(platform.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { ROLE_SCOPES: Match.anyValue() } } } }));
     expect(JSON.parse(trigger.Properties.Environment.Variables.ROLE_SCOPES)).toEqual({
-      admin: ['orders/read', 'orders/write', 'payments/read', 'catalog/read', 'catalog/write'],
-      reader: ['orders/read', 'payments/read', 'catalog/read'],
+      admin: ['api/orders.read', 'api/orders.write', 'api/payments.read', 'merchandising/catalog.read', 'merchandising/catalog.write'],
+      reader: ['api/orders.read', 'api/payments.read', 'merchandising/catalog.read'],
     });
     for (const m of routeMethods(platform)) {
       expect(m.Properties.Integration.RequestParameters).toMatchObject({ 'integration.request.header.x-user-tenant': 'context.authorizer.claim_tenant' });

@@ -127,6 +127,23 @@ describe('PlatformIdentity', () => {
       expect(() => identity.addResourceServer('orders', ['write'])).toThrow(/already exists/);
     });
 
+    it('a shared resource server: scopes added by several calls, at most 100, each once; a rejected call adds nothing', () => {
+      const { stack, identity } = identityIn();
+      const server = identity.addResourceServerScopes('api', ['orders.read', 'orders.write']);
+      expect(identity.addResourceServerScopes('api', ['billing.read'])).toBe(server);
+      expect(() => identity.addResourceServerScopes('api', ['billing.write', 'billing.read'])).toThrow(/invalid addResourceServerScopes\("api"\) scopes \(received "billing.read"\): the resource server already publishes "api\/billing.read"/);
+      identity.addResourceServerScopes('api', Array.from({ length: 97 }, (_, i) => `s${i}.read`));
+      expect(() => identity.addResourceServerScopes('api', ['one.more'])).toThrow(/resource server "api" already has 100 scopes, the most Cognito allows\. Fix: publish further scopes under another resource-server identifier/);
+      expect(() => identity.addResourceServerScopes('other', ['ok', 'bad/scope'])).toThrow(/invalid addResourceServerScopes\("other"\) scopes \(received "bad\/scope"\)/);
+      identity.addMachineClient('billing', ['api/orders.read', 'api/billing.read']);
+      const t = Template.fromStack(stack);
+      t.resourceCountIs('AWS::Cognito::UserPoolResourceServer', 1);
+      const [resourceServer] = Object.values(t.findResources('AWS::Cognito::UserPoolResourceServer'));
+      expect(resourceServer.Properties.Identifier).toBe('api');
+      expect(resourceServer.Properties.Scopes).toHaveLength(100);
+      expect(resourceServer.Properties.Scopes.slice(0, 3)).toEqual(['orders.read', 'orders.write', 'billing.read'].map((name) => ({ ScopeName: name, ScopeDescription: `${name} on api` })));
+    });
+
     it('machine and user clients with unknown scopes, bad names or insecure redirects', () => {
       const { identity } = identityIn();
       identity.addResourceServer('orders', ['read']);

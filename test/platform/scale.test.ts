@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { App } from 'aws-cdk-lib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildScalePlatform, CFN_LIMITS, measureTemplates, StackMetrics } from '../../bench/run';
+import { buildScalePlatform, CFN_LIMITS, measureTemplates, quotaUsage, quotasPassed, SERVICES_PER_SCOPE_GROUP, StackMetrics } from '../../bench/run';
 import { applySecurityChecks } from '../../lib/checks/apply-security-checks';
 import { decodeRouteScopes } from '../../lib/pki/route-map';
 import { PlatformStage } from '../../lib/platform/platform-stage';
@@ -10,10 +10,12 @@ import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/syn
 import { expectNoFindings, newApp } from '../support/harness';
 
 /**
- * The smallest platform that shows the grouping: three nested stacks (8, 8 and 1 services), so both a full and a
- * partial stack are checked. The 300-service platform and its quota checks are in the bench (BENCHMARKS.md).
+ * The smallest platform that shows the grouping: three nested stacks (8, 8 and 1 services) and two shared gateways
+ * (10 and 7 services), so full and partial groups and a gateway spanning nested stacks are checked. The 300-service
+ * platform and its quota checks are in the bench (BENCHMARKS.md).
  */
 const SERVICES = 17;
+const PER_GATEWAY = 10;
 /** Lambda's hard quota on a function's environment variables (keys and values together). */
 const LAMBDA_ENVIRONMENT_BYTES = 4096;
 
@@ -23,21 +25,25 @@ describe(`platform with ${SERVICES} services`, () => {
   let stage: PlatformStage;
   let result: SecuritySynthResult;
   let stacks: StackMetrics[];
+  let resources: { stack: string; type: string; properties: Record<string, any> }[];
   beforeAll(() => {
     app = newApp();
-    stage = buildScalePlatform(app, SERVICES);
+    stage = buildScalePlatform(app, SERVICES, { servicesPerGateway: PER_GATEWAY });
     applySecurityChecks(app);
     result = synthesizeWithChecks(app);
     stacks = measureTemplates(result.assemblyDir);
+    resources = result.templatePaths.flatMap((p) => Object.values((JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> }).Resources)
+      .map((r) => ({ stack: p, type: r.Type, properties: r.Properties ?? {} })));
   });
+  const ofType = (type: string) => resources.filter((r) => r.type === type);
 
   it('synthesizes through the security gate with no finding', () => {
     expect(stage.platform.services.size).toBe(SERVICES);
     expect(result.packs).toHaveLength(9); // six packs, the SecurityGate audit, the security report, the API model
-    // The packs really looked at every service: each one's acknowledged findings are in the validation report.
-    const unseen = [...stage.platform.services.keys()].filter((name) => !result.acknowledged.some((a) => a.acknowledgedAt.includes(`/${name}/Service/`)));
+    // The packs really looked at every nested stack: each one's acknowledged findings (execution role) are reported.
+    const unseen = Array.from({ length: Math.ceil(SERVICES / 8) }, (_, i) => `/Services${i + 1}/`)
+      .filter((stack) => !result.acknowledged.some((a) => a.acknowledgedAt.includes(stack)));
     expect(unseen).toEqual([]);
-    expect(result.acknowledged.length).toBeGreaterThan(8 * SERVICES);
     expectNoFindings(result);
   });
 
@@ -51,26 +57,31 @@ describe(`platform with ${SERVICES} services`, () => {
     expect(parent[0].resources).toBeGreaterThan(2 * SERVICES);
   });
 
-  it('shares one internal NLB and one VPC link per nested stack, with a listener per service on 8443 + its index', () => {
-    const nested = result.templatePaths.filter((p) => p.endsWith('.nested.template.json'))
-      .map((p) => Object.values((JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties: { Port?: number } }> }).Resources));
-    expect(nested).toHaveLength(Math.ceil(SERVICES / 8));
-    for (const resources of nested) {
-      const ofType = (type: string) => resources.filter((r) => r.Type === type);
-      expect(ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')).toHaveLength(1);
-      expect(ofType('AWS::ApiGateway::VpcLink')).toHaveLength(1);
-      const ports = ofType('AWS::ElasticLoadBalancingV2::Listener').map((r) => r.Properties.Port);
-      expect(ports).toEqual(Array.from({ length: ofType('AWS::ECS::Service').length }, (_, i) => 8443 + i));
-    }
-    expect(nested.flat().filter((r) => r.Type === 'AWS::ElasticLoadBalancingV2::Listener')).toHaveLength(SERVICES);
+  it('shares a gateway (NLB + VPC link, platform stack) per 10 services across nested stacks, listeners on 8443 + index', () => {
+    expect(ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').map((r) => r.stack)).toEqual([expect.not.stringContaining('.nested.'), expect.not.stringContaining('.nested.')]);
+    expect(ofType('AWS::ApiGateway::VpcLink')).toHaveLength(2);
+    const ports = ofType('AWS::ElasticLoadBalancingV2::Listener').map((r) => r.properties.Port);
+    expect(ports).toEqual([...Array.from({ length: PER_GATEWAY }, (_, i) => 8443 + i), ...Array.from({ length: SERVICES - PER_GATEWAY }, (_, i) => 8443 + i)]);
+  });
+
+  it('uses the account quotas per platform, not per service: resource servers per scope group, one rule, shared roles', () => {
+    const usage = quotaUsage(result.assemblyDir);
+    expect(usage).toMatchObject({ resourceServers: Math.ceil(SERVICES / SERVICES_PER_SCOPE_GROUP), eventRules: 1, vpcLinks: 2 });
+    // A task role per service, an execution role per nested stack, the platform's own (CA, truststore, authorizer, …).
+    const taskRoles = ofType('AWS::IAM::Role').filter((r) => /application role/.test(r.properties.Description ?? ''));
+    const executionRoles = ofType('AWS::IAM::Role').filter((r) => /image pull/.test(r.properties.Description ?? ''));
+    expect([taskRoles.length, executionRoles.length]).toEqual([SERVICES, Math.ceil(SERVICES / 8)]);
+    expect(usage.iamRoles).toBeLessThan(SERVICES + 20);
+    expect(quotasPassed(usage)).toEqual([]);
+    expect(quotasPassed({ ...usage, vpcLinks: 21 })).toEqual(['vpcLinks 21 > 20']);
   });
 
   it('keeps every stack under the CloudFormation limits', () => {
     const over = stacks.filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes
       || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters);
     expect(over, JSON.stringify(over, null, 2)).toEqual([]);
-    // The measurement itself: the templates hold every resource of the services (about 33 per service).
-    expect(stacks.reduce((sum, s) => sum + s.resources, 0)).toBeGreaterThan(30 * SERVICES);
+    // The measurement itself: the templates hold every resource of the services (about 20 per service plus the base).
+    expect(stacks.reduce((sum, s) => sum + s.resources, 0)).toBeGreaterThan(20 * SERVICES);
   });
 
   it('keeps the mTLS authorizer environment (route map) under Lambda\'s 4 KB with room for the resolved references', () => {

@@ -1,4 +1,4 @@
-import { CfnElement, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -28,14 +28,14 @@ function addOrdersAndPayments(p: SecureMicroservicePlatform) {
   const orders = p.addService('orders', {
     imageTag: '1.0.0',
     table: true,
-    machineClients: { billing: ['orders/read'] },
-    routes: [{ version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] }],
+    machineClients: { billing: ['api/orders.read'] },
+    routes: [{ version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] }],
   });
   const payments = p.addService('payments', {
     imageTag: '2.1.0',
     bucket: { withoutReplication: { reason: 'test: payment receipts are a regional working copy' } },
     allowFrom: ['orders'],
-    routes: [{ version: 'v2', path: '/payments', method: 'POST', scopes: ['payments/write'], requestModel: { type: 'object' as never } }],
+    routes: [{ version: 'v2', path: '/payments', method: 'POST', scopes: ['api/payments.write'], requestModel: { type: 'object' as never } }],
   });
   return { orders, payments };
 }
@@ -62,37 +62,74 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     services.resourceCountIs('AWS::ECR::Repository', 2);
   });
 
-  it('shares one internal NLB and VPC link per nested stack: each service listens on 8443 + its index, API calls name the port', () => {
-    services.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
-    services.resourceCountIs('AWS::ApiGateway::VpcLink', 1);
+  it('shares one internal NLB and VPC link in the platform stack: each service listens on 8443 + its index, API calls name the port', () => {
+    parent.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    parent.resourceCountIs('AWS::ApiGateway::VpcLink', 1);
+    services.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    services.resourceCountIs('AWS::ApiGateway::VpcLink', 0);
     const [gateway] = p.privateIntegrationGateways;
     expect(p.privateIntegrationGateways).toHaveLength(1);
-    expect(Stack.of(gateway)).toBe(built.orders.stack);
-    const lbId = built.orders.stack.getLogicalId(gateway.loadBalancer.node.defaultChild as CfnElement);
+    expect(Stack.of(gateway)).toBe(Stack.of(p));
+    // The nested stack receives the load balancer's ARN as one parameter that both listeners use.
     const listeners = Object.values(services.findResources('AWS::ElasticLoadBalancingV2::Listener')).map((r) => r.Properties);
-    expect(listeners.map((l) => [l.Port, l.LoadBalancerArn])).toEqual([[8443, { Ref: lbId }], [8444, { Ref: lbId }]]);
+    expect(listeners.map((l) => l.Port)).toEqual([8443, 8444]);
+    expect(listeners[0].LoadBalancerArn).toEqual({ Ref: expect.stringMatching(/PrivateIntegration1LoadBalancer/) });
+    expect(listeners[1].LoadBalancerArn).toEqual(listeners[0].LoadBalancerArn);
     expect([built.orders.service.listenerPort, built.payments.service.listenerPort]).toEqual([8443, 8444]);
     const uris = Object.values(parent.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.Integration?.Uri).filter(Boolean).sort();
     expect(uris).toEqual(['https://orders.internal.example.com:8443/orders/{id}', 'https://payments.internal.example.com:8444/payments']);
-    const gatewaySg = built.orders.stack.getLogicalId(gateway.securityGroup.node.defaultChild as CfnElement);
     const fromGateway = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
-      .filter((q) => JSON.stringify(q.SourceSecurityGroupId) === JSON.stringify({ 'Fn::GetAtt': [gatewaySg, 'GroupId'] }));
+      .filter((q) => /PrivateIntegration1LoadBalancerSecurityGroup/.test(JSON.stringify(q.SourceSecurityGroupId)));
     expect(fromGateway.map((q) => [q.FromPort, q.GroupId['Fn::GetAtt'][0]])).toEqual([
       [8443, expect.stringMatching(/^ordersServiceSecurityGroup/)],
       [8443, expect.stringMatching(/^paymentsServiceSecurityGroup/)],
     ]);
   });
 
-  it('starts a new gateway (ports from 8443) with each nested stack', () => {
-    const { platform: q } = platform({ servicesPerStack: 2 });
-    const third = [...Object.values(addOrdersAndPayments(q)), q.addService('shipping', { imageTag: '1.0.0' })].at(-1)!;
+  it('starts a new gateway (ports from 8443) every servicesPerGateway services, whatever the nested stacks', () => {
+    const { platform: q } = platform({ servicesPerStack: 2, servicesPerGateway: 3 });
+    addOrdersAndPayments(q);
+    const third = q.addService('shipping', { imageTag: '1.0.0' });
+    const fourth = q.addService('returns', { imageTag: '1.0.0' });
     expect(q.privateIntegrationGateways).toHaveLength(2);
-    expect(third.service.listenerPort).toBe(8443);
-    expect(third.service.privateIntegrationGateway).toBe(q.privateIntegrationGateways[1]);
+    expect([third.service.listenerPort, fourth.service.listenerPort]).toEqual([8445, 8443]);
+    expect(third.service.privateIntegrationGateway).toBe(q.privateIntegrationGateways[0]);
+    expect(fourth.service.privateIntegrationGateway).toBe(q.privateIntegrationGateways[1]);
+    expect(third.stack).toBe(fourth.stack);
     const t = Template.fromStack(third.stack);
-    t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
-    t.resourceCountIs('AWS::ApiGateway::VpcLink', 1);
-    t.resourcePropertiesCountIs('AWS::ElasticLoadBalancingV2::Listener', { Port: 8443 }, 1);
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 0);
+    expect(Object.values(t.findResources('AWS::ElasticLoadBalancingV2::Listener')).map((r) => r.Properties.Port)).toEqual([8445, 8443]);
+  });
+
+  it('shares per platform what can be shared: one image-finding rule for the repositories by prefix, one Service Connect TLS role', () => {
+    parent.resourceCountIs('AWS::Events::Rule', 1);
+    services.resourceCountIs('AWS::Events::Rule', 0);
+    services.resourceCountIs('AWS::SQS::Queue', 0);
+    parent.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.ecr', 'aws.inspector2'],
+        'detail-type': ['ECR Image Scan', 'Inspector2 Finding'],
+        'detail': { $or: Match.arrayWith([Match.objectLike({ 'repository-name': [{ prefix: 'test/' }] }), Match.objectLike({ resources: { details: { awsEcrContainerImage: { repositoryName: [{ prefix: 'test/' }] } } } })]) },
+      },
+    });
+    expect(built.orders.repository.scanFindingsRule).toBe(built.payments.repository.inspectorFindingsRule);
+    expect(built.orders.service.serviceConnectTlsRole).toBe(built.payments.service.serviceConnectTlsRole);
+    expect(Stack.of(built.orders.service.serviceConnectTlsRole)).toBe(Stack.of(p));
+    const tlsRoles = JSON.stringify(Object.values(services.findResources('AWS::ECS::Service')).map((r) => r.Properties.ServiceConnectConfiguration.Services[0].Tls.RoleArn));
+    expect(tlsRoles.match(/ServiceConnectTlsRole/g)).toHaveLength(2);
+  });
+
+  it('shares one execution role per nested stack, scoped to that stack\'s repositories and log groups; never the task roles', () => {
+    expect(built.orders.service.executionRole).toBe(built.payments.service.executionRole);
+    expect(built.orders.service.taskRole).not.toBe(built.payments.service.taskRole);
+    const roles = Object.values(services.findResources('AWS::IAM::Role'));
+    expect(roles.filter((r) => /image pull/.test(r.Properties.Description))).toHaveLength(1);
+    const executionPolicies = Object.values(services.findResources('AWS::IAM::ManagedPolicy')).filter((r) => JSON.stringify(r).includes('ecr:BatchGetImage'));
+    expect(executionPolicies).toHaveLength(1);
+    const pulls = executionPolicies[0].Properties.PolicyDocument.Statement
+      .filter((st: { Action: string[] }) => [st.Action].flat().includes('ecr:BatchGetImage')).map((st: { Resource: unknown }) => st.Resource);
+    expect(pulls).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ordersRepository/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^paymentsRepository/), 'Arn'] }]);
+    expect(JSON.stringify(executionPolicies[0])).not.toMatch(/s3:|dynamodb:/);
   });
 
   it('serves the API only on the mTLS domain: truststore from the platform CA, execute-api endpoint disabled, root mapping', () => {
@@ -111,7 +148,7 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     expect(methods).toHaveLength(2);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('CUSTOM');
     const [authorizerFn] = Object.values(parent.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { ROUTE_SCOPES: Match.anyValue() } } } }));
-    expect(decodeRouteScopes(authorizerFn.Properties.Environment.Variables.ROUTE_SCOPES)).toEqual({ 'GET /v1/orders/{id}': ['orders/read'], 'POST /v2/payments': ['payments/write'] });
+    expect(decodeRouteScopes(authorizerFn.Properties.Environment.Variables.ROUTE_SCOPES)).toEqual({ 'GET /v1/orders/{id}': ['api/orders.read'], 'POST /v2/payments': ['api/payments.write'] });
   });
 
   it('ABAC: every route sets x-user-tenant from the mTLS authorizer\'s verified claim, which the authorizer is told to forward', () => {
@@ -132,8 +169,15 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     expect(byId(/PlatformApiUrl/)?.Value).toBe('https://api.example.com');
   });
 
-  it('creates each service\'s resource server and machine clients in its nested stack', () => {
-    services.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', { Identifier: 'orders', Scopes: [Match.objectLike({ ScopeName: 'read' }), Match.objectLike({ ScopeName: 'write' })] });
+  it('publishes the services\' scopes on one resource server per scope group (platform stack), machine clients in the nested stack', () => {
+    parent.resourceCountIs('AWS::Cognito::UserPoolResourceServer', 1);
+    services.resourceCountIs('AWS::Cognito::UserPoolResourceServer', 0);
+    parent.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: 'api',
+      Scopes: ['orders.read', 'orders.write', 'payments.read', 'payments.write'].map((name) => ({ ScopeName: name, ScopeDescription: `${name} on api` })),
+    });
+    expect(built.orders.scopes).toEqual(['api/orders.read', 'api/orders.write']);
+    expect(built.orders.resourceServer).toBe(built.payments.resourceServer);
     services.hasResourceProperties('AWS::Cognito::UserPoolClient', { ClientName: 'billing', AllowedOAuthFlows: ['client_credentials'], GenerateSecret: true });
   });
 
@@ -184,8 +228,8 @@ describe('SecureMicroservicePlatform without mTLS', () => {
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::ApiGateway::DomainName', 0);
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', Integration: Match.objectLike({ RequestParameters: Match.objectLike({ 'integration.request.header.x-user-tenant': 'context.authorizer.claims.tenant' }) }) });
-    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['orders/read'] });
-    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['payments/write'], ApiKeyRequired: true });
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['api/orders.read'] });
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['api/payments.write'], ApiKeyRequired: true });
   });
 });
 
@@ -223,7 +267,7 @@ describe('SecureMicroservicePlatform with existing VPC, user pool and CA (throug
         chainPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
       },
     });
-    p.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] });
+    p.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
     expect(p.network).toBeUndefined();
     expect(p.ca).toBeUndefined();
     const result = synthWithGate(stack);
@@ -238,7 +282,7 @@ describe('SecureMicroservicePlatform with existing VPC, user pool and CA (throug
 describe('PlatformStage profiles', () => {
   function stage(profile: string, extra: Partial<PlatformStageProps> = {}) {
     const s = new PlatformStage(newApp(), profile === 'prod' ? 'prod' : 'dev', { ...BASE, profile, ...extra });
-    s.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] });
+    s.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
     return s;
   }
 
@@ -318,7 +362,7 @@ describe('SecureMicroservicePlatform routes', () => {
     const { stack, platform: p } = platform();
     p.addService('orders', {
       imageTag: '1.0.0',
-      routes: [{ version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'], requestModel: { type: 'object' as never }, throttle: { rateLimit: 5, burstLimit: 10 } }],
+      routes: [{ version: 'v1', path: '/orders', method: 'POST', scopes: ['api/orders.write'], requestModel: { type: 'object' as never }, throttle: { rateLimit: 5, burstLimit: 10 } }],
     });
     Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([Match.objectLike({ ResourcePath: '/~1v1~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 })]),
@@ -336,6 +380,8 @@ describe('SecureMicroservicePlatform rejects bad input with prop, value and fix'
     ['mTLS certificate not an ACM ARN', { mutualTls: { domainName: 'api.example.com', certificateArn: 'cert-1' } }, /invalid mutualTls\.certificateArn \(received "cert-1"\)/],
     ['idle budget not positive', { profile: { ...PLATFORM_PROFILES.dev, idleMonthlyBudgetUsd: 0 } }, /invalid profile\.idleMonthlyBudgetUsd \(received 0\): an idle budget is a positive amount of USD per month\. Fix: use e\.g\. 150/],
     ['prefix list id', { s3PrefixListId: 'com.amazonaws.eu-west-1.s3' }, /invalid s3PrefixListId.*Fix: look it up with: aws ec2 describe-managed-prefix-lists/],
+    ['servicesPerGateway 0', { servicesPerGateway: 0 }, /invalid servicesPerGateway \(received 0\): a shared load balancer holds 1 to 50 listeners.*Fix: use a whole number between 1 and 50/],
+    ['servicesPerGateway 51', { servicesPerGateway: 51 }, /invalid servicesPerGateway \(received 51\)/],
   ])('%s', (_name, props, message) => {
     expect(() => platform(props)).toThrow(message);
   });
@@ -346,5 +392,13 @@ describe('SecureMicroservicePlatform rejects bad input with prop, value and fix'
     p.addService('orders', { imageTag: '1.0.0' });
     expect(() => p.addService('orders', { imageTag: '1.0.1' })).toThrow(/invalid addService name \(received "orders"\): a service with this name already exists/);
     expect(() => p.addService('payments', { imageTag: '1.0.0', allowFrom: ['billing'] })).toThrow(/invalid addService\("payments"\) allowFrom \(received "billing"\).*Fix: add "billing" first, or use one of: orders/);
+  });
+
+  it('scope groups: a valid resource-server identifier, at most 100 scopes each (Cognito)', () => {
+    const { platform: p } = platform();
+    expect(() => p.addService('orders', { imageTag: '1.0.0', scopeGroup: 'Sales Team' })).toThrow(/invalid addService\("orders"\) scopeGroup \(received "Sales Team"\).*Fix: use a domain or team name/);
+    for (let i = 1; i <= 50; i++) p.addService(`svc-${i}`, { imageTag: '1.0.0' });
+    expect(() => p.addService('one-too-many', { imageTag: '1.0.0' })).toThrow(/invalid addResourceServerScopes\("api"\) scopes \(received "one-too-many.read"\): resource server "api" already has 100 scopes, the most Cognito allows\. Fix: publish further scopes under another resource-server identifier/);
+    expect(p.addService('other', { imageTag: '1.0.0', scopeGroup: 'team-b' }).scopes).toEqual(['team-b/other.read', 'team-b/other.write']);
   });
 });

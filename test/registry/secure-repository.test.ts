@@ -5,6 +5,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { RegistryScanning } from '../../lib/registry/registry-scanning';
+import { ScanFindingAlerts } from '../../lib/registry/scan-finding-alerts';
 import { SecureRepository } from '../../lib/registry/secure-repository';
 import { expectCfnLintClean, logicalIdOf } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
@@ -163,5 +164,56 @@ describe('SecureRepository', () => {
     expect(() => new RegistryScanning(stack, 'Two')).toThrow(/invalid RegistryScanning \(received "TestStack\/One"\).*one setting per account and region.*Fix: create RegistryScanning once/);
     expect(() => new RegistryScanning(newStack(), 'Empty', { repositoryFilters: [] })).toThrow(/invalid repositoryFilters \(received \[\]\).*Fix: omit the prop/);
     expect(() => new RegistryScanning(newStack(), 'Bad', { repositoryFilters: ['Bad Name'] })).toThrow(/invalid repositoryFilters \(received "Bad Name"\)/);
+  });
+});
+
+describe('ScanFindingAlerts (one rule for a platform\'s repositories)', () => {
+  it('matches every repository under the prefix with one rule, role and DLQ; repositories create none of their own', () => {
+    const stack = newStack();
+    const keys = keyOf(stack);
+    const topic = new sns.Topic(stack, 'Findings', { masterKey: keys.dataKey, enforceSSL: true });
+    const alerts = new ScanFindingAlerts(stack, 'Alerts', { topic, encryptionKey: keys.dataKey, repositoryPrefix: 'dev/' });
+    const repos = ['orders', 'billing', 'shipping'].map((name) => new SecureRepository(stack, name, { encryptionKey: keys.dataKey, repositoryName: `dev/${name}`, findingAlerts: alerts }));
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::Events::Rule', 1);
+    t.resourceCountIs('AWS::SQS::Queue', 1);
+    t.resourceCountIs('AWS::IAM::Role', 1);
+    const [rule] = Object.values(t.findResources('AWS::Events::Rule'));
+    expect(rule.Properties.EventPattern).toEqual({
+      'source': ['aws.ecr', 'aws.inspector2'],
+      'detail-type': ['ECR Image Scan', 'Inspector2 Finding'],
+      'detail': {
+        $or: [
+          { 'repository-name': [{ prefix: 'dev/' }], 'scan-status': ['COMPLETE'], 'finding-severity-counts': { CRITICAL: [{ numeric: ['>', 0] }] } },
+          { 'repository-name': [{ prefix: 'dev/' }], 'scan-status': ['COMPLETE'], 'finding-severity-counts': { HIGH: [{ numeric: ['>', 0] }] } },
+          { severity: ['CRITICAL', 'HIGH'], status: ['ACTIVE'], resources: { details: { awsEcrContainerImage: { repositoryName: [{ prefix: 'dev/' }] } } } },
+        ],
+      },
+    });
+    expect(rule.Properties.Targets).toEqual([expect.objectContaining({
+      Arn: { Ref: logicalIdOf(topic) },
+      RoleArn: { 'Fn::GetAtt': [logicalIdOf(alerts.role), 'Arn'] },
+      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(alerts.deadLetterQueue), 'Arn'] } },
+      RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 86400 },
+    })]);
+    // The role may publish to the topic and use its key, nothing else.
+    const [policy] = Object.values(t.findResources('AWS::IAM::ManagedPolicy'));
+    expect(policy.Properties.PolicyDocument.Statement.map((s: { Action: unknown }) => s.Action)).toEqual(['sns:Publish', ['kms:GenerateDataKey', 'kms:Decrypt']]);
+    for (const repo of repos) {
+      expect([repo.scanFindingsRule, repo.inspectorFindingsRule, repo.alertRole, repo.alertDeadLetterQueue, repo.findingsTopic]).toEqual([alerts.rule, alerts.rule, alerts.role, alerts.deadLetterQueue, topic]);
+    }
+  });
+
+  it('rejects a repository outside the prefix, a second topic, and a prefix that would match every repository', () => {
+    const stack = newStack();
+    const keys = keyOf(stack);
+    const topic = new sns.Topic(stack, 'Findings', { masterKey: keys.dataKey, enforceSSL: true });
+    const alerts = new ScanFindingAlerts(stack, 'Alerts', { topic, encryptionKey: keys.dataKey, repositoryPrefix: 'dev/' });
+    expect(() => new SecureRepository(stack, 'Prod', { encryptionKey: keys.dataKey, repositoryName: 'prod/orders', findingAlerts: alerts }))
+      .toThrow(/invalid repositoryName \(received "prod\/orders"\): the shared alerts TestStack\/Alerts match repositories whose names start with "dev\/" only\. Fix: name the repository "dev\/<name>"/);
+    expect(() => new SecureRepository(stack, 'Unnamed', { encryptionKey: keys.dataKey, findingAlerts: alerts })).toThrow(/invalid repositoryName \(received undefined\)/);
+    expect(() => new SecureRepository(stack, 'Both', { encryptionKey: keys.dataKey, repositoryName: 'dev/both', findingAlerts: alerts, findingsTopic: topic }))
+      .toThrow(/invalid findingsTopic .*Fix: set the topic on the ScanFindingAlerts/);
+    expect(() => new ScanFindingAlerts(stack, 'All', { topic, encryptionKey: keys.dataKey, repositoryPrefix: '' })).toThrow(/invalid repositoryPrefix \(received ""\).*Fix: use the platform's namespace/);
   });
 });
