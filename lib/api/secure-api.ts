@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -156,6 +156,13 @@ export interface RouteOptions {
    * @default - authorized route
    */
   readonly publicRoute?: SecurityOptOut;
+  /**
+   * Where the route's API resources (below the version), method and body model are created, e.g. the nested stack of
+   * the service behind it, so the API's own stack does not grow with the routes (CloudFormation's 500 resources per
+   * stack). The version resource (`/v1`) and the deployment stay with the API; the deployment depends on the route.
+   * @default - the API's stack
+   */
+  readonly scope?: Construct;
 }
 
 /** What a route requires, for authorizers and reviewers (`SecureApi.routes`). */
@@ -460,8 +467,11 @@ export class SecureApi extends Construct {
     const pathParameters = Object.fromEntries(segments
       .filter((s) => s.startsWith('{'))
       .map((s) => [`method.request.path.${s.slice(1, -1).replace(/\+$/, '')}`, true]));
+    const elsewhere = options.scope && Stack.of(options.scope) !== Stack.of(this) ? this.routeContainer(options.scope) : undefined;
+    const modelId = `Model${method}${resourcePath.replace(/[^A-Za-z0-9]/g, '')}`;
+    const modelProps: apigw.ModelOptions = { contentType: 'application/json', schema: options.requestModel! };
     const requestModels = options.requestModel
-      ? { 'application/json': this.restApi.addModel(`Model${method}${resourcePath.replace(/[^A-Za-z0-9]/g, '')}`, { contentType: 'application/json', schema: options.requestModel }) }
+      ? { 'application/json': elsewhere ? new apigw.Model(elsewhere, modelId, { restApi: this.restApi, ...modelProps }) : this.restApi.addModel(modelId, modelProps) }
       : undefined;
     const auth: Partial<apigw.MethodOptions> = options.publicRoute
       ? { authorizationType: apigw.AuthorizationType.NONE }
@@ -470,15 +480,22 @@ export class SecureApi extends Construct {
         : { authorizationType: apigw.AuthorizationType.COGNITO, authorizer: this.authorizer, authorizationScopes: scopes };
 
     const requestParameters: Record<string, boolean> = { ...pathParameters, ...options.requestParameters };
-    const resource = this.restApi.root.resourceForPath(resourcePath);
-    const created = resource.addMethod(method, options.integration, {
+    const methodOptions: apigw.MethodOptions = {
       ...auth,
       apiKeyRequired: this.requireApiKey,
       requestValidator: this.validator,
       requestModels,
       requestParameters,
       methodResponses: options.methodResponses,
-    });
+    };
+    const created = elsewhere
+      ? new apigw.Method(elsewhere, `${method}${resourcePath.replace(/\//g, '_')}`, {
+        resource: this.resourceIn(elsewhere, `/${options.version}`, segments),
+        httpMethod: method,
+        integration: options.integration,
+        options: methodOptions,
+      })
+      : this.restApi.root.resourceForPath(resourcePath).addMethod(method, options.integration, methodOptions);
 
     if (options.publicRoute) {
       acknowledgeFindings(created, [
@@ -504,6 +521,24 @@ export class SecureApi extends Construct {
       throttle: options.throttle,
     });
     return created;
+  }
+
+  /** The construct under which routes placed in `scope` create their resources, methods and models (`<scope>/Api`). */
+  private routeContainer(scope: Construct): Construct {
+    return (scope.node.tryFindChild('Api') as Construct | undefined) ?? new Construct(scope, 'Api');
+  }
+
+  /**
+   * The resource for `<version>/<segments>`: the version resource stays in the API's stack (every service shares it);
+   * missing resources below it are created in `container`, existing ones (another service's prefix) are reused.
+   */
+  private resourceIn(container: Construct, versionPath: string, segments: string[]): apigw.IResource {
+    let current = this.restApi.root.resourceForPath(versionPath) as apigw.Resource;
+    for (const segment of segments) {
+      current = (current.getResource(segment) as apigw.Resource | undefined)
+        ?? new apigw.Resource(container, `Resource${current.path.replace(/\//g, '_')}_${segment}`, { parent: current, pathPart: segment });
+    }
+    return current;
   }
 
   /** Adds a usage tier (a usage plan on this stage) with throttle and quota. */

@@ -578,6 +578,8 @@ export class SecureMicroservicePlatform extends Construct {
         requestModel: route.requestModel,
         throttle: route.throttle,
         integration: service.integration(route.backendPath ?? route.path, { httpMethod: route.method, requestParameters: this.claimHeaders() }),
+        // In the service's nested stack: the platform stack stays the same size however many routes there are.
+        scope,
       });
       if (this.clientCertificateAuthorizer) {
         const info = this.api.routes[this.api.routes.length - 1];

@@ -1,3 +1,4 @@
+import { NestedStack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -303,5 +304,33 @@ describe('SecureApi variants', () => {
       const { api } = apiStack();
       expect(() => api.addApiKeyToTier('gold', 'Acme')).toThrow(/invalid addApiKeyToTier tier \(received "gold"\): no such usage tier/);
     });
+  });
+});
+
+describe('SecureApi routes placed in other stacks (scope)', () => {
+  it('creates resources below the version, the method and the model in the route\'s stack, reusing another stack\'s prefix', () => {
+    const { stack, api } = apiStack();
+    const orders = new NestedStack(stack, 'Orders');
+    const audit = new NestedStack(stack, 'Audit');
+    api.addRoute({ version: 'v1', path: '/orders', method: 'POST', scopes: ['orders/write'], integration: mockIntegration(), methodResponses: [OK_RESPONSE], requestModel: ORDER_SCHEMA, scope: orders });
+    api.addRoute({ version: 'v1', path: '/orders/{id}/audit', method: 'GET', scopes: ['orders/admin'], integration: mockIntegration(), methodResponses: [OK_RESPONSE], scope: audit });
+    const parent = Template.fromStack(stack);
+    parent.resourceCountIs('AWS::ApiGateway::Method', 0);
+    parent.resourceCountIs('AWS::ApiGateway::Model', 0);
+    expect(Object.values(parent.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart)).toEqual(['v1']);
+    const o = Template.fromStack(orders);
+    o.resourceCountIs('AWS::ApiGateway::Model', 1);
+    o.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationScopes: ['orders/write'], ApiKeyRequired: true, RequestModels: { 'application/json': Match.anyValue() } });
+    expect(Object.values(o.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart)).toEqual(['orders']);
+    // /v1/orders exists (in Orders): Audit adds only {id} and audit below it, referencing Orders' resource.
+    const a = Template.fromStack(audit);
+    const added = Object.values(a.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties);
+    expect(added.map((r) => r.PathPart)).toEqual(['{id}', 'audit']);
+    expect(JSON.stringify(added[0].ParentId)).toMatch(/Ordersv1orders|referencetoTestStackOrders/);
+    a.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationScopes: ['orders/admin'] });
+    // The deployment waits for both nested stacks, and its id changes when a route does.
+    const [deployment] = Object.values(parent.findResources('AWS::ApiGateway::Deployment'));
+    expect(deployment.DependsOn).toEqual(expect.arrayContaining(Object.keys(parent.findResources('AWS::CloudFormation::Stack'))));
+    expect(api.routes.map((r) => `${r.method} ${r.resourcePath}`)).toEqual(['POST /v1/orders', 'GET /v1/orders/{id}/audit']);
   });
 });

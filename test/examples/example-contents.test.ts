@@ -55,9 +55,10 @@ describe('example minimal-api', () => {
     platform.resourceCountIs('AWS::EC2::Subnet', 2);
   });
 
-  it('has exactly one route, Cognito-authorized with its scope and an API key', () => {
-    const methods = routeMethods(platform);
+  it('has exactly one route, Cognito-authorized with its scope and an API key, in the service\'s nested stack', () => {
+    const methods = routeMethods(services);
     expect(methods).toHaveLength(1);
+    expect(routeMethods(platform)).toHaveLength(0);
     expect(methods[0].Properties).toMatchObject({
       HttpMethod: 'GET',
       AuthorizationType: 'COGNITO_USER_POOLS',
@@ -119,7 +120,7 @@ describe('example full-platform', () => {
   });
 
   it('authorizes every route with the client-certificate authorizer, which knows each route and its scopes', () => {
-    const methods = routeMethods(platform);
+    const methods = routeMethods(services);
     expect(methods).toHaveLength(6);
     for (const m of methods) expect(m.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', ApiKeyRequired: true });
     expect(stage.platform.api.routes.map((r) => `${r.method} ${r.resourcePath} ${r.scopes.join(',')}`)).toEqual([
@@ -134,13 +135,13 @@ describe('example full-platform', () => {
   });
 
   it('validates the POST body against its JSON schema and throttles it below the stage', () => {
-    const post = routeMethods(platform).find((m) => m.Properties.HttpMethod === 'POST')!;
+    const post = routeMethods(services).find((m) => m.Properties.HttpMethod === 'POST')!;
     expect(Object.keys(post.Properties.RequestModels)).toEqual(['application/json']);
     expect(post.Properties.RequestValidatorId).toBeDefined();
     platform.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([Match.objectLike({ ResourcePath: '/~1v1~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })]),
     });
-    platform.hasResourceProperties('AWS::ApiGateway::Model', {
+    services.hasResourceProperties('AWS::ApiGateway::Model', {
       ContentType: 'application/json',
       Schema: Match.objectLike({ required: ['sku', 'quantity'], additionalProperties: false }),
     });
@@ -155,7 +156,7 @@ describe('example full-platform', () => {
       admin: ['api/orders.read', 'api/orders.write', 'api/payments.read', 'merchandising/catalog.read', 'merchandising/catalog.write'],
       reader: ['api/orders.read', 'api/payments.read', 'merchandising/catalog.read'],
     });
-    for (const m of routeMethods(platform)) {
+    for (const m of routeMethods(services)) {
       expect(m.Properties.Integration.RequestParameters).toMatchObject({ 'integration.request.header.x-user-tenant': 'context.authorizer.claim_tenant' });
     }
   });

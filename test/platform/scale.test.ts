@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildScalePlatform, CFN_LIMITS, measureTemplates, quotaUsage, quotasPassed, SERVICES_PER_SCOPE_GROUP, StackMetrics } from '../../bench/run';
 import { applySecurityChecks } from '../../lib/checks/apply-security-checks';
@@ -47,14 +48,21 @@ describe(`platform with ${SERVICES} services`, () => {
     expectNoFindings(result);
   });
 
-  it('groups services 8 to a nested stack and keeps routes in the parent', () => {
+  it('groups services 8 to a nested stack; the parent grows only by a nested stack per 8 and a gateway per 10 services', () => {
     expect(stacks.filter((s) => s.nested)).toHaveLength(Math.ceil(SERVICES / 8));
     // The platform's parent stack; the stage's other top-level stack is the account baseline.
     expect(stacks.filter((s) => !s.nested).map((s) => s.name.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['devBaseline', 'devPlatform']);
     const parent = stacks.filter((s) => !s.nested && s.name.startsWith('devPlatform'));
     expect(parent).toHaveLength(1);
-    // Each route adds an API resource and a method to the parent (BENCHMARKS.md: ~2 resources per route).
-    expect(parent[0].resources).toBeGreaterThan(2 * SERVICES);
+    // Routes live in the services' nested stacks: only the shared version resource /v1 is in the parent.
+    const inParent = resources.filter((r) => r.stack === result.templatePaths.find((p) => !p.includes('.nested.')));
+    expect(inParent.filter((r) => r.type === 'AWS::ApiGateway::Method')).toEqual([]);
+    expect(inParent.filter((r) => r.type === 'AWS::ApiGateway::Resource').map((r) => r.properties.PathPart)).toEqual(['v1']);
+    // The same platform with one service: the difference is 2 nested stacks and 1 gateway (NLB, its SG, VPC link).
+    const one = newApp();
+    const small = buildScalePlatform(one, 1, { servicesPerGateway: PER_GATEWAY });
+    const oneParent = Object.keys(Template.fromStack(small.stack).toJSON().Resources).length;
+    expect(parent[0].resources - oneParent).toBe((Math.ceil(SERVICES / 8) - 1) + (Math.ceil(SERVICES / PER_GATEWAY) - 1) * 3);
   });
 
   it('shares a gateway (NLB + VPC link, platform stack) per 10 services across nested stacks, listeners on 8443 + index', () => {

@@ -76,7 +76,7 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     expect(listeners[0].LoadBalancerArn).toEqual({ Ref: expect.stringMatching(/PrivateIntegration1LoadBalancer/) });
     expect(listeners[1].LoadBalancerArn).toEqual(listeners[0].LoadBalancerArn);
     expect([built.orders.service.listenerPort, built.payments.service.listenerPort]).toEqual([8443, 8444]);
-    const uris = Object.values(parent.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.Integration?.Uri).filter(Boolean).sort();
+    const uris = Object.values(services.findResources('AWS::ApiGateway::Method')).map((m) => m.Properties.Integration?.Uri).filter(Boolean).sort();
     expect(uris).toEqual(['https://orders.internal.example.com:8443/orders/{id}', 'https://payments.internal.example.com:8444/payments']);
     const fromGateway = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties)
       .filter((q) => /PrivateIntegration1LoadBalancerSecurityGroup/.test(JSON.stringify(q.SourceSecurityGroupId)));
@@ -143,8 +143,20 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     parent.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 1);
   });
 
+  it('creates each route\'s API resources, method and model in its service\'s nested stack; the deployment depends on them', () => {
+    parent.resourceCountIs('AWS::ApiGateway::Method', 0);
+    parent.resourceCountIs('AWS::ApiGateway::Model', 0);
+    // Only the version resources (/v1, /v2) stay in the platform stack: every service shares them.
+    expect(Object.values(parent.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart).sort()).toEqual(['v1', 'v2']);
+    expect(Object.values(services.findResources('AWS::ApiGateway::Resource')).map((r) => r.Properties.PathPart).sort()).toEqual(['orders', 'payments', '{id}']);
+    services.resourceCountIs('AWS::ApiGateway::Model', 1);
+    const nestedStackId = Object.keys(parent.findResources('AWS::CloudFormation::Stack'))[0];
+    const [deployment] = Object.values(parent.findResources('AWS::ApiGateway::Deployment'));
+    expect(deployment.DependsOn).toContain(nestedStackId);
+  });
+
   it('authorizes every route with the revocation-aware authorizer, which knows each route and its scopes', () => {
-    const methods = Object.values(parent.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    const methods = Object.values(services.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
     expect(methods).toHaveLength(2);
     for (const m of methods) expect(m.Properties.AuthorizationType).toBe('CUSTOM');
     const [authorizerFn] = Object.values(parent.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { ROUTE_SCOPES: Match.anyValue() } } } }));
@@ -152,7 +164,8 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
   });
 
   it('ABAC: every route sets x-user-tenant from the mTLS authorizer\'s verified claim, which the authorizer is told to forward', () => {
-    const methods = Object.values(parent.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    const methods = Object.values(services.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    expect(methods).toHaveLength(2);
     for (const m of methods) {
       expect(m.Properties.Integration.RequestParameters).toMatchObject({ 'integration.request.header.x-user-tenant': 'context.authorizer.claim_tenant' });
     }
@@ -224,9 +237,9 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
 describe('SecureMicroservicePlatform without mTLS', () => {
   it('uses the Cognito authorizer with the route scopes and keeps one entry (no custom domain)', () => {
     const { stack, platform: p } = platform({ userAttributeClaims: ['tenant'] });
-    addOrdersAndPayments(p);
-    const t = Template.fromStack(stack);
-    t.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    const { orders } = addOrdersAndPayments(p);
+    Template.fromStack(stack).resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    const t = Template.fromStack(orders.stack);
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', Integration: Match.objectLike({ RequestParameters: Match.objectLike({ 'integration.request.header.x-user-tenant': 'context.authorizer.claims.tenant' }) }) });
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['api/orders.read'] });
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'POST', AuthorizationType: 'COGNITO_USER_POOLS', AuthorizationScopes: ['api/payments.write'], ApiKeyRequired: true });
