@@ -15,12 +15,15 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { App } from 'aws-cdk-lib';
 import { createReferenceApp } from '../bin/reference-app';
 import { applySecurityChecks, GATE_APP_CONTEXT } from '../lib/checks/apply-security-checks';
-import { PlatformStage } from '../lib/platform/platform-stage';
 import { findTemplates, synthesizeWithChecks } from '../lib/testing/synth-with-checks';
+import { buildScalePlatform } from './scale-platform';
+
+export { buildScalePlatform, SERVICES_PER_SCOPE_GROUP } from './scale-platform';
 
 const ROOT = path.join(__dirname, '..');
 const CONTEXT = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
@@ -54,9 +57,6 @@ export function measureTemplates(assemblyDir: string): StackMetrics[] {
     };
   });
 }
-
-/** Services per scope group (resource server) in the bench mix: 2 scopes each, 80 of Cognito's 100 per server. */
-export const SERVICES_PER_SCOPE_GROUP = 40;
 
 /**
  * Account quotas (default values, per account and Region) a platform must fit, and the share of each the platform
@@ -94,32 +94,6 @@ export function quotasPassed(usage: QuotaUsage): string[] {
     .filter((k) => usage[k] > QUOTA_TARGETS[k]).map((k) => `${k} ${usage[k]} > ${QUOTA_TARGETS[k]}`);
 }
 
-/** Adds `count` services of the documented mix (see the file comment) to a dev platform with mTLS. */
-export function buildScalePlatform(app: App, count: number, layout: { servicesPerStack?: number; servicesPerGateway?: number } = {}): PlatformStage {
-  const platformContext = CONTEXT.platform as Record<string, unknown>;
-  const stage = new PlatformStage(app, 'dev', {
-    profile: 'dev',
-    serviceDomain: platformContext.serviceDomain as string,
-    serviceCertificateArn: platformContext.serviceCertificateArn as string,
-    s3PrefixListId: platformContext.s3PrefixListId as string,
-    mutualTls: platformContext.mutualTls as { domainName: string; certificateArn: string },
-    ...layout,
-  });
-  for (let i = 1; i <= count; i++) {
-    const name = `svc-${i}`;
-    const scopeGroup = `domain-${Math.ceil(i / SERVICES_PER_SCOPE_GROUP)}`;
-    stage.platform.addService(name, {
-      imageTag: '1.0.0',
-      scopeGroup,
-      routes: [{ version: 'v1', path: `/${name}`, method: 'GET', scopes: [`${scopeGroup}/${name}.read`] }],
-      machineClients: { [`client-${i}`]: [`${scopeGroup}/${name}.read`] },
-      table: i % 3 === 0,
-      bucket: i % 5 === 0 ? { withoutReplication: { reason: 'benchmark service: synthesized only, never deployed' } } : undefined,
-    });
-  }
-  return stage;
-}
-
 interface Scenario {
   readonly label: string;
   readonly services: number;
@@ -133,13 +107,14 @@ interface Result {
   readonly times: number[];
   readonly stacks: StackMetrics[];
   readonly findings: number;
+  readonly usage: QuotaUsage;
 }
 
 function newApp(context: Record<string, unknown>): App {
   return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'csm-bench-')), context, postCliContext: GATE_APP_CONTEXT });
 }
 
-function runOnce(scenario: Scenario): { ms: number; stacks: StackMetrics[]; findings: number } {
+function runOnce(scenario: Scenario): { ms: number; stacks: StackMetrics[]; findings: number; usage: QuotaUsage } {
   const reference = scenario.services === 0;
   const app = newApp(reference ? { ...CONTEXT, env: 'dev' } : {});
   const start = performance.now();
@@ -153,8 +128,9 @@ function runOnce(scenario: Scenario): { ms: number; stacks: StackMetrics[]; find
   }
   const ms = performance.now() - start;
   const stacks = measureTemplates(app.outdir);
+  const usage = quotaUsage(app.outdir);
   fs.rmSync(app.outdir, { recursive: true, force: true });
-  return { ms, stacks, findings };
+  return { ms, stacks, findings, usage };
 }
 
 function median(values: number[]): number {
@@ -165,6 +141,7 @@ function median(values: number[]): number {
 
 function runsFor(services: number, override?: number): number {
   if (override) return override;
+  if (services >= 300) return 2;
   if (services >= 50) return 3;
   return 5;
 }
@@ -197,6 +174,34 @@ function summaryTable(results: Result[]): string {
   return rows.join('\n');
 }
 
+/** Services-per-resource target of the bench mix (issue #19), checked from 100 services on (the base dominates below). */
+export const MAX_RESOURCES_PER_SERVICE = 25;
+
+function quotaTable(results: Result[]): string {
+  const rows = [
+    `| scenario | resources (per service) | Cognito resource servers (≤ ${QUOTA_TARGETS.resourceServers}) | EventBridge rules (≤ ${QUOTA_TARGETS.eventRules}) | REST VPC links (≤ ${QUOTA_TARGETS.vpcLinks}) | IAM roles (≤ ${QUOTA_TARGETS.iamRoles}) |`,
+    '|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    const u = r.usage;
+    rows.push(`| ${r.scenario.label} | ${u.resources.toLocaleString('en-US')}${r.scenario.services ? ` (${(u.resources / r.scenario.services).toFixed(1)})` : ''} | ${u.resourceServers} | ${u.eventRules} | ${u.vpcLinks} | ${u.iamRoles} |`);
+  }
+  return rows.join('\n');
+}
+
+/** What a result breaks of the issue's "done when": CloudFormation limits, account quotas, resources per service. */
+function violations(r: Result): string[] {
+  const out = r.stacks
+    .filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters)
+    .map((s) => `${s.name} over a CloudFormation limit (${s.resources} resources, ${s.bytes} bytes)`);
+  out.push(...quotasPassed(r.usage));
+  if (r.scenario.services >= 100 && r.usage.resources / r.scenario.services > MAX_RESOURCES_PER_SERVICE) {
+    out.push(`${(r.usage.resources / r.scenario.services).toFixed(1)} resources per service > ${MAX_RESOURCES_PER_SERVICE}`);
+  }
+  if (r.scenario.gate && r.findings > 0) out.push(`${r.findings} unacknowledged findings`);
+  return out.map((v) => `${r.scenario.label} (gate ${r.scenario.gate ? 'on' : 'off'}): ${v}`);
+}
+
 function stackTable(result: Result): string {
   const rows = ['| stack | resources | bytes | outputs | parameters |', '|---|---|---|---|---|'];
   for (const s of result.stacks) rows.push(`| ${s.name} | ${s.resources} | ${s.bytes.toLocaleString('en-US')} | ${s.outputs} | ${s.parameters} |`);
@@ -209,17 +214,58 @@ function machine(): string {
   return `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, load average at start (1/5/15 min) ${load}, ${new Date().toISOString()}`;
 }
 
-function parseArgs(argv: string[]): { write: boolean; sizes: number[]; runs?: number; gates: boolean[] } {
+/** One end-to-end `cdk synth` as a user runs it: a new process (CLI, tsx, aws-cdk-lib loading, synth, every pack). */
+function cliSynth(app: string | undefined, context: Record<string, string>, env: Record<string, string>): number {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-bench-cli-'));
+  const args = ['synth', '--quiet', '--output', outdir, ...(app ? ['--app', app] : []), ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const start = performance.now();
+  const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk'), args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  const ms = performance.now() - start;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  if (run.status !== 0) throw new Error(`cdk ${args.join(' ')} failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+  return ms;
+}
+
+interface CliScenario {
+  readonly label: string;
+  readonly app?: string;
+  readonly context: Record<string, string>;
+}
+
+/** End-to-end `cdk synth` times, alternating the default (CI) and the fast inner-loop mode (CDK_VALIDATION=false). */
+function cliTable(sizes: number[], runs: number): string {
+  const scenarios: CliScenario[] = [
+    { label: 'reference app (dev): `npx cdk synth`', context: {} },
+    ...sizes.map((n) => ({ label: `platform, ${n} services: \`npx cdk synth --app "npx tsx bench/scale-app.ts" -c services=${n}\``, app: 'npx tsx bench/scale-app.ts', context: { services: String(n) } })),
+  ];
+  const rows = ['| app | runs | everything on (CI), median s (min–max) | `CDK_VALIDATION=false`, median s (min–max) |', '|---|---|---|---|'];
+  for (const scenario of scenarios) {
+    const full: number[] = [];
+    const fast: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      full.push(cliSynth(scenario.app, scenario.context, {}));
+      fast.push(cliSynth(scenario.app, scenario.context, { CDK_VALIDATION: 'false' }));
+    }
+    console.error(`cli ${scenario.label}: ${full.map(fmtS).join(', ')} s; fast ${fast.map(fmtS).join(', ')} s`);
+    const cell = (t: number[]) => `${fmtS(median(t))} (${fmtS(Math.min(...t))}–${fmtS(Math.max(...t))})`;
+    rows.push(`| ${scenario.label} | ${runs} | ${cell(full)} | ${cell(fast)} |`);
+  }
+  return rows.join('\n');
+}
+
+function parseArgs(argv: string[]): { write: boolean; sizes: number[]; runs?: number; gates: boolean[]; cliSizes: number[]; cliRuns: number } {
   const value = (flag: string): string | undefined => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
   };
-  const sizes = (value('--sizes') ?? '1,10,50,100').split(',').map(Number);
+  const sizes = (value('--sizes') ?? '1,10,50,100,300').split(',').map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes takes whole numbers ≥ 1, e.g. 1,10,50,100 (received "${value('--sizes')}")`);
   const runs = value('--runs') ? Number(value('--runs')) : undefined;
   const gate = value('--gate');
   const gates = gate === 'on' ? [true] : gate === 'off' ? [false] : [false, true];
-  return { write: argv.includes('--write'), sizes, runs, gates };
+  const cliSizes = (value('--cli-sizes') ?? '300').split(',').filter(Boolean).map(Number);
+  const cliRuns = Number(value('--cli-runs') ?? 2);
+  return { write: argv.includes('--write'), sizes, runs, gates, cliSizes, cliRuns };
 }
 
 const START = '<!-- bench:start -->';
@@ -235,28 +281,34 @@ function main(): void {
   const results: Result[] = [];
   for (const scenario of scenarios(args.sizes, args.runs, args.gates)) {
     const times: number[] = [];
-    let last: { stacks: StackMetrics[]; findings: number } | undefined;
+    let last: { stacks: StackMetrics[]; findings: number; usage: QuotaUsage } | undefined;
     for (let i = 0; i < scenario.runs; i++) {
       const run = runOnce(scenario);
       times.push(run.ms);
       last = run;
     }
-    results.push({ scenario, times, stacks: last!.stacks, findings: last!.findings });
+    results.push({ scenario, times, stacks: last!.stacks, findings: last!.findings, usage: last!.usage });
     console.error(`${scenario.label}, gate ${scenario.gate ? 'on' : 'off'}: ${times.map(fmtS).join(', ')} s`);
   }
   const detailed = results.filter((r) => !r.scenario.gate || args.gates.length === 1);
   const largest = detailed.reduce((a, b) => (b.scenario.services > a.scenario.services ? b : a));
   const reference = detailed.find((r) => r.scenario.services === 0)!;
-  const over = results.flatMap((r) => r.stacks
-    .filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters)
-    .map((s) => `${r.scenario.label}: ${s.name}`));
+  const broken = results.flatMap(violations);
+  const cli = args.cliRuns > 0 ? cliTable(args.cliSizes, args.cliRuns) : '';
   const body = [
     `Measured on: ${info}; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
     '',
     summaryTable(results),
     '',
-    over.length ? `**Over a CloudFormation limit:** ${over.join('; ')}` : 'No stack is over 500 resources, 1,000,000 template bytes, 200 outputs or 200 parameters.',
+    broken.length
+      ? `**Over a limit:** ${broken.join('; ')}`
+      : `Every check passed: no stack is over 500 resources, 1,000,000 template bytes, 200 outputs or 200 parameters; every platform fits the account quotas below; from 100 services on, at most ${MAX_RESOURCES_PER_SERVICE} resources per service; no unacknowledged finding.`,
     '',
+    'Account quotas used (defaults per account and Region; the EventBridge target is a third of the default bus\'s 300 rules):',
+    '',
+    quotaTable(detailed.filter((r) => r.scenario.services > 0)),
+    '',
+    ...(cli ? ['End to end, `cdk synth` as a user runs it (a new process each time: CLI, tsx, aws-cdk-lib, synth, every pack), alternating the default and the fast mode:', '', cli, ''] : []),
     `Per stack, ${reference.scenario.label}:`,
     '',
     stackTable(reference),
@@ -272,6 +324,10 @@ function main(): void {
     if (!current.includes(START) || !current.includes(END)) throw new Error(`BENCHMARKS.md has no ${START} … ${END} section to replace`);
     fs.writeFileSync(file, `${current.slice(0, current.indexOf(START) + START.length)}\n${body}\n${current.slice(current.indexOf(END))}`);
     console.error(`updated ${file}`);
+  }
+  if (broken.length > 0) {
+    console.error(`FAILED: ${broken.join('; ')}`);
+    process.exitCode = 1;
   }
 }
 

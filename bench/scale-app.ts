@@ -1,0 +1,12 @@
+/**
+ * A CDK app of the bench's platform for end-to-end `cdk synth` timing (bench/run.ts runs it through the CLI):
+ * `npx cdk synth --app "npx tsx bench/scale-app.ts" -c services=300`. Every pack runs, as in the reference app.
+ */
+import { App } from 'aws-cdk-lib';
+import { applySecurityChecks, GATE_APP_CONTEXT } from '../lib/checks/apply-security-checks';
+import { buildScalePlatform } from './scale-platform';
+
+const app = new App({ postCliContext: GATE_APP_CONTEXT });
+buildScalePlatform(app, Number(app.node.tryGetContext('services') ?? 100));
+applySecurityChecks(app);
+app.synth();
