@@ -106,9 +106,9 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     expect(api.errorResponses).toContainEqual({ type: 'DEFAULT_5XX', statusCode: null, body: { message: 'Internal error' } });
     expect(api.securityHeaders['X-Content-Type-Options']).toBe('nosniff');
     expect(api.routes.map((r) => `${r.method} ${r.path} ${r.scopes.join(',')} ${r.authorization}`)).toEqual([
-      'GET /v1/orders/{id} orders/read CUSTOM',
-      'POST /v1/orders orders/write CUSTOM',
-      'GET /v1/payments/{id} payments/read CUSTOM',
+      'GET /v1/orders/{id} api/orders.read CUSTOM',
+      'POST /v1/orders api/orders.write CUSTOM',
+      'GET /v1/payments/{id} api/payments.read CUSTOM',
     ]);
     const [get, post] = api.routes;
     expect(get.pathParameters).toEqual([{ name: 'id', greedy: false }]);
@@ -125,9 +125,9 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     });
     expect(api.routes.every((r) => r.apiKeyRequired)).toBe(true);
     // The model agrees with what API Gateway gets: the same methods and the same body schema in the template.
-    const templatePath = result.templatePaths.find((p) => /assembly-[a-z]+\/[a-z]+Platform[0-9A-F]{8}\.template\.json$/.test(p))!;
-    const template = JSON.parse(fs.readFileSync(templatePath, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
-    const resources = Object.values(template.Resources);
+    // The routes' methods and models are in the services' nested stacks (the platform stack holds none).
+    const templatePaths = result.templatePaths.filter((p) => /assembly-[a-z]+\/[a-z]+Platform[0-9A-Za-z]*\.(nested\.)?template\.json$/.test(p));
+    const resources = templatePaths.flatMap((p) => Object.values((JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }).Resources));
     expect(resources.filter((r) => r.Type === 'AWS::ApiGateway::Method').map((r) => r.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
     expect(resources.find((r) => r.Type === 'AWS::ApiGateway::Model')?.Properties.Schema).toEqual(post.body?.schema);
   });

@@ -55,7 +55,7 @@ describe(`platform with ${SERVICES} services`, () => {
     const parent = stacks.filter((s) => !s.nested && s.name.startsWith('devPlatform'));
     expect(parent).toHaveLength(1);
     // Routes live in the services' nested stacks: only the shared version resource /v1 is in the parent.
-    const inParent = resources.filter((r) => r.stack === result.templatePaths.find((p) => !p.includes('.nested.')));
+    const inParent = resources.filter((r) => /devPlatform[0-9A-F]{8}\.template\.json$/.test(r.stack));
     expect(inParent.filter((r) => r.type === 'AWS::ApiGateway::Method')).toEqual([]);
     expect(inParent.filter((r) => r.type === 'AWS::ApiGateway::Resource').map((r) => r.properties.PathPart)).toEqual(['v1']);
     // The same platform with one service: the difference is 2 nested stacks and 1 gateway (NLB, its SG, VPC link).
@@ -74,7 +74,10 @@ describe(`platform with ${SERVICES} services`, () => {
 
   it('uses the account quotas per platform, not per service: resource servers per scope group, one rule, shared roles', () => {
     const usage = quotaUsage(result.assemblyDir);
-    expect(usage).toMatchObject({ resourceServers: Math.ceil(SERVICES / SERVICES_PER_SCOPE_GROUP), eventRules: 1, vpcLinks: 2 });
+    expect(usage).toMatchObject({ resourceServers: Math.ceil(SERVICES / SERVICES_PER_SCOPE_GROUP), vpcLinks: 2 });
+    // One rule for every repository's image findings; the others are the platform's own (revocation sync, baseline).
+    expect(ofType('AWS::Events::Rule').filter((r) => JSON.stringify(r.properties.EventPattern).includes('ECR Image Scan'))).toHaveLength(1);
+    expect(usage.eventRules).toBeLessThanOrEqual(5);
     // A task role per service, an execution role per nested stack, the platform's own (CA, truststore, authorizer, …).
     const taskRoles = ofType('AWS::IAM::Role').filter((r) => /application role/.test(r.properties.Description ?? ''));
     const executionRoles = ofType('AWS::IAM::Role').filter((r) => /image pull/.test(r.properties.Description ?? ''));
