@@ -53,7 +53,9 @@ export async function lintCollectedTemplates(queue: string): Promise<void> {
     }
   }
   const testsOf = new Map([...byContent.values()].map((e) => [e.path, [...e.tests]]));
+  const start = Date.now();
   const lint = await runCfnLintAsync([...testsOf.keys()], { ignoreChecks: CFN_LINT_IGNORED_CHECKS, parallelism: os.availableParallelism() });
+  console.log(`cfn-lint: ${testsOf.size} distinct templates from ${records.length} checks, ${lint.matches.length} problem(s), ${((Date.now() - start) / 1000).toFixed(1)} s`);
   if (lint.matches.length > 0) {
     const lines = lint.matches.map((m) => `- ${m.rule} (${m.level}) ${m.message}\n  in ${m.file}${m.line ? `:${m.line}` : ''}\n  from: ${(testsOf.get(m.file) ?? ['?']).join('; ')}`);
     throw new Error(`cfn-lint found ${lint.matches.length} problem(s) in the templates the tests synthesized:\n${lines.join('\n')}`);
