@@ -10,6 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import * as vpclattice from 'aws-cdk-lib/aws-vpclattice';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFinding } from '../core/acknowledge';
 import { invalidProp } from '../private/errors';
@@ -17,7 +18,9 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { SecureRepository } from '../registry/secure-repository';
+import { SERVICE_CALLS_METADATA_TYPE, ServiceCallsRecord } from '../private/metadata';
 import { createInternalLoadBalancer, createVpcLink, PrivateIntegrationGateway } from './private-integration-gateway';
+import { ServiceNetworkEntry } from './service-network';
 
 /** Which image a service runs: a tag or a digest of a SecureRepository. */
 export interface ServiceImage {
@@ -188,6 +191,46 @@ export interface SecureFargateServiceProps {
    * @default - a role of the service's own
    */
   readonly serviceConnectTlsRole?: ManagedPolicyRole;
+  /**
+   * Calls from other services with caller identity: the tasks register in a VPC Lattice target group behind
+   * `callers.entry` (from `ServiceNetwork.addService`), whose IAM auth policy admits exactly the callers' task roles;
+   * each caller gets an identity-based allow, egress to VPC Lattice and `<NAME>_URL` / `<NAME>_REQUEST_TIMEOUT_MS`
+   * environment variables. Calls from any other principal are refused (403), even from inside the VPC.
+   * @default - no service can call this one through VPC Lattice
+   */
+  readonly callers?: ServiceCallersOptions;
+  /**
+   * Idle timeout of the Service Connect proxy (0 is rejected: a route without a timeout holds connections forever).
+   * @default Duration.seconds(60)
+   */
+  readonly serviceConnectIdleTimeout?: Duration;
+}
+
+/** Who may call a service through VPC Lattice, and the deadline they get. */
+export interface ServiceCallersOptions {
+  /** The service's entry on the service network (`ServiceNetwork.addService(serviceName)`). */
+  readonly entry: ServiceNetworkEntry;
+  /** The calling services; their task roles are the only principals the auth policy admits. */
+  readonly services: SecureFargateService[];
+  /**
+   * Per-request deadline handed to callers as `<NAME>_REQUEST_TIMEOUT_MS` (VPC Lattice itself enforces the idle and
+   * connection timeouts, not a per-request one), 100 ms – 5 min.
+   * @default Duration.seconds(10)
+   */
+  readonly requestTimeout?: Duration;
+}
+
+/** What `callers` built: the Lattice side of a callee. */
+export interface ServiceCallerAccess {
+  readonly entry: ServiceNetworkEntry;
+  readonly targetGroup: vpclattice.CfnTargetGroup;
+  readonly listener: vpclattice.CfnListener;
+  /** Admits exactly the callers' task roles (`vpc-lattice-svcs:Invoke`). */
+  readonly authPolicy: vpclattice.CfnAuthPolicy;
+  /** Role ECS uses to register the tasks in the target group. */
+  readonly infrastructureRole: iam.Role;
+  readonly callers: readonly SecureFargateService[];
+  readonly requestTimeout: Duration;
 }
 
 /** A listener of a shared PrivateIntegrationGateway for one service. */
@@ -281,6 +324,11 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
   public readonly serviceConnectPort: number;
   /** Host name of the private integration (`https://<tlsHostname>`, plus `:<listenerPort>` on a shared gateway). */
   public readonly tlsHostname: string;
+  /** The service's name (its Service Connect and VPC Lattice name). */
+  public readonly serviceName: string;
+  /** What admits calls from other services (present with `callers`). */
+  public readonly callerAccess?: ServiceCallerAccess;
+  private plainEnvironmentAcknowledged = false;
 
   constructor(scope: Construct, id: string, props: SecureFargateServiceProps) {
     super(scope, id);
@@ -315,6 +363,11 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       invalidProp(this, 'tlsHostname', props.tlsHostname, 'not a DNS host name', "use the name the certificate is issued for, e.g. 'orders.internal.example.com'");
     }
     this.tlsHostname = props.tlsHostname;
+    this.serviceName = props.serviceName;
+    const serviceConnectIdle = props.serviceConnectIdleTimeout ?? Duration.seconds(60);
+    if (!Token.isUnresolved(serviceConnectIdle.toSeconds()) && serviceConnectIdle.toSeconds() < 1) {
+      invalidProp(this, 'serviceConnectIdleTimeout', `${serviceConnectIdle.toSeconds()} s`, 'a Service Connect route without an idle timeout (0) keeps connections to failed peers open forever', 'use at least Duration.seconds(1), e.g. Duration.seconds(60)');
+    }
     const exec = props.enableExecuteCommand;
     if (exec) {
       recordOptOut(this, 'enableExecuteCommand', 'ECS Exec off', exec);
@@ -376,13 +429,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
         startPeriod: Duration.seconds(60),
       },
     });
-    if (props.environment && Object.keys(props.environment).length > 0) {
-      acknowledgeFinding(
-        this.taskDefinition,
-        'AwsSolutions::AwsSolutions-ECS2',
-        'Only non-secret configuration is passed as environment variables: names matching secret patterns are rejected at synth and secrets come through ecs.Secret (Secrets Manager / SSM).',
-      );
-    }
+    if (props.environment && Object.keys(props.environment).length > 0) this.acknowledgePlainEnvironment();
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -422,6 +469,8 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
           dnsName: props.serviceName,
           port: this.containerPort,
           ingressPortOverride: this.serviceConnectPort,
+          // The port mapping is TCP (the app speaks TLS), so Envoy allows the idle timeout only (no per-request one).
+          idleTimeout: serviceConnectIdle,
           tls: {
             awsPcaAuthorityArn: props.certificateAuthority.certificateAuthorityArn,
             kmsKey: props.encryptionKey,
@@ -482,6 +531,112 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpu });
+    if (props.callers) this.callerAccess = this.admitCallers(props.callers, props.vpc, healthCheckPath);
+    this.node.addMetadata(SERVICE_CALLS_METADATA_TYPE, this.callsRecord(serviceConnectIdle));
+  }
+
+  /**
+   * VPC Lattice in front of the tasks for calls from `callers.services` only: a target group the ECS service
+   * registers its tasks in (HTTPS to the container port, active health checks), an HTTPS listener on the callee's
+   * Lattice service, an auth policy naming exactly the callers' task roles, and for each caller an identity-based
+   * allow (both are required by Lattice), egress to Lattice and where to call.
+   */
+  private admitCallers(options: ServiceCallersOptions, vpc: ec2.IVpc, healthCheckPath: string): ServiceCallerAccess {
+    const { entry, services: callers } = options;
+    const stack = Stack.of(this);
+    if (entry.name !== this.serviceName) {
+      invalidProp(this, 'callers.entry', entry.name, `the service network entry belongs to another service than "${this.serviceName}"`, `use serviceNetwork.addService("${this.serviceName}")`);
+    }
+    if (callers.length === 0) {
+      invalidProp(this, 'callers.services', [], 'a Lattice service without callers admits nobody', 'name the calling services, or omit callers');
+    }
+    for (const caller of callers) {
+      if (caller === this) invalidProp(this, 'callers.services', this.serviceName, 'a service does not call itself through the network', 'remove it from callers');
+    }
+    const requestTimeout = options.requestTimeout ?? Duration.seconds(10);
+    const requestMs = requestTimeout.toMilliseconds();
+    if (!Token.isUnresolved(requestMs) && (requestMs < 100 || requestMs > 300_000)) {
+      invalidProp(this, 'callers.requestTimeout', `${requestMs} ms`, 'a per-request deadline between 100 ms and 5 minutes keeps a slow callee from holding its callers', 'use e.g. Duration.seconds(10)');
+    }
+    const role = new iam.Role(this, 'VpcLatticeRole', {
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      description: `${this.serviceName}: ECS registers the tasks in the VPC Lattice target group`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForVpcLattice')],
+    });
+    acknowledgeFinding(role, 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice]',
+      'AWS documents this managed policy as the ECS infrastructure role permissions for VPC Lattice target registration; AWS maintains it as the integration changes.');
+    const targetGroup = new vpclattice.CfnTargetGroup(this, 'CallTargetGroup', {
+      type: 'IP',
+      config: {
+        vpcIdentifier: vpc.vpcId,
+        port: this.containerPort,
+        protocol: 'HTTPS',
+        protocolVersion: 'HTTP1',
+        ipAddressType: 'IPV4',
+        healthCheck: {
+          enabled: true, protocol: 'HTTPS', port: this.containerPort, path: healthCheckPath,
+          healthCheckIntervalSeconds: 15, healthCheckTimeoutSeconds: 5, healthyThresholdCount: 3, unhealthyThresholdCount: 3,
+          matcher: { httpCode: '200-399' },
+        },
+      },
+    });
+    const listener = new vpclattice.CfnListener(this, 'CallListener', {
+      serviceIdentifier: entry.serviceId,
+      protocol: 'HTTPS',
+      port: 443,
+      defaultAction: { forward: { targetGroups: [{ targetGroupIdentifier: targetGroup.attrId, weight: 100 }] } },
+    });
+    (this.service.node.defaultChild as ecs.CfnService).vpcLatticeConfigurations = [{ roleArn: role.roleArn, targetGroupArn: targetGroup.attrArn, portName: SERVICE_CONNECT_PORT_NAME }];
+    this.connections.allowFrom(entry.network.latticePeer, ec2.Port.tcp(this.containerPort), 'VPC Lattice: callers admitted by the auth policy, and its health checks');
+
+    const invokeResource = `${entry.serviceArn}/*`;
+    const authPolicy = new vpclattice.CfnAuthPolicy(this, 'CallerPolicy', {
+      resourceIdentifier: entry.serviceId,
+      policy: {
+        Version: '2012-10-17',
+        Statement: [{
+          Sid: 'NamedCallersOnly',
+          Effect: 'Allow',
+          Principal: { AWS: callers.map((c) => c.taskRole.roleArn) },
+          Action: 'vpc-lattice-svcs:Invoke',
+          Resource: invokeResource,
+          Condition: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
+        }],
+      },
+    });
+    const envPrefix = this.serviceName.toUpperCase().replace(/-/g, '_');
+    for (const caller of callers) {
+      entry.network.grantInvoke(entry, caller.serviceName, caller.taskRole, caller.securityGroup);
+      caller.securityGroup.addEgressRule(entry.network.latticePeer, ec2.Port.tcp(443), 'HTTPS to named services through VPC Lattice (IAM auth)');
+      caller.acknowledgePlainEnvironment();
+      caller.container.addEnvironment(`${envPrefix}_URL`, `https://${entry.dnsName}`);
+      caller.container.addEnvironment(`${envPrefix}_REQUEST_TIMEOUT_MS`, String(requestMs));
+    }
+    return { entry, targetGroup, listener, authPolicy, infrastructureRole: role, callers: [...callers], requestTimeout };
+  }
+
+  /** Plain environment variables are configuration only (AwsSolutions-ECS2), acknowledged once per task definition. */
+  private acknowledgePlainEnvironment(): void {
+    if (this.plainEnvironmentAcknowledged) return;
+    this.plainEnvironmentAcknowledged = true;
+    acknowledgeFinding(
+      this.taskDefinition,
+      'AwsSolutions::AwsSolutions-ECS2',
+      'Only non-secret configuration is passed as environment variables: names matching secret patterns are rejected at synth and secrets come through ecs.Secret (Secrets Manager / SSM).',
+    );
+  }
+
+  private callsRecord(serviceConnectIdle: Duration): ServiceCallsRecord {
+    const access = this.callerAccess;
+    return {
+      service: this.serviceName,
+      callers: access ? access.callers.map((c) => c.serviceName) : [],
+      mechanism: access ? 'VPC Lattice, IAM auth (SigV4): auth policy names the callers\' task roles' : 'none: no service may call it',
+      idleTimeoutSeconds: access ? access.entry.idleTimeout.toSeconds() : undefined,
+      requestTimeoutMs: access ? access.requestTimeout.toMilliseconds() : undefined,
+      serviceConnectIdleTimeoutSeconds: serviceConnectIdle.toSeconds(),
+      healthCheck: access ? 'Lattice target group: HTTPS health check every 15 s, unhealthy after 3 failures (target removed)' : undefined,
+    };
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Aws, CfnElement, CfnOutput, Fn, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { Aws, CfnElement, CfnOutput, Duration, Fn, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -15,6 +15,7 @@ import { SecureApi, ThrottleOptions, UsageTierOptions } from '../api/secure-api'
 import { MAX_LISTENERS_PER_NLB, PrivateIntegrationGateway } from '../compute/private-integration-gateway';
 import { createExecutionRole, createServiceConnectTlsRole, SecureFargateService } from '../compute/secure-fargate-service';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
+import { ServiceNetwork } from '../compute/service-network';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { acknowledgeFinding } from '../core/acknowledge';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
@@ -150,6 +151,12 @@ export interface SecureMicroservicePlatformProps {
    * @default - none
    */
   readonly userAttributeClaims?: string[];
+  /**
+   * Id of the region's `com.amazonaws.<region>.vpc-lattice` managed prefix list, used for service-to-service egress
+   * and ingress rules when a service has `allowFrom`.
+   * @default - the link-local range 169.254.171.0/24
+   */
+  readonly latticePrefixListId?: string;
 }
 
 /** A route of a service on the platform's API. */
@@ -222,10 +229,22 @@ export interface PlatformServiceOptions {
    */
   readonly table?: boolean;
   /**
-   * Names of services (added earlier) that may call this one over Service Connect.
-   * @default - none
+   * Names of services (added earlier) that may call this one. Each call goes through VPC Lattice with IAM auth: the
+   * service's auth policy admits exactly these services' task roles, so any other caller is refused, even from
+   * inside the VPC. Callers find the service in `<NAME>_URL` and sign requests with SigV4 (`vpc-lattice-svcs`).
+   * @default - none: no service may call it
    */
   readonly allowFrom?: string[];
+  /**
+   * Idle timeout of calls from `allowFrom` services (VPC Lattice closes idle connections to the targets), 1 s – 10 min.
+   * @default Duration.seconds(60)
+   */
+  readonly callIdleTimeout?: Duration;
+  /**
+   * Per-request deadline the `allowFrom` callers get as `<NAME>_REQUEST_TIMEOUT_MS`, 100 ms – 5 min.
+   * @default Duration.seconds(10)
+   */
+  readonly callRequestTimeout?: Duration;
   /** @default 256 */
   readonly cpu?: number;
   /** @default 512 */
@@ -309,6 +328,7 @@ export class SecureMicroservicePlatform extends Construct {
   private readonly gateways: PrivateIntegrationGateway[] = [];
   private shared?: { readonly findingAlerts: ScanFindingAlerts; readonly serviceConnectTlsRole: ManagedPolicyRole };
   private readonly serviceMap = new Map<string, PlatformService>();
+  private callNetwork?: ServiceNetwork;
 
   constructor(scope: Construct, id: string, props: SecureMicroservicePlatformProps) {
     super(scope, id);
@@ -539,7 +559,9 @@ export class SecureMicroservicePlatform extends Construct {
       memoryLimitMiB: options.memoryLimitMiB,
       environment: options.environment,
       secrets: options.secrets,
-      allowFrom: callers,
+      callers: callers.length > 0
+        ? { entry: this.serviceNetworkForCalls().addService(name, { idleTimeout: options.callIdleTimeout }), services: callers, requestTimeout: options.callRequestTimeout }
+        : undefined,
       cluster: first?.cluster,
       namespace: first?.namespace,
       executionRole,
@@ -605,6 +627,21 @@ export class SecureMicroservicePlatform extends Construct {
       `integration.request.header.${USER_CLAIM_HEADER_PREFIX}${claim}`,
       this.clientCertificateAuthorizer ? `context.authorizer.claim_${claim}` : `context.authorizer.claims.${claim}`,
     ]));
+  }
+
+  /** The VPC Lattice service network of service-to-service calls (created with the first `allowFrom`). */
+  public get serviceNetwork(): ServiceNetwork | undefined {
+    return this.callNetwork;
+  }
+
+  private serviceNetworkForCalls(): ServiceNetwork {
+    this.callNetwork ??= new ServiceNetwork(this, 'ServiceNetwork', {
+      vpc: this.vpc,
+      logsKey: this.keys.logsKey,
+      logRetentionDays: this.profile.logRetentionDays,
+      latticePrefixListId: this.props.latticePrefixListId,
+    });
+    return this.callNetwork;
   }
 
   /** The shared load balancers and VPC links (`PrivateIntegration<n>`), one per `servicesPerGateway` services. */

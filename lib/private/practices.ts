@@ -29,6 +29,7 @@ export const PRACTICES: readonly Practice[] = [
   ] },
   { id: 'P3', title: 'Authorize with least privilege', evidence: [
     { type: 'AWS::Cognito::UserPoolResourceServer', describe: (p) => `OAuth scopes ${(p.Scopes ?? []).map((s: any) => s.ScopeName).join(', ')}` },
+    { type: 'AWS::VpcLattice::AuthPolicy', describe: (p) => (JSON.stringify(p.Policy ?? {}).includes('"AWS"') ? 'service-to-service auth policy naming the calling task roles' : 'service network auth policy (this account only)') },
     { type: 'AWS::Cognito::UserPoolGroup', describe: (p) => `role ${p.GroupName}: members' access tokens carry only its scopes (pre-token-generation trigger)` },
     { type: 'AWS::ApiGateway::Method', describe: (p) => (p.AuthorizationScopes?.length ? `scopes ${p.AuthorizationScopes.join(', ')}` : p.AuthorizationType === 'CUSTOM' ? 'custom authorizer (scopes + revocation)' : undefined) },
     { type: 'AWS::IAM::ManagedPolicy', describe: always('customer managed policy scoped to named resources') },
@@ -71,6 +72,7 @@ export const PRACTICES: readonly Practice[] = [
     { type: 'AWS::Backup::BackupVault', describe: (p) => (p.EncryptionKeyArn ? 'encrypted backup vault' : undefined) },
   ] },
   { id: 'P9', title: 'Log everything needed for an audit trail', evidence: [
+    { type: 'AWS::VpcLattice::AccessLogSubscription', describe: always('service-to-service access logs (caller identity per request)') },
     { type: 'AWS::Logs::LogGroup', describe: (p) => (p.KmsKeyId && p.RetentionInDays ? `encrypted log group, ${p.RetentionInDays} days` : undefined) },
     { type: 'AWS::EC2::FlowLog', describe: (p) => `VPC flow log (${p.TrafficType})` },
     { type: 'AWS::WAFv2::LoggingConfiguration', describe: always('WAF logging') },
@@ -93,6 +95,8 @@ export const PRACTICES: readonly Practice[] = [
   { id: 'P11', title: 'Contain failures', evidence: [
     { type: 'AWS::ECS::Service', describe: (p) => (p.DeploymentConfiguration?.DeploymentCircuitBreaker?.Enable ? 'deployment circuit breaker with rollback' : undefined) },
     { type: 'AWS::ElasticLoadBalancingV2::TargetGroup', describe: (p) => (p.HealthCheckEnabled !== false ? 'target health checks' : undefined) },
+    { type: 'AWS::VpcLattice::TargetGroup', describe: (p) => (p.Config?.HealthCheck?.Enabled ? 'service-to-service target health checks (failing targets removed)' : undefined) },
+    { type: 'AWS::VpcLattice::Service', describe: (p) => `service-to-service idle timeout ${p.IdleTimeoutSeconds ?? 60} s` },
     { type: 'AWS::ApplicationAutoScaling::ScalingPolicy', describe: always('auto scaling policy') },
   ] },
   { id: 'P12', title: 'Version APIs', evidence: [

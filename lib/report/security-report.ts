@@ -16,6 +16,7 @@ import {
   TemplateResource,
   toDot,
 } from '../private/security-report-render';
+import { addCallGraphToDot, renderServiceCallsSection } from '../private/service-calls-report';
 
 export { ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE, SECURITY_REPORT_FILE };
 export type { ReportedRule };
@@ -58,10 +59,10 @@ export class SecurityReportPlugin implements IPolicyValidationPlugin {
     const root = context.appConstruct;
     const stacks = readSynthesizedStacks(root);
     const outdir = root && Stage.isStage(root) ? root.outdir : path.dirname(context.templatePaths[0] ?? '.');
-    const dotSource = toDot(architectureGraph(stacks));
+    const dotSource = addCallGraphToDot(toDot(architectureGraph(stacks)), root);
     fs.writeFileSync(path.join(outdir, ARCHITECTURE_DOT_FILE), dotSource);
     const svg = renderSvg(dotSource, path.join(outdir, ARCHITECTURE_SVG_FILE)) ? ARCHITECTURE_SVG_FILE : undefined;
-    fs.writeFileSync(path.join(outdir, SECURITY_REPORT_FILE), renderSecurityReport({ stacks, root, packs: this.packNames(), rules: this.props.rules, sections: renderIdleCostSection(stacks, root, constructPathsByLogicalId(root)) }, svg));
+    fs.writeFileSync(path.join(outdir, SECURITY_REPORT_FILE), renderSecurityReport({ stacks, root, packs: this.packNames(), rules: this.props.rules, sections: [...renderServiceCallsSection(root), ...renderIdleCostSection(stacks, root, constructPathsByLogicalId(root))] }, svg));
     return { success: true, violations: [] };
   }
 

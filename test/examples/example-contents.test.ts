@@ -101,10 +101,12 @@ describe('example full-platform', () => {
     expect(stage.platform.services.get('orders')!.table).toBeDefined();
     expect(stage.platform.services.get('payments')!.bucket).toBeDefined();
     expect(stage.platform.services.get('catalog')!.bucket).toBeUndefined();
-    // Service Connect (TLS proxy port 15443) is opened once: orders -> payments.
-    const serviceConnectIngress = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress'))
-      .filter((r) => r.Properties.FromPort === 15443);
-    expect(serviceConnectIngress).toHaveLength(1);
+    // orders -> payments is the only call: one VPC Lattice auth policy, naming the orders task role only; no
+    // network-only path (no peer rule on the Service Connect port).
+    const authPolicies = Object.values(services.findResources('AWS::VpcLattice::AuthPolicy'));
+    expect(authPolicies).toHaveLength(1);
+    expect(JSON.stringify(authPolicies[0].Properties.Policy.Statement[0].Principal)).toMatch(/ordersServiceTaskRole/);
+    expect(Object.values(services.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.FromPort === 15443)).toEqual([]);
   });
 
   it('has free, standard and premium usage tiers, each with throttle and quota, and partner keys', () => {

@@ -223,15 +223,15 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     for (const e of egress) expect(e.Properties).toMatchObject({ FromPort: 443, ToPort: 443, DestinationSecurityGroupId: expect.anything() });
   });
 
-  it('lets payments be called by orders only (Service Connect port, peer security group)', () => {
-    const peerRules = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress'))
-      .map((r) => r.Properties)
-      .filter((p) => p.FromPort === 15443);
-    expect(peerRules).toEqual([expect.objectContaining({
-      GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^paymentsServiceSecurityGroup/), 'GroupId'] },
-      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^ordersServiceSecurityGroup/), 'GroupId'] },
-      ToPort: 15443,
+  it('lets payments be called by orders only: a VPC Lattice auth policy naming the orders task role, no peer rule on the Service Connect port', () => {
+    const peerRules = Object.values(services.findResources('AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.FromPort === 15443);
+    expect(peerRules).toEqual([]);
+    const [policy] = Object.values(services.findResources('AWS::VpcLattice::AuthPolicy'));
+    expect(policy.Properties.Policy.Statement).toEqual([expect.objectContaining({
+      Effect: 'Allow', Action: 'vpc-lattice-svcs:Invoke', Principal: { AWS: [{ 'Fn::GetAtt': [expect.stringMatching(/^ordersServiceTaskRole/), 'Arn'] }] },
     })]);
+    expect(p.serviceNetwork?.services.has('payments')).toBe(true);
+    expect(p.serviceNetwork?.services.has('orders')).toBe(false);
   });
 });
 
