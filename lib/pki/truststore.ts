@@ -95,6 +95,8 @@ export class Truststore extends Construct {
       statements: [
         new iam.PolicyStatement({ actions: ['acm-pca:GetCertificateAuthorityCertificate'], resources: [props.certificateAuthority.certificateAuthorityArn] }),
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objectArn] }),
+        // Only so that a missing truststore object answers 404 instead of 403 (S3 hides existence without it).
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringEquals: { 's3:prefix': this.objectKey } } }),
         new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn], conditions: viaService('s3', Stack.of(this).region) }),
       ],
     });

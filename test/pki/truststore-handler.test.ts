@@ -1,5 +1,5 @@
 import { GetCertificateAuthorityCertificateCommand } from '@aws-sdk/client-acm-pca';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { beforeEach, describe, expect, test } from 'vitest';
 import { CustomResourceEvent } from '../../lib/pki/handlers/cfn-response';
 import { CONTENT_HASH_METADATA, handleTruststoreEvent, TruststoreClients } from '../../lib/pki/handlers/truststore.lambda';
@@ -10,6 +10,7 @@ class FakeCloud {
   public caCertificate = '-----BEGIN CERTIFICATE-----\nROOT-1\n-----END CERTIFICATE-----';
   public caChain: string | undefined;
   public failPut = false;
+  public listBucketDenied = false;
   public readonly clients: TruststoreClients = {
     pca: { send: async (cmd: unknown) => this.pca(cmd) },
     s3: { send: async (cmd: unknown) => this.s3(cmd) },
@@ -22,10 +23,15 @@ class FakeCloud {
   }
 
   private async s3(cmd: unknown) {
-    if (cmd instanceof HeadObjectCommand) {
+    if (cmd instanceof GetObjectCommand) {
       const latest = this.versions.at(-1);
-      if (!latest) throw Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } });
-      return { VersionId: latest.id, Metadata: latest.metadata };
+      // What S3 answers for a missing key when the caller may s3:ListBucket (the construct grants it); 403 otherwise.
+      if (!latest) {
+        throw this.listBucketDenied
+          ? Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } })
+          : Object.assign(new Error('The specified key does not exist.'), { name: 'NoSuchKey', $metadata: { httpStatusCode: 404 } });
+      }
+      return { VersionId: latest.id, Metadata: latest.metadata, Body: { transformToString: async () => latest.body } };
     }
     if (cmd instanceof PutObjectCommand) {
       if (this.failPut) throw Object.assign(new Error('Access Denied'), { name: 'AccessDenied' });
@@ -77,6 +83,22 @@ describe('truststore handler', () => {
     expect(cloud.versions.map((v) => v.id)).toEqual(['v1', 'v2']);
     const replay = await handleTruststoreEvent(event('Update', PROPS, 's3://trust-bucket/truststore.pem'), cloud.clients);
     expect(replay.Data!.VersionId).toBe('v2');
+  });
+
+  test('a forged version whose metadata claims the current hash is replaced: "unchanged" is decided on the bytes', async () => {
+    const first = await handleTruststoreEvent(event('Create'), cloud.clients);
+    const forgedPem = '-----BEGIN CERTIFICATE-----\nATTACKER-CA\n-----END CERTIFICATE-----\n';
+    cloud.versions.push({ id: 'forged', body: forgedPem, metadata: { [CONTENT_HASH_METADATA]: first.Data!.Sha256 } });
+    const update = await handleTruststoreEvent(event('Update', PROPS, first.PhysicalResourceId), cloud.clients);
+    expect(update).toMatchObject({ Status: 'SUCCESS', Data: { VersionId: 'v3', Sha256: first.Data!.Sha256 } });
+    expect(cloud.versions.at(-1)!.body).toBe(cloud.versions[0].body);
+  });
+
+  test('without s3:ListBucket a missing object answers 403: the create fails naming the missing permission', async () => {
+    cloud.listBucketDenied = true;
+    const result = await handleTruststoreEvent(event('Create'), cloud.clients);
+    expect(result).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/AccessDenied.*403 rather than 404.*s3:ListBucket/) });
+    expect(cloud.versions).toHaveLength(0);
   });
 
   test('delete (and a replayed delete) succeeds and removes no version', async () => {

@@ -46,6 +46,8 @@ describe('Truststore (template)', () => {
         Statement: Match.arrayWith([
           { Effect: 'Allow', Action: 'acm-pca:GetCertificateAuthorityCertificate', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] } },
           { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TruststoreBucket'), 'Arn'] }, '/truststore.pem']] } },
+          // So that a missing object answers 404, not 403; listing is limited to the truststore key.
+          { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('TruststoreBucket'), 'Arn'] }, Condition: { StringEquals: { 's3:prefix': 'truststore.pem' } } },
         ]),
       },
     });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ACMPCAClient, GetCertificateAuthorityCertificateCommand } from '@aws-sdk/client-acm-pca';
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CustomResourceEvent, CustomResourceResult, sendResponse } from './cfn-response';
 
 /** The SDK clients the truststore logic uses; injected so tests run without the cloud. */
@@ -16,7 +16,7 @@ export interface TruststoreProperties {
   readonly ObjectKey: string;
 }
 
-/** Object metadata key holding the SHA-256 of the PEM, so a replay with the same content writes nothing. */
+/** Object metadata key recording the SHA-256 of the PEM written (informational: the handler compares the bytes). */
 export const CONTENT_HASH_METADATA = 'truststore-sha256';
 
 /**
@@ -60,13 +60,9 @@ export async function readChainPem(clients: TruststoreClients, caArn: string): P
 
 async function putIfChanged(clients: TruststoreClients, props: TruststoreProperties, pem: string): Promise<string> {
   const hash = sha256(pem);
-  try {
-    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: props.BucketName, Key: props.ObjectKey }));
-    if (head.Metadata?.[CONTENT_HASH_METADATA] === hash && head.VersionId) return head.VersionId;
-  } catch (e) {
-    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if ((e as Error).name !== 'NotFound' && status !== 404) throw e;
-  }
+  // "Unchanged" is decided on the object's bytes: metadata can be written with any body, so it proves nothing.
+  const current = await currentObject(clients, props);
+  if (current?.versionId && sha256(current.body) === hash) return current.versionId;
   const put = await clients.s3.send(new PutObjectCommand({
     Bucket: props.BucketName,
     Key: props.ObjectKey,
@@ -76,6 +72,22 @@ async function putIfChanged(clients: TruststoreClients, props: TruststorePropert
   }));
   if (!put.VersionId) throw new Error(`bucket ${props.BucketName} returned no version id: versioning must be enabled`);
   return put.VersionId;
+}
+
+/** The current version's id and body; undefined when there is no object yet. */
+async function currentObject(clients: TruststoreClients, props: TruststoreProperties): Promise<{ versionId?: string; body: string } | undefined> {
+  try {
+    const got = await clients.s3.send(new GetObjectCommand({ Bucket: props.BucketName, Key: props.ObjectKey }));
+    return { versionId: got.VersionId, body: got.Body ? await got.Body.transformToString() : '' };
+  } catch (e) {
+    const name = (e as Error).name;
+    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return undefined;
+    if (name === 'AccessDenied' || status === 403) {
+      throw new Error(`cannot read s3://${props.BucketName}/${props.ObjectKey} (AccessDenied): S3 answers 403 rather than 404 for a missing object unless the caller may s3:ListBucket; the handler needs s3:GetObject on the object and s3:ListBucket on the bucket`);
+    }
+    throw e;
+  }
 }
 
 function sha256(text: string): string {
