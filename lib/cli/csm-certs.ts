@@ -7,7 +7,9 @@ import {
   ClientKeyAlgorithm,
   defaultRecordsFile,
   issueClientCertificate,
+  certificateStatus,
   listClientCertificates,
+  renewClientCertificate,
   revokeClientCertificate,
 } from './certs/client-certificates';
 
@@ -25,7 +27,8 @@ const COMMON_HELP = `  --region <region>        AWS region (default: AWS_REGION 
   --records <file>         issuance records file (default: ${defaultRecordsFile()})
   -h, --help               show this help`;
 
-const COMMANDS: Record<string, { options: Options; help: string; run(values: Record<string, string | boolean | undefined>): Promise<void> }> = {
+/** A command; `positional` names the option a single positional argument fills (e.g. `status <serial>`). */
+const COMMANDS: Record<string, { options: Options; positional?: string; help: string; run(values: Record<string, string | boolean | undefined>): Promise<void> }> = {
   issue: {
     options: {
       'ca-arn': { type: 'string' },
@@ -80,8 +83,9 @@ ${COMMON_HELP}`,
     },
     help: `Usage: csm-certs revoke --ca-arn <arn> (--serial <hex> | --cert <file>) --deny-list-table <name> [options]
 
-Revokes the certificate at the CA (it appears in the CRL in about 30 minutes) and records its serial in the
-deny-list table the API's authorizer reads; the API refuses it once the authorizer cache entry expires.
+Records the serial in the deny-list table the API's authorizer reads FIRST (the API refuses it once the authorizer
+cache entry expires), then revokes it at the CA (it appears in the CRL in about 30 minutes). If either step fails,
+the one-line error says which happened; re-running is safe.
 
   --ca-arn <arn>           the issuing CA (required)
   --serial <hex>           serial in any form (colons, case, leading zeros)
@@ -98,7 +102,82 @@ ${COMMON_HELP}`,
         denyListTable: required(v, 'deny-list-table'),
         ...connection(v),
       });
-      console.log(`revoked serial ${result.serial} at ${result.revokedAt} (CA and deny-list)`);
+      console.log(`revoked serial ${result.serial} at ${result.revokedAt} (deny-list, then CA)`);
+    },
+  },
+  status: {
+    options: { 'ca-arn': { type: 'string' }, serial: { type: 'string' }, 'deny-list-table': { type: 'string' }, json: { type: 'boolean' } },
+    positional: 'serial',
+    help: `Usage: csm-certs status <serial> --ca-arn <arn> --deny-list-table <name> [--json] [options]
+
+Shows both views of a certificate's revocation: the deny-list the API's authorizer reads (written by csm-certs
+revoke and by the CloudTrail sync for revocations made elsewhere; this decides at the API) and the CA's CRL
+(updated about 30 minutes after a revocation; absent when the CA publishes none), plus the local record.
+
+  <serial> | --serial <hex> serial in any form (colons, case, leading zeros)
+  --ca-arn <arn>           the issuing CA (required)
+  --deny-list-table <name> the ClientCertificateAuthorizer's deny-list table (required)
+  --json                   print JSON
+${COMMON_HELP}`,
+    async run(v) {
+      const result = await certificateStatus({
+        certificateAuthorityArn: required(v, 'ca-arn'),
+        serial: required(v, 'serial'),
+        denyListTable: required(v, 'deny-list-table'),
+        ...connection(v),
+      });
+      if (v.json) {
+        console.log(JSON.stringify(result, null, 2));
+        return;
+      }
+      const d = result.denyList;
+      const ca = result.ca;
+      console.log(`serial ${result.serial}`);
+      console.log(`  deny-list (API): ${d.listed ? `REVOKED ${d.revokedAt ?? ''} (${d.reason ?? 'no reason'}, by ${d.source ?? 'unknown'})${d.expiresAt ? `, entry expires ${d.expiresAt}` : ''}` : 'not listed: the API accepts it'}`);
+      console.log(`  CA (CRL):        ${ca.crl === 'listed' ? `REVOKED ${ca.revokedAt} (CRL of ${ca.thisUpdate})` : ca.crl === 'not-listed' ? `not in the CRL of ${ca.thisUpdate}` : ca.why}`);
+      const r = result.record;
+      console.log(`  local record:    ${r ? `CN=${r.commonName} client=${r.clientId ?? '(unbound)'} until ${r.notAfter}${r.supersededBy ? ` superseded by ${r.supersededBy}` : ''}` : 'none (not issued from this machine)'}`);
+    },
+  },
+  renew: {
+    options: {
+      'ca-arn': { type: 'string' },
+      cert: { type: 'string' },
+      'deny-list-table': { type: 'string' },
+      'grace-hours': { type: 'string' },
+      'renew-before-hours': { type: 'string' },
+      now: { type: 'boolean' },
+    },
+    help: `Usage: csm-certs renew --ca-arn <arn> --cert <file> --deny-list-table <name> [options]
+
+Rotates a client certificate issued from this machine. First revokes (reason SUPERSEDED) every certificate this
+command replaced earlier whose grace period has ended. Then, when the certificate is due, issues its replacement
+from a NEW key pair (same CN, client binding, key algorithm and validity) under the usual file names, keeps the old
+files as <cn>.<old serial>.*, and schedules the old certificate's revocation. Run it on a schedule.
+
+  --ca-arn <arn>            the issuing CA (required)
+  --cert <file>             the certificate to renew, e.g. certs/orders-client.cert.pem (required)
+  --deny-list-table <name>  where superseded certificates are revoked (required)
+  --grace-hours <n>         how long the old certificate keeps working, 0-720; 0 revokes at once (default: 24)
+  --renew-before-hours <n>  renew once it expires within n hours (default: a third of its lifetime)
+  --now                     renew now, whatever the expiry
+${COMMON_HELP}`,
+    async run(v) {
+      const result = await renewClientCertificate({
+        certificateAuthorityArn: required(v, 'ca-arn'),
+        certificateFile: required(v, 'cert'),
+        denyListTable: required(v, 'deny-list-table'),
+        graceHours: number(v, 'grace-hours'),
+        renewBeforeHours: number(v, 'renew-before-hours'),
+        force: Boolean(v.now),
+        ...connection(v),
+      });
+      for (const r of result.revoked) console.log(`revoked superseded serial ${r.serial} (grace period over)`);
+      if (result.issued) {
+        console.log(`renewed: new serial ${result.issued.record.serial} (new key pair), valid until ${result.issued.record.notAfter}; the old certificate is revoked after ${result.revokeAfter}`);
+      } else {
+        console.log(result.skipped);
+      }
     },
   },
   list: {
@@ -126,7 +205,9 @@ const MAIN_HELP = `Usage: csm-certs <command> [options]
 
 Commands:
   issue    issue a client certificate (key and CSR generated locally)
-  revoke   revoke a certificate at the CA and in the API's deny-list
+  revoke   revoke a certificate in the API's deny-list and at the CA
+  renew    rotate a certificate: new key pair, old one revoked after a grace period
+  status   show a serial's revocation in the deny-list (API) and the CA's CRL
   list     list certificates issued from this machine
 
 Run "csm-certs <command> --help" for a command's options.`;
@@ -144,6 +225,14 @@ function clientBinding(v: Record<string, unknown>): string | undefined {
   return required(v, 'client-id');
 }
 
+function number(values: Record<string, unknown>, name: string): number | undefined {
+  const value = values[name];
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(parsed)) throw new CertificateToolError(`invalid --${name} "${String(value)}": expected a number`, 'usage');
+  return parsed;
+}
+
 function connection(v: Record<string, unknown>) {
   return { region: v.region as string | undefined, endpointUrl: v['endpoint-url'] as string | undefined, recordsFile: v.records as string | undefined };
 }
@@ -156,11 +245,16 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`csm-certs: unknown command "${name}" (use issue, revoke or list; --help for usage)`);
+    console.error(`csm-certs: unknown command "${name}" (use issue, revoke, renew, status or list; --help for usage)`);
     return 2;
   }
   try {
-    const { values } = parseArgs({ args: rest, options: { ...CONNECTION, ...command.options }, strict: true, allowPositionals: false });
+    const { values, positionals } = parseArgs({ args: rest, options: { ...CONNECTION, ...command.options }, strict: true, allowPositionals: command.positional !== undefined });
+    if (positionals.length > 1) throw new CertificateToolError(`one ${command.positional} at most (got ${positionals.join(' ')})`, 'usage');
+    if (command.positional && positionals.length === 1) {
+      if (values[command.positional] !== undefined) throw new CertificateToolError(`give the ${command.positional} once (positional or --${command.positional})`, 'usage');
+      (values as Record<string, unknown>)[command.positional] = positionals[0];
+    }
     if (values.help) {
       console.log(command.help);
       return 0;

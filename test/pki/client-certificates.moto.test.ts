@@ -6,13 +6,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   ACMPCAClient, CreateCertificateAuthorityCommand, GetCertificateAuthorityCsrCommand, GetCertificateCommand,
-  ImportCertificateAuthorityCertificateCommand, IssueCertificateCommand, DescribeCertificateAuthorityCommand, RevokeCertificateCommand,
+  ImportCertificateAuthorityCertificateCommand, IssueCertificateCommand, DescribeCertificateAuthorityCommand, RevokeCertificateCommand, UpdateCertificateAuthorityCommand,
 } from '@aws-sdk/client-acm-pca';
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as x509 from '@peculiar/x509';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { issueClientCertificate, listClientCertificates, toPcaSerial } from '../../lib/cli/certs/client-certificates';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { issueClientCertificate, listClientCertificates, renewClientCertificate, toPcaSerial } from '../../lib/cli/certs/client-certificates';
 import { authorize, dynamoDbDenyList } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
 import { syncRevocation } from '../../lib/pki/handlers/revocation-sync.lambda';
 import { handleTruststoreEvent } from '../../lib/pki/handlers/truststore.lambda';
@@ -218,6 +218,69 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       const list = await runCliInProcess(['list', '--records', records]);
       expect(list.out).toMatch(new RegExp(`^revoked\\s+${serial}\\s+CN=orders-client`, 'm'));
     });
+
+    test('status <serial> shows the deny-list view and the CA\'s CRL view (none published, then a CRL listing it)', async () => {
+      Object.assign(process.env, MOTO_ENV);
+      const args = ['status', toPcaSerial(serial), '--ca-arn', caArn, '--deny-list-table', DENY_LIST, '--records', records, '--endpoint-url', moto.endpoint];
+      const before = await runCliInProcess(args);
+      expect(before.err).toBe('');
+      expect(before.out).toMatch(new RegExp(`^serial ${serial}\\n  deny-list \\(API\\): REVOKED \\S+ \\(KEY_COMPROMISE, by csm-certs\\), entry expires \\S+\\n  CA \\(CRL\\):        the CA publishes no CRL`));
+      expect(before.out).toContain('local record:    CN=orders-client client=1example23456789abcdefghij');
+
+      // The CA publishes a CRL (what AWS Private CA writes to crl/<CA id>.crl about 30 minutes after a revocation).
+      const s3 = new S3Client(MOTO_CLIENT_CONFIG(moto.endpoint));
+      await s3.send(new CreateBucketCommand({ Bucket: 'crl-bucket', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
+      await pca.send(new UpdateCertificateAuthorityCommand({ CertificateAuthorityArn: caArn, RevocationConfiguration: { CrlConfiguration: { Enabled: true, S3BucketName: 'crl-bucket', ExpirationInDays: 7 } } }));
+      const signer = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+      const crl = await x509.X509CrlGenerator.create({
+        // AWS Private CA's CRLs always carry nextUpdate (@peculiar/x509 also loses the entries of a CRL without it).
+        issuer: 'CN=Test Root CA', thisUpdate: new Date('2026-01-02T03:04:05Z'), nextUpdate: new Date('2026-01-09T03:04:05Z'), signingKey: signer.privateKey, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+        entries: [{ serialNumber: serial.length % 2 ? `0${serial}` : serial, revocationDate: new Date('2026-01-02T03:00:00Z') }],
+      });
+      await s3.send(new PutObjectCommand({ Bucket: 'crl-bucket', Key: `crl/${caArn.split('/').pop()}.crl`, Body: new Uint8Array(crl.rawData) }));
+      const after = await runCliInProcess([...args, '--json']);
+      expect(JSON.parse(after.out)).toMatchObject({ serial, denyList: { listed: true, source: 'csm-certs' }, ca: { crl: 'listed', thisUpdate: '2026-01-02T03:04:05.000Z', revokedAt: '2026-01-02T03:00:00.000Z' } });
+      const stranger = await runCliInProcess(['status', '0a:0b', ...args.slice(2), '--json']);
+      expect(JSON.parse(stranger.out)).toMatchObject({ serial: 'a0b', denyList: { listed: false }, ca: { crl: 'not-listed' } });
+    });
+  });
+
+  test('renew: a new key pair under the same name, the old certificate kept for the grace period, then revoked as superseded', async () => {
+    const outDir = path.join(work, 'renew');
+    const issued = await issueClientCertificate({
+      certificateAuthorityArn: caArn, commonName: 'rotating', clientId: ORDERS_CLIENT, validityDays: 7,
+      outDir, recordsFile: records, endpointUrl: moto.endpoint, region: MOTO_ENV.AWS_REGION,
+    }, pca);
+    const oldKey = fs.readFileSync(issued.files.privateKey, 'utf8');
+    const dynamodb = new DynamoDBClient(MOTO_CLIENT_CONFIG(moto.endpoint));
+    const connection = { certificateAuthorityArn: caArn, denyListTable: DENY_LIST, recordsFile: records, endpointUrl: moto.endpoint, region: MOTO_ENV.AWS_REGION };
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      // Not due: a third of its lifetime is left.
+      const early = await renewClientCertificate({ ...connection, certificateFile: issued.files.certificate }, { pca, dynamodb });
+      expect(early).toMatchObject({ revoked: [], skipped: expect.stringMatching(/^not due: /) });
+
+      const start = new Date();
+      const renewed = await renewClientCertificate({ ...connection, certificateFile: issued.files.certificate, force: true, graceHours: 1, now: start }, { pca, dynamodb });
+      const fresh = renewed.issued!;
+      expect(fresh.record).toMatchObject({ commonName: 'rotating', clientId: ORDERS_CLIENT, validityDays: 7 });
+      expect(fresh.record.serial).not.toBe(issued.record.serial);
+      expect(fs.readFileSync(issued.files.privateKey, 'utf8')).not.toBe(oldKey);
+      expect(fs.readFileSync(path.join(outDir, `rotating.${issued.record.serial}.key.pem`), 'utf8')).toBe(oldKey);
+      expect(renewed.revokeAfter).toBe(new Date(start.getTime() + 3_600_000).toISOString());
+      const denied = async (s: string) => (await dynamodb.send(new GetItemCommand({ TableName: DENY_LIST, Key: { serial: { S: s } } }))).Item?.reason?.S;
+      expect(await denied(issued.record.serial)).toBeUndefined();
+
+      // A later scheduled run, after the grace period: the superseded certificate is revoked, the new one is not due.
+      const later = await renewClientCertificate({ ...connection, certificateFile: fresh.files.certificate, now: new Date(start.getTime() + 2 * 3_600_000) }, { pca, dynamodb });
+      expect(later.revoked.map((r) => r.serial)).toEqual([issued.record.serial]);
+      expect(later.skipped).toMatch(/^not due: /);
+      expect(await denied(issued.record.serial)).toBe('SUPERSEDED');
+      expect(await denied(fresh.record.serial)).toBeUndefined();
+      expect(listClientCertificates({ recordsFile: records }).find((r) => r.serial === issued.record.serial)).toMatchObject({ status: 'revoked', supersededBy: fresh.record.serial });
+    } finally {
+      quiet.mockRestore();
+    }
   });
 
   test('a certificate revoked outside csm-certs (RevokeCertificate API) reaches the deny-list through the CloudTrail sync; the authorizer then denies it', async () => {

@@ -144,13 +144,39 @@ describe('errors and retries', () => {
     const recordsFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'csm-unit-')), 'records.json');
     const result = await revokeClientCertificate({ certificateAuthorityArn: CA_ARN, serial: '00:AB:CD', denyListTable: 'deny', recordsFile }, { pca, dynamodb });
     expect(result.serial).toBe('abcd');
-    expect(pca.send.mock.calls[0][0].input).toMatchObject({ CertificateSerial: 'AB:CD', RevocationReason: 'UNSPECIFIED' });
-    expect(dynamodb.send.mock.calls[0][0].input).toMatchObject({ TableName: 'deny', Item: { serial: { S: 'abcd' } } });
+    expect(pca.send.mock.calls.map(([c]) => c).find((c) => c.constructor.name === 'RevokeCertificateCommand').input).toMatchObject({ CertificateSerial: 'AB:CD', RevocationReason: 'UNSPECIFIED' });
+    expect(dynamodb.send.mock.calls[0][0].input).toMatchObject({ TableName: 'deny', Item: { serial: { S: 'abcd' }, source: { S: 'csm-certs' } } });
+  });
+
+  test('revoke writes the deny-list before the CA, and says loudly which half failed', async () => {
+    const order: string[] = [];
+    const dynamodb = { send: vi.fn(async () => { order.push('deny-list'); return {}; }) };
+    const wrongCa = Object.assign(new Error('Could not find certificate authority'), { name: 'ResourceNotFoundException' });
+    const pca = { send: vi.fn(async (cmd: { constructor: { name: string } }) => { order.push(cmd.constructor.name); throw wrongCa; }) };
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const caFailed = revokeClientCertificate({ certificateAuthorityArn: CA_ARN, serial: 'ab:cd', denyListTable: 'deny', recordsFile: path.join(os.tmpdir(), `none-${Date.now()}.json`) }, { pca, dynamodb });
+    await expect(caFailed).rejects.toThrow(/serial abcd IS on the deny-list \(the API refuses it once the authorizer cache expires\), but the CA did NOT revoke it: not found: .*Run revoke again with the right --ca-arn/);
+    quiet.mockRestore();
+    // The expiry bound is looked up at the CA (it failed: the entry is kept for good), then the deny-list, then the revocation.
+    expect(order).toEqual(['DescribeCertificateAuthorityCommand', 'deny-list', 'RevokeCertificateCommand']);
+    expect(dynamodb.send.mock.calls[0]).toBeDefined();
+
+    const throttledTable = { send: vi.fn().mockRejectedValue(Object.assign(new Error('no such table'), { name: 'ResourceNotFoundException' })) };
+    const untouched = { send: vi.fn() };
+    const certFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'csm-unit-')), 'c.pem');
+    const selfSigned = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: '0abc', name: 'CN=x', notBefore: new Date(), notAfter: new Date(Date.now() + 86_400_000),
+      keys: await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']), signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    });
+    fs.writeFileSync(certFile, selfSigned.toString('pem'));
+    await expect(revokeClientCertificate({ certificateAuthorityArn: CA_ARN, certificateFile: certFile, denyListTable: 'deny' }, { pca: untouched, dynamodb: throttledTable }))
+      .rejects.toThrow(/could not write serial abc to the deny-list deny \(not found: .*\); nothing was revoked: fix this and run revoke again/);
+    expect(untouched.send).not.toHaveBeenCalled();
   });
 });
 
 describe('CLI', () => {
-  test.each(['issue', 'revoke', 'list'])('%s --help', async (command) => {
+  test.each(['issue', 'revoke', 'renew', 'status', 'list'])('%s --help', async (command) => {
     const result = await runCliInProcess([command, '--help']);
     expect(result.code).toBe(0);
     expect(result.out).toMatch(new RegExp(`^Usage: csm-certs ${command}`));
@@ -158,12 +184,18 @@ describe('CLI', () => {
   });
 
   test('usage errors are one line with exit code 2', async () => {
-    expect(await runCliInProcess(['frobnicate'])).toMatchObject({ code: 2, err: 'csm-certs: unknown command "frobnicate" (use issue, revoke or list; --help for usage)' });
+    expect(await runCliInProcess(['frobnicate'])).toMatchObject({ code: 2, err: 'csm-certs: unknown command "frobnicate" (use issue, revoke, renew, status or list; --help for usage)' });
     expect(await runCliInProcess(['issue', '--common-name', 'x'])).toMatchObject({ code: 2, err: 'csm-certs issue: missing --ca-arn (see --help)' });
     expect(await runCliInProcess(['issue', '--bogus'])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: Unknown option '--bogus'.*\(see --help\)$/) });
     expect(await runCliInProcess(['issue', '--ca-arn', CA_ARN, '--common-name', 'x', '--client-id', 'c1', '--key-algorithm', 'DSA', '--out-dir', os.tmpdir()])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: unknown key algorithm "DSA"/) });
     // A certificate is bound to its OAuth client unless unbinding is asked for explicitly.
     expect(await runCliInProcess(['issue', '--ca-arn', CA_ARN, '--common-name', 'x'])).toMatchObject({ code: 2, err: 'csm-certs issue: missing --client-id (see --help)' });
+    expect(await runCliInProcess(['status', 'ab', 'cd', '--ca-arn', CA_ARN, '--deny-list-table', 'deny'])).toMatchObject({ code: 2, err: 'csm-certs status: one serial at most (got ab cd)' });
+    expect(await runCliInProcess(['status', 'ab', '--serial', 'cd', '--ca-arn', CA_ARN, '--deny-list-table', 'deny'])).toMatchObject({ code: 2, err: 'csm-certs status: give the serial once (positional or --serial)' });
+    expect(await runCliInProcess(['status', 'xyz', '--ca-arn', CA_ARN, '--deny-list-table', 'deny'])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs status: invalid certificate serial "xyz"/) });
+    expect(await runCliInProcess(['revoke', 'ab', '--ca-arn', CA_ARN])).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs revoke: Unexpected argument 'ab'/) });
+    expect(await runCliInProcess(['renew', '--ca-arn', CA_ARN, '--cert', 'x.pem', '--deny-list-table', 'deny', '--grace-hours', 'soon'])).toMatchObject({ code: 2, err: 'csm-certs renew: invalid --grace-hours "soon": expected a number' });
+    expect(await runCliInProcess(['renew', '--ca-arn', CA_ARN, '--cert', 'x.pem', '--deny-list-table', 'deny', '--grace-hours=-1'])).toMatchObject({ code: 2, err: 'csm-certs renew: invalid grace period -1 hours: use 0 (revoke at once) to 720' });
     expect(await runCliInProcess(['issue', '--ca-arn', CA_ARN, '--common-name', 'x', '--client-id', 'c1', '--unbound'])).toMatchObject({ code: 2, err: 'csm-certs issue: give either --client-id or --unbound, not both' });
   });
 });

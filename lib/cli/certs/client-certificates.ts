@@ -12,9 +12,11 @@ import {
   RevocationReason,
   SigningAlgorithm,
 } from '@aws-sdk/client-acm-pca';
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import * as x509 from '@peculiar/x509';
 import { CLIENT_ID, clientIdUri } from '../../pki/client-binding';
+import { certificateExpiryBound, DAY_SECONDS } from '../../pki/revocation-expiry';
 import { normalizeSerial } from '../../pki/serial';
 import { PCA_TEMPLATES, pcaTemplateArn } from '../../pki/templates';
 
@@ -48,10 +50,16 @@ export interface IssuanceRecord {
   readonly notBefore: string;
   readonly notAfter: string;
   readonly keyAlgorithm: ClientKeyAlgorithm;
+  /** The validity requested at issuance, in days (`renew` requests the same). */
+  readonly validityDays?: number;
   readonly certificateFile: string;
   readonly issuedAt: string;
   readonly revokedAt?: string;
   readonly revocationReason?: string;
+  /** Serial of the certificate that replaced this one (`renew`). */
+  readonly supersededBy?: string;
+  /** When `renew` revokes this superseded certificate (ISO time): the end of its grace period. */
+  readonly revokeAfter?: string;
 }
 
 /** Connection settings shared by every command. */
@@ -243,6 +251,7 @@ async function issue(options: IssueClientCertificateOptions, pca: Pick<ACMPCACli
     notBefore: cert.notBefore.toISOString(),
     notAfter: cert.notAfter.toISOString(),
     keyAlgorithm: algorithm,
+    validityDays,
     certificateFile: path.resolve(files.certificate),
     issuedAt: new Date().toISOString(),
   };
@@ -267,8 +276,9 @@ async function waitForIssuance(
 }
 
 /**
- * Revokes at the CA (RevokeCertificate; it reaches the CRL in about 30 minutes) and records the normalized serial
- * in the deny-list table the API's authorizer reads, so API access stops within the authorizer cache TTL.
+ * Records the normalized serial in the deny-list table the API's authorizer reads (first: API access stops within the
+ * authorizer cache TTL even if the CA call then fails), then revokes at the CA (RevokeCertificate; it reaches the CRL
+ * in about 30 minutes). Either failure ends with one message saying what did and did not happen.
  */
 export async function revokeClientCertificate(options: RevokeClientCertificateOptions, clients: RevokeClients = {}): Promise<RevokedClientCertificate> {
   return revoke(options, clients).catch((e) => { throw toToolError(e); });
@@ -309,7 +319,31 @@ async function revoke(options: RevokeClientCertificateOptions, clients: RevokeCl
 
   const retry = retrier(options);
   const pca = clients.pca ?? pcaClient(options);
-  const dynamodb = clients.dynamodb ?? new DynamoDBClient({ region: options.region, endpoint: options.endpointUrl, maxAttempts: 1 });
+  const dynamodb = clients.dynamodb ?? dynamoDbClient(options);
+  const revokedAt = new Date().toISOString();
+  // A revoked certificate past its expiry fails the TLS handshake anyway; DynamoDB TTL then removes the entry.
+  const expiresAt = notAfter ? Math.floor(notAfter.getTime() / 1000) + DAY_SECONDS : await certificateExpiryBound(pca, options.certificateAuthorityArn, new Date(revokedAt));
+
+  // 1. The deny-list first: API Gateway never checks revocation, so this entry is what stops the certificate.
+  try {
+    await retry(() => dynamodb.send(new PutItemCommand({
+      TableName: options.denyListTable,
+      Item: {
+        serial: { S: serial },
+        revokedAt: { S: revokedAt },
+        reason: { S: reason },
+        certificateAuthorityArn: { S: options.certificateAuthorityArn },
+        source: { S: 'csm-certs' },
+        ...(expiresAt !== undefined ? { expiresAt: { N: String(expiresAt) } } : {}),
+      },
+    })));
+  } catch (e) {
+    throw new CertificateToolError(`could not write serial ${serial} to the deny-list ${options.denyListTable} (${toToolError(e as Error).message}); nothing was revoked: fix this and run revoke again`);
+  }
+  if (known) {
+    updateRecords(recordsFile, (records) => records.map((r) => (r.serial === serial ? { ...r, revokedAt, revocationReason: reason } : r)));
+  }
+  // 2. The CA (its CRL and audit report).
   try {
     await retry(() => pca.send(new RevokeCertificateCommand({
       CertificateAuthorityArn: options.certificateAuthorityArn,
@@ -317,25 +351,205 @@ async function revoke(options: RevokeClientCertificateOptions, clients: RevokeCl
       RevocationReason: reason,
     })));
   } catch (e) {
-    // Revoked before (e.g. the deny-list write failed last time): still make sure the API refuses it.
-    if ((e as Error).name !== 'RequestAlreadyProcessedException') throw e;
-  }
-  const revokedAt = new Date().toISOString();
-  await retry(() => dynamodb.send(new PutItemCommand({
-    TableName: options.denyListTable,
-    Item: {
-      serial: { S: serial },
-      revokedAt: { S: revokedAt },
-      reason: { S: reason },
-      certificateAuthorityArn: { S: options.certificateAuthorityArn },
-      // A revoked certificate past its expiry fails the TLS handshake anyway; DynamoDB TTL then removes the entry.
-      ...(notAfter ? { expiresAt: { N: String(Math.floor(notAfter.getTime() / 1000) + 86_400) } } : {}),
-    },
-  })));
-  if (known) {
-    updateRecords(recordsFile, (records) => records.map((r) => (r.serial === serial ? { ...r, revokedAt, revocationReason: reason } : r)));
+    // Revoked at the CA before (e.g. in the console): the deny-list now agrees.
+    if ((e as Error).name !== 'RequestAlreadyProcessedException') {
+      throw new CertificateToolError(`serial ${serial} IS on the deny-list (the API refuses it once the authorizer cache expires), but the CA did NOT revoke it: ${toToolError(e as Error).message}. Run revoke again with the right --ca-arn so the CA's CRL and audit report record it.`);
+    }
   }
   return { serial, revokedAt };
+}
+
+/** What the deny-list (the API's view) says of a serial. */
+export type DenyListView = { readonly listed: false } | {
+  readonly listed: true;
+  readonly revokedAt?: string;
+  readonly reason?: string;
+  /** `csm-certs`, or `cloudtrail:<caller ARN>` for revocations synced from CloudTrail. */
+  readonly source?: string;
+  /** When DynamoDB TTL removes the entry (ISO time), if it expires. */
+  readonly expiresAt?: string;
+};
+
+/** What the CA publishes of a serial: its CRL in S3 when it has one. */
+export type CaView =
+  | { readonly crl: 'listed'; readonly thisUpdate: string; readonly revokedAt: string }
+  | { readonly crl: 'not-listed'; readonly thisUpdate: string }
+  | { readonly crl: 'unavailable'; readonly why: string };
+
+export interface CertificateStatus {
+  readonly serial: string;
+  readonly denyList: DenyListView;
+  readonly ca: CaView;
+  /** The local issuance record, if this machine issued it. */
+  readonly record?: IssuanceRecord;
+}
+
+export interface CertificateStatusOptions extends AwsConnectionOptions {
+  readonly certificateAuthorityArn: string;
+  readonly serial: string;
+  readonly denyListTable: string;
+}
+
+/** Injected clients (tests); by default built from the connection options. */
+export interface StatusClients extends RevokeClients {
+  readonly s3?: Pick<S3Client, 'send'>;
+}
+
+/**
+ * Both views of a certificate's revocation: the deny-list the API's authorizer reads (authoritative for the API,
+ * written by csm-certs and by the CloudTrail sync) and the CA's CRL (updated about 30 minutes after a revocation;
+ * absent when the CA publishes none), plus the local record.
+ */
+export async function certificateStatus(options: CertificateStatusOptions, clients: StatusClients = {}): Promise<CertificateStatus> {
+  return status(options, clients).catch((e) => { throw toToolError(e); });
+}
+
+async function status(options: CertificateStatusOptions, clients: StatusClients): Promise<CertificateStatus> {
+  validateCaArn(options.certificateAuthorityArn);
+  if (!TABLE_NAME.test(options.denyListTable ?? '')) {
+    throw new CertificateToolError(`invalid deny-list table name "${options.denyListTable ?? ''}": 3-255 letters, digits, "_", "-" or "."`, 'usage');
+  }
+  let serial: string;
+  try {
+    serial = normalizeSerial(options.serial);
+  } catch (e) {
+    throw new CertificateToolError((e as Error).message, 'usage');
+  }
+  const retry = retrier(options);
+  const dynamodb = clients.dynamodb ?? dynamoDbClient(options);
+  const item = (await retry(() => dynamodb.send(new GetItemCommand({ TableName: options.denyListTable, Key: { serial: { S: serial } }, ConsistentRead: true })))).Item;
+  const denyList: DenyListView = item ? {
+    listed: true,
+    revokedAt: item.revokedAt?.S,
+    reason: item.reason?.S,
+    source: item.source?.S,
+    expiresAt: item.expiresAt?.N ? new Date(Number(item.expiresAt.N) * 1000).toISOString() : undefined,
+  } : { listed: false };
+  const ca = await crlView(options, clients, serial, retry);
+  const record = readRecords(options.recordsFile ?? defaultRecordsFile()).find((r) => r.serial === serial);
+  return { serial, denyList, ca, record };
+}
+
+async function crlView(options: CertificateStatusOptions, clients: StatusClients, serial: string, retry: Retrier): Promise<CaView> {
+  const pca = clients.pca ?? pcaClient(options);
+  const described = await retry(() => pca.send(new DescribeCertificateAuthorityCommand({ CertificateAuthorityArn: options.certificateAuthorityArn })));
+  const crl = described.CertificateAuthority?.RevocationConfiguration?.CrlConfiguration;
+  if (!crl?.Enabled || !crl.S3BucketName) return { crl: 'unavailable', why: 'the CA publishes no CRL (its audit report still records revocations)' };
+  const key = `crl/${options.certificateAuthorityArn.split('/').pop()}.crl`;
+  const s3 = clients.s3 ?? new S3Client({ region: options.region, endpoint: options.endpointUrl, forcePathStyle: options.endpointUrl !== undefined, maxAttempts: 1 });
+  let der: Uint8Array;
+  try {
+    const got = await retry(() => s3.send(new GetObjectCommand({ Bucket: crl.S3BucketName, Key: key })));
+    der = await got.Body!.transformToByteArray();
+  } catch (e) {
+    const name = (e as Error).name;
+    if (name === 'NoSuchKey' || name === 'NotFound') return { crl: 'unavailable', why: `no CRL at s3://${crl.S3BucketName}/${key} yet (the CA writes it about 30 minutes after a revocation)` };
+    return { crl: 'unavailable', why: `cannot read s3://${crl.S3BucketName}/${key}: ${toToolError(e as Error).message}` };
+  }
+  const list = new x509.X509Crl(der);
+  // AWS Private CA always sets nextUpdate; without it @peculiar/x509 reads no entries, which must not read as "not listed".
+  if (!list.nextUpdate) return { crl: 'unavailable', why: `the CRL at s3://${crl.S3BucketName}/${key} has no nextUpdate and is not one AWS Private CA wrote` };
+  const entry = list.entries.find((e) => normalizeSerial(e.serialNumber) === serial);
+  const thisUpdate = list.thisUpdate.toISOString();
+  return entry ? { crl: 'listed', thisUpdate, revokedAt: entry.revocationDate.toISOString() } : { crl: 'not-listed', thisUpdate };
+}
+
+export interface RenewClientCertificateOptions extends AwsConnectionOptions {
+  readonly certificateAuthorityArn: string;
+  /** The certificate to renew (`<out-dir>/<cn>.cert.pem`, issued by csm-certs on this machine). */
+  readonly certificateFile: string;
+  /** The deny-list the superseded certificate goes to when its grace period ends. */
+  readonly denyListTable: string;
+  /** Hours the old certificate keeps working after its replacement is issued; 0 revokes it at once. @default 24 */
+  readonly graceHours?: number;
+  /** Renew once the certificate expires within this many hours. @default a third of its lifetime */
+  readonly renewBeforeHours?: number;
+  /** Renew now whatever the expiry. @default false */
+  readonly force?: boolean;
+  /** @default 60000 */
+  readonly waitTimeoutMs?: number;
+  /** @default - the current time */
+  readonly now?: Date;
+}
+
+export interface RenewedClientCertificate {
+  /** The new certificate, when one was issued. */
+  readonly issued?: IssuedClientCertificate;
+  /** Why nothing was issued (not due yet, or renewed before). */
+  readonly skipped?: string;
+  /** Superseded certificates whose grace period ended, revoked by this run. */
+  readonly revoked: RevokedClientCertificate[];
+  /** When the certificate just replaced will be revoked (ISO time). */
+  readonly revokeAfter?: string;
+}
+
+/**
+ * Rotation: revokes superseded certificates whose grace period has ended (reason SUPERSEDED), then — when the
+ * certificate is due — issues its replacement from a NEW key pair with the same CN, client binding, key algorithm and
+ * lifetime, writes it under the usual file names (the old files move to `<cn>.<old serial>.*`), and schedules the
+ * old certificate's revocation after `graceHours`. Run it on a schedule (see README, rotation of short-lived certificates).
+ */
+export async function renewClientCertificate(options: RenewClientCertificateOptions, clients: RevokeClients = {}): Promise<RenewedClientCertificate> {
+  return renew(options, clients).catch((e) => { throw toToolError(e); });
+}
+
+async function renew(options: RenewClientCertificateOptions, clients: RevokeClients): Promise<RenewedClientCertificate> {
+  validateCaArn(options.certificateAuthorityArn);
+  const graceHours = options.graceHours ?? 24;
+  if (!Number.isFinite(graceHours) || graceHours < 0 || graceHours > 24 * 30) {
+    throw new CertificateToolError(`invalid grace period ${graceHours} hours: use 0 (revoke at once) to 720`, 'usage');
+  }
+  if (options.renewBeforeHours !== undefined && (!Number.isFinite(options.renewBeforeHours) || options.renewBeforeHours <= 0)) {
+    throw new CertificateToolError(`invalid renew-before ${options.renewBeforeHours} hours: use a positive number`, 'usage');
+  }
+  const now = options.now ?? new Date();
+  const recordsFile = options.recordsFile ?? defaultRecordsFile();
+  // Only the serial names the certificate to revoke (options.certificateFile is the one being renewed).
+  const revokeOld = (serial: string) => revokeClientCertificate({
+    certificateAuthorityArn: options.certificateAuthorityArn, denyListTable: options.denyListTable, serial, reason: RevocationReason.SUPERSEDED,
+    region: options.region, endpointUrl: options.endpointUrl, recordsFile, maxAttempts: options.maxAttempts, retryBaseMs: options.retryBaseMs,
+  }, clients);
+
+  const revoked: RevokedClientCertificate[] = [];
+  for (const due of readRecords(recordsFile).filter((r) => r.certificateAuthorityArn === options.certificateAuthorityArn && r.revokeAfter && !r.revokedAt && new Date(r.revokeAfter) <= now)) {
+    revoked.push(await revokeOld(due.serial));
+  }
+
+  const serial = normalizeSerial(readCertificate(options.certificateFile).serialNumber);
+  const record = readRecords(recordsFile).find((r) => r.serial === serial);
+  if (!record) throw new CertificateToolError(`certificate ${serial} (${options.certificateFile}) is not in ${recordsFile}: renew works on certificates issued from this machine; issue a new one instead`, 'files');
+  if (record.supersededBy) return { revoked, skipped: `already renewed: ${serial} was replaced by ${record.supersededBy}` };
+  if (record.revokedAt) throw new CertificateToolError(`certificate ${serial} is revoked: issue a new one instead of renewing it`);
+  const lifetimeMs = Date.parse(record.notAfter) - Date.parse(record.notBefore);
+  const renewBeforeMs = options.renewBeforeHours !== undefined ? options.renewBeforeHours * 3_600_000 : lifetimeMs / 3;
+  const dueAt = new Date(Date.parse(record.notAfter) - renewBeforeMs);
+  if (!options.force && now < dueAt) return { revoked, skipped: `not due: ${serial} is valid until ${record.notAfter}; renewal starts ${dueAt.toISOString()}` };
+
+  // The old files stay usable under new names until the grace period ends.
+  const base = options.certificateFile.replace(/\.cert\.pem$/, '');
+  const moves = ['cert', 'chain', 'key'].map((kind) => [`${base}.${kind}.pem`, `${base}.${serial}.${kind}.pem`] as const).filter(([from]) => fs.existsSync(from));
+  for (const [from, to] of moves) fs.renameSync(from, to);
+  let issued: IssuedClientCertificate;
+  try {
+    issued = await issueClientCertificate({
+      ...options,
+      commonName: record.commonName,
+      clientId: record.clientId,
+      keyAlgorithm: record.keyAlgorithm,
+      validityDays: record.validityDays ?? Math.max(1, Math.round(lifetimeMs / 86_400_000)),
+      outDir: path.dirname(options.certificateFile),
+      force: false,
+    }, clients.pca);
+  } catch (e) {
+    for (const [from, to] of moves) fs.renameSync(to, from);
+    throw e;
+  }
+  const revokeAfter = new Date(now.getTime() + graceHours * 3_600_000).toISOString();
+  updateRecords(recordsFile, (records) => records.map((r) => (r.serial === serial
+    ? { ...r, supersededBy: issued.record.serial, revokeAfter, certificateFile: path.resolve(`${base}.${serial}.cert.pem`) }
+    : r)));
+  if (graceHours === 0) revoked.push(await revokeOld(serial));
+  return { issued, revoked, revokeAfter };
 }
 
 /** The local issuance records, newest last; `status` is derived from revokedAt and notAfter. */
@@ -377,6 +591,10 @@ function updateRecords(file: string, change: (records: IssuanceRecord[]) => Issu
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify({ version: 1, records }, null, 2)}\n`, { mode: 0o600 });
   fs.renameSync(tmp, file);
+}
+
+function dynamoDbClient(options: AwsConnectionOptions): DynamoDBClient {
+  return new DynamoDBClient({ region: options.region, endpoint: options.endpointUrl, maxAttempts: 1 });
 }
 
 function pcaClient(options: AwsConnectionOptions): ACMPCAClient {

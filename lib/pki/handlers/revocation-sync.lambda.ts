@@ -1,6 +1,6 @@
-import { X509Certificate } from 'node:crypto';
-import { ACMPCAClient, DescribeCertificateAuthorityCommand, GetCertificateAuthorityCertificateCommand } from '@aws-sdk/client-acm-pca';
+import { ACMPCAClient } from '@aws-sdk/client-acm-pca';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { certificateExpiryBound } from '../revocation-expiry';
 import { normalizeSerial } from '../serial';
 
 /**
@@ -40,10 +40,6 @@ export interface SyncResult {
   readonly expiresAt?: number;
 }
 
-/** Validity cap of certificates from a CA in short-lived mode. */
-const SHORT_LIVED_DAYS = 7;
-const DAY_SECONDS = 86_400;
-
 /**
  * Writes the normalized serial of a certificate revoked by any path (console, AWS CLI, SDK, csm-certs) to the
  * authorizer's deny-list. An entry csm-certs wrote first (it knows the certificate's exact expiry) is kept. The entry
@@ -64,7 +60,7 @@ export async function syncRevocation(event: RevokeCertificateEvent, deps: Revoca
   if (!params.certificateSerial) throw new Error(`RevokeCertificate event for ${params.certificateAuthorityArn} without certificateSerial`);
   const serial = normalizeSerial(params.certificateSerial);
   const revokedAt = detail.eventTime ?? event.time ?? new Date().toISOString();
-  const expiresAt = await expiryBound(deps.pca, params.certificateAuthorityArn, new Date(revokedAt));
+  const expiresAt = await certificateExpiryBound(deps.pca, params.certificateAuthorityArn, new Date(revokedAt));
   try {
     await deps.dynamodb.send(new PutItemCommand({
       TableName: deps.tableName,
@@ -83,22 +79,6 @@ export async function syncRevocation(event: RevokeCertificateEvent, deps: Revoca
     throw e;
   }
   return { serial, outcome: 'written', expiresAt };
-}
-
-/** Epoch seconds a day after the latest expiry a certificate of this CA can have; undefined when unknown. */
-async function expiryBound(pca: RevocationSyncDeps['pca'], caArn: string, revokedAt: Date): Promise<number | undefined> {
-  try {
-    const described = await pca.send(new DescribeCertificateAuthorityCommand({ CertificateAuthorityArn: caArn }));
-    if (described.CertificateAuthority?.UsageMode === 'SHORT_LIVED_CERTIFICATE') {
-      return Math.floor(revokedAt.getTime() / 1000) + (SHORT_LIVED_DAYS + 1) * DAY_SECONDS;
-    }
-    // No certificate a CA issues outlives the CA's own certificate.
-    const { Certificate } = await pca.send(new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: caArn }));
-    return Certificate ? Math.floor(new Date(new X509Certificate(Certificate).validTo).getTime() / 1000) + DAY_SECONDS : undefined;
-  } catch (e) {
-    console.log(JSON.stringify({ warning: 'cannot bound the certificate expiry: the deny-list entry will not expire', caArn, error: (e as Error).message }));
-    return undefined;
-  }
 }
 
 const deps: RevocationSyncDeps | undefined = process.env.DENY_LIST_TABLE ? {
