@@ -183,12 +183,40 @@ export function renderSecurityReport(input: ReportInput, diagramSvg?: string): s
         .map((o) => `managed by the organization: ${o.control.replace(/ \(managed by the organization\)$/, '')} (\`${o.constructPath}\`): ${o.reason}`)];
     lines.push(`### ${practice.id} ${practice.title}`, '', ...(evidence.length ? evidence.map((e) => `- ${e}`) : ['- not implemented by any resource in this app']), '');
   }
+  lines.push(...revocationSection(input.stacks));
   lines.push(...(input.sections ?? []));
   const graph = architectureGraph(input.stacks);
   lines.push('## Architecture', '');
   if (diagramSvg) lines.push(`![architecture](${diagramSvg})`, '', `Source: \`${ARCHITECTURE_DOT_FILE}\`.`, '');
   lines.push('```mermaid', toMermaid(graph), '```', '');
   return lines.join('\n');
+}
+
+/**
+ * Which relying parties of the private CA's certificates check revocation, as the templates show it: said plainly,
+ * because a CRL nobody reads is not a control.
+ */
+export function revocationSection(stacks: readonly ReportStack[]): string[] {
+  const all = stacks.flatMap((s) => Object.values(s.resources));
+  const of = (type: string) => all.filter((r) => r.Type === type);
+  const cas = of('AWS::ACMPCA::CertificateAuthority');
+  if (cas.length === 0) return [];
+  const authorizers = of('AWS::ApiGateway::Authorizer').filter((r) => String(r.Properties?.IdentitySource ?? '').includes('clientCert'));
+  const mtlsDomains = of('AWS::ApiGateway::DomainName').filter((r) => r.Properties?.MutualTlsAuthentication);
+  const serviceConnectTls = of('AWS::ECS::Service').filter((r) => r.Properties?.ServiceConnectConfiguration?.Services?.some((x: any) => x.Tls));
+  const sync = of('AWS::Events::Rule').some((r) => JSON.stringify(r.Properties?.EventPattern ?? {}).includes('RevokeCertificate'));
+  const crl = cas.filter((r) => r.Properties?.RevocationConfiguration?.CrlConfiguration?.Enabled).length;
+  const lines = ['## Revocation: which relying parties check it', '', '| relying party | checks revocation | how |', '|---|---|---|'];
+  if (authorizers.length > 0) {
+    const ttl = Math.max(...authorizers.map((r) => Number(r.Properties?.AuthorizerResultTtlInSeconds ?? 300)));
+    lines.push(`| mTLS authorizer (ClientCertificateAuthorizer) x${authorizers.length} | **yes** | refuses serials on its deny-list within ${ttl} s (decision cache); entries come from \`csm-certs revoke\`${sync ? ' and, for revocations made elsewhere (console, AWS CLI), from the CloudTrail RevokeCertificate sync, which needs a trail recording management events in the region' : '; revocations made elsewhere (console, AWS CLI) do **not** reach it: no CloudTrail sync in this app'} |`);
+  }
+  if (mtlsDomains.length > 0) lines.push(`| API Gateway mutual TLS (custom domain) x${mtlsDomains.length} | **no** | verifies the chain against the truststore only; never a CRL or OCSP (the authorizer above is what refuses revoked certificates) |`);
+  if (serviceConnectTls.length > 0) lines.push(`| ECS Service Connect TLS x${serviceConnectTls.length} | **no** | ECS issues and rotates its own short-lived certificates; no relying party checks their revocation |`);
+  lines.push('', crl > 0
+    ? `${crl} of ${cas.length} CA(s) publish a CRL to a private S3 bucket: no relying party above fetches it (it is read by \`csm-certs status\` as the CA's view and by principals granted access). The CA's audit report records every revocation as well.`
+    : `No CA publishes a CRL; the CA's audit report records revocations.`, '');
+  return lines;
 }
 
 /** Renders DOT to SVG with Graphviz when `dot` is on PATH; returns whether it did. */

@@ -132,6 +132,14 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     expect(resources.find((r) => r.Type === 'AWS::ApiGateway::Model')?.Properties.Schema).toEqual(post.body?.schema);
   });
 
+  it('states in the security report which relying parties check revocation', () => {
+    const report = fs.readFileSync(`${result.assemblyDir}/security-report.md`, 'utf8');
+    const section = report.slice(report.indexOf('## Revocation: which relying parties check it'));
+    expect(section).toMatch(/\| mTLS authorizer \(ClientCertificateAuthorizer\) x1 \| \*\*yes\*\* \| .*CloudTrail RevokeCertificate sync, which needs a trail recording management events/);
+    expect(section).toContain('| API Gateway mutual TLS (custom domain) x1 | **no** |');
+    expect(section).toContain('| ECS Service Connect TLS x2 | **no** |');
+  });
+
   it('limits every acm-pca:IssueCertificate grant of every template to the end-entity client template', () => {
     const grants = result.templatePaths.flatMap((file) => Object.entries((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: any }> }).Resources)
       .filter(([, r]) => r.Type.startsWith('AWS::IAM::'))

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { PrivateNetwork } from '../../lib/network/private-network';
+import { revocationSection } from '../../lib/private/security-report-render';
 import { ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE, SECURITY_REPORT_FILE } from '../../lib/report/security-report';
 import { expectNoFindings, newStack, synthWithGate } from '../support/harness';
 
@@ -65,5 +66,26 @@ describe('security report (written on every synth)', () => {
     expect(report).toContain('kms["KMS keys x2"]');
     expect(dot).toMatch(/^digraph platform \{/);
     expect(dot).toContain('kms -> endpoints;');
+  });
+});
+
+describe('security report: which relying parties check revocation', () => {
+  const stack = (resources: Record<string, { Type: string; Properties?: Record<string, any> }>) => [{ stackPath: 'S', resources }];
+  const ca = { Type: 'AWS::ACMPCA::CertificateAuthority', Properties: { RevocationConfiguration: { CrlConfiguration: { Enabled: true } } } };
+  const authorizer = { Type: 'AWS::ApiGateway::Authorizer', Properties: { IdentitySource: 'method.request.header.Authorization,context.identity.clientCert.serialNumber', AuthorizerResultTtlInSeconds: 60 } };
+  const domain = { Type: 'AWS::ApiGateway::DomainName', Properties: { MutualTlsAuthentication: { TruststoreUri: 's3://b/t.pem' } } };
+  const sync = { Type: 'AWS::Events::Rule', Properties: { EventPattern: { detail: { eventName: ['RevokeCertificate'] } } } };
+
+  it('says the authorizer checks (naming the CloudTrail sync and its trail), API Gateway mTLS does not, and who reads the CRL', () => {
+    const text = revocationSection(stack({ ca, authorizer, domain, sync })).join('\n');
+    expect(text).toContain('| mTLS authorizer (ClientCertificateAuthorizer) x1 | **yes** | refuses serials on its deny-list within 60 s');
+    expect(text).toContain('CloudTrail RevokeCertificate sync, which needs a trail recording management events in the region');
+    expect(text).toContain('| API Gateway mutual TLS (custom domain) x1 | **no** |');
+    expect(text).toContain('1 of 1 CA(s) publish a CRL to a private S3 bucket: no relying party above fetches it');
+  });
+
+  it('says so when revocations made outside csm-certs cannot reach the API, and stays silent without a CA', () => {
+    expect(revocationSection(stack({ ca, authorizer })).join('\n')).toContain('revocations made elsewhere (console, AWS CLI) do **not** reach it: no CloudTrail sync in this app');
+    expect(revocationSection(stack({ authorizer }))).toEqual([]);
   });
 });
