@@ -486,12 +486,18 @@ export class SecureMicroservicePlatform extends Construct {
   private createCertificateOperatorPolicy(authorizer: ClientCertificateAuthorizer): iam.ManagedPolicy {
     const caArn = this.certificateAuthority.certificateAuthorityArn;
     return new iam.ManagedPolicy(this, 'CertificateOperatorPolicy', {
-      description: `csm-certs (${this.props.environmentName}): issue client certificates (client template only), revoke them, keep the deny-list`,
+      description: `csm-certs (${this.props.environmentName}): issue client certificates (client template only), revoke and renew them, keep the deny-list, read the CRL`,
       statements: [
         ...clientCertificateIssueStatements(caArn, Stack.of(this).partition),
-        new iam.PolicyStatement({ actions: ['acm-pca:RevokeCertificate'], resources: [caArn] }),
+        // Revoke; the CA certificate bounds a deny-list entry's expiry when the certificate itself is unknown.
+        new iam.PolicyStatement({ actions: ['acm-pca:RevokeCertificate', 'acm-pca:GetCertificateAuthorityCertificate'], resources: [caArn] }),
         new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [authorizer.denyList.tableArn] }),
         new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.keys.dataKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
+        // `csm-certs status` reads the CA's CRL (SSE-KMS).
+        ...(this.ca ? [
+          new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.ca.crlBucket.arnForObjects('crl/*')] }),
+          new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.keys.dataKey.keyArn], conditions: viaService('s3', Stack.of(this).region) }),
+        ] : []),
       ],
     });
   }

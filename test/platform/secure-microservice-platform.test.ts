@@ -181,6 +181,17 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     expect(byId(/CertificateAuthorityArn/)?.Description).toBe('csm-certs --ca-arn');
     expect(byId(/DenyListTableName/)?.Value).toEqual({ Ref: expect.stringMatching(/DenyList/) });
     expect(byId(/PlatformApiUrl/)?.Value).toBe('https://api.example.com');
+    expect(byId(/CertificateOperatorPolicyArn/)?.Value).toEqual({ Ref: expect.stringMatching(/CertificateOperatorPolicy/) });
+  });
+
+  it('gives csm-certs operators a policy that issues client certificates only, and syncs revocations made elsewhere', () => {
+    const operator = Object.entries(parent.findResources('AWS::IAM::ManagedPolicy')).find(([id]) => id.includes('CertificateOperatorPolicy'))![1];
+    const statements = operator.Properties.PolicyDocument.Statement as { Action: string | string[]; Condition?: unknown }[];
+    expect(statements.find((st) => st.Action === 'acm-pca:IssueCertificate')?.Condition).toEqual({
+      StringEquals: { 'acm-pca:TemplateArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm-pca:::template/EndEntityClientAuthCertificate/V1']] } },
+    });
+    expect(statements.flatMap((st) => [st.Action].flat())).toEqual(expect.arrayContaining(['acm-pca:RevokeCertificate', 'dynamodb:PutItem', 'dynamodb:GetItem', 's3:GetObject']));
+    parent.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: Match.objectLike({ eventName: ['RevokeCertificate'] }) }) });
   });
 
   it('publishes the services\' scopes on one resource server per scope group (platform stack), machine clients in the nested stack', () => {
