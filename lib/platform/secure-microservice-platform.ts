@@ -495,7 +495,8 @@ export class SecureMicroservicePlatform extends Construct {
         new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.keys.dataKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
         // `csm-certs status` reads the CA's CRL (SSE-KMS).
         ...(this.ca ? [
-          new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.ca.crlBucket.arnForObjects('crl/*')] }),
+          // AWS Private CA writes crl/<CA id>.crl: exactly the issuing CA's.
+          new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.ca.crlBucket.arnForObjects(`crl/${Fn.select(1, Fn.split('/', caArn))}.crl`)] }),
           new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.keys.dataKey.keyArn], conditions: viaService('s3', Stack.of(this).region) }),
         ] : []),
       ],
