@@ -48,6 +48,8 @@ export class PlatformStage extends Stage {
   /** Absent with `withoutAccountBaseline`. */
   public readonly baselineStack?: Stack;
   public readonly baseline?: AccountSecurityBaseline;
+  /** The profile this environment was built with (`dev`, `prod`). */
+  public readonly profileName: string;
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     super(scope, id, { env: props.env });
@@ -58,6 +60,7 @@ export class PlatformStage extends Stage {
     if (props.accountBaseline && props.withoutAccountBaseline) {
       invalidProp(this, 'withoutAccountBaseline', props.withoutAccountBaseline.reason, 'accountBaseline and withoutAccountBaseline were both given', 'keep one of them');
     }
+    this.profileName = props.profile;
     const { profile: _name, env: _env, accountBaseline, withoutAccountBaseline, ...platformProps } = props;
     this.stack = new Stack(this, 'Platform', {
       description: `cdk-secure-microservices platform (${id}, profile ${props.profile})`,

@@ -319,6 +319,8 @@ export class SecureMicroservicePlatform extends Construct {
   public readonly alarmTopic: sns.ITopic;
   /** The domain of the services' internal host names (`<service>.<serviceDomain>`); recorded in api-model.json. */
   public readonly serviceDomain: string;
+  /** Where clients call the API: the mTLS custom domain, or the stage URL (versions are base paths /v1, /v2, ...). */
+  public readonly apiUrl: string;
   private readonly props: SecureMicroservicePlatformProps;
   private readonly endpoints: ec2.IConnectable;
   private readonly serviceSubnets?: ec2.SubnetSelection;
@@ -480,7 +482,8 @@ export class SecureMicroservicePlatform extends Construct {
       new CfnOutput(this, 'CertificateOperatorPolicyArn', { value: this.certificateOperatorPolicy.managedPolicyArn, description: 'attach to the roles that run csm-certs' });
       new CfnOutput(this, 'DenyListTableName', { value: this.clientCertificateAuthorizer.denyList.tableName, description: 'revoked client certificate serials (csm-certs revoke)' });
     }
-    new CfnOutput(this, 'ApiUrl', { value: props.mutualTls ? `https://${props.mutualTls.domainName}` : this.api.restApi.urlForPath('/'), description: 'the platform API (versions are base paths /v1, /v2, ...)' });
+    this.apiUrl = props.mutualTls ? `https://${props.mutualTls.domainName}` : this.api.restApi.urlForPath('/');
+    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'the platform API (versions are base paths /v1, /v2, ...)' });
   }
 
   private createCertificateOperatorPolicy(authorizer: ClientCertificateAuthorizer): iam.ManagedPolicy {
