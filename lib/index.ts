@@ -99,5 +99,9 @@ export * from './core/managed-policy-role';
 export * from './storage/secure-bucket';
 export * from './storage/secure-table';
 
+// Delivery: CDK Pipelines with the gate, reports, fuzzing after non-prod deploys and approval before prod.
+export * from './pipeline/platform-pipeline';
+export * from './pipeline/fuzz-access';
+
 // Testing helpers: synthesize through the gate, cfn-lint, a snapshot serializer that strips asset hashes.
 export * as testing from './testing';

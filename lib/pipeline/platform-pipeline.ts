@@ -1,6 +1,7 @@
 import { CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -10,13 +11,14 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
+import { API_MODEL_FILE } from '../api/api-model';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { PlatformStage } from '../platform/platform-stage';
 import { invalidProp } from '../private/errors';
 import { assertReason } from '../private/reason';
 import { SecureBucket } from '../storage/secure-bucket';
-import { FUZZ_CLIENT_CERT_TEMPLATE, PipelineFuzzAccess } from './fuzz-access';
+import { PipelineFuzzAccess } from './fuzz-access';
 
 /** A GitHub/GitLab/Bitbucket repository reached through a CodeStar (CodeConnections) connection. */
 export interface ConnectionSourceOptions {
@@ -109,12 +111,9 @@ const ACCOUNT = /^\d{12}$/;
 const ADVISORY = /^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/;
 const DEFAULT_FUZZ_REQUESTS = 300;
 
-/**
- * Where the synth step puts the API model of a stage (csm-fuzz --model), relative to cdk.out: next to the
- * security report, named after the stage's artifact id.
- */
+/** Where synth writes the API model of one stage (csm-fuzz --model), relative to cdk.out: in the stage's assembly. */
 export function apiModelPathOf(stage: PlatformStage): string {
-  return `${stage.artifactId}.api-model.json`;
+  return `${stage.artifactId}/${API_MODEL_FILE}`;
 }
 
 /**
@@ -150,7 +149,7 @@ export class PlatformPipeline extends Construct {
     this.validateEnvironments(props.environments);
     for (const allowance of props.auditAllowList ?? []) {
       if (!ADVISORY.test(allowance.advisory)) {
-        invalidProp(this, 'auditAllowList.advisory', allowance.advisory, 'not a GitHub advisory id', 'use the id npm audit --json reports, e.g. GHSA-abcd-efgh-jkmp');
+        invalidProp(this, 'auditAllowList.advisory', allowance.advisory, 'not a GitHub advisory id', 'use the id npm audit --json reports, e.g. GHSA-c2qf-rxjj-qqgw');
       }
       assertReason(this, 'auditAllowList.reason', allowance.reason, `allowing advisory ${allowance.advisory} needs a reason a reviewer can check`);
     }
@@ -176,7 +175,7 @@ export class PlatformPipeline extends Construct {
         ...auditCommands(props.auditAllowList ?? []),
         'npx cdk synth',
         // The reports of this build, by commit: security report, validation report, one API model per stage.
-        'for f in security-report.md validation-report.json *.api-model.json; do [ -f "cdk.out/$f" ] && aws s3 cp "cdk.out/$f" "s3://$REPORTS_BUCKET/builds/$CODEBUILD_RESOLVED_SOURCE_VERSION/$f"; done',
+        `for f in security-report.md validation-report.json ${API_MODEL_FILE} assembly-*/${API_MODEL_FILE}; do if [ -f "cdk.out/$f" ]; then aws s3 cp "cdk.out/$f" "s3://$REPORTS_BUCKET/builds/$CODEBUILD_RESOLVED_SOURCE_VERSION/$f"; fi; done`,
       ],
       env: { REPORTS_BUCKET: this.reportsBucket.bucket.bucketName },
       rolePolicyStatements: [this.putReports('builds/*')],
@@ -207,10 +206,12 @@ export class PlatformPipeline extends Construct {
       const pre: pipelines.Step[] = [];
       const post: pipelines.Step[] = [];
       if (approval) {
-        pre.push(this.reportDiffStep(stage, synth));
-        pre.push(new pipelines.ManualApprovalStep(`Approve-${stage.stageName}`, {
+        const diff = this.reportDiffStep(stage, synth);
+        const approve = new pipelines.ManualApprovalStep(`Approve-${stage.stageName}`, {
           comment: `Deploy ${stage.stageName} (profile ${stage.profileName})? Review the security report's changes since the last approved deployment: the ${stage.stageName}-SecurityReportDiff step's log, or reports bucket key pending/${stage.stageName}/security-report.diff.`,
-        }));
+        });
+        approve.addStepDependency(diff);
+        pre.push(diff, approve);
         post.push(this.recordApprovedReportStep(stage, synth));
       }
       if (fuzz) {
@@ -255,6 +256,7 @@ export class PlatformPipeline extends Construct {
       detailType: notifications.DetailType.FULL,
     });
     this.acknowledgePipelineFindings();
+    this.useSubForRoleArns();
     const emails = props.notificationEmails ?? [];
     if (emails.length > 0) {
       const undelivered = createDeadLetterQueue(this, 'NotificationDeadLetterQueue', this.keys.dataKey, 'the pipeline notification e-mails (messages SNS could not deliver)');
@@ -300,6 +302,23 @@ export class PlatformPipeline extends Construct {
         for (const finding of wildcardFindings(stack, c)) acknowledgeFinding(c, `AwsSolutions::AwsSolutions-IAM5[${finding}]`, reasonFor(finding));
       }
     }
+  }
+
+  /**
+   * CDK Pipelines renders the cross-account deploy actions' `RoleArn` as an empty-delimiter Fn::Join, which
+   * cfn-lint refuses in action configurations (E3703: use Fn::Sub). The stages are rendered once the pipeline is
+   * built; the same ARNs are written back as Fn::Sub (an L1 attribute, so every pack still reads it).
+   */
+  private useSubForRoleArns(): void {
+    const cfn = this.pipeline.pipeline.node.defaultChild as codepipeline.CfnPipeline;
+    const stages = Stack.of(this).resolve(cfn.stages) as { actions: { configuration?: Record<string, unknown> }[] }[];
+    for (const action of stages.flatMap((st) => st.actions)) {
+      const join = (action.configuration?.RoleArn as { 'Fn::Join'?: [string, unknown[]] } | undefined)?.['Fn::Join'];
+      if (!join || join[0] !== '') continue;
+      const parts = join[1].map((p) => (typeof p === 'string' ? p : (p as { Ref?: string }).Ref?.startsWith('AWS::') ? `\${${(p as { Ref: string }).Ref}}` : undefined));
+      if (parts.every((p) => p !== undefined)) action.configuration!.RoleArn = { 'Fn::Sub': parts.join('') };
+    }
+    cfn.stages = stages as unknown as codepipeline.CfnPipeline.StageDeclarationProperty[];
   }
 
   private validateEnvironments(environments: readonly PlatformPipelineEnvironment[]): void {
@@ -382,11 +401,12 @@ export class PlatformPipeline extends Construct {
         // The platform account's fuzz role, through the build's own credentials.
         'aws configure set profile.fuzz.role_arn "$FUZZ_ROLE_ARN" && aws configure set profile.fuzz.credential_source EcsContainer',
         'SECRET=$(aws --profile fuzz cognito-idp describe-user-pool-client --user-pool-id "$USER_POOL_ID" --client-id "$CLIENT_ID" --query UserPoolClient.ClientSecret --output text)',
-        'TOKEN=$(curl -sf -u "$CLIENT_ID:$SECRET" -d grant_type=client_credentials "$TOKEN_URL" | node -pe \'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token\')',
-        'API_KEY=$(aws --profile fuzz apigateway get-api-key --api-key "$API_KEY_ID" --include-value --query value --output text)',
+        // Token and API key go to csm-fuzz through its environment variables, never on a command line.
+        'export CSM_FUZZ_TOKEN=$(curl -sf -u "$CLIENT_ID:$SECRET" -d grant_type=client_credentials "$TOKEN_URL" | node -pe \'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token\')',
+        'export CSM_FUZZ_API_KEY=$(aws --profile fuzz apigateway get-api-key --api-key "$API_KEY_ID" --include-value --query value --output text)',
         ...(mtls ? ['AWS_PROFILE=fuzz npx csm-certs issue --ca-arn "$CA_ARN" --common-name "$CLIENT_ID" --validity-days 1 --out-dir fuzz-cert --records fuzz-cert/records.json'] : []),
         [
-          `npx csm-fuzz --model "cdk.out/${apiModelPathOf(stage)}" --base-url "$API_URL" --token "$TOKEN" --api-key "$API_KEY"`,
+          `npx csm-fuzz --model "cdk.out/${apiModelPathOf(stage)}" --base-url "$API_URL"`,
           ...(mtls ? ['--client-cert "fuzz-cert/$CLIENT_ID.cert.pem" --client-key "fuzz-cert/$CLIENT_ID.key.pem"'] : []),
           `--requests ${requests} --seed "$CODEBUILD_BUILD_NUMBER" --report fuzz-report.json`,
         ].join(' '),
@@ -449,4 +469,3 @@ function auditCommands(allowList: readonly AuditAllowance[]): string[] {
   return ['npm audit --omit=dev --json > audit.json || true', `node -e '${check.replace(/'/g, "'\\''")}'`];
 }
 
-export { FUZZ_CLIENT_CERT_TEMPLATE };
