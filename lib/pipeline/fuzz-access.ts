@@ -1,10 +1,8 @@
 import { Arn, CfnOutput, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { clientCertificateIssueStatements } from '../pki/private-certificate-authority';
 import { SecureMicroservicePlatform } from '../platform/secure-microservice-platform';
-
-/** The client certificate template a fuzzer's short-lived certificate is issued with (end-entity, client auth). */
-export const FUZZ_CLIENT_CERT_TEMPLATE = 'EndEntityClientAuthCertificate/V1';
 
 export interface PipelineFuzzAccessProps {
   /** The platform the pipeline fuzzes after each deployment of it. */
@@ -78,15 +76,8 @@ export class PipelineFuzzAccess extends Construct {
     let caOutput: CfnOutput | undefined;
     if (platform.domain) {
       const caArn = platform.certificateAuthority.certificateAuthorityArn;
-      policy.addStatements(
-        new iam.PolicyStatement({
-          sid: 'IssueFuzzerClientCertificates',
-          actions: ['acm-pca:IssueCertificate'],
-          resources: [caArn],
-          conditions: { StringEquals: { 'acm-pca:TemplateArn': `arn:${stack.partition}:acm-pca:::template/${FUZZ_CLIENT_CERT_TEMPLATE}` } },
-        }),
-        new iam.PolicyStatement({ sid: 'ReadIssuedCertificates', actions: ['acm-pca:GetCertificate'], resources: [caArn] }),
-      );
+      // The same statements csm-certs users get: the end-entity client template only (PrivateCaIssuanceScopedToEndEntity).
+      policy.addStatements(...clientCertificateIssueStatements(caArn, stack.partition));
       caOutput = new CfnOutput(this, 'CertificateAuthorityArn', { value: caArn, description: 'fuzz step: CA that issues its client certificate' });
     }
     const domain = platform.identity.domain;

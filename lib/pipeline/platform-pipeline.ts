@@ -404,7 +404,7 @@ export class PlatformPipeline extends Construct {
         // Token and API key go to csm-fuzz through its environment variables, never on a command line.
         'export CSM_FUZZ_TOKEN=$(curl -sf -u "$CLIENT_ID:$SECRET" -d grant_type=client_credentials "$TOKEN_URL" | node -pe \'JSON.parse(require("fs").readFileSync(0, "utf8")).access_token\')',
         'export CSM_FUZZ_API_KEY=$(aws --profile fuzz apigateway get-api-key --api-key "$API_KEY_ID" --include-value --query value --output text)',
-        ...(mtls ? ['AWS_PROFILE=fuzz npx csm-certs issue --ca-arn "$CA_ARN" --common-name "$CLIENT_ID" --validity-days 1 --out-dir fuzz-cert --records fuzz-cert/records.json'] : []),
+        ...(mtls ? ['AWS_PROFILE=fuzz npx csm-certs issue --ca-arn "$CA_ARN" --common-name "$CLIENT_ID" --client-id "$CLIENT_ID" --validity-days 1 --out-dir fuzz-cert --records fuzz-cert/records.json'] : []),
         [
           `npx csm-fuzz --model "cdk.out/${apiModelPathOf(stage)}" --base-url "$API_URL"`,
           ...(mtls ? ['--client-cert "fuzz-cert/$CLIENT_ID.cert.pem" --client-key "fuzz-cert/$CLIENT_ID.key.pem"'] : []),

@@ -71,7 +71,7 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     const spec = buildSpec(projectOf(template, fuzz));
     expect(spec).toContain('npx csm-fuzz --model "cdk.out/assembly-Tooling-dev/api-model.json" --base-url "$API_URL"');
     expect(spec).toContain('--requests 300');
-    expect(spec).toContain('npx csm-certs issue --ca-arn "$CA_ARN"');
+    expect(spec).toContain('npx csm-certs issue --ca-arn "$CA_ARN" --common-name "$CLIENT_ID" --client-id "$CLIENT_ID" --validity-days 1');
     expect(spec).toContain('--client-cert "fuzz-cert/$CLIENT_ID.cert.pem"');
     expect(spec).not.toMatch(/csm-fuzz[^\n]*(--token|--api-key)/); // secrets travel in CSM_FUZZ_TOKEN / CSM_FUZZ_API_KEY only
   });
@@ -116,8 +116,8 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     expect(JSON.stringify(trust[0].Principal)).toContain(':iam::111111111111:root');
     expect(JSON.stringify(trust[0].Condition.ArnLike['aws:PrincipalArn'])).toContain(':iam::111111111111:role/Tooling-*');
     const policies = JSON.stringify(dev.findResources('AWS::IAM::ManagedPolicy'));
-    const issue = (Object.values(dev.findResources('AWS::IAM::ManagedPolicy')) as Resource[])
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]).filter((st) => st.Action === 'acm-pca:IssueCertificate' && st.Sid === 'IssueFuzzerClientCertificates');
+    const issue = (Object.values(dev.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('pipeline fuzzer') } })) as Resource[])
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]).filter((st) => st.Action === 'acm-pca:IssueCertificate');
     expect(issue).toHaveLength(1);
     expect(JSON.stringify(issue[0].Condition.StringEquals['acm-pca:TemplateArn'])).toContain(':acm-pca:::template/EndEntityClientAuthCertificate/V1');
     expect(policies).toContain('cognito-idp:DescribeUserPoolClient');
