@@ -40,7 +40,7 @@ const ENVIRONMENTS: Record<'dev' | 'prod', PlatformStageProps> = {
 function addServices(stage: PlatformStage): void {
   stage.platform.addService('orders', {
     imageTag: '3.2.0',
-    routes: [{ version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['orders/read'] }],
+    routes: [{ version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] }],
   });
 }
 

@@ -135,7 +135,7 @@ describe('PlatformPipeline rejects bad input with prop, value and fix', () => {
     const app: App = newApp();
     const stack = new Stack(app, 'Tooling', options.toolingEnv === false ? {} : { env: { account: '111111111111', region: 'eu-west-1' } });
     const dev = new PlatformStage(stack, 'dev', { ...STAGE_PROPS, profile: 'dev', env: options.stageEnv === false ? undefined : { account: '222222222222', region: 'eu-west-1' } });
-    dev.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] });
+    dev.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
     return new PlatformPipeline(stack, 'Delivery', {
       source: { connection: { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012', repository: 'acme/platform' } },
       environments: [{ stage: dev }],
@@ -163,7 +163,7 @@ describe('PlatformPipeline rejects bad input with prop, value and fix', () => {
     const app: App = newApp();
     const stack = new Stack(app, 'Tooling', { env: { account: '111111111111', region: 'eu-west-1' } });
     const dev = new PlatformStage(stack, 'dev', { ...STAGE_PROPS, profile: 'dev', env: { account: '222222222222', region: 'eu-west-1' } });
-    dev.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] });
+    dev.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
     expect(() => new PlatformPipeline(stack, 'Delivery', {
       source: { codeCommit: { repository: { repositoryName: 'x' } as never } },
       environments: [{ stage: dev, fuzz: { requests: 0 } }],
