@@ -1,9 +1,9 @@
 // Delivery through a pipeline: a tooling account runs CDK Pipelines, which tests (the security gate included),
 // audits, synthesizes and deploys dev then prod, each in its own account. After dev it fuzzes the deployed API;
 // before prod it shows the security report's diff and waits for a manual approval.
+// Synthesize (all packs must pass): npx cdk synth --app 'npx tsx examples/pipeline/app.ts'
 // Bootstrap first (README "Delivering with a pipeline"), then deploy the pipeline stack once from a workstation:
 //   npx cdk deploy --app 'npx tsx examples/pipeline/app.ts' Tooling
-// Run: npx tsx examples/pipeline/app.ts   (writes cdk.out.pipeline/)
 import { App, Stack } from 'aws-cdk-lib';
 import { applySecurityChecks, GATE_APP_CONTEXT } from '../../lib/checks/apply-security-checks';
 import { PlatformPipeline } from '../../lib/pipeline/platform-pipeline';
@@ -74,7 +74,7 @@ export function build(app: App): PlatformPipeline {
 }
 
 if (require.main === module) {
-  const app = new App({ outdir: 'cdk.out.pipeline', postCliContext: GATE_APP_CONTEXT });
+  const app = new App({ postCliContext: GATE_APP_CONTEXT }); // outdir and context come from the CDK CLI
   build(app);
   app.synth();
 }
