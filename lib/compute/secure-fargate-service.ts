@@ -146,7 +146,9 @@ export interface SecureFargateServiceProps {
   readonly allowFrom?: ec2.IConnectable[];
   /**
    * Cluster to run in. ECS Exec needs a cluster with KMS-encrypted, logged exec sessions (the default cluster).
-   * @default - a new cluster with enhanced Container Insights and an encrypted, logged ECS Exec configuration
+   * PlatformChecks requires a Fargate cluster to encrypt task ephemeral storage with a customer key.
+   * @default - a new cluster with enhanced Container Insights, an encrypted, logged ECS Exec configuration and
+   * Fargate ephemeral storage encrypted with `encryptionKey`
    */
   readonly cluster?: ecs.ICluster;
   /**
@@ -280,6 +282,8 @@ const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const ROOT_USER = /^(root|0)(:.*)?$/;
 const CONTAINER_NAME = 'app';
 const SERVICE_CONNECT_PORT_NAME = 'app';
+/** Memory left to the Service Connect proxy ECS adds to each task (AWS recommends at least 64 MiB for it). */
+export const SERVICE_CONNECT_PROXY_MEMORY_MIB = 64;
 
 /**
  * A hardened Fargate service (P1, P3, P6, P11, P15): non-root, read-only, unprivileged containers with all
@@ -390,6 +394,9 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
           logging: ecs.ExecuteCommandLogging.OVERRIDE,
           logConfiguration: { cloudWatchLogGroup: this.execLogGroup, cloudWatchEncryptionEnabled: true },
         },
+        // Task ephemeral storage (the writable volumes and image layers) encrypted with the customer key; CDK adds the
+        // key-policy statements for fargate.amazonaws.com, scoped by the ECS encryption context of this account.
+        managedStorageConfiguration: { fargateEphemeralStorageKmsKey: props.encryptionKey },
       });
     }
     this.namespace = props.namespace ?? new servicediscovery.HttpNamespace(this, 'Namespace', {
@@ -417,6 +424,8 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       readonlyRootFilesystem: true,
       privileged: false,
       linuxParameters,
+      // A hard limit: a leaking process is stopped before it starves the Service Connect proxy of the task's memory.
+      memoryLimitMiB: memory - SERVICE_CONNECT_PROXY_MEMORY_MIB,
       environment: props.environment,
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.serviceName }),

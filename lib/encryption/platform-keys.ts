@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
+import { recordOptOut } from '../core/opt-out';
 import { invalidProp } from '../private/errors';
 
 export interface PlatformKeysProps {
@@ -16,22 +17,20 @@ export interface PlatformKeysProps {
    */
   readonly pendingWindowDays?: number;
   /**
-   * Extra AWS services (short names such as `sqs` or `kinesis`) that may use the data key on behalf of
-   * principals of this account, on top of the platform's own (s3, dynamodb, ecr, sns, secretsmanager,
-   * ssm, backup, ecs, sqs).
+   * AWS services (short names such as `sqs` or `kinesis`) through which EVERY principal of this account may use the
+   * data key (a `kms:ViaService` statement for `*` of this account). The platform needs none: its constructs grant
+   * the key to the roles that use it. Each listed service is recorded and shown in the security report.
    * @default - none
    */
   readonly additionalDataKeyServices?: string[];
 }
 
-/** Services that use the data key on behalf of principals of this account (kms:ViaService). */
-const DATA_KEY_VIA_SERVICES = ['s3', 'dynamodb', 'ecr', 'sns', 'secretsmanager', 'ssm', 'backup', 'ecs', 'sqs'];
-
 /**
- * Service principals that call KMS themselves for the data key: CloudWatch alarms and EventBridge
- * publish to encrypted SNS topics.
+ * Service principals that call KMS themselves for the data key: CloudWatch alarms and EventBridge publish to
+ * encrypted SNS topics (and EventBridge to its encrypted dead-letter queues); SNS delivers undeliverable
+ * messages to encrypted dead-letter queues.
  */
-const DATA_KEY_SERVICE_PRINCIPALS = ['cloudwatch.amazonaws.com', 'events.amazonaws.com'];
+const DATA_KEY_SERVICE_PRINCIPALS = ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'];
 
 const ALIAS_PREFIX_PATTERN = /^[a-zA-Z0-9/_-]{1,200}$/;
 const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]{1,62}$/;
@@ -75,19 +74,41 @@ export class PlatformKeys extends Construct {
       alias: `${aliasPrefix}/data`,
       description: 'cdk-secure-microservices: data at rest (S3, DynamoDB, ECR, SNS, secrets, backups)',
     });
-    const viaServices = [...DATA_KEY_VIA_SERVICES, ...(props.additionalDataKeyServices ?? [])];
+    // Grants (ECR repositories, AWS Backup, Fargate ephemeral storage) only through AWS services: nobody, not even an
+    // administrator, can hand out a grant on the data key directly.
     this.dataKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowUseThroughPlatformServicesInThisAccountAndRegion',
+      sid: 'DenyGrantsNotForAwsResources',
+      effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey', 'kms:CreateGrant'],
+      actions: ['kms:CreateGrant'],
       resources: ['*'],
-      conditions: {
-        StringEquals: {
-          'kms:CallerAccount': stack.account,
-          'kms:ViaService': viaServices.map((s) => `${s}.${stack.region}.amazonaws.com`),
-        },
-      },
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     }));
+    const viaServices = props.additionalDataKeyServices ?? [];
+    if (viaServices.length > 0) {
+      for (const service of viaServices) {
+        recordOptOut(this, 'additionalDataKeyServices', `data key limited to granted roles (every principal of this account may use it through ${service})`,
+          { reason: `additionalDataKeyServices lists "${service}": principals of this account call ${service} with the data key without a grant of their own` });
+      }
+      const throughListedServices = {
+        'kms:CallerAccount': stack.account,
+        'kms:ViaService': viaServices.map((service) => `${service}.${stack.region}.amazonaws.com`),
+      };
+      this.dataKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowUseThroughListedServicesInThisAccountAndRegion',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: throughListedServices },
+      }));
+      this.dataKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowGrantsForAwsResourcesThroughListedServices',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { StringEquals: throughListedServices, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+      }));
+    }
     this.dataKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowPlatformServicePrincipalsForThisAccount',
       principals: DATA_KEY_SERVICE_PRINCIPALS.map((p) => new iam.ServicePrincipal(p)),

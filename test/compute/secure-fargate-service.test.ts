@@ -85,6 +85,21 @@ describe('SecureFargateService', () => {
     });
   });
 
+  it('encrypts Fargate ephemeral storage with the data key, which admits Fargate only for clusters of this account', () => {
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      Configuration: { ManagedStorageConfiguration: { FargateEphemeralStorageKmsKeyId: { Ref: logicalIdOf(f.keys.dataKey) } } },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', { KeyPolicy: { Statement: Match.arrayWith([
+      Match.objectLike({ Principal: { Service: 'fargate.amazonaws.com' }, Action: 'kms:GenerateDataKeyWithoutPlaintext', Condition: { StringEquals: { 'kms:EncryptionContext:aws:ecs:clusterAccount': [{ Ref: 'AWS::AccountId' }] } } }),
+      Match.objectLike({ Principal: { Service: 'fargate.amazonaws.com' }, Action: 'kms:CreateGrant', Condition: Match.objectLike({ 'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] } }) }),
+    ]) } });
+  });
+
+  it('gives every container a memory hard limit that leaves the Service Connect proxy its share', () => {
+    const limits = Object.values(template.findResources('AWS::ECS::TaskDefinition')).map((r) => [r.Properties.Memory, r.Properties.ContainerDefinitions.map((c: { Memory?: number }) => c.Memory)]);
+    expect(limits).toEqual([['512', [448]], ['2048', [1984]]]);
+  });
+
   it('hardens the container: non-root, read-only root filesystem, unprivileged, capabilities dropped, init process', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RequiresCompatibilities: ['FARGATE'],

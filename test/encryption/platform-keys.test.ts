@@ -37,24 +37,37 @@ describe('PlatformKeys', () => {
     });
   });
 
-  it('lets platform services use the data key only via those services, for callers of this account', () => {
-    template.hasResourceProperties('AWS::KMS::Key', {
-      Description: Match.stringLikeRegexp('data at rest'),
-      KeyPolicy: { Statement: Match.arrayWith([
-        Match.objectLike({
-          Sid: 'AllowUseThroughPlatformServicesInThisAccountAndRegion',
-          Principal: { AWS: '*' },
-          Condition: { StringEquals: {
-            'kms:CallerAccount': { Ref: 'AWS::AccountId' },
-            'kms:ViaService': Match.arrayWith([{ 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }]),
-          } },
-        }),
-        Match.objectLike({
-          Sid: 'AllowPlatformServicePrincipalsForThisAccount',
-          Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-        }),
-      ]) },
+  it('lets no principal of the account use the data key through a service without its own grant, and allows grants only for AWS resources', () => {
+    const dataKey = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('data at rest') } }))[0];
+    const statements = dataKey.Properties.KeyPolicy.Statement as { Sid?: string; Effect: string; Principal: unknown; Action: unknown; Condition?: unknown }[];
+    // Besides the account statement CDK puts on every key (IAM policies decide), no Allow admits "*".
+    expect(statements.filter((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal).includes('"*"'))).toEqual([]);
+    expect(statements.filter((st) => JSON.stringify(st.Condition ?? {}).includes('kms:ViaService'))).toEqual([]);
+    expect(statements).toContainEqual({
+      Sid: 'DenyGrantsNotForAwsResources', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:CreateGrant', Resource: '*',
+      Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     });
+    expect(statements).toContainEqual(expect.objectContaining({
+      Sid: 'AllowPlatformServicePrincipalsForThisAccount',
+      Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'] },
+      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+    }));
+  });
+
+  it('admits every principal of the account through a service only when listed in additionalDataKeyServices, recorded for the report', () => {
+    const stack = newStack('Listed');
+    const keys = new PlatformKeys(stack, 'Keys', { additionalDataKeyServices: ['kinesis'] });
+    const statements = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(keys.dataKey.node.defaultChild as never)].Properties.KeyPolicy.Statement;
+    expect(statements).toContainEqual(expect.objectContaining({
+      Sid: 'AllowUseThroughListedServicesInThisAccountAndRegion', Principal: { AWS: '*' },
+      Condition: { StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' }, 'kms:ViaService': [{ 'Fn::Join': ['', ['kinesis.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }] } },
+    }));
+    expect(statements).toContainEqual(expect.objectContaining({
+      Sid: 'AllowGrantsForAwsResourcesThroughListedServices', Action: 'kms:CreateGrant',
+      Condition: expect.objectContaining({ Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
+    }));
+    expect(keys.node.metadata.filter((m) => m.type === 'cdk-secure-microservices:opt-out').map((m) => (m.data as { control: string }).control))
+      .toEqual(['data key limited to granted roles (every principal of this account may use it through kinesis)']);
   });
 
   describe('rejects bad input with prop, value and fix', () => {
