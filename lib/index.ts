@@ -58,6 +58,7 @@ export {
   RouteInfo,
   ROUTE_METHODS,
   SECURITY_HEADERS,
+  ApiResourcePolicyOptions,
   GENERIC_ERROR_RESPONSES,
   GenericErrorResponse,
 } from './api/secure-api';

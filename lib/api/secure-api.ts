@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -99,6 +100,25 @@ export interface SecureApiProps {
    * @default - see AlarmThresholds
    */
   readonly alarmThresholds?: AlarmThresholds;
+  /**
+   * Who may call the API at all, on top of the stage-only resource policy every SecureApi has.
+   * @default - any source (authentication, API keys and WAF decide)
+   */
+  readonly resourcePolicy?: ApiResourcePolicyOptions;
+}
+
+/** Source conditions of the API's resource policy; a request must match one of those given. */
+export interface ApiResourcePolicyOptions {
+  /**
+   * Client IP ranges (CIDR) allowed to call the API (`aws:SourceIp`).
+   * @default - no IP condition
+   */
+  readonly allowedSourceIpRanges?: string[];
+  /**
+   * Interface VPC endpoints (`vpce-…`) of execute-api through which the API may be called (`aws:SourceVpce`).
+   * @default - no VPC endpoint condition
+   */
+  readonly allowedSourceVpcEndpoints?: string[];
 }
 
 export interface AlarmThresholds {
@@ -193,6 +213,10 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': "'nosniff'",
   'Cache-Control': "'no-store'",
   'X-Frame-Options': "'DENY'",
+  // A JSON API serves no page: sandbox blocks scripts, forms, plugins and same-origin access should a browser ever
+  // render a response. (API Gateway wraps static values in single quotes, so quoted keywords such as 'none' cannot
+  // be written here.)
+  'Content-Security-Policy': "'sandbox'",
 };
 
 /**
@@ -352,6 +376,7 @@ export class SecureApi extends Construct {
       cloudWatchRoleRemovalPolicy: props.manageAccountCloudWatchRole ? RemovalPolicy.RETAIN : undefined,
       disableExecuteApiEndpoint: props.disableExecuteApiEndpoint ?? false,
       apiKeySourceType: apigw.ApiKeySourceType.HEADER,
+      policy: apiResourcePolicy(this, stageName, props.resourcePolicy ?? {}),
       deployOptions: {
         stageName,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
@@ -622,4 +647,50 @@ function validateThrottle(scope: Construct, prop: string, throttle: ThrottleOpti
   if (throttle.burstLimit < throttle.rateLimit) {
     invalidProp(scope, `${prop}.burstLimit`, throttle.burstLimit, `the burst limit is below the rate limit (${throttle.rateLimit}), so the rate could never be reached`, `use a burst limit of at least ${Math.ceil(throttle.rateLimit)}`);
   }
+}
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9a-fA-F:]+\/\d{1,3}$/;
+const VPC_ENDPOINT = /^vpce-[0-9a-f]{8,17}$/;
+
+/**
+ * The API's resource policy: invoking is allowed on this stage only and denied on anything else (other stages, a
+ * test invocation path); with source conditions, requests from other IP ranges and endpoints are denied too.
+ * `execute-api:/…` is API Gateway's shorthand for this API's own ARN (the ARN itself would be circular).
+ */
+function apiResourcePolicy(scope: Construct, stageName: string, options: ApiResourcePolicyOptions): iam.PolicyDocument {
+  const ipRanges = options.allowedSourceIpRanges ?? [];
+  const endpoints = options.allowedSourceVpcEndpoints ?? [];
+  for (const range of ipRanges) {
+    if (!Token.isUnresolved(range) && !CIDR.test(range)) {
+      invalidProp(scope, 'resourcePolicy.allowedSourceIpRanges', range, 'not a CIDR range', 'use e.g. "203.0.113.0/24"');
+    }
+  }
+  for (const endpoint of endpoints) {
+    if (!Token.isUnresolved(endpoint) && !VPC_ENDPOINT.test(endpoint)) {
+      invalidProp(scope, 'resourcePolicy.allowedSourceVpcEndpoints', endpoint, 'not a VPC endpoint id', 'use the id of an execute-api interface endpoint, e.g. "vpce-0123456789abcdef0"');
+    }
+  }
+  if (options.allowedSourceIpRanges && ipRanges.length === 0 && endpoints.length === 0) {
+    invalidProp(scope, 'resourcePolicy.allowedSourceIpRanges', ipRanges, 'an empty list would deny every caller', 'list at least one range, or omit the prop');
+  }
+  const stageMethods = `execute-api:/${stageName}/*/*`;
+  const statements = [
+    new iam.PolicyStatement({ sid: 'AllowInvokeOnThisStage', principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: [stageMethods] }),
+    new iam.PolicyStatement({ sid: 'DenyInvokeOutsideThisStage', effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], notResources: [stageMethods] }),
+  ];
+  if (ipRanges.length > 0 || endpoints.length > 0) {
+    // Conditions of one statement must all hold: the Deny applies to a request matching no allowed source.
+    statements.push(new iam.PolicyStatement({
+      sid: 'DenyInvokeFromOtherSources',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions: ['execute-api:Invoke'],
+      resources: ['execute-api:/*'],
+      conditions: {
+        ...(ipRanges.length > 0 ? { NotIpAddress: { 'aws:SourceIp': ipRanges } } : {}),
+        ...(endpoints.length > 0 ? { StringNotEquals: { 'aws:SourceVpce': endpoints } } : {}),
+      },
+    }));
+  }
+  return new iam.PolicyDocument({ statements });
 }

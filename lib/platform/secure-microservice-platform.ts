@@ -11,7 +11,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApiFirewall, ApiFirewallProps } from '../api/api-firewall';
-import { SecureApi, ThrottleOptions, UsageTierOptions } from '../api/secure-api';
+import { ApiResourcePolicyOptions, SecureApi, ThrottleOptions, UsageTierOptions } from '../api/secure-api';
 import { MAX_LISTENERS_PER_NLB, PrivateIntegrationGateway } from '../compute/private-integration-gateway';
 import { createExecutionRole, createServiceConnectTlsRole, SecureFargateService } from '../compute/secure-fargate-service';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -102,6 +102,12 @@ export interface SecureMicroservicePlatformProps {
    * @default { standard: 50 rps, burst 100, 1,000,000 requests a month }
    */
   readonly usageTiers?: Record<string, UsageTierOptions>;
+  /**
+   * Source conditions of the API's resource policy (client IP ranges, execute-api VPC endpoints). Every platform API
+   * allows invoking its stage only and denies everything else.
+   * @default - any source (tokens, API keys and WAF decide)
+   */
+  readonly apiResourcePolicy?: ApiResourcePolicyOptions;
   /**
    * E-mail addresses that receive the API and image-finding alarms. Required by profiles with `requireAlarmRouting`.
    * @default - none
@@ -448,6 +454,7 @@ export class SecureMicroservicePlatform extends Construct {
       usageTiers: props.usageTiers ?? { standard: { rateLimit: 50, burstLimit: 100, quota: 1_000_000, quotaPeriod: apigw.Period.MONTH } },
       disableExecuteApiEndpoint: props.mutualTls ? true : undefined,
       manageAccountCloudWatchRole: props.manageAccountCloudWatchRole,
+      resourcePolicy: props.apiResourcePolicy,
       customAuthorizer: this.clientCertificateAuthorizer ? {
         authorizer: this.clientCertificateAuthorizer.authorizer,
         reason: 'The mTLS path uses ClientCertificateAuthorizer, which verifies the Cognito access token and the route scopes itself and also refuses revoked client certificates; a Cognito authorizer cannot check revocation.',

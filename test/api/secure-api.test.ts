@@ -188,6 +188,22 @@ describe('SecureApi', () => {
     });
   });
 
+  it('has a resource policy allowing its stage only and denying everything else', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', { Policy: { Statement: [
+      { Sid: 'AllowInvokeOnThisStage', Effect: 'Allow', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/prod/*/*' },
+      { Sid: 'DenyInvokeOutsideThisStage', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', NotResource: 'execute-api:/prod/*/*' },
+    ], Version: '2012-10-17' } });
+  });
+
+  it('adds a source condition to the resource policy: a request from no listed IP range or VPC endpoint is denied', () => {
+    const { stack, api: restricted } = apiStack({ resourcePolicy: { allowedSourceIpRanges: ['203.0.113.0/24'], allowedSourceVpcEndpoints: ['vpce-0123456789abcdef0'] } });
+    getRoute(restricted);
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGateway::RestApi', { Policy: { Statement: Match.arrayWith([{
+      Sid: 'DenyInvokeFromOtherSources', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*',
+      Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24'] }, StringNotEquals: { 'aws:SourceVpce': ['vpce-0123456789abcdef0'] } },
+    }]) } });
+  });
+
   it('answers errors with generic bodies and security headers', () => {
     const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map((r) => r.Properties);
     expect(responses.map((r) => r.ResponseType)).toEqual(expect.arrayContaining(['DEFAULT_4XX', 'DEFAULT_5XX', 'UNAUTHORIZED', 'ACCESS_DENIED', 'MISSING_AUTHENTICATION_TOKEN', 'BAD_REQUEST_BODY', 'WAF_FILTERED']));
@@ -197,6 +213,7 @@ describe('SecureApi', () => {
         'gatewayresponse.header.X-Content-Type-Options': "'nosniff'",
         'gatewayresponse.header.Cache-Control': "'no-store'",
         'gatewayresponse.header.X-Frame-Options': "'DENY'",
+        'gatewayresponse.header.Content-Security-Policy': "'sandbox'",
       });
       const body = r.ResponseTemplates['application/json'];
       expect(Object.keys(JSON.parse(body))).toEqual(['message', 'requestId']);
@@ -269,6 +286,9 @@ describe('SecureApi variants', () => {
       ['log retention out of range', { accessLogRetentionDays: 4000 }, /invalid accessLogRetentionDays \(received 4000\).*Fix: use one of/],
       ['a custom authorizer without a reason', { customAuthorizer: { authorizer: {} as apigw.IAuthorizer, reason: 'mtls' } }, /invalid customAuthorizer.reason \(received "mtls"\)/],
       ['bad stage name', { stageName: 'prod-1' }, /invalid stageName \(received "prod-1"\)/],
+      ['source IP range not a CIDR', { resourcePolicy: { allowedSourceIpRanges: ['10.0.0.1'] } }, /invalid resourcePolicy\.allowedSourceIpRanges \(received "10\.0\.0\.1"\): not a CIDR range/],
+      ['empty source IP ranges', { resourcePolicy: { allowedSourceIpRanges: [] } }, /invalid resourcePolicy\.allowedSourceIpRanges \(received \[\]\): an empty list would deny every caller/],
+      ['not a VPC endpoint id', { resourcePolicy: { allowedSourceVpcEndpoints: ['vpc-123'] } }, /invalid resourcePolicy\.allowedSourceVpcEndpoints \(received "vpc-123"\)/],
     ])('%s', (_name, props, error) => {
       expect(() => apiStack(props as Partial<SecureApiProps>)).toThrow(error);
     });
