@@ -2,6 +2,7 @@ import { Aws, Environment, Stack, Stage } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AccountSecurityBaseline, OrganizationManagedParts } from '../baseline/account-security-baseline';
 import { invalidProp } from '../private/errors';
+import { ACCOUNT_BASELINE_SKIPPED_CONTROL } from '../private/organization-managed';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { PLATFORM_PROFILES } from './profiles';
 import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from './secure-microservice-platform';
@@ -67,7 +68,7 @@ export class PlatformStage extends Stage {
       terminationProtection: props.profile === 'prod',
     });
     if (withoutAccountBaseline) {
-      recordOptOut(this, 'withoutAccountBaseline', 'account security baseline (trail, GuardDuty, Security Hub, Access Analyzer, Inspector)', withoutAccountBaseline);
+      recordOptOut(this, 'withoutAccountBaseline', ACCOUNT_BASELINE_SKIPPED_CONTROL, withoutAccountBaseline);
     } else {
       this.baselineStack = new Stack(this, 'Baseline', {
         description: `cdk-secure-microservices account security baseline (${id}, profile ${props.profile})`,

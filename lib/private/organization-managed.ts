@@ -27,3 +27,6 @@ export function organizationManagedPractice(control: string): string | undefined
   const part = (Object.keys(ORGANIZATION_MANAGED_CONTROLS) as OrganizationManagedPart[]).find((p) => ORGANIZATION_MANAGED_CONTROLS[p] === control);
   return part && ORGANIZATION_MANAGED_PRACTICES[part];
 }
+
+/** The control PlatformStage records with `withoutAccountBaseline` (the baseline is deployed elsewhere). */
+export const ACCOUNT_BASELINE_SKIPPED_CONTROL = 'account security baseline (trail, GuardDuty, Security Hub, Access Analyzer, Inspector)';

@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import { SecureFargateServiceProps } from '../../lib/compute/secure-fargate-service';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { PrivateNetwork } from '../../lib/network/private-network';
@@ -19,11 +20,16 @@ export interface Fixture {
   readonly props: SecureFargateServiceProps;
 }
 
-/** A platform (keys, network, repository) and the props of a compliant service in it. */
+/** A platform (keys, network, repository, GuardDuty detector) and the props of a compliant service in it. */
 export function fixture(stack: Stack = newStack()): Fixture {
   const keys = new PlatformKeys(stack, 'Keys');
   const network = new PrivateNetwork(stack, 'Network', { logsKey: keys.logsKey });
   const repository = new SecureRepository(stack, 'Repo', { encryptionKey: keys.dataKey, repositoryName: 'orders' });
+  // What the account baseline provides for services (PlatformChecks GuardDutyRuntimeMonitoringForEcs).
+  new guardduty.CfnDetector(stack, 'Detector', {
+    enable: true,
+    features: [{ name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' }] }],
+  });
   const props: SecureFargateServiceProps = {
     serviceName: 'orders',
     image: { repository, tag: '1.0.0' },

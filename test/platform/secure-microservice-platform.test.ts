@@ -4,6 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AccountSecurityBaseline } from '../../lib/baseline/account-security-baseline';
 import { PlatformStage, PlatformStageProps } from '../../lib/platform/platform-stage';
 import { decodeRouteScopes } from '../../lib/pki/route-map';
 import { IDLE_COST_BUDGET_METADATA_TYPE } from '../../lib/cost/idle-cost';
@@ -293,6 +294,9 @@ describe('SecureMicroservicePlatform with existing VPC, user pool and CA (throug
       },
     });
     p.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
+    // An existing (Control Tower) account: the organization runs the baseline's parts, recorded with the reason.
+    const reason = { reason: 'Control Tower account: the delegated administrator runs this for the organization.' };
+    new AccountSecurityBaseline(stack, 'Baseline', { name: 'existing', organizationManaged: { trail: reason, guardDuty: reason, securityHub: reason, accessAnalyzer: reason, inspector: reason } });
     expect(p.network).toBeUndefined();
     expect(p.ca).toBeUndefined();
     const result = synthWithGate(stack);

@@ -17,6 +17,10 @@ import { MutualTlsDomainDisablesExecuteApi } from './pki/MutualTlsDomainDisables
 import { PrivateCaIssuanceScopedToEndEntity } from './pki/PrivateCaIssuanceScopedToEndEntity';
 import { PrivateCaRevocationEnabled } from './pki/PrivateCaRevocationEnabled';
 import { NoEscapeHatchOverride } from './gate/NoEscapeHatchOverride';
+import { AuditBucketObjectLock } from './audit/AuditBucketObjectLock';
+import { CloudTrailValidatedEncryptedMultiRegion } from './audit/CloudTrailValidatedEncryptedMultiRegion';
+import { FargateClusterEphemeralStorageEncrypted } from './runtime/FargateClusterEphemeralStorageEncrypted';
+import { GuardDutyRuntimeMonitoringForEcs } from './runtime/GuardDutyRuntimeMonitoringForEcs';
 
 /** Every rule of PlatformChecks, in the order they run. RULES.md documents each. */
 export const PLATFORM_RULES: readonly PlatformRule[] = [
@@ -38,6 +42,10 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   PrivateCaRevocationEnabled,
   NoEscapeHatchOverride,
   PrivateCaIssuanceScopedToEndEntity,
+  CloudTrailValidatedEncryptedMultiRegion,
+  AuditBucketObjectLock,
+  GuardDutyRuntimeMonitoringForEcs,
+  FargateClusterEphemeralStorageEncrypted,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
@@ -46,3 +54,4 @@ export { MethodAuthorizedWithScopes, RestStageBehindRateLimitedWebAcl, UsagePlan
 export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened };
 export { NoEscapeHatchOverride };
 export { MutualTlsDomainDisablesExecuteApi, PrivateCaIssuanceScopedToEndEntity, PrivateCaRevocationEnabled };
+export { AuditBucketObjectLock, CloudTrailValidatedEncryptedMultiRegion, FargateClusterEphemeralStorageEncrypted, GuardDutyRuntimeMonitoringForEcs };
