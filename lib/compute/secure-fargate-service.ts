@@ -282,6 +282,8 @@ const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const ROOT_USER = /^(root|0)(:.*)?$/;
 const CONTAINER_NAME = 'app';
 const SERVICE_CONNECT_PORT_NAME = 'app';
+/** GuardDuty's repository of the Fargate runtime-monitoring agent (its account differs per region). */
+const GUARDDUTY_AGENT_REPOSITORY = 'aws-guardduty-agent-fargate';
 /** Memory left to the Service Connect proxy ECS adds to each task (AWS recommends at least 64 MiB for it). */
 export const SERVICE_CONNECT_PROXY_MEMORY_MIB = 64;
 
@@ -702,12 +704,24 @@ function ecsTasksPrincipal(stack: Stack): iam.ServicePrincipal {
  * each service's grants name its own repository, log group and secrets.
  */
 export function createExecutionRole(scope: Construct, id: string, description: string): ManagedPolicyRole {
-  const role = new ManagedPolicyRole(scope, id, { assumedBy: ecsTasksPrincipal(Stack.of(scope)), description });
+  const stack = Stack.of(scope);
+  const role = new ManagedPolicyRole(scope, id, { assumedBy: ecsTasksPrincipal(stack), description });
   // On the role: its grants policy is created by the first service's image grant.
   acknowledgeFinding(
     role,
     'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     'ecr:GetAuthorizationToken has no resource-level permissions (IAM requires "*"); image layer actions are limited to the repositories of the services using this role.',
+  );
+  // GuardDuty runtime monitoring injects its agent into every task and pulls it with this role from GuardDuty's
+  // repository, which lives in an AWS account that differs per region.
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+    resources: [`arn:${stack.partition}:ecr:${stack.region}:*:repository/${GUARDDUTY_AGENT_REPOSITORY}`],
+  }));
+  acknowledgeFinding(
+    role,
+    `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/${GUARDDUTY_AGENT_REPOSITORY}]`,
+    'GuardDuty hosts its Fargate runtime agent in an AWS-owned account that differs per region (AWS publishes the list); the wildcard is the account of that one repository name, which only the agent GuardDuty injects is pulled from.',
   );
   return role;
 }

@@ -60,6 +60,7 @@ describe('SecureFargateService', () => {
       'AwsSolutions::AwsSolutions-ELB2',
       'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/aws-guardduty-agent-fargate]',
       expect.stringMatching(/^AwsSolutions::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<OrdersExecLogGroup[0-9A-F]+>:\*\]$/),
       'HIPAA.Security::HIPAA.Security-ELBLoggingEnabled',
       'NIST.800.53.R5::NIST.800.53.R5-ELBLoggingEnabled',
@@ -93,6 +94,13 @@ describe('SecureFargateService', () => {
       Match.objectLike({ Principal: { Service: 'fargate.amazonaws.com' }, Action: 'kms:GenerateDataKeyWithoutPlaintext', Condition: { StringEquals: { 'kms:EncryptionContext:aws:ecs:clusterAccount': [{ Ref: 'AWS::AccountId' }] } } }),
       Match.objectLike({ Principal: { Service: 'fargate.amazonaws.com' }, Action: 'kms:CreateGrant', Condition: Match.objectLike({ 'ForAllValues:StringEquals': { 'kms:GrantOperations': ['Decrypt'] } }) }),
     ]) } });
+  });
+
+  it('lets the execution role pull the GuardDuty runtime agent from its repository only', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([{
+      Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':*:repository/aws-guardduty-agent-fargate']] },
+    }]) } });
   });
 
   it('gives every container a memory hard limit that leaves the Service Connect proxy its share', () => {
