@@ -720,7 +720,7 @@ export function createExecutionRole(scope: Construct, id: string, description: s
   }));
   acknowledgeFinding(
     role,
-    `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/${GUARDDUTY_AGENT_REPOSITORY}]`,
+    `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:*:repository/${GUARDDUTY_AGENT_REPOSITORY}]`,
     'GuardDuty hosts its Fargate runtime agent in an AWS-owned account that differs per region (AWS publishes the list); the wildcard is the account of that one repository name, which only the agent GuardDuty injects is pulled from.',
   );
   return role;

@@ -130,7 +130,11 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     expect(executionPolicies).toHaveLength(1);
     const pulls = executionPolicies[0].Properties.PolicyDocument.Statement
       .filter((st: { Action: string[] }) => [st.Action].flat().includes('ecr:BatchGetImage')).map((st: { Resource: unknown }) => st.Resource);
-    expect(pulls).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^ordersRepository/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^paymentsRepository/), 'Arn'] }]);
+    // The stack's repositories, and GuardDuty's runtime agent (injected into every task by runtime monitoring).
+    expect(pulls).toEqual([
+      { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':*:repository/aws-guardduty-agent-fargate']] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^ordersRepository/), 'Arn'] }, { 'Fn::GetAtt': [expect.stringMatching(/^paymentsRepository/), 'Arn'] },
+    ]);
     expect(JSON.stringify(executionPolicies[0])).not.toMatch(/s3:|dynamodb:/);
   });
 

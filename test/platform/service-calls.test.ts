@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SecureMicroservicePlatform } from '../../lib/platform/secure-microservice-platform';
 import { ARCHITECTURE_DOT_FILE, SECURITY_REPORT_FILE } from '../../lib/report/security-report';
@@ -45,6 +46,11 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
         routes: [{ version: 'v1', path: `/${name}`, method: 'GET', scopes: [`${name}/read`] }],
       });
     }
+    // The account baseline's detector (PlatformChecks GuardDutyRuntimeMonitoringForEcs); the baseline itself is tested in test/baseline.
+    new guardduty.CfnDetector(stack, 'Detector', {
+      enable: true,
+      features: [{ name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' }] }],
+    });
     gate = synthWithGate(stack);
     parent = gate.template;
     const stacks = [...new Set([...platform.services.values()].map((s) => s.stack))];
