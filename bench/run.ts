@@ -236,7 +236,7 @@ interface CliScenario {
 function cliTable(sizes: number[], runs: number): string {
   const scenarios: CliScenario[] = [
     { label: 'reference app (dev): `npx cdk synth`', context: {} },
-    ...sizes.map((n) => ({ label: `platform, ${n} services: \`npx cdk synth --app "npx tsx bench/scale-app.ts" -c services=${n}\``, app: 'npx tsx bench/scale-app.ts', context: { services: String(n) } })),
+    ...sizes.map((n) => ({ label: `platform, ${n} services: \`npx cdk synth --app "node --import tsx bench/scale-app.ts" -c services=${n}\``, app: 'node --import tsx bench/scale-app.ts', context: { services: String(n) } })),
   ];
   const rows = ['| app | runs | everything on (CI), median s (min–max) | `CDK_VALIDATION=false`, median s (min–max) |', '|---|---|---|---|'];
   for (const scenario of scenarios) {

@@ -1,6 +1,6 @@
 /**
  * A CDK app of the bench's platform for end-to-end `cdk synth` timing (bench/run.ts runs it through the CLI):
- * `npx cdk synth --app "npx tsx bench/scale-app.ts" -c services=300`. Every pack runs, as in the reference app.
+ * `npx cdk synth --app "node --import tsx bench/scale-app.ts" -c services=300`. Every pack runs, as in the reference app.
  */
 import { App } from 'aws-cdk-lib';
 import { applySecurityChecks, GATE_APP_CONTEXT } from '../lib/checks/apply-security-checks';
