@@ -73,7 +73,11 @@ export const QUOTA_TARGETS = {
   iamRoles: 1000,
 } as const;
 
-export type QuotaUsage = { -readonly [K in keyof typeof QUOTA_TARGETS]: number } & { resources: number };
+export type QuotaUsage = { -readonly [K in keyof typeof QUOTA_TARGETS]: number } & {
+  resources: number;
+  /** API Gateway resources of the REST API, the root included (300 per API by default, adjustable; not a target). */
+  apiResources: number;
+};
 
 /** What a synthesized platform uses of each account quota in QUOTA_TARGETS, over every template (nested included). */
 export function quotaUsage(assemblyDir: string): QuotaUsage {
@@ -85,6 +89,7 @@ export function quotaUsage(assemblyDir: string): QuotaUsage {
     vpcLinks: count('AWS::ApiGateway::VpcLink'),
     iamRoles: count('AWS::IAM::Role'),
     resources: types.filter((t) => t !== 'AWS::CloudFormation::Stack').length,
+    apiResources: count('AWS::ApiGateway::Resource') + count('AWS::ApiGateway::RestApi'),
   };
 }
 
@@ -179,12 +184,12 @@ export const MAX_RESOURCES_PER_SERVICE = 25;
 
 function quotaTable(results: Result[]): string {
   const rows = [
-    `| scenario | resources (per service) | Cognito resource servers (≤ ${QUOTA_TARGETS.resourceServers}) | EventBridge rules (≤ ${QUOTA_TARGETS.eventRules}) | REST VPC links (≤ ${QUOTA_TARGETS.vpcLinks}) | IAM roles (≤ ${QUOTA_TARGETS.iamRoles}) |`,
-    '|---|---|---|---|---|---|',
+    `| scenario | resources (per service) | Cognito resource servers (≤ ${QUOTA_TARGETS.resourceServers}) | EventBridge rules (≤ ${QUOTA_TARGETS.eventRules}) | REST VPC links (≤ ${QUOTA_TARGETS.vpcLinks}) | IAM roles (≤ ${QUOTA_TARGETS.iamRoles}) | API Gateway resources (300 by default, adjustable; not checked) |`,
+    '|---|---|---|---|---|---|---|',
   ];
   for (const r of results) {
     const u = r.usage;
-    rows.push(`| ${r.scenario.label} | ${u.resources.toLocaleString('en-US')}${r.scenario.services ? ` (${(u.resources / r.scenario.services).toFixed(1)})` : ''} | ${u.resourceServers} | ${u.eventRules} | ${u.vpcLinks} | ${u.iamRoles} |`);
+    rows.push(`| ${r.scenario.label} | ${u.resources.toLocaleString('en-US')}${r.scenario.services ? ` (${(u.resources / r.scenario.services).toFixed(1)})` : ''} | ${u.resourceServers} | ${u.eventRules} | ${u.vpcLinks} | ${u.iamRoles} | ${u.apiResources} |`);
   }
   return rows.join('\n');
 }
