@@ -705,7 +705,7 @@ function ecsTasksPrincipal(stack: Stack): iam.ServicePrincipal {
  */
 export function createExecutionRole(scope: Construct, id: string, description: string): ManagedPolicyRole {
   const stack = Stack.of(scope);
-  const role = new ManagedPolicyRole(scope, id, { assumedBy: ecsTasksPrincipal(stack), description });
+  const role = new ManagedPolicyRole(scope, id, { assumedBy: ecsTasksPrincipal(stack), description, mergeGrants: true });
   // On the role: its grants policy is created by the first service's image grant.
   acknowledgeFinding(
     role,
