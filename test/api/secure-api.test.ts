@@ -353,4 +353,14 @@ describe('SecureApi routes placed in other stacks (scope)', () => {
     expect(deployment.DependsOn).toEqual(expect.arrayContaining(Object.keys(parent.findResources('AWS::CloudFormation::Stack'))));
     expect(api.routes.map((r) => `${r.method} ${r.resourcePath}`)).toEqual(['POST /v1/orders', 'GET /v1/orders/{id}/audit']);
   });
+
+  it('gives the deployment a new id when a route in another stack changes, so the stage serves it', () => {
+    const deploymentId = (scopes: string[]) => {
+      const { stack, api } = apiStack();
+      api.addRoute({ version: 'v1', path: '/orders', method: 'GET', scopes, integration: mockIntegration(), methodResponses: [OK_RESPONSE], scope: new NestedStack(stack, 'Orders') });
+      return Object.keys(Template.fromStack(stack).findResources('AWS::ApiGateway::Deployment'))[0];
+    };
+    expect(deploymentId(['orders/read'])).toBe(deploymentId(['orders/read']));
+    expect(deploymentId(['orders/read'])).not.toBe(deploymentId(['orders/admin']));
+  });
 });
