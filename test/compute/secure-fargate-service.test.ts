@@ -97,10 +97,18 @@ describe('SecureFargateService', () => {
   });
 
   it('lets the execution role pull the GuardDuty runtime agent from its repository only', () => {
-    template.hasResourceProperties('AWS::IAM::ManagedPolicy', { PolicyDocument: { Statement: Match.arrayWith([{
-      Effect: 'Allow', Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':*:repository/aws-guardduty-agent-fargate']] },
-    }]) } });
+    // One pull statement (the execution role merges its grants): the service's repository and GuardDuty's agent.
+    const guardDutyAgent = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':*:repository/aws-guardduty-agent-fargate']] };
+    const pulls = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: { Action: unknown }) => JSON.stringify(st.Action) === JSON.stringify(['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer']));
+    expect(pulls.length).toBeGreaterThan(0);
+    for (const pull of pulls) {
+      expect(pull.Effect).toBe('Allow');
+      expect(pull.Resource).toContainEqual(guardDutyAgent);
+      for (const resource of pull.Resource.filter((r: unknown) => JSON.stringify(r) !== JSON.stringify(guardDutyAgent))) {
+        expect(resource).toEqual({ 'Fn::GetAtt': [logicalIdOf(f.repository.repository), 'Arn'] });
+      }
+    }
   });
 
   it('gives every container a memory hard limit that leaves the Service Connect proxy its share', () => {
