@@ -4,6 +4,7 @@ import { AccountSecurityBaseline, OrganizationManagedParts } from '../baseline/a
 import { invalidProp } from '../private/errors';
 import { ACCOUNT_BASELINE_SKIPPED_CONTROL } from '../private/organization-managed';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { PlatformRegistry } from '../registry/platform-registry';
 import { PLATFORM_PROFILES } from './profiles';
 import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from './secure-microservice-platform';
 
@@ -17,7 +18,7 @@ export interface PlatformBaselineOptions {
   readonly organizationManaged?: OrganizationManagedParts;
 }
 
-export interface PlatformStageProps extends Omit<SecureMicroservicePlatformProps, 'environmentName' | 'profile'> {
+export interface PlatformStageProps extends Omit<SecureMicroservicePlatformProps, 'environmentName' | 'profile' | 'registry'> {
   /** Profile name: `dev` or `prod` (see PLATFORM_PROFILES). */
   readonly profile: string;
   /**
@@ -44,6 +45,9 @@ export interface PlatformStageProps extends Omit<SecureMicroservicePlatformProps
  * environment with one PlatformStage per account/region.
  */
 export class PlatformStage extends Stage {
+  /** `<env>/Registry`: the services' image repositories, deployed before the platform (push images in between). */
+  public readonly registryStack: Stack;
+  public readonly registry: PlatformRegistry;
   public readonly stack: Stack;
   public readonly platform: SecureMicroservicePlatform;
   /** Absent with `withoutAccountBaseline`. */
@@ -63,6 +67,11 @@ export class PlatformStage extends Stage {
     }
     this.profileName = props.profile;
     const { profile: _name, env: _env, accountBaseline, withoutAccountBaseline, ...platformProps } = props;
+    this.registryStack = new Stack(this, 'Registry', {
+      description: `cdk-secure-microservices image repositories (${id}); deploy before ${id}/Platform, then push the images`,
+      terminationProtection: props.profile === 'prod',
+    });
+    this.registry = new PlatformRegistry(this.registryStack, 'Registry', { environmentName: id, alarmEmails: props.alarmEmails });
     this.stack = new Stack(this, 'Platform', {
       description: `cdk-secure-microservices platform (${id}, profile ${props.profile})`,
       terminationProtection: props.profile === 'prod',
@@ -90,6 +99,8 @@ export class PlatformStage extends Stage {
       });
       this.stack.addStackDependency(this.baselineStack, 'the account baseline (trail, detectors) is in place before the platform');
     }
-    this.platform = new SecureMicroservicePlatform(this.stack, 'Platform', { ...platformProps, environmentName: id, profile });
+    // Also without services: `cdk deploy '<env>/*'` deploys the registry first.
+    this.stack.addStackDependency(this.registryStack, 'the services pull their images from the registry stack\'s repositories');
+    this.platform = new SecureMicroservicePlatform(this.stack, 'Platform', { ...platformProps, environmentName: id, profile, registry: this.registry });
   }
 }

@@ -1,4 +1,4 @@
-import { Aws, CfnElement, CfnOutput, Duration, Fn, NestedStack, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnElement, CfnOutput, Duration, Fn, NestedStack, Stack, Token } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -28,6 +28,7 @@ import { MutualTlsDomain } from '../pki/mutual-tls-domain';
 import { clientCertificateIssueStatements, PrivateCertificateAuthority } from '../pki/private-certificate-authority';
 import { RevocationSync } from '../pki/revocation-sync';
 import { Truststore } from '../pki/truststore';
+import { PlatformRegistry } from '../registry/platform-registry';
 import { ScanFindingAlerts } from '../registry/scan-finding-alerts';
 import { SecureRepository } from '../registry/secure-repository';
 import { SecureBucket, SecureBucketReplication } from '../storage/secure-bucket';
@@ -149,6 +150,14 @@ export interface SecureMicroservicePlatformProps {
   readonly cognitoDomainPrefix?: string;
   /** @default - a new PrivateCertificateAuthority */
   readonly existingCertificateAuthority?: ExistingCertificateAuthority;
+  /**
+   * Where the services' image repositories live: a PlatformRegistry in a stack that deploys before this one
+   * (PlatformStage passes its `<env>/Registry`). A service cannot start before its image is pushed, and the image
+   * cannot be pushed before the repository exists.
+   * @default - each repository is created in its service's nested stack; a first deploy then fails unless the
+   * images already exist under `<environmentName>/<service>` (synth warns)
+   */
+  readonly registry?: PlatformRegistry;
   /**
    * Attribute-based access control: user attributes only administrators can set (`custom:<name>`), copied into
    * access-token claims by the identity's pre-token-generation trigger and forwarded to every service as the request
@@ -552,11 +561,9 @@ export class SecureMicroservicePlatform extends Construct {
     const first = [...this.serviceMap.values()][0]?.service;
     const shared = this.sharedByServices();
 
-    const repository = new SecureRepository(scope, 'Repository', {
-      encryptionKey: this.keys.dataKey,
-      repositoryName: `${this.props.environmentName}/${name}`,
-      findingAlerts: shared.findingAlerts,
-    });
+    const repository = this.props.registry
+      ? this.props.registry.repositoryFor(name)
+      : this.repositoryInServiceStack(scope, name, shared.findingAlerts);
     const service = new SecureFargateService(scope, 'Service', {
       serviceName: name,
       image: { repository, tag: options.imageTag, digest: options.imageDigest },
@@ -664,6 +671,17 @@ export class SecureMicroservicePlatform extends Construct {
   /** The shared load balancers and VPC links (`PrivateIntegration<n>`), one per `servicesPerGateway` services. */
   public get privateIntegrationGateways(): readonly PrivateIntegrationGateway[] {
     return [...this.gateways];
+  }
+
+  /** Without a registry: the repository sits next to the service, which cannot start on a first deploy. */
+  private repositoryInServiceStack(scope: Construct, name: string, findingAlerts: ScanFindingAlerts): SecureRepository {
+    Annotations.of(scope).addWarningV2('cdk-secure-microservices:repository-in-service-stack',
+      `The image repository ${this.props.environmentName}/${name} is created in the same deployment as the service that pulls from it, so a first deploy fails (no image yet). Fix: pass registry (a PlatformRegistry in a stack deployed first; PlatformStage does this), or push the image before the service starts.`);
+    return new SecureRepository(scope, 'Repository', {
+      encryptionKey: this.keys.dataKey,
+      repositoryName: `${this.props.environmentName}/${name}`,
+      findingAlerts,
+    });
   }
 
   /** What every service shares: one image-finding rule for the platform's repositories, one Service Connect TLS role. */

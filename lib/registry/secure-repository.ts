@@ -43,8 +43,10 @@ export interface SecureRepositoryProps {
    */
   readonly findingAlerts?: ScanFindingAlerts;
   /**
-   * What happens to the repository (and its images) when it leaves the stack.
-   * @default RemovalPolicy.RETAIN
+   * What happens to the repository (and its images) when it leaves the stack. The default keeps the images on
+   * update and delete, but removes the repository when the create that made it rolls back, so a retry does not
+   * fail on the fixed name ("already exists"). Plain `RETAIN` with a `repositoryName` breaks that retry.
+   * @default RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
    */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -94,7 +96,7 @@ export class SecureRepository extends Construct {
       imageScanOnPush: true,
       encryption: ecr.RepositoryEncryption.KMS,
       encryptionKey: props.encryptionKey,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
         { rulePriority: 1, description: `Expire untagged images after ${untaggedDays} days`, tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(untaggedDays) },
         { rulePriority: 2, description: `Keep the newest ${maxImages} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: maxImages },
