@@ -72,7 +72,8 @@ const SERVICE_SUBNET_GROUP = 'services';
 
 /**
  * The platform's private network (P1, P9): a VPC whose services live in isolated subnets with no route to
- * the internet, reach AWS through VPC endpoints whose policies admit only this account, log ALL traffic to an
+ * the internet, reach AWS through VPC endpoints whose policies admit only this account's principals (interface
+ * endpoints) or resources (S3 and DynamoDB gateway endpoints; ECR's image-layer bucket by name), log ALL traffic to an
  * encrypted flow-log group, and have the default security group closed.
  */
 export class PrivateNetwork extends Construct implements ec2.IConnectable {
@@ -194,20 +195,22 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       service: ec2.GatewayVpcEndpointAwsService.S3,
       subnets: [this.serviceSubnets],
     });
+    // The perimeter is the bucket's account: S3 gateway endpoints do not evaluate aws:PrincipalAccount (a condition
+    // on it never matches, awsdocs/amazon-vpc-user-guide#94); who may use a bucket is decided by its bucket policy.
     this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'ThisAccountsPrincipalsAndBuckets',
+      sid: 'ThisAccountsBuckets',
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:*'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:PrincipalAccount': account, 'aws:ResourceAccount': account } },
+      conditions: { StringEquals: { 'aws:ResourceAccount': account } },
     }));
-    // ECR stores image layers in an AWS-owned bucket; without this statement image pulls fail.
+    // ECR serves image layers from this AWS-owned bucket by a request presigned by an AWS principal, so neither the
+    // principal nor the resource account is ours: the statement is scoped to that one bucket and read-only.
     this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
       sid: 'EcrImageLayers',
       principals: [new iam.AnyPrincipal()],
       actions: ['s3:GetObject'],
       resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
-      conditions: thisAccountOnly,
     }));
 
     this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
@@ -215,11 +218,12 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       subnets: [this.serviceSubnets],
     });
     this.dynamoDbEndpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'ThisAccountsPrincipalsAndTables',
+      sid: 'ThisAccountsTables',
       principals: [new iam.AnyPrincipal()],
       actions: ['dynamodb:*'],
       resources: [`arn:${stack.partition}:dynamodb:${stack.region}:${account}:table/*`],
-      conditions: thisAccountOnly,
+      // Gateway endpoints: a resource-account perimeter, as on S3 (the table ARNs name this account as well).
+      conditions: { StringEquals: { 'aws:ResourceAccount': account } },
     }));
 
     const endpointSubnets = endpointZones === azCount

@@ -20,6 +20,18 @@ describe('Platform-VpcEndpointRestrictivePolicy', () => {
     expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual([]);
   });
 
+  it('accepts an unconditioned statement limited to a named resource (ECR image layers), flags one on "*"', () => {
+    const stack = newStack();
+    const vpc = vpcIn(stack);
+    vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 }).addToPolicy(new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*'],
+    }));
+    vpc.addGatewayEndpoint('Open', { service: ec2.GatewayVpcEndpointAwsService.S3 }).addToPolicy(new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*', '*'],
+    }));
+    expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/Open/Resource']);
+  });
+
   it('flags an endpoint without a policy (AWS default: full access)', () => {
     const stack = newStack();
     vpcIn(stack).addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
