@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from './acknowledge';
 import { handlerCode } from '../private/handler-code';
 import { viaService } from '../private/key-use';
+import { invalidProp } from '../private/errors';
 import { createSecureLogGroup } from './secure-log-group';
 
 export interface SecureFunctionOptions {
@@ -20,8 +21,12 @@ export interface SecureFunctionOptions {
   readonly statements: iam.PolicyStatement[];
   readonly environment?: Record<string, string>;
   readonly timeout: Duration;
-  /** Caps concurrency so a burst cannot starve the account's other functions. */
-  readonly reservedConcurrentExecutions: number;
+  /**
+   * Reserved concurrency. Lambda refuses a reservation that leaves fewer than 10 unreserved executions, and new
+   * accounts often have a quota of 10, so nothing is reserved unless asked.
+   * @default - none (the account's unreserved pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
   /** @default - not in a VPC */
   readonly vpc?: ec2.IVpc;
   /** @default - isolated subnets of `vpc` */
@@ -98,8 +103,21 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
   // Through the L1 as well: the L2's deadLetterQueue would add its grant to an inline default policy.
   if (dlq) cfn.deadLetterConfig = { targetArn: dlq.queueArn };
   else acknowledgeFindings(cfn, DLQ_IDS, options.noDeadLetterQueueReason!);
+  if (options.reservedConcurrentExecutions === undefined) {
+    acknowledgeFindings(cfn, complianceFindingIds('LambdaConcurrency').filter((id) => !id.startsWith('PCI')), 'No reserved concurrency by default: Lambda refuses a reservation that leaves fewer than 10 unreserved executions, and new accounts have a concurrency quota of 10, so a reservation would fail the first deploy. Set reservedConcurrentExecutions once the account quota is raised.');
+  }
   if (!options.vpc) {
     acknowledgeFindings(cfn, complianceFindingIds('LambdaInsideVPC'), 'No vpc prop was given: the function calls AWS APIs only (no data stores in a VPC); pass vpc with endpoints for these services to run it inside one.');
   }
   return fn;
+}
+
+/**
+ * A custom-resource or authorizer handler in a VPC without internet egress cannot answer CloudFormation (the response
+ * URL is an AWS-owned S3 bucket, which a this-account gateway endpoint policy blocks) nor reach public endpoints:
+ * refuse it at synth instead of a deploy that hangs.
+ */
+export function refuseIsolatedVpc(scope: Construct, vpc: ec2.IVpc, needs: string): void {
+  if (vpc.privateSubnets.length > 0 || vpc.publicSubnets.length > 0) return;
+  invalidProp(scope, 'vpc', vpc.node.path, `the VPC has only isolated subnets, and the function needs ${needs}, which are reached over the internet (PrivateNetwork has no acm-pca endpoint, and its S3 gateway endpoint admits only this account's buckets)`, 'omit vpc (the function calls AWS APIs only and holds no data of the VPC), or pass a VPC with NAT egress (PrivateNetwork allowInternetEgressViaNat)');
 }

@@ -410,7 +410,6 @@ export class PlatformIdentity extends Construct {
       logRetentionDays: this.props.logRetentionDays,
       statements: [],
       timeout: Duration.seconds(5),
-      reservedConcurrentExecutions: 50,
       environment: {
         // Read at synth, after every addRole: the trigger always carries the final role → scopes map.
         ROLE_SCOPES: Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.roleScopes)) }),

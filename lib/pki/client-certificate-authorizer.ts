@@ -11,7 +11,7 @@ import { invalidProp } from '../private/errors';
 import { grantKeyViaService, viaService } from '../private/key-use';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
-import { createPkiFunction } from './pki-function';
+import { createPkiFunction, refuseIsolatedVpc } from './pki-function';
 import { encodeRouteScopes } from './route-map';
 import { parseRoute, RouteConflict, RouteTable } from './route-policy';
 
@@ -41,7 +41,14 @@ export interface ClientCertificateAuthorizerProps {
    */
   readonly resultsCacheTtl?: Duration;
   /**
-   * VPC for the authorizer function (it needs DynamoDB and the Cognito JWKS endpoint).
+   * Reserved concurrency of the authorizer function (caps its share of the account's pool). Lambda refuses a
+   * reservation that leaves fewer than 10 unreserved executions; new accounts often have a quota of 10.
+   * @default - none
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /**
+   * VPC for the authorizer function. It needs DynamoDB and the Cognito JWKS endpoint (public), so the VPC must give
+   * its subnets internet egress (NAT): isolated subnets, such as PrivateNetwork's default, are refused.
    * @default - outside a VPC
    */
   readonly vpc?: ec2.IVpc;
@@ -119,6 +126,7 @@ export class ClientCertificateAuthorizer extends Construct {
       recordOptOut(this, 'withoutCertificateBinding', 'certificate-bound tokens (token client_id = certificate client)', props.withoutCertificateBinding);
     }
 
+    if (props.vpc) refuseIsolatedVpc(this, props.vpc, 'the Cognito JWKS endpoint (cognito-idp.<region>.amazonaws.com) and DynamoDB');
     this.encryptionKey = props.encryptionKey;
     this.denyList = new SecureTable(this, 'DenyList', {
       partitionKey: { name: 'serial', type: dynamodb.AttributeType.STRING },
@@ -131,7 +139,7 @@ export class ClientCertificateAuthorizer extends Construct {
       description: 'mTLS authorizer: refuses revoked client certificates, verifies Cognito access tokens and route scopes',
       logsKey: props.logsKey,
       timeout: Duration.seconds(10),
-      reservedConcurrentExecutions: 100,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,
       noDeadLetterQueueReason: 'Invoked synchronously by API Gateway, which turns a failure into a 5xx for the caller; there is no event to replay.',
       environment: {

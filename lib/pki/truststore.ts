@@ -9,7 +9,7 @@ import { Construct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
 import { SecureBucket } from '../storage/secure-bucket';
-import { createPkiFunction } from './pki-function';
+import { createPkiFunction, refuseIsolatedVpc } from './pki-function';
 
 export interface TruststoreProps {
   /** The CA whose chain clients' certificates must chain to. */
@@ -40,11 +40,15 @@ export interface TruststoreProps {
    */
   readonly accessLogsBucket?: s3.IBucket;
   /**
-   * VPC for the handler (it needs S3, ACM PCA and the CloudFormation response endpoint).
+   * VPC for the handler. It needs ACM PCA, S3 and the CloudFormation response URL (an AWS-owned S3 bucket), so the
+   * VPC must give its subnets internet egress (NAT): isolated subnets, such as PrivateNetwork's default, are refused.
    * @default - the handler runs outside a VPC
    */
   readonly vpc?: ec2.IVpc;
 }
+
+/** How long CloudFormation waits for a custom resource's answer before failing it. */
+export const CUSTOM_RESOURCE_SERVICE_TIMEOUT = Duration.minutes(5);
 
 const OBJECT_KEY = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
 
@@ -75,6 +79,8 @@ export class Truststore extends Construct {
       invalidProp(this, 'noncurrentVersionExpirationDays', expirationDays, 'replaced versions must outlive the deployments that may still reference them', 'use a whole number of days from 30 to 3650');
     }
 
+    if (props.vpc) refuseIsolatedVpc(this, props.vpc, 'ACM PCA, S3 and the CloudFormation response URL');
+
     this.bucket = new SecureBucket(this, 'Bucket', {
       encryptionKey: props.encryptionKey,
       accessLogsBucket: props.accessLogsBucket,
@@ -89,14 +95,13 @@ export class Truststore extends Construct {
       description: 'Writes the CA chain PEM of an mTLS truststore to S3',
       logsKey: props.logsKey,
       timeout: Duration.minutes(2),
-      reservedConcurrentExecutions: 2,
       vpc: props.vpc,
       noDeadLetterQueueReason: 'Invoked by CloudFormation, which learns every outcome through the response URL; a lost invocation fails the stack operation instead of waiting unread in a queue.',
       statements: [
         new iam.PolicyStatement({ actions: ['acm-pca:GetCertificateAuthorityCertificate'], resources: [props.certificateAuthority.certificateAuthorityArn] }),
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objectArn] }),
-        // Only so that a missing truststore object answers 404 instead of 403 (S3 hides existence without it).
-        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn], conditions: { StringEquals: { 's3:prefix': this.objectKey } } }),
+        // Without it S3 answers a missing key with 403 instead of 404, and the first Create could not tell the two apart.
+        new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
         new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn], conditions: viaService('s3', Stack.of(this).region) }),
       ],
     });
@@ -104,6 +109,8 @@ export class Truststore extends Construct {
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: this.handler.functionArn,
       resourceType: 'Custom::MutualTlsTruststore',
+      // A lost response fails the stack operation after this instead of holding CloudFormation for an hour.
+      serviceTimeout: CUSTOM_RESOURCE_SERVICE_TIMEOUT,
       properties: {
         CertificateAuthorityArn: props.certificateAuthority.certificateAuthorityArn,
         BucketName: this.bucket.bucketName,
@@ -115,3 +122,4 @@ export class Truststore extends Construct {
     this.version = this.resource.getAttString('VersionId');
   }
 }
+

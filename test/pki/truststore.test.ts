@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { PrivateCertificateAuthority } from '../../lib/pki/private-certificate-authority';
@@ -46,13 +47,18 @@ describe('Truststore (template)', () => {
         Statement: Match.arrayWith([
           { Effect: 'Allow', Action: 'acm-pca:GetCertificateAuthorityCertificate', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('CaRootCa'), 'Arn'] } },
           { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('TruststoreBucket'), 'Arn'] }, '/truststore.pem']] } },
-          // So that a missing object answers 404, not 403; listing is limited to the truststore key.
-          { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('TruststoreBucket'), 'Arn'] }, Condition: { StringEquals: { 's3:prefix': 'truststore.pem' } } },
+          // S3 answers a missing key with 403 (not 404) to a caller without s3:ListBucket.
+          { Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('TruststoreBucket'), 'Arn'] } },
         ]),
       },
     });
     t.hasResourceProperties('AWS::Lambda::Function', { Runtime: Match.stringLikeRegexp('nodejs'), TracingConfig: { Mode: 'Active' }, LoggingConfig: Match.objectLike({ LogFormat: 'JSON' }) });
     t.resourcePropertiesCountIs('AWS::IAM::Policy', {}, 0);
+  });
+
+  test('CloudFormation waits at most 5 minutes for an answer; no reserved concurrency (new accounts have a quota of 10)', () => {
+    template.hasResourceProperties('Custom::MutualTlsTruststore', { ServiceTimeout: '300' });
+    for (const fn of Object.values(template.findResources('AWS::Lambda::Function'))) expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
   });
 });
 
@@ -63,6 +69,8 @@ describe('Truststore rejects bad input', () => {
     ['object key with a leading slash', { objectKey: '/trust.pem' }, /invalid objectKey \(received "\/trust.pem"\).*Fix:/],
     ['object key with spaces', { objectKey: 'a b.pem' }, /invalid objectKey/],
     ['version expiry too short', { noncurrentVersionExpirationDays: 1 }, /invalid noncurrentVersionExpirationDays \(received 1\).*30 to 3650/],
+    ['a VPC with isolated subnets only (PrivateNetwork)', { vpc: new ec2.Vpc(shared, 'IsolatedVpc', { natGateways: 0, subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] }) },
+      /invalid vpc \(received "TestStack\/IsolatedVpc"\): the VPC has only isolated subnets.*CloudFormation response URL.*Fix: omit vpc/],
   ])('%s', (_name, props, message) => {
     expect(() => truststoreIn(shared, props, `Bad${n++}`)).toThrow(message);
   });

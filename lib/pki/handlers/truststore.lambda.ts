@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ACMPCAClient, GetCertificateAuthorityCertificateCommand } from '@aws-sdk/client-acm-pca';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CustomResourceEvent, CustomResourceResult, sendResponse } from './cfn-response';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CustomResourceEvent, CustomResourceResult, runCustomResource } from './cfn-response';
 
 /** The SDK clients the truststore logic uses; injected so tests run without the cloud. */
 export interface TruststoreClients {
@@ -25,7 +25,7 @@ export const CONTENT_HASH_METADATA = 'truststore-sha256';
  * versions expire through the bucket's lifecycle rule).
  */
 export async function handleTruststoreEvent(event: CustomResourceEvent, clients: TruststoreClients): Promise<CustomResourceResult> {
-  const props = event.ResourceProperties as unknown as TruststoreProperties;
+  const props = (event.ResourceProperties ?? {}) as unknown as TruststoreProperties;
   const physicalId = `s3://${props.BucketName}/${props.ObjectKey}`;
   try {
     if (event.RequestType === 'Delete') {
@@ -74,7 +74,11 @@ async function putIfChanged(clients: TruststoreClients, props: TruststorePropert
   return put.VersionId;
 }
 
-/** The current version's id and body; undefined when there is no object yet. */
+/**
+ * The current version's id and body; undefined when there is no object yet. S3 answers a missing key with 404 only
+ * to callers allowed s3:ListBucket, to others with 403 like a real denial: a 403 counts as "missing" only when a
+ * listing of the key shows it is not there; otherwise it fails with the missing permission named.
+ */
 async function currentObject(clients: TruststoreClients, props: TruststoreProperties): Promise<{ versionId?: string; body: string } | undefined> {
   try {
     const got = await clients.s3.send(new GetObjectCommand({ Bucket: props.BucketName, Key: props.ObjectKey }));
@@ -83,11 +87,18 @@ async function currentObject(clients: TruststoreClients, props: TruststoreProper
     const name = (e as Error).name;
     const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) return undefined;
-    if (name === 'AccessDenied' || status === 403) {
-      throw new Error(`cannot read s3://${props.BucketName}/${props.ObjectKey} (AccessDenied): S3 answers 403 rather than 404 for a missing object unless the caller may s3:ListBucket; the handler needs s3:GetObject on the object and s3:ListBucket on the bucket`);
-    }
-    throw e;
+    if (name !== 'AccessDenied' && status !== 403) throw e;
   }
+  let listed;
+  try {
+    listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: props.BucketName, Prefix: props.ObjectKey, MaxKeys: 1 }));
+  } catch {
+    throw new Error(`cannot read s3://${props.BucketName}/${props.ObjectKey} (AccessDenied), and listing it was denied too: S3 answers 403 rather than 404 for a missing object unless the caller may s3:ListBucket; the handler needs s3:GetObject on the object and s3:ListBucket on arn:aws:s3:::${props.BucketName}`);
+  }
+  if ((listed.Contents ?? []).some((o) => o.Key === props.ObjectKey)) {
+    throw new Error(`cannot read s3://${props.BucketName}/${props.ObjectKey} (AccessDenied) although the object exists: the handler needs s3:GetObject on it (and kms:Decrypt on the bucket key)`);
+  }
+  return undefined;
 }
 
 function sha256(text: string): string {
@@ -97,7 +108,5 @@ function sha256(text: string): string {
 const clients: TruststoreClients = { pca: new ACMPCAClient({}), s3: new S3Client({}) };
 
 export async function handler(event: CustomResourceEvent): Promise<void> {
-  const result = await handleTruststoreEvent(event, clients);
-  console.log(JSON.stringify({ requestType: event.RequestType, status: result.Status, reason: result.Reason, versionId: result.Data?.VersionId }));
-  await sendResponse(event, result);
+  await runCustomResource(event, (e) => handleTruststoreEvent(e, clients));
 }
