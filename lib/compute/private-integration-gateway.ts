@@ -25,6 +25,13 @@ export interface PrivateIntegrationGatewayProps {
    * @default - none: API Gateway access logs record every request and VPC flow logs every connection
    */
   readonly accessLogBucket?: s3.IBucket;
+  /**
+   * Turn on the load balancer's deletion protection. Leave it off for the deployment that creates the load balancer:
+   * a protected load balancer cannot be deleted by a rollback (ROLLBACK_FAILED); switch it on by an update after the
+   * first successful deploy.
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
 }
 
 /** Options of `createInternalLoadBalancer`: what the per-service and the shared load balancer have in common. */
@@ -33,11 +40,13 @@ export interface InternalLoadBalancerOptions {
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
   readonly accessLogBucket?: s3.IBucket;
+  readonly deletionProtection?: boolean;
 }
 
 /**
  * The hardened internal NLB in front of API Gateway private integrations: isolated subnets, its own security group
- * with no inbound rule (VPC link traffic arrives through PrivateLink), deletion protection, cross-zone, access logs
+ * with no inbound rule (VPC link traffic arrives through PrivateLink), deletion protection on request (never on the
+ * create: a rollback could not delete it), cross-zone, access logs
  * or reasoned acknowledgements. Creates `LoadBalancerSecurityGroup` and `LoadBalancer` in `scope` (construct IDs
  * are a public contract: SecureFargateService's own load balancer keeps them).
  */
@@ -55,8 +64,12 @@ export function createInternalLoadBalancer(scope: Construct, options: InternalLo
     securityGroups: [securityGroup],
     // VPC link traffic arrives through PrivateLink; the group has no inbound rule, so nothing else in the VPC gets in.
     enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: false,
-    deletionProtection: true,
+    deletionProtection: options.deletionProtection ?? false,
   });
+  if (!options.deletionProtection) {
+    acknowledgeFindings(loadBalancer, ['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-ELBDeletionProtectionEnabled`),
+      'Deletion protection is off while the load balancer is created: a protected load balancer cannot be deleted by a rollback (ROLLBACK_FAILED). Turn it on by an update after the first successful deploy (deletionProtection / loadBalancerDeletionProtection).');
+  }
   if (options.accessLogBucket) {
     if (Token.isUnresolved(Stack.of(scope).region)) {
       invalidProp(scope, 'accessLogBucket', options.accessLogBucket.node.path, 'load balancer access logging needs the stack\'s region (the log-delivery principal differs per region) and this stack is env-agnostic', 'give the stack an env with account and region, or omit accessLogBucket');
@@ -104,6 +117,7 @@ export class PrivateIntegrationGateway extends Construct {
       vpc: props.vpc,
       subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       accessLogBucket: props.accessLogBucket,
+      deletionProtection: props.deletionProtection,
     });
     this.loadBalancer = built.loadBalancer;
     this.securityGroup = built.securityGroup;

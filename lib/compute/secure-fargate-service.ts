@@ -11,7 +11,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as vpclattice from 'aws-cdk-lib/aws-vpclattice';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { acknowledgeFinding } from '../core/acknowledge';
 import { invalidProp } from '../private/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -72,8 +72,17 @@ export interface SecureFargateServiceProps {
    * (`https://<tlsHostname>:<listenerPort>/...` with `privateIntegration`).
    */
   readonly tlsHostname: string;
-  /** Private CA that issues the Service Connect TLS certificates (a short-lived-mode CA is recommended). */
+  /**
+   * Private CA that issues the Service Connect TLS certificates (a short-lived-mode CA is recommended). It must carry
+   * the tag `AmazonECSManaged=true`: the infrastructure role's AWS managed policy allows the PCA actions only on CAs
+   * with that tag (PrivateCertificateAuthority `ecsServiceConnect: true` sets it).
+   */
   readonly certificateAuthority: acmpca.ICertificateAuthority;
+  /**
+   * What makes the CA usable (e.g. `PrivateCertificateAuthority.active`): the service is created after it.
+   * @default - no dependency (an existing CA that is already active)
+   */
+  readonly certificateAuthorityActive?: IDependable;
   /**
    * Port the application serves TLS on (load balancer target).
    * @default 8443
@@ -206,6 +215,12 @@ export interface SecureFargateServiceProps {
    * @default Duration.seconds(60)
    */
   readonly serviceConnectIdleTimeout?: Duration;
+  /**
+   * Deletion protection of the service's own load balancer (not with `privateIntegration`: the gateway decides).
+   * Leave it off for the deployment that creates it (a rollback could not delete it) and turn it on by an update.
+   * @default false
+   */
+  readonly loadBalancerDeletionProtection?: boolean;
 }
 
 /** Who may call a service through VPC Lattice, and the deadline they get. */
@@ -490,6 +505,10 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
         }],
       },
     });
+    // ECS asks for the first certificates while creating the service: the role's permissions and the CA must be in
+    // place by then (the managed policy is part of the role; our statements are a policy of their own).
+    this.service.node.addDependency(this.serviceConnectTlsRole, this.serviceConnectTlsRole.policy!);
+    if (props.certificateAuthorityActive) this.service.node.addDependency(props.certificateAuthorityActive);
     this.connections = this.service.connections;
     if (exec) this.acknowledgeExecPermissions();
     for (const peer of props.allowFrom ?? []) {
@@ -507,7 +526,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       this.loadBalancerSecurityGroup = shared.gateway.securityGroup;
     } else {
       this.listenerPort = 443;
-      const built = createInternalLoadBalancer(this, { name: props.serviceName, vpc: props.vpc, subnets: vpcSubnets, accessLogBucket: props.accessLogBucket });
+      const built = createInternalLoadBalancer(this, { name: props.serviceName, vpc: props.vpc, subnets: vpcSubnets, accessLogBucket: props.accessLogBucket, deletionProtection: props.loadBalancerDeletionProtection });
       this.loadBalancer = built.loadBalancer;
       this.loadBalancerSecurityGroup = built.securityGroup;
     }
@@ -736,8 +755,9 @@ export function createServiceConnectTlsRole(scope: Construct, id: string, encryp
     description,
     managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')],
   });
+  // Service Connect encrypts the private key of each certificate it obtains with a data key pair from this key.
   role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey'],
+    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair'],
     resources: [encryptionKey.keyArn],
   }));
   acknowledgeFinding(

@@ -18,8 +18,10 @@ export interface SecureLogGroupOptions {
    */
   readonly logGroupName?: string;
   /**
-   * What happens to the log group when it leaves the stack. Audit logs are retained by default.
-   * @default RemovalPolicy.RETAIN
+   * What happens to the log group when it leaves the stack. Audit logs are retained by default. A named log group
+   * is deleted when the create that made it rolls back (RETAIN_ON_UPDATE_OR_DELETE): kept, its fixed name would
+   * fail the retry with "already exists". Unnamed ones keep the logs of a failed create for diagnosis.
+   * @default - RemovalPolicy.RETAIN; RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE with `logGroupName`
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
@@ -41,6 +43,6 @@ export function createSecureLogGroup(scope: Construct, id: string, options: Secu
     encryptionKey: options.encryptionKey,
     retention: toRetentionDays(scope, options.retentionPropName ?? 'retentionDays', options.retentionDays ?? DEFAULT_LOG_RETENTION_DAYS),
     logGroupName: options.logGroupName,
-    removalPolicy: options.removalPolicy ?? RemovalPolicy.RETAIN,
+    removalPolicy: options.removalPolicy ?? (options.logGroupName ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.RETAIN),
   });
 }

@@ -3,7 +3,7 @@ import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct, IConstruct } from 'constructs';
+import { Construct, DependencyGroup, IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { SecureBucket } from '../storage/secure-bucket';
 import { PCA_TEMPLATES, pcaTemplateArn } from './templates';
@@ -90,7 +90,17 @@ export interface PrivateCertificateAuthorityProps {
    * @default - a dedicated access-log bucket (SecureBucket's)
    */
   readonly accessLogsBucket?: s3.IBucket;
+  /**
+   * Tag the issuing CA `AmazonECSManaged=true`, so ECS Service Connect TLS may use it: AWS's managed policy for the
+   * ECS infrastructure role allows the PCA actions only on CAs with that tag. Any role with that managed policy in
+   * this account can then have certificates issued from the CA.
+   * @default false
+   */
+  readonly ecsServiceConnect?: boolean;
 }
+
+/** The tag ECS Service Connect TLS requires on a private CA (AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity). */
+export const ECS_MANAGED_CA_TAG = { key: 'AmazonECSManaged', value: 'true' } as const;
 
 /** One CA of the hierarchy and its self- or root-signed certificate. */
 interface CaParts {
@@ -121,7 +131,8 @@ const MAX_CRL_EXPIRATION_DAYS = 5000;
 
 /**
  * An AWS Private CA hierarchy for the platform's PKI (P7): a root CA (optionally with a subordinate issuing
- * CA), activated in the same deployment, publishing its CRL to a private bucket, and retained on delete.
+ * CA), activated in the same deployment, publishing its CRL to a private bucket, and retained on update and delete
+ * (but deleted when the create that made it rolls back, so a failed first deploy leaves no CA billing).
  *
  * Order of creation: CRL bucket + policy → CA (DependsOn the policy, the CA checks bucket access) →
  * certificate signing the CA's CSR → activation.
@@ -146,6 +157,8 @@ export class PrivateCertificateAuthority extends Construct {
   public readonly subordinateCa?: acmpca.CfnCertificateAuthority;
   /** The usage mode of the issuing CA. */
   public readonly usageMode: CaUsageMode;
+  /** Every activation of the hierarchy: depend on it to use the issuing CA only once it is active. */
+  public readonly active: DependencyGroup;
   /**
    * What ECS Service Connect TLS needs (`tls.awsPcaAuthorityArn`). Prefer a CA in short-lived mode for it:
    * Service Connect rotates its certificates itself.
@@ -220,7 +233,9 @@ export class PrivateCertificateAuthority extends Construct {
       });
       // The CA checks that it can write to the bucket when it is created.
       ca.node.addDependency(this.crlBucket.policy!);
-      ca.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      // Kept on update and delete (certificates it issued stay verifiable); deleted when the create that made it rolls
+      // back, so a failed first deploy leaves no active CA billing. See "CA lifecycle" in the README.
+      ca.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
       return ca;
     };
 
@@ -265,11 +280,15 @@ export class PrivateCertificateAuthority extends Construct {
       this.chainPem = rootActivation.attrCompleteCertificateChain;
     }
     for (const part of parts) {
-      part.certificate.applyRemovalPolicy(RemovalPolicy.RETAIN);
-      part.activation.applyRemovalPolicy(RemovalPolicy.RETAIN);
+      part.certificate.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+      part.activation.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
     }
 
     const issuing = parts[parts.length - 1];
+    this.active = new DependencyGroup(...parts.map((p) => p.activation));
+    if (props.ecsServiceConnect) {
+      issuing.ca.tags.setTag(ECS_MANAGED_CA_TAG.key, ECS_MANAGED_CA_TAG.value);
+    }
     this.arn = issuing.ca.attrArn;
     this.certificatePem = issuing.certificate.attrCertificate;
     this.certificateAuthority = acmpca.CertificateAuthority.fromCertificateAuthorityArn(this, 'IssuingCa', this.arn);

@@ -49,7 +49,10 @@ export interface ExistingNetwork {
   readonly serviceSubnets?: ec2.SubnetSelection;
 }
 
-/** An existing private CA (it must already be active) instead of a new PrivateCertificateAuthority. */
+/**
+ * An existing private CA instead of a new PrivateCertificateAuthority. It must already be active and carry the tag
+ * `AmazonECSManaged=true` (ECS Service Connect TLS may only use CAs with it).
+ */
 export interface ExistingCertificateAuthority {
   readonly certificateAuthority: acmpca.ICertificateAuthority;
   /** PEM of the CA certificate chain (the mTLS truststore). */
@@ -138,6 +141,14 @@ export interface SecureMicroservicePlatformProps {
    * @default 50
    */
   readonly servicesPerGateway?: number;
+  /**
+   * Deletion protection of the services' shared load balancers. Off for the first deploy: a protected load balancer
+   * cannot be deleted by a rollback, so a failed create would end in ROLLBACK_FAILED. Turn it on (the reference app:
+   * `loadBalancerDeletionProtection: true` in cdk.json) and deploy again once the platform exists; a load balancer a
+   * later update adds is then created protected.
+   * @default false
+   */
+  readonly loadBalancerDeletionProtection?: boolean;
   /** @default - a new PrivateNetwork */
   readonly existingNetwork?: ExistingNetwork;
   /** @default - a new PlatformIdentity user pool */
@@ -429,6 +440,8 @@ export class SecureMicroservicePlatform extends Construct {
         subordinate: this.profile.subordinateCa ? { subject: { commonName: `Platform ${props.environmentName} Issuing CA`, organization: 'cdk-secure-microservices' } } : undefined,
         usageMode: this.profile.caUsageMode,
         encryptionKey: this.keys.dataKey,
+        // The services' Service Connect TLS uses the issuing CA.
+        ecsServiceConnect: true,
       });
       this.certificateAuthority = this.ca.certificateAuthority;
       chainPem = this.ca.chainPem;
@@ -576,6 +589,7 @@ export class SecureMicroservicePlatform extends Construct {
       certificate: acm.Certificate.fromCertificateArn(scope, 'Certificate', this.props.serviceCertificateArn),
       tlsHostname: `${name}.${this.props.serviceDomain}`,
       certificateAuthority: this.certificateAuthority,
+      certificateAuthorityActive: this.ca?.active,
       privateIntegration: { gateway, listenerPort },
       logRetentionDays: this.profile.logRetentionDays,
       desiredCount: options.desiredCount ?? this.profile.desiredCount,
@@ -718,6 +732,7 @@ export class SecureMicroservicePlatform extends Construct {
       name: `${this.props.environmentName}-services-gateway${index + 1}`,
       vpc: this.vpc,
       subnets: this.serviceSubnets,
+      deletionProtection: this.props.loadBalancerDeletionProtection,
     });
     return this.gateways[index];
   }

@@ -144,7 +144,9 @@ export class SecureTable extends Construct {
     }
     this.backupVault = new backup.BackupVault(this, 'BackupVault', {
       encryptionKey: props.encryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
+      // The vault's name is fixed (derived from the construct path): a vault kept after a rolled-back create would
+      // make the retry fail "already exists". An empty vault of a failed create is deleted; later, it is kept.
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.backupPlan = new backup.BackupPlan(this, 'BackupPlan', {
       backupVault: this.backupVault,
