@@ -11,12 +11,14 @@ export const SERVICES_PER_SCOPE_GROUP = 40;
 
 /** Adds `count` services of the documented mix (bench/run.ts) to a dev platform with mTLS. */
 export function buildScalePlatform(app: App, count: number, layout: { servicesPerStack?: number; servicesPerGateway?: number } = {}): PlatformStage {
-  const platformContext = CONTEXT.platform as Record<string, unknown>;
+  // Prefix list ids are per environment (region), the rest shared.
+  const platformContext = { ...(CONTEXT.platform as object), ...(CONTEXT.environments as Record<string, object>).dev } as Record<string, unknown>;
   const stage = new PlatformStage(app, 'dev', {
     profile: 'dev',
     serviceDomain: platformContext.serviceDomain as string,
     serviceCertificateArn: platformContext.serviceCertificateArn as string,
     s3PrefixListId: platformContext.s3PrefixListId as string,
+    dynamoDbPrefixListId: platformContext.dynamoDbPrefixListId as string,
     mutualTls: platformContext.mutualTls as { domainName: string; certificateArn: string },
     ...layout,
   });

@@ -21,11 +21,18 @@ export interface ReferenceEnvironment {
   readonly serviceDomain?: string;
   readonly serviceCertificateArn?: string;
   readonly s3PrefixListId?: string;
+  readonly dynamoDbPrefixListId?: string;
   readonly mutualTls?: MutualTlsOptions;
   readonly alarmEmails?: string[];
+  /** This environment sets the account's API Gateway CloudWatch Logs role (one environment per account and region). */
+  readonly manageAccountCloudWatchRole?: boolean;
+  /** Turn on after the first successful deploy (a protected load balancer cannot be rolled back). */
+  readonly loadBalancerDeletionProtection?: boolean;
 }
 
-const REQUIRED: readonly (keyof ReferenceEnvironment)[] = ['serviceDomain', 'serviceCertificateArn', 's3PrefixListId'];
+const REQUIRED: readonly (keyof ReferenceEnvironment)[] = ['serviceDomain', 'serviceCertificateArn'];
+/** Regional values: they belong to one environment, next to its region, never to the shared block. */
+const PER_REGION: readonly (keyof ReferenceEnvironment)[] = ['region', 's3PrefixListId', 'dynamoDbPrefixListId'];
 
 export interface ReferenceAppOptions {
   /**
@@ -49,13 +56,23 @@ export function createReferenceApp(app: App, options: ReferenceAppOptions = {}):
     const known = Object.keys(environments);
     throw new Error(`Unknown environment "${envName}" (context env): cdk.json defines ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'no environments'}. Fix: run with -c env=${known[0] ?? 'dev'}, or add "${envName}" under "environments" in cdk.json.`);
   }
-  const settings: ReferenceEnvironment = { ...(app.node.tryGetContext('platform') ?? {}), ...environments[envName] };
-  const missing = REQUIRED.filter((k) => typeof settings[k] !== 'string' || settings[k] === '');
-  if (missing.length > 0) {
-    throw new Error(`Missing context ${missing.map((k) => `platform.${k}`).join(', ')} for environment "${envName}". Fix: set them in cdk.json under "platform" (shared) or "environments.${envName}" (see the example values there).`);
+  const shared = (app.node.tryGetContext('platform') ?? {}) as ReferenceEnvironment;
+  const own = environments[envName] ?? {};
+  const sharedRegional = PER_REGION.filter((k) => shared[k] !== undefined);
+  if (sharedRegional.length > 0) {
+    throw new Error(`Context platform.${sharedRegional.join(', platform.')} is shared by every environment, but prefix list ids differ per region. Fix: move them under "environments.<env>" next to each environment's "region" (cdk.json).`);
   }
-  const env = settings.account && settings.region ? { account: settings.account, region: settings.region } : undefined;
-  if (env && settings.availabilityZones) {
+  const settings: ReferenceEnvironment = { ...shared, ...own };
+  const missing = [
+    ...REQUIRED.filter((k) => typeof settings[k] !== 'string' || settings[k] === '').map((k) => `platform.${k}`),
+    ...PER_REGION.filter((k) => typeof own[k] !== 'string' || own[k] === '').map((k) => `environments.${envName}.${k}`),
+  ];
+  if (missing.length > 0) {
+    throw new Error(`Missing context ${missing.join(', ')} for environment "${envName}". Fix: set them in cdk.json under "platform" (shared) or "environments.${envName}" (region and prefix lists: per environment; see the example values there).`);
+  }
+  // The region is always pinned (the prefix lists belong to it); the account only when given.
+  const env = { account: settings.account, region: settings.region };
+  if (env.account && settings.availabilityZones) {
     app.node.setContext(`availability-zones:account=${env.account}:region=${env.region}`, settings.availabilityZones);
   }
   const stage = new PlatformStage(app, envName, {
@@ -64,8 +81,11 @@ export function createReferenceApp(app: App, options: ReferenceAppOptions = {}):
     serviceDomain: settings.serviceDomain!,
     serviceCertificateArn: settings.serviceCertificateArn!,
     s3PrefixListId: settings.s3PrefixListId!,
+    dynamoDbPrefixListId: settings.dynamoDbPrefixListId,
     mutualTls: settings.mutualTls,
     alarmEmails: settings.alarmEmails,
+    manageAccountCloudWatchRole: settings.manageAccountCloudWatchRole,
+    loadBalancerDeletionProtection: settings.loadBalancerDeletionProtection,
   });
   addDemoServices(stage);
   if (options.securityChecks ?? true) applySecurityChecks(app);

@@ -13,9 +13,12 @@ export function build(app: App): void {
   const prod = new PlatformStage(app, 'prod', {
     // 3 AZs, root + issuing CA for longer-lived client certificates, 2-year logs, alarms must reach someone.
     profile: 'prod',
+    // Prefix list ids (and certificates) belong to one region: pin it. The account stays open (resolved at deploy).
+    env: { region: 'eu-west-1' },
     serviceDomain: 'internal.example.com',
     serviceCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
-    s3PrefixListId: 'pl-6da54004',
+    s3PrefixListId: 'pl-6da54004', // com.amazonaws.eu-west-1.s3
+    dynamoDbPrefixListId: 'pl-6fa54006', // com.amazonaws.eu-west-1.dynamodb: the orders table is reached through the gateway endpoint
     // Clients present a certificate from the platform CA (csm-certs issue) on api.example.com; the execute-api
     // endpoint is switched off, so no caller can skip the certificate and its revocation check.
     mutualTls: {

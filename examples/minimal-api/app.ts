@@ -10,7 +10,9 @@ import { PlatformStage } from '../../lib/platform/platform-stage';
 export function build(app: App): void {
   // Example values: replace them with your own before deploying.
   const dev = new PlatformStage(app, 'dev', {
-    profile: 'dev', // 2 AZs, short-lived CA, 90-day logs; env-agnostic, so it synthesizes without credentials
+    profile: 'dev', // 2 AZs, short-lived CA, 90-day logs
+    // The prefix list id belongs to one region: pin it. No account, so it synthesizes without credentials.
+    env: { region: 'eu-west-1' },
     serviceDomain: 'internal.example.com',
     // Public ACM certificate for *.internal.example.com: API Gateway verifies the services' TLS against public CAs.
     serviceCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',

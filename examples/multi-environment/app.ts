@@ -17,6 +17,7 @@ const ENVIRONMENTS: Record<string, PlatformStageProps> = {
     serviceDomain: 'internal.dev.example.com',
     serviceCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
     s3PrefixListId: 'pl-6da54004', // com.amazonaws.eu-west-1.s3
+    dynamoDbPrefixListId: 'pl-6fa54006', // com.amazonaws.eu-west-1.dynamodb (the orders table)
     mutualTls: {
       domainName: 'api.dev.example.com',
       certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000001',
@@ -28,6 +29,7 @@ const ENVIRONMENTS: Record<string, PlatformStageProps> = {
     serviceDomain: 'internal.example.com',
     serviceCertificateArn: 'arn:aws:acm:eu-central-1:444455556666:certificate/ffffffff-eeee-dddd-cccc-bbbbbbbbbbbb',
     s3PrefixListId: 'pl-6ea54007', // com.amazonaws.eu-central-1.s3
+    dynamoDbPrefixListId: 'pl-66a5400f', // com.amazonaws.eu-central-1.dynamodb
     mutualTls: {
       domainName: 'api.example.com',
       certificateArn: 'arn:aws:acm:eu-central-1:444455556666:certificate/00000000-0000-0000-0000-000000000002',

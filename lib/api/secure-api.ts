@@ -49,8 +49,9 @@ export interface SecureApiProps {
    */
   readonly alarmTopicKey: kms.IKey;
   /**
-   * Name of the REST API.
-   * @default - the construct path
+   * Name of the REST API; also the `ApiName` dimension of its metrics and the prefix of its alarm names, so two APIs
+   * in one account need different names.
+   * @default - the construct id (`Resource`); alarm names generated
    */
   readonly apiName?: string;
   /**
@@ -343,6 +344,7 @@ export class SecureApi extends Construct {
   private readonly thresholds: Required<AlarmThresholds>;
   private readonly userPool: cognito.IUserPool;
   private cognitoAuthorizer?: apigw.CognitoUserPoolsAuthorizer;
+  private readonly apiName?: string;
 
   constructor(scope: Construct, id: string, props: SecureApiProps) {
     super(scope, id);
@@ -358,6 +360,7 @@ export class SecureApi extends Construct {
       assertReason(this, 'customAuthorizer.reason', props.customAuthorizer.reason, 'the reason is recorded on every method\'s AwsSolutions-COG4 acknowledgement (say why this authorizer replaces Cognito)');
     }
     this.customAuthorizer = props.customAuthorizer;
+    this.apiName = props.apiName;
     this.requireApiKey = props.withoutApiKeys === undefined;
     this.apiKeyRequired = this.requireApiKey;
     if (props.withoutApiKeys) recordOptOut(this, 'withoutApiKeys', 'API keys required on every method', props.withoutApiKeys);
@@ -407,6 +410,15 @@ export class SecureApi extends Construct {
     }
 
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.alarmTopicKey, enforceSSL: true, displayName: 'SecureApi alarms' });
+    // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this statement
+    // CloudWatch could not publish and every alarm would be silent.
+    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.alarmTopic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
     this.addAlarm('ServerErrors', this.stage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), this.thresholds.serverErrors, '5XX responses');
     this.addAlarm('ClientErrorRate', this.stage.metricClientError({ period: Duration.minutes(5), statistic: 'Average' }), this.thresholds.clientErrorRate, 'share of 4XX responses');
     this.addAlarm('P99Latency', this.stage.metricLatency({ period: Duration.minutes(5), statistic: 'p99' }), this.thresholds.p99LatencyMs, 'p99 latency (ms)');
@@ -615,6 +627,7 @@ export class SecureApi extends Construct {
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmName: this.apiName ? `${this.apiName}-${id}` : undefined,
       alarmDescription: `${this.node.path}: ${what} at or above ${threshold}`,
     });
     alarm.addAlarmAction(new cloudwatchActions.SnsAction(this.alarmTopic));

@@ -61,6 +61,13 @@ export interface SecureFargateServiceProps {
    * endpoint, and the task security group names it instead of opening egress to 0.0.0.0/0.
    */
   readonly s3PrefixList: ec2.IPrefixList;
+  /**
+   * DynamoDB's managed prefix list (`com.amazonaws.<region>.dynamodb`), for a service that uses a table through the
+   * DynamoDB gateway endpoint: egress on 443 to it. Without it, a service in an isolated subnet cannot reach DynamoDB
+   * (every call times out).
+   * @default - no DynamoDB egress
+   */
+  readonly dynamoDbPrefixList?: ec2.IPrefixList;
   /** Customer managed key for data: ECS Exec sessions and the Service Connect TLS material. */
   readonly encryptionKey: kms.IKey;
   /** Customer managed key for the container, Service Connect and ECS Exec log groups. */
@@ -124,8 +131,10 @@ export interface SecureFargateServiceProps {
    */
   readonly healthCheckPath?: string;
   /**
-   * Container health check command.
-   * @default - ['CMD-SHELL', 'curl -fsk https://localhost:<containerPort><healthCheckPath> || exit 1']
+   * Container health check command, run inside the image (so the tool it names must be in the image), e.g.
+   * `['CMD', '/app/healthcheck']` or `['CMD-SHELL', 'curl -fsk https://localhost:8443/health || exit 1']`.
+   * @default - no container health check: the load balancer checks `healthCheckPath` over HTTPS, which needs no
+   * tool in the image (minimal and distroless images have no curl or shell)
    */
   readonly containerHealthCheckCommand?: string[];
   /**
@@ -296,6 +305,7 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const ROOT_USER = /^(root|0)(:.*)?$/;
 const CONTAINER_NAME = 'app';
+const TEMP_VOLUME = 'tmp';
 const SERVICE_CONNECT_PORT_NAME = 'app';
 /** GuardDuty's repository of the Fargate runtime-monitoring agent (its account differs per region). */
 const GUARDDUTY_AGENT_REPOSITORY = 'aws-guardduty-agent-fargate';
@@ -303,8 +313,8 @@ const GUARDDUTY_AGENT_REPOSITORY = 'aws-guardduty-agent-fargate';
 export const SERVICE_CONNECT_PROXY_MEMORY_MIB = 64;
 
 /**
- * A hardened Fargate service (P1, P3, P6, P11, P15): non-root, read-only, unprivileged containers with all
- * Linux capabilities dropped, images pinned by tag or digest from a SecureRepository, tasks in isolated subnets
+ * A hardened Fargate service (P1, P3, P6, P11, P15): non-root, read-only (a writable /tmp volume only),
+ * unprivileged containers with all Linux capabilities dropped, images pinned by tag or digest from a SecureRepository, tasks in isolated subnets
  * without public IPs, deployments with circuit breaker and rollback, auto scaling, a least-privilege task role,
  * TLS from API Gateway (VPC link → internal NLB TLS listener → TLS to the task) and TLS between services
  * (Service Connect with certificates from the platform's private CA).
@@ -447,14 +457,18 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.serviceName }),
       portMappings: [{ name: SERVICE_CONNECT_PORT_NAME, containerPort: this.containerPort, protocol: ecs.Protocol.TCP }],
-      healthCheck: {
-        command: props.containerHealthCheckCommand ?? ['CMD-SHELL', `curl -fsk https://localhost:${this.containerPort}${healthCheckPath} || exit 1`],
+      healthCheck: props.containerHealthCheckCommand ? {
+        command: props.containerHealthCheckCommand,
         interval: Duration.seconds(30),
         timeout: Duration.seconds(5),
         retries: 3,
         startPeriod: Duration.seconds(60),
-      },
+      } : undefined,
     });
+    // The root filesystem stays read-only; the application gets a writable, task-private /tmp (Fargate ephemeral
+    // storage, gone with the task).
+    this.taskDefinition.addVolume({ name: TEMP_VOLUME });
+    this.container.addMountPoints({ sourceVolume: TEMP_VOLUME, containerPath: '/tmp', readOnly: false });
     if (props.environment && Object.keys(props.environment).length > 0) this.acknowledgePlainEnvironment();
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -468,6 +482,9 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       this.securityGroup.addEgressRule(endpointGroup, ec2.Port.tcp(443), 'AWS APIs through the VPC interface endpoints');
     }
     this.securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixList.prefixListId), ec2.Port.tcp(443), 'ECR image layers from S3 through the gateway endpoint');
+    if (props.dynamoDbPrefixList) {
+      this.securityGroup.addEgressRule(ec2.Peer.prefixList(props.dynamoDbPrefixList.prefixListId), ec2.Port.tcp(443), 'DynamoDB through the gateway endpoint');
+    }
 
     this.serviceConnectTlsRole = props.serviceConnectTlsRole
       ?? createServiceConnectTlsRole(this, 'ServiceConnectTlsRole', props.encryptionKey, `${props.serviceName}: Service Connect TLS certificates from the platform CA`);

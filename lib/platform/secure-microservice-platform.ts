@@ -93,8 +93,17 @@ export interface SecureMicroservicePlatformProps {
   readonly serviceCertificateArn: string;
   /** Domain the services' host names live under (`<service>.<serviceDomain>`). */
   readonly serviceDomain: string;
-  /** Id of the region's S3 managed prefix list (`com.amazonaws.<region>.s3`), for ECR image layers. */
+  /**
+   * Id of the region's S3 managed prefix list (`com.amazonaws.<region>.s3`), for ECR image layers. Ids differ per
+   * region: `aws ec2 describe-managed-prefix-lists --region <region> --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3`.
+   */
   readonly s3PrefixListId: string;
+  /**
+   * Id of the region's DynamoDB managed prefix list (`com.amazonaws.<region>.dynamodb`): services with a table get
+   * egress to it (the DynamoDB gateway endpoint). Required once a service has a table.
+   * @default - none; addService with `table` is refused
+   */
+  readonly dynamoDbPrefixListId?: string;
   /**
    * Serve the API on a custom domain with mutual TLS against the platform CA; the execute-api endpoint is then
    * disabled and every route is authorized by ClientCertificateAuthorizer (token, scopes and revocation).
@@ -281,6 +290,11 @@ export interface PlatformServiceOptions {
   readonly environment?: Record<string, string>;
   /** @default - none */
   readonly secrets?: Record<string, ecs.Secret>;
+  /**
+   * Container health check command (the tool must be in the image), e.g. `['CMD', '/app/healthcheck']`.
+   * @default - none; the load balancer's HTTPS health check on `/health` decides
+   */
+  readonly containerHealthCheckCommand?: string[];
 }
 
 /** What `addService` built. */
@@ -395,8 +409,10 @@ export class SecureMicroservicePlatform extends Construct {
         invalidProp(this, prop, value, 'not an ACM certificate ARN', 'use arn:aws:acm:<region>:<account>:certificate/<id>');
       }
     }
-    if (!Token.isUnresolved(props.s3PrefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(props.s3PrefixListId)) {
-      invalidProp(this, 's3PrefixListId', props.s3PrefixListId, 'not a managed prefix list id', 'look it up with: aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3');
+    for (const [prop, value, service] of [['s3PrefixListId', props.s3PrefixListId, 's3'], ['dynamoDbPrefixListId', props.dynamoDbPrefixListId, 'dynamodb']] as const) {
+      if (value !== undefined && !Token.isUnresolved(value) && !/^pl-[0-9a-f]{8,17}$/.test(value)) {
+        invalidProp(this, prop, value, 'not a managed prefix list id', prefixListLookup(service));
+      }
     }
 
     this.node.addValidation({
@@ -469,6 +485,10 @@ export class SecureMicroservicePlatform extends Construct {
       });
     }
     this.api = new SecureApi(this, 'Api', {
+      // Environment-scoped names: API metrics (ApiName, Stage dimensions) and alarms of two platforms in one account
+      // stay apart.
+      apiName: `csm-${props.environmentName}-api`,
+      stageName: props.environmentName.replace(/-/g, '_'),
       userPool: this.identity.userPool,
       logsKey: this.keys.logsKey,
       alarmTopicKey: this.keys.dataKey,
@@ -584,6 +604,7 @@ export class SecureMicroservicePlatform extends Construct {
       serviceSubnets: this.serviceSubnets,
       awsEndpoints: this.endpoints,
       s3PrefixList: ec2.PrefixList.fromPrefixListId(scope, 'S3PrefixList', this.props.s3PrefixListId),
+      dynamoDbPrefixList: options.table && this.props.dynamoDbPrefixListId ? ec2.PrefixList.fromPrefixListId(scope, 'DynamoDbPrefixList', this.props.dynamoDbPrefixListId) : undefined,
       encryptionKey: this.keys.dataKey,
       logsKey: this.keys.logsKey,
       certificate: acm.Certificate.fromCertificateArn(scope, 'Certificate', this.props.serviceCertificateArn),
@@ -600,6 +621,7 @@ export class SecureMicroservicePlatform extends Construct {
       callers: callers.length > 0
         ? { entry: this.serviceNetworkForCalls().addService(name, { idleTimeout: options.callIdleTimeout }), services: callers, requestTimeout: options.callRequestTimeout }
         : undefined,
+      containerHealthCheckCommand: options.containerHealthCheckCommand,
       cluster: first?.cluster,
       namespace: first?.namespace,
       executionRole,
@@ -620,6 +642,9 @@ export class SecureMicroservicePlatform extends Construct {
         `The ${name} service owns this bucket (created for it by addService) and reads and writes any of its objects; the grant names the bucket and its key only.`);
     }
     let table: SecureTable | undefined;
+    if (options.table && !this.props.dynamoDbPrefixListId) {
+      invalidProp(this, 'dynamoDbPrefixListId', undefined, `service "${name}" has a table, and its tasks reach DynamoDB only through the gateway endpoint, which the security group must name by its prefix list`, prefixListLookup('dynamodb'));
+    }
     if (options.table) {
       table = new SecureTable(scope, 'Table', {
         encryptionKey: this.keys.dataKey,
@@ -736,4 +761,9 @@ export class SecureMicroservicePlatform extends Construct {
     });
     return this.gateways[index];
   }
+}
+
+/** The fix for a missing or wrong prefix list id: the command that prints it for the target region. */
+function prefixListLookup(service: 's3' | 'dynamodb'): string {
+  return `set it to the id this prints for the target region: aws ec2 describe-managed-prefix-lists --region <region> --filters Name=prefix-list-name,Values=com.amazonaws.<region>.${service} --query 'PrefixLists[0].PrefixListId' --output text`;
 }
