@@ -1,6 +1,8 @@
 import { Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { Truststore } from './truststore';
@@ -34,6 +36,12 @@ export interface MutualTlsDomainProps {
    * @default - none (`certificate` is a public ACM certificate)
    */
   readonly ownershipVerificationCertificate?: acm.ICertificate;
+  /**
+   * Public hosted zone of `domainName`: an alias A record pointing the name at the domain's regional endpoint is
+   * created in it.
+   * @default - no record; point the name at `regionalDomainName` (CNAME, or alias with `regionalHostedZoneId`)
+   */
+  readonly hostedZone?: route53.IHostedZone;
 }
 
 /**
@@ -54,6 +62,12 @@ export class MutualTlsDomain extends Construct {
   public readonly domainName: apigw.DomainName;
   /** Base-path mappings by version. */
   public readonly mappings: Record<string, apigw.BasePathMapping> = {};
+  /** The regional endpoint the domain name must resolve to (CNAME target or alias target). */
+  public readonly regionalDomainName: string;
+  /** Route 53 hosted zone id of the regional endpoint (for an alias record). */
+  public readonly regionalHostedZoneId: string;
+  /** The alias record, with `hostedZone`. */
+  public readonly record?: route53.ARecord;
 
   constructor(scope: Construct, id: string, props: MutualTlsDomainProps) {
     super(scope, id);
@@ -90,6 +104,16 @@ export class MutualTlsDomain extends Construct {
     if (props.ownershipVerificationCertificate) {
       // Not exposed by the L2.
       cfnDomain.ownershipVerificationCertificateArn = props.ownershipVerificationCertificate.certificateArn;
+    }
+
+    this.regionalDomainName = this.domainName.domainNameAliasDomainName;
+    this.regionalHostedZoneId = this.domainName.domainNameAliasHostedZoneId;
+    if (props.hostedZone) {
+      this.record = new route53.ARecord(this, 'AliasRecord', {
+        zone: props.hostedZone,
+        recordName: props.domainName,
+        target: route53.RecordTarget.fromAlias(new route53Targets.ApiGatewayDomain(this.domainName)),
+      });
     }
 
     (props.restApi.node.defaultChild as apigw.CfnRestApi).disableExecuteApiEndpoint = true;

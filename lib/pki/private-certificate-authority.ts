@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -186,7 +186,12 @@ export class PrivateCertificateAuthority extends Construct {
     }
 
     const stack = Stack.of(this);
+    // The key policy below names the bucket in its encryption-context condition (as AWS Private CA documents), and
+    // the bucket names the key: a name from pseudo parameters breaks that cycle. The last group of the stack id's
+    // UUID is new for every stack creation, so a bucket kept from a rolled-back create never blocks the retry.
+    const crlBucketName = Fn.join('-', ['pca-crl', Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId)))), this.node.addr.slice(0, 10)]);
     this.crlBucket = new SecureBucket(this, 'CrlBucket', {
+      bucketName: crlBucketName,
       encryptionKey: props.encryptionKey,
       accessLogsBucket: props.accessLogsBucket,
       accessLogsPrefix: 'crl-bucket/',
@@ -198,9 +203,10 @@ export class PrivateCertificateAuthority extends Construct {
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['*'],
       conditions: {
-        // The bucket ARN would make key and bucket depend on each other; S3 in this account and region is the
-        // narrowest non-circular scope.
-        StringEquals: { 'aws:SourceAccount': stack.account, 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+        // AWS Private CA's documented condition for a bucket with an S3 Bucket Key: the encryption context names the
+        // bucket. (aws:SourceAccount is not documented for the KMS calls S3 makes on the CA's behalf.)
+        StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+        StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:${stack.partition}:s3:::${crlBucketName}` },
       },
     }));
     this.crlBucket.addToResourcePolicy(new iam.PolicyStatement({

@@ -7,6 +7,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
@@ -76,6 +77,11 @@ export interface MutualTlsOptions {
    * @default - binding required
    */
   readonly withoutCertificateBinding?: SecurityOptOut;
+  /**
+   * Public hosted zone of `domainName`: the platform creates the alias record to the domain's regional endpoint.
+   * @default - no record; the outputs `DomainTarget` and `DomainTargetHostedZoneId` say where to point the name
+   */
+  readonly hostedZone?: route53.IHostedZone;
 }
 
 export interface SecureMicroservicePlatformProps {
@@ -521,7 +527,10 @@ export class SecureMicroservicePlatform extends Construct {
         ownershipVerificationCertificate: props.mutualTls.ownershipVerificationCertificateArn
           ? acm.Certificate.fromCertificateArn(this, 'OwnershipCertificate', props.mutualTls.ownershipVerificationCertificateArn)
           : undefined,
+        hostedZone: props.mutualTls.hostedZone,
       });
+      new CfnOutput(this, 'DomainTarget', { value: this.domain.regionalDomainName, description: `${props.mutualTls.domainName} must resolve here: CNAME to it, or a Route 53 alias A record with DomainTargetHostedZoneId` });
+      new CfnOutput(this, 'DomainTargetHostedZoneId', { value: this.domain.regionalHostedZoneId, description: 'hosted zone id of DomainTarget (Route 53 alias record)' });
     }
 
     // What operators need for csm-certs (issue/revoke) and clients need to call the API.

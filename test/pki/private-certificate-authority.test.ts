@@ -15,7 +15,7 @@ describe('PrivateCertificateAuthority with a subordinate, (template)', () => {
   let template: Template;
   beforeAll(() => {
     const stack = newStack();
-    caIn(stack, { subordinate: { subject: { commonName: 'Platform Issuing CA' } }, usageMode: CaUsageMode.SHORT_LIVED_CERTIFICATE });
+    caIn(stack, { subordinate: { subject: { commonName: 'Platform Issuing CA' } }, usageMode: CaUsageMode.SHORT_LIVED_CERTIFICATE, ecsServiceConnect: true });
     template = Template.fromStack(stack);
   });
 
@@ -25,12 +25,42 @@ describe('PrivateCertificateAuthority with a subordinate, (template)', () => {
     t.hasResource('AWS::ACMPCA::CertificateAuthority', {
       Properties: Match.objectLike({ Type: 'ROOT', KeyAlgorithm: 'EC_prime256v1', SigningAlgorithm: 'SHA256WITHECDSA', UsageMode: 'GENERAL_PURPOSE', RevocationConfiguration: crl }),
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('CrlBucketPolicy')]),
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
     });
     t.hasResource('AWS::ACMPCA::CertificateAuthority', {
       Properties: Match.objectLike({ Type: 'SUBORDINATE', UsageMode: 'SHORT_LIVED_CERTIFICATE', RevocationConfiguration: crl }),
       DependsOn: Match.arrayWith([Match.stringLikeRegexp('CrlBucketPolicy')]),
-      DeletionPolicy: 'Retain',
+      DeletionPolicy: 'RetainExceptOnCreate',
+    });
+  });
+
+  test('CA lifecycle: kept on update and delete, deleted with a rolled-back create (no CA left billing); certificates and activations alike', () => {
+    for (const type of ['AWS::ACMPCA::CertificateAuthority', 'AWS::ACMPCA::Certificate', 'AWS::ACMPCA::CertificateAuthorityActivation']) {
+      for (const resource of Object.values(template.findResources(type))) {
+        expect([type, resource.DeletionPolicy, resource.UpdateReplacePolicy]).toEqual([type, 'RetainExceptOnCreate', 'Retain']);
+      }
+    }
+  });
+
+  test('ecsServiceConnect tags the issuing CA AmazonECSManaged=true (the ECS infrastructure policy needs it), not the root', () => {
+    template.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { Type: 'SUBORDINATE', Tags: [{ Key: 'AmazonECSManaged', Value: 'true' }] });
+    const root = Object.values(template.findResources('AWS::ACMPCA::CertificateAuthority', { Properties: { Type: 'ROOT' } }))[0];
+    expect(root.Properties.Tags).toBeUndefined();
+  });
+
+  test('CRL encryption: the key admits acm-pca by the documented encryption-context condition on the CRL bucket (no circular reference)', () => {
+    const stackUuidGroup = { 'Fn::Select': [4, { 'Fn::Split': ['-', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }] }] };
+    const bucketName = { 'Fn::Join': ['-', ['pca-crl', stackUuidGroup, Match.stringLikeRegexp('^[0-9a-f]{10}$')]] };
+    template.hasResourceProperties('AWS::S3::Bucket', { BucketName: bucketName, LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'crl-bucket/' }) });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
+        Principal: { Service: 'acm-pca.amazonaws.com' },
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Condition: {
+          StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['s3.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::', Match.anyValue()]] } },
+        },
+      })]) },
     });
   });
 
