@@ -63,8 +63,10 @@ describe('PrivateIntegrationGateway shared by three services', () => {
       EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'off',
       SecurityGroups: [sg(gateway.securityGroup)],
       Subnets: f.network.vpc.isolatedSubnets.map((s) => ({ Ref: logicalIdOf(s as ec2.Subnet) })),
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }, { Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
     });
+    // No deletion protection while it is created: a rolled-back create could not delete it (ROLLBACK_FAILED).
+    expect(JSON.stringify(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))).not.toContain('"deletion_protection.enabled","Value":"true"');
     template.hasResourceProperties('AWS::ApiGateway::VpcLink', { TargetArns: [{ Ref: logicalIdOf(gateway.loadBalancer) }] });
     for (const s of services) {
       expect(s.loadBalancer).toBe(gateway.loadBalancer);

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -22,14 +22,18 @@ describe('SecureFargateService', () => {
   let f: Fixture;
   let orders: SecureFargateService;
   let payments: SecureFargateService;
+  let caActive: CfnWaitConditionHandle;
 
   beforeAll(() => {
     f = fixture();
+    caActive = new CfnWaitConditionHandle(f.stack, 'CaActive');
     const dbPassword = ssm.StringParameter.fromSecureStringParameterAttributes(f.stack, 'DbPassword', { parameterName: '/orders/db-password' });
     orders = new SecureFargateService(f.stack, 'Orders', {
       ...f.props,
       environment: { LOG_LEVEL: 'info' },
       secrets: { DB_PASSWORD: ecs.Secret.fromSsmParameter(dbPassword) },
+      dynamoDbPrefixList: ec2.PrefixList.fromPrefixListId(f.stack, 'DynamoDbPrefixList', 'pl-6fa54006'),
+      certificateAuthorityActive: caActive,
     });
     payments = new SecureFargateService(f.stack, 'Payments', {
       ...f.props,
@@ -46,6 +50,8 @@ describe('SecureFargateService', () => {
       maxCapacity: 6,
       targetCpuUtilizationPercent: 50,
       enableExecuteCommand: { reason: 'Operators debug payment incidents interactively' },
+      containerHealthCheckCommand: ['CMD', '/app/healthcheck'],
+      loadBalancerDeletionProtection: true,
     });
     gate = synthWithGate(f.stack);
     template = gate.template;
@@ -62,7 +68,10 @@ describe('SecureFargateService', () => {
       'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:<AWS::Region>:*:repository/aws-guardduty-agent-fargate]',
       expect.stringMatching(/^AwsSolutions::AwsSolutions-IAM5\[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:<OrdersExecLogGroup[0-9A-F]+>:\*\]$/),
+      // orders' load balancer is created without deletion protection (a rollback must be able to delete it).
+      'HIPAA.Security::HIPAA.Security-ELBDeletionProtectionEnabled',
       'HIPAA.Security::HIPAA.Security-ELBLoggingEnabled',
+      'NIST.800.53.R5::NIST.800.53.R5-ELBDeletionProtectionEnabled',
       'NIST.800.53.R5::NIST.800.53.R5-ELBLoggingEnabled',
       'PCI.DSS.321::PCI.DSS.321-ELBLoggingEnabled',
     ]);
@@ -127,10 +136,30 @@ describe('SecureFargateService', () => {
         ReadonlyRootFilesystem: true,
         Privileged: false,
         LinuxParameters: { Capabilities: { Drop: ['ALL'] }, InitProcessEnabled: true },
-        HealthCheck: Match.objectLike({ Command: ['CMD-SHELL', 'curl -fsk https://localhost:8443/health || exit 1'] }),
         PortMappings: [{ ContainerPort: 8443, Protocol: 'tcp', Name: 'app' }],
+        // The root filesystem stays read-only; /tmp is a writable, task-private volume.
+        MountPoints: [{ SourceVolume: 'tmp', ContainerPath: '/tmp', ReadOnly: false }],
       })],
+      Volumes: [{ Name: 'tmp' }],
     });
+  });
+
+  it('runs no container health check unless one is given (no curl assumed in the image); the load balancer checks HTTPS', () => {
+    const [ordersTask, paymentsTask] = Object.values(template.findResources('AWS::ECS::TaskDefinition')).map((r) => r.Properties.ContainerDefinitions[0]);
+    expect(ordersTask.HealthCheck).toBeUndefined();
+    expect(paymentsTask.HealthCheck).toMatchObject({ Command: ['CMD', '/app/healthcheck'] });
+    expect(JSON.stringify(template.toJSON())).not.toContain('curl');
+  });
+
+  it('Service Connect TLS: the role may kms:GenerateDataKeyPair; the service waits for the role, its policy and the CA activation', () => {
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      Roles: [{ Ref: logicalIdOf(orders.serviceConnectTlsRole) }],
+      PolicyDocument: { Statement: [Match.objectLike({ Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair'] })] },
+    });
+    const service = template.findResources('AWS::ECS::Service')[logicalIdOf(orders.service)];
+    expect(service.DependsOn).toEqual(expect.arrayContaining([
+      logicalIdOf(orders.serviceConnectTlsRole), logicalIdOf(orders.serviceConnectTlsRole.policy!), 'CaActive',
+    ]));
   });
 
   it('pins images by tag or digest from the SecureRepository', () => {
@@ -216,8 +245,12 @@ describe('SecureFargateService', () => {
       Scheme: 'internal',
       EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'off',
       SecurityGroups: [{ 'Fn::GetAtt': [logicalIdOf(orders.loadBalancerSecurityGroup), 'GroupId'] }],
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }, { Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
     });
+    // Created without deletion protection (a rollback of the create must delete it); on request only.
+    const attributes = (lb: SecureFargateService) => JSON.stringify(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer')[logicalIdOf(lb.loadBalancer)].Properties.LoadBalancerAttributes);
+    expect(attributes(orders)).not.toContain('"deletion_protection.enabled","Value":"true"');
+    expect(attributes(payments)).toContain('{"Key":"deletion_protection.enabled","Value":"true"}');
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Protocol: 'TLS',
       Port: 443,
@@ -258,7 +291,9 @@ describe('SecureFargateService', () => {
       expect.objectContaining({ FromPort: 15443, DestinationSecurityGroupId: sg(payments.securityGroup) }),
     ]));
     expect(egress).toEqual(expect.arrayContaining([expect.objectContaining({ FromPort: 443, ToPort: 443, DestinationPrefixListId: 'pl-6da54004' })]));
-    expect(egress).toHaveLength(3);
+    // orders has a table: DynamoDB through the gateway endpoint, by its prefix list.
+    expect(egress).toEqual(expect.arrayContaining([expect.objectContaining({ FromPort: 443, ToPort: 443, DestinationPrefixListId: 'pl-6fa54006', Description: 'DynamoDB through the gateway endpoint' })]));
+    expect(egress).toHaveLength(4);
   });
 
   it('gives the application a task role without permissions, and keeps every policy customer managed', () => {

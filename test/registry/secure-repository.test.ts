@@ -48,7 +48,8 @@ describe('SecureRepository', () => {
       ImageScanningConfiguration: { ScanOnPush: true },
       EncryptionConfiguration: { EncryptionType: 'KMS', KmsKey: { 'Fn::GetAtt': [keyId, 'Arn'] } },
     });
-    template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'Retain' });
+    // Kept on update and delete, deleted when its create rolls back: the fixed name would block the retry.
+    template.hasResource('AWS::ECR::Repository', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
   });
 
   it('expires untagged images after N days and keeps the newest N images', () => {

@@ -79,9 +79,9 @@ describe('SecureTable, through the security gate', () => {
     });
   });
 
-  test('is retained on delete, as are its backups', () => {
+  test('is retained on delete, as are its backups (the vault, whose name is fixed, is deleted when its create rolls back)', () => {
     template.hasResource('AWS::DynamoDB::Table', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
-    template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::Backup::BackupVault', { DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
     expect(orders.table.node.id).toBe('Resource');
   });
 
