@@ -1,10 +1,11 @@
-import { CfnElement, Fn, Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, CfnResource, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from '../core/custom-resource';
 import { invalidProp } from '../private/errors';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
@@ -141,6 +142,9 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       enableDnsSupport: true,
     });
     this.serviceSubnets = { subnetGroupName: SERVICE_SUBNET_GROUP };
+    // CDK's custom resource that closes the default security group gets the platform's serviceTimeout too.
+    const restrictDefaultSg = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource')?.node.defaultChild as CfnResource | undefined;
+    restrictDefaultSg?.addPropertyOverride('ServiceTimeout', CUSTOM_RESOURCE_SERVICE_TIMEOUT.toSeconds());
     if (nat) {
       // The opted-in NAT needs public subnets whose default route goes to the internet gateway: that route is the
       // opt-out itself, so its findings are acknowledged with the user's reason, on each route only.

@@ -6,6 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from '../core/custom-resource';
 import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
 import { SecureBucket } from '../storage/secure-bucket';
@@ -46,9 +47,6 @@ export interface TruststoreProps {
    */
   readonly vpc?: ec2.IVpc;
 }
-
-/** How long CloudFormation waits for a custom resource's answer before failing it. */
-export const CUSTOM_RESOURCE_SERVICE_TIMEOUT = Duration.minutes(5);
 
 const OBJECT_KEY = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
 

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +171,130 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     expect(result.templatePaths.length).toBeGreaterThan(0);
     expectCfnLintClean(result.templatePaths);
   });
+
+  describe('first deploy into an empty account, and its retry (issue "Done when")', () => {
+    let templates: { file: string; unit: string; resources: Record<string, any> }[];
+    let all: [string, any][];
+    const ofType = (type: string) => all.filter(([, r]) => r.Type === type);
+    beforeAll(() => {
+      templates = result.templatePaths.map((file) => {
+        const t = JSON.parse(fs.readFileSync(file, 'utf8'));
+        // A deployment unit is a top-level stack with its nested stacks: `<env>Platform…` and `<env>Registry…`.
+        const unit = /(Registry|Platform)/.exec(path.basename(file))![1];
+        return { file, unit, resources: t.Resources as Record<string, any> };
+      });
+      all = templates.flatMap((t) => Object.entries(t.resources));
+    });
+
+    it('no ECR repository in the deployment unit of the services that pull from it; <env>/Registry deploys first', () => {
+      const count = (unit: string, type: string) => templates.filter((t) => t.unit === unit).flatMap((t) => Object.values(t.resources)).filter((r) => r.Type === type).length;
+      expect(count('Platform', 'AWS::ECS::Service')).toBe(2);
+      expect(count('Platform', 'AWS::ECR::Repository')).toBe(0);
+      expect(count('Registry', 'AWS::ECR::Repository')).toBe(2);
+      expect(count('Registry', 'AWS::ECS::Service')).toBe(0);
+      const manifest = JSON.parse(fs.readFileSync(path.join(result.assemblyDir, `assembly-${env}`, 'manifest.json'), 'utf8'));
+      const platformArtifact = Object.entries<any>(manifest.artifacts).find(([id, a]) => id.startsWith(`${env}Platform`) && a.type === 'aws:cloudformation:stack')![1];
+      expect(platformArtifact.dependencies).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${env}Registry`))]));
+    });
+
+    it('the ECR image-layer statement of the S3 gateway endpoint has no principal-account condition', () => {
+      const statements = ofType('AWS::EC2::VPCEndpoint').flatMap(([, r]) => r.Properties.PolicyDocument?.Statement ?? []);
+      const layers = statements.find((st: any) => st.Sid === 'EcrImageLayers');
+      expect(JSON.stringify(layers.Resource)).toContain('-starport-layer-bucket/*');
+      expect(layers.Condition).toBeUndefined();
+      const gateways = ofType('AWS::EC2::VPCEndpoint').filter(([, r]) => r.Properties.VpcEndpointType === 'Gateway');
+      expect(JSON.stringify(gateways)).not.toContain('aws:PrincipalAccount');
+    });
+
+    it('the truststore handler may s3:ListBucket (S3 answers 403 for a missing key otherwise)', () => {
+      const truststoreRole = ofType('AWS::IAM::Role').find(([id]) => /TruststoreHandlerRole/.test(id))!;
+      const policies = ofType('AWS::IAM::ManagedPolicy').filter(([id]) => JSON.stringify(truststoreRole[1].Properties.ManagedPolicyArns).includes(id));
+      expect(JSON.stringify(policies)).toContain('"Action":"s3:ListBucket"');
+    });
+
+    it('the CA used by Service Connect carries AmazonECSManaged=true; its roles may kms:GenerateDataKeyPair', () => {
+      const services = ofType('AWS::ECS::Service');
+      const cas = ofType('AWS::ACMPCA::CertificateAuthority');
+      for (const [, service] of services) {
+        const tls = service.Properties.ServiceConnectConfiguration.Services[0].Tls;
+        // Nested stacks get the CA ARN as a parameter: follow it to the CA of the parent stack.
+        const caId = JSON.stringify(tls.IssuerCertificateAuthority.AwsPcaAuthorityArn).match(/Platform(?:Ca|Platform)[A-Za-z]*Ca[0-9A-F]{8}/)?.[0];
+        const used = cas.filter(([id]) => caId?.startsWith(id.slice(0, -8)) || (caId && caId.includes(id)));
+        expect(used.length, `CA of ${JSON.stringify(tls.IssuerCertificateAuthority)}`).toBeGreaterThan(0);
+      }
+      const tagged = cas.filter(([, ca]) => JSON.stringify(ca.Properties.Tags ?? []).includes('{"Key":"AmazonECSManaged","Value":"true"}'));
+      expect(tagged).toHaveLength(1);
+      // The tagged one is the issuing CA (the subordinate in prod, the root in dev).
+      expect(tagged[0][1].Properties.Type).toBe(env === 'prod' ? 'SUBORDINATE' : 'ROOT');
+      const tlsPolicies = ofType('AWS::IAM::ManagedPolicy').filter(([id]) => /ServiceConnectTlsRolePolicy/.test(id));
+      expect(tlsPolicies).toHaveLength(2);
+      for (const [, policy] of tlsPolicies) expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('kms:GenerateDataKeyPair');
+    });
+
+    it('no retained resource with a fixed name keeps plain Retain (a rolled-back create would block the retry)', () => {
+      const NAME_PROPERTIES = ['RepositoryName', 'LogGroupName', 'BackupVaultName', 'BucketName', 'TableName', 'TopicName', 'QueueName', 'RoleName', 'FunctionName', 'Name', 'AliasName'];
+      const offenders = all.filter(([, r]) => r.DeletionPolicy === 'Retain').flatMap(([id, r]) => NAME_PROPERTIES
+        .filter((p) => r.Properties?.[p] !== undefined)
+        // A name built from the stack id is new for every stack creation, so a kept copy never clashes with a retry.
+        .filter((p) => !JSON.stringify(r.Properties[p]).includes('AWS::StackId'))
+        .map((p) => `${id}.${p}`));
+      expect(offenders).toEqual([]);
+      for (const type of ['AWS::ECR::Repository', 'AWS::Backup::BackupVault', 'AWS::ACMPCA::CertificateAuthority']) {
+        for (const [id, r] of ofType(type)) expect([id, r.DeletionPolicy]).toEqual([id, 'RetainExceptOnCreate']);
+      }
+      const wafLogs = ofType('AWS::Logs::LogGroup').filter(([, r]) => JSON.stringify(r.Properties.LogGroupName ?? '').includes('aws-waf-logs-'));
+      expect(wafLogs.map(([, r]) => r.DeletionPolicy)).toEqual(['RetainExceptOnCreate']);
+    });
+
+    it('no load balancer is created with deletion protection; no reserved concurrency by default', () => {
+      expect(ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').length).toBeGreaterThan(0);
+      expect(JSON.stringify(ofType('AWS::ElasticLoadBalancingV2::LoadBalancer'))).not.toContain('"deletion_protection.enabled","Value":"true"');
+      const functions = ofType('AWS::Lambda::Function');
+      expect(functions.length).toBeGreaterThan(0);
+      expect(functions.filter(([, f]) => f.Properties.ReservedConcurrentExecutions !== undefined)).toEqual([]);
+    });
+
+    it('services with a table have egress to the DynamoDB prefix list (and only they)', () => {
+      const dynamoEgress = ofType('AWS::EC2::SecurityGroupEgress').filter(([, r]) => r.Properties.DestinationPrefixListId === 'pl-6fa54006');
+      expect(dynamoEgress.map(([, r]) => [JSON.stringify(r.Properties.GroupId).match(/orders|payments/)?.[0], r.Properties.FromPort])).toEqual([['orders', 443]]);
+    });
+
+    it('alarm topics allow CloudWatch to publish (aws:SourceAccount); keys of encrypted topics and DLQs admit the publishers', () => {
+      const alarmTopics = new Set(ofType('AWS::CloudWatch::Alarm').flatMap(([, a]) => a.Properties.AlarmActions.map((t: any) => t.Ref)));
+      expect(alarmTopics.size).toBe(1);
+      for (const topic of alarmTopics) {
+        const policy = ofType('AWS::SNS::TopicPolicy').find(([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
+        expect(policy[1].Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
+          Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+        })]));
+      }
+      for (const [, key] of ofType('AWS::KMS::Key').filter(([id]) => /DataKey|RegistryKey/.test(id))) {
+        const services = JSON.stringify(key.Properties.KeyPolicy.Statement.map((st: any) => st.Principal?.Service));
+        expect(services).toContain('sns.amazonaws.com');
+        expect(services).toContain('events.amazonaws.com');
+      }
+    });
+
+    it('API, stage and alarm names carry the environment', () => {
+      expect(ofType('AWS::ApiGateway::RestApi').map(([, r]) => r.Properties.Name)).toEqual([`csm-${env}-api`]);
+      expect(ofType('AWS::ApiGateway::Stage').map(([, r]) => r.Properties.StageName)).toEqual([env]);
+      const alarmNames = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
+      expect(alarmNames.length).toBeGreaterThan(0);
+      for (const name of alarmNames) expect(name).toMatch(new RegExp(`^csm-${env}-api-`));
+    });
+
+    it('every custom resource answers within a 5-minute serviceTimeout', () => {
+      const custom = all.filter(([, r]) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource');
+      expect(custom.length).toBeGreaterThan(0);
+      for (const [id, r] of custom) expect([id, String(r.Properties.ServiceTimeout)]).toEqual([id, '300']);
+    });
+
+    it(`${env === 'dev' ? 'manages' : 'relies on'} the account's API Gateway CloudWatch Logs role; the stage waits for it`, () => {
+      const accounts = ofType('AWS::ApiGateway::Account');
+      expect(accounts).toHaveLength(env === 'dev' ? 1 : 0);
+      if (env === 'dev') expect(ofType('AWS::ApiGateway::Stage')[0][1].DependsOn).toEqual([accounts[0][0]]);
+    });
+  });
 });
 
 describe('reference app context', () => {
@@ -177,9 +302,9 @@ describe('reference app context', () => {
     expect(() => createReferenceApp(newApp({ env: 'Prod!' }))).toThrow(/Invalid context env \(received "Prod!"\).*Fix: run with -c env=dev/);
   });
 
-  it('rejects missing platform settings (service certificate, domain, S3 prefix list) with the fix', () => {
+  it('rejects missing platform settings (service certificate, domain; region and prefix lists per environment) with the fix', () => {
     const app = newApp({ env: 'dev', environments: { dev: { profile: 'dev' } } });
-    expect(() => createReferenceApp(app)).toThrow(/Missing context platform\.serviceDomain, platform\.serviceCertificateArn, platform\.s3PrefixListId for environment "dev"\. Fix: set them in cdk\.json under "platform" \(shared\) or "environments\.dev" \(see the example values there\)\.$/);
+    expect(() => createReferenceApp(app)).toThrow(/Missing context platform\.serviceDomain, platform\.serviceCertificateArn, environments\.dev\.region, environments\.dev\.s3PrefixListId, environments\.dev\.dynamoDbPrefixListId for environment "dev"\. Fix: set them in cdk\.json under "platform" \(shared\) or "environments\.dev" \(region and prefix lists: per environment; see the example values there\)\.$/);
   });
 
   it('rejects an environment cdk.json does not define (a typo) and lists the known ones', () => {
@@ -188,17 +313,24 @@ describe('reference app context', () => {
     expect(() => createReferenceApp(newApp({ env: 'dev' }))).toThrow(/Unknown environment "dev" \(context env\): cdk\.json defines no environments/);
   });
 
-  it('builds env-agnostic stacks unless account and region are in context', () => {
+  it('refuses prefix list ids in the shared block: they differ per region', () => {
+    const context = { ...cdkJson.context, platform: { ...(cdkJson.context.platform as object), s3PrefixListId: 'pl-6da54004' } };
+    expect(() => createReferenceApp(newApp({ ...context, env: 'dev' }))).toThrow(/Context platform\.s3PrefixListId is shared by every environment, but prefix list ids differ per region\. Fix: move them under "environments\.<env>"/);
+  });
+
+  it('pins each environment to its region (its prefix lists belong to it); the account only when given', () => {
     const stage = createReferenceApp(newApp({ ...cdkJson.context, env: 'dev' }));
     expect(stage.account).toBeUndefined();
-    const pinned = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments: { qa: { profile: 'dev', account: '111111111111', region: 'eu-west-1' } } }));
+    expect(stage.region).toBe('eu-west-1');
+    const environments = { qa: { profile: 'dev', account: '111111111111', region: 'eu-central-1', s3PrefixListId: 'pl-6ea54007', dynamoDbPrefixListId: 'pl-66a5400f' } };
+    const pinned = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments }));
     expect(pinned.stack.account).toBe('111111111111');
-    expect(pinned.stack.region).toBe('eu-west-1');
+    expect(pinned.stack.region).toBe('eu-central-1');
   });
 
   it('answers the availability-zone lookup of a pinned environment from its availabilityZones, so synth needs no credentials', () => {
     const azs = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
-    const qa = { profile: 'dev', account: '111111111111', region: 'eu-west-1', availabilityZones: azs };
+    const qa = { profile: 'dev', account: '111111111111', region: 'eu-west-1', s3PrefixListId: 'pl-6da54004', dynamoDbPrefixListId: 'pl-6fa54006', availabilityZones: azs };
     const stage = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments: { qa } }));
     expect(stage.stack.availabilityZones).toEqual(azs);
     const assembly = stage.synth({ force: true, validateOnSynthesis: false });

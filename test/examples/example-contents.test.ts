@@ -222,14 +222,14 @@ describe('example multi-environment', () => {
     expect(dev.platform.api.routes).toHaveLength(3);
   });
 
-  it('uses each region\'s own certificates and S3 prefix list', () => {
+  it('uses each region\'s own certificates and S3 and DynamoDB prefix lists', () => {
     for (const stage of [dev, prod]) {
       ex.template(stage.stack).hasResourceProperties('AWS::ApiGateway::DomainName', {
         RegionalCertificateArn: Match.stringLikeRegexp(`^arn:aws:acm:${stage.region}:${stage.account}:certificate/`),
       });
     }
     const prefixLists = (stage: PlatformStage) => JSON.stringify(ex.template(stage.platform.services.get('orders')!.stack).toJSON()).match(/pl-[0-9a-f]+/g);
-    expect(new Set(prefixLists(dev))).toEqual(new Set(['pl-6da54004']));
-    expect(new Set(prefixLists(prod))).toEqual(new Set(['pl-6ea54007']));
+    expect(new Set(prefixLists(dev))).toEqual(new Set(['pl-6da54004', 'pl-6fa54006']));
+    expect(new Set(prefixLists(prod))).toEqual(new Set(['pl-6ea54007', 'pl-66a5400f']));
   });
 });

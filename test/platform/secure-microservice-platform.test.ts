@@ -16,6 +16,7 @@ const BASE: Omit<SecureMicroservicePlatformProps, 'environmentName'> = {
   serviceDomain: 'internal.example.com',
   serviceCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
   s3PrefixListId: 'pl-6da54004',
+  dynamoDbPrefixListId: 'pl-6fa54006',
 };
 const MTLS = { domainName: 'api.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000001' };
 
@@ -414,11 +415,17 @@ describe('SecureMicroservicePlatform rejects bad input with prop, value and fix'
     ['service certificate not an ACM ARN', { serviceCertificateArn: 'arn:aws:iam::111122223333:server-certificate/x' }, /invalid serviceCertificateArn.*not an ACM certificate ARN/],
     ['mTLS certificate not an ACM ARN', { mutualTls: { domainName: 'api.example.com', certificateArn: 'cert-1' } }, /invalid mutualTls\.certificateArn \(received "cert-1"\)/],
     ['idle budget not positive', { profile: { ...PLATFORM_PROFILES.dev, idleMonthlyBudgetUsd: 0 } }, /invalid profile\.idleMonthlyBudgetUsd \(received 0\): an idle budget is a positive amount of USD per month\. Fix: use e\.g\. 150/],
-    ['prefix list id', { s3PrefixListId: 'com.amazonaws.eu-west-1.s3' }, /invalid s3PrefixListId.*Fix: look it up with: aws ec2 describe-managed-prefix-lists/],
+    ['prefix list id', { s3PrefixListId: 'com.amazonaws.eu-west-1.s3' }, /invalid s3PrefixListId \(received "com\.amazonaws\.eu-west-1\.s3"\): not a managed prefix list id\. Fix: set it to the id this prints for the target region: aws ec2 describe-managed-prefix-lists --region <region> --filters Name=prefix-list-name,Values=com\.amazonaws\.<region>\.s3/],
+    ['DynamoDB prefix list id', { dynamoDbPrefixListId: 'pl-XYZ' }, /invalid dynamoDbPrefixListId \(received "pl-XYZ"\).*Values=com\.amazonaws\.<region>\.dynamodb/],
     ['servicesPerGateway 0', { servicesPerGateway: 0 }, /invalid servicesPerGateway \(received 0\): a shared load balancer holds 1 to 50 listeners.*Fix: use a whole number between 1 and 50/],
     ['servicesPerGateway 51', { servicesPerGateway: 51 }, /invalid servicesPerGateway \(received 51\)/],
   ])('%s', (_name, props, message) => {
     expect(() => platform(props)).toThrow(message);
+  });
+
+  it('a service with a table needs the DynamoDB prefix list (its only route to DynamoDB from an isolated subnet)', () => {
+    const { platform: p } = platform({ dynamoDbPrefixListId: undefined });
+    expect(() => p.addService('orders', { imageTag: '1.0.0', table: true })).toThrow(/invalid dynamoDbPrefixListId \(received undefined\): service "orders" has a table.*Fix: set it to the id this prints/);
   });
 
   it('service names, duplicates and unknown callers', () => {
