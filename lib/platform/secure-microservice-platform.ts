@@ -540,6 +540,10 @@ export class SecureMicroservicePlatform extends Construct {
       new CfnOutput(this, 'CertificateOperatorPolicyArn', { value: this.certificateOperatorPolicy.managedPolicyArn, description: 'attach to the roles that run csm-certs' });
       new CfnOutput(this, 'DenyListTableName', { value: this.clientCertificateAuthorizer.denyList.tableName, description: 'revoked client certificate serials (csm-certs revoke)' });
     }
+    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId, description: 'machine clients: aws cognito-idp list-user-pool-clients / describe-user-pool-client (client secret)' });
+    if (this.identity.domain) {
+      new CfnOutput(this, 'TokenUrl', { value: `${this.identity.domain.baseUrl()}/oauth2/token`, description: 'OAuth 2.0 token endpoint (client_credentials)' });
+    }
     this.apiUrl = props.mutualTls ? `https://${props.mutualTls.domainName}` : this.api.restApi.urlForPath('/');
     new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'the platform API (versions are base paths /v1, /v2, ...)' });
   }
