@@ -3,10 +3,12 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { OPT_OUT_METADATA_TYPE } from '../../lib/core/opt-out';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { Construct } from 'constructs';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { ClientCertificateAuthorizer, ClientCertificateAuthorizerProps } from '../../lib/pki/client-certificate-authorizer';
 import { decodeRouteScopes, encodeRouteScopes } from '../../lib/pki/route-map';
@@ -250,6 +252,11 @@ describe('ClientCertificateAuthorizer rejects bad input', () => {
     });
     const fn = authorizer.handler.node.defaultChild as lambda.CfnFunction;
     expect((stack.resolve(fn.environment) as { variables: Record<string, string> }).variables.CERTIFICATE_BINDING).toBe('off');
+  });
+
+  test('a VPC with isolated subnets only (PrivateNetwork) is refused: the function needs the public Cognito JWKS endpoint', () => {
+    const isolated = (scope: Construct) => new ec2.Vpc(scope, 'IsolatedVpc', { natGateways: 0, subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    expect(() => authorizerIn({ vpc: isolated(newStack('Other')) })).toThrow(/invalid vpc \(received "Other\/IsolatedVpc"\): the VPC has only isolated subnets, and the function needs the Cognito JWKS endpoint.*Fix: omit vpc .* or pass a VPC with NAT egress/);
   });
 
   test('an authorizer that allows no route fails synth', () => {

@@ -1,5 +1,6 @@
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { MutualTlsDomain, MutualTlsDomainProps } from '../../lib/pki/mutual-tls-domain';
@@ -67,6 +68,21 @@ describe('MutualTlsDomain without versions (the API carries /v1, /v2 as resource
     const [mapping] = Object.values(template.findResources('AWS::ApiGateway::BasePathMapping'));
     expect(mapping.Properties.BasePath).toBeUndefined();
     template.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
+  });
+});
+
+describe('MutualTlsDomain DNS', () => {
+  test('with hostedZone: an alias A record to the regional endpoint; regionalDomainName/HostedZoneId are its targets', () => {
+    const { stack, props } = fixture();
+    const zone = route53.PublicHostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z0123456789ABCDEFGHIJ', zoneName: 'example.com' });
+    const domain = new MutualTlsDomain(stack, 'Domain', { ...props, hostedZone: zone });
+    const template = Template.fromStack(stack);
+    const domainId = stack.getLogicalId(domain.domainName.node.defaultChild as apigw.CfnDomainName);
+    template.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.example.com.', Type: 'A', HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      AliasTarget: { DNSName: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] }, HostedZoneId: { 'Fn::GetAtt': [domainId, 'RegionalHostedZoneId'] } },
+    });
+    expect(stack.resolve(domain.regionalDomainName)).toEqual({ 'Fn::GetAtt': [domainId, 'RegionalDomainName'] });
   });
 });
 

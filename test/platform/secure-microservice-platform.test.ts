@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -357,6 +357,17 @@ describe('PlatformStage profiles', () => {
     expect(Stack.of(s.platform).account).toBe('111122223333');
   });
 
+  it('puts the repositories in <env>/Registry, which <env>/Platform depends on and references (no repository next to the services)', () => {
+    const s = stage('dev');
+    expect(s.registryStack.stackName).toBe('dev-Registry');
+    expect(s.stack.dependencies).toContain(s.registryStack);
+    Template.fromStack(s.registryStack).hasResourceProperties('AWS::ECR::Repository', { RepositoryName: 'dev/orders' });
+    const service = s.platform.services.get('orders')!;
+    expect(service.repository).toBe(s.registry.repositories.get('orders'));
+    Template.fromStack(service.stack).resourceCountIs('AWS::ECR::Repository', 0);
+    Template.fromStack(s.stack).resourceCountIs('AWS::ECR::Repository', 0);
+  });
+
   it('rejects an unknown profile', () => {
     expect(() => stage('staging')).toThrow(/invalid profile \(received "staging"\): unknown profile\. Fix: use one of dev, prod/);
   });
@@ -426,6 +437,13 @@ describe('SecureMicroservicePlatform rejects bad input with prop, value and fix'
   it('a service with a table needs the DynamoDB prefix list (its only route to DynamoDB from an isolated subnet)', () => {
     const { platform: p } = platform({ dynamoDbPrefixListId: undefined });
     expect(() => p.addService('orders', { imageTag: '1.0.0', table: true })).toThrow(/invalid dynamoDbPrefixListId \(received undefined\): service "orders" has a table.*Fix: set it to the id this prints/);
+  });
+
+  it('without a registry, the repository sits next to its service and synth warns that a first deploy cannot start it', () => {
+    const { stack, platform: p } = platform();
+    const built = p.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['orders/read'] }] });
+    Template.fromStack(built.stack).resourceCountIs('AWS::ECR::Repository', 1);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('created in the same deployment as the service that pulls from it, so a first deploy fails \\(no image yet\\)\\. Fix: pass registry'));
   });
 
   it('service names, duplicates and unknown callers', () => {
