@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
-import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from '../core/custom-resource';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from '../private/custom-resource';
 import { invalidProp } from '../private/errors';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
@@ -144,7 +144,11 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     this.serviceSubnets = { subnetGroupName: SERVICE_SUBNET_GROUP };
     // CDK's custom resource that closes the default security group gets the platform's serviceTimeout too.
     const restrictDefaultSg = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource')?.node.defaultChild as CfnResource | undefined;
-    restrictDefaultSg?.addPropertyOverride('ServiceTimeout', CUSTOM_RESOURCE_SERVICE_TIMEOUT.toSeconds());
+    if (restrictDefaultSg) {
+      restrictDefaultSg.addPropertyOverride('ServiceTimeout', CUSTOM_RESOURCE_SERVICE_TIMEOUT.toSeconds());
+      acknowledgeFinding(restrictDefaultSg, 'PlatformChecks::Platform-NoEscapeHatchOverride[Properties.ServiceTimeout]',
+        'ec2.Vpc exposes no serviceTimeout for its restrict-default-security-group custom resource; the override only bounds how long CloudFormation waits for its answer (5 minutes instead of an hour).');
+    }
     if (nat) {
       // The opted-in NAT needs public subnets whose default route goes to the internet gateway: that route is the
       // opt-out itself, so its findings are acknowledged with the user's reason, on each route only.

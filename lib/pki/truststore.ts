@@ -6,7 +6,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from '../core/custom-resource';
+import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from '../private/custom-resource';
 import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
 import { SecureBucket } from '../storage/secure-bucket';
