@@ -93,7 +93,7 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
       id: `${env}/Platform/Platform/Api`,
       stage: env,
       stackName: `${env}-Platform`,
-      stageName: 'prod',
+      stageName: env, // the stage is named after the environment
       executeApiEndpoint: false,
       domains: [{ domainName: domain.domainName, basePath: '', mutualTls: true }],
       mutualTls: true,
