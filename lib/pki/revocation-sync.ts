@@ -54,7 +54,6 @@ export class RevocationSync extends Construct {
       description: 'Writes certificates revoked by any path (CloudTrail RevokeCertificate) to the mTLS deny-list',
       logsKey: props.logsKey,
       timeout: Duration.seconds(30),
-      reservedConcurrentExecutions: 5,
       vpc: props.vpc,
       deadLetterQueue: this.deadLetterQueue,
       environment: { DENY_LIST_TABLE: props.denyList.tableName, CERTIFICATE_AUTHORITY_ARNS: caArn },
