@@ -374,7 +374,8 @@ export class SecureMicroservicePlatform extends Construct {
   private readonly servicesPerGateway: number;
   private readonly serviceStacks: { readonly stack: NestedStack; readonly executionRole: ManagedPolicyRole }[] = [];
   private readonly gateways: PrivateIntegrationGateway[] = [];
-  private shared?: { readonly findingAlerts: ScanFindingAlerts; readonly serviceConnectTlsRole: ManagedPolicyRole };
+  private shared?: { readonly serviceConnectTlsRole: ManagedPolicyRole };
+  private findingAlerts?: ScanFindingAlerts;
   private readonly serviceMap = new Map<string, PlatformService>();
   private callNetwork?: ServiceNetwork;
 
@@ -609,7 +610,7 @@ export class SecureMicroservicePlatform extends Construct {
 
     const repository = this.props.registry
       ? this.props.registry.repositoryFor(name)
-      : this.repositoryInServiceStack(scope, name, shared.findingAlerts);
+      : this.repositoryInServiceStack(scope, name);
     const service = new SecureFargateService(scope, 'Service', {
       serviceName: name,
       image: { repository, tag: options.imageTag, digest: options.imageDigest },
@@ -726,25 +727,26 @@ export class SecureMicroservicePlatform extends Construct {
   }
 
   /** Without a registry: the repository sits next to the service, which cannot start on a first deploy. */
-  private repositoryInServiceStack(scope: Construct, name: string, findingAlerts: ScanFindingAlerts): SecureRepository {
+  private repositoryInServiceStack(scope: Construct, name: string): SecureRepository {
     Annotations.of(scope).addWarningV2('cdk-secure-microservices:repository-in-service-stack',
       `The image repository ${this.props.environmentName}/${name} is created in the same deployment as the service that pulls from it, so a first deploy fails (no image yet). Fix: pass registry (a PlatformRegistry in a stack deployed first; PlatformStage does this), or push the image before the service starts.`);
+    // One image-finding rule for the platform's repositories (the registry has its own).
+    this.findingAlerts ??= new ScanFindingAlerts(this, 'ImageFindingAlerts', {
+      topic: this.alarmTopic,
+      topicKey: this.keys.dataKey,
+      encryptionKey: this.keys.dataKey,
+      repositoryPrefix: `${this.props.environmentName}/`,
+    });
     return new SecureRepository(scope, 'Repository', {
       encryptionKey: this.keys.dataKey,
       repositoryName: `${this.props.environmentName}/${name}`,
-      findingAlerts,
+      findingAlerts: this.findingAlerts,
     });
   }
 
-  /** What every service shares: one image-finding rule for the platform's repositories, one Service Connect TLS role. */
-  private sharedByServices(): { readonly findingAlerts: ScanFindingAlerts; readonly serviceConnectTlsRole: ManagedPolicyRole } {
+  /** What every service shares: one Service Connect TLS role. */
+  private sharedByServices(): { readonly serviceConnectTlsRole: ManagedPolicyRole } {
     this.shared ??= {
-      findingAlerts: new ScanFindingAlerts(this, 'ImageFindingAlerts', {
-        topic: this.alarmTopic,
-        topicKey: this.keys.dataKey,
-        encryptionKey: this.keys.dataKey,
-        repositoryPrefix: `${this.props.environmentName}/`,
-      }),
       serviceConnectTlsRole: createServiceConnectTlsRole(this, 'ServiceConnectTlsRole', this.keys.dataKey,
         `cdk-secure-microservices ${this.props.environmentName}: Service Connect TLS certificates from the platform CA`),
     };

@@ -50,8 +50,8 @@ describe(`platform with ${SERVICES} services`, () => {
 
   it('groups services 8 to a nested stack; the parent grows only by a nested stack per 8 and a gateway per 10 services', () => {
     expect(stacks.filter((s) => s.nested)).toHaveLength(Math.ceil(SERVICES / 8));
-    // The platform's parent stack; the stage's other top-level stack is the account baseline.
-    expect(stacks.filter((s) => !s.nested).map((s) => s.name.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['devBaseline', 'devPlatform']);
+    // The platform's parent stack; the stage's other top-level stacks are the account baseline and the image registry.
+    expect(stacks.filter((s) => !s.nested).map((s) => s.name.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['devBaseline', 'devPlatform', 'devRegistry']);
     const parent = stacks.filter((s) => !s.nested && s.name.startsWith('devPlatform'));
     expect(parent).toHaveLength(1);
     // Routes live in the services' nested stacks: only the shared version resource /v1 is in the parent.

@@ -51,13 +51,15 @@ describe('PlatformRegistry', () => {
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
   });
 
-  it('sends CRITICAL/HIGH findings of every repository to one encrypted topic with e-mail subscribers and a dead-letter queue', () => {
+  it('sends CRITICAL/HIGH findings of every <env>/ repository through one rule to one encrypted topic with e-mail subscribers and a DLQ', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     const topic = logicalIdOf(registry.findingsTopic);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    const targets = Object.values(template.findResources('AWS::Events::Rule')).map((r) => r.Properties.Targets[0].Arn);
-    expect(targets).toHaveLength(4);
-    for (const arn of targets) expect(arn).toEqual({ Ref: topic });
+    // One rule for every repository of the registry (not two per repository: the default bus allows 300 rules).
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(1);
+    expect(rules[0].Properties.Targets[0].Arn).toEqual({ Ref: topic });
+    expect(JSON.stringify(rules[0].Properties.EventPattern)).toContain('{"prefix":"dev/"}');
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topic }, RedrivePolicy: Match.anyValue() });
   });
 
