@@ -213,6 +213,35 @@ export const CHEAPER_CHOICES: readonly CheaperChoice[] = [
   },
 ];
 
+/** What each fixed charge pays for, so an over-budget report names the controls that cost. */
+const CONTROL_OF_PRICE: Partial<Record<PriceKey, string>> = {
+  pcaShortLivedMonth: 'private CA (client and service certificates, P7)',
+  pcaGeneralPurposeMonth: 'private CA (client and service certificates, P7)',
+  interfaceEndpointAzHour: 'VPC interface endpoints (no internet path, P1)',
+  latticeServiceHour: 'caller identity between services (VPC Lattice IAM auth, one service per callee, P3)',
+  webAclMonth: 'WAF (P5, P10)',
+  wafRuleMonth: 'WAF (P5, P10)',
+  botControlMonth: 'WAF (P5, P10)',
+  nlbHour: 'private integration (internal NLB behind the VPC link, P1, P6)',
+  fargateVcpuHourX86: 'the services themselves (Fargate tasks)',
+  fargateGbHourX86: 'the services themselves (Fargate tasks)',
+  fargateVcpuHourArm: 'the services themselves (Fargate tasks)',
+  fargateGbHourArm: 'the services themselves (Fargate tasks)',
+  cognitoM2mClientMonth: 'machine clients (client credentials, P2)',
+  kmsKeyMonth: 'customer managed keys (P8)',
+  alarmMetricMonth: 'alarms (P10)',
+};
+
+/** The monthly cost of each control, most expensive first. */
+export function costByControl(rows: readonly IdleCostRow[]): { control: string; monthlyUsd: number }[] {
+  const byControl = new Map<string, number>();
+  for (const r of rows) {
+    const control = CONTROL_OF_PRICE[r.price] ?? r.resourceType;
+    byControl.set(control, (byControl.get(control) ?? 0) + r.monthlyUsd);
+  }
+  return [...byControl].map(([control, monthlyUsd]) => ({ control, monthlyUsd: round2(monthlyUsd) })).sort((a, b) => b.monthlyUsd - a.monthlyUsd);
+}
+
 const usd = (n: number) => `$${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 const unitUsd = (n: number) => `$${n < 0.01 ? String(n) : n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 5 })}`;
 const qty = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -241,7 +270,11 @@ export function renderIdleCost(stageName: string, estimate: IdleCostEstimate, bu
   }
   if (budget) {
     const within = estimate.totalUsd <= budget.monthlyUsd;
-    lines.push(`Idle budget of the profile (\`idleMonthlyBudgetUsd\` on \`${budget.constructPath}\`): ${usd(budget.monthlyUsd)} per month — ${within ? 'within budget' : `**over by ${usd(estimate.totalUsd - budget.monthlyUsd)}**; the cheaper choices below name what would bring it there`}.`, '');
+    lines.push(`Idle budget of the profile (\`idleMonthlyBudgetUsd\` on \`${budget.constructPath}\`): ${usd(budget.monthlyUsd)} per month — ${within ? 'within budget' : `**over by ${usd(estimate.totalUsd - budget.monthlyUsd)}**`}.`, '');
+    if (!within) {
+      lines.push('What the total pays for, by control (every control stays on; the cheaper choices below, if any, trade something else):', '',
+        ...costByControl(estimate.rows).map((c) => `- ${c.control}: ${usd(c.monthlyUsd)}`), '');
+    }
   }
   const choices = CHEAPER_CHOICES.map((c) => ({ ...c, saving: round2(c.savingUsd(estimate.rows)) })).filter((c) => c.saving > 0);
   if (choices.length > 0) {

@@ -43,7 +43,7 @@ export interface PlatformProfile {
 }
 
 /**
- * `dev`: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, $175/month idle budget, trail locked 90 days
+ * `dev`: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, $150/month idle budget, trail locked 90 days
  * (governance). `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs, alarms routed, trail locked 365 days
  * (compliance).
  */
@@ -56,7 +56,7 @@ export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>
     requireAlarmRouting: false,
     desiredCount: 1,
     interfaceEndpointZones: 1,
-    idleMonthlyBudgetUsd: 175,
+    idleMonthlyBudgetUsd: 150,
     auditObjectLockMode: 'GOVERNANCE',
     auditRetentionDays: 90,
   },

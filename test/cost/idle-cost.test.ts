@@ -130,3 +130,20 @@ describe('renderIdleCost', () => {
     expect(text).not.toContain('Cheaper choices');
   });
 });
+
+describe('over budget', () => {
+  it('names what the total pays for, by control, most expensive first', () => {
+    const stacks = stack({
+      Ca: { Type: 'AWS::ACMPCA::CertificateAuthority', Properties: { UsageMode: 'SHORT_LIVED_CERTIFICATE' } },
+      Lattice: { Type: 'AWS::VpcLattice::Service', Properties: {} },
+      Key: { Type: 'AWS::KMS::Key', Properties: {} },
+    });
+    const text = renderIdleCost('dev', estimateIdleCost(stacks), { monthlyUsd: 60, constructPath: 'p' }).join('\n');
+    expect(text).toContain('**over by $9.25**');
+    expect(text).toContain([
+      '- private CA (client and service certificates, P7): $50.00',
+      '- caller identity between services (VPC Lattice IAM auth, one service per callee, P3): $18.25',
+      '- customer managed keys (P8): $1.00',
+    ].join('\n'));
+  });
+});
