@@ -327,14 +327,14 @@ describe('PlatformStage profiles', () => {
     expect(() => Template.fromStack(s.stack)).toThrow(/the platform has no route, so its API would be empty\. Fix: add a service with at least one route/);
   });
 
-  it('dev: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, a $175 idle budget recorded for the report', () => {
+  it('dev: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, a $150 idle budget recorded for the report', () => {
     const s = stage('dev');
     const t = Template.fromStack(s.stack);
     t.resourceCountIs('AWS::EC2::Subnet', 2);
     const endpoints = Object.values(t.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }));
     expect(endpoints.length).toBeGreaterThan(0);
     for (const e of endpoints) expect(e.Properties.SubnetIds).toHaveLength(1);
-    expect(s.platform.node.metadata.find((m) => m.type === IDLE_COST_BUDGET_METADATA_TYPE)?.data).toEqual({ monthlyUsd: 175 });
+    expect(s.platform.node.metadata.find((m) => m.type === IDLE_COST_BUDGET_METADATA_TYPE)?.data).toEqual({ monthlyUsd: 150 });
     t.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { UsageMode: 'SHORT_LIVED_CERTIFICATE' });
     t.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 1);
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: PLATFORM_PROFILES.dev.logRetentionDays });
