@@ -1,8 +1,9 @@
-import { Duration, Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as accessanalyzer from 'aws-cdk-lib/aws-accessanalyzer';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as config from 'aws-cdk-lib/aws-config';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
@@ -12,6 +13,7 @@ import * as securityhub from 'aws-cdk-lib/aws-securityhub';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../core/acknowledge';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
 import { invalidProp } from '../private/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
@@ -33,6 +35,11 @@ import { CIS_ALARMS } from './cis-alarms';
 export interface OrganizationManagedParts {
   /** The trail, its bucket and log group, and the CIS metric-filter alarms on the trail's log group. */
   readonly trail?: SecurityOptOut;
+  /**
+   * The AWS Config recorder (configuration history of every supported resource; most Security Hub controls evaluate
+   * it). It delivers to the trail's bucket, so it is organization-managed whenever the trail is.
+   */
+  readonly config?: SecurityOptOut;
   readonly guardDuty?: SecurityOptOut;
   readonly securityHub?: SecurityOptOut;
   readonly accessAnalyzer?: SecurityOptOut;
@@ -114,6 +121,8 @@ export class AccountSecurityBaseline extends Construct {
   public readonly trailBucket?: SecureBucket;
   public readonly trailLogGroup?: logs.LogGroup;
   public readonly alarms: readonly cloudwatch.Alarm[];
+  /** Absent when Config is organization-managed. */
+  public readonly configRecorder?: config.CfnConfigurationRecorder;
   public readonly detector?: guardduty.CfnDetector;
   public readonly securityHub?: securityhub.CfnHub;
   public readonly standards: readonly securityhub.CfnStandard[];
@@ -140,6 +149,9 @@ export class AccountSecurityBaseline extends Construct {
       }
       recordOptOut(this, `organizationManaged.${part}`, ORGANIZATION_MANAGED_CONTROLS[part], managed[part]!);
     }
+    if (managed.trail && !managed.config) {
+      invalidProp(this, 'organizationManaged.config', undefined, 'the Config recorder delivers to the trail\'s bucket, and the trail is organization-managed', 'record organizationManaged.config too (the organization\'s Config aggregator usually runs with its trail)');
+    }
 
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `baseline/${props.name}` });
     this.alarmTopic = this.createAlarmTopic(props.alarmEmails ?? []);
@@ -155,6 +167,7 @@ export class AccountSecurityBaseline extends Construct {
       this.trailLogGroup = createSecureLogGroup(this, 'TrailLogGroup', { encryptionKey: this.keys.logsKey, retentionDays: logRetentionDays, retentionPropName: 'logRetentionDays' });
       this.trail = this.createTrail(trailName, this.trailBucket, this.trailLogGroup, props.dataEvents ?? {});
       alarms.push(...this.createCisAlarms(this.trailLogGroup));
+      if (!managed.config) this.configRecorder = this.createConfigRecorder(props.name, this.trailBucket);
     }
     this.alarms = alarms;
 
@@ -275,6 +288,56 @@ export class AccountSecurityBaseline extends Construct {
     // CloudTrail checks bucket, key and role permissions when the trail is created.
     trail.node.addDependency(bucket.bucket.policy!, logsRole.policy!);
     return trail;
+  }
+
+  /** AWS Config records every supported resource type and delivers snapshots to the trail bucket under `config/`. */
+  private createConfigRecorder(name: string, bucket: SecureBucket): config.CfnConfigurationRecorder {
+    const stack = Stack.of(this);
+    const fromThisAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
+    const configService = new iam.ServicePrincipal('config.amazonaws.com');
+    const objects = bucket.bucket.arnForObjects(`config/AWSLogs/${stack.account}/Config/*`);
+    bucket.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowConfigAclCheck', principals: [configService], actions: ['s3:GetBucketAcl', 's3:ListBucket'], resources: [bucket.bucket.bucketArn], conditions: fromThisAccount,
+    }));
+    bucket.bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowConfigDelivery',
+      principals: [configService],
+      actions: ['s3:PutObject'],
+      resources: [objects],
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+    }));
+    this.keys.dataKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowConfigToEncryptSnapshots', principals: [configService], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'], conditions: fromThisAccount,
+    }));
+    const role = new ManagedPolicyRole(this, 'ConfigRole', {
+      assumedBy: new iam.ServicePrincipal('config.amazonaws.com', { conditions: fromThisAccount }),
+      description: 'AWS Config: read resource configurations, deliver snapshots to the trail bucket',
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWS_ConfigRole')],
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [objects] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketAcl'], resources: [bucket.bucket.bucketArn] }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.keys.dataKey.keyArn] }));
+    const bucketId = stack.getLogicalId(bucket.bucket.node.defaultChild as CfnElement);
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    acknowledgeFinding(role, `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/config/AWSLogs/${account}/Config/*]`,
+      'AWS Config names its snapshot and history objects at delivery time; the wildcard covers the Config prefix of this account in the trail bucket only.');
+    acknowledgeFinding(role, 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]',
+      'AWS_ConfigRole is the AWS-maintained read-only policy AWS Config needs to describe every supported resource type; AWS adds permissions as Config supports new types.');
+    const recorder = new config.CfnConfigurationRecorder(this, 'ConfigRecorder', {
+      name: `csm-${name}-recorder`,
+      roleArn: role.roleArn,
+      recordingGroup: { allSupported: true, includeGlobalResourceTypes: true },
+    });
+    const channel = new config.CfnDeliveryChannel(this, 'ConfigDeliveryChannel', {
+      name: `csm-${name}-delivery`,
+      s3BucketName: bucket.bucket.bucketName,
+      s3KeyPrefix: 'config',
+      s3KmsKeyArn: this.keys.dataKey.keyArn,
+      configSnapshotDeliveryProperties: { deliveryFrequency: 'TwentyFour_Hours' },
+    });
+    channel.addResourceDependency(recorder);
+    channel.node.addDependency(bucket.bucket.policy!);
+    return recorder;
   }
 
   private createCisAlarms(logGroup: logs.LogGroup): cloudwatch.Alarm[] {

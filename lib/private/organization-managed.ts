@@ -1,5 +1,5 @@
 /** Parts of the account security baseline that a delegated administrator of the organization can run instead. */
-export type OrganizationManagedPart = 'trail' | 'guardDuty' | 'securityHub' | 'accessAnalyzer' | 'inspector';
+export type OrganizationManagedPart = 'trail' | 'config' | 'guardDuty' | 'securityHub' | 'accessAnalyzer' | 'inspector';
 
 /**
  * The control name each organization-managed part is recorded under (an opt-out: synth output and security report).
@@ -7,6 +7,7 @@ export type OrganizationManagedPart = 'trail' | 'guardDuty' | 'securityHub' | 'a
  */
 export const ORGANIZATION_MANAGED_CONTROLS: Readonly<Record<OrganizationManagedPart, string>> = {
   trail: 'CloudTrail trail and CIS alarms of this account (managed by the organization)',
+  config: 'AWS Config recorder (managed by the organization)',
   guardDuty: 'GuardDuty with ECS runtime monitoring (managed by the organization)',
   securityHub: 'Security Hub with FSBP and CIS standards (managed by the organization)',
   accessAnalyzer: 'IAM Access Analyzer (managed by the organization)',
@@ -16,6 +17,7 @@ export const ORGANIZATION_MANAGED_CONTROLS: Readonly<Record<OrganizationManagedP
 /** The practice (P9 audit trail, P10 threat detection, P14 image scanning) each part serves. */
 export const ORGANIZATION_MANAGED_PRACTICES: Readonly<Record<OrganizationManagedPart, string>> = {
   trail: 'P9',
+  config: 'P9',
   guardDuty: 'P10',
   securityHub: 'P10',
   accessAnalyzer: 'P10',

@@ -78,6 +78,7 @@ export const PRACTICES: readonly Practice[] = [
     { type: 'AWS::WAFv2::LoggingConfiguration', describe: always('WAF logging') },
     { type: 'AWS::ApiGateway::Stage', describe: (p) => (p.AccessLogSetting ? 'JSON access log' : undefined) },
     { type: 'AWS::CloudTrail::Trail', describe: (p) => `CloudTrail trail${p.IsMultiRegionTrail ? ', multi-region' : ''}${p.EnableLogFileValidation ? ', log-file validation' : ''}${p.KMSKeyId ? ', KMS-encrypted' : ''}${p.CloudWatchLogsLogGroupArn ? ', to CloudWatch Logs' : ''}${(p.AdvancedEventSelectors ?? []).length > 1 ? `, data events (${(p.AdvancedEventSelectors as any[]).slice(1).map((s) => s.Name).join('; ')})` : ''}` },
+    { type: 'AWS::Config::ConfigurationRecorder', describe: (p) => `AWS Config recorder (${p.RecordingGroup?.AllSupported ? 'all supported resource types' : 'selected resource types'})` },
     { type: 'AWS::S3::Bucket', describe: (p) => (p.ObjectLockEnabled ? `Object Lock ${p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Mode ?? 'on'} ${p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Days ?? '-'} days` : undefined) },
   ] },
   { id: 'P10', title: 'Monitor and detect threats', evidence: [

@@ -110,6 +110,23 @@ describe('AccountSecurityBaseline (every part, through the gate)', () => {
     ]) } });
   });
 
+  it('records every supported resource type with AWS Config, delivered encrypted to the trail bucket', () => {
+    result.template.hasResourceProperties('AWS::Config::ConfigurationRecorder', {
+      Name: 'csm-dev-recorder', RecordingGroup: { AllSupported: true, IncludeGlobalResourceTypes: true },
+    });
+    result.template.hasResource('AWS::Config::DeliveryChannel', {
+      Properties: {
+        S3BucketName: { Ref: logicalIdOf(b.trailBucket!.bucket) }, S3KeyPrefix: 'config',
+        S3KmsKeyArn: { 'Fn::GetAtt': [logicalIdOf(b.keys.dataKey), 'Arn'] },
+        ConfigSnapshotDeliveryProperties: { DeliveryFrequency: 'TwentyFour_Hours' },
+      },
+      DependsOn: Match.arrayWith([logicalIdOf({ node: { defaultChild: b.configRecorder } })]),
+    });
+    result.template.hasResourceProperties('AWS::S3::BucketPolicy', { PolicyDocument: { Statement: Match.arrayWith([
+      Match.objectLike({ Sid: 'AllowConfigDelivery', Principal: { Service: 'config.amazonaws.com' }, Action: 's3:PutObject', Condition: { StringEquals: { 'aws:SourceAccount': '111122223333', 's3:x-amz-acl': 'bucket-owner-full-control' } } }),
+    ]) } });
+  });
+
   it('runs GuardDuty with ECS Fargate runtime monitoring (agent managed by GuardDuty) and alerts on high-severity findings', () => {
     result.template.hasResourceProperties('AWS::GuardDuty::Detector', {
       Enable: true,
@@ -140,6 +157,7 @@ describe('AccountSecurityBaseline (every part, through the gate)', () => {
     const section = (id: string) => report.split(`### ${id} `)[1].split('\n### ')[0];
     expect(section('P9')).toMatch(/AWS::CloudTrail::Trail\): CloudTrail trail, multi-region, log-file validation, KMS-encrypted, to CloudWatch Logs, data events/);
     expect(section('P9')).toMatch(/Object Lock GOVERNANCE 90 days/);
+    expect(section('P9')).toContain('AWS Config recorder (all supported resource types)');
     expect(section('P10')).toMatch(/GuardDuty detector \(RUNTIME_MONITORING \+ ECS_FARGATE_AGENT_MANAGEMENT/);
     expect(section('P10')).toContain('Security Hub standard aws-foundational-security-best-practices/v/1.0.0');
     expect(section('P10')).toContain('Security Hub standard cis-aws-foundations-benchmark/v/3.0.0');
@@ -153,18 +171,18 @@ describe('AccountSecurityBaseline with every part managed by the organization', 
   let b: AccountSecurityBaseline;
 
   beforeAll(() => {
-    const made = baseline({ organizationManaged: { trail: { reason: REASON }, guardDuty: { reason: REASON }, securityHub: { reason: REASON }, accessAnalyzer: { reason: REASON }, inspector: { reason: REASON } } });
+    const made = baseline({ organizationManaged: { trail: { reason: REASON }, config: { reason: REASON }, guardDuty: { reason: REASON }, securityHub: { reason: REASON }, accessAnalyzer: { reason: REASON }, inspector: { reason: REASON } } });
     b = made.baseline;
     result = synthWithGate(made.stack);
   });
 
   it('synthesizes without the parts, through every pack', () => {
     expectNoFindings(result);
-    for (const type of ['AWS::CloudTrail::Trail', 'AWS::S3::Bucket', 'AWS::Logs::MetricFilter', 'AWS::CloudWatch::Alarm', 'AWS::GuardDuty::Detector', 'AWS::Events::Rule',
+    for (const type of ['AWS::CloudTrail::Trail', 'AWS::Config::ConfigurationRecorder', 'AWS::Config::DeliveryChannel', 'AWS::S3::Bucket', 'AWS::Logs::MetricFilter', 'AWS::CloudWatch::Alarm', 'AWS::GuardDuty::Detector', 'AWS::Events::Rule',
       'AWS::SecurityHub::Hub', 'AWS::SecurityHub::Standard', 'AWS::AccessAnalyzer::Analyzer', 'AWS::ECR::RegistryScanningConfiguration']) {
       result.template.resourceCountIs(type, 0);
     }
-    expect([b.trail, b.detector, b.securityHub, b.analyzer, b.registryScanning]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect([b.trail, b.configRecorder, b.detector, b.securityHub, b.analyzer, b.registryScanning]).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('records each part with its reason and the report shows it under its practice', () => {
@@ -194,7 +212,8 @@ describe('AccountSecurityBaseline defaults and bad input', () => {
     ['log retention under 90 days', { logRetentionDays: 30 }, /invalid logRetentionDays \(received 30\).*at least 90 days/],
     ['log retention CloudWatch does not offer', { logRetentionDays: 100 }, /invalid logRetentionDays \(received 100\).*finite retention periods/],
     ['bad e-mail', { alarmEmails: ['security'] }, /invalid alarmEmails \(received "security"\): not an e-mail address/],
-    ['unknown organization-managed part', { organizationManaged: { config: { reason: REASON } } as never }, /invalid organizationManaged \(received "config"\): not a part of the baseline\. Fix: use one of trail, guardDuty, securityHub, accessAnalyzer, inspector/],
+    ['unknown organization-managed part', { organizationManaged: { cloudWatch: { reason: REASON } } as never }, /invalid organizationManaged \(received "cloudWatch"\): not a part of the baseline\. Fix: use one of trail, config, guardDuty, securityHub, accessAnalyzer, inspector/],
+    ['an organization-managed trail with a Config recorder of its own', { organizationManaged: { trail: { reason: REASON } } }, /invalid organizationManaged\.config \(received undefined\).*the trail is organization-managed\. Fix: record organizationManaged\.config too/],
     ['organization-managed without a reason', { organizationManaged: { guardDuty: { reason: '' } } }, /invalid organizationManaged\.guardDuty\.reason/],
   ])('rejects %s', (_name, props, message) => {
     expect(() => baseline(props)).toThrow(message);

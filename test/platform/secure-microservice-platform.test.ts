@@ -303,7 +303,7 @@ describe('SecureMicroservicePlatform with existing VPC, user pool and CA (throug
     p.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
     // An existing (Control Tower) account: the organization runs the baseline's parts, recorded with the reason.
     const reason = { reason: 'Control Tower account: the delegated administrator runs this for the organization.' };
-    new AccountSecurityBaseline(stack, 'Baseline', { name: 'existing', organizationManaged: { trail: reason, guardDuty: reason, securityHub: reason, accessAnalyzer: reason, inspector: reason } });
+    new AccountSecurityBaseline(stack, 'Baseline', { name: 'existing', organizationManaged: { trail: reason, config: reason, guardDuty: reason, securityHub: reason, accessAnalyzer: reason, inspector: reason } });
     expect(p.network).toBeUndefined();
     expect(p.ca).toBeUndefined();
     const result = synthWithGate(stack);
