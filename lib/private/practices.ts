@@ -118,7 +118,8 @@ export const PRACTICES: readonly Practice[] = [
     { type: 'AWS::ECS::TaskDefinition', describe: (p) => {
       const c = p.ContainerDefinitions ?? [];
       const hardened = c.every((d: any) => d.ReadonlyRootFilesystem && d.User && d.Privileged !== true);
-      return hardened ? 'non-root, read-only root filesystem, unprivileged' : undefined;
+      const limited = c.length > 0 && c.every((d: any) => d.Memory !== undefined);
+      return hardened ? `non-root, read-only root filesystem, unprivileged${limited ? ', memory hard limit' : ''}` : undefined;
     } },
   ] },
   { id: 'P16', title: 'Test the defenses', evidence: [] },

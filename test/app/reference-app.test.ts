@@ -44,7 +44,7 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     for (let i = 1; i <= 16; i++) expect(report).toMatch(new RegExp(`^### P${i} `, 'm'));
     expect(report).toContain('```mermaid');
     // Resources of the nested service stacks are mapped too.
-    expect(report).toMatch(new RegExp(`### P15 [^\\n]+\\n\\n- \`${env}/Platform/Platform/Services1/orders/Service/TaskDefinition/Resource\` \\(AWS::ECS::TaskDefinition\\): non-root, read-only root filesystem, unprivileged`));
+    expect(report).toMatch(new RegExp(`### P15 [^\\n]+\\n\\n- \`${env}/Platform/Platform/Services1/orders/Service/TaskDefinition/Resource\` \\(AWS::ECS::TaskDefinition\\): non-root, read-only root filesystem, unprivileged, memory hard limit`));
     expect(report).toContain('services["Fargate services x2"]');
   });
 
