@@ -10,6 +10,7 @@ import { API_MODEL_FILE, ApiModel } from '../../lib/api/api-model';
 import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
 import { expectCfnLintClean } from '../support/checks';
+import { evaluate, resolveIntrinsics } from '../support/aws-policy';
 
 const cdkJson = JSON.parse(fs.readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
 
@@ -282,6 +283,47 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
       // The API's alarms are named after it; the others have names CloudFormation derives from their stack (`<env>-…`).
       const alarmNames = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
       expect(alarmNames.filter((n) => n !== undefined)).toEqual(['ServerErrors', 'ClientErrorRate', 'P99Latency', 'WafBlockedRequests'].map((a) => `csm-${env}-api-${a}`));
+    });
+
+    describe('evaluated the way AWS evaluates these policies at deploy and run time (test/support/aws-policy.ts)', () => {
+      const pseudo = { account: '111122223333', region: 'eu-west-1', partition: 'aws' };
+      const statementsOf = (r: any, refs: Record<string, string> = {}) => (resolveIntrinsics(r.Properties.PolicyDocument, pseudo, refs) as { Statement: Record<string, any>[] }).Statement;
+
+      it('S3 gateway endpoint: ECR layer downloads (AWS-owned principal and bucket) and this account\'s buckets pass; other buckets do not', () => {
+        const s3 = ofType('AWS::EC2::VPCEndpoint').find(([, r]) => JSON.stringify(r.Properties.ServiceName).includes('.s3'))![1];
+        const statements = statementsOf(s3);
+        // The gateway endpoint supplies aws:ResourceAccount, never aws:PrincipalAccount; ECR presigns layer requests.
+        const layer = { action: 's3:GetObject', resource: 'arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/sha256/abc', context: { 'aws:ResourceAccount': '999988887777' } };
+        expect(evaluate(statements, layer)).toBe('Allow');
+        expect(evaluate(statements, { action: 's3:PutObject', resource: 'arn:aws:s3:::my-bucket/x', context: { 'aws:ResourceAccount': pseudo.account } })).toBe('Allow');
+        expect(evaluate(statements, { action: 's3:PutObject', resource: 'arn:aws:s3:::exfil-bucket/x', context: { 'aws:ResourceAccount': '444455556666' } })).toBe('ImplicitDeny');
+        // The double fails the way AWS did: the former statement (principal-account condition) blocks every layer.
+        const former = [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*', Condition: { StringEquals: { 'aws:PrincipalAccount': pseudo.account } } }];
+        expect(evaluate(former, layer)).toBe('ImplicitDeny');
+      });
+
+      it('alarm topics: CloudWatch alarms of this account may publish over TLS; other accounts and plain HTTP may not', () => {
+        const topicPolicies = ofType('AWS::SNS::TopicPolicy').filter(([, p]) => JSON.stringify(p).includes('cloudwatch.amazonaws.com'));
+        expect(topicPolicies).toHaveLength(2);
+        for (const [, policy] of topicPolicies) {
+          const topicId = policy.Properties.Topics[0].Ref as string;
+          const topicArn = `arn:aws:sns:eu-west-1:${pseudo.account}:${topicId}`;
+          const statements = statementsOf(policy, { [topicId]: topicArn });
+          const publish = (account: string, tls: string) => evaluate(statements, {
+            action: 'sns:Publish', resource: topicArn, principal: { Service: 'cloudwatch.amazonaws.com' }, context: { 'aws:SourceAccount': account, 'aws:SecureTransport': tls },
+          });
+          expect([publish(pseudo.account, 'true'), publish('444455556666', 'true'), publish(pseudo.account, 'false')]).toEqual(['Allow', 'ImplicitDeny', 'ExplicitDeny']);
+        }
+      });
+
+      it('Service Connect TLS: the ECS infrastructure policy (modelled on AWS\'s documentation: PCA actions on CAs tagged AmazonECSManaged=true) reaches the issuing CA only', () => {
+        const ecsManagedPolicy = [{ Effect: 'Allow', Action: ['acm-pca:IssueCertificate', 'acm-pca:GetCertificate', 'acm-pca:GetCertificateAuthorityCertificate', 'acm-pca:DescribeCertificateAuthority'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/AmazonECSManaged': 'true' } } }];
+        const decisions = ofType('AWS::ACMPCA::CertificateAuthority').map(([id, ca]) => {
+          const tags = Object.fromEntries((ca.Properties.Tags ?? []).map((t: { Key: string; Value: string }) => [`aws:ResourceTag/${t.Key}`, t.Value]));
+          return [ca.Properties.Type, evaluate(ecsManagedPolicy, { action: 'acm-pca:IssueCertificate', resource: `arn:aws:acm-pca:eu-west-1:${pseudo.account}:certificate-authority/${id}`, context: tags })];
+        });
+        expect(decisions).toEqual(env === 'prod' ? [['ROOT', 'ImplicitDeny'], ['SUBORDINATE', 'Allow']] : [['ROOT', 'Allow']]);
+      });
     });
 
     it('every custom resource answers within a 5-minute serviceTimeout', () => {
