@@ -87,6 +87,7 @@ export * from './pki/client-certificate-authorizer';
 export * from './registry/secure-repository';
 export * from './registry/registry-scanning';
 export { ScanFindingAlerts, ScanFindingAlertsProps } from './registry/scan-finding-alerts';
+export { PlatformRegistry, PlatformRegistryProps } from './registry/platform-registry';
 export * from './compute/secure-fargate-service';
 export {
   PrivateIntegrationGateway,

@@ -90,7 +90,7 @@ describe('entry point', () => {
     expect(library.exports).toEqual(expect.arrayContaining([
       'SecureMicroservicePlatform', 'PlatformStage', 'applySecurityChecks', 'PlatformChecks', 'PLATFORM_RULES', 'SecurityReportPlugin',
       'PrivateNetwork', 'PlatformKeys', 'PlatformIdentity', 'SecureApi', 'ApiFirewall', 'PrivateCertificateAuthority', 'Truststore',
-      'MutualTlsDomain', 'ClientCertificateAuthorizer', 'SecureRepository', 'RegistryScanning', 'SecureFargateService',
+      'MutualTlsDomain', 'ClientCertificateAuthorizer', 'SecureRepository', 'PlatformRegistry', 'RegistryScanning', 'SecureFargateService',
       'PrivateIntegrationGateway', 'SecureBucket', 'SecureTable', 'acknowledgeFinding', 'recordOptOut', 'testing',
     ]));
     const internal = ['invalidProp', 'handlerCode', 'HANDLERS_DIR', 'resolvedProperties', 'asArray', 'isAnyPrincipal', 'renderSecurityReport',
