@@ -92,7 +92,7 @@ export function createReferenceApp(app: App, options: ReferenceAppOptions = {}):
   return stage;
 }
 
-/** Two demo services: orders (table + bucket, two routes) and payments (bucket, called by orders over Service Connect). */
+/** Two demo services: orders (table + bucket, two routes) and payments (bucket, called by orders through VPC Lattice with IAM auth). */
 function addDemoServices(stage: PlatformStage): void {
   const platform = stage.platform;
   platform.addService('orders', {

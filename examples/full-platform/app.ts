@@ -45,7 +45,7 @@ export function build(app: App): void {
     table: true,
     cpu: 512,
     memoryLimitMiB: 1024,
-    environment: { PAYMENTS_ENDPOINT: 'payments:8443' }, // Service Connect alias of payments (see allowFrom below)
+    // No endpoint configuration: payments' allowFrom gives orders PAYMENTS_URL and PAYMENTS_REQUEST_TIMEOUT_MS.
     routes: [
       { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] },
       {
@@ -68,7 +68,8 @@ export function build(app: App): void {
     machineClients: { 'fulfilment-worker': ['api/orders.read'] },
   });
 
-  // payments: stores receipts in its own bucket; only orders may call it (Service Connect TLS from the platform CA).
+  // payments: stores receipts in its own bucket; only orders may call it: a VPC Lattice service with IAM auth whose
+  // auth policy names the orders task role, so any other caller is refused even from inside the VPC.
   platform.addService('payments', {
     imageTag: '1.8.4',
     // Single region on purpose, and said so: the reason shows at synth and in the security report.

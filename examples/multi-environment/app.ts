@@ -59,7 +59,7 @@ function addServices(stage: PlatformStage): void {
   stage.platform.addService('payments', {
     imageTag: '1.8.4',
     bucket: { withoutReplication: { reason: 'Receipts are also delivered to the finance system of record; this bucket is a regional working copy.' } },
-    allowFrom: ['orders'], // orders calls payments over Service Connect TLS; nothing else may
+    allowFrom: ['orders'], // orders calls payments through VPC Lattice (IAM auth names its task role); nothing else may
     routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['api/payments.read'] }],
   });
 }

@@ -11,7 +11,9 @@ import { SecureFargateService, SecureFargateServiceProps } from '../../lib/compu
 import { OPT_OUT_METADATA_TYPE } from '../../lib/core/opt-out';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { SecureRepository } from '../../lib/registry/secure-repository';
-import { expectCfnLintClean, logicalIdOf } from '../support/checks';
+import { acknowledgeFinding } from '../../lib/core/acknowledge';
+import { ServiceToServiceCallsIdentityChecked } from '../../lib/checks/rules';
+import { expectCfnLintClean, logicalIdOf, ruleViolations } from '../support/checks';
 import { CA_ARN, CERT_ARN, Fixture, fixture } from './fixtures';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 
@@ -53,6 +55,10 @@ describe('SecureFargateService', () => {
       containerHealthCheckCommand: ['CMD', '/app/healthcheck'],
       loadBalancerDeletionProtection: true,
     });
+    // allowFrom is a network path without caller identity: the gate flags it until someone owns that decision.
+    expect(ruleViolations(ServiceToServiceCallsIdentityChecked, f.stack)).toEqual([expect.stringMatching(/^TestStack\/Payments\/SecurityGroup\/from TestStackOrdersSecurityGroup\w+:15443$/)]);
+    acknowledgeFinding(payments.securityGroup, 'PlatformChecks::Platform-ServiceToServiceCallsIdentityChecked',
+      'test: exercises the network-level allowFrom path; the platform admits callers by identity through VPC Lattice (callers).');
     gate = synthWithGate(f.stack);
     template = gate.template;
   });
@@ -74,6 +80,7 @@ describe('SecureFargateService', () => {
       'NIST.800.53.R5::NIST.800.53.R5-ELBDeletionProtectionEnabled',
       'NIST.800.53.R5::NIST.800.53.R5-ELBLoggingEnabled',
       'PCI.DSS.321::PCI.DSS.321-ELBLoggingEnabled',
+      'PlatformChecks::Platform-ServiceToServiceCallsIdentityChecked',
     ]);
   });
 

@@ -1,13 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as guardduty from 'aws-cdk-lib/aws-guardduty';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SecureMicroservicePlatform } from '../../lib/platform/secure-microservice-platform';
 import { ARCHITECTURE_DOT_FILE, SECURITY_REPORT_FILE } from '../../lib/report/security-report';
 import { VPC_LATTICE_LINK_LOCAL_CIDR } from '../../lib/compute/service-network';
-import { expectCfnLintClean } from '../support/checks';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as vpclattice from 'aws-cdk-lib/aws-vpclattice';
+import { ServiceToServiceCallsIdentityChecked, ServiceToServiceRouteHasTimeout } from '../../lib/checks/rules';
+import { expectCfnLintClean, ruleViolations } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
 
 // orders and catalog call; payments is called by orders, shipping by orders and catalog. With 2 services per nested
@@ -152,5 +156,23 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
       .toThrow(/invalid addService\("payments"\) idleTimeout \(received "660 s"\).*1 s to 600 s.*Fix:/);
     expect(() => p.addService('billing', { imageTag: '1.0.0', allowFrom: ['orders'], callRequestTimeout: Duration.millis(10) }))
       .toThrow(/invalid callers.requestTimeout \(received "10 ms"\).*Fix:/);
+  });
+
+  // Last: it changes the synthesized platform's constructs (the rules read them without synthesizing again).
+  it('the PlatformChecks rules pass this platform and fail it without identity checks or timeouts', () => {
+    const stacks = [...new Set([...platform.services.values()].map((s) => s.stack))];
+    for (const rule of [ServiceToServiceCallsIdentityChecked, ServiceToServiceRouteHasTimeout]) {
+      expect(stacks.length).toBe(2);
+      expect(ruleViolations(rule, Stack.of(platform))).toEqual([]);
+    }
+    const payments = platform.services.get('payments')!.service;
+    const orders = platform.services.get('orders')!.service;
+    payments.connections.allowFrom(orders, ec2.Port.tcp(15443), 'a network-only path');
+    (payments.service.node.defaultChild as ecs.CfnService).addPropertyOverride('ServiceConnectConfiguration.Services.0.Timeout.IdleTimeoutSeconds', 0);
+    (platform.serviceNetwork!.services.get('shipping')!.service as vpclattice.CfnService).authType = 'NONE';
+    expect(ruleViolations(ServiceToServiceCallsIdentityChecked, Stack.of(payments))).toEqual([expect.stringMatching(/payments\/Service\/SecurityGroup\/from \w*ordersServiceSecurityGroup\w*:15443$/)]);
+    // The platform stack's scope takes in its nested stacks: both findings.
+    expect(ruleViolations(ServiceToServiceCallsIdentityChecked, Stack.of(platform))).toEqual([expect.stringMatching(/ServiceNetwork\/Service-shipping$/), expect.stringMatching(/payments\/Service\/SecurityGroup\/from /)]);
+    expect(ruleViolations(ServiceToServiceRouteHasTimeout, Stack.of(payments))).toEqual([expect.stringMatching(/payments\/Service\/Service\/Service$/)]);
   });
 });

@@ -11,6 +11,8 @@ import { VpcEndpointRestrictivePolicy } from './network/VpcEndpointRestrictivePo
 import { EcrRepositoryHardened } from './runtime/EcrRepositoryHardened';
 import { EcsServiceNoPublicIp } from './runtime/EcsServiceNoPublicIp';
 import { FargateTaskHardened } from './runtime/FargateTaskHardened';
+import { ServiceToServiceCallsIdentityChecked } from './runtime/ServiceToServiceCallsIdentityChecked';
+import { ServiceToServiceRouteHasTimeout } from './runtime/ServiceToServiceRouteHasTimeout';
 import { DynamoDbTableCustomerKeyAndPitr } from './storage/DynamoDbTableCustomerKeyAndPitr';
 import { S3BucketDeniesInsecureTransport } from './storage/S3BucketDeniesInsecureTransport';
 import { MutualTlsDomainDisablesExecuteApi } from './pki/MutualTlsDomainDisablesExecuteApi';
@@ -38,6 +40,8 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   EcrRepositoryHardened,
   FargateTaskHardened,
   EcsServiceNoPublicIp,
+  ServiceToServiceCallsIdentityChecked,
+  ServiceToServiceRouteHasTimeout,
   MutualTlsDomainDisablesExecuteApi,
   PrivateCaRevocationEnabled,
   NoEscapeHatchOverride,
@@ -51,7 +55,7 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
 export { DynamoDbTableCustomerKeyAndPitr, S3BucketDeniesInsecureTransport };
 export { MethodAuthorizedWithScopes, RestStageBehindRateLimitedWebAcl, UsagePlanThrottleAndQuota, WafLoggingRedactsAuthorization, WebAclHasRateRule };
-export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened };
+export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened, ServiceToServiceCallsIdentityChecked, ServiceToServiceRouteHasTimeout };
 export { NoEscapeHatchOverride };
 export { MutualTlsDomainDisablesExecuteApi, PrivateCaIssuanceScopedToEndEntity, PrivateCaRevocationEnabled };
 export { AuditBucketObjectLock, CloudTrailValidatedEncryptedMultiRegion, FargateClusterEphemeralStorageEncrypted, GuardDutyRuntimeMonitoringForEcs };
