@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagMessageLevel, NagRuleResult } from 'cdk-nag';
 
-/** Ids of the practices in shared/PRACTICES.md (P1–P16). */
+/** Ids of the security practices P1–P16 (docs/PRACTICES.md). */
 export type PracticeId = `P${number}`;
 
 /** One rule of PlatformChecks: what it checks, why, and which practice it enforces. */
@@ -12,7 +12,7 @@ export interface PlatformRule {
   readonly info: string;
   /** Why the rule exists. */
   readonly explanation: string;
-  /** Practices (shared/PRACTICES.md) the rule enforces. */
+  /** Practices (docs/PRACTICES.md) the rule enforces. */
   readonly practices: readonly PracticeId[];
   /** @default NagMessageLevel.ERROR */
   readonly level?: NagMessageLevel;

@@ -1,4 +1,4 @@
-/** The practices of shared/PRACTICES.md and the CloudFormation resources that implement each. */
+/** The practices of docs/PRACTICES.md (P1–P16) and the CloudFormation resources that implement each. */
 export interface PracticeEvidence {
   /** CloudFormation resource type. */
   readonly type: string;

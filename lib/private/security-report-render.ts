@@ -76,7 +76,7 @@ export function constructPathsByLogicalId(root: IConstruct): Map<string, string>
   return paths;
 }
 
-/** Which resources implement each practice of shared/PRACTICES.md. */
+/** Which resources implement each practice P1–P16 (docs/PRACTICES.md). */
 export function mapPractices(stacks: readonly ReportStack[], paths: ReadonlyMap<string, string> = new Map()): Map<string, string[]> {
   const map = new Map<string, string[]>();
   for (const practice of PRACTICES) {
@@ -175,7 +175,7 @@ export function renderSecurityReport(input: ReportInput, diagramSvg?: string): s
   lines.push('', '## Secure defaults turned off (opt-outs)', '');
   if (optOuts.length === 0) lines.push('None.');
   else lines.push('| control | construct | reason |', '|---|---|---|', ...optOuts.map((o) => `| ${o.control} | \`${o.constructPath}\` | ${o.reason.replace(/\|/g, '/')} |`));
-  lines.push('', '## Practices (shared/PRACTICES.md) and the resources that implement them', '');
+  lines.push('', '## Practices (P1–P16, docs/PRACTICES.md of cdk-secure-microservices) and the resources that implement them', '');
   for (const practice of PRACTICES) {
     const evidence = practice.id === 'P16'
       ? [`synth-time gate: ${input.packs.join(', ')}; ${input.rules.length} PlatformChecks rules (RULES.md)`]
