@@ -1,3 +1,8 @@
+/**
+ * Constructs for a secure microservice platform and the synth-time security gate.
+ * @packageDocumentation
+ * @module cdk-secure-microservices
+ */
 // The public API of cdk-secure-microservices, grouped by capability. Internal helpers live in ./private and are
 // not exported; the client-certificate tool (AWS SDK, x509) lives in ./cli and is never loaded from here, so
 // loading the constructs needs only aws-cdk-lib, constructs and cdk-nag.

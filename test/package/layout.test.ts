@@ -131,6 +131,11 @@ describe('examples are CDK apps', () => {
     expect(source.split('\n').slice(0, 8).join('\n')).toContain(`npx cdk synth --app 'npx tsx examples/${name}/app.ts'`);
   });
 
+  it('.ci/run checks that the API reference (docs/api) is what the TSDoc comments generate', () => {
+    expect(fs.readFileSync(path.join(REPO, '.ci', 'run'), 'utf8')).toMatch(/^npm run docs:api:check$/m);
+    expect(fs.readFileSync(path.join(REPO, 'docs', 'api', 'README.md'), 'utf8')).toContain('cdk-secure-microservices/certs');
+  });
+
   it('.ci/run synthesizes and lists every example through the real CDK CLI', () => {
     const ci = fs.readFileSync(path.join(REPO, '.ci', 'run'), 'utf8');
     expect(ci).toMatch(/for app in examples\/\*\/app\.ts/);
