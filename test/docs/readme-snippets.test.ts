@@ -43,6 +43,8 @@ const CONTEXT: Record<string, string> = {
   certificate: 'acm.ICertificate',
   dbSecret: 'secretsmanager.ISecret',
   caArn: 'string',
+  devSettings: "Omit<csm.PlatformStageProps, 'profile' | 'env'>",
+  prodSettings: "Omit<csm.PlatformStageProps, 'profile' | 'env'>",
 };
 /** Modules fragments use by their usual alias. */
 const MODULES: Record<string, string> = {
