@@ -6,7 +6,11 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { acknowledgeFinding } from '../core/acknowledge';
+import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { opensPublicInternet } from '../private/cidr';
 import { invalidProp } from '../private/errors';
+import { MAX_RATE_LIMIT_PER_IP_PER_SECOND } from '../private/gate-limits';
 import { createSecureLogGroup } from '../core/secure-log-group';
 
 export interface ApiFirewallProps {
@@ -18,10 +22,17 @@ export interface ApiFirewallProps {
    */
   readonly webAclName?: string;
   /**
-   * Requests one client IP may send per evaluation window before it is blocked (10 – 2,000,000,000).
+   * Requests one client IP may send per evaluation window before it is blocked (10 – 2,000,000,000). More than 20
+   * requests per second averaged over the window needs `allowHighRateLimit`.
    * @default 1000
    */
   readonly rateLimitPerIp?: number;
+  /**
+   * Opt-out: allow a per-IP rate limit above 20 requests per second over the window (recorded; acknowledges
+   * Platform-WebAclBaselineRules on the web ACL with the reason).
+   * @default - limits above the bound are refused
+   */
+  readonly allowHighRateLimit?: SecurityOptOut;
   /**
    * Evaluation window of the rate-based rule, in seconds: 60, 120, 300 or 600.
    * @default 300
@@ -39,10 +50,16 @@ export interface ApiFirewallProps {
    */
   readonly enableBotControl?: boolean;
   /**
-   * Only these IPv4 CIDRs may call the API; everything else is blocked.
+   * Only these IPv4 CIDRs may call the API; everything else is blocked. A list that together opens more than a /8
+   * of the public internet (e.g. 0.0.0.0/0, or two /1 halves) is no allow list and needs `allowBroadAllowList`.
    * @default - no allow list
    */
   readonly allowedIpv4Cidrs?: string[];
+  /**
+   * Opt-out: accept an allow list that opens more than a /8 of the public internet (recorded).
+   * @default - such lists are refused
+   */
+  readonly allowBroadAllowList?: SecurityOptOut;
   /**
    * These IPv4 CIDRs are blocked.
    * @default - no deny list
@@ -107,6 +124,22 @@ export class ApiFirewall extends Construct {
     const window = props.rateLimitWindowSeconds ?? 300;
     if (!RATE_WINDOWS.includes(window)) {
       invalidProp(this, 'rateLimitWindowSeconds', window, 'WAF evaluates rate limits over fixed windows', `use one of ${RATE_WINDOWS.join(', ')}`);
+    }
+    const highRate = rateLimit / window > MAX_RATE_LIMIT_PER_IP_PER_SECOND;
+    if (highRate && !props.allowHighRateLimit) {
+      invalidProp(this, 'rateLimitPerIp', rateLimit, `above ${MAX_RATE_LIMIT_PER_IP_PER_SECOND} requests per second per IP over the ${window}-second window (${MAX_RATE_LIMIT_PER_IP_PER_SECOND * window} per window), a rate limit in name only`, `use at most ${MAX_RATE_LIMIT_PER_IP_PER_SECOND * window}, or pass allowHighRateLimit: { reason } to record why more is needed`);
+    }
+    if (props.allowHighRateLimit) {
+      if (!highRate) invalidProp(this, 'allowHighRateLimit', props.allowHighRateLimit, `the rate limit (${rateLimit} per ${window} s) is within the bound, so there is nothing to opt out of`, 'remove allowHighRateLimit');
+      recordOptOut(this, 'allowHighRateLimit', `per-IP rate limit of at most ${MAX_RATE_LIMIT_PER_IP_PER_SECOND} requests/s`, props.allowHighRateLimit);
+    }
+    const broadAllowList = props.allowedIpv4Cidrs !== undefined && opensPublicInternet(props.allowedIpv4Cidrs.filter((c) => !Token.isUnresolved(c)));
+    if (broadAllowList && !props.allowBroadAllowList) {
+      invalidProp(this, 'allowedIpv4Cidrs', props.allowedIpv4Cidrs, 'together these CIDRs open more than a /8 of the public internet, so the allow list lets almost everyone in', 'list the client networks that may call the API, or pass allowBroadAllowList: { reason }');
+    }
+    if (props.allowBroadAllowList) {
+      if (!broadAllowList) invalidProp(this, 'allowBroadAllowList', props.allowBroadAllowList, 'the allow list is not broad, so there is nothing to opt out of', 'remove allowBroadAllowList');
+      recordOptOut(this, 'allowBroadAllowList', 'an IP allow list narrower than a /8 of the internet', props.allowBroadAllowList);
     }
     const maxBodyBytes = props.maxBodyBytes ?? 8192;
     if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1 || maxBodyBytes > 16384) {
@@ -173,6 +206,9 @@ export class ApiFirewall extends Construct {
       visibilityConfig: visibility(this.webAclName),
       rules,
     });
+    if (props.allowHighRateLimit) {
+      acknowledgeFinding(this.webAcl, 'PlatformChecks::Platform-WebAclBaselineRules', `Rate limit above the bound opted in (allowHighRateLimit): ${props.allowHighRateLimit.reason}`);
+    }
 
     const stack = Stack.of(this);
     const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`;

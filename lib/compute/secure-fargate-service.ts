@@ -13,7 +13,9 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import * as vpclattice from 'aws-cdk-lib/aws-vpclattice';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { acknowledgeFinding } from '../core/acknowledge';
+import { isRootUser } from '../private/container-user';
 import { invalidProp } from '../private/errors';
+import { secretLikeValue } from '../private/secret-values';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
@@ -111,7 +113,8 @@ export interface SecureFargateServiceProps {
    */
   readonly memoryLimitMiB?: number;
   /**
-   * Plain (non-secret) environment variables. Names that look like secrets are rejected.
+   * Plain (non-secret) environment variables. Names that look like secrets, and values that look like credentials
+   * (URLs with user:password, well-known key formats, long random strings), are rejected: use `secrets`.
    * @default - none
    */
   readonly environment?: Record<string, string>;
@@ -121,7 +124,7 @@ export interface SecureFargateServiceProps {
    */
   readonly secrets?: Record<string, ecs.Secret>;
   /**
-   * User (and group) the container runs as; root is rejected.
+   * User (and group) the container runs as; root is rejected (`root`, or uid 0 in any spelling: `0`, `00`, `0:0`).
    * @default '1000:1000'
    */
   readonly user?: string;
@@ -303,7 +306,6 @@ export const SECRET_NAME_PATTERN = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVAT
 const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
-const ROOT_USER = /^(root|0)(:.*)?$/;
 const CONTAINER_NAME = 'app';
 const TEMP_VOLUME = 'tmp';
 const SERVICE_CONNECT_PORT_NAME = 'app';
@@ -376,7 +378,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     }
     validateEnvironment(this, props.environment ?? {}, props.secrets ?? {});
     const user = props.user ?? '1000:1000';
-    if (!Token.isUnresolved(user) && (user.trim() === '' || ROOT_USER.test(user.trim()))) {
+    if (!Token.isUnresolved(user) && isRootUser(user)) {
       invalidProp(this, 'user', user, 'containers must not run as root (P15)', "use an unprivileged uid:gid such as '1000:1000' that the image owns its files with");
     }
     const desiredCount = wholeNumber(this, 'desiredCount', props.desiredCount ?? 2, 1, 1000, 'a service needs at least one task');
@@ -469,7 +471,11 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     // storage, gone with the task).
     this.taskDefinition.addVolume({ name: TEMP_VOLUME });
     this.container.addMountPoints({ sourceVolume: TEMP_VOLUME, containerPath: '/tmp', readOnly: false });
-    if (props.environment && Object.keys(props.environment).length > 0) this.acknowledgePlainEnvironment();
+    // ECS2 flags any environment variable. The user's variables are acknowledged only when every value was checked
+    // here (a token cannot be): names and values that look like credentials were refused, and
+    // Platform-TaskEnvironmentHasNoSecrets judges the rendered task definition again.
+    const environment = Object.values(props.environment ?? {});
+    if (environment.length > 0 && !environment.some((value) => Token.isUnresolved(value))) this.acknowledgePlainEnvironment();
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -669,7 +675,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     acknowledgeFinding(
       this.taskDefinition,
       'AwsSolutions::AwsSolutions-ECS2',
-      'Only non-secret configuration is passed as environment variables: names matching secret patterns are rejected at synth and secrets come through ecs.Secret (Secrets Manager / SSM).',
+      'Only non-secret configuration is passed as environment variables: names and values that look like credentials are rejected at synth, and secrets come through ecs.Secret (Secrets Manager / SSM).',
     );
   }
 
@@ -861,6 +867,11 @@ function validateEnvironment(scope: IConstruct, environment: Record<string, stri
     }
     if (name in secrets) {
       invalidProp(scope, `environment.${name}`, name, 'the same name is also given in secrets', 'define each variable once');
+    }
+    const value = environment[name];
+    const credential = typeof value === 'string' && !Token.isUnresolved(value) ? secretLikeValue(value) : undefined;
+    if (credential) {
+      invalidProp(scope, `environment.${name}`, '<redacted>', `the value looks like ${credential}, and plain environment values are stored in the task definition for anyone who can read it`, `store it in Secrets Manager and pass it through secrets: { ${name}: ecs.Secret.fromSecretsManager(secret) } (or ecs.Secret.fromSsmParameter)`);
     }
   }
 }

@@ -152,10 +152,16 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     if (nat) {
       // The opted-in NAT needs public subnets whose default route goes to the internet gateway: that route is the
       // opt-out itself, so its findings are acknowledged with the user's reason, on each route only.
+      // The same holds for the service subnets' default routes to the NAT gateways (Platform-NoInternetEgressRoute)
+      // and for each of these route tables opening the internet (Platform-NoBroadPublicCidr).
+      const reason = `NAT egress opted in (allowInternetEgressViaNat): ${nat.reason}`;
       for (const subnet of this.vpc.publicSubnets) {
         const route = subnet.node.findChild('DefaultRoute');
-        acknowledgeFindings(route, ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-VPCNoUnrestrictedRouteToIGW`),
-          `NAT egress opted in (allowInternetEgressViaNat): ${nat.reason}`);
+        acknowledgeFindings(route, ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-VPCNoUnrestrictedRouteToIGW`), reason);
+      }
+      for (const subnet of [...this.vpc.publicSubnets, ...this.vpc.privateSubnets]) {
+        acknowledgeFinding(subnet.node.findChild('DefaultRoute'), 'PlatformChecks::Platform-NoInternetEgressRoute', reason);
+        acknowledgeFinding(subnet.node.findChild('RouteTable'), 'PlatformChecks::Platform-NoBroadPublicCidr', reason);
       }
     }
 

@@ -7,6 +7,12 @@ export interface PlatformProfile {
   /** Retention of every platform log group, in days (a finite CloudWatch Logs value). */
   readonly logRetentionDays: number;
   /**
+   * The least retention (days) the gate accepts for any log group of the platform (Platform-LogRetentionAboveFloor);
+   * may raise the gate's 90-day floor, never lower it.
+   * @default 90
+   */
+  readonly minimumLogRetentionDays?: number;
+  /**
    * Private CA mode. Short-lived (certificates ≤ 7 days, $50/month) suits dev and Service Connect; general purpose
    * ($400/month) issues longer-lived client certificates. Cannot be changed after the CA exists.
    */
@@ -44,7 +50,7 @@ export interface PlatformProfile {
 
 /**
  * `dev`: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, $150/month idle budget, trail locked 90 days
- * (governance). `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs, alarms routed, trail locked 365 days
+ * (governance). `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs (at least 365 days for any log group), alarms routed, trail locked 365 days
  * (compliance).
  */
 export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>> = {
@@ -63,6 +69,7 @@ export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>
   prod: {
     availabilityZones: 3,
     logRetentionDays: 731,
+    minimumLogRetentionDays: 365,
     caUsageMode: CaUsageMode.GENERAL_PURPOSE,
     subordinateCa: true,
     requireAlarmRouting: true,

@@ -22,6 +22,7 @@ import { acknowledgeFinding } from '../core/acknowledge';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
 import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
+import { DEFAULT_LOG_RETENTION_FLOOR_DAYS, LOG_RETENTION_FLOOR_METADATA_TYPE } from '../private/metadata';
 import { PlatformIdentity } from '../identity/platform-identity';
 import { PrivateNetwork } from '../network/private-network';
 import { ClientCertificateAuthorizer } from '../pki/client-certificate-authorizer';
@@ -33,7 +34,7 @@ import { PlatformRegistry } from '../registry/platform-registry';
 import { ScanFindingAlerts } from '../registry/scan-finding-alerts';
 import { SecureRepository } from '../registry/secure-repository';
 import { SecureBucket, SecureBucketReplication } from '../storage/secure-bucket';
-import { SecurityOptOut } from '../core/opt-out';
+import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
 import { IDLE_COST_BUDGET_METADATA_TYPE } from '../cost/idle-cost';
 import { PLATFORM_PROFILES, PlatformProfile } from './profiles';
@@ -394,6 +395,7 @@ export class SecureMicroservicePlatform extends Construct {
       }
       this.node.addMetadata(IDLE_COST_BUDGET_METADATA_TYPE, { monthlyUsd: budget });
     }
+    this.recordLogRetentionFloor();
     this.servicesPerStack = props.servicesPerStack ?? 8;
     if (!Number.isInteger(this.servicesPerStack) || this.servicesPerStack < 1 || this.servicesPerStack > 10) {
       invalidProp(this, 'servicesPerStack', this.servicesPerStack, 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', 'use a whole number between 1 and 10 (8 is the default)');
@@ -429,6 +431,7 @@ export class SecureMicroservicePlatform extends Construct {
     });
     const retention = this.profile.logRetentionDays;
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `platform/${props.environmentName}` });
+    this.recordBroughtIn(props);
     if (props.existingNetwork) {
       this.vpc = props.existingNetwork.vpc;
       this.endpoints = props.existingNetwork.endpoints;
@@ -579,6 +582,36 @@ export class SecureMicroservicePlatform extends Construct {
    * platform CA, private integration from the API), its resource server and scopes, its routes on the API, its
    * machine clients and, on request, a SecureBucket and SecureTable granted to its task role.
    */
+  /**
+   * The profile's log retention floor, recorded for Platform-LogRetentionAboveFloor: a profile may raise the
+   * gate's 90-day floor, never lower it, and its own retention must meet it.
+   */
+  private recordLogRetentionFloor(): void {
+    const floor = this.profile.minimumLogRetentionDays ?? DEFAULT_LOG_RETENTION_FLOOR_DAYS;
+    if (!Number.isInteger(floor) || floor < DEFAULT_LOG_RETENTION_FLOOR_DAYS) {
+      invalidProp(this, 'profile.minimumLogRetentionDays', floor, `the gate keeps logs at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS} days; a profile may only raise that floor`, `use a whole number of days of at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS}, e.g. 365`);
+    }
+    if (this.profile.logRetentionDays < floor) {
+      invalidProp(this, 'profile.logRetentionDays', this.profile.logRetentionDays, `below the profile's minimumLogRetentionDays (${floor})`, `keep logs at least ${floor} days`);
+    }
+    this.node.addMetadata(LOG_RETENTION_FLOOR_METADATA_TYPE, floor);
+  }
+
+  /** A VPC, user pool or CA brought in is judged outside this app: recorded as an opt-out naming what the gate no longer checks. */
+  private recordBroughtIn(props: SecureMicroservicePlatformProps): void {
+    const broughtIn: [unknown, string, string][] = [
+      [props.existingNetwork, 'existingNetwork', 'isolated subnets, flow logs, endpoint policies and the closed default security group of the VPC'],
+      [props.existingUserPool, 'existingUserPool', 'MFA, threat protection, password policy, sign-up and deletion protection of the user pool'],
+      [props.existingCertificateAuthority, 'existingCertificateAuthority', 'revocation (CRL/OCSP), key algorithm and validity of the private CA'],
+    ];
+    for (const [given, prop, unchecked] of broughtIn) {
+      if (given === undefined) continue;
+      recordOptOut(this, prop, `gate checks of ${unchecked}`, {
+        reason: `${prop} was given: that resource is defined outside this app, so the gate cannot check it; review those controls where it is defined.`,
+      });
+    }
+  }
+
   public addService(name: string, options: PlatformServiceOptions): PlatformService {
     if (!SERVICE_NAME.test(name)) {
       invalidProp(this, 'addService name', name, 'service names are lower-case letters, digits and "-", starting with a letter, at most 31 characters', 'use e.g. "orders"');

@@ -20,3 +20,9 @@ export interface ServiceCallsRecord {
   readonly serviceConnectIdleTimeoutSeconds: number;
   readonly healthCheck?: string;
 }
+
+/** Construct metadata type carrying the minimum log retention (days) for every log group below the construct. */
+export const LOG_RETENTION_FLOOR_METADATA_TYPE = 'cdk-secure-microservices:log-retention-floor';
+
+/** The log retention floor (days) wherever no profile raises it (P9: audit logs kept long enough). */
+export const DEFAULT_LOG_RETENTION_FLOOR_DAYS = 90;

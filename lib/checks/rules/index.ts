@@ -23,6 +23,12 @@ import { AuditBucketObjectLock } from './audit/AuditBucketObjectLock';
 import { CloudTrailValidatedEncryptedMultiRegion } from './audit/CloudTrailValidatedEncryptedMultiRegion';
 import { FargateClusterEphemeralStorageEncrypted } from './runtime/FargateClusterEphemeralStorageEncrypted';
 import { GuardDutyRuntimeMonitoringForEcs } from './runtime/GuardDutyRuntimeMonitoringForEcs';
+import { NoBroadPublicCidr } from './network/NoBroadPublicCidr';
+import { NoInternetEgressRoute } from './network/NoInternetEgressRoute';
+import { ContainerImageFromEcrPinned } from './runtime/ContainerImageFromEcrPinned';
+import { TaskEnvironmentHasNoSecrets } from './runtime/TaskEnvironmentHasNoSecrets';
+import { WebAclBaselineRules } from './api/WebAclBaselineRules';
+import { LogRetentionAboveFloor } from './logs/LogRetentionAboveFloor';
 
 /** Every rule of PlatformChecks, in the order they run. RULES.md documents each. */
 export const PLATFORM_RULES: readonly PlatformRule[] = [
@@ -50,6 +56,12 @@ export const PLATFORM_RULES: readonly PlatformRule[] = [
   AuditBucketObjectLock,
   GuardDutyRuntimeMonitoringForEcs,
   FargateClusterEphemeralStorageEncrypted,
+  NoBroadPublicCidr,
+  NoInternetEgressRoute,
+  ContainerImageFromEcrPinned,
+  TaskEnvironmentHasNoSecrets,
+  WebAclBaselineRules,
+  LogRetentionAboveFloor,
 ];
 
 export { KmsKeyPolicyScoped, LogGroupEncryptedWithRetention, SecurityGroupNoOpenEgress, VpcEndpointRestrictivePolicy };
@@ -59,3 +71,4 @@ export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened, Servi
 export { NoEscapeHatchOverride };
 export { MutualTlsDomainDisablesExecuteApi, PrivateCaIssuanceScopedToEndEntity, PrivateCaRevocationEnabled };
 export { AuditBucketObjectLock, CloudTrailValidatedEncryptedMultiRegion, FargateClusterEphemeralStorageEncrypted, GuardDutyRuntimeMonitoringForEcs };
+export { NoBroadPublicCidr, NoInternetEgressRoute, ContainerImageFromEcrPinned, TaskEnvironmentHasNoSecrets, WebAclBaselineRules, LogRetentionAboveFloor };

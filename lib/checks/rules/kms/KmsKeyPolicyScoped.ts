@@ -1,12 +1,14 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
+import { restrictsBy } from '../../../private/policy-conditions';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
 
 /**
  * Every KMS key rotates, and no Allow statement of its key policy admits a wildcard principal or a service
  * principal without a condition that scopes it to this account (kms:CallerAccount, aws:SourceAccount,
- * aws:SourceArn, aws:PrincipalAccount or a kms:EncryptionContext key).
+ * aws:SourceArn, aws:PrincipalAccount or a kms:EncryptionContext key) under a positive operator whose values are
+ * specific (no wildcard-only value, no ARN with a wildcard account, no IfExists or negated operator).
  */
 export const KmsKeyPolicyScoped: PlatformRule = {
   id: 'KmsKeyPolicyScoped',
@@ -24,7 +26,7 @@ export const KmsKeyPolicyScoped: PlatformRule = {
   },
 };
 
-const SCOPING_KEYS = ['kms:calleraccount', 'aws:sourceaccount', 'aws:sourcearn', 'aws:principalaccount', 'aws:principalorgid'];
+const SCOPING_KEYS = ['kms:calleraccount', 'aws:sourceaccount', 'aws:sourcearn', 'aws:principalaccount', 'aws:principalorgid', 'kms:encryptioncontext:'];
 
 function isBroadPrincipal(principal: unknown): boolean {
   if (principal === '*') return true;
@@ -33,11 +35,7 @@ function isBroadPrincipal(principal: unknown): boolean {
   return asArray(p.AWS).includes('*') || asArray(p.Service).length > 0;
 }
 
+/** A scoping key under a positive operator with specific values: `StringLike kms:CallerAccount "*"` scopes nothing. */
 function isAccountScoped(condition: unknown): boolean {
-  if (!condition || typeof condition !== 'object') return false;
-  return Object.values(condition as Record<string, Record<string, unknown>>).some((byKey) =>
-    Object.keys(byKey ?? {}).some((key) => {
-      const k = key.toLowerCase();
-      return SCOPING_KEYS.includes(k) || k.startsWith('kms:encryptioncontext:');
-    }));
+  return restrictsBy(condition, SCOPING_KEYS);
 }

@@ -1,11 +1,13 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
+import { ANY_CONDITION_KEY, restrictsBy } from '../../../private/policy-conditions';
 import { asArray, isAnyPrincipal, resolvedProperties } from '../../../private/rule-helpers';
 
 /**
  * Every VPC endpoint carries a policy, and no Allow statement in it admits any principal on every resource without
- * a condition (the AWS default "full access" policy is exactly that). A statement naming exact resources (ECR's
+ * a condition that restricts (a positive operator with specific values: `StringLike aws:PrincipalAccount "*"`
+ * restricts nothing; the AWS default "full access" policy is exactly that). A statement naming exact resources (ECR's
  * AWS-owned image-layer bucket, which no account condition can match) is scoped by those resources.
  */
 export const VpcEndpointRestrictivePolicy: PlatformRule = {
@@ -20,14 +22,10 @@ export const VpcEndpointRestrictivePolicy: PlatformRule = {
     if (props.VpcEndpointType === 'GatewayLoadBalancer') return NagRuleCompliance.NOT_APPLICABLE;
     const statements = asArray<Record<string, any>>(props.PolicyDocument?.Statement);
     if (statements.length === 0) return NagRuleCompliance.NON_COMPLIANT;
-    const openAllow = statements.some((s) => s.Effect === 'Allow' && isAnyPrincipal(s.Principal) && !hasConditions(s.Condition) && coversAnyResource(s));
+    const openAllow = statements.some((s) => s.Effect === 'Allow' && isAnyPrincipal(s.Principal) && !restrictsBy(s.Condition, ANY_CONDITION_KEY) && coversAnyResource(s));
     return openAllow ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
 };
-
-function hasConditions(condition: unknown): boolean {
-  return !!condition && typeof condition === 'object' && Object.keys(condition).length > 0;
-}
 
 /** A statement without Resource, with NotResource, or with `*` among its resources reaches any account's resources. */
 function coversAnyResource(statement: Record<string, any>): boolean {

@@ -1,14 +1,13 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
+import { isRootUser } from '../../../private/container-user';
 import { PlatformRule } from '../../rule';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
-
-const ROOT_USER = /^(root|0)(:.*)?$/;
 
 /** Every container of a Fargate task definition runs as a non-root user, with a read-only root filesystem, unprivileged. */
 export const FargateTaskHardened: PlatformRule = {
   id: 'FargateTaskHardened',
-  info: 'A container of the Fargate task definition runs as root (or with no user set), has a writable root filesystem, or is privileged.',
+  info: 'A container of the Fargate task definition runs as root (no user, "root" or uid 0 in any spelling: "0", "00", "0:0"), has a writable root filesystem, or is privileged.',
   explanation: 'A process that is root inside a writable container can install tools and persist changes after a compromise; set a non-root user (e.g. "1000:1000"), ReadonlyRootFilesystem: true and never Privileged. Use SecureFargateService.',
   practices: ['P15'],
   check(node: CfnResource) {
@@ -22,7 +21,7 @@ export const FargateTaskHardened: PlatformRule = {
 };
 
 function isNonRoot(user: unknown): boolean {
-  return typeof user === 'string' && user.trim() !== '' && !ROOT_USER.test(user.trim());
+  return typeof user === 'string' && !isRootUser(user);
 }
 
 function isTrue(value: unknown): boolean {
