@@ -97,8 +97,25 @@ describe('ApiFirewall', () => {
       ['a lower-case country', { blockedCountries: ['de'] }, /invalid blockedCountries \(received "de"\).*"DE"/],
       ['a web ACL name with spaces', { webAclName: 'my acl' }, /invalid webAclName \(received "my acl"\)/],
       ['log retention out of range', { logRetentionDays: 8 }, /invalid logRetentionDays \(received 8\).*Fix: use one of/],
+      ['a rate limit of 2,000,000,000 without its opt-out', { rateLimitPerIp: 2_000_000_000 }, /invalid rateLimitPerIp \(received 2000000000\): above 20 requests per second.*Fix: use at most 6000, or pass allowHighRateLimit: \{ reason \}/],
+      ['1,201 per minute without its opt-out', { rateLimitPerIp: 1201, rateLimitWindowSeconds: 60 }, /invalid rateLimitPerIp \(received 1201\)/],
+      ['an allow list of 0.0.0.0/0 without its opt-out', { allowedIpv4Cidrs: ['0.0.0.0/0'] }, /invalid allowedIpv4Cidrs \(received \["0.0.0.0\/0"\]\): together these CIDRs open more than a \/8.*allowBroadAllowList/],
+      ['an allow list of two /1 halves', { allowedIpv4Cidrs: ['0.0.0.0/1', '128.0.0.0/1'] }, /invalid allowedIpv4Cidrs/],
+      ['a rate opt-out that opts out of nothing', { allowHighRateLimit: { reason: 'load tests from one NAT address need more headroom' } }, /invalid allowHighRateLimit .*nothing to opt out of/],
+      ['a rate opt-out with a junk reason', { rateLimitPerIp: 100_000, allowHighRateLimit: { reason: 'xxxxxxxxxx' } }, /invalid allowHighRateLimit\.reason/],
     ])('%s', (_name, props, error) => {
       expect(() => firewall(props as Partial<ApiFirewallProps>)).toThrow(error);
     });
+  });
+
+  it('a rate above the bound or a broad allow list with a reasoned opt-out: recorded, printed and acknowledged on the web ACL', () => {
+    const { firewall: fw } = firewall({
+      rateLimitPerIp: 100_000, allowHighRateLimit: { reason: 'Partner batch importer sends bursts from one egress address' },
+      allowedIpv4Cidrs: ['0.0.0.0/1', '128.0.0.0/1'], allowBroadAllowList: { reason: 'Public beta: the allow list is kept only to add blocks quickly' },
+    });
+    const optOuts = fw.node.metadata.filter((m) => m.type === 'cdk-secure-microservices:opt-out').map((m) => (m.data as { control: string }).control);
+    expect(optOuts).toEqual(['per-IP rate limit of at most 20 requests/s', 'an IP allow list narrower than a /8 of the internet']);
+    const acks = fw.webAcl.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data);
+    expect(acks).toEqual([{ 'PlatformChecks::Platform-WebAclBaselineRules': 'Rate limit above the bound opted in (allowHighRateLimit): Partner batch importer sends bursts from one egress address' }]);
   });
 });

@@ -1,4 +1,4 @@
-import { App, CfnWaitConditionHandle, Stack } from 'aws-cdk-lib';
+import { App, CfnWaitConditionHandle, Fn, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -421,6 +421,28 @@ describe('SecureFargateService', () => {
       expect(build({ environment: { [name]: 'x' } })).toThrow(new RegExp(`invalid environment\\.${name} \\(received "<redacted>"\\): the name looks like a secret.*Fix: pass it through secrets: \\{ ${name}: ecs\\.Secret\\.fromSecretsManager`));
     });
 
+    it.each([
+      ['a database URL with a password', 'postgres://orders:hunter2@db.internal:5432/orders', /a URL with user:password/],
+      ['a Stripe live key', 'sk_live_51HqLyjWDarjtT1zdp7dc0a', /a Stripe API key/],
+      ['an AWS access key id', 'AKIAIOSFODNN7EXAMPLE', /an AWS access key id/],
+      ['a GitHub token', 'ghp_16C7e42F292c6912E7710c838347Ae178B4a', /a GitHub token/],
+      ['a Slack token', 'xoxb-123456789012-abcdefghijkl', /a Slack token/],
+      ['a long random string', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', /a long random string/],
+    ])('an environment value that is %s, under an innocent name', (_name, value, what) => {
+      expect(build({ environment: { UPSTREAM: value } })).toThrow(/invalid environment\.UPSTREAM \(received "<redacted>"\): the value looks like/);
+      expect(build({ environment: { UPSTREAM: value } })).toThrow(what);
+      expect(build({ environment: { UPSTREAM: value } })).toThrow(/Fix: store it in Secrets Manager and pass it through secrets: \{ UPSTREAM: ecs\.Secret\.fromSecretsManager/);
+    });
+
+    it('acknowledges AwsSolutions-ECS2 only when every environment value could be checked (not for a token)', () => {
+      const v = fixture();
+      const checked = new SecureFargateService(v.stack, 'Checked', { ...v.props, environment: { LOG_LEVEL: 'info' } });
+      const unchecked = new SecureFargateService(v.stack, 'Unchecked', { ...v.props, environment: { ENDPOINT: Fn.ref('AWS::URLSuffix') } });
+      const ecs2 = (svc: SecureFargateService) => svc.taskDefinition.node.metadata.some((m) => m.type === 'aws:cdk:acknowledged-rules' && 'AwsSolutions::AwsSolutions-ECS2' in (m.data as object));
+      expect(ecs2(checked)).toBe(true);
+      expect(ecs2(unchecked)).toBe(false);
+    });
+
     it('a repository not created by SecureRepository, or from another app', () => {
       const v = fixture();
       const plain = ecr.Repository.fromRepositoryName(v.stack, 'Plain', 'orders');
@@ -432,7 +454,7 @@ describe('SecureFargateService', () => {
     });
 
     it('root users', () => {
-      for (const user of ['root', '0', '0:0', 'root:wheel', '']) {
+      for (const user of ['root', '0', '00', '+0', '0:0', '0:1000', 'root:wheel', 'ROOT', '']) {
         expect(build({ user })).toThrow(/invalid user .*containers must not run as root \(P15\)\. Fix: use an unprivileged uid:gid/);
       }
     });

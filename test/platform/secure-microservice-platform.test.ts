@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { Stack } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -312,6 +313,21 @@ describe('SecureMicroservicePlatform with existing VPC, user pool and CA (throug
     result.template.resourceCountIs('AWS::EC2::VPC', 0);
     result.template.resourceCountIs('AWS::Cognito::UserPool', 0);
     result.template.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 0);
+    // Each one brought in is a recorded weakening: the report lists what the gate no longer checks.
+    const report = fs.readFileSync(`${result.assemblyDir}/security-report.md`, 'utf8');
+    for (const [prop, unchecked] of [['existingNetwork', 'flow logs, endpoint policies'], ['existingUserPool', 'MFA, threat protection'], ['existingCertificateAuthority', 'revocation (CRL/OCSP)']]) {
+      expect(report).toMatch(new RegExp(`\\| gate checks of [^|]*${unchecked.replace(/[()/]/g, '\\$&')}[^|]* \\| \`Existing/Platform\` \\| ${prop} was given`));
+    }
+  });
+});
+
+describe('profile log retention floor', () => {
+  it('is recorded for the gate (prod: 365 days) and a profile may only raise it', () => {
+    const prod = new SecureMicroservicePlatform(newStack('Floor'), 'Platform', { ...BASE, environmentName: 'prod', profile: PLATFORM_PROFILES.prod, alarmEmails: ['oncall@example.com'] });
+    expect(prod.node.metadata.find((m) => m.type === 'cdk-secure-microservices:log-retention-floor')?.data).toBe(365);
+    const custom = (profile: Partial<typeof PLATFORM_PROFILES.dev>) => () => new SecureMicroservicePlatform(newStack('Custom'), 'Platform', { ...BASE, environmentName: 'dev', profile: { ...PLATFORM_PROFILES.dev, ...profile } });
+    expect(custom({ minimumLogRetentionDays: 30 })).toThrow(/invalid profile\.minimumLogRetentionDays \(received 30\).*may only raise that floor.*Fix: use a whole number of days of at least 90/);
+    expect(custom({ minimumLogRetentionDays: 365, logRetentionDays: 180 })).toThrow(/invalid profile\.logRetentionDays \(received 180\): below the profile's minimumLogRetentionDays \(365\)/);
   });
 });
 

@@ -28,6 +28,9 @@ describe('Platform-FargateTaskHardened', () => {
     ['no user', { user: undefined }],
     ['root', { user: 'root' }],
     ['uid 0', { user: '0:0' }],
+    ['uid 0 written 00', { user: '00' }],
+    ['uid 0 written +0 with a group', { user: '+0:1000' }],
+    ['ROOT in capitals', { user: 'ROOT' }],
     ['a writable root filesystem', { readonlyRootFilesystem: false }],
     ['a privileged container', { privileged: true }],
   ])('flags %s', (_case, override) => {

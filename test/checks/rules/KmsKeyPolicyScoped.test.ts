@@ -40,4 +40,27 @@ describe('Platform-KmsKeyPolicyScoped', () => {
     }));
     expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
   });
+
+  it.each([
+    ['a wildcard caller account', { StringLike: { 'kms:CallerAccount': '*' } }],
+    ['an IfExists operator (an absent key passes)', { StringEqualsIfExists: { 'kms:CallerAccount': '111122223333' } }],
+    ['a negated operator', { StringNotEquals: { 'kms:CallerAccount': '111122223333' } }],
+    ['a source ARN with a wildcard account', { ArnLike: { 'aws:SourceArn': 'arn:aws:logs:eu-west-1:*:log-group:*' } }],
+    ['an empty value list', { StringEquals: { 'aws:SourceAccount': [] } }],
+  ])('flags AWS:* whose condition only looks like scoping: %s', (_name, conditions) => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    key.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'], conditions }));
+    expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
+  });
+
+  it('accepts a caller-account condition with this account and an ARN pattern scoped to it', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'],
+      conditions: { StringEquals: { 'kms:CallerAccount': stack.account }, ArnLike: { 'aws:SourceArn': 'arn:aws:logs:eu-west-1:111122223333:*' } },
+    }));
+    expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual([]);
+  });
 });

@@ -44,4 +44,14 @@ describe('Platform-VpcEndpointRestrictivePolicy', () => {
     endpoint.addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['sts:*'], resources: ['*'] }));
     expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/Sts/Resource']);
   });
+
+  it('flags a policy whose only condition restricts nothing (StringLike aws:PrincipalAccount "*")', () => {
+    const stack = newStack();
+    const endpoint = vpcIn(stack).addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
+    endpoint.addToPolicy(new iam.PolicyStatement({
+      principals: [new iam.AnyPrincipal()], actions: ['s3:*'], resources: ['*'],
+      conditions: { StringLike: { 'aws:PrincipalAccount': '*' } },
+    }));
+    expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/S3/Resource']);
+  });
 });
