@@ -1,4 +1,4 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, CustomResourceProviderBase } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 
@@ -8,18 +8,29 @@ const UNCHECKED_SECTIONS = ['Metadata', 'DependsOn'];
 /**
  * No raw CloudFormation override (`addOverride`, `addPropertyOverride`, `addDeletionOverride`,
  * `addPropertyDeletionOverride`) changes what a resource deploys, unless that override path is acknowledged with a
- * reason. One finding per overridden path: `Platform-NoEscapeHatchOverride[Properties.MfaConfiguration]`.
+ * reason. One finding per overridden path: `Platform-NoEscapeHatchOverride[Properties.MfaConfiguration]`. An AWS
+ * resource declared as a plain `CfnResource` instead of its L1 class (which the cdk-nag rules recognize by class, so
+ * they skip it) is the finding `Platform-NoEscapeHatchOverride[RawCfnResource]`; custom resources and aws-cdk-lib's
+ * own custom-resource providers are not.
  */
 export const NoEscapeHatchOverride: PlatformRule = {
   id: 'NoEscapeHatchOverride',
-  info: 'A raw CloudFormation override (addOverride/addPropertyOverride/addDeletionOverride) changes this resource where the security packs cannot see it.',
-  explanation: 'cdk-nag packs judge a resource by its L1 attributes; an escape-hatch override is merged into the template afterwards, so a control the construct set (MFA, public access block, encryption, log settings, authorizer TTL, ...) could be switched off with every pack still passing. Set the property through the construct\'s props, or, if the override is really needed, acknowledge this finding (the override path is in its id) on the resource with a reason a reviewer can check.',
+  info: 'A raw CloudFormation override (addOverride/addPropertyOverride/addDeletionOverride) changes this resource, or it is declared as a plain CfnResource, where the security packs cannot see it.',
+  explanation: 'cdk-nag packs judge a resource by its L1 attributes; an escape-hatch override is merged into the template afterwards, so a control the construct set (MFA, public access block, encryption, log settings, authorizer TTL, ...) could be switched off with every pack still passing. Set the property through the construct\'s props (and declare AWS resources with their L1 class, e.g. s3.CfnBucket, not CfnResource), or, if the override is really needed, acknowledge this finding (the override path is in its id) on the resource with a reason a reviewer can check.',
   practices: ['P16'],
   check(node: CfnResource): NagRuleResult {
     const paths = overriddenPaths(node).filter((p) => !UNCHECKED_SECTIONS.includes(p.split('.')[0]));
-    return paths.length > 0 ? paths : NagRuleCompliance.COMPLIANT;
+    const findings = isRawAwsResource(node) ? ['RawCfnResource', ...paths] : paths;
+    return findings.length > 0 ? findings : NagRuleCompliance.COMPLIANT;
   },
 };
+
+/** An `AWS::` resource built with the base CfnResource class, outside aws-cdk-lib's custom-resource providers. */
+function isRawAwsResource(node: CfnResource): boolean {
+  if (node.constructor !== CfnResource || !node.cfnResourceType.startsWith('AWS::')) return false;
+  if (['AWS::CloudFormation::CustomResource', 'AWS::CDK::Metadata'].includes(node.cfnResourceType)) return false;
+  return !(node.node.scope instanceof CustomResourceProviderBase);
+}
 
 /** Every leaf path a raw override sets or deletes on `node` (`Properties.A.B`, `DeletionPolicy`, ...), sorted. */
 export function overriddenPaths(node: CfnResource): string[] {
