@@ -4,7 +4,8 @@
 //   1. the tarball: compiled JS, .d.ts, bundled Lambda handlers, LICENSE; no TypeScript sources, no tests,
 //      no install-time scripts;
 //   2. `npm install <tarball>` needs nothing but the peers (and runs no script of ours);
-//   3. a plain CommonJS app (`require`) synthesizes the README's PlatformStage with one service through the gate;
+//   3. a plain CommonJS app (`require`) synthesizes the README's PlatformStage with one service through the gate
+//      (the README's platform example itself, its imports turned into require calls);
 //   4. `npx csm-certs --help` exits 0 and names issue, revoke and list; bad arguments exit non-zero;
 //   5. a TypeScript app type-checks under `strict` with `skipLibCheck: false` (TypeScript 5.x);
 //   6. a vitest snapshot of that app with the exported hash-stripping serializer is stable across two runs.
@@ -51,6 +52,16 @@ function check(condition, message) {
   if (!condition) throw new Error(`consumer test failed: ${message}`);
 }
 
+/** The README's platform example (the first TypeScript snippet that builds a PlatformStage and synthesizes it) as CommonJS. */
+function readmePlatformExampleAsCommonJs() {
+  const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
+  const snippet = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]).find((code) => /new PlatformStage\(/.test(code) && /app\.synth\(\)/.test(code));
+  check(snippet, 'README.md has no platform example (a ts snippet with new PlatformStage(...) and app.synth())');
+  const js = snippet.replace(/^import \{([^}]*)\} from '([^']+)';$/gm, (_m, names, from) => `const {${names}} = require('${from}');`);
+  check(!/^import /m.test(js), `the README platform example has an import this test cannot turn into require:\n${js}`);
+  return `// The platform example of README.md, as a plain CommonJS app.\n${js}`;
+}
+
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-consumer-'));
 const project = path.join(work, 'app');
 let failed = false;
@@ -93,7 +104,7 @@ try {
 
   // 3. Plain CommonJS app through the gate.
   step('node app.js (CommonJS, README platform example, every pack)', () => {
-    fs.copyFileSync(path.join(fixture, 'app.js'), path.join(project, 'app.js'));
+    fs.writeFileSync(path.join(project, 'app.js'), readmePlatformExampleAsCommonJs());
     // CDK_OUTDIR is what the CDK CLI passes (`cdk synth --app 'node app.js'`); without it App() writes to a temp dir.
     run(process.execPath, ['app.js'], { cwd: project, env: { CDK_OUTDIR: 'cdk.out' } });
     const outdir = path.join(project, 'cdk.out');

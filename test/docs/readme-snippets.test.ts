@@ -19,6 +19,8 @@ const ENTRY_POINTS: Record<string, string> = {
   [`${PACKAGE}/testing`]: 'lib/testing/index.ts',
 };
 
+const CONSUMER_APP = ['typed-app.ts', 'snapshot.spec.ts'].map((f) => path.join(REPO, 'test', 'consumer', 'fixture', f));
+
 /** Names the README's fragments take from earlier sections, and their types. */
 const CONTEXT: Record<string, string> = {
   app: 'App',
@@ -113,7 +115,9 @@ describe('README.md TypeScript snippets', () => {
     fs.writeFileSync(path.join(OUT, 'tsconfig.json'), JSON.stringify({
       extends: path.relative(OUT, path.join(REPO, 'tsconfig.json')),
       compilerOptions: { noUnusedLocals: false, noUnusedParameters: false, paths },
-      include: [], files: [...snippets.map((s) => path.basename(s.file)), 'wrong.ts'],
+      // The consumer test's TypeScript app (test/consumer) is checked here too, so an API change that breaks it
+      // fails npm test, not only the slower CI step.
+      include: [], files: [...snippets.map((s) => path.basename(s.file)), 'wrong.ts', ...CONSUMER_APP.map((f) => path.relative(OUT, f))],
     }, null, 2));
     const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
     const run = spawnSync(process.execPath, [tsc, '-p', path.join(OUT, 'tsconfig.json'), '--pretty', 'false'], { cwd: REPO, encoding: 'utf8' });
