@@ -43,6 +43,20 @@ export interface SecureFunctionOptions {
   readonly noDeadLetterQueueReason?: string;
 }
 
+/** Lambda's limit for a function's environment: keys and values together, not adjustable. */
+export const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** What an unresolved value (a reference, resolved at deploy time) is counted as: an ARN or a name fits. */
+const UNRESOLVED_VALUE_BYTES = 256;
+
+/**
+ * Bytes of a function's environment as Lambda counts them (keys and values), from the synthesized variables: literal
+ * values exactly, references (`Ref`, `Fn::GetAtt`, ...) as UNRESOLVED_VALUE_BYTES each.
+ */
+export function environmentBytes(variables: Record<string, unknown> | undefined): number {
+  return Object.entries(variables ?? {}).reduce((n, [key, value]) =>
+    n + Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : UNRESOLVED_VALUE_BYTES), 0);
+}
+
 const DLQ_IDS = ['Serverless::Serverless-LambdaDLQ', 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security::HIPAA.Security-LambdaDLQ'];
 
 /**
@@ -97,6 +111,16 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
   });
   // Tracing through the L1: the L2 would add its X-Ray permissions to an inline default policy.
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  // Values such as the trigger's role → scopes map grow with the app: fail at synth, not at deploy.
+  fn.node.addValidation({
+    validate: () => {
+      const env = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+      const bytes = environmentBytes(env?.variables);
+      return bytes > LAMBDA_ENVIRONMENT_BYTES
+        ? [`${fn.node.path}: the function's environment is ${bytes} bytes (references counted as ${UNRESOLVED_VALUE_BYTES}), over the ${LAMBDA_ENVIRONMENT_BYTES} bytes Lambda allows, so the deployment would fail. Fix: keep what grows with the app (roles, scopes, routes) smaller, e.g. fewer roles or shorter scope names.`]
+        : [];
+    },
+  });
   cfn.tracingConfig = { mode: 'Active' };
   acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
     'X-Ray PutTraceSegments/PutTelemetryRecords (and Lambda ENI management in a VPC) support no resource-level permissions.');

@@ -100,6 +100,14 @@ describe('PlatformIdentity roles (RBAC) and attribute claims (ABAC)', () => {
       expect(() => lite.addRole('reader', { scopes: ['orders/read'], description: 'Readers' })).toThrow(/needs the Essentials or Plus plan/);
     });
 
+    it('a role → scopes map that would not fit the trigger\'s 4 KB environment fails synth, not the deploy', () => {
+      const { stack, identity } = identityIn();
+      const scopes = Array.from({ length: 60 }, (_, i) => `scope-number-${i}`);
+      identity.addResourceServer('orders', scopes);
+      for (let r = 0; r < 6; r++) identity.addRole(`role-${r}`, { scopes: scopes.map((s) => `orders/${s}`), description: `Role number ${r} with every scope` });
+      expect(() => Template.fromStack(stack)).toThrow(/PreTokenGeneration: the function's environment is \d+ bytes .*over the 4096 bytes Lambda allows.*Fix: keep what grows with the app/);
+    });
+
     it('attribute claims that are reserved, malformed or duplicated', () => {
       expect(() => identityIn({ userAttributeClaims: ['scope'] })).toThrow(/invalid userAttributeClaims \(received "scope"\).*Fix:/);
       expect(() => identityIn({ userAttributeClaims: ['Tenant-Id'] })).toThrow(/invalid userAttributeClaims \(received "Tenant-Id"\)/);
