@@ -15,7 +15,8 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'scripts', 'bundle-handlers.mjs')], { stdio: 'inherit' });
-const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin', 'tsc');
+// TypeScript 7 compiles (the `typescript7` alias; the `typescript` devDependency is 5.9 for typescript-eslint).
+const tsc = join(dirname(require.resolve('typescript7/package.json')), 'bin', 'tsc');
 execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 
 // Every bin must exist, start with a node shebang and be executable (npm links it as is).

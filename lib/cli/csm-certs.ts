@@ -277,5 +277,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (e: unknown) => {
+    console.error(`csm-certs: unexpected error: ${(e as Error).stack ?? String(e)}`);
+    process.exitCode = 1;
+  });
 }

@@ -1,10 +1,11 @@
 import { HOURS_PER_MONTH, PRICE_TABLE_DATE, PRICE_TABLE_REGION, PRICES, Price, PriceKey, pricingOf } from './price-table';
+import { CfnJson } from '../private/rule-helpers';
 
 /** A CloudFormation resource as synthesized. */
 export interface CostResource {
   readonly Type: string;
-  readonly Properties?: Record<string, any>;
-  readonly Metadata?: Record<string, any>;
+  readonly Properties?: CfnJson;
+  readonly Metadata?: CfnJson;
 }
 
 /** One synthesized template (top-level or nested stack). */
@@ -49,7 +50,7 @@ interface Charge {
 
 type Resources = Readonly<Record<string, CostResource>>;
 /** Computes the fixed monthly charges of one resource; `undefined` when its properties cannot be read. */
-type FixedCharge = (props: Record<string, any>, resources: Resources) => Charge[] | undefined;
+type FixedCharge = (props: CfnJson, resources: Resources) => Charge[] | undefined;
 
 const hours = (price: PriceKey, count: number, what: string): Charge => ({
   price,
@@ -61,8 +62,8 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 const asNumber = (v: unknown): number | undefined => (isNumber(v) ? v : typeof v === 'string' && /^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined);
 
 /** Fargate task size of an ECS service, from its task definition in the same template. */
-function fargateCharges(props: Record<string, any>, resources: Resources): Charge[] | undefined {
-  const onFargate = props.LaunchType === 'FARGATE' || (props.CapacityProviderStrategy ?? []).some((s: any) => String(s.CapacityProvider).startsWith('FARGATE'));
+function fargateCharges(props: CfnJson, resources: Resources): Charge[] | undefined {
+  const onFargate = props.LaunchType === 'FARGATE' || (props.CapacityProviderStrategy ?? []).some((s: CfnJson) => String(s.CapacityProvider).startsWith('FARGATE'));
   if (!onFargate) return undefined;
   const ref = props.TaskDefinition?.Ref;
   const taskDef = typeof ref === 'string' ? resources[ref]?.Properties : undefined;
@@ -94,11 +95,11 @@ const FIXED_CHARGES: Readonly<Record<string, FixedCharge>> = {
   'AWS::WAFv2::WebACL': (p) => {
     if (!Array.isArray(p.Rules)) return undefined;
     const charges = [monthly('webAclMonth', 1, 'web ACL'), monthly('wafRuleMonth', p.Rules.length, 'rule(s)')];
-    if (p.Rules.some((r: any) => r.Statement?.ManagedRuleGroupStatement?.Name === BOT_CONTROL)) charges.push(monthly('botControlMonth', 1, 'subscription'));
+    if (p.Rules.some((r) => r.Statement?.ManagedRuleGroupStatement?.Name === BOT_CONTROL)) charges.push(monthly('botControlMonth', 1, 'subscription'));
     return charges;
   },
   'AWS::KMS::Key': () => [monthly('kmsKeyMonth', 1, 'key')],
-  'AWS::CloudWatch::Alarm': (p) => [monthly('alarmMetricMonth', Array.isArray(p.Metrics) ? Math.max(1, p.Metrics.filter((m: any) => m.MetricStat).length) : 1, 'metric(s)')],
+  'AWS::CloudWatch::Alarm': (p) => [monthly('alarmMetricMonth', Array.isArray(p.Metrics) ? Math.max(1, p.Metrics.filter((m) => m.MetricStat).length) : 1, 'metric(s)')],
   'AWS::CloudWatch::CompositeAlarm': () => [monthly('compositeAlarmMonth', 1, 'alarm')],
   'AWS::CloudWatch::Dashboard': () => [monthly('dashboardMonth', 1, 'dashboard')],
   'AWS::SecretsManager::Secret': () => [monthly('secretMonth', 1, 'secret')],

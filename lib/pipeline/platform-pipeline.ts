@@ -19,6 +19,7 @@ import { invalidProp } from '../private/errors';
 import { assertReason } from '../private/reason';
 import { SecureBucket } from '../storage/secure-bucket';
 import { PipelineFuzzAccess } from './fuzz-access';
+import { CfnJson } from '../private/rule-helpers';
 
 /** A GitHub/GitLab/Bitbucket repository reached through a CodeStar (CodeConnections) connection. */
 export interface ConnectionSourceOptions {
@@ -434,7 +435,7 @@ export class PlatformPipeline extends Construct {
 function wildcardFindings(stack: Stack, policy: iam.Policy): string[] {
   const render = (v: unknown): string => {
     if (typeof v === 'string') return v;
-    const o = v as Record<string, any>;
+    const o = v as CfnJson;
     if (o.Ref) return `<${o.Ref}>`;
     if (o['Fn::GetAtt']) return `<${o['Fn::GetAtt'].join('.')}>`;
     if (o['Fn::Join']) return (o['Fn::Join'][1] as unknown[]).map(render).join(o['Fn::Join'][0]);

@@ -1,9 +1,11 @@
+import { CfnJson } from './rule-helpers';
+
 /** The practices of docs/PRACTICES.md (P1–P16) and the CloudFormation resources that implement each. */
 export interface PracticeEvidence {
   /** CloudFormation resource type. */
   readonly type: string;
   /** What this resource does for the practice; return undefined when this particular resource does not count. */
-  readonly describe: (properties: Record<string, any>) => string | undefined;
+  readonly describe: (properties: CfnJson) => string | undefined;
 }
 
 export interface Practice {
@@ -28,7 +30,7 @@ export const PRACTICES: readonly Practice[] = [
     { type: 'AWS::ApiGateway::DomainName', describe: (p) => (p.MutualTlsAuthentication ? 'mutual TLS against the CA truststore' : undefined) },
   ] },
   { id: 'P3', title: 'Authorize with least privilege', evidence: [
-    { type: 'AWS::Cognito::UserPoolResourceServer', describe: (p) => `OAuth scopes ${(p.Scopes ?? []).map((s: any) => s.ScopeName).join(', ')}` },
+    { type: 'AWS::Cognito::UserPoolResourceServer', describe: (p) => `OAuth scopes ${(p.Scopes ?? []).map((s: CfnJson) => s.ScopeName).join(', ')}` },
     { type: 'AWS::VpcLattice::AuthPolicy', describe: (p) => (JSON.stringify(p.Policy ?? {}).includes('"AWS"') ? 'service-to-service auth policy naming the calling task roles' : 'service network auth policy (this account only)') },
     { type: 'AWS::Cognito::UserPoolGroup', describe: (p) => `role ${p.GroupName}: members' access tokens carry only its scopes (pre-token-generation trigger)` },
     { type: 'AWS::ApiGateway::Method', describe: (p) => (p.AuthorizationScopes?.length ? `scopes ${p.AuthorizationScopes.join(', ')}` : p.AuthorizationType === 'CUSTOM' ? 'custom authorizer (scopes + revocation)' : undefined) },
@@ -43,12 +45,12 @@ export const PRACTICES: readonly Practice[] = [
   { id: 'P5', title: 'Rate limiting and throttling', evidence: [
     { type: 'AWS::ApiGateway::UsagePlan', describe: (p) => `usage plan ${p.UsagePlanName ?? ''} (rate ${p.Throttle?.RateLimit ?? '-'}, quota ${p.Quota?.Limit ?? '-'}/${p.Quota?.Period ?? '-'})` },
     { type: 'AWS::ApiGateway::Stage', describe: (p) => (p.MethodSettings?.length ? 'stage-wide throttling' : undefined) },
-    { type: 'AWS::WAFv2::WebACL', describe: (p) => ((p.Rules ?? []).some((r: any) => r.Statement?.RateBasedStatement) ? 'WAF rate-based rule' : undefined) },
+    { type: 'AWS::WAFv2::WebACL', describe: (p) => ((p.Rules ?? []).some((r: CfnJson) => r.Statement?.RateBasedStatement) ? 'WAF rate-based rule' : undefined) },
   ] },
   { id: 'P6', title: 'Encrypt in transit everywhere', evidence: [
     { type: 'AWS::ApiGateway::DomainName', describe: (p) => `TLS policy ${p.SecurityPolicy ?? 'default'}` },
     { type: 'AWS::ElasticLoadBalancingV2::Listener', describe: (p) => (p.Protocol === 'TLS' || p.Protocol === 'HTTPS' ? `${p.Protocol} listener (${p.SslPolicy ?? 'default policy'})` : undefined) },
-    { type: 'AWS::ECS::Service', describe: (p) => (p.ServiceConnectConfiguration?.Services?.some((s: any) => s.Tls) ? 'Service Connect TLS from the private CA' : undefined) },
+    { type: 'AWS::ECS::Service', describe: (p) => (p.ServiceConnectConfiguration?.Services?.some((s: CfnJson) => s.Tls) ? 'Service Connect TLS from the private CA' : undefined) },
     { type: 'AWS::S3::BucketPolicy', describe: (p) => (JSON.stringify(p.PolicyDocument ?? {}).includes('aws:SecureTransport') ? 'bucket denies non-TLS requests' : undefined) },
   ] },
   { id: 'P7', title: 'An internal PKI with revocation', evidence: [
@@ -77,17 +79,17 @@ export const PRACTICES: readonly Practice[] = [
     { type: 'AWS::EC2::FlowLog', describe: (p) => `VPC flow log (${p.TrafficType})` },
     { type: 'AWS::WAFv2::LoggingConfiguration', describe: always('WAF logging') },
     { type: 'AWS::ApiGateway::Stage', describe: (p) => (p.AccessLogSetting ? 'JSON access log' : undefined) },
-    { type: 'AWS::CloudTrail::Trail', describe: (p) => `CloudTrail trail${p.IsMultiRegionTrail ? ', multi-region' : ''}${p.EnableLogFileValidation ? ', log-file validation' : ''}${p.KMSKeyId ? ', KMS-encrypted' : ''}${p.CloudWatchLogsLogGroupArn ? ', to CloudWatch Logs' : ''}${(p.AdvancedEventSelectors ?? []).length > 1 ? `, data events (${(p.AdvancedEventSelectors as any[]).slice(1).map((s) => s.Name).join('; ')})` : ''}` },
+    { type: 'AWS::CloudTrail::Trail', describe: (p) => `CloudTrail trail${p.IsMultiRegionTrail ? ', multi-region' : ''}${p.EnableLogFileValidation ? ', log-file validation' : ''}${p.KMSKeyId ? ', KMS-encrypted' : ''}${p.CloudWatchLogsLogGroupArn ? ', to CloudWatch Logs' : ''}${(p.AdvancedEventSelectors ?? []).length > 1 ? `, data events (${(p.AdvancedEventSelectors as CfnJson[]).slice(1).map((s) => s.Name).join('; ')})` : ''}` },
     { type: 'AWS::Config::ConfigurationRecorder', describe: (p) => `AWS Config recorder (${p.RecordingGroup?.AllSupported ? 'all supported resource types' : 'selected resource types'})` },
     { type: 'AWS::S3::Bucket', describe: (p) => (p.ObjectLockEnabled ? `Object Lock ${p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Mode ?? 'on'} ${p.ObjectLockConfiguration?.Rule?.DefaultRetention?.Days ?? '-'} days` : undefined) },
   ] },
   { id: 'P10', title: 'Monitor and detect threats', evidence: [
-    { type: 'AWS::WAFv2::WebACL', describe: (p) => `managed rule groups: ${(p.Rules ?? []).map((r: any) => r.Statement?.ManagedRuleGroupStatement?.Name).filter(Boolean).join(', ') || 'none'}` },
+    { type: 'AWS::WAFv2::WebACL', describe: (p) => `managed rule groups: ${(p.Rules ?? []).map((r: CfnJson) => r.Statement?.ManagedRuleGroupStatement?.Name).filter(Boolean).join(', ') || 'none'}` },
     { type: 'AWS::CloudWatch::Alarm', describe: (p) => `alarm ${p.MetricName ?? p.AlarmDescription ?? ''}`.trim() },
     { type: 'AWS::Cognito::UserPool', describe: (p) => (p.UserPoolAddOns?.AdvancedSecurityMode === 'ENFORCED' ? 'threat protection enforced' : undefined) },
     { type: 'AWS::Events::Rule', describe: always('EventBridge alert rule') },
     { type: 'AWS::Logs::MetricFilter', describe: (p) => `CIS metric filter ${p.MetricTransformations?.[0]?.MetricName ?? ''}`.trim() },
-    { type: 'AWS::GuardDuty::Detector', describe: (p) => `GuardDuty detector (${(p.Features ?? []).filter((f: any) => f.Status === 'ENABLED').map((f: any) => [f.Name, ...(f.AdditionalConfiguration ?? []).filter((a: any) => a.Status === 'ENABLED').map((a: any) => a.Name)].join(' + ')).join(', ') || 'no features'})` },
+    { type: 'AWS::GuardDuty::Detector', describe: (p) => `GuardDuty detector (${(p.Features ?? []).filter((f: CfnJson) => f.Status === 'ENABLED').map((f: CfnJson) => [f.Name, ...(f.AdditionalConfiguration ?? []).filter((a: CfnJson) => a.Status === 'ENABLED').map((a: CfnJson) => a.Name)].join(' + ')).join(', ') || 'no features'})` },
     { type: 'AWS::SecurityHub::Hub', describe: always('Security Hub') },
     { type: 'AWS::SecurityHub::Standard', describe: (p) => `Security Hub standard ${String(JSON.stringify(p.StandardsArn)).match(/standards\/([^"]+)/)?.[1] ?? ''}`.trim() },
     { type: 'AWS::AccessAnalyzer::Analyzer', describe: (p) => `IAM Access Analyzer (${p.Type})` },
@@ -117,8 +119,8 @@ export const PRACTICES: readonly Practice[] = [
   { id: 'P15', title: 'Harden the container host', evidence: [
     { type: 'AWS::ECS::TaskDefinition', describe: (p) => {
       const c = p.ContainerDefinitions ?? [];
-      const hardened = c.every((d: any) => d.ReadonlyRootFilesystem && d.User && d.Privileged !== true);
-      const limited = c.length > 0 && c.every((d: any) => d.Memory !== undefined);
+      const hardened = c.every((d: CfnJson) => d.ReadonlyRootFilesystem && d.User && d.Privileged !== true);
+      const limited = c.length > 0 && c.every((d: CfnJson) => d.Memory !== undefined);
       return hardened ? `non-root, read-only root filesystem, unprivileged${limited ? ', memory hard limit' : ''}` : undefined;
     } },
   ] },

@@ -1,10 +1,17 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 
+/**
+ * CloudFormation JSON as synthesized (a resource's Properties, a policy statement): no static type exists for it, so
+ * code that reads it checks the shape as it goes (asArray, optional chaining, comparisons with literals).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one place the untyped template JSON is named; see above
+export type CfnJson = Record<string, any>;
+
 /** The resolved CloudFormation `Properties` of a resource, as they will appear in the template. */
-export function resolvedProperties(node: CfnResource): Record<string, any> {
+export function resolvedProperties(node: CfnResource): CfnJson {
   // _toCloudFormation renders the resource exactly as the template will carry it (overrides included).
-  const rendered = (node as unknown as { _toCloudFormation(): { Resources: Record<string, { Properties?: Record<string, any> }> } })._toCloudFormation();
-  const resolved = Stack.of(node).resolve(rendered) as { Resources: Record<string, { Properties?: Record<string, any> }> };
+  const rendered = (node as unknown as { _toCloudFormation(): { Resources: Record<string, { Properties?: CfnJson }> } })._toCloudFormation();
+  const resolved = Stack.of(node).resolve(rendered) as { Resources: Record<string, { Properties?: CfnJson }> };
   const [resource] = Object.values(resolved.Resources);
   return resource?.Properties ?? {};
 }

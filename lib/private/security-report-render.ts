@@ -5,6 +5,7 @@ import { IConstruct } from 'constructs';
 import { organizationManagedPractice } from './organization-managed';
 import { PRACTICES } from './practices';
 import { recordedAcknowledgements, recordedOptOuts } from './recorded';
+import { CfnJson } from './rule-helpers';
 
 /** What the report shows of a rule (a PlatformRule fits). */
 export interface ReportedRule {
@@ -23,8 +24,8 @@ export const ARCHITECTURE_SVG_FILE = 'security-architecture.svg';
 
 export interface TemplateResource {
   readonly Type: string;
-  readonly Properties?: Record<string, any>;
-  readonly Metadata?: Record<string, any>;
+  readonly Properties?: CfnJson;
+  readonly Metadata?: CfnJson;
 }
 
 export interface ReportStack {
@@ -203,7 +204,7 @@ export function revocationSection(stacks: readonly ReportStack[]): string[] {
   if (cas.length === 0) return [];
   const authorizers = of('AWS::ApiGateway::Authorizer').filter((r) => String(r.Properties?.IdentitySource ?? '').includes('clientCert'));
   const mtlsDomains = of('AWS::ApiGateway::DomainName').filter((r) => r.Properties?.MutualTlsAuthentication);
-  const serviceConnectTls = of('AWS::ECS::Service').filter((r) => r.Properties?.ServiceConnectConfiguration?.Services?.some((x: any) => x.Tls));
+  const serviceConnectTls = of('AWS::ECS::Service').filter((r) => r.Properties?.ServiceConnectConfiguration?.Services?.some((x: CfnJson) => x.Tls));
   const sync = of('AWS::Events::Rule').some((r) => JSON.stringify(r.Properties?.EventPattern ?? {}).includes('RevokeCertificate'));
   const crl = cas.filter((r) => r.Properties?.RevocationConfiguration?.CrlConfiguration?.Enabled).length;
   const lines = ['## Revocation: which relying parties check it', '', '| relying party | checks revocation | how |', '|---|---|---|'];

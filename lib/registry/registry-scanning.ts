@@ -11,7 +11,7 @@ export interface RegistryScanningProps {
   readonly repositoryFilters?: string[];
 }
 
-const FILTER = /^[a-z0-9*][a-z0-9._\/*-]{0,255}$/;
+const FILTER = /^[a-z0-9*][a-z0-9._/*-]{0,255}$/;
 
 /**
  * Opt-in enhanced scanning (P14): switches the account's private registry in this region to Amazon Inspector

@@ -84,7 +84,7 @@ export interface ScanFindingAlertsProps {
   readonly repositoryPrefix: string;
 }
 
-const PREFIX = /^[a-z0-9][a-z0-9._\/-]{0,255}$/;
+const PREFIX = /^[a-z0-9][a-z0-9._/-]{0,255}$/;
 
 /**
  * One EventBridge rule for the CRITICAL and HIGH image findings of every repository whose name starts with a prefix

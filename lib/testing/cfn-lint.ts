@@ -79,8 +79,17 @@ function cfnLintArgs(templatePaths: readonly string[], options: CfnLintOptions):
   return ['--format', 'json', ...(options.ignoreChecks?.length ? ['--ignore-checks', ...options.ignoreChecks] : []), '--', ...templatePaths];
 }
 
+/** One entry of `cfn-lint --format json` (the fields read here; cfn-lint prints more). */
+interface RawCfnLintMatch {
+  readonly Rule?: { readonly Id?: string };
+  readonly Level?: string;
+  readonly Message?: string;
+  readonly Filename?: string;
+  readonly Location?: { readonly Start?: { readonly LineNumber?: number } };
+}
+
 function parseCfnLintOutput(stdout: string, stderr: string, status: number | null): CfnLintResult {
-  let raw: any[];
+  let raw: RawCfnLintMatch[];
   try {
     raw = stdout.trim() ? JSON.parse(stdout) : [];
   } catch {

@@ -15,8 +15,8 @@ export const assetHashSerializer = {
   test(value: unknown): boolean {
     return typeof value === 'string' && /[0-9a-f]{64}/.test(value);
   },
-  // Typed loosely so it fits both vitest's and jest's serializer signatures without importing either.
-  serialize(value: string, config: any, indentation: string, depth: number, refs: any, printer: (...args: any[]) => string): string {
+  // Generic in the config and refs types so it fits both vitest's and jest's serializer signatures without importing either.
+  serialize<C, R>(value: string, config: C, indentation: string, depth: number, refs: R, printer: (value: string, config: C, indentation: string, depth: number, refs: R) => string): string {
     return printer(value.replace(ASSET_HASH, HASH_PLACEHOLDER), config, indentation, depth, refs);
   },
 };

@@ -11,6 +11,7 @@ import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/syn
 import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
 import { expectCfnLintClean } from '../support/checks';
 import { evaluate, resolveIntrinsics } from '../support/aws-policy';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 const cdkJson = JSON.parse(fs.readFileSync(`${__dirname}/../../cdk.json`, 'utf8')) as { context: Record<string, unknown> };
 
@@ -144,10 +145,10 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
   });
 
   it('limits every acm-pca:IssueCertificate grant of every template to the end-entity client template', () => {
-    const grants = result.templatePaths.flatMap((file) => Object.entries((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: any }> }).Resources)
+    const grants = result.templatePaths.flatMap((file) => Object.entries((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: CfnJson }> }).Resources)
       .filter(([, r]) => r.Type.startsWith('AWS::IAM::'))
-      .flatMap(([id, r]) => [r.Properties?.PolicyDocument, ...(r.Properties?.Policies ?? []).map((p: any) => p.PolicyDocument)].filter(Boolean)
-        .flatMap((d: any) => [].concat(d.Statement).map((statement: any) => ({ id, statement })))))
+      .flatMap(([id, r]) => [r.Properties?.PolicyDocument, ...(r.Properties?.Policies ?? []).map((p: CfnJson) => p.PolicyDocument)].filter(Boolean)
+        .flatMap((d: CfnJson) => [].concat(d.Statement).map((statement: CfnJson) => ({ id, statement })))))
       .filter(({ statement }) => JSON.stringify([].concat(statement.Action ?? [])).toLowerCase().includes('acm-pca:issuecertificate') || statement.NotAction !== undefined);
     expect(grants.length).toBeGreaterThan(0);
     for (const { id, statement } of grants) {
@@ -175,15 +176,15 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
   });
 
   describe('first deploy into an empty account, and its retry (issue "Done when")', () => {
-    let templates: { file: string; unit: string; resources: Record<string, any> }[];
-    let all: [string, any][];
+    let templates: { file: string; unit: string; resources: CfnJson }[];
+    let all: [string, CfnJson][];
     const ofType = (type: string) => all.filter(([, r]) => r.Type === type);
     beforeAll(() => {
       templates = result.templatePaths.map((file) => {
         const t = JSON.parse(fs.readFileSync(file, 'utf8'));
         // A deployment unit is a top-level stack with its nested stacks: `<env>Platform…` and `<env>Registry…`.
         const unit = /(Baseline|Registry|Platform)/.exec(path.basename(file))![1];
-        return { file, unit, resources: t.Resources as Record<string, any> };
+        return { file, unit, resources: t.Resources as CfnJson };
       });
       all = templates.flatMap((t) => Object.entries(t.resources));
     });
@@ -195,13 +196,13 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
       expect(count('Registry', 'AWS::ECR::Repository')).toBe(2);
       expect(count('Registry', 'AWS::ECS::Service')).toBe(0);
       const manifest = JSON.parse(fs.readFileSync(path.join(result.assemblyDir, `assembly-${env}`, 'manifest.json'), 'utf8'));
-      const platformArtifact = Object.entries<any>(manifest.artifacts).find(([id, a]) => id.startsWith(`${env}Platform`) && a.type === 'aws:cloudformation:stack')![1];
+      const platformArtifact = Object.entries<CfnJson>(manifest.artifacts).find(([id, a]) => id.startsWith(`${env}Platform`) && a.type === 'aws:cloudformation:stack')![1];
       expect(platformArtifact.dependencies).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${env}Registry`))]));
     });
 
     it('the ECR image-layer statement of the S3 gateway endpoint has no principal-account condition', () => {
       const statements = ofType('AWS::EC2::VPCEndpoint').flatMap(([, r]) => r.Properties.PolicyDocument?.Statement ?? []);
-      const layers = statements.find((st: any) => st.Sid === 'EcrImageLayers');
+      const layers = statements.find((st: CfnJson) => st.Sid === 'EcrImageLayers');
       expect(JSON.stringify(layers.Resource)).toContain('-starport-layer-bucket/*');
       expect(layers.Condition).toBeUndefined();
       const gateways = ofType('AWS::EC2::VPCEndpoint').filter(([, r]) => r.Properties.VpcEndpointType === 'Gateway');
@@ -262,7 +263,7 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     });
 
     it('alarm topics allow CloudWatch to publish (aws:SourceAccount); keys of encrypted topics and DLQs admit the publishers', () => {
-      const alarmTopics = new Set(ofType('AWS::CloudWatch::Alarm').flatMap(([, a]) => a.Properties.AlarmActions.map((t: any) => t.Ref)));
+      const alarmTopics = new Set(ofType('AWS::CloudWatch::Alarm').flatMap(([, a]) => a.Properties.AlarmActions.map((t: CfnJson) => t.Ref)));
       expect(alarmTopics.size).toBe(2); // the API's and the account baseline's
       for (const topic of alarmTopics) {
         const policy = ofType('AWS::SNS::TopicPolicy').find(([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
@@ -271,7 +272,7 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
         })]));
       }
       for (const [, key] of ofType('AWS::KMS::Key').filter(([id]) => /DataKey|RegistryKey/.test(id))) {
-        const services = JSON.stringify(key.Properties.KeyPolicy.Statement.map((st: any) => st.Principal?.Service));
+        const services = JSON.stringify(key.Properties.KeyPolicy.Statement.map((st: CfnJson) => st.Principal?.Service));
         expect(services).toContain('sns.amazonaws.com');
         expect(services).toContain('events.amazonaws.com');
       }

@@ -5,6 +5,7 @@ import { SecureFargateService } from '../../lib/compute/secure-fargate-service';
 import { LATTICE_DEFAULT_IDLE_TIMEOUT_SECONDS, ServiceNetwork, VPC_LATTICE_LINK_LOCAL_CIDR } from '../../lib/compute/service-network';
 import { newStack } from '../support/harness';
 import { fixture } from './fixtures';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 // The gate and cfn-lint run over the platform's service network in test/platform/service-calls.test.ts; this file
 // checks the construct's own options on a cheap template (a non-default idle timeout is a property cfn-lint's
@@ -38,7 +39,7 @@ describe('ServiceNetwork and SecureFargateService callers', () => {
       ...Object.values(template.findResources('AWS::EC2::SecurityGroupEgress')).map((r) => r.Properties),
       ...Object.values(template.findResources('AWS::EC2::SecurityGroup')).flatMap((g) => g.Properties.SecurityGroupEgress ?? []),
     ];
-    const toLattice = egress.filter((e: any) => e.DestinationPrefixListId === 'pl-0123456789abcdef0');
+    const toLattice = egress.filter((e: CfnJson) => e.DestinationPrefixListId === 'pl-0123456789abcdef0');
     expect(toLattice).toEqual([expect.objectContaining({ FromPort: 443, ToPort: 443, GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^OrdersSecurityGroup/), 'GroupId'] } })]);
     expect(JSON.stringify(template.toJSON())).not.toContain(VPC_LATTICE_LINK_LOCAL_CIDR);
     const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);

@@ -11,7 +11,7 @@
 //   6. a vitest snapshot of that app with the exported hash-stripping serializer is stable across two runs.
 // Offline apart from the npm registry (packages come from the npm cache when they are there).
 // KEEP=1 keeps the temporary project; its path is printed.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformIdentity, PlatformIdentityProps } from '../../lib/identity/platform-identity';
 import { expectCfnLintClean } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 function identityIn(props: Partial<PlatformIdentityProps> = {}) {
   const stack = newStack();
@@ -59,7 +60,7 @@ describe('PlatformIdentity roles (RBAC) and attribute claims (ABAC)', () => {
     const resources = template.toJSON().Resources;
     const policies = role.Properties.ManagedPolicyArns.map((arn: { Ref: string }) => resources[arn.Ref]);
     expect(policies).toHaveLength(1);
-    const actions = policies.flatMap((p: any) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    const actions = policies.flatMap((p: CfnJson) => p.Properties.PolicyDocument.Statement.flatMap((s: CfnJson) => [s.Action].flat()));
     expect(actions.sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
     expect(resources[logGroupId].Properties).toMatchObject({ KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^LogsKey/), 'Arn'] }, RetentionInDays: 365 });

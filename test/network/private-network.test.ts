@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
 import { DEFAULT_INTERFACE_ENDPOINTS, PrivateNetwork } from '../../lib/network/private-network';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp, newStack, synthWithGate } from '../support/harness';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 function network(props: Partial<ConstructorParameters<typeof PrivateNetwork>[2]> = {}) {
   const stack = newStack('Net');
@@ -66,7 +67,7 @@ describe('PrivateNetwork (defaults)', () => {
     const gateways = template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } });
     expect(Object.keys(gateways)).toHaveLength(2);
     const s3 = Object.values(gateways).find((g) => JSON.stringify(g.Properties.ServiceName).includes('.s3'))!;
-    const statements = s3.Properties.PolicyDocument.Statement as Record<string, any>[];
+    const statements = s3.Properties.PolicyDocument.Statement as CfnJson[];
     // S3 gateway endpoints do not evaluate aws:PrincipalAccount: a condition on it would block every request.
     expect(JSON.stringify(gateways)).not.toContain('aws:PrincipalAccount');
     expect(statements).toEqual([

@@ -5,9 +5,10 @@ import { build } from '../../examples/pipeline/app';
 import { PlatformPipeline, PlatformPipelineProps } from '../../lib/pipeline/platform-pipeline';
 import { PlatformStage } from '../../lib/platform/platform-stage';
 import { newApp } from '../support/harness';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
-type Resource = { Type: string; Properties: Record<string, any> };
-type Action = { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: Record<string, any> };
+type Resource = { Type: string; Properties: CfnJson };
+type Action = { Name: string; RunOrder: number; ActionTypeId: { Category: string; Provider: string }; Configuration?: CfnJson };
 
 /** The CodeBuild project (buildspec, environment) an action of the pipeline runs. */
 function projectOf(template: Template, action: Action): Resource {
@@ -117,7 +118,7 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     expect(JSON.stringify(trust[0].Condition.ArnLike['aws:PrincipalArn'])).toContain(':iam::111111111111:role/Tooling-*');
     const policies = JSON.stringify(dev.findResources('AWS::IAM::ManagedPolicy'));
     const issue = (Object.values(dev.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('pipeline fuzzer') } })) as Resource[])
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as Record<string, any>[]).filter((st) => st.Action === 'acm-pca:IssueCertificate');
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as CfnJson[]).filter((st) => st.Action === 'acm-pca:IssueCertificate');
     expect(issue).toHaveLength(1);
     expect(JSON.stringify(issue[0].Condition.StringEquals['acm-pca:TemplateArn'])).toContain(':acm-pca:::template/EndEntityClientAuthCertificate/V1');
     expect(policies).toContain('cognito-idp:DescribeUserPoolClient');

@@ -9,6 +9,7 @@ import {
 } from '../../lib/cli/certs/client-certificates';
 import { normalizeSerial } from '../../lib/pki/serial';
 import { runCliInProcess } from './cli';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 const CA_ARN = 'arn:aws:acm-pca:eu-west-1:111111111111:certificate-authority/12345678-1234-1234-1234-123456789012';
 
@@ -125,7 +126,7 @@ describe('errors and retries', () => {
     const result = await issueClientCertificate({ certificateAuthorityArn: CA_ARN, commonName: 'waiter', clientId: 'abc123client', outDir, recordsFile }, { send });
     expect(gets).toBe(3);
     expect(result.record).toMatchObject({ serial: 'abc', commonName: 'waiter', clientId: 'abc123client', keyAlgorithm: 'EC_P256' });
-    const issue = send.mock.calls.map(([c]) => c as unknown as { constructor: { name: string }; input: Record<string, any> }).find((c) => c.constructor.name === 'IssueCertificateCommand')!;
+    const issue = send.mock.calls.map(([c]) => c as unknown as { constructor: { name: string }; input: CfnJson }).find((c) => c.constructor.name === 'IssueCertificateCommand')!;
     expect(issue.input).toMatchObject({ TemplateArn: 'arn:aws:acm-pca:::template/EndEntityClientAuthCertificate/V1', SigningAlgorithm: 'SHA256WITHECDSA', Validity: { Type: 'DAYS', Value: 30 } });
     // The CSR asks for the client binding (the CA's end-entity template passes SANs through).
     const csr = new x509.Pkcs10CertificateRequest(Buffer.from(issue.input.Csr).toString());

@@ -5,6 +5,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-s
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { CustomResourceEvent, runCustomResource } from '../../lib/pki/handlers/cfn-response';
 import { CONTENT_HASH_METADATA, handleTruststoreEvent, TruststoreClients } from '../../lib/pki/handlers/truststore.lambda';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 /** A versioned bucket in memory and a CA whose certificate the test can rotate. */
 class FakeCloud {
@@ -153,7 +154,7 @@ describe('truststore handler', () => {
 
 /** A stand-in for CloudFormation's presigned response URL: records each PUT, answers with `status`. */
 describe('custom resource response (replayed Create/Update/Delete, failed PUT)', () => {
-  const bodies: Record<string, any>[] = [];
+  const bodies: CfnJson[] = [];
   let status = 200;
   let server: http.Server;
   let url: string;

@@ -9,6 +9,7 @@ import { decodeRouteScopes } from '../../lib/pki/route-map';
 import { PlatformStage } from '../../lib/platform/platform-stage';
 import { SecuritySynthResult, synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
 import { expectNoFindings, newApp } from '../support/harness';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 /**
  * The smallest platform that shows the grouping: three nested stacks (8, 8 and 1 services) and two shared gateways
@@ -26,14 +27,14 @@ describe(`platform with ${SERVICES} services`, () => {
   let stage: PlatformStage;
   let result: SecuritySynthResult;
   let stacks: StackMetrics[];
-  let resources: { stack: string; type: string; properties: Record<string, any> }[];
+  let resources: { stack: string; type: string; properties: CfnJson }[];
   beforeAll(() => {
     app = newApp();
     stage = buildScalePlatform(app, SERVICES, { servicesPerGateway: PER_GATEWAY });
     applySecurityChecks(app);
     result = synthesizeWithChecks(app);
     stacks = measureTemplates(result.assemblyDir);
-    resources = result.templatePaths.flatMap((p) => Object.values((JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: Record<string, any> }> }).Resources)
+    resources = result.templatePaths.flatMap((p) => Object.values((JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: CfnJson }> }).Resources)
       .map((r) => ({ stack: p, type: r.Type, properties: r.Properties ?? {} })));
   });
   const ofType = (type: string) => resources.filter((r) => r.type === type);

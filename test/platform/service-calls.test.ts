@@ -13,6 +13,7 @@ import * as vpclattice from 'aws-cdk-lib/aws-vpclattice';
 import { ServiceToServiceCallsIdentityChecked, ServiceToServiceRouteHasTimeout } from '../../lib/checks/rules';
 import { expectCfnLintClean, ruleViolations } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newStack, synthWithGate } from '../support/harness';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 // orders and catalog call; payments is called by orders, shipping by orders and catalog. With 2 services per nested
 // stack, shipping (Services2) is called from Services1: the edges cross nested stacks.
@@ -28,7 +29,7 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
   let dot: string;
 
   /** Every resource of one type across the parent and nested templates, with the stack it is in. */
-  const all = (type: string): { id: string; Properties: any }[] =>
+  const all = (type: string): { id: string; Properties: CfnJson }[] =>
     [parent, ...nested].flatMap((t) => Object.entries(t.findResources(type)).map(([id, r]) => ({ id, Properties: r.Properties })));
   /** The service a logical id or a cross-stack parameter name belongs to (they carry the construct path). */
   const serviceOf = (ref: unknown) => Object.keys(ALLOW_FROM).filter((s) => new RegExp(`${s}Service|Service${s}`).test(JSON.stringify(ref)));
@@ -102,7 +103,7 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
     expect(all('AWS::VpcLattice::TargetGroup')).toHaveLength(2);
     expect(all('AWS::VpcLattice::Listener').map((l) => l.Properties.Protocol)).toEqual(['HTTPS', 'HTTPS']);
     // Only callers may reach VPC Lattice at all (egress), and no peer may reach the Service Connect port directly.
-    const latticeEgress = [...all('AWS::EC2::SecurityGroup').filter((g) => (g.Properties.SecurityGroupEgress ?? []).some((e: any) => e.CidrIp === VPC_LATTICE_LINK_LOCAL_CIDR)).map((g) => serviceOf(g.id)[0])];
+    const latticeEgress = [...all('AWS::EC2::SecurityGroup').filter((g) => (g.Properties.SecurityGroupEgress ?? []).some((e: CfnJson) => e.CidrIp === VPC_LATTICE_LINK_LOCAL_CIDR)).map((g) => serviceOf(g.id)[0])];
     expect(latticeEgress.sort()).toEqual(['catalog', 'orders']);
     expect(all('AWS::EC2::SecurityGroupIngress').filter((r) => r.Properties.FromPort === 15443)).toEqual([]);
   });
@@ -122,7 +123,7 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
     }
     const env = (service: string) => {
       const [td] = all('AWS::ECS::TaskDefinition').filter((t) => serviceOf(t.id)[0] === service);
-      return Object.fromEntries((td.Properties.ContainerDefinitions[0].Environment ?? []).map((e: any) => [e.Name, e.Value]));
+      return Object.fromEntries((td.Properties.ContainerDefinitions[0].Environment ?? []).map((e: CfnJson) => [e.Name, e.Value]));
     };
     expect(env('orders')).toMatchObject({ PAYMENTS_REQUEST_TIMEOUT_MS: '10000', SHIPPING_REQUEST_TIMEOUT_MS: '3000', PAYMENTS_URL: expect.anything(), SHIPPING_URL: expect.anything() });
     expect(env('catalog')).toMatchObject({ SHIPPING_REQUEST_TIMEOUT_MS: '3000' });

@@ -7,6 +7,7 @@ import { PrivateNetwork } from '../../lib/network/private-network';
 import { revocationSection } from '../../lib/private/security-report-render';
 import { ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE, SECURITY_REPORT_FILE } from '../../lib/report/security-report';
 import { expectNoFindings, newStack, synthWithGate } from '../support/harness';
+import { CfnJson } from '../../lib/private/rule-helpers';
 
 describe('security report (written on every synth)', () => {
   let report: string;
@@ -70,7 +71,7 @@ describe('security report (written on every synth)', () => {
 });
 
 describe('security report: which relying parties check revocation', () => {
-  const stack = (resources: Record<string, { Type: string; Properties?: Record<string, any> }>) => [{ stackPath: 'S', resources }];
+  const stack = (resources: Record<string, { Type: string; Properties?: CfnJson }>) => [{ stackPath: 'S', resources }];
   const ca = { Type: 'AWS::ACMPCA::CertificateAuthority', Properties: { RevocationConfiguration: { CrlConfiguration: { Enabled: true } } } };
   const authorizer = { Type: 'AWS::ApiGateway::Authorizer', Properties: { IdentitySource: 'method.request.header.Authorization,context.identity.clientCert.serialNumber', AuthorizerResultTtlInSeconds: 60 } };
   const domain = { Type: 'AWS::ApiGateway::DomainName', Properties: { MutualTlsAuthentication: { TruststoreUri: 's3://b/t.pem' } } };

@@ -2,6 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 /** WAF logging configurations redact the Authorization header. */
 export const WafLoggingRedactsAuthorization: PlatformRule = {
@@ -11,7 +12,7 @@ export const WafLoggingRedactsAuthorization: PlatformRule = {
   practices: ['P9', 'P13'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::WAFv2::LoggingConfiguration') return NagRuleCompliance.NOT_APPLICABLE;
-    const redacted = asArray<Record<string, any>>(resolvedProperties(node).RedactedFields);
+    const redacted = asArray<CfnJson>(resolvedProperties(node).RedactedFields);
     const redactsAuthorization = redacted.some((field) => typeof field.SingleHeader?.Name === 'string' && field.SingleHeader.Name.toLowerCase() === 'authorization');
     return redactsAuthorization ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },

@@ -2,10 +2,11 @@ import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 /** True when the resolved web ACL properties contain a rate-based rule that blocks. */
-export function hasBlockingRateRule(webAclProperties: Record<string, any>): boolean {
-  return asArray<Record<string, any>>(webAclProperties.Rules)
+export function hasBlockingRateRule(webAclProperties: CfnJson): boolean {
+  return asArray<CfnJson>(webAclProperties.Rules)
     .some((rule) => rule.Statement?.RateBasedStatement !== undefined && rule.Action?.Block !== undefined);
 }
 

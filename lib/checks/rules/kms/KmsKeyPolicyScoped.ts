@@ -3,6 +3,7 @@ import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 import { restrictsBy } from '../../../private/policy-conditions';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 /**
  * Every KMS key rotates, and no Allow statement of its key policy admits a wildcard principal or a service
@@ -20,7 +21,7 @@ export const KmsKeyPolicyScoped: PlatformRule = {
     const props = resolvedProperties(node);
     const symmetric = props.KeySpec === undefined || props.KeySpec === 'SYMMETRIC_DEFAULT';
     if (symmetric && props.EnableKeyRotation !== true) return NagRuleCompliance.NON_COMPLIANT;
-    const statements = asArray<Record<string, any>>(props.KeyPolicy?.Statement);
+    const statements = asArray<CfnJson>(props.KeyPolicy?.Statement);
     const unscoped = statements.some((s) => s.Effect === 'Allow' && isBroadPrincipal(s.Principal) && !isAccountScoped(s.Condition));
     return unscoped ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },

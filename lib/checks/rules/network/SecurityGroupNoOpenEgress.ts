@@ -2,6 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 const ANYWHERE = ['0.0.0.0/0', '::/0'];
 
@@ -13,7 +14,7 @@ export const SecurityGroupNoOpenEgress: PlatformRule = {
   practices: ['P1', 'P3'],
   check(node: CfnResource) {
     if (node.cfnResourceType === 'AWS::EC2::SecurityGroup') {
-      const egress = asArray<Record<string, any>>(resolvedProperties(node).SecurityGroupEgress);
+      const egress = asArray<CfnJson>(resolvedProperties(node).SecurityGroupEgress);
       return egress.some(isOpen) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
     }
     if (node.cfnResourceType === 'AWS::EC2::SecurityGroupEgress') {
@@ -23,6 +24,6 @@ export const SecurityGroupNoOpenEgress: PlatformRule = {
   },
 };
 
-function isOpen(rule: Record<string, any>): boolean {
+function isOpen(rule: CfnJson): boolean {
   return ANYWHERE.includes(rule.CidrIp) || ANYWHERE.includes(rule.CidrIpv6);
 }

@@ -3,6 +3,7 @@ import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 import { ANY_CONDITION_KEY, restrictsBy } from '../../../private/policy-conditions';
 import { asArray, isAnyPrincipal, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 /**
  * Every VPC endpoint carries a policy, and no Allow statement in it admits any principal on every resource without
@@ -20,7 +21,7 @@ export const VpcEndpointRestrictivePolicy: PlatformRule = {
     const props = resolvedProperties(node);
     // Gateway Load Balancer endpoints do not support policies.
     if (props.VpcEndpointType === 'GatewayLoadBalancer') return NagRuleCompliance.NOT_APPLICABLE;
-    const statements = asArray<Record<string, any>>(props.PolicyDocument?.Statement);
+    const statements = asArray<CfnJson>(props.PolicyDocument?.Statement);
     if (statements.length === 0) return NagRuleCompliance.NON_COMPLIANT;
     const openAllow = statements.some((s) => s.Effect === 'Allow' && isAnyPrincipal(s.Principal) && !restrictsBy(s.Condition, ANY_CONDITION_KEY) && coversAnyResource(s));
     return openAllow ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
@@ -28,7 +29,7 @@ export const VpcEndpointRestrictivePolicy: PlatformRule = {
 };
 
 /** A statement without Resource, with NotResource, or with `*` among its resources reaches any account's resources. */
-function coversAnyResource(statement: Record<string, any>): boolean {
+function coversAnyResource(statement: CfnJson): boolean {
   if (statement.NotResource !== undefined || statement.Resource === undefined) return true;
   return asArray<unknown>(statement.Resource).some((r) => r === '*' || (typeof r === 'string' && /^arn:[^:]*:[^:]*:[^:]*:[^:]*:\*$/.test(r)));
 }

@@ -3,6 +3,7 @@ import { NagRuleCompliance } from 'cdk-nag';
 import { END_ENTITY_TEMPLATES } from '../../../pki/templates';
 import { PlatformRule } from '../../rule';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 const ISSUE = 'acm-pca:issuecertificate';
 /** Operators that limit a key to the listed values (the Like forms only when the values hold no wildcard). */
@@ -22,13 +23,13 @@ export const PrivateCaIssuanceScopedToEndEntity: PlatformRule = {
   check(node: CfnResource) {
     const documents = policyDocuments(node);
     if (documents === undefined) return NagRuleCompliance.NOT_APPLICABLE;
-    const statements = documents.flatMap((d) => asArray<Record<string, any>>(d?.Statement));
+    const statements = documents.flatMap((d) => asArray<CfnJson>(d?.Statement));
     const unscoped = statements.some((s) => s.Effect === 'Allow' && allowsIssue(s) && !limitedToEndEntity(s.Condition));
     return unscoped ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
 };
 
-function policyDocuments(node: CfnResource): Record<string, any>[] | undefined {
+function policyDocuments(node: CfnResource): CfnJson[] | undefined {
   switch (node.cfnResourceType) {
     case 'AWS::IAM::Policy':
     case 'AWS::IAM::ManagedPolicy':
@@ -36,7 +37,7 @@ function policyDocuments(node: CfnResource): Record<string, any>[] | undefined {
     case 'AWS::IAM::Role':
     case 'AWS::IAM::User':
     case 'AWS::IAM::Group':
-      return asArray<Record<string, any>>(resolvedProperties(node).Policies).map((p) => p.PolicyDocument);
+      return asArray<CfnJson>(resolvedProperties(node).Policies).map((p) => p.PolicyDocument);
     default:
       return undefined;
   }
@@ -49,7 +50,7 @@ function actionMatches(pattern: unknown, action: string): boolean {
   return new RegExp(`^${source}$`).test(action);
 }
 
-function allowsIssue(statement: Record<string, any>): boolean {
+function allowsIssue(statement: CfnJson): boolean {
   if (statement.NotAction !== undefined) return !asArray(statement.NotAction).some((a) => actionMatches(a, ISSUE));
   return asArray(statement.Action).some((a) => actionMatches(a, ISSUE));
 }

@@ -3,6 +3,7 @@ import { NagRuleCompliance } from 'cdk-nag';
 import { isRootUser } from '../../../private/container-user';
 import { PlatformRule } from '../../rule';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 /** Every container of a Fargate task definition runs as a non-root user, with a read-only root filesystem, unprivileged. */
 export const FargateTaskHardened: PlatformRule = {
@@ -14,7 +15,7 @@ export const FargateTaskHardened: PlatformRule = {
     if (node.cfnResourceType !== 'AWS::ECS::TaskDefinition') return NagRuleCompliance.NOT_APPLICABLE;
     const props = resolvedProperties(node);
     if (!asArray<string>(props.RequiresCompatibilities).includes('FARGATE')) return NagRuleCompliance.NOT_APPLICABLE;
-    const containers = asArray<Record<string, any>>(props.ContainerDefinitions);
+    const containers = asArray<CfnJson>(props.ContainerDefinitions);
     const hardened = containers.every((c) => isNonRoot(c.User) && isTrue(c.ReadonlyRootFilesystem) && !isTrue(c.Privileged));
     return hardened ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },

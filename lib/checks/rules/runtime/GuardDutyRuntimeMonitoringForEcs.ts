@@ -5,6 +5,7 @@ import { PlatformRule } from '../../rule';
 import { OPT_OUT_METADATA_TYPE } from '../../../private/metadata';
 import { ACCOUNT_BASELINE_SKIPPED_CONTROL, ORGANIZATION_MANAGED_CONTROLS } from '../../../private/organization-managed';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 /**
  * Every ECS service runs in an account and region where this app enables a GuardDuty detector with runtime
@@ -32,10 +33,10 @@ export const GuardDutyRuntimeMonitoringForEcs: PlatformRule = {
   },
 };
 
-function monitorsFargate(props: Record<string, any>): boolean {
+function monitorsFargate(props: CfnJson): boolean {
   if (props.Enable !== true && props.Enable !== 'true') return false;
-  const runtime = asArray<Record<string, any>>(props.Features).find((f) => f.Name === 'RUNTIME_MONITORING' && f.Status === 'ENABLED');
-  return asArray<Record<string, any>>(runtime?.AdditionalConfiguration).some((a) => a.Name === 'ECS_FARGATE_AGENT_MANAGEMENT' && a.Status === 'ENABLED');
+  const runtime = asArray<CfnJson>(props.Features).find((f) => f.Name === 'RUNTIME_MONITORING' && f.Status === 'ENABLED');
+  return asArray<CfnJson>(runtime?.AdditionalConfiguration).some((a) => a.Name === 'ECS_FARGATE_AGENT_MANAGEMENT' && a.Status === 'ENABLED');
 }
 
 /** Account and region of a construct's stack (unresolved, env-agnostic values compare equal). */

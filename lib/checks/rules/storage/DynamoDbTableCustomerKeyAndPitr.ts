@@ -2,6 +2,7 @@ import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 /**
  * Every DynamoDB table (`AWS::DynamoDB::Table`, and each replica of an `AWS::DynamoDB::GlobalTable`) is encrypted
@@ -21,7 +22,7 @@ export const DynamoDbTableCustomerKeyAndPitr: PlatformRule = {
     }
     if (node.cfnResourceType === 'AWS::DynamoDB::GlobalTable') {
       const props = resolvedProperties(node);
-      const replicas = asArray<Record<string, any>>(props.Replicas);
+      const replicas = asArray<CfnJson>(props.Replicas);
       const compliant = sseWithKms(props.SSESpecification) && replicas.length > 0 && replicas.every((r) =>
         !!r.SSESpecification?.KMSMasterKeyId && pitrOn(r.PointInTimeRecoverySpecification) && r.DeletionProtectionEnabled === true);
       return compliant ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
@@ -30,11 +31,11 @@ export const DynamoDbTableCustomerKeyAndPitr: PlatformRule = {
   },
 };
 
-function sseWithKms(sse: Record<string, any> | undefined): boolean {
+function sseWithKms(sse: CfnJson | undefined): boolean {
   // SSEType defaults to KMS when SSE is enabled.
   return sse?.SSEEnabled === true && (sse.SSEType === undefined || sse.SSEType === 'KMS');
 }
 
-function pitrOn(spec: Record<string, any> | undefined): boolean {
+function pitrOn(spec: CfnJson | undefined): boolean {
   return spec?.PointInTimeRecoveryEnabled === true;
 }

@@ -2,6 +2,7 @@ import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 import { asArray, isAnyPrincipal, resolvedProperties } from '../../../private/rule-helpers';
+import { CfnJson } from '../../../private/rule-helpers';
 
 /** Lowest TLS version a bucket policy may let through. */
 const MINIMUM_TLS_VERSION = 1.2;
@@ -33,12 +34,12 @@ export const S3BucketDeniesInsecureTransport: PlatformRule = {
   },
 };
 
-function isPolicyOf(policy: Record<string, any>, bucketNames: string[]): boolean {
+function isPolicyOf(policy: CfnJson, bucketNames: string[]): boolean {
   return bucketNames.includes(JSON.stringify(policy.Bucket));
 }
 
-function deniesInsecureTransport(policy: Record<string, any>): boolean {
-  const denials = asArray<Record<string, any>>(policy.PolicyDocument?.Statement)
+function deniesInsecureTransport(policy: CfnJson): boolean {
+  const denials = asArray<CfnJson>(policy.PolicyDocument?.Statement)
     .filter((s) => s.Effect === 'Deny' && isAnyPrincipal(s.Principal) && coversAllS3Actions(s.Action) && coversBucketAndObjects(s.Resource));
   const withoutTls = denials.some((s) => conditionValues(s.Condition, ['bool', 'boolifexists'], 'aws:securetransport').some((v) => String(v) === 'false'));
   const oldTls = denials.some((s) => conditionValues(s.Condition, ['numericlessthan'], 's3:tlsversion').some((v) => Number(v) >= MINIMUM_TLS_VERSION));
