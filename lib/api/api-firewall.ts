@@ -12,6 +12,7 @@ import { opensPublicInternet } from '../private/cidr';
 import { invalidProp } from '../private/errors';
 import { MAX_RATE_LIMIT_PER_IP_PER_SECOND } from '../private/gate-limits';
 import { createSecureLogGroup } from '../core/secure-log-group';
+import { wholeNumber } from '../private/validation';
 
 export interface ApiFirewallProps {
   /** Encrypts the WAF log group (use `PlatformKeys.logsKey`). */
@@ -118,9 +119,9 @@ export class ApiFirewall extends Construct {
       invalidProp(this, 'webAclName', this.webAclName, 'web ACL names are 1–128 letters, digits, "_" and "-"', 'use a name such as "platform-api"');
     }
     const rateLimit = props.rateLimitPerIp ?? 1000;
-    if (!Number.isInteger(rateLimit) || rateLimit < 10 || rateLimit > 2_000_000_000) {
-      invalidProp(this, 'rateLimitPerIp', rateLimit, 'WAF rate-based rules accept 10 to 2,000,000,000 requests per window', 'use a whole number such as 1000');
-    }
+    wholeNumber(this, 'rateLimitPerIp', rateLimit, {
+      min: 10, max: 2_000_000_000, refuseTokens: true, problem: 'WAF rate-based rules accept 10 to 2,000,000,000 requests per window', fix: 'use a whole number such as 1000',
+    });
     const window = props.rateLimitWindowSeconds ?? 300;
     if (!RATE_WINDOWS.includes(window)) {
       invalidProp(this, 'rateLimitWindowSeconds', window, 'WAF evaluates rate limits over fixed windows', `use one of ${RATE_WINDOWS.join(', ')}`);
@@ -142,9 +143,9 @@ export class ApiFirewall extends Construct {
       recordOptOut(this, 'allowBroadAllowList', 'an IP allow list narrower than a /8 of the internet', props.allowBroadAllowList);
     }
     const maxBodyBytes = props.maxBodyBytes ?? 8192;
-    if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 1 || maxBodyBytes > 16384) {
-      invalidProp(this, 'maxBodyBytes', maxBodyBytes, 'WAF inspects at most 16 KB of an API Gateway request body by default', 'use a whole number between 1 and 16384');
-    }
+    wholeNumber(this, 'maxBodyBytes', maxBodyBytes, {
+      min: 1, max: 16384, refuseTokens: true, problem: 'WAF inspects at most 16 KB of an API Gateway request body by default', fix: 'use a whole number between 1 and 16384',
+    });
     for (const [prop, cidrs] of [['allowedIpv4Cidrs', props.allowedIpv4Cidrs], ['blockedIpv4Cidrs', props.blockedIpv4Cidrs]] as const) {
       if (cidrs && cidrs.length === 0) invalidProp(this, prop, cidrs, 'an empty list would block or allow nothing', `omit ${prop} or list at least one CIDR`);
       for (const cidr of cidrs ?? []) {

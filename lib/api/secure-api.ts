@@ -14,6 +14,7 @@ import { parseScope } from '../private/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { assertReason } from '../private/reason';
 import { createSecureLogGroup } from '../core/secure-log-group';
+import { API_VERSION_PATTERN, wholeNumber } from '../private/validation';
 
 /** Requests per second (steady rate) and concurrent burst allowed. */
 export interface ThrottleOptions {
@@ -301,7 +302,6 @@ const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
   authorizeError: '$context.authorize.error',
 };
 
-const VERSION = /^v[1-9][0-9]{0,2}$/;
 const PATH_SEGMENT = /^(?:[A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\+?\})$/;
 const REQUEST_PARAMETER = /^method\.request\.(querystring|header|path|multivaluequerystring|multivalueheader)\.[A-Za-z0-9._$-]+$/;
 const STAGE_NAME = /^[A-Za-z0-9_]{1,128}$/;
@@ -462,7 +462,7 @@ export class SecureApi extends Construct {
     if (!ROUTE_METHODS.includes(method)) {
       invalidProp(this, 'addRoute method', options.method, 'unknown or unsupported HTTP method (ANY and OPTIONS are not routes)', `use one of ${ROUTE_METHODS.join(', ')}`);
     }
-    if (!VERSION.test(options.version)) {
+    if (!API_VERSION_PATTERN.test(options.version)) {
       invalidProp(this, 'addRoute version', options.version, 'versions are "v" followed by a number, so a new version gets its own base path', 'use "v1", "v2", …');
     }
     if (!options.path.startsWith('/')) {
@@ -585,9 +585,7 @@ export class SecureApi extends Construct {
     }
     if (this.tiers.has(name)) invalidProp(this, 'usage tier name', name, 'the tier already exists', 'use another name');
     validateThrottle(this, `usage tier "${name}"`, tier);
-    if (!Number.isInteger(tier.quota) || tier.quota <= 0) {
-      invalidProp(this, `usage tier "${name}" quota`, tier.quota, 'the quota is a positive whole number of requests', 'use e.g. 10000');
-    }
+    wholeNumber(this, `usage tier "${name}" quota`, tier.quota, { min: 1, refuseTokens: true, problem: 'the quota is a positive whole number of requests', fix: 'use e.g. 10000' });
     if (!QUOTA_PERIODS.includes(tier.quotaPeriod)) {
       invalidProp(this, `usage tier "${name}" quotaPeriod`, tier.quotaPeriod, 'unknown quota period', `use Period.DAY, Period.WEEK or Period.MONTH (${QUOTA_PERIODS.join(', ')})`);
     }
@@ -654,9 +652,7 @@ function validateThrottle(scope: Construct, prop: string, throttle: ThrottleOpti
   if (!(typeof throttle.rateLimit === 'number' && throttle.rateLimit > 0)) {
     invalidProp(scope, `${prop}.rateLimit`, throttle.rateLimit, 'the rate limit must be a positive number of requests per second', 'use e.g. 50');
   }
-  if (!(Number.isInteger(throttle.burstLimit) && throttle.burstLimit > 0)) {
-    invalidProp(scope, `${prop}.burstLimit`, throttle.burstLimit, 'the burst limit must be a positive whole number of requests', 'use e.g. 100');
-  }
+  wholeNumber(scope, `${prop}.burstLimit`, throttle.burstLimit, { min: 1, refuseTokens: true, problem: 'the burst limit must be a positive whole number of requests', fix: 'use e.g. 100' });
   if (throttle.burstLimit < throttle.rateLimit) {
     invalidProp(scope, `${prop}.burstLimit`, throttle.burstLimit, `the burst limit is below the rate limit (${throttle.rateLimit}), so the rate could never be reached`, `use a burst limit of at least ${Math.ceil(throttle.rateLimit)}`);
   }

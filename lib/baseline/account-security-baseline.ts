@@ -26,6 +26,7 @@ import { PlatformKeys } from '../encryption/platform-keys';
 import { RegistryScanning } from '../registry/registry-scanning';
 import { SecureBucket } from '../storage/secure-bucket';
 import { CIS_ALARMS } from './cis-alarms';
+import { ENVIRONMENT_NAME_PATTERN, wholeNumber } from '../private/validation';
 
 /**
  * Parts of the baseline a delegated administrator of the AWS Organization already runs (e.g. Control Tower's
@@ -97,7 +98,6 @@ export interface AccountSecurityBaselineProps {
   readonly organizationManaged?: OrganizationManagedParts;
 }
 
-const NAME = /^[a-z][a-z0-9-]{0,15}$/;
 /** Lowest retention of the trail (P9): 90 days of evidence. */
 export const MINIMUM_TRAIL_RETENTION_DAYS = 90;
 /** GuardDuty severities from 7 (high) alert the topic. */
@@ -131,13 +131,14 @@ export class AccountSecurityBaseline extends Construct {
 
   constructor(scope: Construct, id: string, props: AccountSecurityBaselineProps) {
     super(scope, id);
-    if (!NAME.test(props.name)) {
+    if (!ENVIRONMENT_NAME_PATTERN.test(props.name)) {
       invalidProp(this, 'name', props.name, 'names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
     }
     const retentionDays = props.trailRetentionDays ?? 365;
-    if (!Token.isUnresolved(retentionDays) && (!Number.isInteger(retentionDays) || retentionDays < MINIMUM_TRAIL_RETENTION_DAYS)) {
-      invalidProp(this, 'trailRetentionDays', retentionDays, `an audit trail is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`, `use a whole number of days of at least ${MINIMUM_TRAIL_RETENTION_DAYS} (365 for production)`);
-    }
+    wholeNumber(this, 'trailRetentionDays', retentionDays, {
+      min: MINIMUM_TRAIL_RETENTION_DAYS,
+      problem: `an audit trail is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`, fix: `use a whole number of days of at least ${MINIMUM_TRAIL_RETENTION_DAYS} (365 for production)`,
+    });
     const logRetentionDays = props.logRetentionDays ?? 365;
     if (!Token.isUnresolved(logRetentionDays) && logRetentionDays < MINIMUM_TRAIL_RETENTION_DAYS) {
       invalidProp(this, 'logRetentionDays', logRetentionDays, `the trail's log group is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`, 'use 90, 180, 365 or longer');

@@ -5,16 +5,9 @@ import { ApiModelPlugin } from '../api/api-model';
 import { SecurityReportPlugin } from '../report/security-report';
 import { PlatformChecks } from './platform-checks';
 import { AcknowledgementAuditPlugin, StrictVerdictPack } from './security-gate';
+import { SecurityPack } from '../private/packs';
 
-/** The rule packs the security gate can run. */
-export enum SecurityPack {
-  AWS_SOLUTIONS = 'AwsSolutions',
-  SERVERLESS = 'Serverless',
-  NIST_800_53_R5 = 'NIST.800.53.R5',
-  PCI_DSS_321 = 'PCI.DSS.321',
-  HIPAA_SECURITY = 'HIPAA.Security',
-  PLATFORM = 'PlatformChecks',
-}
+export { SecurityPack };
 
 /** Every pack; the default of applySecurityChecks. */
 export const ALL_SECURITY_PACKS: readonly SecurityPack[] = Object.values(SecurityPack);

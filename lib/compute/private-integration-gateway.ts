@@ -5,7 +5,9 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
+import { SecurityPack } from '../private/packs';
 import { invalidProp } from '../private/errors';
+import { wholeNumber } from '../private/validation';
 
 /** Listeners per Network Load Balancer (ELB quota, not adjustable in practice for this design). */
 export const MAX_LISTENERS_PER_NLB = 50;
@@ -67,7 +69,7 @@ export function createInternalLoadBalancer(scope: Construct, options: InternalLo
     deletionProtection: options.deletionProtection ?? false,
   });
   if (!options.deletionProtection) {
-    acknowledgeFindings(loadBalancer, ['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-ELBDeletionProtectionEnabled`),
+    acknowledgeFindings(loadBalancer, complianceFindingIds('ELBDeletionProtectionEnabled', [SecurityPack.NIST_800_53_R5, SecurityPack.HIPAA_SECURITY]),
       'Deletion protection is off while the load balancer is created: a protected load balancer cannot be deleted by a rollback (ROLLBACK_FAILED). Turn it on by an update after the first successful deploy (deletionProtection / loadBalancerDeletionProtection).');
   }
   if (options.accessLogBucket) {
@@ -134,9 +136,7 @@ export class PrivateIntegrationGateway extends Construct {
    * already taken on this gateway, and a 51st listener.
    */
   public reserveListenerPort(owner: IConstruct, prop: string, port: number): number {
-    if (Token.isUnresolved(port) || !Number.isInteger(port) || port < 1 || port > 65535) {
-      invalidProp(owner, prop, port, 'listener ports are whole numbers from 1 to 65535', 'use a free port of the gateway such as 8443');
-    }
+    wholeNumber(owner, prop, port, { min: 1, max: 65535, refuseTokens: true, problem: 'listener ports are whole numbers from 1 to 65535', fix: 'use a free port of the gateway such as 8443' });
     const taken = this.listenerPorts.get(port);
     if (taken !== undefined) {
       invalidProp(owner, prop, port, `port ${port} of gateway ${this.node.path} is already the listener of ${taken}`, `use a port the gateway does not use yet (taken: ${this.ports.join(', ')})`);

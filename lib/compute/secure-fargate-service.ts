@@ -23,6 +23,7 @@ import { SecureRepository } from '../registry/secure-repository';
 import { SERVICE_CALLS_METADATA_TYPE, ServiceCallsRecord } from '../private/metadata';
 import { createInternalLoadBalancer, createVpcLink, PrivateIntegrationGateway } from './private-integration-gateway';
 import { ServiceNetworkEntry } from './service-network';
+import { DNS_NAME_PATTERN, matching, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, wholeNumber } from '../private/validation';
 
 /** Which image a service runs: a tag or a digest of a SecureRepository. */
 export interface ServiceImage {
@@ -303,7 +304,6 @@ export const FARGATE_MEMORY_BY_CPU: Readonly<Record<number, readonly number[]>> 
 /** Environment variable names that must come through `secrets`, never as plain values. */
 export const SECRET_NAME_PATTERN = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL/i;
 
-const SERVICE_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const CONTAINER_NAME = 'app';
@@ -381,18 +381,18 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     if (!Token.isUnresolved(user) && isRootUser(user)) {
       invalidProp(this, 'user', user, 'containers must not run as root (P15)', "use an unprivileged uid:gid such as '1000:1000' that the image owns its files with");
     }
-    const desiredCount = wholeNumber(this, 'desiredCount', props.desiredCount ?? 2, 1, 1000, 'a service needs at least one task');
-    const minCapacity = wholeNumber(this, 'minCapacity', props.minCapacity ?? desiredCount, 1, 1000, 'auto scaling must keep at least one task');
-    const maxCapacity = wholeNumber(this, 'maxCapacity', props.maxCapacity ?? Math.max(minCapacity, 4), 1, 1000, 'auto scaling needs a positive maximum');
+    const desiredCount = wholeNumber(this, 'desiredCount', props.desiredCount ?? 2, { min: 1, max: 1000, problem: 'a service needs at least one task' });
+    const minCapacity = wholeNumber(this, 'minCapacity', props.minCapacity ?? desiredCount, { min: 1, max: 1000, problem: 'auto scaling must keep at least one task' });
+    const maxCapacity = wholeNumber(this, 'maxCapacity', props.maxCapacity ?? Math.max(minCapacity, 4), { min: 1, max: 1000, problem: 'auto scaling needs a positive maximum' });
     if (minCapacity > maxCapacity) {
       invalidProp(this, 'minCapacity', { minCapacity, maxCapacity }, 'the minimum capacity is above the maximum', `set minCapacity ≤ maxCapacity (e.g. maxCapacity: ${minCapacity})`);
     }
-    const targetCpu = wholeNumber(this, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 60, 10, 90, 'the CPU target is a percentage between 10 and 90');
+    const targetCpu = wholeNumber(this, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 60, { min: 10, max: 90, problem: 'the CPU target is a percentage between 10 and 90' });
     const healthCheckPath = props.healthCheckPath ?? '/health';
     if (!Token.isUnresolved(healthCheckPath) && !/^\/[\x21-\x7e]*$/.test(healthCheckPath)) {
       invalidProp(this, 'healthCheckPath', healthCheckPath, 'not an absolute URL path', "use a path such as '/health'");
     }
-    if (!Token.isUnresolved(props.tlsHostname) && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i.test(props.tlsHostname)) {
+    if (!Token.isUnresolved(props.tlsHostname) && !DNS_NAME_PATTERN.test(props.tlsHostname.toLowerCase())) {
       invalidProp(this, 'tlsHostname', props.tlsHostname, 'not a DNS host name', "use the name the certificate is issued for, e.g. 'orders.internal.example.com'");
     }
     this.tlsHostname = props.tlsHostname;
@@ -798,9 +798,7 @@ function range(from: number, to: number, step: number): number[] {
 }
 
 function validateServiceName(scope: IConstruct, name: string): void {
-  if (!Token.isUnresolved(name) && !SERVICE_NAME.test(name)) {
-    invalidProp(scope, 'serviceName', name, 'service names are DNS labels: lower-case letters, digits and "-", starting with a letter, at most 63 characters', "use a name such as 'orders'");
-  }
+  matching(scope, 'serviceName', name, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, "use a name such as 'orders'");
 }
 
 function validateImage(scope: IConstruct, image: ServiceImage): string {
@@ -847,17 +845,7 @@ function validateFargateSize(scope: IConstruct, cpu: number, memory: number): vo
 }
 
 function validatePort(scope: IConstruct, prop: string, port: number): number {
-  if (!Token.isUnresolved(port) && (!Number.isInteger(port) || port < 1 || port > 65535)) {
-    invalidProp(scope, prop, port, 'ports are whole numbers from 1 to 65535', 'use a port such as 8443');
-  }
-  return port;
-}
-
-function wholeNumber(scope: IConstruct, prop: string, value: number, min: number, max: number, problem: string): number {
-  if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < min || value > max)) {
-    invalidProp(scope, prop, value, problem, `use a whole number from ${min} to ${max}`);
-  }
-  return value;
+  return wholeNumber(scope, prop, port, { min: 1, max: 65535, problem: 'ports are whole numbers from 1 to 65535', fix: 'use a port such as 8443' });
 }
 
 function validateEnvironment(scope: IConstruct, environment: Record<string, string>, secrets: Record<string, ecs.Secret>): void {

@@ -2,6 +2,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { STACK_WIDE_ACKNOWLEDGEMENT_METADATA_TYPE } from '../private/metadata';
+import { COMPLIANCE_PACKS, SecurityPack } from '../private/packs';
 import { assertReason } from '../private/reason';
 import { isRoot } from '../private/recorded';
 
@@ -27,11 +28,12 @@ export function acknowledgeFindings(scope: IConstruct, ids: readonly string[], r
 }
 
 /**
- * The acknowledgement ids of one rule that the NIST 800-53 R5, PCI DSS 3.2.1 and HIPAA Security packs share
- * (e.g. `S3DefaultEncryptionKMS` → `NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS`, …).
+ * The acknowledgement ids of one rule that the compliance packs share (by default NIST 800-53 R5, PCI DSS 3.2.1 and
+ * HIPAA Security; `packs` for a rule only some of them have), e.g. `S3DefaultEncryptionKMS` →
+ * `NIST.800.53.R5::NIST.800.53.R5-S3DefaultEncryptionKMS`, ….
  */
-export function complianceFindingIds(rule: string): string[] {
-  return ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-${rule}`);
+export function complianceFindingIds(rule: string, packs: readonly SecurityPack[] = COMPLIANCE_PACKS): string[] {
+  return packs.map((pack) => `${pack}::${pack}-${rule}`);
 }
 
 /**

@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { recordOptOut } from '../core/opt-out';
 import { invalidProp } from '../private/errors';
+import { wholeNumber } from '../private/validation';
 
 export interface PlatformKeysProps {
   /**
@@ -53,9 +54,9 @@ export class PlatformKeys extends Construct {
       invalidProp(this, 'aliasPrefix', aliasPrefix, 'KMS alias names allow letters, digits, "/", "_" and "-" and must not start with "aws"', 'use a prefix such as "platform" or "payments-dev"');
     }
     const pendingWindowDays = props.pendingWindowDays ?? 30;
-    if (!Number.isInteger(pendingWindowDays) || pendingWindowDays < 7 || pendingWindowDays > 30) {
-      invalidProp(this, 'pendingWindowDays', pendingWindowDays, 'KMS accepts a deletion waiting period of 7 to 30 days', 'use a whole number between 7 and 30 (30 is safest)');
-    }
+    wholeNumber(this, 'pendingWindowDays', pendingWindowDays, {
+      min: 7, max: 30, refuseTokens: true, problem: 'KMS accepts a deletion waiting period of 7 to 30 days', fix: 'use a whole number between 7 and 30 (30 is safest)',
+    });
     for (const service of props.additionalDataKeyServices ?? []) {
       if (!SERVICE_NAME_PATTERN.test(service)) {
         invalidProp(this, 'additionalDataKeyServices', service, 'expected an AWS service short name as used in kms:ViaService (e.g. "sqs")', 'use the lower-case service prefix, without region or domain');

@@ -8,6 +8,7 @@ import { createSecureFunction } from '../core/secure-function';
 import { invalidProp } from '../private/errors';
 import { parseScope, RESOURCE_SERVER_ID_PATTERN, SCOPE_NAME_PATTERN } from '../private/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { wholeNumber } from '../private/validation';
 
 /** Opting out of the Plus feature plan (and with it, of threat protection). */
 export interface CheaperFeaturePlanOptOut extends SecurityOptOut {
@@ -149,9 +150,10 @@ export class PlatformIdentity extends Construct {
     validateDomainPrefix(this, props.domainPrefix);
     this.attributeClaims = this.validateAttributeClaims(props.userAttributeClaims ?? []);
     const passwordMinLength = props.passwordMinLength ?? 14;
-    if (!Number.isInteger(passwordMinLength) || passwordMinLength < 8 || passwordMinLength > 99) {
-      invalidProp(this, 'passwordMinLength', passwordMinLength, 'Cognito accepts 8 to 99 characters and the platform baseline is at least 8', 'use a whole number between 8 and 99 (14 or more recommended)');
-    }
+    wholeNumber(this, 'passwordMinLength', passwordMinLength, {
+      min: 8, max: 99, refuseTokens: true,
+      problem: 'Cognito accepts 8 to 99 characters and the platform baseline is at least 8', fix: 'use a whole number between 8 and 99 (14 or more recommended)',
+    });
     this.machineAccessTokenValidity = props.machineAccessTokenValidity ?? Duration.minutes(15);
     const validityMinutes = this.machineAccessTokenValidity.toMinutes();
     if (validityMinutes < 5 || validityMinutes > 24 * 60) {
@@ -242,8 +244,10 @@ export class PlatformIdentity extends Construct {
     if (!options.description || options.description.trim().length < 3 || options.description.length > 2048) {
       invalidProp(this, `addRole("${name}") description`, options.description, 'a role needs a description (3–2048 characters) that says who holds it', 'e.g. "Back-office staff who read orders"');
     }
-    if (options.precedence !== undefined && (!Number.isInteger(options.precedence) || options.precedence < 0)) {
-      invalidProp(this, `addRole("${name}") precedence`, options.precedence, 'Cognito group precedence is a non-negative whole number', 'use e.g. 0 for the highest precedence, or omit it');
+    if (options.precedence !== undefined) {
+      wholeNumber(this, `addRole("${name}") precedence`, options.precedence, {
+        min: 0, refuseTokens: true, problem: 'Cognito group precedence is a non-negative whole number', fix: 'use e.g. 0 for the highest precedence, or omit it',
+      });
     }
     const scopes = [...new Set(options.scopes)];
     for (const scope of scopes) this.oauthScope(`addRole("${name}") scopes`, scope);

@@ -4,11 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from '../private/custom-resource';
 import { invalidProp } from '../private/errors';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
+import { wholeNumber } from '../private/validation';
 
 /** Interface endpoints every service in an isolated subnet needs (image pulls, logs, credentials, keys, secrets). */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ['ecr.api', 'ecr.dkr', 'logs', 'sts', 'kms', 'secretsmanager'];
@@ -96,9 +97,7 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     super(scope, id);
     const azCount = props.availabilityZones ?? 2;
-    if (!Number.isInteger(azCount) || azCount < 2 || azCount > 3) {
-      invalidProp(this, 'availabilityZones', azCount, 'the platform spreads services over 2 or 3 availability zones', 'use 2 (dev) or 3 (prod)');
-    }
+    wholeNumber(this, 'availabilityZones', azCount, { min: 2, max: 3, refuseTokens: true, problem: 'the platform spreads services over 2 or 3 availability zones', fix: 'use 2 (dev) or 3 (prod)' });
     const cidr = props.cidr ?? '10.0.0.0/16';
     validateCidr(this, cidr);
     const extraEndpoints = props.additionalInterfaceEndpoints ?? [];
@@ -108,16 +107,16 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       }
     }
     const endpointZones = props.interfaceEndpointZones ?? azCount;
-    if (!Number.isInteger(endpointZones) || endpointZones < 1 || endpointZones > azCount) {
-      invalidProp(this, 'interfaceEndpointZones', endpointZones, `must be a whole number from 1 to the network's ${azCount} availability zones`, `use 1 (cheapest, dev) or ${azCount} (every zone)`);
-    }
+    wholeNumber(this, 'interfaceEndpointZones', endpointZones, {
+      min: 1, max: azCount, refuseTokens: true, problem: `must be a whole number from 1 to the network's ${azCount} availability zones`, fix: `use 1 (cheapest, dev) or ${azCount} (every zone)`,
+    });
     const nat = props.allowInternetEgressViaNat;
     if (nat) {
       recordOptOut(this, 'allowInternetEgressViaNat', 'isolated subnets without internet egress', nat);
       const natGateways = nat.natGateways ?? 1;
-      if (!Number.isInteger(natGateways) || natGateways < 1 || natGateways > azCount) {
-        invalidProp(this, 'allowInternetEgressViaNat.natGateways', natGateways, `needs between 1 and ${azCount} NAT gateways (one per AZ at most)`, `use 1 (cheapest) or ${azCount} (one per AZ)`);
-      }
+      wholeNumber(this, 'allowInternetEgressViaNat.natGateways', natGateways, {
+        min: 1, max: azCount, refuseTokens: true, problem: `needs between 1 and ${azCount} NAT gateways (one per AZ at most)`, fix: `use 1 (cheapest) or ${azCount} (one per AZ)`,
+      });
     }
 
     const stack = Stack.of(this);
@@ -157,7 +156,7 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       const reason = `NAT egress opted in (allowInternetEgressViaNat): ${nat.reason}`;
       for (const subnet of this.vpc.publicSubnets) {
         const route = subnet.node.findChild('DefaultRoute');
-        acknowledgeFindings(route, ['NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-VPCNoUnrestrictedRouteToIGW`), reason);
+        acknowledgeFindings(route, complianceFindingIds('VPCNoUnrestrictedRouteToIGW'), reason);
       }
       for (const subnet of [...this.vpc.publicSubnets, ...this.vpc.privateSubnets]) {
         acknowledgeFinding(subnet.node.findChild('DefaultRoute'), 'PlatformChecks::Platform-NoInternetEgressRoute', reason);

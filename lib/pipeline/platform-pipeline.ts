@@ -10,6 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
+import { SecurityPack } from '../private/packs';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
 import { API_MODEL_FILE } from '../api/api-model';
 import { createSecureLogGroup } from '../core/secure-log-group';
@@ -20,6 +21,7 @@ import { assertReason } from '../private/reason';
 import { SecureBucket } from '../storage/secure-bucket';
 import { PipelineFuzzAccess } from './fuzz-access';
 import { CfnJson } from '../private/rule-helpers';
+import { wholeNumber } from '../private/validation';
 
 /** A GitHub/GitLab/Bitbucket repository reached through a CodeStar (CodeConnections) connection. */
 export interface ConnectionSourceOptions {
@@ -295,7 +297,7 @@ export class PlatformPipeline extends Construct {
     };
     for (const c of this.pipeline.node.findAll()) {
       if (c instanceof codebuild.CfnProject) {
-        acknowledgeFindings(c, ['PCI.DSS.321::PCI.DSS.321-CodeBuildProjectSourceRepoUrl', 'HIPAA.Security::HIPAA.Security-CodeBuildProjectSourceRepoUrl'],
+        acknowledgeFindings(c, complianceFindingIds('CodeBuildProjectSourceRepoUrl', [SecurityPack.PCI_DSS_321, SecurityPack.HIPAA_SECURITY]),
           'The project takes its source from the pipeline (source type CODEPIPELINE), never from a repository URL; the repository is reached through the pipeline source action.');
       }
       if (c instanceof iam.Policy && c.node.id === 'DefaultPolicy') {
@@ -388,9 +390,9 @@ export class PlatformPipeline extends Construct {
 
   /** Runs csm-fuzz against the deployed stage with the fuzz access's machine client, API key and certificate. */
   private fuzzStep(stage: PlatformStage, access: PipelineFuzzAccess, source: pipelines.IFileSetProducer, synth: pipelines.IFileSetProducer, requests: number): pipelines.Step {
-    if (!Number.isInteger(requests) || requests < 1 || requests > 100_000) {
-      invalidProp(this, `environments[${stage.stageName}].fuzz.requests`, requests, 'a fuzz run is bounded: 1 to 100,000 requests', 'use e.g. 300 on every deploy and a longer nightly run');
-    }
+    wholeNumber(this, `environments[${stage.stageName}].fuzz.requests`, requests, {
+      min: 1, max: 100_000, refuseTokens: true, problem: 'a fuzz run is bounded: 1 to 100,000 requests', fix: 'use e.g. 300 on every deploy and a longer nightly run',
+    });
     const o = access.outputs;
     const mtls = o.certificateAuthorityArn !== undefined;
     const roleName = access.roleName;

@@ -6,6 +6,7 @@ import * as route53Targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { Truststore } from './truststore';
+import { API_VERSION_PATTERN, DNS_NAME_PATTERN } from '../private/validation';
 
 export interface MutualTlsDomainProps {
   /** The API served on the domain; its default execute-api endpoint is disabled (clients could skip mTLS there). */
@@ -50,8 +51,6 @@ export interface MutualTlsDomainProps {
  */
 export const MTLS_SECURITY_POLICIES: readonly apigw.SecurityPolicy[] = [apigw.SecurityPolicy.TLS_1_2];
 
-const VERSION = /^v[1-9][0-9]{0,2}$/;
-const DOMAIN = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 /**
  * A regional custom domain with mutual TLS (P1, P2, P6, P12): TLS 1.2+, the client certificate must chain to
@@ -71,7 +70,7 @@ export class MutualTlsDomain extends Construct {
 
   constructor(scope: Construct, id: string, props: MutualTlsDomainProps) {
     super(scope, id);
-    if (!Token.isUnresolved(props.domainName) && !DOMAIN.test(props.domainName)) {
+    if (!Token.isUnresolved(props.domainName) && !DNS_NAME_PATTERN.test(props.domainName)) {
       invalidProp(this, 'domainName', props.domainName, 'not a valid lower-case DNS name with at least two labels', 'use a fully qualified name such as "api.example.com"');
     }
     const securityPolicy = props.securityPolicy ?? apigw.SecurityPolicy.TLS_1_2;
@@ -83,7 +82,7 @@ export class MutualTlsDomain extends Construct {
       invalidProp(this, 'versions', props.versions, 'at least one API version is needed', 'pass e.g. ["v1"]');
     }
     for (const version of versions) {
-      if (!VERSION.test(version)) {
+      if (!API_VERSION_PATTERN.test(version)) {
         invalidProp(this, 'versions', version, 'a base-path version is "v" followed by a number without leading zeros', 'use "v1", "v2", ...');
       }
     }

@@ -7,6 +7,7 @@ import { Construct, DependencyGroup, IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { SecureBucket } from '../storage/secure-bucket';
 import { PCA_TEMPLATES, pcaTemplateArn } from './templates';
+import { wholeNumber } from '../private/validation';
 
 /** Key algorithms of the CA's own key pair. */
 export enum CaKeyAlgorithm {
@@ -338,10 +339,7 @@ function validateSubject(scope: IConstruct, prop: string, subject: CaSubject | u
 }
 
 function validateRange(scope: IConstruct, prop: string, value: number, min: number, max: number, unit: string): void {
-  if (Token.isUnresolved(value)) return;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    invalidProp(scope, prop, value, `must be a whole number of ${unit} from ${min} to ${max}`, `use a value between ${min} and ${max}`);
-  }
+  wholeNumber(scope, prop, value, { min, max, problem: `must be a whole number of ${unit} from ${min} to ${max}`, fix: `use a value between ${min} and ${max}` });
 }
 
 /**

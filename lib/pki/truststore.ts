@@ -11,6 +11,7 @@ import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
 import { SecureBucket } from '../storage/secure-bucket';
 import { createPkiFunction, refuseIsolatedVpc } from './pki-function';
+import { wholeNumber } from '../private/validation';
 
 export interface TruststoreProps {
   /** The CA whose chain clients' certificates must chain to. */
@@ -73,9 +74,9 @@ export class Truststore extends Construct {
       invalidProp(this, 'objectKey', this.objectKey, 'not a safe S3 object key', 'use letters, digits and !_.*\'()/- without a leading "/", e.g. "truststore.pem"');
     }
     const expirationDays = props.noncurrentVersionExpirationDays ?? 90;
-    if (!Token.isUnresolved(expirationDays) && (!Number.isInteger(expirationDays) || expirationDays < 30 || expirationDays > 3650)) {
-      invalidProp(this, 'noncurrentVersionExpirationDays', expirationDays, 'replaced versions must outlive the deployments that may still reference them', 'use a whole number of days from 30 to 3650');
-    }
+    wholeNumber(this, 'noncurrentVersionExpirationDays', expirationDays, {
+      min: 30, max: 3650, problem: 'replaced versions must outlive the deployments that may still reference them', fix: 'use a whole number of days from 30 to 3650',
+    });
 
     if (props.vpc) refuseIsolatedVpc(this, props.vpc, 'ACM PCA, S3 and the CloudFormation response URL');
 

@@ -38,6 +38,7 @@ import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
 import { IDLE_COST_BUDGET_METADATA_TYPE } from '../cost/idle-cost';
 import { PLATFORM_PROFILES, PlatformProfile } from './profiles';
+import { ENVIRONMENT_NAME_PATTERN, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, wholeNumber } from '../private/validation';
 
 /** An existing VPC to run the services in instead of a new PrivateNetwork. */
 export interface ExistingNetwork {
@@ -321,9 +322,7 @@ export interface PlatformService {
   readonly routes: readonly apigw.Method[];
 }
 
-/** Environment names: lower-case letters, digits and "-", starting with a letter, at most 16 characters. */
-export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
-const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+export { ENVIRONMENT_NAME_PATTERN };
 const SCOPE_GROUP = /^[a-z][a-z0-9-]{0,62}$/;
 /** The resource server of services that name no `scopeGroup`. */
 export const DEFAULT_SCOPE_GROUP = 'api';
@@ -397,13 +396,15 @@ export class SecureMicroservicePlatform extends Construct {
     }
     this.recordLogRetentionFloor();
     this.servicesPerStack = props.servicesPerStack ?? 8;
-    if (!Number.isInteger(this.servicesPerStack) || this.servicesPerStack < 1 || this.servicesPerStack > 10) {
-      invalidProp(this, 'servicesPerStack', this.servicesPerStack, 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', 'use a whole number between 1 and 10 (8 is the default)');
-    }
+    wholeNumber(this, 'servicesPerStack', this.servicesPerStack, {
+      min: 1, max: 10, refuseTokens: true,
+      problem: 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', fix: 'use a whole number between 1 and 10 (8 is the default)',
+    });
     this.servicesPerGateway = props.servicesPerGateway ?? MAX_LISTENERS_PER_NLB;
-    if (!Number.isInteger(this.servicesPerGateway) || this.servicesPerGateway < 1 || this.servicesPerGateway > MAX_LISTENERS_PER_NLB) {
-      invalidProp(this, 'servicesPerGateway', this.servicesPerGateway, `a shared load balancer holds 1 to ${MAX_LISTENERS_PER_NLB} listeners (one per service)`, `use a whole number between 1 and ${MAX_LISTENERS_PER_NLB} (the default)`);
-    }
+    wholeNumber(this, 'servicesPerGateway', this.servicesPerGateway, {
+      min: 1, max: MAX_LISTENERS_PER_NLB, refuseTokens: true,
+      problem: `a shared load balancer holds 1 to ${MAX_LISTENERS_PER_NLB} listeners (one per service)`, fix: `use a whole number between 1 and ${MAX_LISTENERS_PER_NLB} (the default)`,
+    });
     const alarmEmails = props.alarmEmails ?? [];
     if (this.profile.requireAlarmRouting && alarmEmails.length === 0) {
       invalidProp(this, 'alarmEmails', alarmEmails, 'this profile routes alarms, so someone must receive them', 'give at least one address, e.g. ["security-oncall@example.com"]');
@@ -613,9 +614,7 @@ export class SecureMicroservicePlatform extends Construct {
   }
 
   public addService(name: string, options: PlatformServiceOptions): PlatformService {
-    if (!SERVICE_NAME.test(name)) {
-      invalidProp(this, 'addService name', name, 'service names are lower-case letters, digits and "-", starting with a letter, at most 31 characters', 'use e.g. "orders"');
-    }
+    if (!SERVICE_NAME_PATTERN.test(name)) invalidProp(this, 'addService name', name, SERVICE_NAME_PROBLEM, 'use e.g. "orders"');
     if (this.serviceMap.has(name)) {
       invalidProp(this, 'addService name', name, 'a service with this name already exists', 'give each service a unique name');
     }

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -8,6 +8,7 @@ import { createDeadLetterQueue } from '../core/dead-letter-queue';
 import { invalidProp } from '../private/errors';
 import { ScanFindingAlerts } from './scan-finding-alerts';
 import { SecureRepository } from './secure-repository';
+import { ENVIRONMENT_NAME_PATTERN, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, matching } from '../private/validation';
 
 export interface PlatformRegistryProps {
   /** Environment name; repositories are named `<environmentName>/<service>`. */
@@ -23,8 +24,6 @@ export interface PlatformRegistryProps {
    */
   readonly alarmEmails?: string[];
 }
-
-const SERVICE_NAME = /^[a-z][a-z0-9-]{0,30}$/;
 
 /**
  * The image repositories of one environment (P8, P14), meant for a stack of their own that deploys before the
@@ -46,9 +45,7 @@ export class PlatformRegistry extends Construct {
   constructor(scope: Construct, id: string, props: PlatformRegistryProps) {
     super(scope, id);
     this.environmentName = props.environmentName;
-    if (!Token.isUnresolved(props.environmentName) && !/^[a-z][a-z0-9-]{0,15}$/.test(props.environmentName)) {
-      invalidProp(this, 'environmentName', props.environmentName, 'the environment name prefixes every repository name', 'use lower-case letters, digits and "-", e.g. "dev"');
-    }
+    matching(this, 'environmentName', props.environmentName, ENVIRONMENT_NAME_PATTERN, 'the environment name prefixes every repository name', 'use lower-case letters, digits and "-", e.g. "dev"');
     const stack = Stack.of(this);
     if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
@@ -94,9 +91,7 @@ export class PlatformRegistry extends Construct {
 
   /** The repository of `service` (`<env>/<service>`), created on first use. */
   public repositoryFor(service: string): SecureRepository {
-    if (!SERVICE_NAME.test(service)) {
-      invalidProp(this, 'repositoryFor(service)', service, 'service names are lower-case letters, digits and "-", starting with a letter, at most 31 characters', 'use e.g. "orders"');
-    }
+    if (!SERVICE_NAME_PATTERN.test(service)) invalidProp(this, 'repositoryFor(service)', service, SERVICE_NAME_PROBLEM, 'use e.g. "orders"');
     let repository = this.repositoryMap.get(service);
     if (!repository) {
       repository = new SecureRepository(this, service, {

@@ -9,6 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { ALERT_SEVERITIES, createAlertDelivery, inspectorFindingsDetail, ScanFindingAlerts } from './scan-finding-alerts';
+import { wholeNumber } from '../private/validation';
 
 export { ALERT_SEVERITIES } from './scan-finding-alerts';
 
@@ -162,9 +163,5 @@ export class SecureRepository extends Construct {
 }
 
 function positiveInteger(scope: IConstruct, prop: string, value: number, problem: string): number {
-  if (Token.isUnresolved(value)) return value;
-  if (!Number.isInteger(value) || value < 1) {
-    invalidProp(scope, prop, value, problem, `use a whole number of at least 1 (default ${prop === 'maxImageCount' ? 100 : 14})`);
-  }
-  return value;
+  return wholeNumber(scope, prop, value, { min: 1, problem, fix: `use a whole number of at least 1 (default ${prop === 'maxImageCount' ? 100 : 14})` });
 }

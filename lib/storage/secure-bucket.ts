@@ -8,6 +8,7 @@ import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '.
 import { invalidProp } from '../private/errors';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { grantKeyViaService, requireKeyInRegion, viaService } from '../private/key-use';
+import { wholeNumber } from '../private/validation';
 
 /** Cross-region replication of a SecureBucket. */
 export interface SecureBucketReplication {
@@ -288,19 +289,16 @@ export class SecureBucket extends Construct {
 }
 
 function wholeDays(scope: Construct, prop: string, days: number): number {
-  if (!Token.isUnresolved(days) && (!Number.isInteger(days) || days <= 0)) {
-    invalidProp(scope, prop, days, 'S3 lifecycle rules count whole days greater than zero', 'use a whole number of days, e.g. 30, 90 or 365');
-  }
-  return days;
+  return wholeNumber(scope, prop, days, { min: 1, problem: 'S3 lifecycle rules count whole days greater than zero', fix: 'use a whole number of days, e.g. 30, 90 or 365' });
 }
 
 function objectLockRetention(scope: Construct, lock: SecureBucketObjectLock): s3.ObjectLockRetention {
   if (lock.mode !== 'GOVERNANCE' && lock.mode !== 'COMPLIANCE') {
     invalidProp(scope, 'objectLock.mode', lock.mode, 'S3 Object Lock has two retention modes', 'use "GOVERNANCE" or "COMPLIANCE"');
   }
-  if (!Token.isUnresolved(lock.retentionDays) && (!Number.isInteger(lock.retentionDays) || lock.retentionDays < 1 || lock.retentionDays > 36500)) {
-    invalidProp(scope, 'objectLock.retentionDays', lock.retentionDays, 'S3 Object Lock retains for a whole number of days from 1 to 36,500', 'use e.g. 90 (dev) or 365 (prod)');
-  }
+  wholeNumber(scope, 'objectLock.retentionDays', lock.retentionDays, {
+    min: 1, max: 36500, problem: 'S3 Object Lock retains for a whole number of days from 1 to 36,500', fix: 'use e.g. 90 (dev) or 365 (prod)',
+  });
   const duration = Duration.days(lock.retentionDays);
   return lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(duration) : s3.ObjectLockRetention.governance(duration);
 }

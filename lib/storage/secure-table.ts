@@ -1,14 +1,16 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { acknowledgeFinding, acknowledgeFindings } from '../core/acknowledge';
+import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
+import { SecurityPack } from '../private/packs';
 import { invalidProp } from '../private/errors';
 import { grantKeyViaService, requireKeyInRegion } from '../private/key-use';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { wholeNumber } from '../private/validation';
 
 export interface SecureTableProps {
   /** Customer managed key that encrypts the table (use `PlatformKeys.dataKey`); must be in the table's region. */
@@ -111,9 +113,9 @@ export class SecureTable extends Construct {
     }
     const retentionDays = props.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     const { min, max } = BACKUP_RETENTION_DAYS_RANGE;
-    if (!Token.isUnresolved(retentionDays) && (!Number.isInteger(retentionDays) || retentionDays < min || retentionDays > max)) {
-      invalidProp(this, 'backupRetentionDays', retentionDays, `backups are kept between ${min} and ${max} whole days`, `use a whole number from ${min} to ${max}, e.g. ${DEFAULT_BACKUP_RETENTION_DAYS}`);
-    }
+    wholeNumber(this, 'backupRetentionDays', retentionDays, {
+      min, max, problem: `backups are kept between ${min} and ${max} whole days`, fix: `use a whole number from ${min} to ${max}, e.g. ${DEFAULT_BACKUP_RETENTION_DAYS}`,
+    });
 
     this.encryptionKey = props.encryptionKey;
     this.indexNames = (props.globalSecondaryIndexes ?? []).map((gsi) => gsi.indexName);
@@ -138,7 +140,7 @@ export class SecureTable extends Construct {
       recordOptOut(this, 'withoutBackupPlan', BACKUP_PLAN_CONTROL, optOut);
       // The compliance packs that require a backup plan get the user's reason, so the opt-out passes the gate.
       acknowledgeFindings(this.table.node.defaultChild as dynamodb.CfnTable,
-        ['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => `${pack}::${pack}-DynamoDBInBackupPlan`),
+        complianceFindingIds('DynamoDBInBackupPlan', [SecurityPack.NIST_800_53_R5, SecurityPack.HIPAA_SECURITY]),
         `${BACKUP_PLAN_CONTROL} turned off with withoutBackupPlan: ${optOut.reason}`);
       return;
     }
