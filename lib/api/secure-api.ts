@@ -460,18 +460,18 @@ export class SecureApi extends Construct {
   public addRoute(options: RouteOptions): apigw.Method {
     const method = (options.method ?? '').toUpperCase();
     if (!ROUTE_METHODS.includes(method)) {
-      invalidProp(this, 'addRoute method', options.method, 'unknown or unsupported HTTP method (ANY and OPTIONS are not routes)', `use one of ${ROUTE_METHODS.join(', ')}`);
+      invalidProp(this, 'addRoute.method', options.method, 'unknown or unsupported HTTP method (ANY and OPTIONS are not routes)', `use one of ${ROUTE_METHODS.join(', ')}`);
     }
     if (!API_VERSION_PATTERN.test(options.version)) {
-      invalidProp(this, 'addRoute version', options.version, 'versions are "v" followed by a number, so a new version gets its own base path', 'use "v1", "v2", …');
+      invalidProp(this, 'addRoute.version', options.version, 'versions are "v" followed by a number, so a new version gets its own base path', 'use "v1", "v2", …');
     }
     if (!options.path.startsWith('/')) {
-      invalidProp(this, 'addRoute path', options.path, 'the path must start with "/"', `use "/${options.path}"`);
+      invalidProp(this, 'addRoute.path', options.path, 'the path must start with "/"', `use "/${options.path}"`);
     }
     const segments = options.path.split('/').slice(1).filter((s, _i, all) => !(s === '' && all.length === 1));
     for (const segment of segments) {
       if (!PATH_SEGMENT.test(segment)) {
-        invalidProp(this, 'addRoute path', options.path, `segment "${segment}" is not a plain name or a {parameter}`, 'use segments of letters, digits, "._~-" or {name}, without a trailing "/"');
+        invalidProp(this, 'addRoute.path', options.path, `segment "${segment}" is not a plain name or a {parameter}`, 'use segments of letters, digits, "._~-" or {name}, without a trailing "/"');
       }
     }
     const resourcePath = `/${options.version}${segments.length ? `/${segments.join('/')}` : ''}`;
@@ -482,21 +482,21 @@ export class SecureApi extends Construct {
     const scopes = options.scopes ?? [];
     for (const scope of scopes) {
       if (!parseScope(scope)) {
-        invalidProp(this, 'addRoute scopes', scope, 'scopes are "<resourceServerId>/<scope>" in Cognito\'s character set', 'use a scope such as "orders/read"');
+        invalidProp(this, 'addRoute.scopes', scope, 'scopes are "<resourceServerId>/<scope>" in Cognito\'s character set', 'use a scope such as "orders/read"');
       }
     }
     if (options.publicRoute) {
       recordOptOut(this, `addRoute(${route}).publicRoute`, `authorization on ${route}`, options.publicRoute);
-      if (scopes.length > 0) invalidProp(this, 'addRoute scopes', scopes, 'a public route checks no token, so scopes would not be enforced', 'drop the scopes or the publicRoute option');
+      if (scopes.length > 0) invalidProp(this, 'addRoute.scopes', scopes, 'a public route checks no token, so scopes would not be enforced', 'drop the scopes or the publicRoute option');
     } else if (scopes.length === 0) {
-      invalidProp(this, 'addRoute scopes', scopes, `${route} needs at least one OAuth scope (deny by default)`, 'pass scopes such as ["orders/read"], or publicRoute: { reason } for a deliberately public route');
+      invalidProp(this, 'addRoute.scopes', scopes, `${route} needs at least one OAuth scope (deny by default)`, 'pass scopes such as ["orders/read"], or publicRoute: { reason } for a deliberately public route');
     }
     if (BODY_METHODS.includes(method) && !options.requestModel) {
-      invalidProp(this, 'addRoute requestModel', undefined, `${route} accepts a body, which must be validated against a JSON schema`, 'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }');
+      invalidProp(this, 'addRoute.requestModel', undefined, `${route} accepts a body, which must be validated against a JSON schema`, 'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }');
     }
     for (const key of Object.keys(options.requestParameters ?? {})) {
       if (!REQUEST_PARAMETER.test(key)) {
-        invalidProp(this, 'addRoute requestParameters', key, 'keys are method.request.<querystring|header|path>.<name>', 'use e.g. "method.request.querystring.limit"');
+        invalidProp(this, 'addRoute.requestParameters', key, 'keys are method.request.<querystring|header|path>.<name>', 'use e.g. "method.request.querystring.limit"');
       }
     }
     if (options.throttle) validateThrottle(this, `addRoute(${route}).throttle`, options.throttle);
@@ -581,13 +581,13 @@ export class SecureApi extends Construct {
   /** Adds a usage tier (a usage plan on this stage) with throttle and quota. */
   public addUsageTier(name: string, tier: UsageTierOptions): apigw.UsagePlan {
     if (!TIER_NAME.test(name)) {
-      invalidProp(this, 'usage tier name', name, 'tier names are 1–64 letters, digits, "_" or "-"', 'use a name such as "free" or "partner"');
+      invalidProp(this, 'usageTiers', name, 'tier names are 1–64 letters, digits, "_" or "-"', 'use a name such as "free" or "partner"');
     }
-    if (this.tiers.has(name)) invalidProp(this, 'usage tier name', name, 'the tier already exists', 'use another name');
-    validateThrottle(this, `usage tier "${name}"`, tier);
-    wholeNumber(this, `usage tier "${name}" quota`, tier.quota, { min: 1, refuseTokens: true, problem: 'the quota is a positive whole number of requests', fix: 'use e.g. 10000' });
+    if (this.tiers.has(name)) invalidProp(this, 'usageTiers', name, 'the tier already exists', 'use another name');
+    validateThrottle(this, `usageTiers.${name}`, tier);
+    wholeNumber(this, `usageTiers.${name}.quota`, tier.quota, { min: 1, refuseTokens: true, problem: 'the quota is a positive whole number of requests', fix: 'use e.g. 10000' });
     if (!QUOTA_PERIODS.includes(tier.quotaPeriod)) {
-      invalidProp(this, `usage tier "${name}" quotaPeriod`, tier.quotaPeriod, 'unknown quota period', `use Period.DAY, Period.WEEK or Period.MONTH (${QUOTA_PERIODS.join(', ')})`);
+      invalidProp(this, `usageTiers.${name}.quotaPeriod`, tier.quotaPeriod, 'unknown quota period', `use Period.DAY, Period.WEEK or Period.MONTH (${QUOTA_PERIODS.join(', ')})`);
     }
     const plan = this.restApi.addUsagePlan(`UsageTier-${name}`, {
       name: `${this.node.path}/${name}`.replace(/[^A-Za-z0-9_-]/g, '-'),
@@ -607,7 +607,7 @@ export class SecureApi extends Construct {
    */
   public addApiKeyToTier(tier: string, keyId: string, apiKey?: apigw.IApiKey): apigw.IApiKey {
     const plan = this.tiers.get(tier);
-    if (!plan) invalidProp(this, 'addApiKeyToTier tier', tier, 'no such usage tier', `use one of ${[...this.tiers.keys()].join(', ') || '(none: add one with addUsageTier)'}`);
+    if (!plan) invalidProp(this, 'addApiKeyToTier.tier', tier, 'no such usage tier', `use one of ${[...this.tiers.keys()].join(', ') || '(none: add one with addUsageTier)'}`);
     const key = apiKey ?? new apigw.ApiKey(this, `ApiKey-${keyId}`, { description: `API key ${keyId} (tier ${tier})` });
     plan.addApiKey(key);
     return key;

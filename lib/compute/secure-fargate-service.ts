@@ -699,7 +699,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
    */
   public integration(path: string, options: ServiceIntegrationOptions = {}): apigw.Integration {
     if (!Token.isUnresolved(path) && !/^\/[^\s?#]*$/.test(path)) {
-      invalidProp(this, 'integration(path)', path, 'not an absolute path without query or fragment', "use a path such as '/orders' or '/orders/{id}'");
+      invalidProp(this, 'integration.path', path, 'not an absolute path without query or fragment', "use a path such as '/orders' or '/orders/{id}'");
     }
     // Path parameters of the route ({id}, {proxy+}) pass through under the same name.
     const pathParameters = Object.fromEntries([...path.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)]

@@ -150,15 +150,15 @@ export class ServiceNetwork extends Construct {
    */
   public addService(name: string, options: ServiceNetworkServiceOptions = {}): ServiceNetworkEntry {
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(name) || name.endsWith('-') || name.includes('--')) {
-      invalidProp(this, 'addService name', name, 'names are lower-case letters, digits and single "-", starting with a letter, at most 40 characters', 'use the service name, e.g. "payments"');
+      invalidProp(this, 'addService.name', name, 'names are lower-case letters, digits and single "-", starting with a letter, at most 40 characters', 'use the service name, e.g. "payments"');
     }
     if (this.entries.has(name)) {
-      invalidProp(this, 'addService name', name, 'this service is already on the network', 'add each service once');
+      invalidProp(this, 'addService.name', name, 'this service is already on the network', 'add each service once');
     }
     const idleTimeout = options.idleTimeout ?? Duration.seconds(LATTICE_DEFAULT_IDLE_TIMEOUT_SECONDS);
     const idleSeconds = idleTimeout.toSeconds();
     if (!Token.isUnresolved(idleSeconds) && (idleSeconds < 1 || idleSeconds > MAX_IDLE_TIMEOUT_SECONDS)) {
-      invalidProp(this, `addService("${name}") idleTimeout`, `${idleSeconds} s`, `VPC Lattice closes idle connections after 1 s to ${MAX_IDLE_TIMEOUT_SECONDS} s`, 'use e.g. Duration.seconds(60)');
+      invalidProp(this, `addService("${name}").idleTimeout`, `${idleSeconds} s`, `VPC Lattice closes idle connections after 1 s to ${MAX_IDLE_TIMEOUT_SECONDS} s`, 'use e.g. Duration.seconds(60)');
     }
     // 60 s is VPC Lattice's own default idle timeout: the property is only written when it differs, because cfn-lint's
     // resource schema does not know IdleTimeoutSeconds yet (CloudFormation and aws-cdk-lib do).

@@ -44,7 +44,7 @@ export function complianceFindingIds(rule: string, packs: readonly SecurityPack[
  */
 export function acknowledgeStackWide(stack: Stack, id: string, reason: string): void {
   if (!Stack.isStack(stack)) {
-    invalidProp(stack, 'acknowledgeStackWide stack', (stack as IConstruct).node.path, 'stack-wide acknowledgements go on a Stack, never on an App or Stage', 'pass the one stack the acknowledgement is meant for');
+    invalidProp(stack, 'acknowledgeStackWide.stack', (stack as IConstruct).node.path, 'stack-wide acknowledgements go on a Stack, never on an App or Stage', 'pass the one stack the acknowledgement is meant for');
   }
   if (!id.includes('::')) {
     throw new Error(`acknowledgeStackWide: "${id}" is not namespaced. Fix: use the id the synth output prints, e.g. "AwsSolutions::AwsSolutions-IAM5[Resource::*]".`);

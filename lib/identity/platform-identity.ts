@@ -233,24 +233,24 @@ export class PlatformIdentity extends Construct {
    */
   public addRole(name: string, options: RoleOptions): cognito.CfnUserPoolGroup {
     if (!ROLE_NAME.test(name)) {
-      invalidProp(this, 'addRole name', name, 'role names become Cognito group names: 1–128 letters, digits, "_", "." or "-", starting with a letter or digit', 'use a name such as "admin" or "orders-reader"');
+      invalidProp(this, 'addRole.name', name, 'role names become Cognito group names: 1–128 letters, digits, "_", "." or "-", starting with a letter or digit', 'use a name such as "admin" or "orders-reader"');
     }
     if (this.roleScopes.has(name)) {
-      invalidProp(this, 'addRole name', name, 'a role with this name already exists', 'give all scopes of a role in one call, or use another name');
+      invalidProp(this, 'addRole.name', name, 'a role with this name already exists', 'give all scopes of a role in one call, or use another name');
     }
     if (options.scopes.length === 0) {
-      invalidProp(this, `addRole("${name}") scopes`, options.scopes, 'a role without scopes grants nothing', 'name the scopes the role grants, e.g. ["orders/read"]');
+      invalidProp(this, `addRole("${name}").scopes`, options.scopes, 'a role without scopes grants nothing', 'name the scopes the role grants, e.g. ["orders/read"]');
     }
     if (!options.description || options.description.trim().length < 3 || options.description.length > 2048) {
-      invalidProp(this, `addRole("${name}") description`, options.description, 'a role needs a description (3–2048 characters) that says who holds it', 'e.g. "Back-office staff who read orders"');
+      invalidProp(this, `addRole("${name}").description`, options.description, 'a role needs a description (3–2048 characters) that says who holds it', 'e.g. "Back-office staff who read orders"');
     }
     if (options.precedence !== undefined) {
-      wholeNumber(this, `addRole("${name}") precedence`, options.precedence, {
+      wholeNumber(this, `addRole("${name}").precedence`, options.precedence, {
         min: 0, refuseTokens: true, problem: 'Cognito group precedence is a non-negative whole number', fix: 'use e.g. 0 for the highest precedence, or omit it',
       });
     }
     const scopes = [...new Set(options.scopes)];
-    for (const scope of scopes) this.oauthScope(`addRole("${name}") scopes`, scope);
+    for (const scope of scopes) this.oauthScope(`addRole("${name}").scopes`, scope);
     this.ensureTokenTrigger(`addRole("${name}")`);
     const group = new cognito.CfnUserPoolGroup(this, `Role-${name.replace(/[^A-Za-z0-9]/g, '')}-${this.roleScopes.size}`, {
       userPoolId: this.userPool.userPoolId,
@@ -275,7 +275,7 @@ export class PlatformIdentity extends Construct {
    */
   public addResourceServer(identifier: string, scopes: readonly string[], options: IdentityPlacement = {}): cognito.UserPoolResourceServer {
     if (this.servers.has(identifier)) {
-      invalidProp(this, 'addResourceServer identifier', identifier, 'a resource server with this identifier already exists', 'add all scopes of a service in one call, use addResourceServerScopes to add to it, or use another identifier');
+      invalidProp(this, 'addResourceServer.identifier', identifier, 'a resource server with this identifier already exists', 'add all scopes of a service in one call, use addResourceServerScopes to add to it, or use another identifier');
     }
     return this.addScopes('addResourceServer', identifier, scopes, options);
   }
@@ -293,9 +293,9 @@ export class PlatformIdentity extends Construct {
 
   private addScopes(method: string, identifier: string, scopes: readonly string[], options: IdentityPlacement): cognito.UserPoolResourceServer {
     if (!Token.isUnresolved(identifier) && !RESOURCE_SERVER_ID_PATTERN.test(identifier)) {
-      invalidProp(this, `${method} identifier`, identifier, 'Cognito resource-server identifiers are 1–256 printable ASCII characters without spaces, \'"\' or \'\\\'', 'use a short service or group name such as "orders"');
+      invalidProp(this, `${method}.identifier`, identifier, 'Cognito resource-server identifiers are 1–256 printable ASCII characters without spaces, \'"\' or \'\\\'', 'use a short service or group name such as "orders"');
     }
-    const prop = `${method}("${identifier}") scopes`;
+    const prop = `${method}("${identifier}").scopes`;
     if (scopes.length === 0) {
       invalidProp(this, prop, scopes, 'a resource server without scopes grants nothing', 'name at least one scope, e.g. ["read"]');
     }
@@ -340,13 +340,13 @@ export class PlatformIdentity extends Construct {
   public addMachineClient(name: string, scopes: readonly string[], options: IdentityPlacement = {}): cognito.UserPoolClient {
     this.validateClientName(name);
     if (scopes.length === 0) {
-      invalidProp(this, `addMachineClient("${name}") scopes`, scopes, 'a client-credentials client needs at least one resource-server scope', 'pass scopes such as ["orders/read"]');
+      invalidProp(this, `addMachineClient("${name}").scopes`, scopes, 'a client-credentials client needs at least one resource-server scope', 'pass scopes such as ["orders/read"]');
     }
     const client = new cognito.UserPoolClient(options.scope ?? this.userPool, `Client-${name}`, {
       userPool: this.userPool,
       userPoolClientName: name,
       generateSecret: true,
-      oAuth: { flows: { clientCredentials: true }, scopes: scopes.map((s) => this.oauthScope(`addMachineClient("${name}") scopes`, s)) },
+      oAuth: { flows: { clientCredentials: true }, scopes: scopes.map((s) => this.oauthScope(`addMachineClient("${name}").scopes`, s)) },
       accessTokenValidity: this.machineAccessTokenValidity,
       enableTokenRevocation: true,
       preventUserExistenceErrors: true,
@@ -363,11 +363,11 @@ export class PlatformIdentity extends Construct {
   public addUserClient(name: string, options: UserClientOptions): cognito.UserPoolClient {
     this.validateClientName(name);
     if (options.callbackUrls.length === 0) {
-      invalidProp(this, `addUserClient("${name}") callbackUrls`, options.callbackUrls, 'the authorization code grant needs at least one callback URL', 'pass the https URL your app receives the code at');
+      invalidProp(this, `addUserClient("${name}").callbackUrls`, options.callbackUrls, 'the authorization code grant needs at least one callback URL', 'pass the https URL your app receives the code at');
     }
     for (const url of [...options.callbackUrls, ...(options.logoutUrls ?? [])]) {
       if (!Token.isUnresolved(url) && !/^https:\/\/[^\s]+$|^http:\/\/localhost(:\d+)?(\/[^\s]*)?$/.test(url)) {
-        invalidProp(this, `addUserClient("${name}") callbackUrls/logoutUrls`, url, 'redirect URLs must use https (http is allowed for localhost only) so codes are not sent in clear text', 'use an https:// URL');
+        invalidProp(this, `addUserClient("${name}").callbackUrls/logoutUrls`, url, 'redirect URLs must use https (http is allowed for localhost only) so codes are not sent in clear text', 'use an https:// URL');
       }
     }
     const client = this.userPool.addClient(`Client-${name}`, {
@@ -377,7 +377,7 @@ export class PlatformIdentity extends Construct {
         flows: { authorizationCodeGrant: true, implicitCodeGrant: false, clientCredentials: false },
         callbackUrls: options.callbackUrls,
         logoutUrls: options.logoutUrls,
-        scopes: [cognito.OAuthScope.OPENID, ...(options.scopes ?? []).map((s) => this.oauthScope(`addUserClient("${name}") scopes`, s))],
+        scopes: [cognito.OAuthScope.OPENID, ...(options.scopes ?? []).map((s) => this.oauthScope(`addUserClient("${name}").scopes`, s))],
       },
       // Attribute claims come from custom attributes only administrators may write: no app client can set them.
       writeAttributes: Object.keys(this.attributeClaims).length > 0
@@ -442,7 +442,7 @@ export class PlatformIdentity extends Construct {
 
   private validateClientName(name: string): void {
     if (!CLIENT_NAME.test(name)) {
-      invalidProp(this, 'client name', name, 'Cognito client names are 1–128 letters, digits, spaces or "+=,.@_-"', 'use a name such as "billing-service"');
+      invalidProp(this, 'client.name', name, 'Cognito client names are 1–128 letters, digits, spaces or "+=,.@_-"', 'use a name such as "billing-service"');
     }
   }
 

@@ -147,7 +147,7 @@ export class PlatformPipeline extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     if (Token.isUnresolved(stack.account) || Token.isUnresolved(stack.region)) {
-      invalidProp(this, 'stack env', stack.account, 'a pipeline deploys across accounts, so its stack needs an explicit account and region', "create the pipeline's stack with env: { account: '<tooling account>', region: '<region>' }");
+      invalidProp(this, 'stack.env', stack.account, 'a pipeline deploys across accounts, so its stack needs an explicit account and region', "create the pipeline's stack with env: { account: '<tooling account>', region: '<region>' }");
     }
     this.validateEnvironments(props.environments);
     for (const allowance of props.auditAllowList ?? []) {

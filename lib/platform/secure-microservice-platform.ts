@@ -614,20 +614,20 @@ export class SecureMicroservicePlatform extends Construct {
   }
 
   public addService(name: string, options: PlatformServiceOptions): PlatformService {
-    if (!SERVICE_NAME_PATTERN.test(name)) invalidProp(this, 'addService name', name, SERVICE_NAME_PROBLEM, 'use e.g. "orders"');
+    if (!SERVICE_NAME_PATTERN.test(name)) invalidProp(this, 'addService.name', name, SERVICE_NAME_PROBLEM, 'use e.g. "orders"');
     if (this.serviceMap.has(name)) {
-      invalidProp(this, 'addService name', name, 'a service with this name already exists', 'give each service a unique name');
+      invalidProp(this, 'addService.name', name, 'a service with this name already exists', 'give each service a unique name');
     }
     const callers = (options.allowFrom ?? []).map((caller) => {
       const found = this.serviceMap.get(caller);
       if (!found) {
-        invalidProp(this, `addService("${name}") allowFrom`, caller, 'no service of that name was added before this one', `add "${caller}" first, or use one of: ${[...this.serviceMap.keys()].join(', ') || '(none yet)'}`);
+        invalidProp(this, `addService("${name}").allowFrom`, caller, 'no service of that name was added before this one', `add "${caller}" first, or use one of: ${[...this.serviceMap.keys()].join(', ') || '(none yet)'}`);
       }
       return found.service;
     });
     const scopeGroup = options.scopeGroup ?? DEFAULT_SCOPE_GROUP;
     if (!SCOPE_GROUP.test(scopeGroup)) {
-      invalidProp(this, `addService("${name}") scopeGroup`, scopeGroup, 'scope groups are resource-server identifiers: lower-case letters, digits and "-", starting with a letter, at most 63 characters', 'use a domain or team name such as "payments"');
+      invalidProp(this, `addService("${name}").scopeGroup`, scopeGroup, 'scope groups are resource-server identifiers: lower-case letters, digits and "-", starting with a letter, at most 63 characters', 'use a domain or team name such as "payments"');
     }
     // Published first: a full scope group (100 scopes) rejects the service before anything of it is built.
     const scopeNames = (options.scopes ?? ['read', 'write']).map((scopeName) => `${name}.${scopeName}`);

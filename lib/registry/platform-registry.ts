@@ -91,7 +91,7 @@ export class PlatformRegistry extends Construct {
 
   /** The repository of `service` (`<env>/<service>`), created on first use. */
   public repositoryFor(service: string): SecureRepository {
-    if (!SERVICE_NAME_PATTERN.test(service)) invalidProp(this, 'repositoryFor(service)', service, SERVICE_NAME_PROBLEM, 'use e.g. "orders"');
+    if (!SERVICE_NAME_PATTERN.test(service)) invalidProp(this, 'repositoryFor.service', service, SERVICE_NAME_PROBLEM, 'use e.g. "orders"');
     let repository = this.repositoryMap.get(service);
     if (!repository) {
       repository = new SecureRepository(this, service, {

@@ -288,9 +288,9 @@ describe('SecureApi variants', () => {
       ['non-positive rate', { throttle: { rateLimit: 0, burstLimit: 10 } }, /invalid throttle.rateLimit \(received 0\).*Fix:/],
       ['non-positive burst', { throttle: { rateLimit: 1, burstLimit: -1 } }, /invalid throttle.burstLimit \(received -1\).*Fix:/],
       ['burst below rate', { throttle: { rateLimit: 100, burstLimit: 50 } }, /invalid throttle.burstLimit \(received 50\).*below the rate limit.*at least 100/],
-      ['unknown quota period', { usageTiers: { free: { rateLimit: 1, burstLimit: 1, quota: 10, quotaPeriod: 'YEAR' as apigw.Period } } }, /invalid usage tier "free" quotaPeriod \(received "YEAR"\).*Period.DAY/],
-      ['non-positive quota', { usageTiers: { free: { rateLimit: 1, burstLimit: 1, quota: 0, quotaPeriod: apigw.Period.DAY } } }, /invalid usage tier "free" quota \(received 0\)/],
-      ['bad tier name', { usageTiers: { 'free tier': { rateLimit: 1, burstLimit: 1, quota: 1, quotaPeriod: apigw.Period.DAY } } }, /invalid usage tier name \(received "free tier"\)/],
+      ['unknown quota period', { usageTiers: { free: { rateLimit: 1, burstLimit: 1, quota: 10, quotaPeriod: 'YEAR' as apigw.Period } } }, /invalid usageTiers\.free\.quotaPeriod \(received "YEAR"\).*Period.DAY/],
+      ['non-positive quota', { usageTiers: { free: { rateLimit: 1, burstLimit: 1, quota: 0, quotaPeriod: apigw.Period.DAY } } }, /invalid usageTiers\.free\.quota \(received 0\)/],
+      ['bad tier name', { usageTiers: { 'free tier': { rateLimit: 1, burstLimit: 1, quota: 1, quotaPeriod: apigw.Period.DAY } } }, /invalid usageTiers \(received "free tier"\)/],
       ['log retention out of range', { accessLogRetentionDays: 4000 }, /invalid accessLogRetentionDays \(received 4000\).*Fix: use one of/],
       ['a custom authorizer without a reason', { customAuthorizer: { authorizer: {} as apigw.IAuthorizer, reason: 'mtls' } }, /invalid customAuthorizer.reason \(received "mtls"\)/],
       ['bad stage name', { stageName: 'prod-1' }, /invalid stageName \(received "prod-1"\)/],
@@ -302,19 +302,19 @@ describe('SecureApi variants', () => {
     });
 
     it.each([
-      ['path not starting with "/"', { path: 'orders' }, /invalid addRoute path \(received "orders"\).*Fix: use "\/orders"/],
-      ['path with a trailing "/"', { path: '/orders/' }, /invalid addRoute path \(received "\/orders\/"\)/],
-      ['unknown HTTP method', { method: 'FETCH' }, /invalid addRoute method \(received "FETCH"\).*GET, POST/],
-      ['ANY as method', { method: 'ANY' }, /invalid addRoute method \(received "ANY"\)/],
-      ['version not matching v<N>', { version: '1' }, /invalid addRoute version \(received "1"\).*"v1", "v2"/],
-      ['version v0', { version: 'v0' }, /invalid addRoute version \(received "v0"\)/],
-      ['invalid scope', { scopes: ['orders read'] }, /invalid addRoute scopes \(received "orders read"\)/],
-      ['scope without resource server', { scopes: ['read'] }, /invalid addRoute scopes \(received "read"\)/],
+      ['path not starting with "/"', { path: 'orders' }, /invalid addRoute\.path \(received "orders"\).*Fix: use "\/orders"/],
+      ['path with a trailing "/"', { path: '/orders/' }, /invalid addRoute\.path \(received "\/orders\/"\)/],
+      ['unknown HTTP method', { method: 'FETCH' }, /invalid addRoute\.method \(received "FETCH"\).*GET, POST/],
+      ['ANY as method', { method: 'ANY' }, /invalid addRoute\.method \(received "ANY"\)/],
+      ['version not matching v<N>', { version: '1' }, /invalid addRoute\.version \(received "1"\).*"v1", "v2"/],
+      ['version v0', { version: 'v0' }, /invalid addRoute\.version \(received "v0"\)/],
+      ['invalid scope', { scopes: ['orders read'] }, /invalid addRoute\.scopes \(received "orders read"\)/],
+      ['scope without resource server', { scopes: ['read'] }, /invalid addRoute\.scopes \(received "read"\)/],
       ['no scopes and not public', { scopes: [] }, /needs at least one OAuth scope.*publicRoute/],
       ['a public route without a reason', { scopes: undefined, publicRoute: { reason: '' } }, /invalid addRoute\(GET \/v1\/orders\/\{id\}\).publicRoute.reason/],
       ['a public route with scopes', { publicRoute: { reason: 'health probe for the LB' } }, /a public route checks no token/],
-      ['a body method without a model', { method: 'PUT' }, /invalid addRoute requestModel.*JSON schema/],
-      ['a malformed request parameter', { requestParameters: { limit: true } }, /invalid addRoute requestParameters \(received "limit"\)/],
+      ['a body method without a model', { method: 'PUT' }, /invalid addRoute\.requestModel.*JSON schema/],
+      ['a malformed request parameter', { requestParameters: { limit: true } }, /invalid addRoute\.requestParameters \(received "limit"\)/],
       ['a route throttle with burst below rate', { throttle: { rateLimit: 10, burstLimit: 5 } }, /invalid addRoute\(GET \/v1\/orders\/\{id\}\).throttle.burstLimit \(received 5\)/],
     ])('%s', (_name, route, error) => {
       const { api } = apiStack();
@@ -330,7 +330,7 @@ describe('SecureApi variants', () => {
 
     it('an API key on an unknown tier', () => {
       const { api } = apiStack();
-      expect(() => api.addApiKeyToTier('gold', 'Acme')).toThrow(/invalid addApiKeyToTier tier \(received "gold"\): no such usage tier/);
+      expect(() => api.addApiKeyToTier('gold', 'Acme')).toThrow(/invalid addApiKeyToTier\.tier \(received "gold"\): no such usage tier/);
     });
   });
 });

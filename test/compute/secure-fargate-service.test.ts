@@ -363,7 +363,7 @@ describe('SecureFargateService', () => {
       t.hasResourceProperties('AWS::ApiGateway::Method', {
         Integration: { Uri: 'https://orders.internal.example.com/files/{proxy}', RequestParameters: { 'integration.request.path.proxy': 'method.request.path.proxy' } },
       });
-      expect(() => service.integration('orders')).toThrow(/invalid integration\(path\) \(received "orders"\).*Fix: use a path such as/);
+      expect(() => service.integration('orders')).toThrow(/invalid integration\.path \(received "orders"\).*Fix: use a path such as/);
     });
 
     it('writes load balancer access logs to a bucket when given one', () => {

@@ -59,7 +59,7 @@ describe('ServiceNetwork and SecureFargateService callers', () => {
       expect(() => new ServiceNetwork(stack, 'Bad', { vpc: vpcNetwork.vpc, logsKey: keys.logsKey, latticePrefixListId: 'vpc-lattice' }))
         .toThrow(/invalid latticePrefixListId \(received "vpc-lattice"\).*Fix:/);
       const n = new ServiceNetwork(stack, 'Calls', { vpc: vpcNetwork.vpc, logsKey: keys.logsKey });
-      expect(() => n.addService('Payments')).toThrow(/invalid addService name \(received "Payments"\)/);
+      expect(() => n.addService('Payments')).toThrow(/invalid addService\.name \(received "Payments"\)/);
       expect(() => n.addService('payments', { idleTimeout: Duration.seconds(0) })).toThrow(/idleTimeout \(received "0 s"\)/);
       n.addService('payments');
       expect(() => n.addService('payments')).toThrow(/already on the network/);

@@ -79,10 +79,10 @@ describe('PlatformIdentity roles (RBAC) and attribute claims (ABAC)', () => {
     it('roles with unknown scopes, no scopes, bad names, duplicates or no description', () => {
       const { identity } = identityIn();
       identity.addResourceServer('orders', ['read']);
-      expect(() => identity.addRole('admin', { scopes: ['orders/write'], description: 'Operators' })).toThrow(/invalid addRole\("admin"\) scopes \(received "orders\/write"\).*not published.*Fix: add it first/);
-      expect(() => identity.addRole('admin', { scopes: [], description: 'Operators' })).toThrow(/invalid addRole\("admin"\) scopes.*grants nothing.*Fix:/);
-      expect(() => identity.addRole('bad name', { scopes: ['orders/read'], description: 'Operators' })).toThrow(/invalid addRole name \(received "bad name"\).*Fix:/);
-      expect(() => identity.addRole('admin', { scopes: ['orders/read'], description: '' })).toThrow(/invalid addRole\("admin"\) description.*Fix:/);
+      expect(() => identity.addRole('admin', { scopes: ['orders/write'], description: 'Operators' })).toThrow(/invalid addRole\("admin"\)\.scopes \(received "orders\/write"\).*not published.*Fix: add it first/);
+      expect(() => identity.addRole('admin', { scopes: [], description: 'Operators' })).toThrow(/invalid addRole\("admin"\)\.scopes.*grants nothing.*Fix:/);
+      expect(() => identity.addRole('bad name', { scopes: ['orders/read'], description: 'Operators' })).toThrow(/invalid addRole\.name \(received "bad name"\).*Fix:/);
+      expect(() => identity.addRole('admin', { scopes: ['orders/read'], description: '' })).toThrow(/invalid addRole\("admin"\)\.description.*Fix:/);
       expect(() => identity.addRole('admin', { scopes: ['orders/read'], description: 'Operators', precedence: -1 })).toThrow(/precedence \(received -1\)/);
       identity.addRole('admin', { scopes: ['orders/read'], description: 'Operators' });
       expect(() => identity.addRole('admin', { scopes: ['orders/read'], description: 'Operators' })).toThrow(/already exists/);

@@ -120,8 +120,8 @@ describe('PlatformIdentity', () => {
 
     it('invalid resource-server identifiers and scope names (Cognito character rules)', () => {
       const { identity } = identityIn();
-      expect(() => identity.addResourceServer('orders service', ['read'])).toThrow(/invalid addResourceServer identifier \(received "orders service"\).*Fix:/);
-      expect(() => identity.addResourceServer('orders', ['read/all'])).toThrow(/invalid addResourceServer\("orders"\) scopes \(received "read\/all"\).*without spaces/);
+      expect(() => identity.addResourceServer('orders service', ['read'])).toThrow(/invalid addResourceServer\.identifier \(received "orders service"\).*Fix:/);
+      expect(() => identity.addResourceServer('orders', ['read/all'])).toThrow(/invalid addResourceServer\("orders"\)\.scopes \(received "read\/all"\).*without spaces/);
       expect(() => identity.addResourceServer('orders', [])).toThrow(/grants nothing/);
       identity.addResourceServer('orders', ['read']);
       expect(() => identity.addResourceServer('orders', ['write'])).toThrow(/already exists/);
@@ -131,10 +131,10 @@ describe('PlatformIdentity', () => {
       const { stack, identity } = identityIn();
       const server = identity.addResourceServerScopes('api', ['orders.read', 'orders.write']);
       expect(identity.addResourceServerScopes('api', ['billing.read'])).toBe(server);
-      expect(() => identity.addResourceServerScopes('api', ['billing.write', 'billing.read'])).toThrow(/invalid addResourceServerScopes\("api"\) scopes \(received "billing.read"\): the resource server already publishes "api\/billing.read"/);
+      expect(() => identity.addResourceServerScopes('api', ['billing.write', 'billing.read'])).toThrow(/invalid addResourceServerScopes\("api"\)\.scopes \(received "billing.read"\): the resource server already publishes "api\/billing.read"/);
       identity.addResourceServerScopes('api', Array.from({ length: 97 }, (_, i) => `s${i}.read`));
       expect(() => identity.addResourceServerScopes('api', ['one.more'])).toThrow(/resource server "api" already has 100 scopes, the most Cognito allows\. Fix: publish further scopes under another resource-server identifier/);
-      expect(() => identity.addResourceServerScopes('other', ['ok', 'bad/scope'])).toThrow(/invalid addResourceServerScopes\("other"\) scopes \(received "bad\/scope"\)/);
+      expect(() => identity.addResourceServerScopes('other', ['ok', 'bad/scope'])).toThrow(/invalid addResourceServerScopes\("other"\)\.scopes \(received "bad\/scope"\)/);
       identity.addMachineClient('billing', ['api/orders.read', 'api/billing.read']);
       const t = Template.fromStack(stack);
       t.resourceCountIs('AWS::Cognito::UserPoolResourceServer', 1);
@@ -148,9 +148,9 @@ describe('PlatformIdentity', () => {
       const { identity } = identityIn();
       identity.addResourceServer('orders', ['read']);
       expect(() => identity.addMachineClient('svc', ['orders/write'])).toThrow(/not published by a resource server.*addResourceServer\("orders", \["write"\]\)/);
-      expect(() => identity.addMachineClient('svc', ['read'])).toThrow(/invalid addMachineClient\("svc"\) scopes \(received "read"\)/);
+      expect(() => identity.addMachineClient('svc', ['read'])).toThrow(/invalid addMachineClient\("svc"\)\.scopes \(received "read"\)/);
       expect(() => identity.addMachineClient('svc', [])).toThrow(/at least one resource-server scope/);
-      expect(() => identity.addMachineClient('svc/1', ['orders/read'])).toThrow(/invalid client name \(received "svc\/1"\)/);
+      expect(() => identity.addMachineClient('svc/1', ['orders/read'])).toThrow(/invalid client\.name \(received "svc\/1"\)/);
       expect(() => identity.addUserClient('web', { callbackUrls: ['http://app.example.com/cb'] })).toThrow(/must use https/);
     });
   });

@@ -156,7 +156,7 @@ describe('PlatformPipeline rejects bad input with prop, value and fix', () => {
   });
 
   it('a pipeline stack and environments without explicit account and region', () => {
-    expect(() => make({}, { toolingEnv: false })).toThrow(/invalid stack env .*a pipeline deploys across accounts, so its stack needs an explicit account and region/);
+    expect(() => make({}, { toolingEnv: false })).toThrow(/invalid stack\.env .*a pipeline deploys across accounts, so its stack needs an explicit account and region/);
     expect(() => make({}, { stageEnv: false })).toThrow(/invalid environments\[dev\]\.stage\.env .*Fix: create the PlatformStage with env/);
   });
 

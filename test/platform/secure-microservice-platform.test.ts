@@ -464,17 +464,17 @@ describe('SecureMicroservicePlatform rejects bad input with prop, value and fix'
 
   it('service names, duplicates and unknown callers', () => {
     const { platform: p } = platform();
-    expect(() => p.addService('Orders', { imageTag: '1.0.0' })).toThrow(/invalid addService name \(received "Orders"\)/);
+    expect(() => p.addService('Orders', { imageTag: '1.0.0' })).toThrow(/invalid addService\.name \(received "Orders"\)/);
     p.addService('orders', { imageTag: '1.0.0' });
-    expect(() => p.addService('orders', { imageTag: '1.0.1' })).toThrow(/invalid addService name \(received "orders"\): a service with this name already exists/);
-    expect(() => p.addService('payments', { imageTag: '1.0.0', allowFrom: ['billing'] })).toThrow(/invalid addService\("payments"\) allowFrom \(received "billing"\).*Fix: add "billing" first, or use one of: orders/);
+    expect(() => p.addService('orders', { imageTag: '1.0.1' })).toThrow(/invalid addService\.name \(received "orders"\): a service with this name already exists/);
+    expect(() => p.addService('payments', { imageTag: '1.0.0', allowFrom: ['billing'] })).toThrow(/invalid addService\("payments"\)\.allowFrom \(received "billing"\).*Fix: add "billing" first, or use one of: orders/);
   });
 
   it('scope groups: a valid resource-server identifier, at most 100 scopes each (Cognito)', () => {
     const { platform: p } = platform();
-    expect(() => p.addService('orders', { imageTag: '1.0.0', scopeGroup: 'Sales Team' })).toThrow(/invalid addService\("orders"\) scopeGroup \(received "Sales Team"\).*Fix: use a domain or team name/);
+    expect(() => p.addService('orders', { imageTag: '1.0.0', scopeGroup: 'Sales Team' })).toThrow(/invalid addService\("orders"\)\.scopeGroup \(received "Sales Team"\).*Fix: use a domain or team name/);
     for (let i = 1; i <= 50; i++) p.addService(`svc-${i}`, { imageTag: '1.0.0' });
-    expect(() => p.addService('one-too-many', { imageTag: '1.0.0' })).toThrow(/invalid addResourceServerScopes\("api"\) scopes \(received "one-too-many.read"\): resource server "api" already has 100 scopes, the most Cognito allows\. Fix: publish further scopes under another resource-server identifier/);
+    expect(() => p.addService('one-too-many', { imageTag: '1.0.0' })).toThrow(/invalid addResourceServerScopes\("api"\)\.scopes \(received "one-too-many.read"\): resource server "api" already has 100 scopes, the most Cognito allows\. Fix: publish further scopes under another resource-server identifier/);
     expect(p.addService('other', { imageTag: '1.0.0', scopeGroup: 'team-b' }).scopes).toEqual(['team-b/other.read', 'team-b/other.write']);
   });
 });

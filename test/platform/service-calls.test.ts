@@ -154,7 +154,7 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
     });
     p.addService('orders', { imageTag: '1.0.0' });
     expect(() => p.addService('payments', { imageTag: '1.0.0', allowFrom: ['orders'], callIdleTimeout: Duration.minutes(11) }))
-      .toThrow(/invalid addService\("payments"\) idleTimeout \(received "660 s"\).*1 s to 600 s.*Fix:/);
+      .toThrow(/invalid addService\("payments"\)\.idleTimeout \(received "660 s"\).*1 s to 600 s.*Fix:/);
     expect(() => p.addService('billing', { imageTag: '1.0.0', allowFrom: ['orders'], callRequestTimeout: Duration.millis(10) }))
       .toThrow(/invalid callers.requestTimeout \(received "10 ms"\).*Fix:/);
   });

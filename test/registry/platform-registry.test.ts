@@ -65,6 +65,6 @@ describe('PlatformRegistry', () => {
 
   it('rejects bad environment and service names with the value and the fix', () => {
     expect(() => new PlatformRegistry(newStack(), 'Bad', { environmentName: 'Dev_1' })).toThrow(/invalid environmentName \(received "Dev_1"\).*Fix: use lower-case letters/);
-    expect(() => registry.repositoryFor('Orders')).toThrow(/invalid repositoryFor\(service\) \(received "Orders"\).*Fix: use e\.g\. "orders"/);
+    expect(() => registry.repositoryFor('Orders')).toThrow(/invalid repositoryFor\.service \(received "Orders"\).*Fix: use e\.g\. "orders"/);
   });
 });
