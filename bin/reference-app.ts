@@ -2,6 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { applySecurityChecks } from '../lib/checks/apply-security-checks';
 import { ENVIRONMENT_NAME_PATTERN, MutualTlsOptions } from '../lib/platform/secure-microservice-platform';
 import { PlatformStage } from '../lib/platform/platform-stage';
+import { PlatformProfileName } from '../lib/platform/profiles';
 
 /**
  * Settings of one environment: context `platform` (shared) overlaid with `environments.<env>` (cdk.json).
@@ -9,7 +10,7 @@ import { PlatformStage } from '../lib/platform/platform-stage';
  */
 export interface ReferenceEnvironment {
   /** `dev` or `prod` (PLATFORM_PROFILES). */
-  readonly profile?: string;
+  readonly profile?: PlatformProfileName;
   readonly account?: string;
   readonly region?: string;
   /**

@@ -61,12 +61,14 @@ export {
   AlarmThresholds,
   RouteOptions,
   RouteInfo,
+  AddedRoute,
   ROUTE_METHODS,
   SECURITY_HEADERS,
   ApiResourcePolicyOptions,
   GENERIC_ERROR_RESPONSES,
   GenericErrorResponse,
 } from './api/secure-api';
+export { HTTP_METHODS, HttpMethod, RouteKey } from './api/route-key';
 // The API model written at synth for csm-fuzz (cdk.out/api-model.json).
 export {
   ApiModelPlugin,

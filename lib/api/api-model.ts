@@ -4,6 +4,7 @@ import { IPolicyValidationContext, IPolicyValidationPlugin, PolicyValidationPlug
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 import { GENERIC_ERROR_RESPONSES, RouteInfo, SECURITY_HEADERS, SecureApi } from './secure-api';
+import { HttpMethod } from './route-key';
 
 /** File name of the API model, written next to the security report (cdk.out) and into each stage's assembly. */
 export const API_MODEL_FILE = 'api-model.json';
@@ -18,7 +19,7 @@ export interface ApiModelParameter {
 
 /** One route (method + resource path) as API Gateway serves it. */
 export interface ApiModelRoute {
-  readonly method: string;
+  readonly method: HttpMethod;
   /** Resource path with the version, e.g. `/v1/orders/{id}`. */
   readonly path: string;
   readonly version: string;

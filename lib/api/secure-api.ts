@@ -15,6 +15,7 @@ import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { assertReason } from '../private/reason';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { API_VERSION_PATTERN, wholeNumber } from '../private/validation';
+import { BODY_METHODS, HTTP_METHODS, HttpMethod, isHttpMethod, routeKey, RouteKey } from './route-key';
 
 /** Requests per second (steady rate) and concurrent burst allowed. */
 export interface ThrottleOptions {
@@ -135,8 +136,7 @@ export interface AlarmThresholds {
 }
 
 /** HTTP methods a route may use (no ANY: every verb is a deliberate decision). */
-export const ROUTE_METHODS: readonly string[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
-const BODY_METHODS = ['POST', 'PUT', 'PATCH'];
+export const ROUTE_METHODS: readonly HttpMethod[] = HTTP_METHODS;
 
 export interface RouteOptions {
   /** API version, `v1`, `v2`…; the route is served under `/<version>`. */
@@ -144,7 +144,7 @@ export interface RouteOptions {
   /** Path below the version, starting with "/", e.g. `/orders/{id}`. */
   readonly path: string;
   /** One of ROUTE_METHODS. */
-  readonly method: string;
+  readonly method: HttpMethod;
   /**
    * OAuth scopes (`<resourceServerId>/<scope>`); a token needs one of them. Required unless `publicRoute`.
    * @default - none (only allowed with publicRoute)
@@ -189,8 +189,10 @@ export interface RouteOptions {
 
 /** What a route requires, for authorizers and reviewers (`SecureApi.routes`). */
 export interface RouteInfo {
+  /** `"<METHOD> <resource path>"` (`"GET /v1/orders/{id}"`), the key the mTLS authorizer's route map uses. */
+  readonly key: RouteKey;
   readonly version: string;
-  readonly method: string;
+  readonly method: HttpMethod;
   /** The path as given, below the version (`/orders/{id}`). */
   readonly path: string;
   /** The full resource path (`/v1/orders/{id}`). */
@@ -207,6 +209,11 @@ export interface RouteInfo {
   readonly authorization: 'COGNITO' | 'CUSTOM' | 'NONE';
   /** The route's own throttle, when it overrides the stage-wide one. */
   readonly throttle?: ThrottleOptions;
+}
+
+/** A route added by `SecureApi.addRoute`: what it requires and the API Gateway method created for it. */
+export interface AddedRoute extends RouteInfo {
+  readonly apiMethod: apigw.Method;
 }
 
 /** Response headers every gateway response carries (values are API Gateway header-mapping literals). */
@@ -336,7 +343,7 @@ export class SecureApi extends Construct {
   private readonly tiers = new Map<string, apigw.UsagePlan>();
   private readonly alarmList: cloudwatch.Alarm[] = [];
   private readonly routeList: RouteInfo[] = [];
-  private readonly routeThrottles: { resourcePath: string; method: string; throttle: ThrottleOptions }[] = [];
+  private readonly routeThrottles: { resourcePath: string; method: HttpMethod; throttle: ThrottleOptions }[] = [];
   private readonly stageThrottle: ThrottleOptions;
   private readonly requireApiKey: boolean;
   private readonly validator: apigw.RequestValidator;
@@ -456,51 +463,12 @@ export class SecureApi extends Construct {
     return this.customAuthorizer ? 'CUSTOM' : 'COGNITO';
   }
 
-  /** Adds a route under `/<version><path>`: authorized, API-key protected and validated unless opted out. */
-  public addRoute(options: RouteOptions): apigw.Method {
-    const method = (options.method ?? '').toUpperCase();
-    if (!ROUTE_METHODS.includes(method)) {
-      invalidProp(this, 'addRoute.method', options.method, 'unknown or unsupported HTTP method (ANY and OPTIONS are not routes)', `use one of ${ROUTE_METHODS.join(', ')}`);
-    }
-    if (!API_VERSION_PATTERN.test(options.version)) {
-      invalidProp(this, 'addRoute.version', options.version, 'versions are "v" followed by a number, so a new version gets its own base path', 'use "v1", "v2", …');
-    }
-    if (!options.path.startsWith('/')) {
-      invalidProp(this, 'addRoute.path', options.path, 'the path must start with "/"', `use "/${options.path}"`);
-    }
-    const segments = options.path.split('/').slice(1).filter((s, _i, all) => !(s === '' && all.length === 1));
-    for (const segment of segments) {
-      if (!PATH_SEGMENT.test(segment)) {
-        invalidProp(this, 'addRoute.path', options.path, `segment "${segment}" is not a plain name or a {parameter}`, 'use segments of letters, digits, "._~-" or {name}, without a trailing "/"');
-      }
-    }
-    const resourcePath = `/${options.version}${segments.length ? `/${segments.join('/')}` : ''}`;
-    const route = `${method} ${resourcePath}`;
-    if (this.routeList.some((r) => `${r.method} ${r.resourcePath}` === route)) {
-      invalidProp(this, 'addRoute', route, 'this route already exists', 'change the path, method or version (a new version gets its own base path)');
-    }
-    const scopes = options.scopes ?? [];
-    for (const scope of scopes) {
-      if (!parseScope(scope)) {
-        invalidProp(this, 'addRoute.scopes', scope, 'scopes are "<resourceServerId>/<scope>" in Cognito\'s character set', 'use a scope such as "orders/read"');
-      }
-    }
-    if (options.publicRoute) {
-      recordOptOut(this, `addRoute(${route}).publicRoute`, `authorization on ${route}`, options.publicRoute);
-      if (scopes.length > 0) invalidProp(this, 'addRoute.scopes', scopes, 'a public route checks no token, so scopes would not be enforced', 'drop the scopes or the publicRoute option');
-    } else if (scopes.length === 0) {
-      invalidProp(this, 'addRoute.scopes', scopes, `${route} needs at least one OAuth scope (deny by default)`, 'pass scopes such as ["orders/read"], or publicRoute: { reason } for a deliberately public route');
-    }
-    if (BODY_METHODS.includes(method) && !options.requestModel) {
-      invalidProp(this, 'addRoute.requestModel', undefined, `${route} accepts a body, which must be validated against a JSON schema`, 'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }');
-    }
-    for (const key of Object.keys(options.requestParameters ?? {})) {
-      if (!REQUEST_PARAMETER.test(key)) {
-        invalidProp(this, 'addRoute.requestParameters', key, 'keys are method.request.<querystring|header|path>.<name>', 'use e.g. "method.request.querystring.limit"');
-      }
-    }
-    if (options.throttle) validateThrottle(this, `addRoute(${route}).throttle`, options.throttle);
-
+  /**
+   * Adds a route under `/<version><path>`: authorized, API-key protected and validated unless opted out. Returns
+   * what the route requires (as listed in `routes`) and the API Gateway method created for it.
+   */
+  public addRoute(options: RouteOptions): AddedRoute {
+    const { method, segments, resourcePath, key, scopes } = this.validateRoute(options);
     const pathParameters = Object.fromEntries(segments
       .filter((s) => s.startsWith('{'))
       .map((s) => [`method.request.path.${s.slice(1, -1).replace(/\+$/, '')}`, true]));
@@ -544,7 +512,8 @@ export class SecureApi extends Construct {
       acknowledgeFinding(created, 'AwsSolutions::AwsSolutions-COG4', `customAuthorizer: ${this.customAuthorizer.reason}`);
     }
     if (options.throttle) this.routeThrottles.push({ resourcePath, method, throttle: options.throttle });
-    this.routeList.push({
+    const info: RouteInfo = {
+      key,
       version: options.version,
       method,
       path: options.path,
@@ -556,8 +525,57 @@ export class SecureApi extends Construct {
       apiKeyRequired: this.requireApiKey,
       authorization: options.publicRoute ? 'NONE' : this.authorizationType,
       throttle: options.throttle,
-    });
-    return created;
+    };
+    this.routeList.push(info);
+    return { ...info, apiMethod: created };
+  }
+
+  /** Checks every option of a route (invalidProp: prop, value, problem, fix) and records a publicRoute opt-out. */
+  private validateRoute(options: RouteOptions): { method: HttpMethod; segments: string[]; resourcePath: string; key: RouteKey; scopes: string[] } {
+    // Upper-cased for JavaScript callers, whom the HttpMethod type does not reach.
+    const method = String(options.method ?? '').toUpperCase();
+    if (!isHttpMethod(method)) {
+      invalidProp(this, 'addRoute.method', options.method, 'unknown or unsupported HTTP method (ANY and OPTIONS are not routes)', `use one of ${ROUTE_METHODS.join(', ')}`);
+    }
+    if (!API_VERSION_PATTERN.test(options.version)) {
+      invalidProp(this, 'addRoute.version', options.version, 'versions are "v" followed by a number, so a new version gets its own base path', 'use "v1", "v2", …');
+    }
+    if (!options.path.startsWith('/')) {
+      invalidProp(this, 'addRoute.path', options.path, 'the path must start with "/"', `use "/${options.path}"`);
+    }
+    const segments = options.path.split('/').slice(1).filter((s, _i, all) => !(s === '' && all.length === 1));
+    for (const segment of segments) {
+      if (!PATH_SEGMENT.test(segment)) {
+        invalidProp(this, 'addRoute.path', options.path, `segment "${segment}" is not a plain name or a {parameter}`, 'use segments of letters, digits, "._~-" or {name}, without a trailing "/"');
+      }
+    }
+    const resourcePath = `/${options.version}${segments.length ? `/${segments.join('/')}` : ''}`;
+    const route = routeKey(method, resourcePath);
+    if (this.routeList.some((r) => routeKey(r.method, r.resourcePath) === route)) {
+      invalidProp(this, 'addRoute', route, 'this route already exists', 'change the path, method or version (a new version gets its own base path)');
+    }
+    const scopes = options.scopes ?? [];
+    for (const scope of scopes) {
+      if (!parseScope(scope)) {
+        invalidProp(this, 'addRoute.scopes', scope, 'scopes are "<resourceServerId>/<scope>" in Cognito\'s character set', 'use a scope such as "orders/read"');
+      }
+    }
+    if (options.publicRoute) {
+      recordOptOut(this, `addRoute(${route}).publicRoute`, `authorization on ${route}`, options.publicRoute);
+      if (scopes.length > 0) invalidProp(this, 'addRoute.scopes', scopes, 'a public route checks no token, so scopes would not be enforced', 'drop the scopes or the publicRoute option');
+    } else if (scopes.length === 0) {
+      invalidProp(this, 'addRoute.scopes', scopes, `${route} needs at least one OAuth scope (deny by default)`, 'pass scopes such as ["orders/read"], or publicRoute: { reason } for a deliberately public route');
+    }
+    if (BODY_METHODS.includes(method) && !options.requestModel) {
+      invalidProp(this, 'addRoute.requestModel', undefined, `${route} accepts a body, which must be validated against a JSON schema`, 'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }');
+    }
+    for (const key of Object.keys(options.requestParameters ?? {})) {
+      if (!REQUEST_PARAMETER.test(key)) {
+        invalidProp(this, 'addRoute.requestParameters', key, 'keys are method.request.<querystring|header|path>.<name>', 'use e.g. "method.request.querystring.limit"');
+      }
+    }
+    if (options.throttle) validateThrottle(this, `addRoute(${route}).throttle`, options.throttle);
+    return { method, segments, resourcePath, key: route, scopes };
   }
 
   /** The construct under which routes placed in `scope` create their resources, methods and models (`<scope>/Api`). */

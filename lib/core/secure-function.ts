@@ -6,14 +6,14 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from './acknowledge';
-import { handlerCode } from '../private/handler-code';
+import { handlerCode, HandlerName } from '../private/handler-code';
 import { viaService } from '../private/key-use';
 import { invalidProp } from '../private/errors';
 import { createSecureLogGroup } from './secure-log-group';
 
 export interface SecureFunctionOptions {
   /** Handler bundle name (`lib/<area>/handlers/<name>.lambda.ts`). */
-  readonly handler: string;
+  readonly handler: HandlerName;
   readonly description: string;
   /** Encrypts the function's log group. */
   readonly logsKey: kms.IKey;

@@ -9,6 +9,7 @@ import { invalidProp } from '../private/errors';
 import { parseScope, RESOURCE_SERVER_ID_PATTERN, SCOPE_NAME_PATTERN } from '../private/oauth-scope';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { wholeNumber } from '../private/validation';
+import type { HandlerName } from '../private/handler-code';
 
 /** Opting out of the Plus feature plan (and with it, of threat protection). */
 export interface CheaperFeaturePlanOptOut extends SecurityOptOut {
@@ -122,7 +123,7 @@ const RESERVED_CLAIMS = ['acr', 'amr', 'at_hash', 'auth_time', 'aud', 'azp', 'cl
   'event_id', 'exp', 'iat', 'identities', 'iss', 'jti', 'nbf', 'nonce', 'origin_jti', 'phone_number', 'phone_number_verified',
   'scope', 'sub', 'token_use', 'username', 'version'];
 /** The pre-token-generation handler bundle (lib/identity/handlers/pre-token-generation.lambda.ts). */
-export const PRE_TOKEN_GENERATION_HANDLER = 'pre-token-generation';
+export const PRE_TOKEN_GENERATION_HANDLER: HandlerName = 'pre-token-generation';
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const RESERVED_IN_DOMAIN = ['aws', 'amazon', 'cognito'];
 

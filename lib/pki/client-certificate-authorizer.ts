@@ -14,6 +14,7 @@ import { SecureTable } from '../storage/secure-table';
 import { createPkiFunction, refuseIsolatedVpc } from './pki-function';
 import { encodeRouteScopes } from './route-map';
 import { parseRoute, RouteConflict, RouteTable } from './route-policy';
+import { ROUTE_KEY_METHODS } from '../api/route-key';
 
 export interface ClientCertificateAuthorizerProps {
   /** The Cognito user pool that issues the access tokens. */
@@ -73,7 +74,7 @@ const LAMBDA_ENVIRONMENT_BYTES = 4096;
 const ENVIRONMENT_RESERVE_BYTES = 512;
 /** A Cognito app client id (at most 128 characters; 26 in practice) and its comma. */
 const CLIENT_ID_BYTES = 27;
-const ROUTE = /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|ANY) \/[A-Za-z0-9/{}._+-]*$/;
+const ROUTE = new RegExp(`^(${ROUTE_KEY_METHODS.join('|')}) /[A-Za-z0-9/{}._+-]*$`);
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_CACHE_TTL_SECONDS = 300;
 /** Identity sources that key the decision cache on the request's route as well (method and concrete path). */

@@ -1,3 +1,4 @@
+import { parseRouteKey, ROUTE_KEY_METHODS } from '../api/route-key';
 import type { RouteScopes } from './route-map';
 
 /**
@@ -12,7 +13,7 @@ import type { RouteScopes } from './route-map';
  */
 
 /** The methods a route may name. ANY is expanded into each: a `*` in the method position would also match `/`. */
-export const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+export const ROUTE_METHODS = ROUTE_KEY_METHODS.filter((m) => m !== 'ANY');
 
 type Segment = { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'param' } | { readonly kind: 'proxy' };
 
@@ -44,8 +45,8 @@ export interface RouteConflict {
 }
 
 export function parseRoute(key: string, scopes: readonly string[]): ParsedRoute {
-  const [method, path] = key.split(' ');
-  if (!method || path === undefined || !path.startsWith('/')) throw new Error(`invalid route "${key}": expected "<METHOD> /<path>"`);
+  const { method, path } = parseRouteKey(key) ?? {};
+  if (!method || path === undefined) throw new Error(`invalid route "${key}": expected "<METHOD> /<path>"`);
   const methods = method === 'ANY' ? [...ROUTE_METHODS] : [method];
   const segments: Segment[] = path.split('/').slice(1).filter((s, i, all) => !(s === '' && i === all.length - 1)).map((s) => {
     if (/^\{[^{}]+\+\}$/.test(s)) return { kind: 'proxy' as const };

@@ -5,7 +5,7 @@ import { invalidProp } from '../private/errors';
 import { ACCOUNT_BASELINE_SKIPPED_CONTROL } from '../private/organization-managed';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { PlatformRegistry } from '../registry/platform-registry';
-import { PLATFORM_PROFILES } from './profiles';
+import { PLATFORM_PROFILES, PlatformProfileName } from './profiles';
 import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from './secure-microservice-platform';
 
 /** How PlatformStage builds the account security baseline. */
@@ -20,7 +20,7 @@ export interface PlatformBaselineOptions {
 
 export interface PlatformStageProps extends Omit<SecureMicroservicePlatformProps, 'environmentName' | 'profile' | 'registry'> {
   /** Profile name: `dev` or `prod` (see PLATFORM_PROFILES). */
-  readonly profile: string;
+  readonly profile: PlatformProfileName;
   /**
    * Account and region to deploy to.
    * @default - env-agnostic (resolved at deploy time)
@@ -54,11 +54,12 @@ export class PlatformStage extends Stage {
   public readonly baselineStack?: Stack;
   public readonly baseline?: AccountSecurityBaseline;
   /** The profile this environment was built with (`dev`, `prod`). */
-  public readonly profileName: string;
+  public readonly profileName: PlatformProfileName;
 
   constructor(scope: Construct, id: string, props: PlatformStageProps) {
     super(scope, id, { env: props.env });
-    const profile = PLATFORM_PROFILES[props.profile as keyof typeof PLATFORM_PROFILES];
+    // Looked up with hasOwn: JavaScript callers can pass any string, including "constructor".
+    const profile = Object.hasOwn(PLATFORM_PROFILES, props.profile) ? PLATFORM_PROFILES[props.profile] : undefined;
     if (!profile) {
       invalidProp(this, 'profile', props.profile, 'unknown profile', `use one of ${Object.keys(PLATFORM_PROFILES).join(', ')}`);
     }

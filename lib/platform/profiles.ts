@@ -48,12 +48,15 @@ export interface PlatformProfile {
   readonly auditRetentionDays?: number;
 }
 
+/** The names of PLATFORM_PROFILES. */
+export type PlatformProfileName = 'dev' | 'prod';
+
 /**
  * `dev`: 2 AZs (interface endpoints in one), short-lived CA, 90-day logs, $150/month idle budget, trail locked 90 days
  * (governance). `prod`: 3 AZs, general-purpose root + issuing CA, 2-year logs (at least 365 days for any log group), alarms routed, trail locked 365 days
  * (compliance).
  */
-export const PLATFORM_PROFILES: Readonly<Record<'dev' | 'prod', PlatformProfile>> = {
+export const PLATFORM_PROFILES: Readonly<Record<PlatformProfileName, PlatformProfile>> = {
   dev: {
     availabilityZones: 2,
     logRetentionDays: 90,

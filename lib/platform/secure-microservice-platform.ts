@@ -39,6 +39,7 @@ import { SecureTable } from '../storage/secure-table';
 import { IDLE_COST_BUDGET_METADATA_TYPE } from '../cost/idle-cost';
 import { PLATFORM_PROFILES, PlatformProfile } from './profiles';
 import { ENVIRONMENT_NAME_PATTERN, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, wholeNumber } from '../private/validation';
+import { HttpMethod } from '../api/route-key';
 
 /** An existing VPC to run the services in instead of a new PrivateNetwork. */
 export interface ExistingNetwork {
@@ -208,7 +209,7 @@ export interface PlatformRoute {
   readonly version: string;
   /** API path under the version, e.g. `/orders/{id}`. */
   readonly path: string;
-  readonly method: string;
+  readonly method: HttpMethod;
   /** OAuth scopes (`<scopeGroup>/<service>.<scope>`, e.g. `api/orders.read`), any of which grants the route. */
   readonly scopes: string[];
   /**
@@ -701,7 +702,7 @@ export class SecureMicroservicePlatform extends Construct {
     }
 
     const routes = (options.routes ?? []).map((route) => {
-      const method = this.api.addRoute({
+      const added = this.api.addRoute({
         version: route.version,
         path: route.path,
         method: route.method,
@@ -712,11 +713,8 @@ export class SecureMicroservicePlatform extends Construct {
         // In the service's nested stack: the platform stack stays the same size however many routes there are.
         scope,
       });
-      if (this.clientCertificateAuthorizer) {
-        const info = this.api.routes[this.api.routes.length - 1];
-        this.clientCertificateAuthorizer.allowRoute(`${info.method} ${info.resourcePath}`, [...info.scopes]);
-      }
-      return method;
+      this.clientCertificateAuthorizer?.allowRoute(added.key, [...added.scopes]);
+      return added.apiMethod;
     });
 
     const scopes = scopeNames.map((scopeName) => `${scopeGroup}/${scopeName}`);

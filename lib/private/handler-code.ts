@@ -9,12 +9,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
  */
 export const HANDLERS_DIR = path.join(__dirname, '..', '..', 'dist', 'handlers');
 
+/** Every Lambda handler, `lib/<area>/handlers/<name>.lambda.ts` (a test keeps the list in step with the files). */
+export const HANDLER_NAMES = ['client-cert-authorizer', 'pre-token-generation', 'revocation-sync', 'truststore'] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
+
 /**
  * The esbuild bundle of `lib/<area>/handlers/<name>.lambda.ts` as Lambda code (index.handler).
  * Bundles are built by the package build (shipped in the tarball), on this repo's `npm ci` and before tests;
  * synth never runs Docker.
  */
-export function handlerCode(name: string): lambda.Code {
+export function handlerCode(name: HandlerName): lambda.Code {
   const dir = path.join(HANDLERS_DIR, name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
     throw new Error(`Lambda handler bundle "${name}" not found in ${dir}. Fix: in this repository run "npm run build:handlers" (npm ci does it for you); in an installed package, reinstall it (the bundles ship in the tarball).`);

@@ -114,7 +114,7 @@ describe('mTLS route map over Lambda\'s environment quota', () => {
     const app = newApp();
     const stage = buildScalePlatform(app, 1);
     // Random path segments barely compress: 120 routes of 48 random hex digits overflow the 4 KB even compressed.
-    const routes = Array.from({ length: 120 }, () => ({ version: 'v1', path: `/big/${randomBytes(24).toString('hex')}`, method: 'GET', scopes: ['big/read'] }));
+    const routes = Array.from({ length: 120 }, () => ({ version: 'v1', path: `/big/${randomBytes(24).toString('hex')}`, method: 'GET' as const, scopes: ['big/read'] }));
     stage.platform.addService('big', { imageTag: '1.0.0', routes });
     expect(() => app.synth()).toThrow(/route map of 121 routes is \d+ bytes compressed.*exceed the 4 KB Lambda allows.*Fix: use fewer or shorter routes/);
   });

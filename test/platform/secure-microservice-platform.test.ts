@@ -12,6 +12,7 @@ import { IDLE_COST_BUDGET_METADATA_TYPE } from '../../lib/cost/idle-cost';
 import { PLATFORM_PROFILES } from '../../lib/platform/profiles';
 import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from '../../lib/platform/secure-microservice-platform';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp, newStack, synthWithGate } from '../support/harness';
+import { PlatformProfileName } from '../../lib/platform/profiles';
 
 const BASE: Omit<SecureMicroservicePlatformProps, 'environmentName'> = {
   serviceDomain: 'internal.example.com',
@@ -332,7 +333,7 @@ describe('profile log retention floor', () => {
 });
 
 describe('PlatformStage profiles', () => {
-  function stage(profile: string, extra: Partial<PlatformStageProps> = {}) {
+  function stage(profile: PlatformProfileName, extra: Partial<PlatformStageProps> = {}) {
     const s = new PlatformStage(newApp(), profile === 'prod' ? 'prod' : 'dev', { ...BASE, profile, ...extra });
     s.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
     return s;
@@ -385,7 +386,8 @@ describe('PlatformStage profiles', () => {
   });
 
   it('rejects an unknown profile', () => {
-    expect(() => stage('staging')).toThrow(/invalid profile \(received "staging"\): unknown profile\. Fix: use one of dev, prod/);
+    // A JavaScript caller (or a cdk.json value) can pass any string.
+    expect(() => stage('staging' as PlatformProfileName)).toThrow(/invalid profile \(received "staging"\): unknown profile\. Fix: use one of dev, prod/);
   });
 
   it('creates the account baseline stack first: dev locks the trail 90 days (governance), prod 365 days (compliance)', () => {

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadModel, selectApi, UsageError } from './model';
 import { buildReport, summarize } from './report';
 import { fuzz } from './run';
+import { routeKey } from '../../api/route-key';
 
 export const TOOL = 'csm-fuzz/1';
 
@@ -113,11 +114,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const requestTimeoutMs = number(values['request-timeout'], 'request-timeout', 10, 300) * 1000;
 
   const modelApi = selectApi(loadModel(modelFile), values.api);
-  const routeKeys = modelApi.routes.map((r) => `${r.method} ${r.path}`);
+  const routeKeys: string[] = modelApi.routes.map((r) => routeKey(r.method, r.path));
   for (const excluded of values.exclude ?? []) {
     if (!routeKeys.includes(excluded)) throw new UsageError(`--exclude ${excluded} is not a route of ${modelApi.id}. Fix: use one of ${routeKeys.map((k) => `"${k}"`).join(', ')}.`);
   }
-  const api = { ...modelApi, routes: modelApi.routes.filter((r) => !(values.exclude ?? []).includes(`${r.method} ${r.path}`)) };
+  const api = { ...modelApi, routes: modelApi.routes.filter((r) => !(values.exclude ?? []).includes(routeKey(r.method, r.path))) };
   if (api.routes.length === 0) throw new UsageError('--exclude left no route to fuzz. Fix: exclude fewer routes.');
   if ((values['client-cert'] === undefined) !== (values['client-key'] === undefined)) {
     throw new UsageError('--client-cert and --client-key go together. Fix: pass both PEM files (csm-certs issue writes <cn>.cert.pem and <cn>.key.pem).');

@@ -3,12 +3,13 @@ import type { ApiModelApi, ApiModelRoute } from '../../api/api-model';
 import { INJECTION_OBJECTS, INJECTION_STRINGS, OVERRIDE_HEADERS, TRAVERSAL_STRINGS, TRICKY_UNICODE } from './corpus';
 import { BodySchema, JsonObject } from './schema';
 import { TokenInfo, forgeAlgNone, withClaims } from './tokens';
+import type { HttpMethod } from '../../api/route-key';
 
 export type Category = 'valid' | 'body' | 'content-type' | 'parameter' | 'header' | 'smuggling' | 'auth';
 
 /** One request as csm-fuzz sends it. */
 export interface FuzzRequest {
-  readonly method: string;
+  readonly method: HttpMethod;
   /** Path (below the base URL's path) and query, percent-encoded as sent. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;

@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import type { ApiModel, ApiModelApi } from '../../api/api-model';
+import { isHttpMethod } from '../../api/route-key';
 
 /** A mistake in how csm-fuzz was called (exit code 2). */
 export class UsageError extends Error {}
 
 const FORMAT_VERSION = 1;
-const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 
 /** Reads and checks an api-model.json written at synth (cdk.out/api-model.json). */
 export function loadModel(file: string): ApiModel {
@@ -34,7 +34,7 @@ function checkApi(file: string, api: ApiModelApi): void {
     throw bad('lacks id, routes, authorization, apiKey or errorResponses');
   }
   for (const route of api.routes) {
-    if (!METHODS.includes(route?.method) || typeof route.path !== 'string' || !route.path.startsWith('/')
+    if (!isHttpMethod(route?.method) || typeof route.path !== 'string' || !route.path.startsWith('/')
       || !Array.isArray(route.scopes) || !Array.isArray(route.pathParameters) || !Array.isArray(route.queryParameters)) {
       throw bad(`has an invalid route ${JSON.stringify(route?.method)} ${JSON.stringify(route?.path)}`);
     }

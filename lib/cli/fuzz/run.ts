@@ -4,6 +4,7 @@ import { HttpResult, Target, send } from './http';
 import { Finding, judge } from './judge';
 import { BodySchema, loadGenerator } from './schema';
 import { TokenInfo, covers, parseToken } from './tokens';
+import { routeKey } from '../../api/route-key';
 
 export interface FuzzOptions {
   readonly api: ApiModelApi;
@@ -53,7 +54,7 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzRun> {
     ].filter(Boolean);
     return {
       route,
-      key: `${route.method} ${route.path}`,
+      key: routeKey(route.method, route.path),
       body: route.body ? new BodySchema(route.body.schema, generate) : undefined,
       token,
       wrongScopeToken,

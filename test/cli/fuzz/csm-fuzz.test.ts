@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpMethod } from '../../../lib/api/route-key';
 import { ApiModel, ApiModelApi, buildApiModel } from '../../../lib/api/api-model';
 import { main } from '../../../lib/cli/fuzz';
 import type { FuzzReport } from '../../../lib/cli/fuzz';
@@ -28,7 +29,7 @@ const ORDER_SCHEMA: apigw.JsonSchema = {
 /** The model of a SecureApi with four routes, built from the constructs (as the synth plugin does). */
 function modelFromConstructs(): ApiModel {
   const { stack, api } = apiStack({ stageName: 'prod' });
-  const route = (method: string, p: string, extra: Partial<Parameters<typeof api.addRoute>[0]>) => api.addRoute({ version: 'v1', path: p, method, integration: mockIntegration(), methodResponses: [OK_RESPONSE], ...extra });
+  const route = (method: HttpMethod, p: string, extra: Partial<Parameters<typeof api.addRoute>[0]>) => api.addRoute({ version: 'v1', path: p, method, integration: mockIntegration(), methodResponses: [OK_RESPONSE], ...extra });
   route('GET', '/orders/{id}', { scopes: ['orders/read'] });
   route('POST', '/orders', { scopes: ['orders/write'], requestModel: ORDER_SCHEMA });
   route('GET', '/status', { scopes: ['status/read'], requestParameters: { 'method.request.querystring.verbose': false } });
