@@ -1,5 +1,6 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -95,13 +96,70 @@ export function createVpcLink(scope: Construct, name: string, loadBalancer: elbv
   });
 }
 
+/** The TLS listener a service adds to a load balancer (`IServiceListenerHost.addServiceListener`). */
+export interface ServiceListenerOptions {
+  /** Port of the listener (on a shared gateway: unique per gateway). */
+  readonly port: number;
+  /** Server certificate the listener presents. */
+  readonly certificate: acm.ICertificate;
+  /** The service's target group, the listener's default action. */
+  readonly targetGroup: elbv2.INetworkTargetGroup;
+}
+
+/** A service's listener and the load balancer and VPC link API Gateway reaches it through. */
+export interface ServiceListener {
+  readonly listener: elbv2.NetworkListener;
+  readonly listenerPort: number;
+  readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  /** Security group of the load balancer; the service admits its container port from it. */
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly vpcLink: apigw.VpcLink;
+}
+
+/** Where a service's TLS listener goes: a shared PrivateIntegrationGateway, or the service's own load balancer. */
+export interface IServiceListenerHost {
+  /** Adds the TLS listener of `service` (`prop` names the listener port in error messages). */
+  addServiceListener(service: Construct, prop: string, options: ServiceListenerOptions): ServiceListener;
+}
+
+function tlsListenerProps(options: ServiceListenerOptions): elbv2.BaseNetworkListenerProps {
+  return {
+    port: options.port,
+    protocol: elbv2.Protocol.TLS,
+    certificates: [elbv2.ListenerCertificate.fromCertificateManager(options.certificate)],
+    sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
+    defaultTargetGroups: [options.targetGroup],
+  };
+}
+
+/**
+ * A load balancer and VPC link of one service, created in the service's scope (`LoadBalancerSecurityGroup`,
+ * `LoadBalancer` with its `Tls` listener, `VpcLink`: construct IDs are a public contract).
+ */
+export class OwnLoadBalancer implements IServiceListenerHost {
+  private readonly loadBalancer: elbv2.NetworkLoadBalancer;
+  private readonly securityGroup: ec2.SecurityGroup;
+
+  constructor(private readonly scope: Construct, private readonly options: InternalLoadBalancerOptions) {
+    const built = createInternalLoadBalancer(scope, options);
+    this.loadBalancer = built.loadBalancer;
+    this.securityGroup = built.securityGroup;
+  }
+
+  public addServiceListener(_service: Construct, _prop: string, options: ServiceListenerOptions): ServiceListener {
+    const listener = this.loadBalancer.addListener('Tls', tlsListenerProps(options));
+    const vpcLink = createVpcLink(this.scope, this.options.name, this.loadBalancer);
+    return { listener, listenerPort: options.port, loadBalancer: this.loadBalancer, securityGroup: this.securityGroup, vpcLink };
+  }
+}
+
 /**
  * One internal NLB and one API Gateway VPC link shared by up to 50 SecureFargateServices (P1, P4): each service adds
  * its own TLS listener (its port, its certificate) and target group (`privateIntegration` of the service). A REST
  * VPC link per service (20 per account and Region by default) and an NLB per service (50) cap a platform at 20
  * services; sharing cuts both to one per group.
  */
-export class PrivateIntegrationGateway extends Construct {
+export class PrivateIntegrationGateway extends Construct implements IServiceListenerHost {
   public readonly loadBalancer: elbv2.NetworkLoadBalancer;
   /** Security group of the load balancer: no inbound rule; services admit their container port from it. */
   public readonly securityGroup: ec2.SecurityGroup;
@@ -132,7 +190,17 @@ export class PrivateIntegrationGateway extends Construct {
   }
 
   /**
-   * Reserves a listener port for `owner` (called by SecureFargateService): rejects a port outside 1–65535, a port
+   * Adds the TLS listener of `service` (created in the service's scope as `Listener`: its port, its certificate, its
+   * target group) on a port reserved with reserveListenerPort.
+   */
+  public addServiceListener(service: Construct, prop: string, options: ServiceListenerOptions): ServiceListener {
+    const listenerPort = this.reserveListenerPort(service, prop, options.port);
+    const listener = new elbv2.NetworkListener(service, 'Listener', { loadBalancer: this.loadBalancer, ...tlsListenerProps(options) });
+    return { listener, listenerPort, loadBalancer: this.loadBalancer, securityGroup: this.securityGroup, vpcLink: this.vpcLink };
+  }
+
+  /**
+   * Reserves a listener port for `owner` (called by addServiceListener): rejects a port outside 1–65535, a port
    * already taken on this gateway, and a 51st listener.
    */
   public reserveListenerPort(owner: IConstruct, prop: string, port: number): number {

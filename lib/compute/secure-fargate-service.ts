@@ -21,7 +21,7 @@ import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { SecureRepository } from '../registry/secure-repository';
 import { SERVICE_CALLS_METADATA_TYPE, ServiceCallsRecord } from '../private/metadata';
-import { createInternalLoadBalancer, createVpcLink, PrivateIntegrationGateway } from './private-integration-gateway';
+import { IServiceListenerHost, OwnLoadBalancer, PrivateIntegrationGateway } from './private-integration-gateway';
 import { ServiceNetworkEntry } from './service-network';
 import { DNS_NAME_PATTERN, matching, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, wholeNumber } from '../private/validation';
 
@@ -314,6 +314,23 @@ const GUARDDUTY_AGENT_REPOSITORY = 'aws-guardduty-agent-fargate';
 /** Memory left to the Service Connect proxy ECS adds to each task (AWS recommends at least 64 MiB for it). */
 export const SERVICE_CONNECT_PROXY_MEMORY_MIB = 64;
 
+/** The props of a SecureFargateService after validation and defaults (SecureFargateService.validate). */
+interface ServiceSettings {
+  readonly imageRef: string;
+  readonly cpu: number;
+  readonly memory: number;
+  readonly containerPort: number;
+  readonly serviceConnectPort: number;
+  readonly user: string;
+  readonly desiredCount: number;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly targetCpu: number;
+  readonly healthCheckPath: string;
+  readonly serviceConnectIdle: Duration;
+  readonly vpcSubnets: ec2.SubnetSelection;
+}
+
 /**
  * A hardened Fargate service (P1, P3, P6, P11, P15): non-root, read-only (a writable /tmp volume only),
  * unprivileged containers with all Linux capabilities dropped, images pinned by tag or digest from a SecureRepository, tasks in isolated subnets
@@ -365,16 +382,78 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
 
   constructor(scope: Construct, id: string, props: SecureFargateServiceProps) {
     super(scope, id);
-    const stack = Stack.of(this);
+    const settings = this.validate(props);
+    this.containerPort = settings.containerPort;
+    this.serviceConnectPort = settings.serviceConnectPort;
+    this.tlsHostname = props.tlsHostname;
+    this.serviceName = props.serviceName;
+
+    const cluster = this.createCluster(props);
+    this.cluster = cluster.cluster;
+    this.execLogGroup = cluster.execLogGroup;
+    this.namespace = props.namespace ?? new servicediscovery.HttpNamespace(this, 'Namespace', {
+      name: `${props.serviceName}.internal`,
+      description: 'Service Connect namespace',
+    });
+    this.taskRole = new ManagedPolicyRole(this, 'TaskRole', { assumedBy: ecsTasksPrincipal(Stack.of(this)), description: `${props.serviceName}: application role (least privilege, grants only)` });
+    this.executionRole = props.executionRole ?? createExecutionRole(this, 'ExecutionRole', `${props.serviceName}: image pull, logs, secrets`);
+    this.grantPrincipal = this.taskRole;
+
+    const task = this.createTaskDefinition(props, settings);
+    this.taskDefinition = task.taskDefinition;
+    this.logGroup = task.logGroup;
+    this.container = task.container;
+    // ECS2 flags any environment variable. The user's variables are acknowledged only when every value was checked
+    // here (a token cannot be): names and values that look like credentials were refused, and
+    // Platform-TaskEnvironmentHasNoSecrets judges the rendered task definition again.
+    const environment = Object.values(props.environment ?? {});
+    if (environment.length > 0 && !environment.some((value) => Token.isUnresolved(value))) this.acknowledgePlainEnvironment();
+    this.securityGroup = this.createSecurityGroup(props);
+    this.serviceConnectTlsRole = props.serviceConnectTlsRole
+      ?? createServiceConnectTlsRole(this, 'ServiceConnectTlsRole', props.encryptionKey, `${props.serviceName}: Service Connect TLS certificates from the platform CA`);
+    this.serviceConnectLogGroup = createSecureLogGroup(this, 'ServiceConnectLogGroup', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays });
+    this.service = this.createService(props, settings);
+    this.connections = this.service.connections;
+    if (props.enableExecuteCommand) this.acknowledgeExecPermissions();
+    for (const peer of props.allowFrom ?? []) {
+      this.connections.allowFrom(peer, ec2.Port.tcp(this.serviceConnectPort), 'Service Connect (TLS) from a named peer');
+    }
+
+    // Behind a shared gateway or a load balancer of its own: either way one TLS listener with the service's target group.
+    this.privateIntegrationGateway = props.privateIntegration?.gateway;
+    const host: IServiceListenerHost = this.privateIntegrationGateway ?? new OwnLoadBalancer(this, {
+      name: props.serviceName, vpc: props.vpc, subnets: settings.vpcSubnets, accessLogBucket: props.accessLogBucket, deletionProtection: props.loadBalancerDeletionProtection,
+    });
+    this.targetGroup = this.createTargetGroup(props.vpc, settings.healthCheckPath);
+    const tls = host.addServiceListener(this, 'privateIntegration.listenerPort', {
+      port: props.privateIntegration?.listenerPort ?? 443,
+      certificate: props.certificate,
+      targetGroup: this.targetGroup,
+    });
+    this.listener = tls.listener;
+    this.listenerPort = tls.listenerPort;
+    this.loadBalancer = tls.loadBalancer;
+    this.loadBalancerSecurityGroup = tls.securityGroup;
+    this.vpcLink = tls.vpcLink;
+    this.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(this.containerPort), 'TLS and health checks from the internal load balancer');
+
+    this.scaling = this.service.autoScaleTaskCount({ minCapacity: settings.minCapacity, maxCapacity: settings.maxCapacity });
+    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: settings.targetCpu });
+    if (props.callers) this.callerAccess = this.admitCallers(props.callers, props.vpc, settings.healthCheckPath);
+    this.node.addMetadata(SERVICE_CALLS_METADATA_TYPE, this.callsRecord(settings.serviceConnectIdle));
+  }
+
+  /** Checks every prop (invalidProp: prop, value, problem, fix), records the ECS Exec opt-out and returns the settled values. */
+  private validate(props: SecureFargateServiceProps): ServiceSettings {
     validateServiceName(this, props.serviceName);
     const imageRef = validateImage(this, props.image);
     const cpu = props.cpu ?? 256;
     const memory = props.memoryLimitMiB ?? 512;
     validateFargateSize(this, cpu, memory);
-    this.containerPort = validatePort(this, 'containerPort', props.containerPort ?? 8443);
-    this.serviceConnectPort = validatePort(this, 'serviceConnectPort', props.serviceConnectPort ?? 15443);
-    if (this.serviceConnectPort === this.containerPort) {
-      invalidProp(this, 'serviceConnectPort', this.serviceConnectPort, 'the Service Connect proxy needs its own port so load balancer traffic bypasses it', `use a port other than containerPort (${this.containerPort}), e.g. 15443`);
+    const containerPort = validatePort(this, 'containerPort', props.containerPort ?? 8443);
+    const serviceConnectPort = validatePort(this, 'serviceConnectPort', props.serviceConnectPort ?? 15443);
+    if (serviceConnectPort === containerPort) {
+      invalidProp(this, 'serviceConnectPort', serviceConnectPort, 'the Service Connect proxy needs its own port so load balancer traffic bypasses it', `use a port other than containerPort (${containerPort}), e.g. 15443`);
     }
     validateEnvironment(this, props.environment ?? {}, props.secrets ?? {});
     const user = props.user ?? '1000:1000';
@@ -395,8 +474,6 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     if (!Token.isUnresolved(props.tlsHostname) && !DNS_NAME_PATTERN.test(props.tlsHostname.toLowerCase())) {
       invalidProp(this, 'tlsHostname', props.tlsHostname, 'not a DNS host name', "use the name the certificate is issued for, e.g. 'orders.internal.example.com'");
     }
-    this.tlsHostname = props.tlsHostname;
-    this.serviceName = props.serviceName;
     const serviceConnectIdle = props.serviceConnectIdleTimeout ?? Duration.seconds(60);
     if (!Token.isUnresolved(serviceConnectIdle.toSeconds()) && serviceConnectIdle.toSeconds() < 1) {
       invalidProp(this, 'serviceConnectIdleTimeout', `${serviceConnectIdle.toSeconds()} s`, 'a Service Connect route without an idle timeout (0) keeps connections to failed peers open forever', 'use at least Duration.seconds(1), e.g. Duration.seconds(60)');
@@ -408,57 +485,56 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
         invalidProp(this, 'enableExecuteCommand', props.cluster.clusterName, 'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration', 'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }');
       }
     }
-
-    const vpcSubnets = props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-    const retentionDays = props.logRetentionDays;
-    if (props.cluster) {
-      this.cluster = props.cluster;
-    } else {
-      this.execLogGroup = createSecureLogGroup(this, 'ExecLogGroup', { encryptionKey: props.logsKey, retentionDays });
-      this.cluster = new ecs.Cluster(this, 'Cluster', {
-        vpc: props.vpc,
-        containerInsightsV2: ecs.ContainerInsights.ENHANCED,
-        executeCommandConfiguration: {
-          kmsKey: props.encryptionKey,
-          logging: ecs.ExecuteCommandLogging.OVERRIDE,
-          logConfiguration: { cloudWatchLogGroup: this.execLogGroup, cloudWatchEncryptionEnabled: true },
-        },
-        // Task ephemeral storage (the writable volumes and image layers) encrypted with the customer key; CDK adds the
-        // key-policy statements for fargate.amazonaws.com, scoped by the ECS encryption context of this account.
-        managedStorageConfiguration: { fargateEphemeralStorageKmsKey: props.encryptionKey },
-      });
+    if (props.privateIntegration && props.accessLogBucket) {
+      invalidProp(this, 'accessLogBucket', props.accessLogBucket.node.path, 'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log', 'pass accessLogBucket to the PrivateIntegrationGateway instead');
     }
-    this.namespace = props.namespace ?? new servicediscovery.HttpNamespace(this, 'Namespace', {
-      name: `${props.serviceName}.internal`,
-      description: 'Service Connect namespace',
+    const vpcSubnets = props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    return { imageRef, cpu, memory, containerPort, serviceConnectPort, user, desiredCount, minCapacity, maxCapacity, targetCpu, healthCheckPath, serviceConnectIdle, vpcSubnets };
+  }
+
+  /** The given cluster, or one with encrypted, logged ECS Exec sessions and encrypted task storage. */
+  private createCluster(props: SecureFargateServiceProps): { cluster: ecs.ICluster; execLogGroup?: logs.LogGroup } {
+    if (props.cluster) return { cluster: props.cluster };
+    const execLogGroup = createSecureLogGroup(this, 'ExecLogGroup', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays });
+    const cluster = new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENHANCED,
+      executeCommandConfiguration: {
+        kmsKey: props.encryptionKey,
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: execLogGroup, cloudWatchEncryptionEnabled: true },
+      },
+      // Task ephemeral storage (the writable volumes and image layers) encrypted with the customer key; CDK adds the
+      // key-policy statements for fargate.amazonaws.com, scoped by the ECS encryption context of this account.
+      managedStorageConfiguration: { fargateEphemeralStorageKmsKey: props.encryptionKey },
     });
+    return { cluster, execLogGroup };
+  }
 
-    this.taskRole = new ManagedPolicyRole(this, 'TaskRole', { assumedBy: ecsTasksPrincipal(stack), description: `${props.serviceName}: application role (least privilege, grants only)` });
-    this.executionRole = props.executionRole ?? createExecutionRole(this, 'ExecutionRole', `${props.serviceName}: image pull, logs, secrets`);
-    this.grantPrincipal = this.taskRole;
-
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu,
-      memoryLimitMiB: memory,
+  /** The hardened task definition: non-root user, read-only root with a private /tmp, all capabilities dropped. */
+  private createTaskDefinition(props: SecureFargateServiceProps, settings: ServiceSettings): { taskDefinition: ecs.FargateTaskDefinition; logGroup: logs.LogGroup; container: ecs.ContainerDefinition } {
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: settings.cpu,
+      memoryLimitMiB: settings.memory,
       taskRole: this.taskRole,
       executionRole: this.executionRole,
       runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 },
     });
-    this.logGroup = createSecureLogGroup(this, 'LogGroup', { encryptionKey: props.logsKey, retentionDays });
+    const logGroup = createSecureLogGroup(this, 'LogGroup', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays });
     const linuxParameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
     linuxParameters.dropCapabilities(ecs.Capability.ALL);
-    this.container = this.taskDefinition.addContainer(CONTAINER_NAME, {
-      image: ecs.ContainerImage.fromEcrRepository(props.image.repository.repository, imageRef),
-      user,
+    const container = taskDefinition.addContainer(CONTAINER_NAME, {
+      image: ecs.ContainerImage.fromEcrRepository(props.image.repository.repository, settings.imageRef),
+      user: settings.user,
       readonlyRootFilesystem: true,
       privileged: false,
       linuxParameters,
       // A hard limit: a leaking process is stopped before it starves the Service Connect proxy of the task's memory.
-      memoryLimitMiB: memory - SERVICE_CONNECT_PROXY_MEMORY_MIB,
+      memoryLimitMiB: settings.memory - SERVICE_CONNECT_PROXY_MEMORY_MIB,
       environment: props.environment,
       secrets: props.secrets,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: props.serviceName }),
-      portMappings: [{ name: SERVICE_CONNECT_PORT_NAME, containerPort: this.containerPort, protocol: ecs.Protocol.TCP }],
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: props.serviceName }),
+      portMappings: [{ name: SERVICE_CONNECT_PORT_NAME, containerPort: settings.containerPort, protocol: ecs.Protocol.TCP }],
       healthCheck: props.containerHealthCheckCommand ? {
         command: props.containerHealthCheckCommand,
         interval: Duration.seconds(30),
@@ -469,15 +545,14 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     });
     // The root filesystem stays read-only; the application gets a writable, task-private /tmp (Fargate ephemeral
     // storage, gone with the task).
-    this.taskDefinition.addVolume({ name: TEMP_VOLUME });
-    this.container.addMountPoints({ sourceVolume: TEMP_VOLUME, containerPath: '/tmp', readOnly: false });
-    // ECS2 flags any environment variable. The user's variables are acknowledged only when every value was checked
-    // here (a token cannot be): names and values that look like credentials were refused, and
-    // Platform-TaskEnvironmentHasNoSecrets judges the rendered task definition again.
-    const environment = Object.values(props.environment ?? {});
-    if (environment.length > 0 && !environment.some((value) => Token.isUnresolved(value))) this.acknowledgePlainEnvironment();
+    taskDefinition.addVolume({ name: TEMP_VOLUME });
+    container.addMountPoints({ sourceVolume: TEMP_VOLUME, containerPath: '/tmp', readOnly: false });
+    return { taskDefinition, logGroup, container };
+  }
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+  /** The tasks' security group: no ingress yet, egress to the AWS endpoints and gateway prefix lists only. */
+  private createSecurityGroup(props: SecureFargateServiceProps): ec2.SecurityGroup {
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       description: `${props.serviceName} tasks: from its load balancer and named peers only`,
       allowAllOutbound: false,
@@ -485,29 +560,29 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     // Egress only: the endpoints admit 443 from the VPC already, and a per-service ingress rule on the one shared
     // endpoint security group would hit its 60-rule quota at about 60 services.
     for (const endpointGroup of props.awsEndpoints.connections.securityGroups) {
-      this.securityGroup.addEgressRule(endpointGroup, ec2.Port.tcp(443), 'AWS APIs through the VPC interface endpoints');
+      securityGroup.addEgressRule(endpointGroup, ec2.Port.tcp(443), 'AWS APIs through the VPC interface endpoints');
     }
-    this.securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixList.prefixListId), ec2.Port.tcp(443), 'ECR image layers from S3 through the gateway endpoint');
+    securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixList.prefixListId), ec2.Port.tcp(443), 'ECR image layers from S3 through the gateway endpoint');
     if (props.dynamoDbPrefixList) {
-      this.securityGroup.addEgressRule(ec2.Peer.prefixList(props.dynamoDbPrefixList.prefixListId), ec2.Port.tcp(443), 'DynamoDB through the gateway endpoint');
+      securityGroup.addEgressRule(ec2.Peer.prefixList(props.dynamoDbPrefixList.prefixListId), ec2.Port.tcp(443), 'DynamoDB through the gateway endpoint');
     }
+    return securityGroup;
+  }
 
-    this.serviceConnectTlsRole = props.serviceConnectTlsRole
-      ?? createServiceConnectTlsRole(this, 'ServiceConnectTlsRole', props.encryptionKey, `${props.serviceName}: Service Connect TLS certificates from the platform CA`);
-    this.serviceConnectLogGroup = createSecureLogGroup(this, 'ServiceConnectLogGroup', { encryptionKey: props.logsKey, retentionDays });
-
-    this.service = new ecs.FargateService(this, 'Service', {
+  /** The ECS service: private subnets, rolling deploys with rollback, Service Connect with TLS from the private CA. */
+  private createService(props: SecureFargateServiceProps, settings: ServiceSettings): ecs.FargateService {
+    const service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
       taskDefinition: this.taskDefinition,
-      desiredCount,
+      desiredCount: settings.desiredCount,
       assignPublicIp: false,
-      vpcSubnets,
+      vpcSubnets: settings.vpcSubnets,
       securityGroups: [this.securityGroup],
       circuitBreaker: { enable: true, rollback: true },
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(60),
-      enableExecuteCommand: exec !== undefined,
+      enableExecuteCommand: props.enableExecuteCommand !== undefined,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       serviceConnectConfiguration: {
         namespace: this.namespace.namespaceArn,
@@ -516,10 +591,10 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
           portMappingName: SERVICE_CONNECT_PORT_NAME,
           discoveryName: props.serviceName,
           dnsName: props.serviceName,
-          port: this.containerPort,
-          ingressPortOverride: this.serviceConnectPort,
+          port: settings.containerPort,
+          ingressPortOverride: settings.serviceConnectPort,
           // The port mapping is TCP (the app speaks TLS), so Envoy allows the idle timeout only (no per-request one).
-          idleTimeout: serviceConnectIdle,
+          idleTimeout: settings.serviceConnectIdle,
           tls: {
             awsPcaAuthorityArn: props.certificateAuthority.certificateAuthorityArn,
             kmsKey: props.encryptionKey,
@@ -530,31 +605,15 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     });
     // ECS asks for the first certificates while creating the service: the role's permissions and the CA must be in
     // place by then (the managed policy is part of the role; our statements are a policy of their own).
-    this.service.node.addDependency(this.serviceConnectTlsRole, this.serviceConnectTlsRole.policy!);
-    if (props.certificateAuthorityActive) this.service.node.addDependency(props.certificateAuthorityActive);
-    this.connections = this.service.connections;
-    if (exec) this.acknowledgeExecPermissions();
-    for (const peer of props.allowFrom ?? []) {
-      this.connections.allowFrom(peer, ec2.Port.tcp(this.serviceConnectPort), 'Service Connect (TLS) from a named peer');
-    }
+    service.node.addDependency(this.serviceConnectTlsRole, this.serviceConnectTlsRole.policy!);
+    if (props.certificateAuthorityActive) service.node.addDependency(props.certificateAuthorityActive);
+    return service;
+  }
 
-    const shared = props.privateIntegration;
-    if (shared) {
-      this.privateIntegrationGateway = shared.gateway;
-      this.listenerPort = shared.gateway.reserveListenerPort(this, 'privateIntegration.listenerPort', shared.listenerPort);
-      if (props.accessLogBucket) {
-        invalidProp(this, 'accessLogBucket', props.accessLogBucket.node.path, 'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log', 'pass accessLogBucket to the PrivateIntegrationGateway instead');
-      }
-      this.loadBalancer = shared.gateway.loadBalancer;
-      this.loadBalancerSecurityGroup = shared.gateway.securityGroup;
-    } else {
-      this.listenerPort = 443;
-      const built = createInternalLoadBalancer(this, { name: props.serviceName, vpc: props.vpc, subnets: vpcSubnets, accessLogBucket: props.accessLogBucket, deletionProtection: props.loadBalancerDeletionProtection });
-      this.loadBalancer = built.loadBalancer;
-      this.loadBalancerSecurityGroup = built.securityGroup;
-    }
-    this.targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
-      vpc: props.vpc,
+  /** The target group of the tasks behind the load balancer: TLS to the container port, HTTPS health checks. */
+  private createTargetGroup(vpc: ec2.IVpc, healthCheckPath: string): elbv2.NetworkTargetGroup {
+    const targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
+      vpc,
       port: this.containerPort,
       protocol: elbv2.Protocol.TLS,
       targetType: elbv2.TargetType.IP,
@@ -567,25 +626,8 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
         unhealthyThresholdCount: 3,
       },
     });
-    this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: this.containerPort }));
-    const listenerProps: elbv2.BaseNetworkListenerProps = {
-      port: this.listenerPort,
-      protocol: elbv2.Protocol.TLS,
-      certificates: [elbv2.ListenerCertificate.fromCertificateManager(props.certificate)],
-      sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
-      defaultTargetGroups: [this.targetGroup],
-    };
-    // The shared load balancer's listener belongs to the service (its certificate, its target group).
-    this.listener = shared
-      ? new elbv2.NetworkListener(this, 'Listener', { loadBalancer: this.loadBalancer, ...listenerProps })
-      : this.loadBalancer.addListener('Tls', listenerProps);
-    this.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(this.containerPort), 'TLS and health checks from the internal load balancer');
-    this.vpcLink = shared ? shared.gateway.vpcLink : createVpcLink(this, props.serviceName, this.loadBalancer);
-
-    this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
-    this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: targetCpu });
-    if (props.callers) this.callerAccess = this.admitCallers(props.callers, props.vpc, healthCheckPath);
-    this.node.addMetadata(SERVICE_CALLS_METADATA_TYPE, this.callsRecord(serviceConnectIdle));
+    targetGroup.addTarget(this.service.loadBalancerTarget({ containerName: CONTAINER_NAME, containerPort: this.containerPort }));
+    return targetGroup;
   }
 
   /**
