@@ -288,7 +288,7 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
 
     describe('evaluated the way AWS evaluates these policies at deploy and run time (test/support/aws-policy.ts)', () => {
       const pseudo = { account: '111122223333', region: 'eu-west-1', partition: 'aws' };
-      const statementsOf = (r: any, refs: Record<string, string> = {}) => (resolveIntrinsics(r.Properties.PolicyDocument, pseudo, refs) as { Statement: Record<string, any>[] }).Statement;
+      const statementsOf = (r: CfnJson, refs: Record<string, string> = {}) => (resolveIntrinsics(r.Properties.PolicyDocument, pseudo, refs) as { Statement: CfnJson[] }).Statement;
 
       it('S3 gateway endpoint: ECR layer downloads (AWS-owned principal and bucket) and this account\'s buckets pass; other buckets do not', () => {
         const s3 = ofType('AWS::EC2::VPCEndpoint').find(([, r]) => JSON.stringify(r.Properties.ServiceName).includes('.s3'))![1];

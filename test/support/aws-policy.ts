@@ -1,3 +1,5 @@
+import { CfnJson } from '../../lib/private/rule-helpers';
+
 /**
  * A small test double of IAM policy evaluation, for the deploy-time behaviours synth checks cannot see: it evaluates
  * statements of a synthesized template (intrinsics resolved for one account and region) against one request, the way
@@ -42,7 +44,7 @@ export function resolveIntrinsics(value: unknown, pseudo: PseudoParameters, refs
 }
 
 /** Evaluates resolved policy statements for one request. */
-export function evaluate(statements: readonly Record<string, any>[], request: PolicyRequest): Decision {
+export function evaluate(statements: readonly CfnJson[], request: PolicyRequest): Decision {
   const matching = statements.filter((s) => principalMatches(s.Principal, request.principal)
     && asArray(s.Action).some((a) => wildcard(a, request.action))
     && (s.Resource === undefined || asArray(s.Resource).some((r) => wildcard(r, request.resource)))

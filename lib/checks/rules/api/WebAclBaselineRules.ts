@@ -1,7 +1,7 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { MAX_RATE_LIMIT_PER_IP_PER_SECOND } from '../../../private/gate-limits';
-import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { asArray, resolvedProperties, CfnJson } from '../../../private/rule-helpers';
 import { PlatformRule } from '../../rule';
 
 /** AWS managed rule groups every web ACL runs in blocking mode. */
@@ -28,7 +28,7 @@ export const WebAclBaselineRules: PlatformRule = {
   practices: ['P5', 'P10'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::WAFv2::WebACL') return NagRuleCompliance.NOT_APPLICABLE;
-    const rules = asArray<Record<string, any>>(resolvedProperties(node).Rules);
+    const rules = asArray<CfnJson>(resolvedProperties(node).Rules);
     const boundedRate = rules.some((rule) => {
       const rate = rule.Statement?.RateBasedStatement;
       if (!rate || rule.Action?.Block === undefined || rate.ScopeDownStatement !== undefined) return false;
@@ -37,7 +37,7 @@ export const WebAclBaselineRules: PlatformRule = {
     });
     const enforced = new Set(rules
       .filter((rule) => rule.OverrideAction?.Count === undefined && rule.Statement?.ManagedRuleGroupStatement?.VendorName === 'AWS')
-      .filter((rule) => asArray<Record<string, any>>(rule.Statement.ManagedRuleGroupStatement.RuleActionOverrides).every((o) => o.ActionToUse?.Count === undefined))
+      .filter((rule) => asArray<CfnJson>(rule.Statement.ManagedRuleGroupStatement.RuleActionOverrides).every((o) => o.ActionToUse?.Count === undefined))
       .map((rule) => rule.Statement.ManagedRuleGroupStatement.Name));
     const complete = REQUIRED_MANAGED_RULE_GROUPS.every((name) => enforced.has(name));
     return boundedRate && complete ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;

@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { opensPublicInternet } from '../../../private/cidr';
-import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { asArray, resolvedProperties, CfnJson } from '../../../private/rule-helpers';
 import { PlatformRule } from '../../rule';
 
 const STANDALONE = { 'AWS::EC2::SecurityGroupIngress': 'ingress', 'AWS::EC2::SecurityGroupEgress': 'egress' } as const;
@@ -23,7 +23,7 @@ export const NoBroadPublicCidr: PlatformRule = {
       const id = stack.resolve(node.logicalId) as string;
       const standalone = rulesOf(stack).filter((r) => refersTo(r.group, id));
       const open = (['ingress', 'egress'] as const).some((direction) => opensPublicInternet([
-        ...asArray<Record<string, any>>(direction === 'ingress' ? props.SecurityGroupIngress : props.SecurityGroupEgress).flatMap(cidrsOf),
+        ...asArray<CfnJson>(direction === 'ingress' ? props.SecurityGroupIngress : props.SecurityGroupEgress).flatMap(cidrsOf),
         ...standalone.filter((r) => r.direction === direction).flatMap((r) => r.cidrs),
       ]));
       return open ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
@@ -49,7 +49,7 @@ export const NoBroadPublicCidr: PlatformRule = {
 
 interface StandaloneRule { readonly node: CfnResource; readonly direction: 'ingress' | 'egress'; readonly group: unknown; readonly cidrs: string[] }
 
-function cidrsOf(rule: Record<string, any>): string[] {
+function cidrsOf(rule: CfnJson): string[] {
   return [rule.CidrIp, rule.CidrIpv6].filter((c): c is string => typeof c === 'string');
 }
 

@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { asArray, resolvedProperties, CfnJson } from '../../../private/rule-helpers';
 import { PlatformRule } from '../../rule';
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag][@sha256:digest]` with tokens as `{}`. */
@@ -24,7 +24,7 @@ export const ContainerImageFromEcrPinned: PlatformRule = {
   practices: ['P14'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ECS::TaskDefinition') return NagRuleCompliance.NOT_APPLICABLE;
-    const containers = asArray<Record<string, any>>(resolvedProperties(node).ContainerDefinitions);
+    const containers = asArray<CfnJson>(resolvedProperties(node).ContainerDefinitions);
     return containers.every((c) => isPinnedEcrImage(node, c.Image)) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };
@@ -50,7 +50,7 @@ function isPinnedEcrImage(node: CfnResource, image: unknown): boolean {
 function flatten(node: CfnResource, value: unknown, repositories: string[]): string {
   if (typeof value === 'string') return value.replace(/\$\{[^}]*\}/g, TOKEN);
   if (!value || typeof value !== 'object') return TOKEN;
-  const v = value as Record<string, any>;
+  const v = value as CfnJson;
   if (Array.isArray(v['Fn::Join']) && v['Fn::Join'][0] === '') {
     return asArray<unknown>(v['Fn::Join'][1]).map((part) => flatten(node, part, repositories)).join('');
   }

@@ -1,6 +1,6 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance, NagRuleResult } from 'cdk-nag';
-import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { asArray, resolvedProperties, CfnJson } from '../../../private/rule-helpers';
 import { secretLikeValue } from '../../../private/secret-values';
 import { PlatformRule } from '../../rule';
 
@@ -16,8 +16,8 @@ export const TaskEnvironmentHasNoSecrets: PlatformRule = {
   practices: ['P3', 'P13'],
   check(node: CfnResource): NagRuleResult {
     if (node.cfnResourceType !== 'AWS::ECS::TaskDefinition') return NagRuleCompliance.NOT_APPLICABLE;
-    const findings = asArray<Record<string, any>>(resolvedProperties(node).ContainerDefinitions).flatMap((c) =>
-      asArray<Record<string, any>>(c.Environment)
+    const findings = asArray<CfnJson>(resolvedProperties(node).ContainerDefinitions).flatMap((c) =>
+      asArray<CfnJson>(c.Environment)
         .filter((e) => typeof e.Value === 'string' && secretLikeValue(e.Value) !== undefined)
         .map((e) => `${c.Name}.${e.Name}`));
     return findings.length > 0 ? findings : NagRuleCompliance.COMPLIANT;
