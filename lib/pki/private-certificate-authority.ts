@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, DependencyGroup, IConstruct } from 'constructs';
+import { acknowledgeFinding } from '../core/acknowledge';
 import { invalidProp } from '../private/errors';
 import { SecureBucket } from '../storage/secure-bucket';
 import { PCA_TEMPLATES, pcaTemplateArn } from './templates';
@@ -77,17 +78,25 @@ export interface PrivateCertificateAuthorityProps {
    */
   readonly subordinate?: SubordinateCaOptions;
   /**
-   * Days until the CRL's nextUpdate (1–5000).
+   * Publish a certificate revocation list to a private bucket. Opt-in, because no relying party of the platform
+   * reads one: API Gateway mutual TLS and ECS Service Connect never check revocation, and the mTLS authorizer refuses
+   * revoked certificates through its deny-list (csm-certs revoke, RevocationSync). Turn it on for relying parties
+   * that fetch CRLs from the bucket (grant them read access) or for `csm-certs status`'s CA view.
+   * @default false - no CRL; the CA's audit report still records every revocation
+   */
+  readonly publishCrl?: boolean;
+  /**
+   * Days until the CRL's nextUpdate (1–5000), with `publishCrl`.
    * @default 7
    */
   readonly crlExpirationDays?: number;
   /**
-   * Customer managed key that encrypts the CRL bucket (SSE-KMS). When it is a key of this app, its policy
-   * gains a statement letting AWS Private CA (for this account only) write CRLs with it.
+   * Customer managed key that encrypts the CRL bucket (SSE-KMS), with `publishCrl`. When it is a key of this app,
+   * its policy gains a statement letting AWS Private CA (for this account only) write CRLs with it.
    */
   readonly encryptionKey: kms.IKey;
   /**
-   * Bucket that receives the server access logs of the CRL bucket (SSE-S3).
+   * Bucket that receives the server access logs of the CRL bucket (SSE-S3), with `publishCrl`.
    * @default - a dedicated access-log bucket (SecureBucket's)
    */
   readonly accessLogsBucket?: s3.IBucket;
@@ -150,8 +159,8 @@ export class PrivateCertificateAuthority extends Construct {
    * truststore needs, and a reference that orders its user after the CA is active.
    */
   public readonly chainPem: string;
-  /** The private bucket the CAs publish their CRLs to. */
-  public readonly crlBucket: s3.Bucket;
+  /** The private bucket the CAs publish their CRLs to (`publishCrl`). */
+  public readonly crlBucket?: s3.Bucket;
   /** The root CA (L1). */
   public readonly rootCa: acmpca.CfnCertificateAuthority;
   /** The subordinate issuing CA (L1), if one was requested. */
@@ -181,52 +190,28 @@ export class PrivateCertificateAuthority extends Construct {
     validateRange(this, 'validityYears', rootYears, 1, MAX_ROOT_VALIDITY_YEARS, 'years');
     const crlDays = props.crlExpirationDays ?? 7;
     validateRange(this, 'crlExpirationDays', crlDays, 1, MAX_CRL_EXPIRATION_DAYS, 'days');
+    if (!props.publishCrl && (props.crlExpirationDays !== undefined || props.accessLogsBucket !== undefined)) {
+      invalidProp(this, props.crlExpirationDays !== undefined ? 'crlExpirationDays' : 'accessLogsBucket', props.crlExpirationDays ?? props.accessLogsBucket?.bucketName,
+        'it configures the CRL, which is published only with publishCrl', 'set publishCrl: true, or drop this prop');
+    }
     if (props.subordinate) {
       validateSubject(this, 'subordinate.subject', props.subordinate.subject);
       validateRange(this, 'subordinate.validityYears', props.subordinate.validityYears ?? 5, 1, rootYears - 1, 'years (shorter than the root)');
     }
 
     const stack = Stack.of(this);
-    // The key policy below names the bucket in its encryption-context condition (as AWS Private CA documents), and
-    // the bucket names the key: a name from pseudo parameters breaks that cycle. The last group of the stack id's
-    // UUID is new for every stack creation, so a bucket kept from a rolled-back create never blocks the retry.
-    const crlBucketName = Fn.join('-', ['pca-crl', Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId)))), this.node.addr.slice(0, 10)]);
-    this.crlBucket = new SecureBucket(this, 'CrlBucket', {
-      bucketName: crlBucketName,
-      encryptionKey: props.encryptionKey,
-      accessLogsBucket: props.accessLogsBucket,
-      accessLogsPrefix: 'crl-bucket/',
-      withoutReplication: { reason: 'The CA rewrites its CRL into this bucket on every update (and before the old one expires); a replica in another region would serve nothing the CA cannot regenerate.' },
-    }).bucket;
-    props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `AllowPrivateCaCrlEncryption${this.node.addr.slice(0, 8)}`,
-      principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: ['*'],
-      conditions: {
-        // AWS Private CA's documented condition for a bucket with an S3 Bucket Key: the encryption context names the
-        // bucket. (aws:SourceAccount is not documented for the KMS calls S3 makes on the CA's behalf.)
-        StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:${stack.partition}:s3:::${crlBucketName}` },
-      },
-    }));
-    this.crlBucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowPrivateCaToPublishCrls',
-      principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],
-      actions: ['s3:PutObject', 's3:PutObjectAcl', 's3:GetBucketAcl', 's3:GetBucketLocation'],
-      resources: [this.crlBucket.bucketArn, this.crlBucket.arnForObjects('*')],
-      // An exact aws:SourceArn would be circular (the CA depends on this policy).
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
-
-    const revocationConfiguration: acmpca.CfnCertificateAuthority.RevocationConfigurationProperty = {
-      crlConfiguration: {
-        enabled: true,
-        expirationInDays: crlDays,
-        s3BucketName: this.crlBucket.bucketName,
-        s3ObjectAcl: 'BUCKET_OWNER_FULL_CONTROL',
-      },
-    };
+    let revocationConfiguration: acmpca.CfnCertificateAuthority.RevocationConfigurationProperty | undefined;
+    if (props.publishCrl) {
+      this.crlBucket = this.createCrlBucket(props);
+      revocationConfiguration = {
+        crlConfiguration: {
+          enabled: true,
+          expirationInDays: crlDays,
+          s3BucketName: this.crlBucket.bucketName,
+          s3ObjectAcl: 'BUCKET_OWNER_FULL_CONTROL',
+        },
+      };
+    }
     const signingAlgorithm = SIGNING_ALGORITHMS[keyAlgorithm];
 
     const createCa = (caId: string, type: 'ROOT' | 'SUBORDINATE', subject: CaSubject, usageMode: CaUsageMode) => {
@@ -239,7 +224,11 @@ export class PrivateCertificateAuthority extends Construct {
         revocationConfiguration,
       });
       // The CA checks that it can write to the bucket when it is created.
-      ca.node.addDependency(this.crlBucket.policy!);
+      if (this.crlBucket) ca.node.addDependency(this.crlBucket.policy!);
+      else {
+        acknowledgeFinding(ca, 'PlatformChecks::Platform-PrivateCaRevocationEnabled',
+          'No relying party of the platform reads a CRL or OCSP: API Gateway mutual TLS and ECS Service Connect never check revocation; the mTLS authorizer refuses revoked certificates through its deny-list (csm-certs revoke, and RevocationSync for revocations made elsewhere). The CA\'s audit report records every revocation; publishCrl: true publishes a CRL for relying parties that fetch one.');
+      }
       // Kept on update and delete (certificates it issued stay verifiable); deleted when the create that made it rolls
       // back, so a failed first deploy leaves no active CA billing. See "CA lifecycle" in the README.
       ca.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
@@ -303,6 +292,43 @@ export class PrivateCertificateAuthority extends Construct {
     if (this.usageMode === CaUsageMode.GENERAL_PURPOSE) {
       Annotations.of(this).addInfo('General-purpose CA: for ECS Service Connect TLS a CA in SHORT_LIVED_CERTIFICATE mode costs less and fits its rotation.');
     }
+  }
+
+  /** The private, KMS-encrypted bucket the CAs write their CRLs to, and the grants AWS Private CA needs for it. */
+  private createCrlBucket(props: PrivateCertificateAuthorityProps): s3.Bucket {
+    const stack = Stack.of(this);
+      // The key policy below names the bucket in its encryption-context condition (as AWS Private CA documents), and
+      // the bucket names the key: a name from pseudo parameters breaks that cycle. The last group of the stack id's
+      // UUID is new for every stack creation, so a bucket kept from a rolled-back create never blocks the retry.
+      const crlBucketName = Fn.join('-', ['pca-crl', Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId)))), this.node.addr.slice(0, 10)]);
+      const bucket = new SecureBucket(this, 'CrlBucket', {
+        bucketName: crlBucketName,
+        encryptionKey: props.encryptionKey,
+        accessLogsBucket: props.accessLogsBucket,
+        accessLogsPrefix: 'crl-bucket/',
+        withoutReplication: { reason: 'The CA rewrites its CRL into this bucket on every update (and before the old one expires); a replica in another region would serve nothing the CA cannot regenerate.' },
+      }).bucket;
+      props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: `AllowPrivateCaCrlEncryption${this.node.addr.slice(0, 8)}`,
+        principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: {
+          // AWS Private CA's documented condition for a bucket with an S3 Bucket Key: the encryption context names the
+          // bucket. (aws:SourceAccount is not documented for the KMS calls S3 makes on the CA's behalf.)
+          StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:${stack.partition}:s3:::${crlBucketName}` },
+        },
+      }));
+      bucket.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowPrivateCaToPublishCrls',
+        principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],
+        actions: ['s3:PutObject', 's3:PutObjectAcl', 's3:GetBucketAcl', 's3:GetBucketLocation'],
+        resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+        // An exact aws:SourceArn would be circular (the CA depends on this policy).
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }));
+    return bucket;
   }
 
   /**

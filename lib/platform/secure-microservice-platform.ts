@@ -188,6 +188,12 @@ export interface SecureMicroservicePlatformProps {
    */
   readonly registry?: PlatformRegistry;
   /**
+   * Have the platform CA publish a CRL to a private bucket (see PrivateCertificateAuthorityProps.publishCrl: no relying
+   * party of the platform reads one; the mTLS authorizer's deny-list is what refuses revoked certificates).
+   * @default false
+   */
+  readonly publishCrl?: boolean;
+  /**
    * Attribute-based access control: user attributes only administrators can set (`custom:<name>`), copied into
    * access-token claims by the identity's pre-token-generation trigger and forwarded to every service as the request
    * header `x-user-<name>`. The integration sets the header from the authorizer's verified claims, replacing any
@@ -470,6 +476,7 @@ export class SecureMicroservicePlatform extends Construct {
         encryptionKey: this.keys.dataKey,
         // The services' Service Connect TLS uses the issuing CA.
         ecsServiceConnect: true,
+        publishCrl: props.publishCrl,
       });
       this.certificateAuthority = this.ca.certificateAuthority;
       chainPem = this.ca.chainPem;
@@ -564,8 +571,8 @@ export class SecureMicroservicePlatform extends Construct {
         new iam.PolicyStatement({ actions: ['acm-pca:RevokeCertificate', 'acm-pca:GetCertificateAuthorityCertificate'], resources: [caArn] }),
         new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [authorizer.denyList.tableArn] }),
         new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.keys.dataKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
-        // `csm-certs status` reads the CA's CRL (SSE-KMS).
-        ...(this.ca ? [
+        // `csm-certs status` reads the CA's CRL (SSE-KMS), when it publishes one.
+        ...(this.ca?.crlBucket ? [
           // AWS Private CA writes crl/<CA id>.crl: exactly the issuing CA's.
           new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.ca.crlBucket.arnForObjects(`crl/${Fn.select(1, Fn.split('/', caArn))}.crl`)] }),
           new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.keys.dataKey.keyArn], conditions: viaService('s3', Stack.of(this).region) }),

@@ -142,6 +142,8 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     expect(section).toMatch(/\| mTLS authorizer \(ClientCertificateAuthorizer\) x1 \| \*\*yes\*\* \| .*CloudTrail RevokeCertificate sync, which needs a trail recording management events/);
     expect(section).toContain('| API Gateway mutual TLS (custom domain) x1 | **no** |');
     expect(section).toContain('| ECS Service Connect TLS x2 | **no** |');
+    // The CRL is opt-in: nobody above would read it.
+    expect(section).toContain('No CA publishes a CRL; the CA\'s audit report records revocations.');
   });
 
   it('limits every acm-pca:IssueCertificate grant of every template to the end-entity client template', () => {

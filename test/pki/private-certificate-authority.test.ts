@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -15,7 +15,7 @@ describe('PrivateCertificateAuthority with a subordinate, (template)', () => {
   let template: Template;
   beforeAll(() => {
     const stack = newStack();
-    caIn(stack, { subordinate: { subject: { commonName: 'Platform Issuing CA' } }, usageMode: CaUsageMode.SHORT_LIVED_CERTIFICATE, ecsServiceConnect: true });
+    caIn(stack, { subordinate: { subject: { commonName: 'Platform Issuing CA' } }, usageMode: CaUsageMode.SHORT_LIVED_CERTIFICATE, ecsServiceConnect: true, publishCrl: true });
     template = Template.fromStack(stack);
   });
 
@@ -133,6 +133,19 @@ describe('PrivateCertificateAuthority without a subordinate', () => {
   });
 });
 
+describe('PrivateCertificateAuthority without publishCrl (the default)', () => {
+  test('publishes no CRL (no bucket, no revocation configuration) and says why in an acknowledgement of its own rule', () => {
+    const stack = newStack();
+    const ca = caIn(stack);
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::S3::Bucket', 0);
+    t.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { RevocationConfiguration: Match.absent() });
+    expect(ca.crlBucket).toBeUndefined();
+    const acks = Object.assign({}, ...ca.rootCa.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => m.data));
+    expect(acks['PlatformChecks::Platform-PrivateCaRevocationEnabled']).toMatch(/API Gateway mutual TLS and ECS Service Connect never check revocation; the mTLS authorizer refuses revoked certificates through its deny-list/);
+  });
+});
+
 describe('PrivateCertificateAuthority rejects bad input with prop, value and fix', () => {
   test.each<[string, Partial<PrivateCertificateAuthorityProps>, RegExp]>([
     ['unknown key algorithm', { keyAlgorithm: 'DSA_1024' as CaKeyAlgorithm }, /invalid keyAlgorithm \(received "DSA_1024"\).*Fix: use one of EC_prime256v1/],
@@ -144,7 +157,8 @@ describe('PrivateCertificateAuthority rejects bad input with prop, value and fix
     ['validity zero', { validityYears: 0 }, /invalid validityYears \(received 0\)/],
     ['subordinate outliving the root', { validityYears: 5, subordinate: { subject: { commonName: 'Sub' }, validityYears: 5 } }, /invalid subordinate.validityYears \(received 5\).*from 1 to 4/],
     ['subordinate subject missing', { subordinate: { subject: { commonName: ' ' } } }, /invalid subordinate.subject.commonName/],
-    ['CRL expiry out of range', { crlExpirationDays: 6000 }, /invalid crlExpirationDays \(received 6000\)/],
+    ['CRL expiry out of range', { crlExpirationDays: 6000, publishCrl: true }, /invalid crlExpirationDays \(received 6000\)/],
+    ['CRL expiry without a CRL', { crlExpirationDays: 3 }, /invalid crlExpirationDays \(received 3\): it configures the CRL, which is published only with publishCrl\. Fix: set publishCrl: true/],
     ['unknown usage mode', { usageMode: 'FOREVER' as CaUsageMode }, /invalid usageMode \(received "FOREVER"\)/],
   ])('%s', (_name, props, message) => {
     expect(() => caIn(newStack(), props)).toThrow(message);

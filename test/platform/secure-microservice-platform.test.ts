@@ -200,7 +200,9 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     expect(statements.find((st) => st.Action === 'acm-pca:IssueCertificate')?.Condition).toEqual({
       StringEquals: { 'acm-pca:TemplateArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm-pca:::template/EndEntityClientAuthCertificate/V1']] } },
     });
-    expect(statements.flatMap((st) => [st.Action].flat())).toEqual(expect.arrayContaining(['acm-pca:RevokeCertificate', 'dynamodb:PutItem', 'dynamodb:GetItem', 's3:GetObject']));
+    expect(statements.flatMap((st) => [st.Action].flat())).toEqual(expect.arrayContaining(['acm-pca:RevokeCertificate', 'dynamodb:PutItem', 'dynamodb:GetItem']));
+    // No CRL is published by default, so there is none to read.
+    expect(statements.flatMap((st) => [st.Action].flat())).not.toContain('s3:GetObject');
     parent.hasResourceProperties('AWS::Events::Rule', { EventPattern: Match.objectLike({ detail: Match.objectLike({ eventName: ['RevokeCertificate'] }) }) });
   });
 
