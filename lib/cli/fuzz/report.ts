@@ -55,6 +55,8 @@ export function buildReport(run: FuzzRun, ctx: ReportContext) {
     sent: run.outcomes.length,
     byCategory,
     byStatus,
+    /** Valid requests refused (401/403/429): credentials, throttling or the WAF kept the fuzzer out. */
+    refusedValid: run.outcomes.filter((o) => o.case.category === 'valid' && [401, 403, 429].includes(o.result.status ?? 0)).length,
     tokens: run.tokens.map((t) => ({ label: t.label, scopes: t.scopes ?? 'opaque (not a JWT)' })),
     routes: run.plans.map((p) => ({
       route: p.key,
@@ -77,6 +79,9 @@ export function summarize(report: FuzzReport): string {
     `  ${report.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s (stopped by ${report.stoppedBy}): ${Object.entries(report.byCategory).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `  statuses: ${Object.entries(report.byStatus).map(([k, v]) => `${k} x${v}`).join(', ')}`,
   ];
+  if (report.refusedValid > 0) {
+    lines.push(`  warning: ${report.refusedValid} valid request(s) were refused (401/403/429): check the tokens' scopes, the API key, the WAF rate limit and the usage tier (--rate)`);
+  }
   for (const r of report.routes.filter((x) => x.notExercised)) {
     lines.push(`  ${r.route}: authorization probes only (${r.notExercised})`);
   }

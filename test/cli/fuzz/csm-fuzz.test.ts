@@ -106,6 +106,8 @@ describe('csm-fuzz against a local API double', () => {
     expect(report.byStatus['400']).toBeGreaterThan(10);
     for (const key of ['GET /v1/orders/{id}', 'POST /v1/orders', 'GET /v1/status', 'GET /v1/health']) expect(d.hits.get(key)).toBeGreaterThan(10);
     expect(run.out).toContain('no findings');
+    expect(report.refusedValid).toBe(0);
+    expect(run.out).not.toContain('warning');
   });
 
   it('planted bugs: exit 1 and each of the four is reported with its request and why; the same seed gives the same findings', async () => {
@@ -204,6 +206,15 @@ describe('csm-fuzz against a local API double', () => {
     expect(code, out).toBe(1);
     expect(out).toMatch(/- \[auth-not-refused\] GET \/v1\/status auth\/no-token/);
     expect(out).not.toContain(tokens.all);
+  });
+
+  it('warns when valid requests are refused (wrong credentials, throttling), so an empty result is not mistaken for a clean API', async () => {
+    const d = await double('correct');
+    let out = '';
+    const code = await main(['--model', modelFile, '--base-url', d.url, '--token', tokens.all, '--requests', '60', '--rate', '1000', '--seed', '3', '--quiet'],
+      { out: (l) => { out += `${l}\n`; }, err: () => undefined, env: { CSM_FUZZ_API_KEY: 'not-the-key' } });
+    expect(code).toBe(0);
+    expect(out).toMatch(/warning: \d+ valid request\(s\) were refused \(401\/403\/429\)/);
   });
 
   it('usage errors exit 2 with the problem and the fix', async () => {
