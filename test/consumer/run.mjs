@@ -7,6 +7,7 @@
 //   3. a plain CommonJS app (`require`) synthesizes the README's PlatformStage with one service through the gate
 //      (the README's platform example itself, its imports turned into require calls);
 //   4. `npx csm-certs --help` exits 0 and names issue, revoke and list; bad arguments exit non-zero;
+//      `npx csm-fuzz --help` exits 0; it reads the app's cdk.out/api-model.json (usage errors exit 2);
 //   5. a TypeScript app type-checks under `strict` with `skipLibCheck: false` (TypeScript 5.x);
 //   6. a vitest snapshot of that app with the exported hash-stripping serializer is stable across two runs.
 // Offline apart from the npm registry (packages come from the npm cache when they are there).
@@ -116,6 +117,9 @@ try {
     check(stageDir, 'no assembly for the prod stage');
     const templates = fs.readdirSync(path.join(outdir, stageDir)).filter((f) => f.endsWith('.template.json'));
     check(templates.length >= 2, `expected the platform stack and its nested stacks, got ${templates.join(', ')}`);
+    const model = JSON.parse(fs.readFileSync(path.join(outdir, 'api-model.json'), 'utf8'));
+    check(model.apis?.[0]?.routes?.[0]?.path === '/v1/orders/{id}' && fs.existsSync(path.join(outdir, stageDir, 'api-model.json')),
+      `cdk.out/api-model.json (and the stage's copy) must describe the orders route: ${JSON.stringify(model).slice(0, 300)}`);
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, stageDir, 'manifest.json'), 'utf8'));
     check(!manifest.missing?.length, `synth needs context lookups (credentials): ${JSON.stringify(manifest.missing)}`);
   });
@@ -128,6 +132,17 @@ try {
     check(bad.status !== 0 && /unknown command "isue"/.test(bad.stderr), `a bad command must fail with a message (exit ${bad.status}): ${bad.stderr}`);
     const missing = run('npx', ['--no-install', 'csm-certs', 'issue', '--common-name', 'x'], { cwd: project, allowFailure: true });
     check(missing.status !== 0 && /missing --ca-arn/.test(missing.stderr), `a missing option must fail with a message (exit ${missing.status}): ${missing.stderr}`);
+  });
+  step('npx csm-fuzz --help / the synthesized model', () => {
+    const help = run('npx', ['--no-install', 'csm-fuzz', '--help'], { cwd: project });
+    check(/^Usage: csm-fuzz --model/.test(help.stdout), `csm-fuzz --help:\n${help.stdout}`);
+    const mtls = run('npx', ['--no-install', 'csm-fuzz', '--model', 'cdk.out/api-model.json', '--base-url', 'https://127.0.0.1:9'], { cwd: project, allowFailure: true });
+    check(mtls.status === 2 && /requires mutual TLS/.test(mtls.stderr), `the mTLS model without a client certificate must be a usage error (exit ${mtls.status}): ${mtls.stderr}`);
+    // Without mTLS the tool loads its generators (json-schema-faker is ESM, imported dynamically) and sends requests.
+    const model = JSON.parse(fs.readFileSync(path.join(project, 'cdk.out', 'api-model.json'), 'utf8'));
+    fs.writeFileSync(path.join(project, 'plain-model.json'), JSON.stringify({ ...model, apis: model.apis.map((a) => ({ ...a, mutualTls: false })) }));
+    const none = run('npx', ['--no-install', 'csm-fuzz', '--model', 'plain-model.json', '--base-url', 'http://127.0.0.1:9', '--requests', '2', '--quiet'], { cwd: project, allowFailure: true });
+    check(none.status === 2 && /no request got an HTTP response/.test(none.stderr), `nothing listening must exit 2 (exit ${none.status}): ${none.stdout}${none.stderr}`);
   });
 
   // 5. Strict TypeScript against the shipped declarations.
