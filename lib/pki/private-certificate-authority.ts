@@ -150,8 +150,8 @@ const MAX_CRL_EXPIRATION_DAYS = 5000;
 export class PrivateCertificateAuthority extends Construct {
   /** The CA that issues client and service certificates (the subordinate when there is one). */
   public readonly certificateAuthority: acmpca.ICertificateAuthority;
-  /** ARN of the issuing CA. */
-  public readonly arn: string;
+  /** ARN of the issuing CA (what ECS Service Connect TLS takes as `awsPcaAuthorityArn`). */
+  public readonly certificateAuthorityArn: string;
   /** PEM of the issuing CA's certificate. */
   public readonly certificatePem: string;
   /**
@@ -169,11 +169,6 @@ export class PrivateCertificateAuthority extends Construct {
   public readonly usageMode: CaUsageMode;
   /** Every activation of the hierarchy: depend on it to use the issuing CA only once it is active. */
   public readonly active: DependencyGroup;
-  /**
-   * What ECS Service Connect TLS needs (`tls.awsPcaAuthorityArn`). Prefer a CA in short-lived mode for it:
-   * Service Connect rotates its certificates itself.
-   */
-  public readonly serviceConnectTls: { readonly awsPcaAuthorityArn: string };
 
   constructor(scope: Construct, id: string, props: PrivateCertificateAuthorityProps) {
     super(scope, id);
@@ -285,10 +280,9 @@ export class PrivateCertificateAuthority extends Construct {
     if (props.ecsServiceConnect) {
       issuing.ca.tags.setTag(ECS_MANAGED_CA_TAG.key, ECS_MANAGED_CA_TAG.value);
     }
-    this.arn = issuing.ca.attrArn;
+    this.certificateAuthorityArn = issuing.ca.attrArn;
     this.certificatePem = issuing.certificate.attrCertificate;
-    this.certificateAuthority = acmpca.CertificateAuthority.fromCertificateAuthorityArn(this, 'IssuingCa', this.arn);
-    this.serviceConnectTls = { awsPcaAuthorityArn: this.arn };
+    this.certificateAuthority = acmpca.CertificateAuthority.fromCertificateAuthorityArn(this, 'IssuingCa', this.certificateAuthorityArn);
     if (this.usageMode === CaUsageMode.GENERAL_PURPOSE) {
       Annotations.of(this).addInfo('General-purpose CA: for ECS Service Connect TLS a CA in SHORT_LIVED_CERTIFICATE mode costs less and fits its rotation.');
     }
@@ -337,14 +331,14 @@ export class PrivateCertificateAuthority extends Construct {
    * acm-pca:GetCertificate, acm-pca:DescribeCertificateAuthority on the CA's ARN.
    */
   public grantIssue(grantee: iam.IGrantable): iam.Grant {
-    const [issue, read] = clientCertificateIssueStatements(this.arn, Stack.of(this).partition);
+    const [issue, read] = clientCertificateIssueStatements(this.certificateAuthorityArn, Stack.of(this).partition);
     return iam.Grant.addToPrincipal({ grantee, actions: issue.actions, resourceArns: issue.resources, conditions: issue.conditions })
       .combine(iam.Grant.addToPrincipal({ grantee, actions: read.actions, resourceArns: read.resources }));
   }
 
   /** Lets `grantee` revoke certificates of the issuing CA (acm-pca:RevokeCertificate). */
   public grantRevoke(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipal({ grantee, actions: ['acm-pca:RevokeCertificate'], resourceArns: [this.arn] });
+    return iam.Grant.addToPrincipal({ grantee, actions: ['acm-pca:RevokeCertificate'], resourceArns: [this.certificateAuthorityArn] });
   }
 }
 

@@ -59,8 +59,6 @@ const OBJECT_KEY = /^[A-Za-z0-9!_.*'()/-]{1,1024}$/;
 export class Truststore extends Construct {
   public readonly bucket: s3.Bucket;
   public readonly objectKey: string;
-  /** `s3://bucket/key`, for `mutualTlsAuthentication.truststoreUri`. */
-  public readonly uri: string;
   /** The version id of the PEM this deployment wrote or reused. */
   public readonly version: string;
   /** The custom resource; a domain depends on it so the object exists first (aws-cdk#30859). */
@@ -117,7 +115,6 @@ export class Truststore extends Construct {
         CaChainPem: props.caChainPem,
       },
     });
-    this.uri = `s3://${this.bucket.bucketName}/${this.objectKey}`;
     this.version = this.resource.getAttString('VersionId');
   }
 }

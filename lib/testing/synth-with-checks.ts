@@ -33,8 +33,6 @@ export interface SecuritySynthResult {
   readonly acknowledged: AcknowledgedFinding[];
   /** Validation plugins registered on the app (the packs that ran). */
   readonly packs: string[];
-  /** The error synth threw for anything other than the gate (none when synth succeeded or only the gate failed). */
-  readonly error?: Error;
   /** Every CloudFormation template of the assembly, nested stages included. */
   readonly templatePaths: string[];
 }

@@ -9,6 +9,8 @@ import { build as buildMultiEnvironment } from '../../examples/multi-environment
 import { PlatformStage } from '../../lib/platform/platform-stage';
 import { synthesizeWithChecks } from '../../lib/testing/synth-with-checks';
 import { newApp } from '../support/harness';
+import { SecureBucket } from '../../lib/storage/secure-bucket';
+import { SecureTable } from '../../lib/storage/secure-table';
 
 // What each example is meant to show, checked on its synthesized templates (one synth per example). The gate and
 // cfn-lint run over every example in examples.test.ts.
@@ -98,8 +100,8 @@ describe('example full-platform', () => {
     expect([...stage.platform.services.keys()]).toEqual(['orders', 'payments', 'catalog']);
     services.resourceCountIs('AWS::ECS::Service', 3);
     services.resourceCountIs('AWS::DynamoDB::Table', 1);
-    expect(stage.platform.services.get('orders')!.table).toBeDefined();
-    expect(stage.platform.services.get('payments')!.bucket).toBeDefined();
+    expect(stage.platform.services.get('orders')!.table).toBeInstanceOf(SecureTable);
+    expect(stage.platform.services.get('payments')!.bucket).toBeInstanceOf(SecureBucket);
     expect(stage.platform.services.get('catalog')!.bucket).toBeUndefined();
     // orders -> payments is the only call: one VPC Lattice auth policy, naming the orders task role only; no
     // network-only path (no peer rule on the Service Connect port).
@@ -139,7 +141,7 @@ describe('example full-platform', () => {
   it('validates the POST body against its JSON schema and throttles it below the stage', () => {
     const post = routeMethods(services).find((m) => m.Properties.HttpMethod === 'POST')!;
     expect(Object.keys(post.Properties.RequestModels)).toEqual(['application/json']);
-    expect(post.Properties.RequestValidatorId).toBeDefined();
+    expect(post.Properties.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/Validator/) });
     platform.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([Match.objectLike({ ResourcePath: '/~1v1~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })]),
     });

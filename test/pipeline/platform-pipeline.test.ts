@@ -83,7 +83,7 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     for (const p of projects) {
       expect(p.Properties.Environment.PrivilegedMode).toBe(false);
       expect(p.Properties.Environment.Image).toBe('aws/codebuild/standard:7.0');
-      expect(p.Properties.EncryptionKey).toBeDefined();
+      expect(p.Properties.EncryptionKey).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
       expect(p.Properties.LogsConfig.CloudWatchLogs.Status).toBe('ENABLED');
     }
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
@@ -92,7 +92,7 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     expect(store.EncryptionKey.Type).toBe('KMS');
     const artifactBucket = template.toJSON().Resources[store.Location.Ref] as Resource;
     expect(artifactBucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(artifactBucket.Properties.LoggingConfiguration).toBeDefined();
+    expect(artifactBucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: expect.any(String) }, LogFilePrefix: expect.any(String) });
   });
 
   it('notifies failures and pending approvals through an encrypted topic, scoped to this account', () => {

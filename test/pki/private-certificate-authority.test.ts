@@ -107,7 +107,7 @@ describe('PrivateCertificateAuthority with a subordinate, (template)', () => {
 });
 
 describe('PrivateCertificateAuthority without a subordinate', () => {
-  test('RSA by prop; the root issues and the chain comes from its activation; grantIssue is scoped to it; serviceConnectTls names it', () => {
+  test('RSA by prop; the root issues and the chain comes from its activation; grantIssue is scoped to it; certificateAuthorityArn names it', () => {
     const stack = newStack();
     const ca = caIn(stack, { keyAlgorithm: CaKeyAlgorithm.RSA_2048 });
     ca.grantIssue(new iam.Role(stack, 'Issuer', { assumedBy: new iam.AccountRootPrincipal() }));
@@ -129,7 +129,8 @@ describe('PrivateCertificateAuthority without a subordinate', () => {
         ],
       },
     });
-    expect(ca.serviceConnectTls).toEqual({ awsPcaAuthorityArn: ca.arn });
+    expect(stack.resolve(ca.certificateAuthorityArn)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/CaRootCa/), 'Arn'] });
+    expect(stack.resolve(ca.certificateAuthority.certificateAuthorityArn)).toEqual(stack.resolve(ca.certificateAuthorityArn));
   });
 });
 

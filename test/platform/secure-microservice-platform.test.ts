@@ -13,6 +13,8 @@ import { PLATFORM_PROFILES } from '../../lib/platform/profiles';
 import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from '../../lib/platform/secure-microservice-platform';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp, newStack, synthWithGate } from '../support/harness';
 import { PlatformProfileName } from '../../lib/platform/profiles';
+import { SecureBucket } from '../../lib/storage/secure-bucket';
+import { SecureTable } from '../../lib/storage/secure-table';
 
 const BASE: Omit<SecureMicroservicePlatformProps, 'environmentName'> = {
   serviceDomain: 'internal.example.com',
@@ -220,18 +222,21 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
 
   it('uses the platform CA for Service Connect TLS, and images from the services\' own repositories', () => {
     const ecsServices = Object.values(services.findResources('AWS::ECS::Service'));
-    for (const svc of ecsServices) {
-      expect(JSON.stringify(svc.Properties.ServiceConnectConfiguration.Services[0].Tls)).toMatch(/AwsPcaAuthorityArn/);
-    }
+    expect(ecsServices).toHaveLength(2);
+    const tls = ecsServices.map((svc) => svc.Properties.ServiceConnectConfiguration.Services[0].Tls);
+    // Both name the one platform CA (a reference into the platform stack, not a literal) and encrypt with the data key.
+    expect(tls[0].IssuerCertificateAuthority.AwsPcaAuthorityArn).toEqual({ Ref: expect.stringMatching(/^referenceto\w*PlatformCa\w*Arn$/) });
+    expect(tls[1].IssuerCertificateAuthority).toEqual(tls[0].IssuerCertificateAuthority);
+    expect(tls[0].KmsKey).toEqual(tls[1].KmsKey);
     services.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({ Image: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':2.1.0'])] }) })],
     });
   });
 
   it('grants each service exactly its own storage', () => {
-    expect(built.orders.table).toBeDefined();
+    expect(built.orders.table).toBeInstanceOf(SecureTable);
     expect(built.orders.bucket).toBeUndefined();
-    expect(built.payments.bucket).toBeDefined();
+    expect(built.payments.bucket).toBeInstanceOf(SecureBucket);
     const policies = JSON.stringify(services.findResources('AWS::IAM::ManagedPolicy'));
     expect(policies).toMatch(/dynamodb:PutItem/);
     expect(policies).toMatch(/s3:PutObject/);
