@@ -27,7 +27,7 @@ export interface PrivateIntegrationGatewayProps {
    * Bucket for the load balancer's access logs (TLS handshakes and connections). Needs a stack with a concrete region.
    * @default - none: API Gateway access logs record every request and VPC flow logs every connection
    */
-  readonly accessLogBucket?: s3.IBucket;
+  readonly accessLogsBucket?: s3.IBucket;
   /**
    * Turn on the load balancer's deletion protection. Leave it off for the deployment that creates the load balancer:
    * a protected load balancer cannot be deleted by a rollback (ROLLBACK_FAILED); switch it on by an update after the
@@ -42,7 +42,7 @@ export interface InternalLoadBalancerOptions {
   readonly name: string;
   readonly vpc: ec2.IVpc;
   readonly subnets: ec2.SubnetSelection;
-  readonly accessLogBucket?: s3.IBucket;
+  readonly accessLogsBucket?: s3.IBucket;
   readonly deletionProtection?: boolean;
 }
 
@@ -73,16 +73,16 @@ export function createInternalLoadBalancer(scope: Construct, options: InternalLo
     acknowledgeFindings(loadBalancer, complianceFindingIds('ELBDeletionProtectionEnabled', [SecurityPack.NIST_800_53_R5, SecurityPack.HIPAA_SECURITY]),
       'Deletion protection is off while the load balancer is created: a protected load balancer cannot be deleted by a rollback (ROLLBACK_FAILED). Turn it on by an update after the first successful deploy (deletionProtection / loadBalancerDeletionProtection).');
   }
-  if (options.accessLogBucket) {
+  if (options.accessLogsBucket) {
     if (Token.isUnresolved(Stack.of(scope).region)) {
-      invalidProp(scope, 'accessLogBucket', options.accessLogBucket.node.path, 'load balancer access logging needs the stack\'s region (the log-delivery principal differs per region) and this stack is env-agnostic', 'give the stack an env with account and region, or omit accessLogBucket');
+      invalidProp(scope, 'accessLogsBucket', options.accessLogsBucket.node.path, 'load balancer access logging needs the stack\'s region (the log-delivery principal differs per region) and this stack is env-agnostic', 'give the stack an env with account and region, or omit accessLogsBucket');
     }
-    loadBalancer.logAccessLogs(options.accessLogBucket, options.name);
+    loadBalancer.logAccessLogs(options.accessLogsBucket, options.name);
   } else {
     acknowledgeFindings(
       loadBalancer,
       ['AwsSolutions::AwsSolutions-ELB2', ...complianceFindingIds('ELBLoggingEnabled')],
-      'This internal NLB is reached only through the API Gateway VPC link: the API access log records every request and the VPC flow logs every connection; pass accessLogBucket to add TLS-handshake logs.',
+      'This internal NLB is reached only through the API Gateway VPC link: the API access log records every request and the VPC flow logs every connection; pass accessLogsBucket to add TLS-handshake logs.',
     );
   }
   return { loadBalancer, securityGroup };
@@ -176,7 +176,7 @@ export class PrivateIntegrationGateway extends Construct implements IServiceList
       name: props.name,
       vpc: props.vpc,
       subnets: props.subnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      accessLogBucket: props.accessLogBucket,
+      accessLogsBucket: props.accessLogsBucket,
       deletionProtection: props.deletionProtection,
     });
     this.loadBalancer = built.loadBalancer;

@@ -187,13 +187,13 @@ export interface SecureFargateServiceProps {
    * Turn ECS Exec on (off by default). Sessions are KMS-encrypted and logged; the reason is recorded.
    * @default - ECS Exec off
    */
-  readonly enableExecuteCommand?: SecurityOptOut;
+  readonly allowExecuteCommand?: SecurityOptOut;
   /**
    * Bucket for the load balancer's access logs (TLS handshakes and connections), e.g. a SecureBucket's `bucket`.
    * Needs a stack with a concrete region.
    * @default - none: API Gateway access logs record every request and VPC flow logs every connection
    */
-  readonly accessLogBucket?: s3.IBucket;
+  readonly accessLogsBucket?: s3.IBucket;
   /**
    * Share an internal load balancer and VPC link with other services instead of creating one of each: the service
    * adds its own TLS listener (with `certificate`) on `listenerPort` of the gateway's NLB and its target group, and
@@ -414,7 +414,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     this.serviceConnectLogGroup = createSecureLogGroup(this, 'ServiceConnectLogGroup', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays });
     this.service = this.createService(props, settings);
     this.connections = this.service.connections;
-    if (props.enableExecuteCommand) this.acknowledgeExecPermissions();
+    if (props.allowExecuteCommand) this.acknowledgeExecPermissions();
     for (const peer of props.allowFrom ?? []) {
       this.connections.allowFrom(peer, ec2.Port.tcp(this.serviceConnectPort), 'Service Connect (TLS) from a named peer');
     }
@@ -422,7 +422,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     // Behind a shared gateway or a load balancer of its own: either way one TLS listener with the service's target group.
     this.privateIntegrationGateway = props.privateIntegration?.gateway;
     const host: IServiceListenerHost = this.privateIntegrationGateway ?? new OwnLoadBalancer(this, {
-      name: props.serviceName, vpc: props.vpc, subnets: settings.vpcSubnets, accessLogBucket: props.accessLogBucket, deletionProtection: props.loadBalancerDeletionProtection,
+      name: props.serviceName, vpc: props.vpc, subnets: settings.vpcSubnets, accessLogsBucket: props.accessLogsBucket, deletionProtection: props.loadBalancerDeletionProtection,
     });
     this.targetGroup = this.createTargetGroup(props.vpc, settings.healthCheckPath);
     const tls = host.addServiceListener(this, 'privateIntegration.listenerPort', {
@@ -478,15 +478,15 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     if (!Token.isUnresolved(serviceConnectIdle.toSeconds()) && serviceConnectIdle.toSeconds() < 1) {
       invalidProp(this, 'serviceConnectIdleTimeout', `${serviceConnectIdle.toSeconds()} s`, 'a Service Connect route without an idle timeout (0) keeps connections to failed peers open forever', 'use at least Duration.seconds(1), e.g. Duration.seconds(60)');
     }
-    const exec = props.enableExecuteCommand;
+    const exec = props.allowExecuteCommand;
     if (exec) {
-      recordOptOut(this, 'enableExecuteCommand', 'ECS Exec off', exec);
+      recordOptOut(this, 'allowExecuteCommand', 'ECS Exec off', exec);
       if (props.cluster && !hasEncryptedLoggedExec(props.cluster)) {
-        invalidProp(this, 'enableExecuteCommand', props.cluster.clusterName, 'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration', 'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }');
+        invalidProp(this, 'allowExecuteCommand', props.cluster.clusterName, 'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration', 'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }');
       }
     }
-    if (props.privateIntegration && props.accessLogBucket) {
-      invalidProp(this, 'accessLogBucket', props.accessLogBucket.node.path, 'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log', 'pass accessLogBucket to the PrivateIntegrationGateway instead');
+    if (props.privateIntegration && props.accessLogsBucket) {
+      invalidProp(this, 'accessLogsBucket', props.accessLogsBucket.node.path, 'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log', 'pass accessLogsBucket to the PrivateIntegrationGateway instead');
     }
     const vpcSubnets = props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     return { imageRef, cpu, memory, containerPort, serviceConnectPort, user, desiredCount, minCapacity, maxCapacity, targetCpu, healthCheckPath, serviceConnectIdle, vpcSubnets };
@@ -582,7 +582,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       minHealthyPercent: 100,
       maxHealthyPercent: 200,
       healthCheckGracePeriod: Duration.seconds(60),
-      enableExecuteCommand: props.enableExecuteCommand !== undefined,
+      enableExecuteCommand: props.allowExecuteCommand !== undefined,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       serviceConnectConfiguration: {
         namespace: this.namespace.namespaceArn,

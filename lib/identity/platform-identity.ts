@@ -12,7 +12,7 @@ import { wholeNumber } from '../private/validation';
 import type { HandlerName } from '../private/handler-code';
 
 /** Opting out of the Plus feature plan (and with it, of threat protection). */
-export interface CheaperFeaturePlanOptOut extends SecurityOptOut {
+export interface FeaturePlanOptOut extends SecurityOptOut {
   /** The plan to use instead of Plus: `FeaturePlan.ESSENTIALS` or `FeaturePlan.LITE`. */
   readonly plan: cognito.FeaturePlan;
 }
@@ -58,7 +58,7 @@ export interface PlatformIdentityProps {
    * authentication) is only available on Plus, so this turns it off; the reason is printed at synth.
    * @default - Plus plan with threat protection enforced
    */
-  readonly cheaperFeaturePlan?: CheaperFeaturePlanOptOut;
+  readonly withoutThreatProtection?: FeaturePlanOptOut;
   /**
    * Let anyone sign up. Off by default: users are created by an administrator or a back office.
    * @default - no self sign-up
@@ -162,12 +162,12 @@ export class PlatformIdentity extends Construct {
     }
 
     let featurePlan = cognito.FeaturePlan.PLUS;
-    if (props.cheaperFeaturePlan) {
-      recordOptOut(this, 'cheaperFeaturePlan', 'Cognito Plus plan with threat protection', props.cheaperFeaturePlan);
-      if (props.cheaperFeaturePlan.plan === cognito.FeaturePlan.PLUS) {
-        invalidProp(this, 'cheaperFeaturePlan.plan', props.cheaperFeaturePlan.plan, 'the opt-out names the plan to use instead of Plus', 'use FeaturePlan.ESSENTIALS or FeaturePlan.LITE, or omit cheaperFeaturePlan');
+    if (props.withoutThreatProtection) {
+      recordOptOut(this, 'withoutThreatProtection', 'Cognito Plus plan with threat protection', props.withoutThreatProtection);
+      if (props.withoutThreatProtection.plan === cognito.FeaturePlan.PLUS) {
+        invalidProp(this, 'withoutThreatProtection.plan', props.withoutThreatProtection.plan, 'the opt-out names the plan to use instead of Plus', 'use FeaturePlan.ESSENTIALS or FeaturePlan.LITE, or omit withoutThreatProtection');
       }
-      featurePlan = props.cheaperFeaturePlan.plan;
+      featurePlan = props.withoutThreatProtection.plan;
     }
     if (props.allowSelfSignUp) recordOptOut(this, 'allowSelfSignUp', 'no self sign-up', props.allowSelfSignUp);
     const plus = featurePlan === cognito.FeaturePlan.PLUS;
@@ -202,7 +202,7 @@ export class PlatformIdentity extends Construct {
     });
     this.userPool = userPool;
     if (!plus) {
-      acknowledgeFinding(userPool, 'AwsSolutions::AwsSolutions-COG8', `cheaperFeaturePlan opt-out: ${props.cheaperFeaturePlan!.reason}`);
+      acknowledgeFinding(userPool, 'AwsSolutions::AwsSolutions-COG8', `withoutThreatProtection opt-out: ${props.withoutThreatProtection!.reason}`);
     }
     this.domain = userPool.addDomain('Domain', {
       cognitoDomain: { domainPrefix: props.domainPrefix },
@@ -402,8 +402,8 @@ export class PlatformIdentity extends Construct {
     if (!(pool instanceof cognito.UserPool)) {
       invalidProp(this, prop, pool.node.path, 'roles and attribute claims need a pre-token-generation trigger, which can only be added to a user pool this construct creates', 'omit existingUserPool, or map groups to scopes in the existing pool\'s own trigger');
     }
-    if (this.props.cheaperFeaturePlan?.plan === cognito.FeaturePlan.LITE) {
-      invalidProp(this, prop, 'FeaturePlan.LITE', 'access-token customization (pre-token-generation event version 2) needs the Essentials or Plus plan', 'keep the default Plus plan, or use cheaperFeaturePlan { plan: FeaturePlan.ESSENTIALS }');
+    if (this.props.withoutThreatProtection?.plan === cognito.FeaturePlan.LITE) {
+      invalidProp(this, prop, 'FeaturePlan.LITE', 'access-token customization (pre-token-generation event version 2) needs the Essentials or Plus plan', 'keep the default Plus plan, or use withoutThreatProtection { plan: FeaturePlan.ESSENTIALS }');
     }
     if (!this.props.logsKey) {
       invalidProp(this, 'logsKey', undefined, `${prop} needs the pre-token-generation trigger, whose log group must be encrypted`, 'pass logsKey (e.g. PlatformKeys.logsKey)');

@@ -125,12 +125,12 @@ describe('PrivateIntegrationGateway validation', () => {
     expect(() => sharedService(f, gateway, 'orders', 8443)).toThrow(/invalid privateIntegration\.listenerPort \(received 8443\): gateway .* already has 50 listeners.*Fix: create another PrivateIntegrationGateway/);
   });
 
-  it('rejects accessLogBucket on a service behind a gateway (the gateway logs)', () => {
+  it('rejects accessLogsBucket on a service behind a gateway (the gateway logs)', () => {
     const f = fixture();
     const gateway = gatewayOf(f);
-    const accessLogBucket = s3.Bucket.fromBucketName(f.stack, 'Logs', 'access-logs');
-    expect(() => new SecureFargateService(f.stack, 'Svc', { ...f.props, accessLogBucket, privateIntegration: { gateway, listenerPort: 8443 } }))
-      .toThrow(/invalid accessLogBucket .*no load balancer of its own.*Fix: pass accessLogBucket to the PrivateIntegrationGateway/);
+    const accessLogsBucket = s3.Bucket.fromBucketName(f.stack, 'Logs', 'access-logs');
+    expect(() => new SecureFargateService(f.stack, 'Svc', { ...f.props, accessLogsBucket, privateIntegration: { gateway, listenerPort: 8443 } }))
+      .toThrow(/invalid accessLogsBucket .*no load balancer of its own.*Fix: pass accessLogsBucket to the PrivateIntegrationGateway/);
   });
 
   it('calls each service at https://<host>:<listenerPort><path> over the shared VPC link (no gate: a bare RestApi)', () => {
@@ -160,14 +160,14 @@ describe('PrivateIntegrationGateway validation', () => {
 
   it('writes access logs to a bucket when given one, and needs a region for it', () => {
     const f = fixture(newStack('TestStack', { account: '111122223333', region: 'eu-west-1' }));
-    const accessLogBucket = s3.Bucket.fromBucketName(f.stack, 'Logs', 'access-logs');
-    new PrivateIntegrationGateway(f.stack, 'Gateway', { name: 'services-1', vpc: f.network.vpc, accessLogBucket });
+    const accessLogsBucket = s3.Bucket.fromBucketName(f.stack, 'Logs', 'access-logs');
+    new PrivateIntegrationGateway(f.stack, 'Gateway', { name: 'services-1', vpc: f.network.vpc, accessLogsBucket });
     Template.fromStack(f.stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: 'access-logs' }, { Key: 'access_logs.s3.prefix', Value: 'services-1' }]),
     });
     const agnostic = fixture();
     const bucket = s3.Bucket.fromBucketName(agnostic.stack, 'Logs', 'access-logs');
-    expect(() => new PrivateIntegrationGateway(agnostic.stack, 'Gateway', { name: 'services-1', vpc: agnostic.network.vpc, accessLogBucket: bucket }))
-      .toThrow(/invalid accessLogBucket .*this stack is env-agnostic.*Fix: give the stack an env/);
+    expect(() => new PrivateIntegrationGateway(agnostic.stack, 'Gateway', { name: 'services-1', vpc: agnostic.network.vpc, accessLogsBucket: bucket }))
+      .toThrow(/invalid accessLogsBucket .*this stack is env-agnostic.*Fix: give the stack an env/);
   });
 });

@@ -51,7 +51,7 @@ describe('SecureFargateService', () => {
       minCapacity: 2,
       maxCapacity: 6,
       targetCpuUtilizationPercent: 50,
-      enableExecuteCommand: { reason: 'Operators debug payment incidents interactively' },
+      allowExecuteCommand: { reason: 'Operators debug payment incidents interactively' },
       containerHealthCheckCommand: ['CMD', '/app/healthcheck'],
       loadBalancerDeletionProtection: true,
     });
@@ -368,8 +368,8 @@ describe('SecureFargateService', () => {
 
     it('writes load balancer access logs to a bucket when given one', () => {
       const v = fixture(newStack('TestStack', { account: '111122223333', region: 'eu-west-1' }));
-      const accessLogBucket = s3.Bucket.fromBucketName(v.stack, 'Logs', 'access-logs');
-      new SecureFargateService(v.stack, 'Svc', { ...v.props, accessLogBucket });
+      const accessLogsBucket = s3.Bucket.fromBucketName(v.stack, 'Logs', 'access-logs');
+      new SecureFargateService(v.stack, 'Svc', { ...v.props, accessLogsBucket });
       Template.fromStack(v.stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
         LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: 'access-logs' }]),
       });
@@ -462,13 +462,13 @@ describe('SecureFargateService', () => {
     it('ECS Exec on a cluster without encrypted, logged sessions, or without a real reason', () => {
       const v = fixture();
       const cluster = new ecs.Cluster(v.stack, 'Plain', { vpc: v.network.vpc });
-      expect(build({ cluster, enableExecuteCommand: { reason: 'operators debug incidents in production' } }, v)).toThrow(/invalid enableExecuteCommand .*must be KMS-encrypted and logged.*Fix: omit cluster/);
-      expect(build({ enableExecuteCommand: { reason: 'x' } })).toThrow(/invalid enableExecuteCommand\.reason \(received "x"\)/);
+      expect(build({ cluster, allowExecuteCommand: { reason: 'operators debug incidents in production' } }, v)).toThrow(/invalid allowExecuteCommand .*must be KMS-encrypted and logged.*Fix: omit cluster/);
+      expect(build({ allowExecuteCommand: { reason: 'x' } })).toThrow(/invalid allowExecuteCommand\.reason \(received "x"\)/);
     });
 
     it('an access log bucket in an env-agnostic stack', () => {
       const v = fixture();
-      expect(build({ accessLogBucket: s3.Bucket.fromBucketName(v.stack, 'Logs', 'access-logs') }, v)).toThrow(/invalid accessLogBucket \(received "TestStack\/Logs"\).*Fix: give the stack an env with account and region/);
+      expect(build({ accessLogsBucket: s3.Bucket.fromBucketName(v.stack, 'Logs', 'access-logs') }, v)).toThrow(/invalid accessLogsBucket \(received "TestStack\/Logs"\).*Fix: give the stack an env with account and region/);
     });
 
     it('service names and host names that are not DNS names', () => {

@@ -96,7 +96,7 @@ describe('PlatformIdentity roles (RBAC) and attribute claims (ABAC)', () => {
       const existing = new PlatformIdentity(stack, 'Identity', { domainPrefix: 'acme-platform-test', existingUserPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc') });
       existing.addResourceServer('orders', ['read']);
       expect(() => existing.addRole('reader', { scopes: ['orders/read'], description: 'Readers' })).toThrow(/can only be added to a user pool this construct creates/);
-      const { identity: lite } = identityIn({ cheaperFeaturePlan: { plan: cognito.FeaturePlan.LITE, reason: 'A throwaway sandbox without real users' } });
+      const { identity: lite } = identityIn({ withoutThreatProtection: { plan: cognito.FeaturePlan.LITE, reason: 'A throwaway sandbox without real users' } });
       lite.addResourceServer('orders', ['read']);
       expect(() => lite.addRole('reader', { scopes: ['orders/read'], description: 'Readers' })).toThrow(/needs the Essentials or Plus plan/);
     });

@@ -94,7 +94,7 @@ describe('PlatformIdentity', () => {
   });
 
   it('a cheaper plan is an explicit opt-out whose reason is recorded and acknowledges COG8 on the pool only', () => {
-    const { stack, identity } = identityIn({ cheaperFeaturePlan: { plan: cognito.FeaturePlan.ESSENTIALS, reason: 'internal sandbox without end users' } });
+    const { stack, identity } = identityIn({ withoutThreatProtection: { plan: cognito.FeaturePlan.ESSENTIALS, reason: 'internal sandbox without end users' } });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::Cognito::UserPool', { UserPoolTier: 'ESSENTIALS', UserPoolAddOns: Match.absent() });
     const optOuts = identity.node.metadata.filter((m) => m.type === 'cdk-secure-microservices:opt-out');
@@ -112,8 +112,8 @@ describe('PlatformIdentity', () => {
       ['domain prefix containing cognito', { domainPrefix: 'my-cognito' }, /invalid domainPrefix .*must not contain/],
       ['short passwords', { passwordMinLength: 6 }, /invalid passwordMinLength \(received 6\).*Fix:/],
       ['long machine tokens', { machineAccessTokenValidity: Duration.days(2) }, /invalid machineAccessTokenValidity \(received "2880 minutes"\)/],
-      ['an opt-out without a reason', { cheaperFeaturePlan: { plan: cognito.FeaturePlan.LITE, reason: '' } }, /invalid cheaperFeaturePlan.reason/],
-      ['a "cheaper" plan that is Plus', { cheaperFeaturePlan: { plan: cognito.FeaturePlan.PLUS, reason: 'no reason at all really' } }, /invalid cheaperFeaturePlan.plan \(received "PLUS"\)/],
+      ['an opt-out without a reason', { withoutThreatProtection: { plan: cognito.FeaturePlan.LITE, reason: '' } }, /invalid withoutThreatProtection.reason/],
+      ['a "cheaper" plan that is Plus', { withoutThreatProtection: { plan: cognito.FeaturePlan.PLUS, reason: 'no reason at all really' } }, /invalid withoutThreatProtection.plan \(received "PLUS"\)/],
     ])('%s', (_name, props, error) => {
       expect(() => identityIn(props as Partial<PlatformIdentityProps>)).toThrow(error);
     });
