@@ -587,11 +587,6 @@ export class SecureMicroservicePlatform extends Construct {
   }
 
   /**
-   * Adds a microservice: its SecureRepository, a hardened SecureFargateService (Service Connect TLS from the
-   * platform CA, private integration from the API), its resource server and scopes, its routes on the API, its
-   * machine clients and, on request, a SecureBucket and SecureTable granted to its task role.
-   */
-  /**
    * The profile's log retention floor, recorded for Platform-LogRetentionAboveFloor: a profile may raise the
    * gate's 90-day floor, never lower it, and its own retention must meet it.
    */
@@ -621,7 +616,34 @@ export class SecureMicroservicePlatform extends Construct {
     }
   }
 
+  /**
+   * Adds a microservice: its SecureRepository, a hardened SecureFargateService (Service Connect TLS from the
+   * platform CA, private integration from the API), its resource server and scopes, its routes on the API, its
+   * machine clients and, on request, a SecureBucket and SecureTable granted to its task role.
+   */
   public addService(name: string, options: PlatformServiceOptions): PlatformService {
+    const { callers, scopeGroup } = this.validateService(name, options);
+    // Published first: a full scope group (100 scopes) rejects the service before anything of it is built.
+    const scopeNames = (options.scopes ?? ['read', 'write']).map((scopeName) => `${name}.${scopeName}`);
+    const resourceServer = this.identity.addResourceServerScopes(scopeGroup, scopeNames);
+    const { stack, executionRole } = this.stackForNextService();
+    const scope = new Construct(stack, name);
+    const { repository, service } = this.createService(scope, name, options, callers, executionRole);
+    const machineClients: Record<string, cognito.UserPoolClient> = {};
+    for (const [clientName, scopes] of Object.entries(options.machineClients ?? {})) {
+      machineClients[clientName] = this.identity.addMachineClient(clientName, scopes, { scope });
+    }
+    const { bucket, table } = this.createServiceStorage(scope, name, service, options);
+    const routes = this.addServiceRoutes(scope, service, options.routes ?? []);
+
+    const scopes = scopeNames.map((scopeName) => `${scopeGroup}/${scopeName}`);
+    const built: PlatformService = { name, stack, repository, service, resourceServer, scopes, machineClients, bucket, table, routes };
+    this.serviceMap.set(name, built);
+    return built;
+  }
+
+  /** Checks a service's name, callers, scope group and storage needs (invalidProp: prop, value, problem, fix). */
+  private validateService(name: string, options: PlatformServiceOptions): { callers: SecureFargateService[]; scopeGroup: string } {
     if (!SERVICE_NAME_PATTERN.test(name)) invalidProp(this, 'addService.name', name, SERVICE_NAME_PROBLEM, 'use e.g. "orders"');
     if (this.serviceMap.has(name)) {
       invalidProp(this, 'addService.name', name, 'a service with this name already exists', 'give each service a unique name');
@@ -637,14 +659,17 @@ export class SecureMicroservicePlatform extends Construct {
     if (!SCOPE_GROUP.test(scopeGroup)) {
       invalidProp(this, `addService("${name}").scopeGroup`, scopeGroup, 'scope groups are resource-server identifiers: lower-case letters, digits and "-", starting with a letter, at most 63 characters', 'use a domain or team name such as "payments"');
     }
-    // Published first: a full scope group (100 scopes) rejects the service before anything of it is built.
-    const scopeNames = (options.scopes ?? ['read', 'write']).map((scopeName) => `${name}.${scopeName}`);
-    const resourceServer = this.identity.addResourceServerScopes(scopeGroup, scopeNames);
-    const { stack, executionRole } = this.stackForNextService();
+    if (options.table && !this.props.dynamoDbPrefixListId) {
+      invalidProp(this, 'dynamoDbPrefixListId', undefined, `service "${name}" has a table, and its tasks reach DynamoDB only through the gateway endpoint, which the security group must name by its prefix list`, prefixListLookup('dynamodb'));
+    }
+    return { callers, scopeGroup };
+  }
+
+  /** The service's repository and hardened SecureFargateService behind the next shared gateway, in `scope`. */
+  private createService(scope: Construct, name: string, options: PlatformServiceOptions, callers: SecureFargateService[], executionRole: ManagedPolicyRole): { repository: SecureRepository; service: SecureFargateService } {
     const gateway = this.gatewayForNextService();
     // Listener port on the gateway's shared load balancer: 8443 + the service's index within its gateway.
     const listenerPort = SERVICE_LISTENER_BASE_PORT + (this.serviceMap.size % this.servicesPerGateway);
-    const scope = new Construct(stack, name);
     const first = [...this.serviceMap.values()][0]?.service;
     const shared = this.sharedByServices();
 
@@ -681,12 +706,11 @@ export class SecureMicroservicePlatform extends Construct {
       executionRole,
       serviceConnectTlsRole: shared.serviceConnectTlsRole,
     });
+    return { repository, service };
+  }
 
-    const machineClients: Record<string, cognito.UserPoolClient> = {};
-    for (const [clientName, scopes] of Object.entries(options.machineClients ?? {})) {
-      machineClients[clientName] = this.identity.addMachineClient(clientName, scopes, { scope });
-    }
-
+  /** The SecureBucket and SecureTable a service asked for, granted to its task role. */
+  private createServiceStorage(scope: Construct, name: string, service: SecureFargateService, options: PlatformServiceOptions): { bucket?: SecureBucket; table?: SecureTable } {
     let bucket: SecureBucket | undefined;
     if (options.bucket) {
       bucket = new SecureBucket(scope, 'Bucket', { encryptionKey: this.keys.dataKey, ...options.bucket });
@@ -696,9 +720,6 @@ export class SecureMicroservicePlatform extends Construct {
         `The ${name} service owns this bucket (created for it by addService) and reads and writes any of its objects; the grant names the bucket and its key only.`);
     }
     let table: SecureTable | undefined;
-    if (options.table && !this.props.dynamoDbPrefixListId) {
-      invalidProp(this, 'dynamoDbPrefixListId', undefined, `service "${name}" has a table, and its tasks reach DynamoDB only through the gateway endpoint, which the security group must name by its prefix list`, prefixListLookup('dynamodb'));
-    }
     if (options.table) {
       table = new SecureTable(scope, 'Table', {
         encryptionKey: this.keys.dataKey,
@@ -707,8 +728,12 @@ export class SecureMicroservicePlatform extends Construct {
       });
       table.grantReadWriteData(service);
     }
+    return { bucket, table };
+  }
 
-    const routes = (options.routes ?? []).map((route) => {
+  /** A service's routes on the API (in the service's nested stack), each allowed by the mTLS authorizer when there is one. */
+  private addServiceRoutes(scope: Construct, service: SecureFargateService, routes: readonly PlatformRoute[]): apigw.Method[] {
+    return routes.map((route) => {
       const added = this.api.addRoute({
         version: route.version,
         path: route.path,
@@ -723,11 +748,6 @@ export class SecureMicroservicePlatform extends Construct {
       this.clientCertificateAuthorizer?.allowRoute(added.key, [...added.scopes]);
       return added.apiMethod;
     });
-
-    const scopes = scopeNames.map((scopeName) => `${scopeGroup}/${scopeName}`);
-    const built: PlatformService = { name, stack, repository, service, resourceServer, scopes, machineClients, bucket, table, routes };
-    this.serviceMap.set(name, built);
-    return built;
   }
 
   /**
