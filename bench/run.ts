@@ -138,7 +138,7 @@ function runOnce(scenario: Scenario): { ms: number; stacks: StackMetrics[]; find
   return { ms, stacks, findings, usage };
 }
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
@@ -162,7 +162,7 @@ function scenarios(sizes: number[], runsOverride?: number, gates: boolean[] = [f
   return out;
 }
 
-const fmtS = (ms: number): string => (ms / 1000).toFixed(2);
+export const fmtS = (ms: number): string => (ms / 1000).toFixed(2);
 const fmtKb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
 function summaryTable(results: Result[]): string {
@@ -213,14 +213,14 @@ function stackTable(result: Result): string {
   return rows.join('\n');
 }
 
-function machine(): string {
+export function machine(): string {
   const cpus = os.cpus();
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
   return `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, load average at start (1/5/15 min) ${load}, ${new Date().toISOString()}`;
 }
 
 /** One end-to-end `cdk synth` as a user runs it: a new process (CLI, tsx, aws-cdk-lib loading, synth, every pack). */
-function cliSynth(app: string | undefined, context: Record<string, string>, env: Record<string, string>): number {
+export function cliSynth(app: string | undefined, context: Record<string, string>, env: Record<string, string>): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-bench-cli-'));
   const args = ['synth', '--quiet', '--output', outdir, ...(app ? ['--app', app] : []), ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const start = performance.now();
