@@ -9,13 +9,36 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cliSynth, fmtS, machine, median } from './run';
+import { spawnSync } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { fmtS, machine, median } from './run';
 
 const ROOT = path.join(__dirname, '..');
 const APPS = {
   ours: { label: 'reference app (dev), `npx cdk synth --app "node --import tsx bin/app.ts"`', app: 'node --import tsx bin/app.ts' },
   peer: { label: 'Solutions Constructs peer, `npx cdk synth --app "node --import tsx bench/peer-app.ts"`', app: 'node --import tsx bench/peer-app.ts' },
 } as const;
+
+/** GNU time, when installed: CPU seconds (user + system) of the whole process tree, far less sensitive to load than wall time. */
+const GNU_TIME = '/usr/bin/time';
+
+interface Run { readonly wallMs: number; readonly cpuMs?: number }
+
+/** One `cdk synth` of `app` as a user runs it (a new CLI process), into a fresh output directory. */
+function synth(app: string): Run {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-bench-peer-'));
+  const cpuFile = path.join(outdir, 'cpu.txt');
+  const cdk = [path.join(ROOT, 'node_modules', '.bin', 'cdk'), 'synth', '--quiet', '--output', path.join(outdir, 'cdk.out'), '--app', app];
+  const withTime = fs.existsSync(GNU_TIME);
+  const [command, ...args] = withTime ? [GNU_TIME, '-f', '%U %S', '-o', cpuFile, ...cdk] : cdk;
+  const start = performance.now();
+  const run = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8' });
+  const wallMs = performance.now() - start;
+  const cpu = withTime && fs.existsSync(cpuFile) ? fs.readFileSync(cpuFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number) : undefined;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  if (run.status !== 0) throw new Error(`cdk synth --app "${app}" failed (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+  return { wallMs, cpuMs: cpu && cpu.every(Number.isFinite) ? (cpu[0] + cpu[1]) * 1000 : undefined };
+}
 
 const START = '<!-- bench-peer:start -->';
 const END = '<!-- bench-peer:end -->';
@@ -28,24 +51,29 @@ function main(): void {
   const info = machine();
   console.error(info);
   // One untimed run of each: fills the OS file cache so the first timed run is not the only one reading from disk.
-  cliSynth(APPS.ours.app, {}, {});
-  cliSynth(APPS.peer.app, {}, {});
-  const times = { ours: [] as number[], peer: [] as number[] };
+  synth(APPS.ours.app);
+  synth(APPS.peer.app);
+  const runs = { ours: [] as Run[], peer: [] as Run[] };
   for (let p = 0; p < pairs; p++) {
     const order: (keyof typeof APPS)[] = p % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
-    for (const k of order) times[k].push(cliSynth(APPS[k].app, {}, {}));
-    console.error(`pair ${p + 1}: ours ${fmtS(times.ours[p])} s, peer ${fmtS(times.peer[p])} s`);
+    for (const k of order) runs[k].push(synth(APPS[k].app));
+    const show = (r: Run) => `${fmtS(r.wallMs)} s${r.cpuMs === undefined ? '' : ` (CPU ${fmtS(r.cpuMs)} s)`}`;
+    console.error(`pair ${p + 1}: ours ${show(runs.ours[p])}, peer ${show(runs.peer[p])}`);
   }
+  const wall = { ours: runs.ours.map((r) => r.wallMs), peer: runs.peer.map((r) => r.wallMs) };
+  const hasCpu = [...runs.ours, ...runs.peer].every((r) => r.cpuMs !== undefined);
+  const cpu = { ours: runs.ours.map((r) => r.cpuMs ?? 0), peer: runs.peer.map((r) => r.cpuMs ?? 0) };
   const cell = (t: number[]) => `${fmtS(median(t))} (${fmtS(Math.min(...t))}–${fmtS(Math.max(...t))})`;
-  const ratios = times.ours.map((t, p) => t / times.peer[p]);
+  const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
+  const pairRatios = wall.ours.map((t, p) => t / wall.peer[p]);
   const body = [
     `Measured on: ${info}; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
     '',
-    '| app | runs | median s (min–max) | every run, s |',
-    '|---|---|---|---|',
-    ...(['ours', 'peer'] as const).map((k) => `| ${APPS[k].label} | ${pairs} | ${cell(times[k])} | ${times[k].map(fmtS).join(', ')} |`),
+    `| app | runs | wall, median s (min–max) | every run, wall s |${hasCpu ? ' CPU user + system, median s (min–max) |' : ''}`,
+    `|---|---|---|---|${hasCpu ? '---|' : ''}`,
+    ...(['ours', 'peer'] as const).map((k) => `| ${APPS[k].label} | ${pairs} | ${cell(wall[k])} | ${wall[k].map(fmtS).join(', ')} |${hasCpu ? ` ${cell(cpu[k])} |` : ''}`),
     '',
-    `Ratio ours/peer: **${(median(times.ours) / median(times.peer)).toFixed(2)}** (medians); per pair ${ratios.map((r) => r.toFixed(2)).join(', ')} (median ${median(ratios).toFixed(2)}).`,
+    `Ratio ours/peer, wall: **${ratio(wall.ours, wall.peer)}** (medians), ${(Math.min(...wall.ours) / Math.min(...wall.peer)).toFixed(2)} (minimums); per pair ${pairRatios.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairRatios).toFixed(2)}).${hasCpu ? ` CPU: **${ratio(cpu.ours, cpu.peer)}** (medians), ${(Math.min(...cpu.ours) / Math.min(...cpu.peer)).toFixed(2)} (minimums).` : ''}`,
   ].join('\n');
   console.log(body);
   if (argv.includes('--write')) {

@@ -220,7 +220,7 @@ export function machine(): string {
 }
 
 /** One end-to-end `cdk synth` as a user runs it: a new process (CLI, tsx, aws-cdk-lib loading, synth, every pack). */
-export function cliSynth(app: string | undefined, context: Record<string, string>, env: Record<string, string>): number {
+function cliSynth(app: string | undefined, context: Record<string, string>, env: Record<string, string>): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-bench-cli-'));
   const args = ['synth', '--quiet', '--output', outdir, ...(app ? ['--app', app] : []), ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const start = performance.now();
