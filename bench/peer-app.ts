@@ -33,7 +33,14 @@ interface PeerService {
 }
 
 const SERVICES: readonly PeerService[] = [
-  { name: 'orders', table: true, routes: [{ path: 'orders/{id}', method: 'GET', scope: 'orders.read' }, { path: 'orders', method: 'POST', scope: 'orders.write' }] },
+  {
+    name: 'orders',
+    table: true,
+    routes: [
+      { path: 'orders/{id}', method: 'GET', scope: 'orders.read' },
+      { path: 'orders', method: 'POST', scope: 'orders.write' },
+    ],
+  },
   { name: 'payments', table: false, routes: [{ path: 'payments/{id}', method: 'GET', scope: 'payments.read' }] },
 ];
 
@@ -49,19 +56,33 @@ defaults.AddAwsServiceEndpoint(stack, vpc, defaults.ServiceEndpointTypes.DYNAMOD
 const userPool = defaults.buildUserPool(stack);
 const resourceServer = userPool.addResourceServer('Api', {
   identifier: 'api',
-  scopes: SERVICES.flatMap((s) => s.routes.map((r) => new cognito.ResourceServerScope({ scopeName: r.scope, scopeDescription: `${s.name} ${r.method} ${r.path}` }))),
+  scopes: SERVICES.flatMap((s) =>
+    s.routes.map((r) => new cognito.ResourceServerScope({ scopeName: r.scope, scopeDescription: `${s.name} ${r.method} ${r.path}` })),
+  ),
 });
 defaults.buildUserPoolClient(stack, userPool, {
   userPool,
   generateSecret: true,
-  oAuth: { flows: { clientCredentials: true }, scopes: [cognito.OAuthScope.resourceServer(resourceServer, new cognito.ResourceServerScope({ scopeName: 'orders.read', scopeDescription: 'orders GET orders/{id}' }))] },
+  oAuth: {
+    flows: { clientCredentials: true },
+    scopes: [
+      cognito.OAuthScope.resourceServer(
+        resourceServer,
+        new cognito.ResourceServerScope({ scopeName: 'orders.read', scopeDescription: 'orders GET orders/{id}' }),
+      ),
+    ],
+  },
 });
 
 const { api } = defaults.RegionalRestApi(stack);
 const authorizer = new apigateway.CognitoUserPoolsAuthorizer(stack, 'Authorizer', { cognitoUserPools: [userPool] });
 new WafwebaclToApiGateway(stack, 'Waf', { existingApiGatewayInterface: api });
 
-const nlb = new elbv2.NetworkLoadBalancer(stack, 'ServicesNlb', { vpc, internetFacing: false, vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } });
+const nlb = new elbv2.NetworkLoadBalancer(stack, 'ServicesNlb', {
+  vpc,
+  internetFacing: false,
+  vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+});
 const vpcLink = new apigateway.VpcLink(stack, 'VpcLink', { targets: [nlb] });
 
 SERVICES.forEach((service, i) => {
@@ -86,26 +107,75 @@ SERVICES.forEach((service, i) => {
 
   for (const route of service.routes) {
     const resource = api.root.resourceForPath(`v1/${route.path}`);
-    resource.addMethod(route.method, new apigateway.Integration({
-      type: apigateway.IntegrationType.HTTP_PROXY,
-      integrationHttpMethod: route.method,
-      uri: `http://${nlb.loadBalancerDnsName}:${port}/${route.path}`,
-      options: { connectionType: apigateway.ConnectionType.VPC_LINK, vpcLink },
-    }), { authorizer, authorizationType: apigateway.AuthorizationType.COGNITO, authorizationScopes: [`api/${route.scope}`] });
+    resource.addMethod(
+      route.method,
+      new apigateway.Integration({
+        type: apigateway.IntegrationType.HTTP_PROXY,
+        integrationHttpMethod: route.method,
+        uri: `http://${nlb.loadBalancerDnsName}:${port}/${route.path}`,
+        options: { connectionType: apigateway.ConnectionType.VPC_LINK, vpcLink },
+      }),
+      { authorizer, authorizationType: apigateway.AuthorizationType.COGNITO, authorizationScopes: [`api/${route.scope}`] },
+    );
   }
 });
 defaults.AddAwsServiceEndpoint(stack, vpc, defaults.ServiceEndpointTypes.S3);
 
-const COMPLIANCE = ['APIGWCacheEnabledAndEncrypted', 'APIGWSSLEnabled', 'CloudWatchLogGroupEncrypted', 'CloudWatchLogGroupRetentionPeriod', 'EC2RestrictedCommonPorts', 'EC2RestrictedSSH', 'ELBLoggingEnabled', 'ELBv2ACMCertificateRequired', 'IAMNoInlinePolicy', 'S3BucketReplicationEnabled', 'S3DefaultEncryptionKMS', 'VPCDefaultSecurityGroupClosed', 'WAFv2LoggingEnabled'];
+const COMPLIANCE = [
+  'APIGWCacheEnabledAndEncrypted',
+  'APIGWSSLEnabled',
+  'CloudWatchLogGroupEncrypted',
+  'CloudWatchLogGroupRetentionPeriod',
+  'EC2RestrictedCommonPorts',
+  'EC2RestrictedSSH',
+  'ELBLoggingEnabled',
+  'ELBv2ACMCertificateRequired',
+  'IAMNoInlinePolicy',
+  'S3BucketReplicationEnabled',
+  'S3DefaultEncryptionKMS',
+  'VPCDefaultSecurityGroupClosed',
+  'WAFv2LoggingEnabled',
+];
 const PEER_FINDINGS: readonly string[] = [
   'Annotation::@aws-cdk/aws-ecs:shouldUseCircuitBreaker',
-  ...['APIG2', 'COG1', 'COG2', 'COG8', 'EC23', 'ECS2', 'ECS4', 'ECS7', 'ELB2', 'IAM5[Action::s3:Abort*]', 'IAM5[Action::s3:DeleteObject*]', 'IAM5[Action::s3:GetBucket*]', 'IAM5[Action::s3:GetObject*]', 'IAM5[Action::s3:List*]', 'IAM5[Resource::*]', 'IAM5[Resource::<ordersBucketS3BucketD53B05EA.Arn>/*]', 'IAM5[Resource::<paymentsBucketS3BucketF74EFC25.Arn>/*]', 'IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:*]'].map((r) => `AwsSolutions::AwsSolutions-${r}`),
-  ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap((pack) => [...COMPLIANCE, 'DynamoDBInBackupPlan', 'ELBDeletionProtectionEnabled'].map((r) => `${pack}::${pack}-${r}`)),
+  ...[
+    'APIG2',
+    'COG1',
+    'COG2',
+    'COG8',
+    'EC23',
+    'ECS2',
+    'ECS4',
+    'ECS7',
+    'ELB2',
+    'IAM5[Action::s3:Abort*]',
+    'IAM5[Action::s3:DeleteObject*]',
+    'IAM5[Action::s3:GetBucket*]',
+    'IAM5[Action::s3:GetObject*]',
+    'IAM5[Action::s3:List*]',
+    'IAM5[Resource::*]',
+    'IAM5[Resource::<ordersBucketS3BucketD53B05EA.Arn>/*]',
+    'IAM5[Resource::<paymentsBucketS3BucketF74EFC25.Arn>/*]',
+    'IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:*]',
+  ].map((r) => `AwsSolutions::AwsSolutions-${r}`),
+  ...['NIST.800.53.R5', 'HIPAA.Security'].flatMap((pack) =>
+    [...COMPLIANCE, 'DynamoDBInBackupPlan', 'ELBDeletionProtectionEnabled'].map((r) => `${pack}::${pack}-${r}`),
+  ),
   ...COMPLIANCE.map((r) => `PCI.DSS.321::PCI.DSS.321-${r}`),
   ...['APIGWDefaultThrottling', 'CloudWatchLogGroupRetentionPeriod'].map((r) => `Serverless::Serverless-${r}`),
 ];
-for (const id of PEER_FINDINGS) Validations.of(stack).acknowledge({ id, reason: 'Peer composition of the synth benchmark: a finding of the Solutions Constructs defaults, listed, not reviewed.' });
+for (const id of PEER_FINDINGS)
+  Validations.of(stack).acknowledge({
+    id,
+    reason: 'Peer composition of the synth benchmark: a finding of the Solutions Constructs defaults, listed, not reviewed.',
+  });
 
-const packs = [new AwsSolutionsChecks(app, { verbose: true }), new ServerlessChecks(app, { verbose: true }), new NIST80053R5Checks(app, { verbose: true }), new PCIDSS321Checks(app, { verbose: true }), new HIPAASecurityChecks(app, { verbose: true })];
+const packs = [
+  new AwsSolutionsChecks(app, { verbose: true }),
+  new ServerlessChecks(app, { verbose: true }),
+  new NIST80053R5Checks(app, { verbose: true }),
+  new PCIDSS321Checks(app, { verbose: true }),
+  new HIPAASecurityChecks(app, { verbose: true }),
+];
 Validations.of(app).addPlugins(...packs);
 app.synth();

@@ -16,13 +16,19 @@ import { fmtS, machine, median } from './run';
 const ROOT = path.join(__dirname, '..');
 const APPS = {
   ours: { label: 'reference app (dev), `npx cdk synth --app "node --import tsx bin/app.ts"`', app: 'node --import tsx bin/app.ts' },
-  peer: { label: 'Solutions Constructs peer, `npx cdk synth --app "node --import tsx bench/peer-app.ts"`', app: 'node --import tsx bench/peer-app.ts' },
+  peer: {
+    label: 'Solutions Constructs peer, `npx cdk synth --app "node --import tsx bench/peer-app.ts"`',
+    app: 'node --import tsx bench/peer-app.ts',
+  },
 } as const;
 
 /** GNU time, when installed: CPU seconds (user + system) of the whole process tree, far less sensitive to load than wall time. */
 const GNU_TIME = '/usr/bin/time';
 
-interface Run { readonly wallMs: number; readonly cpuMs?: number }
+interface Run {
+  readonly wallMs: number;
+  readonly cpuMs?: number;
+}
 
 /** One `cdk synth` of `app` as a user runs it (a new CLI process), into a fresh output directory. */
 function synth(app: string): Run {
@@ -67,11 +73,16 @@ function main(): void {
   const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
   const pairRatios = wall.ours.map((t, p) => t / wall.peer[p]);
   const body = [
-    `Measured on: ${info}; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
+    `Measured on: ${info}; load average at end ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}.`,
     '',
     `| app | runs | wall, median s (min–max) | every run, wall s |${hasCpu ? ' CPU user + system, median s (min–max) |' : ''}`,
     `|---|---|---|---|${hasCpu ? '---|' : ''}`,
-    ...(['ours', 'peer'] as const).map((k) => `| ${APPS[k].label} | ${pairs} | ${cell(wall[k])} | ${wall[k].map(fmtS).join(', ')} |${hasCpu ? ` ${cell(cpu[k])} |` : ''}`),
+    ...(['ours', 'peer'] as const).map(
+      (k) => `| ${APPS[k].label} | ${pairs} | ${cell(wall[k])} | ${wall[k].map(fmtS).join(', ')} |${hasCpu ? ` ${cell(cpu[k])} |` : ''}`,
+    ),
     '',
     `Ratio ours/peer, wall: **${ratio(wall.ours, wall.peer)}** (medians), ${(Math.min(...wall.ours) / Math.min(...wall.peer)).toFixed(2)} (minimums); per pair ${pairRatios.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairRatios).toFixed(2)}).${hasCpu ? ` CPU: **${ratio(cpu.ours, cpu.peer)}** (medians), ${(Math.min(...cpu.ours) / Math.min(...cpu.peer)).toFixed(2)} (minimums).` : ''}`,
   ].join('\n');
