@@ -390,47 +390,10 @@ export class SecureMicroservicePlatform extends Construct {
     super(scope, id);
     this.props = props;
     this.serviceDomain = props.serviceDomain;
-    if (!ENVIRONMENT_NAME_PATTERN.test(props.environmentName)) {
-      invalidProp(this, 'environmentName', props.environmentName, 'environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
-    }
     this.profile = props.profile ?? PLATFORM_PROFILES.dev;
-    const budget = this.profile.idleMonthlyBudgetUsd;
-    if (budget !== undefined) {
-      if (!Number.isFinite(budget) || budget <= 0) {
-        invalidProp(this, 'profile.idleMonthlyBudgetUsd', budget, 'an idle budget is a positive amount of USD per month', 'use e.g. 150, or leave it out for no budget');
-      }
-      this.node.addMetadata(IDLE_COST_BUDGET_METADATA_TYPE, { monthlyUsd: budget });
-    }
-    this.recordLogRetentionFloor();
     this.servicesPerStack = props.servicesPerStack ?? 8;
-    wholeNumber(this, 'servicesPerStack', this.servicesPerStack, {
-      min: 1, max: 10, refuseTokens: true,
-      problem: 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', fix: 'use a whole number between 1 and 10 (8 is the default)',
-    });
     this.servicesPerGateway = props.servicesPerGateway ?? MAX_LISTENERS_PER_NLB;
-    wholeNumber(this, 'servicesPerGateway', this.servicesPerGateway, {
-      min: 1, max: MAX_LISTENERS_PER_NLB, refuseTokens: true,
-      problem: `a shared load balancer holds 1 to ${MAX_LISTENERS_PER_NLB} listeners (one per service)`, fix: `use a whole number between 1 and ${MAX_LISTENERS_PER_NLB} (the default)`,
-    });
-    const alarmEmails = props.alarmEmails ?? [];
-    if (this.profile.requireAlarmRouting && alarmEmails.length === 0) {
-      invalidProp(this, 'alarmEmails', alarmEmails, 'this profile routes alarms, so someone must receive them', 'give at least one address, e.g. ["security-oncall@example.com"]');
-    }
-    for (const email of alarmEmails) {
-      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-        invalidProp(this, 'alarmEmails', email, 'not an e-mail address', 'use an address such as "security-oncall@example.com"');
-      }
-    }
-    for (const [prop, value] of [['serviceCertificateArn', props.serviceCertificateArn], ['mutualTls.certificateArn', props.mutualTls?.certificateArn]] as const) {
-      if (value !== undefined && !Token.isUnresolved(value) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(value)) {
-        invalidProp(this, prop, value, 'not an ACM certificate ARN', 'use arn:aws:acm:<region>:<account>:certificate/<id>');
-      }
-    }
-    for (const [prop, value, service] of [['s3PrefixListId', props.s3PrefixListId, 's3'], ['dynamoDbPrefixListId', props.dynamoDbPrefixListId, 'dynamodb']] as const) {
-      if (value !== undefined && !Token.isUnresolved(value) && !/^pl-[0-9a-f]{8,17}$/.test(value)) {
-        invalidProp(this, prop, value, 'not a managed prefix list id', prefixListLookup(service));
-      }
-    }
+    const alarmEmails = this.validate(props);
 
     this.node.addValidation({
       validate: () => (this.api.routes.length === 0
@@ -440,21 +403,17 @@ export class SecureMicroservicePlatform extends Construct {
     const retention = this.profile.logRetentionDays;
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `platform/${props.environmentName}` });
     this.recordBroughtIn(props);
-    if (props.existingNetwork) {
-      this.vpc = props.existingNetwork.vpc;
-      this.endpoints = props.existingNetwork.endpoints;
-      this.serviceSubnets = props.existingNetwork.serviceSubnets;
-    } else {
-      this.network = new PrivateNetwork(this, 'Network', {
-        logsKey: this.keys.logsKey,
-        availabilityZones: this.profile.availabilityZones,
-        interfaceEndpointZones: this.profile.interfaceEndpointZones,
-        flowLogRetentionDays: retention,
-      });
-      this.vpc = this.network.vpc;
-      this.endpoints = this.network;
-      this.serviceSubnets = this.network.serviceSubnets;
-    }
+    const own = props.existingNetwork ? undefined : new PrivateNetwork(this, 'Network', {
+      logsKey: this.keys.logsKey,
+      availabilityZones: this.profile.availabilityZones,
+      interfaceEndpointZones: this.profile.interfaceEndpointZones,
+      flowLogRetentionDays: retention,
+    });
+    this.network = own;
+    const network = own ? { vpc: own.vpc, endpoints: own, serviceSubnets: own.serviceSubnets } : props.existingNetwork!;
+    this.vpc = network.vpc;
+    this.endpoints = network.endpoints;
+    this.serviceSubnets = network.serviceSubnets;
 
     this.identity = new PlatformIdentity(this, 'Identity', {
       domainPrefix: props.cognitoDomainPrefix ?? Fn.join('-', ['csm', props.environmentName, Aws.ACCOUNT_ID]),
@@ -464,23 +423,10 @@ export class SecureMicroservicePlatform extends Construct {
       userAttributeClaims: props.userAttributeClaims,
     });
 
-    let chainPem: string;
-    if (props.existingCertificateAuthority) {
-      this.certificateAuthority = props.existingCertificateAuthority.certificateAuthority;
-      chainPem = props.existingCertificateAuthority.chainPem;
-    } else {
-      this.ca = new PrivateCertificateAuthority(this, 'Ca', {
-        subject: { commonName: `Platform ${props.environmentName} Root CA`, organization: 'cdk-secure-microservices' },
-        subordinate: this.profile.subordinateCa ? { subject: { commonName: `Platform ${props.environmentName} Issuing CA`, organization: 'cdk-secure-microservices' } } : undefined,
-        usageMode: this.profile.caUsageMode,
-        encryptionKey: this.keys.dataKey,
-        // The services' Service Connect TLS uses the issuing CA.
-        ecsServiceConnect: true,
-        publishCrl: props.publishCrl,
-      });
-      this.certificateAuthority = this.ca.certificateAuthority;
-      chainPem = this.ca.chainPem;
-    }
+    const pki = this.createCertificateAuthority(props);
+    this.ca = pki.ca;
+    this.certificateAuthority = pki.certificateAuthority;
+    const chainPem = pki.chainPem;
     this.truststore = new Truststore(this, 'Truststore', {
       certificateAuthority: this.certificateAuthority,
       caChainPem: chainPem,
@@ -488,21 +434,9 @@ export class SecureMicroservicePlatform extends Construct {
       logsKey: this.keys.logsKey,
     });
 
-    if (props.mutualTls) {
-      this.clientCertificateAuthorizer = new ClientCertificateAuthorizer(this, 'ClientCertificateAuthorizer', {
-        userPool: this.identity.userPool,
-        encryptionKey: this.keys.dataKey,
-        logsKey: this.keys.logsKey,
-        forwardedClaims: props.userAttributeClaims,
-        withoutCertificateBinding: props.mutualTls.withoutCertificateBinding,
-      });
-      this.revocationSync = new RevocationSync(this, 'RevocationSync', {
-        certificateAuthority: this.certificateAuthority,
-        denyList: this.clientCertificateAuthorizer.denyList,
-        encryptionKey: this.keys.dataKey,
-        logsKey: this.keys.logsKey,
-      });
-    }
+    const mtls = props.mutualTls ? this.createMutualTlsAuthorizer(props.mutualTls, props.userAttributeClaims) : undefined;
+    this.clientCertificateAuthorizer = mtls?.authorizer;
+    this.revocationSync = mtls?.revocationSync;
     this.api = new SecureApi(this, 'Api', {
       // Environment-scoped names: API metrics (ApiName, Stage dimensions) and alarms of two platforms in one account
       // stay apart.
@@ -530,35 +464,121 @@ export class SecureMicroservicePlatform extends Construct {
     this.firewall.associate(this.api.stage);
     this.api.addFirewallAlarm(this.firewall.metricBlockedRequests());
 
-    if (props.mutualTls) {
-      this.domain = new MutualTlsDomain(this, 'Domain', {
-        restApi: this.api.restApi,
-        stage: this.api.stage,
-        truststore: this.truststore,
-        domainName: props.mutualTls.domainName,
-        certificate: acm.Certificate.fromCertificateArn(this, 'DomainCertificate', props.mutualTls.certificateArn),
-        ownershipVerificationCertificate: props.mutualTls.ownershipVerificationCertificateArn
-          ? acm.Certificate.fromCertificateArn(this, 'OwnershipCertificate', props.mutualTls.ownershipVerificationCertificateArn)
-          : undefined,
-        hostedZone: props.mutualTls.hostedZone,
-      });
-      new CfnOutput(this, 'DomainTarget', { value: this.domain.regionalDomainName, description: `${props.mutualTls.domainName} must resolve here: CNAME to it, or a Route 53 alias A record with DomainTargetHostedZoneId` });
-      new CfnOutput(this, 'DomainTargetHostedZoneId', { value: this.domain.regionalHostedZoneId, description: 'hosted zone id of DomainTarget (Route 53 alias record)' });
-    }
+    this.domain = props.mutualTls ? this.createDomain(props.mutualTls) : undefined;
+    this.certificateOperatorPolicy = this.clientCertificateAuthorizer ? this.createCertificateOperatorPolicy(this.clientCertificateAuthorizer) : undefined;
+    this.apiUrl = this.addOutputs(props);
+  }
 
-    // What operators need for csm-certs (issue/revoke) and clients need to call the API.
+  /** Checks the platform's props (invalidProp: prop, value, problem, fix), records budget and log floor; returns the alarm addresses. */
+  private validate(props: SecureMicroservicePlatformProps): string[] {
+    if (!ENVIRONMENT_NAME_PATTERN.test(props.environmentName)) {
+      invalidProp(this, 'environmentName', props.environmentName, 'environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
+    }
+    const budget = this.profile.idleMonthlyBudgetUsd;
+    if (budget !== undefined) {
+      if (!Number.isFinite(budget) || budget <= 0) {
+        invalidProp(this, 'profile.idleMonthlyBudgetUsd', budget, 'an idle budget is a positive amount of USD per month', 'use e.g. 150, or leave it out for no budget');
+      }
+      this.node.addMetadata(IDLE_COST_BUDGET_METADATA_TYPE, { monthlyUsd: budget });
+    }
+    this.recordLogRetentionFloor();
+    wholeNumber(this, 'servicesPerStack', this.servicesPerStack, {
+      min: 1, max: 10, refuseTokens: true,
+      problem: 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', fix: 'use a whole number between 1 and 10 (8 is the default)',
+    });
+    wholeNumber(this, 'servicesPerGateway', this.servicesPerGateway, {
+      min: 1, max: MAX_LISTENERS_PER_NLB, refuseTokens: true,
+      problem: `a shared load balancer holds 1 to ${MAX_LISTENERS_PER_NLB} listeners (one per service)`, fix: `use a whole number between 1 and ${MAX_LISTENERS_PER_NLB} (the default)`,
+    });
+    const alarmEmails = props.alarmEmails ?? [];
+    if (this.profile.requireAlarmRouting && alarmEmails.length === 0) {
+      invalidProp(this, 'alarmEmails', alarmEmails, 'this profile routes alarms, so someone must receive them', 'give at least one address, e.g. ["security-oncall@example.com"]');
+    }
+    for (const email of alarmEmails) {
+      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        invalidProp(this, 'alarmEmails', email, 'not an e-mail address', 'use an address such as "security-oncall@example.com"');
+      }
+    }
+    for (const [prop, value] of [['serviceCertificateArn', props.serviceCertificateArn], ['mutualTls.certificateArn', props.mutualTls?.certificateArn]] as const) {
+      if (value !== undefined && !Token.isUnresolved(value) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(value)) {
+        invalidProp(this, prop, value, 'not an ACM certificate ARN', 'use arn:aws:acm:<region>:<account>:certificate/<id>');
+      }
+    }
+    for (const [prop, value, service] of [['s3PrefixListId', props.s3PrefixListId, 's3'], ['dynamoDbPrefixListId', props.dynamoDbPrefixListId, 'dynamodb']] as const) {
+      if (value !== undefined && !Token.isUnresolved(value) && !/^pl-[0-9a-f]{8,17}$/.test(value)) {
+        invalidProp(this, prop, value, 'not a managed prefix list id', prefixListLookup(service));
+      }
+    }
+    return alarmEmails;
+  }
+
+  /** The given CA, or the platform's own hierarchy (root, and an issuing CA when the profile asks for one). */
+  private createCertificateAuthority(props: SecureMicroservicePlatformProps): { ca?: PrivateCertificateAuthority; certificateAuthority: acmpca.ICertificateAuthority; chainPem: string } {
+    if (props.existingCertificateAuthority) {
+      return { certificateAuthority: props.existingCertificateAuthority.certificateAuthority, chainPem: props.existingCertificateAuthority.chainPem };
+    }
+    const ca = new PrivateCertificateAuthority(this, 'Ca', {
+      subject: { commonName: `Platform ${props.environmentName} Root CA`, organization: 'cdk-secure-microservices' },
+      subordinate: this.profile.subordinateCa ? { subject: { commonName: `Platform ${props.environmentName} Issuing CA`, organization: 'cdk-secure-microservices' } } : undefined,
+      usageMode: this.profile.caUsageMode,
+      encryptionKey: this.keys.dataKey,
+      // The services' Service Connect TLS uses the issuing CA.
+      ecsServiceConnect: true,
+      publishCrl: props.publishCrl,
+    });
+    return { ca, certificateAuthority: ca.certificateAuthority, chainPem: ca.chainPem };
+  }
+
+  /** The mTLS path's authorizer (token, route scopes, deny-list) and the sync that fills its deny-list from CA revocations. */
+  private createMutualTlsAuthorizer(mutualTls: MutualTlsOptions, forwardedClaims?: string[]): { authorizer: ClientCertificateAuthorizer; revocationSync: RevocationSync } {
+    const authorizer = new ClientCertificateAuthorizer(this, 'ClientCertificateAuthorizer', {
+      userPool: this.identity.userPool,
+      encryptionKey: this.keys.dataKey,
+      logsKey: this.keys.logsKey,
+      forwardedClaims,
+      withoutCertificateBinding: mutualTls.withoutCertificateBinding,
+    });
+    const revocationSync = new RevocationSync(this, 'RevocationSync', {
+      certificateAuthority: this.certificateAuthority,
+      denyList: authorizer.denyList,
+      encryptionKey: this.keys.dataKey,
+      logsKey: this.keys.logsKey,
+    });
+    return { authorizer, revocationSync };
+  }
+
+  /** The mTLS custom domain in front of the API, and where its DNS name must point. */
+  private createDomain(mutualTls: MutualTlsOptions): MutualTlsDomain {
+    const domain = new MutualTlsDomain(this, 'Domain', {
+      restApi: this.api.restApi,
+      stage: this.api.stage,
+      truststore: this.truststore,
+      domainName: mutualTls.domainName,
+      certificate: acm.Certificate.fromCertificateArn(this, 'DomainCertificate', mutualTls.certificateArn),
+      ownershipVerificationCertificate: mutualTls.ownershipVerificationCertificateArn
+        ? acm.Certificate.fromCertificateArn(this, 'OwnershipCertificate', mutualTls.ownershipVerificationCertificateArn)
+        : undefined,
+      hostedZone: mutualTls.hostedZone,
+    });
+    new CfnOutput(this, 'DomainTarget', { value: domain.regionalDomainName, description: `${mutualTls.domainName} must resolve here: CNAME to it, or a Route 53 alias A record with DomainTargetHostedZoneId` });
+    new CfnOutput(this, 'DomainTargetHostedZoneId', { value: domain.regionalHostedZoneId, description: 'hosted zone id of DomainTarget (Route 53 alias record)' });
+    return domain;
+  }
+
+  /** What operators need for csm-certs (issue/revoke) and clients need to call the API; returns the API URL. */
+  private addOutputs(props: SecureMicroservicePlatformProps): string {
     new CfnOutput(this, 'CertificateAuthorityArn', { value: this.certificateAuthority.certificateAuthorityArn, description: 'csm-certs --ca-arn' });
     if (this.clientCertificateAuthorizer) {
-      this.certificateOperatorPolicy = this.createCertificateOperatorPolicy(this.clientCertificateAuthorizer);
-      new CfnOutput(this, 'CertificateOperatorPolicyArn', { value: this.certificateOperatorPolicy.managedPolicyArn, description: 'attach to the roles that run csm-certs' });
+      new CfnOutput(this, 'CertificateOperatorPolicyArn', { value: this.certificateOperatorPolicy!.managedPolicyArn, description: 'attach to the roles that run csm-certs' });
       new CfnOutput(this, 'DenyListTableName', { value: this.clientCertificateAuthorizer.denyList.tableName, description: 'revoked client certificate serials (csm-certs revoke)' });
     }
     new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId, description: 'machine clients: aws cognito-idp list-user-pool-clients / describe-user-pool-client (client secret)' });
     if (this.identity.domain) {
       new CfnOutput(this, 'TokenUrl', { value: `${this.identity.domain.baseUrl()}/oauth2/token`, description: 'OAuth 2.0 token endpoint (client_credentials)' });
     }
-    this.apiUrl = props.mutualTls ? `https://${props.mutualTls.domainName}` : this.api.restApi.urlForPath('/');
-    new CfnOutput(this, 'ApiUrl', { value: this.apiUrl, description: 'the platform API (versions are base paths /v1, /v2, ...)' });
+    const apiUrl = props.mutualTls ? `https://${props.mutualTls.domainName}` : this.api.restApi.urlForPath('/');
+    new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'the platform API (versions are base paths /v1, /v2, ...)' });
+    return apiUrl;
   }
 
   private createCertificateOperatorPolicy(authorizer: ClientCertificateAuthorizer): iam.ManagedPolicy {
