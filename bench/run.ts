@@ -81,7 +81,9 @@ export type QuotaUsage = { -readonly [K in keyof typeof QUOTA_TARGETS]: number }
 
 /** What a synthesized platform uses of each account quota in QUOTA_TARGETS, over every template (nested included). */
 export function quotaUsage(assemblyDir: string): QuotaUsage {
-  const types = findTemplates(assemblyDir).flatMap((file) => Object.values((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources?: Record<string, { Type: string }> }).Resources ?? {}).map((r) => r.Type));
+  const types = findTemplates(assemblyDir).flatMap((file) =>
+    Object.values((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources?: Record<string, { Type: string }> }).Resources ?? {}).map((r) => r.Type),
+  );
   const count = (type: string) => types.filter((t) => t === type).length;
   return {
     resourceServers: count('AWS::Cognito::UserPoolResourceServer'),
@@ -96,7 +98,8 @@ export function quotaUsage(assemblyDir: string): QuotaUsage {
 /** The quotas in QUOTA_TARGETS that `usage` passes (empty when it fits). */
 export function quotasPassed(usage: QuotaUsage): string[] {
   return (Object.keys(QUOTA_TARGETS) as (keyof typeof QUOTA_TARGETS)[])
-    .filter((k) => usage[k] > QUOTA_TARGETS[k]).map((k) => `${k} ${usage[k]} > ${QUOTA_TARGETS[k]}`);
+    .filter((k) => usage[k] > QUOTA_TARGETS[k])
+    .map((k) => `${k} ${usage[k]} > ${QUOTA_TARGETS[k]}`);
 }
 
 interface Scenario {
@@ -154,9 +157,25 @@ function runsFor(services: number, override?: number): number {
 function scenarios(sizes: number[], runsOverride?: number, gates: boolean[] = [false, true]): Scenario[] {
   const out: Scenario[] = [];
   for (const gate of gates) {
-    out.push({ label: 'reference app (dev)', services: 0, gate, runs: runsFor(2, runsOverride), build: (app) => { createReferenceApp(app, { securityChecks: gate }); } });
+    out.push({
+      label: 'reference app (dev)',
+      services: 0,
+      gate,
+      runs: runsFor(2, runsOverride),
+      build: (app) => {
+        createReferenceApp(app, { securityChecks: gate });
+      },
+    });
     for (const n of sizes) {
-      out.push({ label: `platform, ${n} service${n === 1 ? '' : 's'}`, services: n, gate, runs: runsFor(n, runsOverride), build: (app) => { buildScalePlatform(app, n); } });
+      out.push({
+        label: `platform, ${n} service${n === 1 ? '' : 's'}`,
+        services: n,
+        gate,
+        runs: runsFor(n, runsOverride),
+        build: (app) => {
+          buildScalePlatform(app, n);
+        },
+      });
     }
   }
   return out;
@@ -174,7 +193,9 @@ function summaryTable(results: Result[]): string {
     const parent = r.stacks.filter((s) => !s.nested);
     const nested = r.stacks.filter((s) => s.nested);
     const largest = r.stacks.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-    rows.push(`| ${r.scenario.label} | ${r.scenario.gate ? 'on' : 'off'} | ${r.times.length} | ${fmtS(median(r.times))} (${fmtS(Math.min(...r.times))}–${fmtS(Math.max(...r.times))}) | ${r.stacks.length} (${nested.length} nested) | ${parent.map((s) => s.resources).join(', ')} | ${nested.length ? Math.max(...nested.map((s) => s.resources)) : '–'} | ${r.stacks.reduce((a, s) => a + s.resources, 0)} | ${fmtKb(largest.bytes)} (${largest.nested ? 'nested' : 'parent'}) | ${Math.max(...r.stacks.map((s) => s.outputs))} | ${Math.max(...r.stacks.map((s) => s.parameters))} | ${r.scenario.gate ? r.findings : '–'} |`);
+    rows.push(
+      `| ${r.scenario.label} | ${r.scenario.gate ? 'on' : 'off'} | ${r.times.length} | ${fmtS(median(r.times))} (${fmtS(Math.min(...r.times))}–${fmtS(Math.max(...r.times))}) | ${r.stacks.length} (${nested.length} nested) | ${parent.map((s) => s.resources).join(', ')} | ${nested.length ? Math.max(...nested.map((s) => s.resources)) : '–'} | ${r.stacks.reduce((a, s) => a + s.resources, 0)} | ${fmtKb(largest.bytes)} (${largest.nested ? 'nested' : 'parent'}) | ${Math.max(...r.stacks.map((s) => s.outputs))} | ${Math.max(...r.stacks.map((s) => s.parameters))} | ${r.scenario.gate ? r.findings : '–'} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -189,7 +210,9 @@ function quotaTable(results: Result[]): string {
   ];
   for (const r of results) {
     const u = r.usage;
-    rows.push(`| ${r.scenario.label} | ${u.resources.toLocaleString('en-US')}${r.scenario.services ? ` (${(u.resources / r.scenario.services).toFixed(1)})` : ''} | ${u.resourceServers} | ${u.eventRules} | ${u.vpcLinks} | ${u.iamRoles} | ${u.apiResources} |`);
+    rows.push(
+      `| ${r.scenario.label} | ${u.resources.toLocaleString('en-US')}${r.scenario.services ? ` (${(u.resources / r.scenario.services).toFixed(1)})` : ''} | ${u.resourceServers} | ${u.eventRules} | ${u.vpcLinks} | ${u.iamRoles} | ${u.apiResources} |`,
+    );
   }
   return rows.join('\n');
 }
@@ -197,7 +220,13 @@ function quotaTable(results: Result[]): string {
 /** What a result breaks of the issue's "done when": CloudFormation limits, account quotas, resources per service. */
 function violations(r: Result): string[] {
   const out = r.stacks
-    .filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters)
+    .filter(
+      (s) =>
+        s.resources > CFN_LIMITS.resources ||
+        s.bytes > CFN_LIMITS.templateBytes ||
+        s.outputs > CFN_LIMITS.outputs ||
+        s.parameters > CFN_LIMITS.parameters,
+    )
     .map((s) => `${s.name} over a CloudFormation limit (${s.resources} resources, ${s.bytes} bytes)`);
   out.push(...quotasPassed(r.usage));
   if (r.scenario.services >= 100 && r.usage.resources / r.scenario.services > MAX_RESOURCES_PER_SERVICE) {
@@ -215,14 +244,24 @@ function stackTable(result: Result): string {
 
 export function machine(): string {
   const cpus = os.cpus();
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
   return `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, load average at start (1/5/15 min) ${load}, ${new Date().toISOString()}`;
 }
 
 /** One end-to-end `cdk synth` as a user runs it: a new process (CLI, tsx, aws-cdk-lib loading, synth, every pack). */
 function cliSynth(app: string | undefined, context: Record<string, string>, env: Record<string, string>): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-bench-cli-'));
-  const args = ['synth', '--quiet', '--output', outdir, ...(app ? ['--app', app] : []), ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const args = [
+    'synth',
+    '--quiet',
+    '--output',
+    outdir,
+    ...(app ? ['--app', app] : []),
+    ...Object.entries(context).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+  ];
   const start = performance.now();
   const run = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk'), args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
   const ms = performance.now() - start;
@@ -241,7 +280,11 @@ interface CliScenario {
 function cliTable(sizes: number[], runs: number): string {
   const scenarios: CliScenario[] = [
     { label: 'reference app (dev): `npx cdk synth`', context: {} },
-    ...sizes.map((n) => ({ label: `platform, ${n} services: \`npx cdk synth --app "node --import tsx bench/scale-app.ts" -c services=${n}\``, app: 'node --import tsx bench/scale-app.ts', context: { services: String(n) } })),
+    ...sizes.map((n) => ({
+      label: `platform, ${n} services: \`npx cdk synth --app "node --import tsx bench/scale-app.ts" -c services=${n}\``,
+      app: 'node --import tsx bench/scale-app.ts',
+      context: { services: String(n) },
+    })),
   ];
   const rows = ['| app | runs | everything on (CI), median s (min–max) | `CDK_VALIDATION=false`, median s (min–max) |', '|---|---|---|---|'];
   for (const scenario of scenarios) {
@@ -264,7 +307,8 @@ function parseArgs(argv: string[]): { write: boolean; sizes: number[]; runs?: nu
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const sizes = (value('--sizes') ?? '1,10,50,100,300').split(',').map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--sizes takes whole numbers ≥ 1, e.g. 1,10,50,100 (received "${value('--sizes')}")`);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error(`--sizes takes whole numbers ≥ 1, e.g. 1,10,50,100 (received "${value('--sizes')}")`);
   const runs = value('--runs') ? Number(value('--runs')) : undefined;
   const gate = value('--gate');
   const gates = gate === 'on' ? [true] : gate === 'off' ? [false] : [false, true];
@@ -281,8 +325,24 @@ function main(): void {
   const info = machine();
   console.log(`# Synth benchmark\n\n${info}\n`);
   // Warm-up (not counted): the first synth of each kind of app loads and compiles most of aws-cdk-lib (~2.5 s).
-  runOnce({ label: 'warm-up', services: 0, gate: false, runs: 1, build: (app) => { createReferenceApp(app, { securityChecks: false }); } });
-  runOnce({ label: 'warm-up', services: 1, gate: false, runs: 1, build: (app) => { buildScalePlatform(app, 1); } });
+  runOnce({
+    label: 'warm-up',
+    services: 0,
+    gate: false,
+    runs: 1,
+    build: (app) => {
+      createReferenceApp(app, { securityChecks: false });
+    },
+  });
+  runOnce({
+    label: 'warm-up',
+    services: 1,
+    gate: false,
+    runs: 1,
+    build: (app) => {
+      buildScalePlatform(app, 1);
+    },
+  });
   const results: Result[] = [];
   for (const scenario of scenarios(args.sizes, args.runs, args.gates)) {
     const times: number[] = [];
@@ -301,7 +361,10 @@ function main(): void {
   const broken = results.flatMap(violations);
   const cli = args.cliRuns > 0 ? cliTable(args.cliSizes, args.cliRuns) : '';
   const body = [
-    `Measured on: ${info}; load average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' / ')}.`,
+    `Measured on: ${info}; load average at end ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / ')}.`,
     '',
     summaryTable(results),
     '',
@@ -309,11 +372,18 @@ function main(): void {
       ? `**Over a limit:** ${broken.join('; ')}`
       : `Every check passed: no stack is over 500 resources, 1,000,000 template bytes, 200 outputs or 200 parameters; every platform fits the account quotas below; from 100 services on, at most ${MAX_RESOURCES_PER_SERVICE} resources per service; no unacknowledged finding.`,
     '',
-    'Account quotas used (defaults per account and Region; the EventBridge target is a third of the default bus\'s 300 rules):',
+    "Account quotas used (defaults per account and Region; the EventBridge target is a third of the default bus's 300 rules):",
     '',
     quotaTable(detailed.filter((r) => r.scenario.services > 0)),
     '',
-    ...(cli ? ['End to end, `cdk synth` as a user runs it (a new process each time: CLI, tsx, aws-cdk-lib, synth, every pack), alternating the default and the fast mode:', '', cli, ''] : []),
+    ...(cli
+      ? [
+          'End to end, `cdk synth` as a user runs it (a new process each time: CLI, tsx, aws-cdk-lib, synth, every pack), alternating the default and the fast mode:',
+          '',
+          cli,
+          '',
+        ]
+      : []),
     `Per stack, ${reference.scenario.label}:`,
     '',
     stackTable(reference),

@@ -50,18 +50,24 @@ export interface ReferenceAppOptions {
 export function createReferenceApp(app: App, options: ReferenceAppOptions = {}): PlatformStage {
   const envName = String(app.node.tryGetContext('env') ?? 'dev');
   if (!ENVIRONMENT_NAME_PATTERN.test(envName)) {
-    throw new Error(`Invalid context env (received "${envName}"): environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters. Fix: run with -c env=dev (or another name under "environments" in cdk.json).`);
+    throw new Error(
+      `Invalid context env (received "${envName}"): environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters. Fix: run with -c env=dev (or another name under "environments" in cdk.json).`,
+    );
   }
   const environments = (app.node.tryGetContext('environments') ?? {}) as Record<string, ReferenceEnvironment>;
   if (!Object.prototype.hasOwnProperty.call(environments, envName)) {
     const known = Object.keys(environments);
-    throw new Error(`Unknown environment "${envName}" (context env): cdk.json defines ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'no environments'}. Fix: run with -c env=${known[0] ?? 'dev'}, or add "${envName}" under "environments" in cdk.json.`);
+    throw new Error(
+      `Unknown environment "${envName}" (context env): cdk.json defines ${known.length ? known.map((k) => `"${k}"`).join(', ') : 'no environments'}. Fix: run with -c env=${known[0] ?? 'dev'}, or add "${envName}" under "environments" in cdk.json.`,
+    );
   }
   const shared = (app.node.tryGetContext('platform') ?? {}) as ReferenceEnvironment;
   const own = environments[envName] ?? {};
   const sharedRegional = PER_REGION.filter((k) => shared[k] !== undefined);
   if (sharedRegional.length > 0) {
-    throw new Error(`Context platform.${sharedRegional.join(', platform.')} is shared by every environment, but prefix list ids differ per region. Fix: move them under "environments.<env>" next to each environment's "region" (cdk.json).`);
+    throw new Error(
+      `Context platform.${sharedRegional.join(', platform.')} is shared by every environment, but prefix list ids differ per region. Fix: move them under "environments.<env>" next to each environment's "region" (cdk.json).`,
+    );
   }
   const settings: ReferenceEnvironment = { ...shared, ...own };
   const missing = [
@@ -69,7 +75,9 @@ export function createReferenceApp(app: App, options: ReferenceAppOptions = {}):
     ...PER_REGION.filter((k) => typeof own[k] !== 'string' || own[k] === '').map((k) => `environments.${envName}.${k}`),
   ];
   if (missing.length > 0) {
-    throw new Error(`Missing context ${missing.join(', ')} for environment "${envName}". Fix: set them in cdk.json under "platform" (shared) or "environments.${envName}" (region and prefix lists: per environment; see the example values there).`);
+    throw new Error(
+      `Missing context ${missing.join(', ')} for environment "${envName}". Fix: set them in cdk.json under "platform" (shared) or "environments.${envName}" (region and prefix lists: per environment; see the example values there).`,
+    );
   }
   // The region is always pinned (the prefix lists belong to it); the account only when given.
   const env = { account: settings.account, region: settings.region };
@@ -99,19 +107,33 @@ function addDemoServices(stage: PlatformStage): void {
   platform.addService('orders', {
     imageTag: '1.0.0',
     table: true,
-    bucket: { withoutReplication: { reason: 'Demo service: order attachments are reproducible from the order table, which has point-in-time recovery and AWS Backup.' } },
+    bucket: {
+      withoutReplication: {
+        reason: 'Demo service: order attachments are reproducible from the order table, which has point-in-time recovery and AWS Backup.',
+      },
+    },
     routes: [
       { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] },
       {
-        version: 'v1', path: '/orders', method: 'POST', scopes: ['api/orders.write'],
-        requestModel: { type: 'object' as never, required: ['item', 'quantity'], properties: { item: { type: 'string' as never, maxLength: 64 }, quantity: { type: 'integer' as never, minimum: 1, maximum: 1000 } }, additionalProperties: false },
+        version: 'v1',
+        path: '/orders',
+        method: 'POST',
+        scopes: ['api/orders.write'],
+        requestModel: {
+          type: 'object' as never,
+          required: ['item', 'quantity'],
+          properties: { item: { type: 'string' as never, maxLength: 64 }, quantity: { type: 'integer' as never, minimum: 1, maximum: 1000 } },
+          additionalProperties: false,
+        },
       },
     ],
     machineClients: { 'billing-service': ['api/orders.read'] },
   });
   platform.addService('payments', {
     imageTag: '1.0.0',
-    bucket: { withoutReplication: { reason: 'Demo service: payment receipts are a regional working copy; the payment provider keeps the record of truth.' } },
+    bucket: {
+      withoutReplication: { reason: 'Demo service: payment receipts are a regional working copy; the payment provider keeps the record of truth.' },
+    },
     allowFrom: ['orders'],
     routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['api/payments.read'] }],
   });

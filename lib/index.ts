@@ -24,7 +24,14 @@ export * from './checks/rules';
 export * from './checks/security-gate';
 export * from './core/acknowledge';
 export * from './core/opt-out';
-export { SecurityReportPlugin, SecurityReportPluginProps, ReportedRule, SECURITY_REPORT_FILE, ARCHITECTURE_DOT_FILE, ARCHITECTURE_SVG_FILE } from './report/security-report';
+export {
+  SecurityReportPlugin,
+  SecurityReportPluginProps,
+  ReportedRule,
+  SECURITY_REPORT_FILE,
+  ARCHITECTURE_DOT_FILE,
+  ARCHITECTURE_SVG_FILE,
+} from './report/security-report';
 
 // Idle cost: the price table and the estimate the security report's "Idle monthly cost" section uses.
 export * from './cost/price-table';

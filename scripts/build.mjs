@@ -22,8 +22,10 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
 // Every bin must exist, start with a node shebang and be executable (npm links it as is).
 for (const [name, file] of Object.entries(pkg.bin ?? {})) {
   const target = join(root, file);
-  if (!existsSync(target)) throw new Error(`bin ${name}: ${file} was not built. Fix: its source must be lib/${file.replace(/^dist\//, '').replace(/\.js$/, '.ts')}.`);
-  if (!readFileSync(target, 'utf8').startsWith('#!/usr/bin/env node\n')) throw new Error(`bin ${name}: ${file} has no "#!/usr/bin/env node" shebang.`);
+  if (!existsSync(target))
+    throw new Error(`bin ${name}: ${file} was not built. Fix: its source must be lib/${file.replace(/^dist\//, '').replace(/\.js$/, '.ts')}.`);
+  if (!readFileSync(target, 'utf8').startsWith('#!/usr/bin/env node\n'))
+    throw new Error(`bin ${name}: ${file} has no "#!/usr/bin/env node" shebang.`);
   chmodSync(target, 0o755);
 }
 console.log(`built ${pkg.name} into dist/`);

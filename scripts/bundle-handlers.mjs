@@ -26,23 +26,29 @@ const names = new Map();
 for (const file of handlers) {
   const name = basename(file, '.lambda.ts');
   if (names.has(name)) {
-    throw new Error(`Two handlers are named "${name}": ${relative(root, names.get(name))} and ${relative(root, file)}. Fix: rename one; handler names are global.`);
+    throw new Error(
+      `Two handlers are named "${name}": ${relative(root, names.get(name))} and ${relative(root, file)}. Fix: rename one; handler names are global.`,
+    );
   }
   names.set(name, file);
 }
 mkdirSync(outRoot, { recursive: true });
-await Promise.all([...names].map(([name, file]) => build({
-  entryPoints: [file],
-  outfile: join(outRoot, name, 'index.js'),
-  bundle: true,
-  minify: true,
-  sourcemap: false,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  // The Lambda Node.js runtime ships AWS SDK v3; everything else is bundled.
-  external: ['@aws-sdk/*'],
-  legalComments: 'none',
-  logLevel: 'warning',
-})));
+await Promise.all(
+  [...names].map(([name, file]) =>
+    build({
+      entryPoints: [file],
+      outfile: join(outRoot, name, 'index.js'),
+      bundle: true,
+      minify: true,
+      sourcemap: false,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      // The Lambda Node.js runtime ships AWS SDK v3; everything else is bundled.
+      external: ['@aws-sdk/*'],
+      legalComments: 'none',
+      logLevel: 'warning',
+    }),
+  ),
+);
 console.log(`bundled ${names.size} Lambda handler(s) into ${relative(root, outRoot)}`);

@@ -22,7 +22,9 @@ function requestedEnvironments(argv: readonly string[]): string[] {
     const value = arg === '-c' || arg === '--context' ? argv[++i] : arg.startsWith('--context=') ? arg.slice('--context='.length) : arg;
     const match = /^env=(.+)$/.exec(value ?? '');
     if (!match) {
-      console.error(`Unknown argument "${arg}". Usage: npm run cost -- [-c env=<name>]... (environments: ${Object.keys(context.environments as object).join(', ')})`);
+      console.error(
+        `Unknown argument "${arg}". Usage: npm run cost -- [-c env=<name>]... (environments: ${Object.keys(context.environments as object).join(', ')})`,
+      );
       process.exit(2);
     }
     envs.push(match[1]);
@@ -30,7 +32,9 @@ function requestedEnvironments(argv: readonly string[]): string[] {
   const known = Object.keys(context.environments as object);
   for (const env of envs) {
     if (!known.includes(env)) {
-      console.error(`Unknown environment "${env}": cdk.json defines ${known.join(', ')}. Fix: use -c env=<one of them>, or add it under "environments" in cdk.json.`);
+      console.error(
+        `Unknown environment "${env}": cdk.json defines ${known.join(', ')}. Fix: use -c env=<one of them>, or add it under "environments" in cdk.json.`,
+      );
       process.exit(2);
     }
   }

@@ -50,7 +50,10 @@ export function build(app: App): void {
       { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] },
       {
         // Bodies are validated at the edge: unknown fields and out-of-range quantities never reach the service.
-        version: 'v1', path: '/orders', method: 'POST', scopes: ['api/orders.write'],
+        version: 'v1',
+        path: '/orders',
+        method: 'POST',
+        scopes: ['api/orders.write'],
         throttle: { rateLimit: 10, burstLimit: 20 }, // order creation is the expensive path: tighter than the stage's 50 rps
         requestModel: {
           type: JsonSchemaType.OBJECT,
@@ -73,7 +76,9 @@ export function build(app: App): void {
   platform.addService('payments', {
     imageTag: '1.8.4',
     // Single region on purpose, and said so: the reason shows at synth and in the security report.
-    bucket: { withoutReplication: { reason: 'Receipts are also delivered to the finance system of record; this bucket is a regional working copy.' } },
+    bucket: {
+      withoutReplication: { reason: 'Receipts are also delivered to the finance system of record; this bucket is a regional working copy.' },
+    },
     allowFrom: ['orders'],
     scopes: ['read'], // payments are created by orders inside the VPC, so the API exposes reads only
     routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['api/payments.read'] }],
@@ -91,7 +96,10 @@ export function build(app: App): void {
       { version: 'v1', path: '/products', method: 'GET', scopes: ['merchandising/catalog.read'] },
       { version: 'v1', path: '/products/{id}', method: 'GET', scopes: ['merchandising/catalog.read'] },
       {
-        version: 'v1', path: '/products/{id}', method: 'PUT', scopes: ['merchandising/catalog.write'],
+        version: 'v1',
+        path: '/products/{id}',
+        method: 'PUT',
+        scopes: ['merchandising/catalog.write'],
         requestModel: {
           type: JsonSchemaType.OBJECT,
           required: ['name', 'priceCents'],
@@ -111,8 +119,16 @@ export function build(app: App): void {
   // scope check is a role check. The back-office app may request all of them; a reader's token still gets reads only.
   const admin = ['api/orders.read', 'api/orders.write', 'api/payments.read', 'merchandising/catalog.read', 'merchandising/catalog.write'];
   platform.identity.addRole('admin', { scopes: admin, description: 'Operations staff: manage orders and the catalog', precedence: 0 });
-  platform.identity.addRole('reader', { scopes: ['api/orders.read', 'api/payments.read', 'merchandising/catalog.read'], description: 'Support staff: look up orders, payments and products', precedence: 1 });
-  platform.identity.addUserClient('back-office', { callbackUrls: ['https://backoffice.example.com/callback'], logoutUrls: ['https://backoffice.example.com/'], scopes: admin });
+  platform.identity.addRole('reader', {
+    scopes: ['api/orders.read', 'api/payments.read', 'merchandising/catalog.read'],
+    description: 'Support staff: look up orders, payments and products',
+    precedence: 1,
+  });
+  platform.identity.addUserClient('back-office', {
+    callbackUrls: ['https://backoffice.example.com/callback'],
+    logoutUrls: ['https://backoffice.example.com/'],
+    scopes: admin,
+  });
 
   // Partners get an API key in their tier (handed over out of band; the key identifies, the token authorizes).
   platform.api.addApiKeyToTier('premium', 'AcmeRetail');

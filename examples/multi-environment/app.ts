@@ -46,7 +46,10 @@ function addServices(stage: PlatformStage): void {
     routes: [
       { version: 'v1', path: '/orders/{id}', method: 'GET', scopes: ['api/orders.read'] },
       {
-        version: 'v1', path: '/orders', method: 'POST', scopes: ['api/orders.write'],
+        version: 'v1',
+        path: '/orders',
+        method: 'POST',
+        scopes: ['api/orders.write'],
         requestModel: {
           type: JsonSchemaType.OBJECT,
           required: ['sku', 'quantity'],
@@ -58,7 +61,9 @@ function addServices(stage: PlatformStage): void {
   });
   stage.platform.addService('payments', {
     imageTag: '1.8.4',
-    bucket: { withoutReplication: { reason: 'Receipts are also delivered to the finance system of record; this bucket is a regional working copy.' } },
+    bucket: {
+      withoutReplication: { reason: 'Receipts are also delivered to the finance system of record; this bucket is a regional working copy.' },
+    },
     allowFrom: ['orders'], // orders calls payments through VPC Lattice (IAM auth names its task role); nothing else may
     routes: [{ version: 'v1', path: '/payments/{id}', method: 'GET', scopes: ['api/payments.read'] }],
   });

@@ -47,7 +47,10 @@ function addServices(stage: PlatformStage): void {
 export function build(app: App): PlatformPipeline {
   // Stacks with an account and region ask for their AZ names at synth; giving them here keeps synth offline.
   for (const env of [TOOLING, ...Object.values(ENVIRONMENTS).map((e) => e.env!)]) {
-    app.node.setContext(`availability-zones:account=${env.account}:region=${env.region}`, ['a', 'b', 'c'].map((s) => `${env.region}${s}`));
+    app.node.setContext(
+      `availability-zones:account=${env.account}:region=${env.region}`,
+      ['a', 'b', 'c'].map((s) => `${env.region}${s}`),
+    );
   }
   const tooling = new Stack(app, 'Tooling', { env: TOOLING, description: 'cdk-secure-microservices delivery pipeline' });
   const stages = (['dev', 'prod'] as const).map((name) => {

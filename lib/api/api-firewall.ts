@@ -120,7 +120,11 @@ export class ApiFirewall extends Construct {
     }
     const rateLimit = props.rateLimitPerIp ?? 1000;
     wholeNumber(this, 'rateLimitPerIp', rateLimit, {
-      min: 10, max: 2_000_000_000, refuseTokens: true, problem: 'WAF rate-based rules accept 10 to 2,000,000,000 requests per window', fix: 'use a whole number such as 1000',
+      min: 10,
+      max: 2_000_000_000,
+      refuseTokens: true,
+      problem: 'WAF rate-based rules accept 10 to 2,000,000,000 requests per window',
+      fix: 'use a whole number such as 1000',
     });
     const window = props.rateLimitWindowSeconds ?? 300;
     if (!RATE_WINDOWS.includes(window)) {
@@ -128,34 +132,78 @@ export class ApiFirewall extends Construct {
     }
     const highRate = rateLimit / window > MAX_RATE_LIMIT_PER_IP_PER_SECOND;
     if (highRate && !props.allowHighRateLimit) {
-      invalidProp(this, 'rateLimitPerIp', rateLimit, `above ${MAX_RATE_LIMIT_PER_IP_PER_SECOND} requests per second per IP over the ${window}-second window (${MAX_RATE_LIMIT_PER_IP_PER_SECOND * window} per window), a rate limit in name only`, `use at most ${MAX_RATE_LIMIT_PER_IP_PER_SECOND * window}, or pass allowHighRateLimit: { reason } to record why more is needed`);
+      invalidProp(
+        this,
+        'rateLimitPerIp',
+        rateLimit,
+        `above ${MAX_RATE_LIMIT_PER_IP_PER_SECOND} requests per second per IP over the ${window}-second window (${MAX_RATE_LIMIT_PER_IP_PER_SECOND * window} per window), a rate limit in name only`,
+        `use at most ${MAX_RATE_LIMIT_PER_IP_PER_SECOND * window}, or pass allowHighRateLimit: { reason } to record why more is needed`,
+      );
     }
     if (props.allowHighRateLimit) {
-      if (!highRate) invalidProp(this, 'allowHighRateLimit', props.allowHighRateLimit, `the rate limit (${rateLimit} per ${window} s) is within the bound, so there is nothing to opt out of`, 'remove allowHighRateLimit');
-      recordOptOut(this, 'allowHighRateLimit', `per-IP rate limit of at most ${MAX_RATE_LIMIT_PER_IP_PER_SECOND} requests/s`, props.allowHighRateLimit);
+      if (!highRate)
+        invalidProp(
+          this,
+          'allowHighRateLimit',
+          props.allowHighRateLimit,
+          `the rate limit (${rateLimit} per ${window} s) is within the bound, so there is nothing to opt out of`,
+          'remove allowHighRateLimit',
+        );
+      recordOptOut(
+        this,
+        'allowHighRateLimit',
+        `per-IP rate limit of at most ${MAX_RATE_LIMIT_PER_IP_PER_SECOND} requests/s`,
+        props.allowHighRateLimit,
+      );
     }
     const broadAllowList = props.allowedIpv4Cidrs !== undefined && opensPublicInternet(props.allowedIpv4Cidrs.filter((c) => !Token.isUnresolved(c)));
     if (broadAllowList && !props.allowBroadAllowList) {
-      invalidProp(this, 'allowedIpv4Cidrs', props.allowedIpv4Cidrs, 'together these CIDRs open more than a /8 of the public internet, so the allow list lets almost everyone in', 'list the client networks that may call the API, or pass allowBroadAllowList: { reason }');
+      invalidProp(
+        this,
+        'allowedIpv4Cidrs',
+        props.allowedIpv4Cidrs,
+        'together these CIDRs open more than a /8 of the public internet, so the allow list lets almost everyone in',
+        'list the client networks that may call the API, or pass allowBroadAllowList: { reason }',
+      );
     }
     if (props.allowBroadAllowList) {
-      if (!broadAllowList) invalidProp(this, 'allowBroadAllowList', props.allowBroadAllowList, 'the allow list is not broad, so there is nothing to opt out of', 'remove allowBroadAllowList');
+      if (!broadAllowList)
+        invalidProp(
+          this,
+          'allowBroadAllowList',
+          props.allowBroadAllowList,
+          'the allow list is not broad, so there is nothing to opt out of',
+          'remove allowBroadAllowList',
+        );
       recordOptOut(this, 'allowBroadAllowList', 'an IP allow list narrower than a /8 of the internet', props.allowBroadAllowList);
     }
     const maxBodyBytes = props.maxBodyBytes ?? 8192;
     wholeNumber(this, 'maxBodyBytes', maxBodyBytes, {
-      min: 1, max: 16384, refuseTokens: true, problem: 'WAF inspects at most 16 KB of an API Gateway request body by default', fix: 'use a whole number between 1 and 16384',
+      min: 1,
+      max: 16384,
+      refuseTokens: true,
+      problem: 'WAF inspects at most 16 KB of an API Gateway request body by default',
+      fix: 'use a whole number between 1 and 16384',
     });
-    for (const [prop, cidrs] of [['allowedIpv4Cidrs', props.allowedIpv4Cidrs], ['blockedIpv4Cidrs', props.blockedIpv4Cidrs]] as const) {
-      if (cidrs && cidrs.length === 0) invalidProp(this, prop, cidrs, 'an empty list would block or allow nothing', `omit ${prop} or list at least one CIDR`);
+    for (const [prop, cidrs] of [
+      ['allowedIpv4Cidrs', props.allowedIpv4Cidrs],
+      ['blockedIpv4Cidrs', props.blockedIpv4Cidrs],
+    ] as const) {
+      if (cidrs && cidrs.length === 0)
+        invalidProp(this, prop, cidrs, 'an empty list would block or allow nothing', `omit ${prop} or list at least one CIDR`);
       for (const cidr of cidrs ?? []) {
         if (!IPV4_CIDR.test(cidr)) invalidProp(this, prop, cidr, 'not an IPv4 CIDR', 'use e.g. "203.0.113.0/24"');
       }
     }
-    for (const [prop, countries] of [['allowedCountries', props.allowedCountries], ['blockedCountries', props.blockedCountries]] as const) {
-      if (countries && countries.length === 0) invalidProp(this, prop, countries, 'an empty list would block or allow nothing', `omit ${prop} or list at least one country`);
+    for (const [prop, countries] of [
+      ['allowedCountries', props.allowedCountries],
+      ['blockedCountries', props.blockedCountries],
+    ] as const) {
+      if (countries && countries.length === 0)
+        invalidProp(this, prop, countries, 'an empty list would block or allow nothing', `omit ${prop} or list at least one country`);
       for (const country of countries ?? []) {
-        if (!COUNTRY.test(country)) invalidProp(this, prop, country, 'not an ISO 3166 alpha-2 country code', 'use upper-case codes such as "DE" or "US"');
+        if (!COUNTRY.test(country))
+          invalidProp(this, prop, country, 'not an ISO 3166 alpha-2 country code', 'use upper-case codes such as "DE" or "US"');
       }
     }
 
@@ -172,7 +220,8 @@ export class ApiFirewall extends Construct {
       const blocked = this.ipSet('BlockedIps', props.blockedIpv4Cidrs);
       addRule('BlockDeniedIps', { ipSetReferenceStatement: { arn: blocked.attrArn } });
     }
-    if (props.allowedCountries) addRule('BlockOutsideAllowedCountries', { notStatement: { statement: { geoMatchStatement: { countryCodes: props.allowedCountries } } } });
+    if (props.allowedCountries)
+      addRule('BlockOutsideAllowedCountries', { notStatement: { statement: { geoMatchStatement: { countryCodes: props.allowedCountries } } } });
     if (props.blockedCountries) addRule('BlockCountries', { geoMatchStatement: { countryCodes: props.blockedCountries } });
     addRule('RateLimitPerIp', { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: window } });
     addRule('BodySizeLimit', {
@@ -193,7 +242,8 @@ export class ApiFirewall extends Construct {
           managedRuleGroupStatement: {
             vendorName: 'AWS',
             name,
-            managedRuleGroupConfigs: name === 'AWSManagedRulesBotControlRuleSet' ? [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] : undefined,
+            managedRuleGroupConfigs:
+              name === 'AWSManagedRulesBotControlRuleSet' ? [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] : undefined,
           },
         },
         visibilityConfig: visibility(name),
@@ -208,29 +258,42 @@ export class ApiFirewall extends Construct {
       rules,
     });
     if (props.allowHighRateLimit) {
-      acknowledgeFinding(this.webAcl, 'PlatformChecks::Platform-WebAclBaselineRules', `Rate limit above the bound opted in (allowHighRateLimit): ${props.allowHighRateLimit.reason}`);
+      acknowledgeFinding(
+        this.webAcl,
+        'PlatformChecks::Platform-WebAclBaselineRules',
+        `Rate limit above the bound opted in (allowHighRateLimit): ${props.allowHighRateLimit.reason}`,
+      );
     }
 
     const stack = Stack.of(this);
     const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`;
-    this.logGroup = createSecureLogGroup(this, 'Logs', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays, retentionPropName: 'logRetentionDays', logGroupName });
+    this.logGroup = createSecureLogGroup(this, 'Logs', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.logRetentionDays,
+      retentionPropName: 'logRetentionDays',
+      logGroupName,
+    });
     // WAF delivers through the CloudWatch Logs vended-log service, which needs a resource policy on the group.
     const deliveryPolicy = new logs.ResourcePolicy(this, 'LogDeliveryPolicy', {
-      policyStatements: [new iam.PolicyStatement({
-        sid: 'AwsWafLogDelivery',
-        principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*' }) },
-        },
-      })],
+      policyStatements: [
+        new iam.PolicyStatement({
+          sid: 'AwsWafLogDelivery',
+          principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': stack.account },
+            ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*' }) },
+          },
+        }),
+      ],
     });
     this.loggingConfiguration = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       // WAF wants the log group ARN without the ":*" suffix CloudFormation's Arn attribute carries.
-      logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      logDestinationConfigs: [
+        stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: logGroupName, arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+      ],
       redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })),
     });
     this.loggingConfiguration.node.addDependency(this.logGroup, deliveryPolicy);

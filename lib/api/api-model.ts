@@ -67,7 +67,13 @@ export interface ApiModelApi {
   readonly apiKey: { readonly required: boolean; readonly header: 'x-api-key' };
   /** Stage-wide throttle. */
   readonly throttle: { readonly rateLimit: number; readonly burstLimit: number };
-  readonly usageTiers: readonly { readonly name: string; readonly rateLimit: number; readonly burstLimit: number; readonly quota: number; readonly quotaPeriod: string }[];
+  readonly usageTiers: readonly {
+    readonly name: string;
+    readonly rateLimit: number;
+    readonly burstLimit: number;
+    readonly quota: number;
+    readonly quotaPeriod: string;
+  }[];
   /** The generic error bodies the gateway answers with: `{"message": <message>, "requestId": …}`. */
   readonly errorResponses: readonly { readonly type: string; readonly statusCode: number | null; readonly body: { readonly message: string } }[];
   /** Headers every gateway response carries. */
@@ -101,7 +107,13 @@ export function buildApiModel(root: IConstruct): ApiModel {
   return {
     formatVersion: API_MODEL_FORMAT_VERSION,
     generatedBy: 'cdk-secure-microservices',
-    apis: apis.map((api) => describeApi(api, all, owners.filter((o) => o.api === api).map((o) => o.serviceDomain))),
+    apis: apis.map((api) =>
+      describeApi(
+        api,
+        all,
+        owners.filter((o) => o.api === api).map((o) => o.serviceDomain),
+      ),
+    ),
   };
 }
 
@@ -121,7 +133,13 @@ function describeApi(api: SecureApi, all: readonly IConstruct[], internalDomains
     authorization: { header: 'Authorization', scheme: 'Bearer', authorizer: api.authorizationType },
     apiKey: { required: api.apiKeyRequired, header: 'x-api-key' },
     throttle: { ...api.throttle },
-    usageTiers: [...api.usageTiers].map(([name, t]) => ({ name, rateLimit: t.rateLimit, burstLimit: t.burstLimit, quota: t.quota, quotaPeriod: t.quotaPeriod })),
+    usageTiers: [...api.usageTiers].map(([name, t]) => ({
+      name,
+      rateLimit: t.rateLimit,
+      burstLimit: t.burstLimit,
+      quota: t.quota,
+      quotaPeriod: t.quotaPeriod,
+    })),
     errorResponses: GENERIC_ERROR_RESPONSES.map((r) => ({ type: r.type, statusCode: r.statusCode ?? null, body: { message: r.message } })),
     securityHeaders: Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([k, v]) => [k, v.replace(/^'|'$/g, '')])),
     internalDomains: internalDomains.filter((d) => !Token.isUnresolved(d)),
@@ -130,14 +148,17 @@ function describeApi(api: SecureApi, all: readonly IConstruct[], internalDomains
 }
 
 function describeRoute(route: RouteInfo, api: SecureApi): ApiModelRoute {
-  const params = (where: string) => Object.entries(route.requestParameters)
-    .filter(([key]) => key.startsWith(`method.request.${where}.`))
-    .map(([key, required]) => ({ name: key.slice(`method.request.${where}.`.length), required }));
+  const params = (where: string) =>
+    Object.entries(route.requestParameters)
+      .filter(([key]) => key.startsWith(`method.request.${where}.`))
+      .map(([key, required]) => ({ name: key.slice(`method.request.${where}.`.length), required }));
   return {
     method: route.method,
     path: route.resourcePath,
     version: route.version,
-    pathParameters: route.resourcePath.split('/').filter((s) => s.startsWith('{'))
+    pathParameters: route.resourcePath
+      .split('/')
+      .filter((s) => s.startsWith('{'))
       .map((s) => ({ name: s.slice(1, -1).replace(/\+$/, ''), greedy: s.endsWith('+}') })),
     queryParameters: params('querystring'),
     headerParameters: params('header'),
@@ -173,10 +194,12 @@ const NAMED_CHILDREN = new Set(['definitions', 'properties', 'patternProperties'
 function mapSchema(value: unknown, namedChildren: boolean): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => mapSchema(v, false));
-  return Object.fromEntries(Object.entries(value).map(([key, child]) => [
-    !namedChildren && PREFIXED[key] ? PREFIXED[key] : key,
-    mapSchema(child, !namedChildren && NAMED_CHILDREN.has(key)),
-  ]));
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [
+      !namedChildren && PREFIXED[key] ? PREFIXED[key] : key,
+      mapSchema(child, !namedChildren && NAMED_CHILDREN.has(key)),
+    ]),
+  );
 }
 
 /**

@@ -269,8 +269,11 @@ const GENERIC_GATEWAY_RESPONSES: ReadonlyArray<[apigw.ResponseType, string, stri
 ];
 
 /** The generic error bodies every SecureApi answers with (type, status, message), e.g. for fuzzers and clients. */
-export const GENERIC_ERROR_RESPONSES: readonly GenericErrorResponse[] = GENERIC_GATEWAY_RESPONSES
-  .map(([type, , message, statusCode]) => ({ type: type.responseType, statusCode, message }));
+export const GENERIC_ERROR_RESPONSES: readonly GenericErrorResponse[] = GENERIC_GATEWAY_RESPONSES.map(([type, , message, statusCode]) => ({
+  type: type.responseType,
+  statusCode,
+  message,
+}));
 
 /** The JSON access-log line: who called, what was decided (WAF, authorizer) and how it went. */
 const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
@@ -364,7 +367,12 @@ export class SecureApi extends Construct {
     this.throttle = this.stageThrottle;
     validateThrottle(this, 'throttle', this.stageThrottle);
     if (props.customAuthorizer) {
-      assertReason(this, 'customAuthorizer.reason', props.customAuthorizer.reason, 'the reason is recorded on every method\'s AwsSolutions-COG4 acknowledgement (say why this authorizer replaces Cognito)');
+      assertReason(
+        this,
+        'customAuthorizer.reason',
+        props.customAuthorizer.reason,
+        "the reason is recorded on every method's AwsSolutions-COG4 acknowledgement (say why this authorizer replaces Cognito)",
+      );
     }
     this.customAuthorizer = props.customAuthorizer;
     this.apiName = props.apiName;
@@ -373,7 +381,11 @@ export class SecureApi extends Construct {
     if (props.withoutApiKeys) recordOptOut(this, 'withoutApiKeys', 'API keys required on every method', props.withoutApiKeys);
     this.thresholds = { serverErrors: 5, clientErrorRate: 0.1, p99LatencyMs: 3000, wafBlockedRequests: 100, ...props.alarmThresholds };
 
-    this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', { encryptionKey: props.logsKey, retentionDays: props.accessLogRetentionDays, retentionPropName: 'accessLogRetentionDays' });
+    this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.accessLogRetentionDays,
+      retentionPropName: 'accessLogRetentionDays',
+    });
     this.backendClientCertificate = new apigw.CfnClientCertificate(this, 'BackendClientCertificate', {
       description: `Client certificate ${this.node.path} presents to its backends`,
     });
@@ -400,11 +412,18 @@ export class SecureApi extends Construct {
     (this.stage.node.defaultChild as apigw.CfnStage).methodSettings = Lazy.any({ produce: () => this.renderMethodSettings() });
     if (props.manageAccountCloudWatchRole) {
       const role = this.restApi.node.findChild('CloudWatchRole');
-      acknowledgeFinding(role, 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-        'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-documented policy for the account-wide API Gateway logging role; it writes only to API Gateway log groups.');
+      acknowledgeFinding(
+        role,
+        'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+        'AmazonAPIGatewayPushToCloudWatchLogs is the AWS-documented policy for the account-wide API Gateway logging role; it writes only to API Gateway log groups.',
+      );
     }
     // Caching authorized responses risks serving one caller's data to another (the cache key ignores the token).
-    acknowledgeFindings(this.stage, complianceFindingIds('APIGWCacheEnabledAndEncrypted'), 'Stage caching is off on purpose: responses are per caller (OAuth scopes, tenants) and the cache key ignores the token, so a cache could serve one client\'s data to another.');
+    acknowledgeFindings(
+      this.stage,
+      complianceFindingIds('APIGWCacheEnabledAndEncrypted'),
+      "Stage caching is off on purpose: responses are per caller (OAuth scopes, tenants) and the cache key ignores the token, so a cache could serve one client's data to another.",
+    );
 
     this.userPool = props.userPool;
     this.validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
@@ -419,16 +438,33 @@ export class SecureApi extends Construct {
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.alarmTopicKey, enforceSSL: true, displayName: 'SecureApi alarms' });
     // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this statement
     // CloudWatch could not publish and every alarm would be silent.
-    this.alarmTopic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsOfThisAccount',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.alarmTopic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-    }));
-    this.addAlarm('ServerErrors', this.stage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }), this.thresholds.serverErrors, '5XX responses');
-    this.addAlarm('ClientErrorRate', this.stage.metricClientError({ period: Duration.minutes(5), statistic: 'Average' }), this.thresholds.clientErrorRate, 'share of 4XX responses');
-    this.addAlarm('P99Latency', this.stage.metricLatency({ period: Duration.minutes(5), statistic: 'p99' }), this.thresholds.p99LatencyMs, 'p99 latency (ms)');
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    this.addAlarm(
+      'ServerErrors',
+      this.stage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
+      this.thresholds.serverErrors,
+      '5XX responses',
+    );
+    this.addAlarm(
+      'ClientErrorRate',
+      this.stage.metricClientError({ period: Duration.minutes(5), statistic: 'Average' }),
+      this.thresholds.clientErrorRate,
+      'share of 4XX responses',
+    );
+    this.addAlarm(
+      'P99Latency',
+      this.stage.metricLatency({ period: Duration.minutes(5), statistic: 'p99' }),
+      this.thresholds.p99LatencyMs,
+      'p99 latency (ms)',
+    );
     this.alarms = this.alarmList;
 
     this.usagePlans = this.tiers;
@@ -469,14 +505,18 @@ export class SecureApi extends Construct {
    */
   public addRoute(options: RouteOptions): AddedRoute {
     const { method, segments, resourcePath, key, scopes } = this.validateRoute(options);
-    const pathParameters = Object.fromEntries(segments
-      .filter((s) => s.startsWith('{'))
-      .map((s) => [`method.request.path.${s.slice(1, -1).replace(/\+$/, '')}`, true]));
+    const pathParameters = Object.fromEntries(
+      segments.filter((s) => s.startsWith('{')).map((s) => [`method.request.path.${s.slice(1, -1).replace(/\+$/, '')}`, true]),
+    );
     const elsewhere = options.scope && Stack.of(options.scope) !== Stack.of(this) ? this.routeContainer(options.scope) : undefined;
     const modelId = `Model${method}${resourcePath.replace(/[^A-Za-z0-9]/g, '')}`;
     const modelProps: apigw.ModelOptions = { contentType: 'application/json', schema: options.requestModel! };
     const requestModels = options.requestModel
-      ? { 'application/json': elsewhere ? new apigw.Model(elsewhere, modelId, { restApi: this.restApi, ...modelProps }) : this.restApi.addModel(modelId, modelProps) }
+      ? {
+          'application/json': elsewhere
+            ? new apigw.Model(elsewhere, modelId, { restApi: this.restApi, ...modelProps })
+            : this.restApi.addModel(modelId, modelProps),
+        }
       : undefined;
     const auth: Partial<apigw.MethodOptions> = options.publicRoute
       ? { authorizationType: apigw.AuthorizationType.NONE }
@@ -495,19 +535,19 @@ export class SecureApi extends Construct {
     };
     const created = elsewhere
       ? new apigw.Method(elsewhere, `${method}${resourcePath.replace(/\//g, '_')}`, {
-        resource: this.resourceIn(elsewhere, `/${options.version}`, segments),
-        httpMethod: method,
-        integration: options.integration,
-        options: methodOptions,
-      })
+          resource: this.resourceIn(elsewhere, `/${options.version}`, segments),
+          httpMethod: method,
+          integration: options.integration,
+          options: methodOptions,
+        })
       : this.restApi.root.resourceForPath(resourcePath).addMethod(method, options.integration, methodOptions);
 
     if (options.publicRoute) {
-      acknowledgeFindings(created, [
-        'AwsSolutions::AwsSolutions-APIG4',
-        'AwsSolutions::AwsSolutions-COG4',
-        'PlatformChecks::Platform-MethodAuthorizedWithScopes',
-      ], `publicRoute opt-out: ${options.publicRoute.reason}`);
+      acknowledgeFindings(
+        created,
+        ['AwsSolutions::AwsSolutions-APIG4', 'AwsSolutions::AwsSolutions-COG4', 'PlatformChecks::Platform-MethodAuthorizedWithScopes'],
+        `publicRoute opt-out: ${options.publicRoute.reason}`,
+      );
     } else if (this.customAuthorizer) {
       acknowledgeFinding(created, 'AwsSolutions::AwsSolutions-COG4', `customAuthorizer: ${this.customAuthorizer.reason}`);
     }
@@ -535,18 +575,39 @@ export class SecureApi extends Construct {
     // Upper-cased for JavaScript callers, whom the HttpMethod type does not reach.
     const method = String(options.method ?? '').toUpperCase();
     if (!isHttpMethod(method)) {
-      invalidProp(this, 'addRoute.method', options.method, 'unknown or unsupported HTTP method (ANY and OPTIONS are not routes)', `use one of ${ROUTE_METHODS.join(', ')}`);
+      invalidProp(
+        this,
+        'addRoute.method',
+        options.method,
+        'unknown or unsupported HTTP method (ANY and OPTIONS are not routes)',
+        `use one of ${ROUTE_METHODS.join(', ')}`,
+      );
     }
     if (!API_VERSION_PATTERN.test(options.version)) {
-      invalidProp(this, 'addRoute.version', options.version, 'versions are "v" followed by a number, so a new version gets its own base path', 'use "v1", "v2", …');
+      invalidProp(
+        this,
+        'addRoute.version',
+        options.version,
+        'versions are "v" followed by a number, so a new version gets its own base path',
+        'use "v1", "v2", …',
+      );
     }
     if (!options.path.startsWith('/')) {
       invalidProp(this, 'addRoute.path', options.path, 'the path must start with "/"', `use "/${options.path}"`);
     }
-    const segments = options.path.split('/').slice(1).filter((s, _i, all) => !(s === '' && all.length === 1));
+    const segments = options.path
+      .split('/')
+      .slice(1)
+      .filter((s, _i, all) => !(s === '' && all.length === 1));
     for (const segment of segments) {
       if (!PATH_SEGMENT.test(segment)) {
-        invalidProp(this, 'addRoute.path', options.path, `segment "${segment}" is not a plain name or a {parameter}`, 'use segments of letters, digits, "._~-" or {name}, without a trailing "/"');
+        invalidProp(
+          this,
+          'addRoute.path',
+          options.path,
+          `segment "${segment}" is not a plain name or a {parameter}`,
+          'use segments of letters, digits, "._~-" or {name}, without a trailing "/"',
+        );
       }
     }
     const resourcePath = `/${options.version}${segments.length ? `/${segments.join('/')}` : ''}`;
@@ -557,21 +618,52 @@ export class SecureApi extends Construct {
     const scopes = options.scopes ?? [];
     for (const scope of scopes) {
       if (!parseScope(scope)) {
-        invalidProp(this, 'addRoute.scopes', scope, 'scopes are "<resourceServerId>/<scope>" in Cognito\'s character set', 'use a scope such as "orders/read"');
+        invalidProp(
+          this,
+          'addRoute.scopes',
+          scope,
+          'scopes are "<resourceServerId>/<scope>" in Cognito\'s character set',
+          'use a scope such as "orders/read"',
+        );
       }
     }
     if (options.publicRoute) {
       recordOptOut(this, `addRoute(${route}).publicRoute`, `authorization on ${route}`, options.publicRoute);
-      if (scopes.length > 0) invalidProp(this, 'addRoute.scopes', scopes, 'a public route checks no token, so scopes would not be enforced', 'drop the scopes or the publicRoute option');
+      if (scopes.length > 0)
+        invalidProp(
+          this,
+          'addRoute.scopes',
+          scopes,
+          'a public route checks no token, so scopes would not be enforced',
+          'drop the scopes or the publicRoute option',
+        );
     } else if (scopes.length === 0) {
-      invalidProp(this, 'addRoute.scopes', scopes, `${route} needs at least one OAuth scope (deny by default)`, 'pass scopes such as ["orders/read"], or publicRoute: { reason } for a deliberately public route');
+      invalidProp(
+        this,
+        'addRoute.scopes',
+        scopes,
+        `${route} needs at least one OAuth scope (deny by default)`,
+        'pass scopes such as ["orders/read"], or publicRoute: { reason } for a deliberately public route',
+      );
     }
     if (BODY_METHODS.includes(method) && !options.requestModel) {
-      invalidProp(this, 'addRoute.requestModel', undefined, `${route} accepts a body, which must be validated against a JSON schema`, 'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }');
+      invalidProp(
+        this,
+        'addRoute.requestModel',
+        undefined,
+        `${route} accepts a body, which must be validated against a JSON schema`,
+        'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }',
+      );
     }
     for (const key of Object.keys(options.requestParameters ?? {})) {
       if (!REQUEST_PARAMETER.test(key)) {
-        invalidProp(this, 'addRoute.requestParameters', key, 'keys are method.request.<querystring|header|path>.<name>', 'use e.g. "method.request.querystring.limit"');
+        invalidProp(
+          this,
+          'addRoute.requestParameters',
+          key,
+          'keys are method.request.<querystring|header|path>.<name>',
+          'use e.g. "method.request.querystring.limit"',
+        );
       }
     }
     if (options.throttle) validateThrottle(this, `addRoute(${route}).throttle`, options.throttle);
@@ -590,8 +682,9 @@ export class SecureApi extends Construct {
   private resourceIn(container: Construct, versionPath: string, segments: string[]): apigw.IResource {
     let current = this.restApi.root.resourceForPath(versionPath) as apigw.Resource;
     for (const segment of segments) {
-      current = (current.getResource(segment) as apigw.Resource | undefined)
-        ?? new apigw.Resource(container, `Resource${current.path.replace(/\//g, '_')}_${segment}`, { parent: current, pathPart: segment });
+      current =
+        (current.getResource(segment) as apigw.Resource | undefined) ??
+        new apigw.Resource(container, `Resource${current.path.replace(/\//g, '_')}_${segment}`, { parent: current, pathPart: segment });
     }
     return current;
   }
@@ -603,9 +696,20 @@ export class SecureApi extends Construct {
     }
     if (this.tiers.has(name)) invalidProp(this, 'usageTiers', name, 'the tier already exists', 'use another name');
     validateThrottle(this, `usageTiers.${name}`, tier);
-    wholeNumber(this, `usageTiers.${name}.quota`, tier.quota, { min: 1, refuseTokens: true, problem: 'the quota is a positive whole number of requests', fix: 'use e.g. 10000' });
+    wholeNumber(this, `usageTiers.${name}.quota`, tier.quota, {
+      min: 1,
+      refuseTokens: true,
+      problem: 'the quota is a positive whole number of requests',
+      fix: 'use e.g. 10000',
+    });
     if (!QUOTA_PERIODS.includes(tier.quotaPeriod)) {
-      invalidProp(this, `usageTiers.${name}.quotaPeriod`, tier.quotaPeriod, 'unknown quota period', `use Period.DAY, Period.WEEK or Period.MONTH (${QUOTA_PERIODS.join(', ')})`);
+      invalidProp(
+        this,
+        `usageTiers.${name}.quotaPeriod`,
+        tier.quotaPeriod,
+        'unknown quota period',
+        `use Period.DAY, Period.WEEK or Period.MONTH (${QUOTA_PERIODS.join(', ')})`,
+      );
     }
     const plan = this.restApi.addUsagePlan(`UsageTier-${name}`, {
       name: `${this.node.path}/${name}`.replace(/[^A-Za-z0-9_-]/g, '-'),
@@ -625,7 +729,14 @@ export class SecureApi extends Construct {
    */
   public addApiKeyToTier(tier: string, keyId: string, apiKey?: apigw.IApiKey): apigw.IApiKey {
     const plan = this.tiers.get(tier);
-    if (!plan) invalidProp(this, 'addApiKeyToTier.tier', tier, 'no such usage tier', `use one of ${[...this.tiers.keys()].join(', ') || '(none: add one with addUsageTier)'}`);
+    if (!plan)
+      invalidProp(
+        this,
+        'addApiKeyToTier.tier',
+        tier,
+        'no such usage tier',
+        `use one of ${[...this.tiers.keys()].join(', ') || '(none: add one with addUsageTier)'}`,
+      );
     const key = apiKey ?? new apigw.ApiKey(this, `ApiKey-${keyId}`, { description: `API key ${keyId} (tier ${tier})` });
     plan.addApiKey(key);
     return key;
@@ -654,7 +765,13 @@ export class SecureApi extends Construct {
   private renderMethodSettings(): apigw.CfnStage.MethodSettingProperty[] {
     const common = { loggingLevel: 'ERROR', dataTraceEnabled: false, metricsEnabled: true, cachingEnabled: false };
     return [
-      { resourcePath: '/*', httpMethod: '*', ...common, throttlingRateLimit: this.stageThrottle.rateLimit, throttlingBurstLimit: this.stageThrottle.burstLimit },
+      {
+        resourcePath: '/*',
+        httpMethod: '*',
+        ...common,
+        throttlingRateLimit: this.stageThrottle.rateLimit,
+        throttlingBurstLimit: this.stageThrottle.burstLimit,
+      },
       ...this.routeThrottles.map(({ resourcePath, method, throttle }) => ({
         resourcePath: `/${resourcePath.replace(/\//g, '~1')}`,
         httpMethod: method,
@@ -670,9 +787,20 @@ function validateThrottle(scope: Construct, prop: string, throttle: ThrottleOpti
   if (!(typeof throttle.rateLimit === 'number' && throttle.rateLimit > 0)) {
     invalidProp(scope, `${prop}.rateLimit`, throttle.rateLimit, 'the rate limit must be a positive number of requests per second', 'use e.g. 50');
   }
-  wholeNumber(scope, `${prop}.burstLimit`, throttle.burstLimit, { min: 1, refuseTokens: true, problem: 'the burst limit must be a positive whole number of requests', fix: 'use e.g. 100' });
+  wholeNumber(scope, `${prop}.burstLimit`, throttle.burstLimit, {
+    min: 1,
+    refuseTokens: true,
+    problem: 'the burst limit must be a positive whole number of requests',
+    fix: 'use e.g. 100',
+  });
   if (throttle.burstLimit < throttle.rateLimit) {
-    invalidProp(scope, `${prop}.burstLimit`, throttle.burstLimit, `the burst limit is below the rate limit (${throttle.rateLimit}), so the rate could never be reached`, `use a burst limit of at least ${Math.ceil(throttle.rateLimit)}`);
+    invalidProp(
+      scope,
+      `${prop}.burstLimit`,
+      throttle.burstLimit,
+      `the burst limit is below the rate limit (${throttle.rateLimit}), so the rate could never be reached`,
+      `use a burst limit of at least ${Math.ceil(throttle.rateLimit)}`,
+    );
   }
 }
 
@@ -694,30 +822,55 @@ function apiResourcePolicy(scope: Construct, stageName: string, options: ApiReso
   }
   for (const endpoint of endpoints) {
     if (!Token.isUnresolved(endpoint) && !VPC_ENDPOINT.test(endpoint)) {
-      invalidProp(scope, 'resourcePolicy.allowedSourceVpcEndpoints', endpoint, 'not a VPC endpoint id', 'use the id of an execute-api interface endpoint, e.g. "vpce-0123456789abcdef0"');
+      invalidProp(
+        scope,
+        'resourcePolicy.allowedSourceVpcEndpoints',
+        endpoint,
+        'not a VPC endpoint id',
+        'use the id of an execute-api interface endpoint, e.g. "vpce-0123456789abcdef0"',
+      );
     }
   }
   if (options.allowedSourceIpRanges && ipRanges.length === 0 && endpoints.length === 0) {
-    invalidProp(scope, 'resourcePolicy.allowedSourceIpRanges', ipRanges, 'an empty list would deny every caller', 'list at least one range, or omit the prop');
+    invalidProp(
+      scope,
+      'resourcePolicy.allowedSourceIpRanges',
+      ipRanges,
+      'an empty list would deny every caller',
+      'list at least one range, or omit the prop',
+    );
   }
   const stageMethods = `execute-api:/${stageName}/*/*`;
   const statements = [
-    new iam.PolicyStatement({ sid: 'AllowInvokeOnThisStage', principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], resources: [stageMethods] }),
-    new iam.PolicyStatement({ sid: 'DenyInvokeOutsideThisStage', effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['execute-api:Invoke'], notResources: [stageMethods] }),
-  ];
-  if (ipRanges.length > 0 || endpoints.length > 0) {
-    // Conditions of one statement must all hold: the Deny applies to a request matching no allowed source.
-    statements.push(new iam.PolicyStatement({
-      sid: 'DenyInvokeFromOtherSources',
+    new iam.PolicyStatement({
+      sid: 'AllowInvokeOnThisStage',
+      principals: [new iam.AnyPrincipal()],
+      actions: ['execute-api:Invoke'],
+      resources: [stageMethods],
+    }),
+    new iam.PolicyStatement({
+      sid: 'DenyInvokeOutsideThisStage',
       effect: iam.Effect.DENY,
       principals: [new iam.AnyPrincipal()],
       actions: ['execute-api:Invoke'],
-      resources: ['execute-api:/*'],
-      conditions: {
-        ...(ipRanges.length > 0 ? { NotIpAddress: { 'aws:SourceIp': ipRanges } } : {}),
-        ...(endpoints.length > 0 ? { StringNotEquals: { 'aws:SourceVpce': endpoints } } : {}),
-      },
-    }));
+      notResources: [stageMethods],
+    }),
+  ];
+  if (ipRanges.length > 0 || endpoints.length > 0) {
+    // Conditions of one statement must all hold: the Deny applies to a request matching no allowed source.
+    statements.push(
+      new iam.PolicyStatement({
+        sid: 'DenyInvokeFromOtherSources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['execute-api:Invoke'],
+        resources: ['execute-api:/*'],
+        conditions: {
+          ...(ipRanges.length > 0 ? { NotIpAddress: { 'aws:SourceIp': ipRanges } } : {}),
+          ...(endpoints.length > 0 ? { StringNotEquals: { 'aws:SourceVpce': endpoints } } : {}),
+        },
+      }),
+    );
   }
   return new iam.PolicyDocument({ statements });
 }

@@ -132,26 +132,51 @@ export class AccountSecurityBaseline extends Construct {
   constructor(scope: Construct, id: string, props: AccountSecurityBaselineProps) {
     super(scope, id);
     if (!ENVIRONMENT_NAME_PATTERN.test(props.name)) {
-      invalidProp(this, 'name', props.name, 'names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
+      invalidProp(
+        this,
+        'name',
+        props.name,
+        'names are lower-case letters, digits and "-", starting with a letter, at most 16 characters',
+        'use e.g. "dev" or "prod"',
+      );
     }
     const retentionDays = props.trailRetentionDays ?? 365;
     wholeNumber(this, 'trailRetentionDays', retentionDays, {
       min: MINIMUM_TRAIL_RETENTION_DAYS,
-      problem: `an audit trail is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`, fix: `use a whole number of days of at least ${MINIMUM_TRAIL_RETENTION_DAYS} (365 for production)`,
+      problem: `an audit trail is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`,
+      fix: `use a whole number of days of at least ${MINIMUM_TRAIL_RETENTION_DAYS} (365 for production)`,
     });
     const logRetentionDays = props.logRetentionDays ?? 365;
     if (!Token.isUnresolved(logRetentionDays) && logRetentionDays < MINIMUM_TRAIL_RETENTION_DAYS) {
-      invalidProp(this, 'logRetentionDays', logRetentionDays, `the trail's log group is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`, 'use 90, 180, 365 or longer');
+      invalidProp(
+        this,
+        'logRetentionDays',
+        logRetentionDays,
+        `the trail's log group is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`,
+        'use 90, 180, 365 or longer',
+      );
     }
     const managed = props.organizationManaged ?? {};
     for (const part of Object.keys(managed) as OrganizationManagedPart[]) {
       if (!(part in ORGANIZATION_MANAGED_CONTROLS)) {
-        invalidProp(this, 'organizationManaged', part, 'not a part of the baseline', `use one of ${Object.keys(ORGANIZATION_MANAGED_CONTROLS).join(', ')}`);
+        invalidProp(
+          this,
+          'organizationManaged',
+          part,
+          'not a part of the baseline',
+          `use one of ${Object.keys(ORGANIZATION_MANAGED_CONTROLS).join(', ')}`,
+        );
       }
       recordOptOut(this, `organizationManaged.${part}`, ORGANIZATION_MANAGED_CONTROLS[part], managed[part]!);
     }
     if (managed.trail && !managed.config) {
-      invalidProp(this, 'organizationManaged.config', undefined, 'the Config recorder delivers to the trail\'s bucket, and the trail is organization-managed', 'record organizationManaged.config too (the organization\'s Config aggregator usually runs with its trail)');
+      invalidProp(
+        this,
+        'organizationManaged.config',
+        undefined,
+        "the Config recorder delivers to the trail's bucket, and the trail is organization-managed",
+        "record organizationManaged.config too (the organization's Config aggregator usually runs with its trail)",
+      );
     }
 
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `baseline/${props.name}` });
@@ -163,9 +188,16 @@ export class AccountSecurityBaseline extends Construct {
       this.trailBucket = new SecureBucket(this, 'TrailBucket', {
         encryptionKey: this.keys.dataKey,
         objectLock: { mode: props.objectLockMode ?? 'COMPLIANCE', retentionDays },
-        withoutReplication: { reason: 'The account trail is multi-region: this one bucket already holds the events of every region, locked by Object Lock; a copy in a second account belongs to an organization log archive.' },
+        withoutReplication: {
+          reason:
+            'The account trail is multi-region: this one bucket already holds the events of every region, locked by Object Lock; a copy in a second account belongs to an organization log archive.',
+        },
       });
-      this.trailLogGroup = createSecureLogGroup(this, 'TrailLogGroup', { encryptionKey: this.keys.logsKey, retentionDays: logRetentionDays, retentionPropName: 'logRetentionDays' });
+      this.trailLogGroup = createSecureLogGroup(this, 'TrailLogGroup', {
+        encryptionKey: this.keys.logsKey,
+        retentionDays: logRetentionDays,
+        retentionPropName: 'logRetentionDays',
+      });
       this.trail = this.createTrail(trailName, this.trailBucket, this.trailLogGroup, props.dataEvents ?? {});
       alarms.push(...this.createCisAlarms(this.trailLogGroup));
       if (!managed.config) this.configRecorder = this.createConfigRecorder(props.name, this.trailBucket);
@@ -197,7 +229,9 @@ export class AccountSecurityBaseline extends Construct {
         ['FoundationalBestPractices', 'standards/aws-foundational-security-best-practices/v/1.0.0'],
         ['CisBenchmark', 'standards/cis-aws-foundations-benchmark/v/3.0.0'],
       ] as const) {
-        const standard = new securityhub.CfnStandard(this, standardId, { standardsArn: `arn:${Stack.of(this).partition}:securityhub:${Stack.of(this).region}::${path}` });
+        const standard = new securityhub.CfnStandard(this, standardId, {
+          standardsArn: `arn:${Stack.of(this).partition}:securityhub:${Stack.of(this).region}::${path}`,
+        });
         standard.addResourceDependency(this.securityHub);
         standards.push(standard);
       }
@@ -213,16 +247,22 @@ export class AccountSecurityBaseline extends Construct {
   }
 
   private createAlarmTopic(alarmEmails: readonly string[]): sns.Topic {
-    const topic = new sns.Topic(this, 'AlarmTopic', { masterKey: this.keys.dataKey, enforceSSL: true, displayName: 'Account security baseline alarms' });
+    const topic = new sns.Topic(this, 'AlarmTopic', {
+      masterKey: this.keys.dataKey,
+      enforceSSL: true,
+      displayName: 'Account security baseline alarms',
+    });
     const account = Stack.of(this).account;
     // The topic policy replaces SNS's default one: CloudWatch alarms of this account must be named.
-    topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowAlarmsOfThisAccount',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': account } },
-    }));
+    topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowAlarmsOfThisAccount',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': account } },
+      }),
+    );
     if (alarmEmails.length > 0) {
       const undelivered = createDeadLetterQueue(this, 'AlarmDeliveryDeadLetterQueue', this.keys.dataKey, 'the baseline alarm e-mail subscriptions');
       for (const email of alarmEmails) {
@@ -243,36 +283,54 @@ export class AccountSecurityBaseline extends Construct {
 
     // Key policy (AWS's CloudTrail key policy, limited to this trail): encrypt log files and describe the key.
     // Reading the logs is granted by IAM policies of the account (the key policy's account statement).
-    this.keys.dataKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowTrailToEncryptLogFiles',
-      principals: [cloudTrail],
-      actions: ['kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: {
-        ...fromThisTrail,
-        StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
-      },
-    }));
-    this.keys.dataKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowTrailToDescribeKey', principals: [cloudTrail], actions: ['kms:DescribeKey'], resources: ['*'], conditions: fromThisTrail,
-    }));
+    this.keys.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTrailToEncryptLogFiles',
+        principals: [cloudTrail],
+        actions: ['kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          ...fromThisTrail,
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
+        },
+      }),
+    );
+    this.keys.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTrailToDescribeKey',
+        principals: [cloudTrail],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: fromThisTrail,
+      }),
+    );
 
-    bucket.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowTrailAclCheck', principals: [cloudTrail], actions: ['s3:GetBucketAcl'], resources: [bucket.bucket.bucketArn], conditions: fromThisTrail,
-    }));
-    bucket.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowTrailWrite',
-      principals: [cloudTrail],
-      actions: ['s3:PutObject'],
-      resources: [bucket.bucket.arnForObjects(`AWSLogs/${stack.account}/*`)],
-      conditions: { StringEquals: { 'aws:SourceArn': trailArn, 's3:x-amz-acl': 'bucket-owner-full-control' } },
-    }));
+    bucket.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTrailAclCheck',
+        principals: [cloudTrail],
+        actions: ['s3:GetBucketAcl'],
+        resources: [bucket.bucket.bucketArn],
+        conditions: fromThisTrail,
+      }),
+    );
+    bucket.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowTrailWrite',
+        principals: [cloudTrail],
+        actions: ['s3:PutObject'],
+        resources: [bucket.bucket.arnForObjects(`AWSLogs/${stack.account}/*`)],
+        conditions: { StringEquals: { 'aws:SourceArn': trailArn, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      }),
+    );
 
     const logsRole = new ManagedPolicyRole(this, 'TrailLogsRole', {
       assumedBy: new iam.ServicePrincipal('cloudtrail.amazonaws.com', { conditions: fromThisTrail }),
       description: 'CloudTrail delivers the account trail to its CloudWatch Logs log group',
     });
-    logsRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    logsRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
 
     const trail = new cloudtrail.CfnTrail(this, 'Trail', {
       trailName,
@@ -297,19 +355,33 @@ export class AccountSecurityBaseline extends Construct {
     const fromThisAccount = { StringEquals: { 'aws:SourceAccount': stack.account } };
     const configService = new iam.ServicePrincipal('config.amazonaws.com');
     const objects = bucket.bucket.arnForObjects(`config/AWSLogs/${stack.account}/Config/*`);
-    bucket.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowConfigAclCheck', principals: [configService], actions: ['s3:GetBucketAcl', 's3:ListBucket'], resources: [bucket.bucket.bucketArn], conditions: fromThisAccount,
-    }));
-    bucket.bucket.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowConfigDelivery',
-      principals: [configService],
-      actions: ['s3:PutObject'],
-      resources: [objects],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 's3:x-amz-acl': 'bucket-owner-full-control' } },
-    }));
-    this.keys.dataKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowConfigToEncryptSnapshots', principals: [configService], actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: ['*'], conditions: fromThisAccount,
-    }));
+    bucket.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowConfigAclCheck',
+        principals: [configService],
+        actions: ['s3:GetBucketAcl', 's3:ListBucket'],
+        resources: [bucket.bucket.bucketArn],
+        conditions: fromThisAccount,
+      }),
+    );
+    bucket.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowConfigDelivery',
+        principals: [configService],
+        actions: ['s3:PutObject'],
+        resources: [objects],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account, 's3:x-amz-acl': 'bucket-owner-full-control' } },
+      }),
+    );
+    this.keys.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowConfigToEncryptSnapshots',
+        principals: [configService],
+        actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        resources: ['*'],
+        conditions: fromThisAccount,
+      }),
+    );
     const role = new ManagedPolicyRole(this, 'ConfigRole', {
       assumedBy: new iam.ServicePrincipal('config.amazonaws.com', { conditions: fromThisAccount }),
       description: 'AWS Config: read resource configurations, deliver snapshots to the trail bucket',
@@ -320,10 +392,16 @@ export class AccountSecurityBaseline extends Construct {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [this.keys.dataKey.keyArn] }));
     const bucketId = stack.getLogicalId(bucket.bucket.node.defaultChild as CfnElement);
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    acknowledgeFinding(role, `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/config/AWSLogs/${account}/Config/*]`,
-      'AWS Config names its snapshot and history objects at delivery time; the wildcard covers the Config prefix of this account in the trail bucket only.');
-    acknowledgeFinding(role, 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]',
-      'AWS_ConfigRole is the AWS-maintained read-only policy AWS Config needs to describe every supported resource type; AWS adds permissions as Config supports new types.');
+    acknowledgeFinding(
+      role,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/config/AWSLogs/${account}/Config/*]`,
+      'AWS Config names its snapshot and history objects at delivery time; the wildcard covers the Config prefix of this account in the trail bucket only.',
+    );
+    acknowledgeFinding(
+      role,
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]',
+      'AWS_ConfigRole is the AWS-maintained read-only policy AWS Config needs to describe every supported resource type; AWS adds permissions as Config supports new types.',
+    );
     const recorder = new config.CfnConfigurationRecorder(this, 'ConfigRecorder', {
       name: `csm-${name}-recorder`,
       roleArn: role.roleArn,
@@ -365,8 +443,12 @@ export class AccountSecurityBaseline extends Construct {
 
   /** GuardDuty findings of high severity (7+) reach the alarm topic through EventBridge. */
   private alertOnHighSeverityFindings(): void {
-    const undelivered = createDeadLetterQueue(this, 'FindingsDeadLetterQueue', this.keys.dataKey,
-      'the GuardDuty findings rule (an EventBridge target DLQ, which cdk-nag does not recognise as a DLQ)');
+    const undelivered = createDeadLetterQueue(
+      this,
+      'FindingsDeadLetterQueue',
+      this.keys.dataKey,
+      'the GuardDuty findings rule (an EventBridge target DLQ, which cdk-nag does not recognise as a DLQ)',
+    );
     const role = new ManagedPolicyRole(this, 'FindingsRole', {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
       description: 'EventBridge: publish high-severity GuardDuty findings to the baseline alarm topic',
@@ -376,12 +458,14 @@ export class AccountSecurityBaseline extends Construct {
     new events.Rule(this, 'HighSeverityFindingsRule', {
       description: 'GuardDuty findings of severity 7 or more to the baseline alarm topic',
       eventPattern: { source: ['aws.guardduty'], detailType: ['GuardDuty Finding'], detail: { severity: [{ numeric: ['>=', HIGH_SEVERITY] }] } },
-      targets: [new targets.SnsTopic(this.alarmTopic, {
-        role: role.withoutPolicyUpdates(),
-        deadLetterQueue: undelivered,
-        retryAttempts: 10,
-        maxEventAge: Duration.hours(24),
-      })],
+      targets: [
+        new targets.SnsTopic(this.alarmTopic, {
+          role: role.withoutPolicyUpdates(),
+          deadLetterQueue: undelivered,
+          retryAttempts: 10,
+          maxEventAge: Duration.hours(24),
+        }),
+      ],
     });
   }
 }

@@ -49,10 +49,14 @@ export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOp
   const packs = options.packs ?? ALL_SECURITY_PACKS;
   const unknown = packs.filter((p) => !ALL_SECURITY_PACKS.includes(p));
   if (unknown.length > 0) {
-    throw new Error(`applySecurityChecks: unknown pack(s) ${unknown.join(', ')}. Fix: use values of SecurityPack (${ALL_SECURITY_PACKS.join(', ')}).`);
+    throw new Error(
+      `applySecurityChecks: unknown pack(s) ${unknown.join(', ')}. Fix: use values of SecurityPack (${ALL_SECURITY_PACKS.join(', ')}).`,
+    );
   }
   if (packs.length === 0) {
-    throw new Error('applySecurityChecks: packs is empty, which would turn the security gate off. Fix: omit packs to run all of them, or name at least one SecurityPack.');
+    throw new Error(
+      'applySecurityChecks: packs is empty, which would turn the security gate off. Fix: omit packs to run all of them, or name at least one SecurityPack.',
+    );
   }
   const props = { verbose: options.verbose ?? true };
   const plugins = [...new Set(packs)].map((pack) => new StrictVerdictPack(createPack(pack, scope, props)));
@@ -67,12 +71,18 @@ export function applySecurityChecks(scope: IConstruct, options: SecurityChecksOp
 
 function createPack(pack: SecurityPack, scope: IConstruct, props: { verbose: boolean }): NagPack {
   switch (pack) {
-    case SecurityPack.AWS_SOLUTIONS: return new AwsSolutionsChecks(scope, props);
-    case SecurityPack.SERVERLESS: return new ServerlessChecks(scope, props);
-    case SecurityPack.NIST_800_53_R5: return new NIST80053R5Checks(scope, props);
-    case SecurityPack.PCI_DSS_321: return new PCIDSS321Checks(scope, props);
-    case SecurityPack.HIPAA_SECURITY: return new HIPAASecurityChecks(scope, props);
-    case SecurityPack.PLATFORM: return new PlatformChecks(scope, props);
+    case SecurityPack.AWS_SOLUTIONS:
+      return new AwsSolutionsChecks(scope, props);
+    case SecurityPack.SERVERLESS:
+      return new ServerlessChecks(scope, props);
+    case SecurityPack.NIST_800_53_R5:
+      return new NIST80053R5Checks(scope, props);
+    case SecurityPack.PCI_DSS_321:
+      return new PCIDSS321Checks(scope, props);
+    case SecurityPack.HIPAA_SECURITY:
+      return new HIPAASecurityChecks(scope, props);
+    case SecurityPack.PLATFORM:
+      return new PlatformChecks(scope, props);
   }
 }
 

@@ -33,22 +33,37 @@ export class AcknowledgementAuditPlugin implements IPolicyValidationPlugin {
     for (const ack of recordedAcknowledgements(this.scope).filter((a) => !a.schemaLint)) {
       const problem = reasonProblem(ack.reason);
       if (problem) {
-        violations.push(fatal('SecurityGate-AcknowledgementReason', ack.constructPath,
-          `The acknowledgement "${ack.id}" on ${ack.constructPath} has the reason ${JSON.stringify(ack.reason)}: ${problem}.`,
-          `${REASON_FIX[0].toUpperCase()}${REASON_FIX.slice(1)} in Validations.of(construct).acknowledge({ id: '${ack.id}', reason }).`));
+        violations.push(
+          fatal(
+            'SecurityGate-AcknowledgementReason',
+            ack.constructPath,
+            `The acknowledgement "${ack.id}" on ${ack.constructPath} has the reason ${JSON.stringify(ack.reason)}: ${problem}.`,
+            `${REASON_FIX[0].toUpperCase()}${REASON_FIX.slice(1)} in Validations.of(construct).acknowledge({ id: '${ack.id}', reason }).`,
+          ),
+        );
       }
       if (ack.onRoot && !ack.stackWide) {
-        violations.push(fatal('SecurityGate-AcknowledgementOnRoot', ack.constructPath,
-          `The acknowledgement "${ack.id}" sits on ${ack.constructPath || 'the App'}, an App, Stage or Stack root: it silences the rule for every resource below it.`,
-          'Acknowledge on the construct that carries the finding (the path the finding names), or use acknowledgeStackWide(stack, id, reason) if one stack really needs it (the security report flags it).'));
+        violations.push(
+          fatal(
+            'SecurityGate-AcknowledgementOnRoot',
+            ack.constructPath,
+            `The acknowledgement "${ack.id}" sits on ${ack.constructPath || 'the App'}, an App, Stage or Stack root: it silences the rule for every resource below it.`,
+            'Acknowledge on the construct that carries the finding (the path the finding names), or use acknowledgeStackWide(stack, id, reason) if one stack really needs it (the security report flags it).',
+          ),
+        );
       }
     }
     for (const optOut of recordedOptOuts(this.scope)) {
       const problem = reasonProblem(optOut.reason);
       if (problem) {
-        violations.push(fatal('SecurityGate-OptOutReason', optOut.constructPath,
-          `The opt-out of "${optOut.control}" on ${optOut.constructPath} has the reason ${JSON.stringify(optOut.reason)}: ${problem}.`,
-          `${REASON_FIX[0].toUpperCase()}${REASON_FIX.slice(1)} in the opt-out prop's reason.`));
+        violations.push(
+          fatal(
+            'SecurityGate-OptOutReason',
+            optOut.constructPath,
+            `The opt-out of "${optOut.control}" on ${optOut.constructPath} has the reason ${JSON.stringify(optOut.reason)}: ${problem}.`,
+            `${REASON_FIX[0].toUpperCase()}${REASON_FIX.slice(1)} in the opt-out prop's reason.`,
+          ),
+        );
       }
     }
     return violations;
@@ -56,13 +71,21 @@ export class AcknowledgementAuditPlugin implements IPolicyValidationPlugin {
 }
 
 function fatal(ruleName: string, constructPath: string, description: string, fix: string): PolicyViolation {
-  return { ruleName, description: `${description} Fix: ${fix}`, fix, severity: 'fatal', violatingResources: [{ constructPath, locations: [] } as never] };
+  return {
+    ruleName,
+    description: `${description} Fix: ${fix}`,
+    fix,
+    severity: 'fatal',
+    violatingResources: [{ constructPath, locations: [] } as never],
+  };
 }
 
 /** Prints every opt-out and stack-wide acknowledgement under `scope` to stderr (one line each). */
 export function printWeakenings(scope: IConstruct): void {
   const lines = [
-    ...recordedAcknowledgements(scope).filter((a) => a.stackWide).map((a) => `[security STACK-WIDE acknowledgement] ${a.constructPath}: ${a.id}: ${String(a.reason)}`),
+    ...recordedAcknowledgements(scope)
+      .filter((a) => a.stackWide)
+      .map((a) => `[security STACK-WIDE acknowledgement] ${a.constructPath}: ${a.id}: ${String(a.reason)}`),
     ...recordedOptOuts(scope).map((o) => `[security opt-out] ${o.constructPath}: ${o.control}: ${String(o.reason)}`),
   ];
   if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
@@ -96,10 +119,14 @@ export class StrictVerdictPack implements IPolicyValidationPlugin {
 
 /** Every violation counts: non-blocking severities become `error` (their pack rating noted), success = none left. */
 export function strictVerdict(report: PolicyValidationPluginReport): PolicyValidationPluginReport {
-  const violations = report.violations.map((v): PolicyViolation => (v.severity === 'error' || v.severity === 'fatal' ? v : {
-    ...v,
-    severity: 'error',
-    description: `${v.description} [rated "${v.severity ?? 'unspecified'}" by the pack; the gate fails on every unacknowledged finding]`,
-  }));
+  const violations = report.violations.map((v): PolicyViolation =>
+    v.severity === 'error' || v.severity === 'fatal'
+      ? v
+      : {
+          ...v,
+          severity: 'error',
+          description: `${v.description} [rated "${v.severity ?? 'unspecified'}" by the pack; the gate fails on every unacknowledged finding]`,
+        },
+  );
   return { ...report, violations, success: violations.length === 0 };
 }

@@ -28,7 +28,10 @@ const COMMON_HELP = `  --region <region>        AWS region (default: AWS_REGION 
   -h, --help               show this help`;
 
 /** A command; `positional` names the option a single positional argument fills (e.g. `status <serial>`). */
-const COMMANDS: Record<string, { options: Options; positional?: string; help: string; run(values: Record<string, string | boolean | undefined>): Promise<void> }> = {
+const COMMANDS: Record<
+  string,
+  { options: Options; positional?: string; help: string; run(values: Record<string, string | boolean | undefined>): Promise<void> }
+> = {
   issue: {
     options: {
       'ca-arn': { type: 'string' },
@@ -69,7 +72,9 @@ ${COMMON_HELP}`,
         force: Boolean(v.force),
         ...connection(v),
       });
-      console.log(`issued serial ${result.record.serial} for CN=${result.record.commonName} (${result.record.clientId ? `bound to client ${result.record.clientId}` : 'not bound to a client'}), valid until ${result.record.notAfter}`);
+      console.log(
+        `issued serial ${result.record.serial} for CN=${result.record.commonName} (${result.record.clientId ? `bound to client ${result.record.clientId}` : 'not bound to a client'}), valid until ${result.record.notAfter}`,
+      );
       console.log(`  certificate ${result.files.certificate}\n  chain       ${result.files.chain}\n  private key ${result.files.privateKey} (0600)`);
     },
   },
@@ -133,10 +138,16 @@ ${COMMON_HELP}`,
       const d = result.denyList;
       const ca = result.ca;
       console.log(`serial ${result.serial}`);
-      console.log(`  deny-list (API): ${d.listed ? `REVOKED ${d.revokedAt ?? ''} (${d.reason ?? 'no reason'}, by ${d.source ?? 'unknown'})${d.expiresAt ? `, entry expires ${d.expiresAt}` : ''}` : 'not listed: the API accepts it'}`);
-      console.log(`  CA (CRL):        ${ca.crl === 'listed' ? `REVOKED ${ca.revokedAt} (CRL of ${ca.thisUpdate})` : ca.crl === 'not-listed' ? `not in the CRL of ${ca.thisUpdate}` : ca.why}`);
+      console.log(
+        `  deny-list (API): ${d.listed ? `REVOKED ${d.revokedAt ?? ''} (${d.reason ?? 'no reason'}, by ${d.source ?? 'unknown'})${d.expiresAt ? `, entry expires ${d.expiresAt}` : ''}` : 'not listed: the API accepts it'}`,
+      );
+      console.log(
+        `  CA (CRL):        ${ca.crl === 'listed' ? `REVOKED ${ca.revokedAt} (CRL of ${ca.thisUpdate})` : ca.crl === 'not-listed' ? `not in the CRL of ${ca.thisUpdate}` : ca.why}`,
+      );
       const r = result.record;
-      console.log(`  local record:    ${r ? `CN=${r.commonName} client=${r.clientId ?? '(unbound)'} until ${r.notAfter}${r.supersededBy ? ` superseded by ${r.supersededBy}` : ''}` : 'none (not issued from this machine)'}`);
+      console.log(
+        `  local record:    ${r ? `CN=${r.commonName} client=${r.clientId ?? '(unbound)'} until ${r.notAfter}${r.supersededBy ? ` superseded by ${r.supersededBy}` : ''}` : 'none (not issued from this machine)'}`,
+      );
     },
   },
   renew: {
@@ -174,7 +185,9 @@ ${COMMON_HELP}`,
       });
       for (const r of result.revoked) console.log(`revoked superseded serial ${r.serial} (grace period over)`);
       if (result.issued) {
-        console.log(`renewed: new serial ${result.issued.record.serial} (new key pair), valid until ${result.issued.record.notAfter}; the old certificate is revoked after ${result.revokeAfter}`);
+        console.log(
+          `renewed: new serial ${result.issued.record.serial} (new key pair), valid until ${result.issued.record.notAfter}; the old certificate is revoked after ${result.revokeAfter}`,
+        );
       } else {
         console.log(result.skipped);
       }
@@ -190,13 +203,19 @@ Lists the certificates issued from this machine (the local records file), with s
   --json                   print JSON
 ${COMMON_HELP}`,
     async run(v) {
-      const rows = listClientCertificates({ recordsFile: v.records as string | undefined, certificateAuthorityArn: v['ca-arn'] as string | undefined });
+      const rows = listClientCertificates({
+        recordsFile: v.records as string | undefined,
+        certificateAuthorityArn: v['ca-arn'] as string | undefined,
+      });
       if (v.json) {
         console.log(JSON.stringify(rows, null, 2));
         return;
       }
       if (rows.length === 0) console.log('no certificates recorded');
-      for (const r of rows) console.log(`${r.status.padEnd(8)} ${r.serial}  CN=${r.commonName}  client=${r.clientId ?? '(unbound)'}  until ${r.notAfter}  ${r.certificateFile}`);
+      for (const r of rows)
+        console.log(
+          `${r.status.padEnd(8)} ${r.serial}  CN=${r.commonName}  client=${r.clientId ?? '(unbound)'}  until ${r.notAfter}  ${r.certificateFile}`,
+        );
     },
   },
 };
@@ -229,12 +248,17 @@ function number(values: Record<string, unknown>, name: string): number | undefin
   const value = values[name];
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(parsed)) throw new CertificateToolError(`invalid --${name} "${String(value)}": expected a number`, 'usage');
+  if (typeof value !== 'string' || value.trim() === '' || !Number.isFinite(parsed))
+    throw new CertificateToolError(`invalid --${name} "${String(value)}": expected a number`, 'usage');
   return parsed;
 }
 
 function connection(v: Record<string, unknown>) {
-  return { region: v.region as string | undefined, endpointUrl: v['endpoint-url'] as string | undefined, recordsFile: v.records as string | undefined };
+  return {
+    region: v.region as string | undefined,
+    endpointUrl: v['endpoint-url'] as string | undefined,
+    recordsFile: v.records as string | undefined,
+  };
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -249,10 +273,16 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    const { values, positionals } = parseArgs({ args: rest, options: { ...CONNECTION, ...command.options }, strict: true, allowPositionals: command.positional !== undefined });
+    const { values, positionals } = parseArgs({
+      args: rest,
+      options: { ...CONNECTION, ...command.options },
+      strict: true,
+      allowPositionals: command.positional !== undefined,
+    });
     if (positionals.length > 1) throw new CertificateToolError(`one ${command.positional} at most (got ${positionals.join(' ')})`, 'usage');
     if (command.positional && positionals.length === 1) {
-      if (values[command.positional] !== undefined) throw new CertificateToolError(`give the ${command.positional} once (positional or --${command.positional})`, 'usage');
+      if (values[command.positional] !== undefined)
+        throw new CertificateToolError(`give the ${command.positional} once (positional or --${command.positional})`, 'usage');
       (values as Record<string, unknown>)[command.positional] = positionals[0];
     }
     if (values.help) {
@@ -277,10 +307,13 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  }, (e: unknown) => {
-    console.error(`csm-certs: unexpected error: ${(e as Error).stack ?? String(e)}`);
-    process.exitCode = 1;
-  });
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      console.error(`csm-certs: unexpected error: ${(e as Error).stack ?? String(e)}`);
+      process.exitCode = 1;
+    },
+  );
 }

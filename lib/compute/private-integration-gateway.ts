@@ -53,7 +53,10 @@ export interface InternalLoadBalancerOptions {
  * or reasoned acknowledgements. Creates `LoadBalancerSecurityGroup` and `LoadBalancer` in `scope` (construct IDs
  * are a public contract: SecureFargateService's own load balancer keeps them).
  */
-export function createInternalLoadBalancer(scope: Construct, options: InternalLoadBalancerOptions): { loadBalancer: elbv2.NetworkLoadBalancer; securityGroup: ec2.SecurityGroup } {
+export function createInternalLoadBalancer(
+  scope: Construct,
+  options: InternalLoadBalancerOptions,
+): { loadBalancer: elbv2.NetworkLoadBalancer; securityGroup: ec2.SecurityGroup } {
   const securityGroup = new ec2.SecurityGroup(scope, 'LoadBalancerSecurityGroup', {
     vpc: options.vpc,
     description: `${options.name} internal NLB: reachable only through the API Gateway VPC link (PrivateLink)`,
@@ -70,12 +73,21 @@ export function createInternalLoadBalancer(scope: Construct, options: InternalLo
     deletionProtection: options.deletionProtection ?? false,
   });
   if (!options.deletionProtection) {
-    acknowledgeFindings(loadBalancer, complianceFindingIds('ELBDeletionProtectionEnabled', [SecurityPack.NIST_800_53_R5, SecurityPack.HIPAA_SECURITY]),
-      'Deletion protection is off while the load balancer is created: a protected load balancer cannot be deleted by a rollback (ROLLBACK_FAILED). Turn it on by an update after the first successful deploy (deletionProtection / loadBalancerDeletionProtection).');
+    acknowledgeFindings(
+      loadBalancer,
+      complianceFindingIds('ELBDeletionProtectionEnabled', [SecurityPack.NIST_800_53_R5, SecurityPack.HIPAA_SECURITY]),
+      'Deletion protection is off while the load balancer is created: a protected load balancer cannot be deleted by a rollback (ROLLBACK_FAILED). Turn it on by an update after the first successful deploy (deletionProtection / loadBalancerDeletionProtection).',
+    );
   }
   if (options.accessLogsBucket) {
     if (Token.isUnresolved(Stack.of(scope).region)) {
-      invalidProp(scope, 'accessLogsBucket', options.accessLogsBucket.node.path, 'load balancer access logging needs the stack\'s region (the log-delivery principal differs per region) and this stack is env-agnostic', 'give the stack an env with account and region, or omit accessLogsBucket');
+      invalidProp(
+        scope,
+        'accessLogsBucket',
+        options.accessLogsBucket.node.path,
+        "load balancer access logging needs the stack's region (the log-delivery principal differs per region) and this stack is env-agnostic",
+        'give the stack an env with account and region, or omit accessLogsBucket',
+      );
     }
     loadBalancer.logAccessLogs(options.accessLogsBucket, options.name);
   } else {
@@ -140,7 +152,10 @@ export class OwnLoadBalancer implements IServiceListenerHost {
   private readonly loadBalancer: elbv2.NetworkLoadBalancer;
   private readonly securityGroup: ec2.SecurityGroup;
 
-  constructor(private readonly scope: Construct, private readonly options: InternalLoadBalancerOptions) {
+  constructor(
+    private readonly scope: Construct,
+    private readonly options: InternalLoadBalancerOptions,
+  ) {
     const built = createInternalLoadBalancer(scope, options);
     this.loadBalancer = built.loadBalancer;
     this.securityGroup = built.securityGroup;
@@ -170,7 +185,13 @@ export class PrivateIntegrationGateway extends Construct implements IServiceList
   constructor(scope: Construct, id: string, props: PrivateIntegrationGatewayProps) {
     super(scope, id);
     if (!Token.isUnresolved(props.name) && !/^[a-z0-9][a-z0-9-]{0,62}$/.test(props.name)) {
-      invalidProp(this, 'name', props.name, 'the name is the access-log prefix and part of the descriptions', "use lower-case letters, digits and '-', e.g. 'services-1'");
+      invalidProp(
+        this,
+        'name',
+        props.name,
+        'the name is the access-log prefix and part of the descriptions',
+        "use lower-case letters, digits and '-', e.g. 'services-1'",
+      );
     }
     const built = createInternalLoadBalancer(this, {
       name: props.name,
@@ -204,13 +225,31 @@ export class PrivateIntegrationGateway extends Construct implements IServiceList
    * already taken on this gateway, and a 51st listener.
    */
   public reserveListenerPort(owner: IConstruct, prop: string, port: number): number {
-    wholeNumber(owner, prop, port, { min: 1, max: 65535, refuseTokens: true, problem: 'listener ports are whole numbers from 1 to 65535', fix: 'use a free port of the gateway such as 8443' });
+    wholeNumber(owner, prop, port, {
+      min: 1,
+      max: 65535,
+      refuseTokens: true,
+      problem: 'listener ports are whole numbers from 1 to 65535',
+      fix: 'use a free port of the gateway such as 8443',
+    });
     const taken = this.listenerPorts.get(port);
     if (taken !== undefined) {
-      invalidProp(owner, prop, port, `port ${port} of gateway ${this.node.path} is already the listener of ${taken}`, `use a port the gateway does not use yet (taken: ${this.ports.join(', ')})`);
+      invalidProp(
+        owner,
+        prop,
+        port,
+        `port ${port} of gateway ${this.node.path} is already the listener of ${taken}`,
+        `use a port the gateway does not use yet (taken: ${this.ports.join(', ')})`,
+      );
     }
     if (this.listenerPorts.size >= MAX_LISTENERS_PER_NLB) {
-      invalidProp(owner, prop, port, `gateway ${this.node.path} already has ${MAX_LISTENERS_PER_NLB} listeners, the Network Load Balancer quota`, 'create another PrivateIntegrationGateway for further services');
+      invalidProp(
+        owner,
+        prop,
+        port,
+        `gateway ${this.node.path} already has ${MAX_LISTENERS_PER_NLB} listeners, the Network Load Balancer quota`,
+        'create another PrivateIntegrationGateway for further services',
+      );
     }
     this.listenerPorts.set(port, owner.node.path);
     return port;

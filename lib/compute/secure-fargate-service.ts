@@ -391,11 +391,16 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     const cluster = this.createCluster(props);
     this.cluster = cluster.cluster;
     this.execLogGroup = cluster.execLogGroup;
-    this.namespace = props.namespace ?? new servicediscovery.HttpNamespace(this, 'Namespace', {
-      name: `${props.serviceName}.internal`,
-      description: 'Service Connect namespace',
+    this.namespace =
+      props.namespace ??
+      new servicediscovery.HttpNamespace(this, 'Namespace', {
+        name: `${props.serviceName}.internal`,
+        description: 'Service Connect namespace',
+      });
+    this.taskRole = new ManagedPolicyRole(this, 'TaskRole', {
+      assumedBy: ecsTasksPrincipal(Stack.of(this)),
+      description: `${props.serviceName}: application role (least privilege, grants only)`,
     });
-    this.taskRole = new ManagedPolicyRole(this, 'TaskRole', { assumedBy: ecsTasksPrincipal(Stack.of(this)), description: `${props.serviceName}: application role (least privilege, grants only)` });
     this.executionRole = props.executionRole ?? createExecutionRole(this, 'ExecutionRole', `${props.serviceName}: image pull, logs, secrets`);
     this.grantPrincipal = this.taskRole;
 
@@ -409,9 +414,18 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     const environment = Object.values(props.environment ?? {});
     if (environment.length > 0 && !environment.some((value) => Token.isUnresolved(value))) this.acknowledgePlainEnvironment();
     this.securityGroup = this.createSecurityGroup(props);
-    this.serviceConnectTlsRole = props.serviceConnectTlsRole
-      ?? createServiceConnectTlsRole(this, 'ServiceConnectTlsRole', props.encryptionKey, `${props.serviceName}: Service Connect TLS certificates from the platform CA`);
-    this.serviceConnectLogGroup = createSecureLogGroup(this, 'ServiceConnectLogGroup', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays });
+    this.serviceConnectTlsRole =
+      props.serviceConnectTlsRole ??
+      createServiceConnectTlsRole(
+        this,
+        'ServiceConnectTlsRole',
+        props.encryptionKey,
+        `${props.serviceName}: Service Connect TLS certificates from the platform CA`,
+      );
+    this.serviceConnectLogGroup = createSecureLogGroup(this, 'ServiceConnectLogGroup', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.logRetentionDays,
+    });
     this.service = this.createService(props, settings);
     this.connections = this.service.connections;
     if (props.allowExecuteCommand) this.acknowledgeExecPermissions();
@@ -421,9 +435,15 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
 
     // Behind a shared gateway or a load balancer of its own: either way one TLS listener with the service's target group.
     this.privateIntegrationGateway = props.privateIntegration?.gateway;
-    const host: IServiceListenerHost = this.privateIntegrationGateway ?? new OwnLoadBalancer(this, {
-      name: props.serviceName, vpc: props.vpc, subnets: settings.vpcSubnets, accessLogsBucket: props.accessLogsBucket, deletionProtection: props.loadBalancerDeletionProtection,
-    });
+    const host: IServiceListenerHost =
+      this.privateIntegrationGateway ??
+      new OwnLoadBalancer(this, {
+        name: props.serviceName,
+        vpc: props.vpc,
+        subnets: settings.vpcSubnets,
+        accessLogsBucket: props.accessLogsBucket,
+        deletionProtection: props.loadBalancerDeletionProtection,
+      });
     this.targetGroup = this.createTargetGroup(props.vpc, settings.healthCheckPath);
     const tls = host.addServiceListener(this, 'privateIntegration.listenerPort', {
       port: props.privateIntegration?.listenerPort ?? 443,
@@ -435,7 +455,11 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     this.loadBalancer = tls.loadBalancer;
     this.loadBalancerSecurityGroup = tls.securityGroup;
     this.vpcLink = tls.vpcLink;
-    this.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(this.containerPort), 'TLS and health checks from the internal load balancer');
+    this.connections.allowFrom(
+      this.loadBalancerSecurityGroup,
+      ec2.Port.tcp(this.containerPort),
+      'TLS and health checks from the internal load balancer',
+    );
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: settings.minCapacity, maxCapacity: settings.maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: settings.targetCpu });
@@ -453,43 +477,115 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     const containerPort = validatePort(this, 'containerPort', props.containerPort ?? 8443);
     const serviceConnectPort = validatePort(this, 'serviceConnectPort', props.serviceConnectPort ?? 15443);
     if (serviceConnectPort === containerPort) {
-      invalidProp(this, 'serviceConnectPort', serviceConnectPort, 'the Service Connect proxy needs its own port so load balancer traffic bypasses it', `use a port other than containerPort (${containerPort}), e.g. 15443`);
+      invalidProp(
+        this,
+        'serviceConnectPort',
+        serviceConnectPort,
+        'the Service Connect proxy needs its own port so load balancer traffic bypasses it',
+        `use a port other than containerPort (${containerPort}), e.g. 15443`,
+      );
     }
     validateEnvironment(this, props.environment ?? {}, props.secrets ?? {});
     const user = props.user ?? '1000:1000';
     if (!Token.isUnresolved(user) && isRootUser(user)) {
-      invalidProp(this, 'user', user, 'containers must not run as root (P15)', "use an unprivileged uid:gid such as '1000:1000' that the image owns its files with");
+      invalidProp(
+        this,
+        'user',
+        user,
+        'containers must not run as root (P15)',
+        "use an unprivileged uid:gid such as '1000:1000' that the image owns its files with",
+      );
     }
-    const desiredCount = wholeNumber(this, 'desiredCount', props.desiredCount ?? 2, { min: 1, max: 1000, problem: 'a service needs at least one task' });
-    const minCapacity = wholeNumber(this, 'minCapacity', props.minCapacity ?? desiredCount, { min: 1, max: 1000, problem: 'auto scaling must keep at least one task' });
-    const maxCapacity = wholeNumber(this, 'maxCapacity', props.maxCapacity ?? Math.max(minCapacity, 4), { min: 1, max: 1000, problem: 'auto scaling needs a positive maximum' });
+    const desiredCount = wholeNumber(this, 'desiredCount', props.desiredCount ?? 2, {
+      min: 1,
+      max: 1000,
+      problem: 'a service needs at least one task',
+    });
+    const minCapacity = wholeNumber(this, 'minCapacity', props.minCapacity ?? desiredCount, {
+      min: 1,
+      max: 1000,
+      problem: 'auto scaling must keep at least one task',
+    });
+    const maxCapacity = wholeNumber(this, 'maxCapacity', props.maxCapacity ?? Math.max(minCapacity, 4), {
+      min: 1,
+      max: 1000,
+      problem: 'auto scaling needs a positive maximum',
+    });
     if (minCapacity > maxCapacity) {
-      invalidProp(this, 'minCapacity', { minCapacity, maxCapacity }, 'the minimum capacity is above the maximum', `set minCapacity ≤ maxCapacity (e.g. maxCapacity: ${minCapacity})`);
+      invalidProp(
+        this,
+        'minCapacity',
+        { minCapacity, maxCapacity },
+        'the minimum capacity is above the maximum',
+        `set minCapacity ≤ maxCapacity (e.g. maxCapacity: ${minCapacity})`,
+      );
     }
-    const targetCpu = wholeNumber(this, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 60, { min: 10, max: 90, problem: 'the CPU target is a percentage between 10 and 90' });
+    const targetCpu = wholeNumber(this, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 60, {
+      min: 10,
+      max: 90,
+      problem: 'the CPU target is a percentage between 10 and 90',
+    });
     const healthCheckPath = props.healthCheckPath ?? '/health';
     if (!Token.isUnresolved(healthCheckPath) && !/^\/[\x21-\x7e]*$/.test(healthCheckPath)) {
       invalidProp(this, 'healthCheckPath', healthCheckPath, 'not an absolute URL path', "use a path such as '/health'");
     }
     if (!Token.isUnresolved(props.tlsHostname) && !DNS_NAME_PATTERN.test(props.tlsHostname.toLowerCase())) {
-      invalidProp(this, 'tlsHostname', props.tlsHostname, 'not a DNS host name', "use the name the certificate is issued for, e.g. 'orders.internal.example.com'");
+      invalidProp(
+        this,
+        'tlsHostname',
+        props.tlsHostname,
+        'not a DNS host name',
+        "use the name the certificate is issued for, e.g. 'orders.internal.example.com'",
+      );
     }
     const serviceConnectIdle = props.serviceConnectIdleTimeout ?? Duration.seconds(60);
     if (!Token.isUnresolved(serviceConnectIdle.toSeconds()) && serviceConnectIdle.toSeconds() < 1) {
-      invalidProp(this, 'serviceConnectIdleTimeout', `${serviceConnectIdle.toSeconds()} s`, 'a Service Connect route without an idle timeout (0) keeps connections to failed peers open forever', 'use at least Duration.seconds(1), e.g. Duration.seconds(60)');
+      invalidProp(
+        this,
+        'serviceConnectIdleTimeout',
+        `${serviceConnectIdle.toSeconds()} s`,
+        'a Service Connect route without an idle timeout (0) keeps connections to failed peers open forever',
+        'use at least Duration.seconds(1), e.g. Duration.seconds(60)',
+      );
     }
     const exec = props.allowExecuteCommand;
     if (exec) {
       recordOptOut(this, 'allowExecuteCommand', 'ECS Exec off', exec);
       if (props.cluster && !hasEncryptedLoggedExec(props.cluster)) {
-        invalidProp(this, 'allowExecuteCommand', props.cluster.clusterName, 'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration', 'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }');
+        invalidProp(
+          this,
+          'allowExecuteCommand',
+          props.cluster.clusterName,
+          'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration',
+          'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }',
+        );
       }
     }
     if (props.privateIntegration && props.accessLogsBucket) {
-      invalidProp(this, 'accessLogsBucket', props.accessLogsBucket.node.path, 'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log', 'pass accessLogsBucket to the PrivateIntegrationGateway instead');
+      invalidProp(
+        this,
+        'accessLogsBucket',
+        props.accessLogsBucket.node.path,
+        'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log',
+        'pass accessLogsBucket to the PrivateIntegrationGateway instead',
+      );
     }
     const vpcSubnets = props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-    return { imageRef, cpu, memory, containerPort, serviceConnectPort, user, desiredCount, minCapacity, maxCapacity, targetCpu, healthCheckPath, serviceConnectIdle, vpcSubnets };
+    return {
+      imageRef,
+      cpu,
+      memory,
+      containerPort,
+      serviceConnectPort,
+      user,
+      desiredCount,
+      minCapacity,
+      maxCapacity,
+      targetCpu,
+      healthCheckPath,
+      serviceConnectIdle,
+      vpcSubnets,
+    };
   }
 
   /** The given cluster, or one with encrypted, logged ECS Exec sessions and encrypted task storage. */
@@ -512,7 +608,10 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
   }
 
   /** The hardened task definition: non-root user, read-only root with a private /tmp, all capabilities dropped. */
-  private createTaskDefinition(props: SecureFargateServiceProps, settings: ServiceSettings): { taskDefinition: ecs.FargateTaskDefinition; logGroup: logs.LogGroup; container: ecs.ContainerDefinition } {
+  private createTaskDefinition(
+    props: SecureFargateServiceProps,
+    settings: ServiceSettings,
+  ): { taskDefinition: ecs.FargateTaskDefinition; logGroup: logs.LogGroup; container: ecs.ContainerDefinition } {
     const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: settings.cpu,
       memoryLimitMiB: settings.memory,
@@ -535,13 +634,15 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: props.serviceName }),
       portMappings: [{ name: SERVICE_CONNECT_PORT_NAME, containerPort: settings.containerPort, protocol: ecs.Protocol.TCP }],
-      healthCheck: props.containerHealthCheckCommand ? {
-        command: props.containerHealthCheckCommand,
-        interval: Duration.seconds(30),
-        timeout: Duration.seconds(5),
-        retries: 3,
-        startPeriod: Duration.seconds(60),
-      } : undefined,
+      healthCheck: props.containerHealthCheckCommand
+        ? {
+            command: props.containerHealthCheckCommand,
+            interval: Duration.seconds(30),
+            timeout: Duration.seconds(5),
+            retries: 3,
+            startPeriod: Duration.seconds(60),
+          }
+        : undefined,
     });
     // The root filesystem stays read-only; the application gets a writable, task-private /tmp (Fargate ephemeral
     // storage, gone with the task).
@@ -562,9 +663,17 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     for (const endpointGroup of props.awsEndpoints.connections.securityGroups) {
       securityGroup.addEgressRule(endpointGroup, ec2.Port.tcp(443), 'AWS APIs through the VPC interface endpoints');
     }
-    securityGroup.addEgressRule(ec2.Peer.prefixList(props.s3PrefixList.prefixListId), ec2.Port.tcp(443), 'ECR image layers from S3 through the gateway endpoint');
+    securityGroup.addEgressRule(
+      ec2.Peer.prefixList(props.s3PrefixList.prefixListId),
+      ec2.Port.tcp(443),
+      'ECR image layers from S3 through the gateway endpoint',
+    );
     if (props.dynamoDbPrefixList) {
-      securityGroup.addEgressRule(ec2.Peer.prefixList(props.dynamoDbPrefixList.prefixListId), ec2.Port.tcp(443), 'DynamoDB through the gateway endpoint');
+      securityGroup.addEgressRule(
+        ec2.Peer.prefixList(props.dynamoDbPrefixList.prefixListId),
+        ec2.Port.tcp(443),
+        'DynamoDB through the gateway endpoint',
+      );
     }
     return securityGroup;
   }
@@ -587,20 +696,22 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       serviceConnectConfiguration: {
         namespace: this.namespace.namespaceArn,
         logDriver: ecs.LogDrivers.awsLogs({ logGroup: this.serviceConnectLogGroup, streamPrefix: 'service-connect' }),
-        services: [{
-          portMappingName: SERVICE_CONNECT_PORT_NAME,
-          discoveryName: props.serviceName,
-          dnsName: props.serviceName,
-          port: settings.containerPort,
-          ingressPortOverride: settings.serviceConnectPort,
-          // The port mapping is TCP (the app speaks TLS), so Envoy allows the idle timeout only (no per-request one).
-          idleTimeout: settings.serviceConnectIdle,
-          tls: {
-            awsPcaAuthorityArn: props.certificateAuthority.certificateAuthorityArn,
-            kmsKey: props.encryptionKey,
-            role: this.serviceConnectTlsRole,
+        services: [
+          {
+            portMappingName: SERVICE_CONNECT_PORT_NAME,
+            discoveryName: props.serviceName,
+            dnsName: props.serviceName,
+            port: settings.containerPort,
+            ingressPortOverride: settings.serviceConnectPort,
+            // The port mapping is TCP (the app speaks TLS), so Envoy allows the idle timeout only (no per-request one).
+            idleTimeout: settings.serviceConnectIdle,
+            tls: {
+              awsPcaAuthorityArn: props.certificateAuthority.certificateAuthorityArn,
+              kmsKey: props.encryptionKey,
+              role: this.serviceConnectTlsRole,
+            },
           },
-        }],
+        ],
       },
     });
     // ECS asks for the first certificates while creating the service: the role's permissions and the CA must be in
@@ -640,26 +751,42 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     const { entry, services: callers } = options;
     const stack = Stack.of(this);
     if (entry.name !== this.serviceName) {
-      invalidProp(this, 'callers.entry', entry.name, `the service network entry belongs to another service than "${this.serviceName}"`, `use serviceNetwork.addService("${this.serviceName}")`);
+      invalidProp(
+        this,
+        'callers.entry',
+        entry.name,
+        `the service network entry belongs to another service than "${this.serviceName}"`,
+        `use serviceNetwork.addService("${this.serviceName}")`,
+      );
     }
     if (callers.length === 0) {
       invalidProp(this, 'callers.services', [], 'a Lattice service without callers admits nobody', 'name the calling services, or omit callers');
     }
     for (const caller of callers) {
-      if (caller === this) invalidProp(this, 'callers.services', this.serviceName, 'a service does not call itself through the network', 'remove it from callers');
+      if (caller === this)
+        invalidProp(this, 'callers.services', this.serviceName, 'a service does not call itself through the network', 'remove it from callers');
     }
     const requestTimeout = options.requestTimeout ?? Duration.seconds(10);
     const requestMs = requestTimeout.toMilliseconds();
     if (!Token.isUnresolved(requestMs) && (requestMs < 100 || requestMs > 300_000)) {
-      invalidProp(this, 'callers.requestTimeout', `${requestMs} ms`, 'a per-request deadline between 100 ms and 5 minutes keeps a slow callee from holding its callers', 'use e.g. Duration.seconds(10)');
+      invalidProp(
+        this,
+        'callers.requestTimeout',
+        `${requestMs} ms`,
+        'a per-request deadline between 100 ms and 5 minutes keeps a slow callee from holding its callers',
+        'use e.g. Duration.seconds(10)',
+      );
     }
     const role = new iam.Role(this, 'VpcLatticeRole', {
       assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
       description: `${this.serviceName}: ECS registers the tasks in the VPC Lattice target group`,
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForVpcLattice')],
     });
-    acknowledgeFinding(role, 'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice]',
-      'AWS documents this managed policy as the ECS infrastructure role permissions for VPC Lattice target registration; AWS maintains it as the integration changes.');
+    acknowledgeFinding(
+      role,
+      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice]',
+      'AWS documents this managed policy as the ECS infrastructure role permissions for VPC Lattice target registration; AWS maintains it as the integration changes.',
+    );
     const targetGroup = new vpclattice.CfnTargetGroup(this, 'CallTargetGroup', {
       type: 'IP',
       config: {
@@ -669,8 +796,14 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
         protocolVersion: 'HTTP1',
         ipAddressType: 'IPV4',
         healthCheck: {
-          enabled: true, protocol: 'HTTPS', port: this.containerPort, path: healthCheckPath,
-          healthCheckIntervalSeconds: 15, healthCheckTimeoutSeconds: 5, healthyThresholdCount: 3, unhealthyThresholdCount: 3,
+          enabled: true,
+          protocol: 'HTTPS',
+          port: this.containerPort,
+          path: healthCheckPath,
+          healthCheckIntervalSeconds: 15,
+          healthCheckTimeoutSeconds: 5,
+          healthyThresholdCount: 3,
+          unhealthyThresholdCount: 3,
           matcher: { httpCode: '200-399' },
         },
       },
@@ -681,22 +814,30 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       port: 443,
       defaultAction: { forward: { targetGroups: [{ targetGroupIdentifier: targetGroup.attrId, weight: 100 }] } },
     });
-    (this.service.node.defaultChild as ecs.CfnService).vpcLatticeConfigurations = [{ roleArn: role.roleArn, targetGroupArn: targetGroup.attrArn, portName: SERVICE_CONNECT_PORT_NAME }];
-    this.connections.allowFrom(entry.network.latticePeer, ec2.Port.tcp(this.containerPort), 'VPC Lattice: callers admitted by the auth policy, and its health checks');
+    (this.service.node.defaultChild as ecs.CfnService).vpcLatticeConfigurations = [
+      { roleArn: role.roleArn, targetGroupArn: targetGroup.attrArn, portName: SERVICE_CONNECT_PORT_NAME },
+    ];
+    this.connections.allowFrom(
+      entry.network.latticePeer,
+      ec2.Port.tcp(this.containerPort),
+      'VPC Lattice: callers admitted by the auth policy, and its health checks',
+    );
 
     const invokeResource = `${entry.serviceArn}/*`;
     const authPolicy = new vpclattice.CfnAuthPolicy(this, 'CallerPolicy', {
       resourceIdentifier: entry.serviceId,
       policy: {
         Version: '2012-10-17',
-        Statement: [{
-          Sid: 'NamedCallersOnly',
-          Effect: 'Allow',
-          Principal: { AWS: callers.map((c) => c.taskRole.roleArn) },
-          Action: 'vpc-lattice-svcs:Invoke',
-          Resource: invokeResource,
-          Condition: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
-        }],
+        Statement: [
+          {
+            Sid: 'NamedCallersOnly',
+            Effect: 'Allow',
+            Principal: { AWS: callers.map((c) => c.taskRole.roleArn) },
+            Action: 'vpc-lattice-svcs:Invoke',
+            Resource: invokeResource,
+            Condition: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
+          },
+        ],
       },
     });
     const envPrefix = this.serviceName.toUpperCase().replace(/-/g, '_');
@@ -726,7 +867,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     return {
       service: this.serviceName,
       callers: access ? access.callers.map((c) => c.serviceName) : [],
-      mechanism: access ? 'VPC Lattice, IAM auth (SigV4): auth policy names the callers\' task roles' : 'none: no service may call it',
+      mechanism: access ? "VPC Lattice, IAM auth (SigV4): auth policy names the callers' task roles" : 'none: no service may call it',
       idleTimeoutSeconds: access ? access.entry.idleTimeout.toSeconds() : undefined,
       requestTimeoutMs: access ? access.requestTimeout.toMilliseconds() : undefined,
       serviceConnectIdleTimeoutSeconds: serviceConnectIdle.toSeconds(),
@@ -744,8 +885,9 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       invalidProp(this, 'integration.path', path, 'not an absolute path without query or fragment', "use a path such as '/orders' or '/orders/{id}'");
     }
     // Path parameters of the route ({id}, {proxy+}) pass through under the same name.
-    const pathParameters = Object.fromEntries([...path.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)]
-      .map(([, name]) => [`integration.request.path.${name}`, `method.request.path.${name}`]));
+    const pathParameters = Object.fromEntries(
+      [...path.matchAll(/\{([A-Za-z0-9_]+)\+?\}/g)].map(([, name]) => [`integration.request.path.${name}`, `method.request.path.${name}`]),
+    );
     return new apigw.Integration({
       type: apigw.IntegrationType.HTTP_PROXY,
       integrationHttpMethod: options.httpMethod ?? 'ANY',
@@ -753,7 +895,8 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       options: {
         connectionType: apigw.ConnectionType.VPC_LINK,
         vpcLink: this.vpcLink,
-        requestParameters: Object.keys(pathParameters).length || options.requestParameters ? { ...pathParameters, ...options.requestParameters } : undefined,
+        requestParameters:
+          Object.keys(pathParameters).length || options.requestParameters ? { ...pathParameters, ...options.requestParameters } : undefined,
         timeout: options.timeout,
       },
     });
@@ -762,7 +905,11 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
   /** ECS Exec's own grants: the SSM Session Manager channel has no resource-level permissions. */
   private acknowledgeExecPermissions(): void {
     const policy = this.taskRole.policy!;
-    acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]', 'ECS Exec opens its session through ssmmessages:Create/OpenControlChannel and Create/OpenDataChannel, and logs:DescribeLogGroups, which IAM only grants on "*"; ECS Exec is an explicit, reasoned opt-in.');
+    acknowledgeFinding(
+      policy,
+      'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      'ECS Exec opens its session through ssmmessages:Create/OpenControlChannel and Create/OpenDataChannel, and logs:DescribeLogGroups, which IAM only grants on "*"; ECS Exec is an explicit, reasoned opt-in.',
+    );
     const logGroup = (this.cluster as ecs.Cluster).executeCommandConfiguration!.logConfiguration!.cloudWatchLogGroup!;
     const logicalId = Stack.of(logGroup).getLogicalId(logGroup.node.defaultChild as CfnElement);
     acknowledgeFinding(
@@ -798,10 +945,12 @@ export function createExecutionRole(scope: Construct, id: string, description: s
   );
   // GuardDuty runtime monitoring injects its agent into every task and pulls it with this role from GuardDuty's
   // repository, which lives in an AWS account that differs per region.
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-    resources: [`arn:${stack.partition}:ecr:${stack.region}:*:repository/${GUARDDUTY_AGENT_REPOSITORY}`],
-  }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      resources: [`arn:${stack.partition}:ecr:${stack.region}:*:repository/${GUARDDUTY_AGENT_REPOSITORY}`],
+    }),
+  );
   acknowledgeFinding(
     role,
     `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ecr:${Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region}:*:repository/${GUARDDUTY_AGENT_REPOSITORY}]`,
@@ -818,13 +967,17 @@ export function createServiceConnectTlsRole(scope: Construct, id: string, encryp
   const role = new ManagedPolicyRole(scope, id, {
     assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(scope).account } } }),
     description,
-    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity')],
+    managedPolicies: [
+      iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity'),
+    ],
   });
   // Service Connect encrypts the private key of each certificate it obtains with a data key pair from this key.
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair'],
-    resources: [encryptionKey.keyArn],
-  }));
+  role.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Encrypt', 'kms:Decrypt', 'kms:GenerateDataKey', 'kms:GenerateDataKeyPair'],
+      resources: [encryptionKey.keyArn],
+    }),
+  );
   acknowledgeFinding(
     role,
     'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity]',
@@ -845,10 +998,22 @@ function validateServiceName(scope: IConstruct, name: string): void {
 
 function validateImage(scope: IConstruct, image: ServiceImage): string {
   if (!SecureRepository.isSecureRepository(image.repository)) {
-    invalidProp(scope, 'image.repository', describeConstruct(image.repository), 'images must come from a SecureRepository (immutable tags, KMS, scan on push, finding alerts)', 'create the repository with new SecureRepository(...) and pass it');
+    invalidProp(
+      scope,
+      'image.repository',
+      describeConstruct(image.repository),
+      'images must come from a SecureRepository (immutable tags, KMS, scan on push, finding alerts)',
+      'create the repository with new SecureRepository(...) and pass it',
+    );
   }
   if (Stage.of(image.repository) !== Stage.of(scope)) {
-    invalidProp(scope, 'image.repository', image.repository.node.path, 'the repository belongs to another app or stage, so its name cannot be referenced here', 'create the SecureRepository in a stack of the same stage as the service');
+    invalidProp(
+      scope,
+      'image.repository',
+      image.repository.node.path,
+      'the repository belongs to another app or stage, so its name cannot be referenced here',
+      'create the SecureRepository in a stack of the same stage as the service',
+    );
   }
   const { tag, digest } = image;
   if ((tag === undefined) === (digest === undefined)) {
@@ -862,7 +1027,13 @@ function validateImage(scope: IConstruct, image: ServiceImage): string {
   }
   const value = tag as string;
   if (!Token.isUnresolved(value) && (value.trim() === '' || value.toLowerCase() === 'latest')) {
-    invalidProp(scope, 'image.tag', value, '`latest` and empty tags do not say which build runs and cannot be pinned', "use a release tag such as '1.0.0' or a digest");
+    invalidProp(
+      scope,
+      'image.tag',
+      value,
+      '`latest` and empty tags do not say which build runs and cannot be pinned',
+      "use a release tag such as '1.0.0' or a digest",
+    );
   }
   if (!Token.isUnresolved(value) && !IMAGE_TAG.test(value)) {
     invalidProp(scope, 'image.tag', value, 'not a valid image tag', 'use letters, digits, "_", "." and "-", at most 128 characters');
@@ -882,7 +1053,13 @@ function validateFargateSize(scope: IConstruct, cpu: number, memory: number): vo
     invalidProp(scope, 'cpu', cpu, 'not a Fargate CPU value', `use one of ${Object.keys(FARGATE_MEMORY_BY_CPU).join(', ')}`);
   }
   if (!allowed.includes(memory)) {
-    invalidProp(scope, 'memoryLimitMiB', { cpu, memoryLimitMiB: memory }, `Fargate does not offer ${memory} MiB with ${cpu} CPU units`, `use one of ${allowed.join(', ')} MiB for cpu ${cpu}`);
+    invalidProp(
+      scope,
+      'memoryLimitMiB',
+      { cpu, memoryLimitMiB: memory },
+      `Fargate does not offer ${memory} MiB with ${cpu} CPU units`,
+      `use one of ${allowed.join(', ')} MiB for cpu ${cpu}`,
+    );
   }
 }
 
@@ -893,7 +1070,13 @@ function validatePort(scope: IConstruct, prop: string, port: number): number {
 function validateEnvironment(scope: IConstruct, environment: Record<string, string>, secrets: Record<string, ecs.Secret>): void {
   for (const name of Object.keys(environment)) {
     if (SECRET_NAME_PATTERN.test(name)) {
-      invalidProp(scope, `environment.${name}`, '<redacted>', 'the name looks like a secret, and plain environment variables are visible in the task definition and the console', `pass it through secrets: { ${name}: ecs.Secret.fromSecretsManager(secret) } (or ecs.Secret.fromSsmParameter)`);
+      invalidProp(
+        scope,
+        `environment.${name}`,
+        '<redacted>',
+        'the name looks like a secret, and plain environment variables are visible in the task definition and the console',
+        `pass it through secrets: { ${name}: ecs.Secret.fromSecretsManager(secret) } (or ecs.Secret.fromSsmParameter)`,
+      );
     }
     if (name in secrets) {
       invalidProp(scope, `environment.${name}`, name, 'the same name is also given in secrets', 'define each variable once');
@@ -901,15 +1084,23 @@ function validateEnvironment(scope: IConstruct, environment: Record<string, stri
     const value = environment[name];
     const credential = typeof value === 'string' && !Token.isUnresolved(value) ? secretLikeValue(value) : undefined;
     if (credential) {
-      invalidProp(scope, `environment.${name}`, '<redacted>', `the value looks like ${credential}, and plain environment values are stored in the task definition for anyone who can read it`, `store it in Secrets Manager and pass it through secrets: { ${name}: ecs.Secret.fromSecretsManager(secret) } (or ecs.Secret.fromSsmParameter)`);
+      invalidProp(
+        scope,
+        `environment.${name}`,
+        '<redacted>',
+        `the value looks like ${credential}, and plain environment values are stored in the task definition for anyone who can read it`,
+        `store it in Secrets Manager and pass it through secrets: { ${name}: ecs.Secret.fromSecretsManager(secret) } (or ecs.Secret.fromSsmParameter)`,
+      );
     }
   }
 }
 
 function hasEncryptedLoggedExec(cluster: ecs.ICluster): boolean {
   const config = cluster instanceof ecs.Cluster ? cluster.executeCommandConfiguration : undefined;
-  return !!config?.kmsKey
-    && config.logging === ecs.ExecuteCommandLogging.OVERRIDE
-    && !!config.logConfiguration?.cloudWatchLogGroup
-    && config.logConfiguration.cloudWatchEncryptionEnabled === true;
+  return (
+    !!config?.kmsKey &&
+    config.logging === ecs.ExecuteCommandLogging.OVERRIDE &&
+    !!config.logConfiguration?.cloudWatchLogGroup &&
+    config.logConfiguration.cloudWatchEncryptionEnabled === true
+  );
 }

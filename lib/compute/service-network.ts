@@ -81,8 +81,18 @@ export class ServiceNetwork extends Construct {
   constructor(scope: Construct, id: string, props: ServiceNetworkProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    if (props.latticePrefixListId !== undefined && !Token.isUnresolved(props.latticePrefixListId) && !/^pl-[0-9a-f]{8,17}$/.test(props.latticePrefixListId)) {
-      invalidProp(this, 'latticePrefixListId', props.latticePrefixListId, 'not a managed prefix list id', 'look it up with: aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.vpc-lattice');
+    if (
+      props.latticePrefixListId !== undefined &&
+      !Token.isUnresolved(props.latticePrefixListId) &&
+      !/^pl-[0-9a-f]{8,17}$/.test(props.latticePrefixListId)
+    ) {
+      invalidProp(
+        this,
+        'latticePrefixListId',
+        props.latticePrefixListId,
+        'not a managed prefix list id',
+        'look it up with: aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.vpc-lattice',
+      );
     }
     this.latticePeer = props.latticePrefixListId ? ec2.Peer.prefixList(props.latticePrefixListId) : ec2.Peer.ipv4(VPC_LATTICE_LINK_LOCAL_CIDR);
 
@@ -92,14 +102,16 @@ export class ServiceNetwork extends Construct {
       resourceIdentifier: this.network.attrId,
       policy: {
         Version: '2012-10-17',
-        Statement: [{
-          Sid: 'ThisAccountsAuthenticatedPrincipalsOnly',
-          Effect: 'Allow',
-          Principal: '*',
-          Action: 'vpc-lattice-svcs:Invoke',
-          Resource: '*',
-          Condition: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
-        }],
+        Statement: [
+          {
+            Sid: 'ThisAccountsAuthenticatedPrincipalsOnly',
+            Effect: 'Allow',
+            Principal: '*',
+            Action: 'vpc-lattice-svcs:Invoke',
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
+          },
+        ],
       },
     });
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -112,7 +124,11 @@ export class ServiceNetwork extends Construct {
       vpcIdentifier: props.vpc.vpcId,
       securityGroupIds: [this.securityGroup.securityGroupId],
     });
-    this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays, retentionPropName: 'logRetentionDays' });
+    this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', {
+      encryptionKey: props.logsKey,
+      retentionDays: props.logRetentionDays,
+      retentionPropName: 'logRetentionDays',
+    });
     new vpclattice.CfnAccessLogSubscription(this, 'AccessLogSubscription', {
       resourceIdentifier: this.network.attrId,
       destinationArn: this.accessLogGroup.logGroupArn,
@@ -133,8 +149,11 @@ export class ServiceNetwork extends Construct {
       statements: [new iam.PolicyStatement({ actions: ['vpc-lattice-svcs:Invoke'], resources: [`${entry.serviceArn}/*`] })],
     });
     const serviceId = Stack.of(this).getLogicalId(entry.service as CfnElement);
-    acknowledgeFinding(policy, `AwsSolutions::AwsSolutions-IAM5[Resource::<${serviceId}.Arn>/*]`,
-      `The wildcard is the request path on the one ${entry.name} Lattice service: ${callerName} may call its paths, and the service's routes decide per path.`);
+    acknowledgeFinding(
+      policy,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${serviceId}.Arn>/*]`,
+      `The wildcard is the request path on the one ${entry.name} Lattice service: ${callerName} may call its paths, and the service's routes decide per path.`,
+    );
     this.securityGroup.addIngressRule(callerSecurityGroup, ec2.Port.tcp(443), `HTTPS from ${callerName} (IAM auth decides per service)`);
     return policy;
   }
@@ -150,7 +169,13 @@ export class ServiceNetwork extends Construct {
    */
   public addService(name: string, options: ServiceNetworkServiceOptions = {}): ServiceNetworkEntry {
     if (!/^[a-z][a-z0-9-]{0,39}$/.test(name) || name.endsWith('-') || name.includes('--')) {
-      invalidProp(this, 'addService.name', name, 'names are lower-case letters, digits and single "-", starting with a letter, at most 40 characters', 'use the service name, e.g. "payments"');
+      invalidProp(
+        this,
+        'addService.name',
+        name,
+        'names are lower-case letters, digits and single "-", starting with a letter, at most 40 characters',
+        'use the service name, e.g. "payments"',
+      );
     }
     if (this.entries.has(name)) {
       invalidProp(this, 'addService.name', name, 'this service is already on the network', 'add each service once');
@@ -158,7 +183,13 @@ export class ServiceNetwork extends Construct {
     const idleTimeout = options.idleTimeout ?? Duration.seconds(LATTICE_DEFAULT_IDLE_TIMEOUT_SECONDS);
     const idleSeconds = idleTimeout.toSeconds();
     if (!Token.isUnresolved(idleSeconds) && (idleSeconds < 1 || idleSeconds > MAX_IDLE_TIMEOUT_SECONDS)) {
-      invalidProp(this, `addService("${name}").idleTimeout`, `${idleSeconds} s`, `VPC Lattice closes idle connections after 1 s to ${MAX_IDLE_TIMEOUT_SECONDS} s`, 'use e.g. Duration.seconds(60)');
+      invalidProp(
+        this,
+        `addService("${name}").idleTimeout`,
+        `${idleSeconds} s`,
+        `VPC Lattice closes idle connections after 1 s to ${MAX_IDLE_TIMEOUT_SECONDS} s`,
+        'use e.g. Duration.seconds(60)',
+      );
     }
     // 60 s is VPC Lattice's own default idle timeout: the property is only written when it differs, because cfn-lint's
     // resource schema does not know IdleTimeoutSeconds yet (CloudFormation and aws-cdk-lib do).
@@ -171,7 +202,13 @@ export class ServiceNetwork extends Construct {
       serviceIdentifier: service.attrId,
     });
     const entry: ServiceNetworkEntry = {
-      name, network: this, service, serviceId: service.attrId, serviceArn: service.attrArn, dnsName: service.attrDnsEntryDomainName, idleTimeout,
+      name,
+      network: this,
+      service,
+      serviceId: service.attrId,
+      serviceArn: service.attrArn,
+      dnsName: service.attrDnsEntryDomainName,
+      idleTimeout,
     };
     this.entries.set(name, entry);
     return entry;

@@ -13,11 +13,19 @@ import { isRoot } from '../private/recorded';
  */
 export function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
   if (!id.includes('::')) {
-    throw new Error(`acknowledgeFinding: "${id}" is not namespaced. Fix: use the id the synth output prints, e.g. "AwsSolutions::AwsSolutions-IAM5[Resource::*]".`);
+    throw new Error(
+      `acknowledgeFinding: "${id}" is not namespaced. Fix: use the id the synth output prints, e.g. "AwsSolutions::AwsSolutions-IAM5[Resource::*]".`,
+    );
   }
   assertReason(scope, `acknowledgement ${id}`, reason, 'an acknowledgement replaces a control with a reason a reviewer reads');
   if (isRoot(scope)) {
-    invalidProp(scope, `acknowledgement ${id}`, scope.node.path, 'an acknowledgement on an App, Stage or Stack covers every resource below it', 'acknowledge on the construct that carries the finding, or use acknowledgeStackWide(stack, id, reason) when a stack-wide one is really meant (the security report flags it)');
+    invalidProp(
+      scope,
+      `acknowledgement ${id}`,
+      scope.node.path,
+      'an acknowledgement on an App, Stage or Stack covers every resource below it',
+      'acknowledge on the construct that carries the finding, or use acknowledgeStackWide(stack, id, reason) when a stack-wide one is really meant (the security report flags it)',
+    );
   }
   Validations.of(scope).acknowledge({ id, reason });
 }
@@ -44,10 +52,18 @@ export function complianceFindingIds(rule: string, packs: readonly SecurityPack[
  */
 export function acknowledgeStackWide(stack: Stack, id: string, reason: string): void {
   if (!Stack.isStack(stack)) {
-    invalidProp(stack, 'acknowledgeStackWide.stack', (stack as IConstruct).node.path, 'stack-wide acknowledgements go on a Stack, never on an App or Stage', 'pass the one stack the acknowledgement is meant for');
+    invalidProp(
+      stack,
+      'acknowledgeStackWide.stack',
+      (stack as IConstruct).node.path,
+      'stack-wide acknowledgements go on a Stack, never on an App or Stage',
+      'pass the one stack the acknowledgement is meant for',
+    );
   }
   if (!id.includes('::')) {
-    throw new Error(`acknowledgeStackWide: "${id}" is not namespaced. Fix: use the id the synth output prints, e.g. "AwsSolutions::AwsSolutions-IAM5[Resource::*]".`);
+    throw new Error(
+      `acknowledgeStackWide: "${id}" is not namespaced. Fix: use the id the synth output prints, e.g. "AwsSolutions::AwsSolutions-IAM5[Resource::*]".`,
+    );
   }
   assertReason(stack, `acknowledgement ${id}`, reason, 'a stack-wide acknowledgement replaces a control for every resource of the stack');
   stack.node.addMetadata(STACK_WIDE_ACKNOWLEDGEMENT_METADATA_TYPE, { id, reason });

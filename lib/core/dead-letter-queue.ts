@@ -16,7 +16,10 @@ export function createDeadLetterQueue(scope: Construct, id: string, encryptionKe
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
   });
-  acknowledgeFindings(queue, ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy'],
-    `This queue is itself the dead-letter queue of ${catches}; a DLQ of a DLQ would only move the problem.`);
+  acknowledgeFindings(
+    queue,
+    ['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy'],
+    `This queue is itself the dead-letter queue of ${catches}; a DLQ of a DLQ would only move the problem.`,
+  );
   return queue;
 }

@@ -33,7 +33,10 @@ export class ManagedPolicyRole extends iam.Role {
 
   public override addToPrincipalPolicy(statement: iam.PolicyStatement): iam.AddToPrincipalPolicyResult {
     if (!this.grantsPolicy) {
-      this.grantsPolicy = new iam.ManagedPolicy(this, 'Policy', { roles: [this], document: this.mergeGrants ? new iam.PolicyDocument({ minimize: true }) : undefined });
+      this.grantsPolicy = new iam.ManagedPolicy(this, 'Policy', {
+        roles: [this],
+        document: this.mergeGrants ? new iam.PolicyDocument({ minimize: true }) : undefined,
+      });
     }
     this.grantsPolicy.addStatements(statement);
     return { statementAdded: true, policyDependable: this.grantsPolicy };

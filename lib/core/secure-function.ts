@@ -53,8 +53,10 @@ const UNRESOLVED_VALUE_BYTES = 256;
  * values exactly, references (`Ref`, `Fn::GetAtt`, ...) as UNRESOLVED_VALUE_BYTES each.
  */
 export function environmentBytes(variables: Record<string, unknown> | undefined): number {
-  return Object.entries(variables ?? {}).reduce((n, [key, value]) =>
-    n + Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : UNRESOLVED_VALUE_BYTES), 0);
+  return Object.entries(variables ?? {}).reduce(
+    (n, [key, value]) => n + Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : UNRESOLVED_VALUE_BYTES),
+    0,
+  );
 }
 
 const DLQ_IDS = ['Serverless::Serverless-LambdaDLQ', 'NIST.800.53.R5::NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security::HIPAA.Security-LambdaDLQ'];
@@ -73,16 +75,30 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
     ...options.statements,
   ];
   if (options.vpc) {
-    statements.push(new iam.PolicyStatement({
-      actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
-      resources: ['*'],
-    }));
+    statements.push(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
   }
   const dlq = options.deadLetterQueue;
   if (dlq) {
     statements.push(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [dlq.queueArn] }));
     if (dlq.encryptionMasterKey) {
-      statements.push(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [dlq.encryptionMasterKey.keyArn], conditions: viaService('sqs', stack.region) }));
+      statements.push(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [dlq.encryptionMasterKey.keyArn],
+          conditions: viaService('sqs', stack.region),
+        }),
+      );
     }
   } else if (!options.noDeadLetterQueueReason) {
     throw new Error(`${scope.node.path}/${id}: give deadLetterQueue or noDeadLetterQueueReason`);
@@ -107,7 +123,7 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
     reservedConcurrentExecutions: options.reservedConcurrentExecutions,
     environment: options.environment,
     vpc: options.vpc,
-    vpcSubnets: options.vpc ? options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } : undefined,
+    vpcSubnets: options.vpc ? (options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }) : undefined,
   });
   // Tracing through the L1: the L2 would add its X-Ray permissions to an inline default policy.
   const cfn = fn.node.defaultChild as lambda.CfnFunction;
@@ -117,21 +133,34 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
       const env = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
       const bytes = environmentBytes(env?.variables);
       return bytes > LAMBDA_ENVIRONMENT_BYTES
-        ? [`${fn.node.path}: the function's environment is ${bytes} bytes (references counted as ${UNRESOLVED_VALUE_BYTES}), over the ${LAMBDA_ENVIRONMENT_BYTES} bytes Lambda allows, so the deployment would fail. Fix: keep what grows with the app (roles, scopes, routes) smaller, e.g. fewer roles or shorter scope names.`]
+        ? [
+            `${fn.node.path}: the function's environment is ${bytes} bytes (references counted as ${UNRESOLVED_VALUE_BYTES}), over the ${LAMBDA_ENVIRONMENT_BYTES} bytes Lambda allows, so the deployment would fail. Fix: keep what grows with the app (roles, scopes, routes) smaller, e.g. fewer roles or shorter scope names.`,
+          ]
         : [];
     },
   });
   cfn.tracingConfig = { mode: 'Active' };
-  acknowledgeFinding(policy, 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-    'X-Ray PutTraceSegments/PutTelemetryRecords (and Lambda ENI management in a VPC) support no resource-level permissions.');
+  acknowledgeFinding(
+    policy,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'X-Ray PutTraceSegments/PutTelemetryRecords (and Lambda ENI management in a VPC) support no resource-level permissions.',
+  );
   // Through the L1 as well: the L2's deadLetterQueue would add its grant to an inline default policy.
   if (dlq) cfn.deadLetterConfig = { targetArn: dlq.queueArn };
   else acknowledgeFindings(cfn, DLQ_IDS, options.noDeadLetterQueueReason!);
   if (options.reservedConcurrentExecutions === undefined) {
-    acknowledgeFindings(cfn, complianceFindingIds('LambdaConcurrency').filter((id) => !id.startsWith('PCI')), 'No reserved concurrency by default: Lambda refuses a reservation that leaves fewer than 10 unreserved executions, and new accounts have a concurrency quota of 10, so a reservation would fail the first deploy. Set reservedConcurrentExecutions once the account quota is raised.');
+    acknowledgeFindings(
+      cfn,
+      complianceFindingIds('LambdaConcurrency').filter((id) => !id.startsWith('PCI')),
+      'No reserved concurrency by default: Lambda refuses a reservation that leaves fewer than 10 unreserved executions, and new accounts have a concurrency quota of 10, so a reservation would fail the first deploy. Set reservedConcurrentExecutions once the account quota is raised.',
+    );
   }
   if (!options.vpc) {
-    acknowledgeFindings(cfn, complianceFindingIds('LambdaInsideVPC'), 'No vpc prop was given: the function calls AWS APIs only (no data stores in a VPC); pass vpc with endpoints for these services to run it inside one.');
+    acknowledgeFindings(
+      cfn,
+      complianceFindingIds('LambdaInsideVPC'),
+      'No vpc prop was given: the function calls AWS APIs only (no data stores in a VPC); pass vpc with endpoints for these services to run it inside one.',
+    );
   }
   return fn;
 }
@@ -143,5 +172,11 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
  */
 export function refuseIsolatedVpc(scope: Construct, vpc: ec2.IVpc, needs: string): void {
   if (vpc.privateSubnets.length > 0 || vpc.publicSubnets.length > 0) return;
-  invalidProp(scope, 'vpc', vpc.node.path, `the VPC has only isolated subnets, and the function needs ${needs}, which are reached over the internet (PrivateNetwork has no acm-pca endpoint, and its S3 gateway endpoint admits only this account's buckets)`, 'omit vpc (the function calls AWS APIs only and holds no data of the VPC), or pass a VPC with NAT egress (PrivateNetwork allowInternetEgressViaNat)');
+  invalidProp(
+    scope,
+    'vpc',
+    vpc.node.path,
+    `the VPC has only isolated subnets, and the function needs ${needs}, which are reached over the internet (PrivateNetwork has no acm-pca endpoint, and its S3 gateway endpoint admits only this account's buckets)`,
+    'omit vpc (the function calls AWS APIs only and holds no data of the VPC), or pass a VPC with NAT egress (PrivateNetwork allowInternetEgressViaNat)',
+  );
 }

@@ -63,7 +63,8 @@ const asNumber = (v: unknown): number | undefined => (isNumber(v) ? v : typeof v
 
 /** Fargate task size of an ECS service, from its task definition in the same template. */
 function fargateCharges(props: CfnJson, resources: Resources): Charge[] | undefined {
-  const onFargate = props.LaunchType === 'FARGATE' || (props.CapacityProviderStrategy ?? []).some((s: CfnJson) => String(s.CapacityProvider).startsWith('FARGATE'));
+  const onFargate =
+    props.LaunchType === 'FARGATE' || (props.CapacityProviderStrategy ?? []).some((s: CfnJson) => String(s.CapacityProvider).startsWith('FARGATE'));
   if (!onFargate) return undefined;
   const ref = props.TaskDefinition?.Ref;
   const taskDef = typeof ref === 'string' ? resources[ref]?.Properties : undefined;
@@ -75,8 +76,16 @@ function fargateCharges(props: CfnJson, resources: Resources): Charge[] | undefi
   const vcpus = (desired * cpu) / 1024;
   const gb = (desired * memory) / 1024;
   return [
-    { price: arm ? 'fargateVcpuHourArm' : 'fargateVcpuHourX86', quantity: vcpus * HOURS_PER_MONTH, basis: `${desired} task(s) × ${cpu / 1024} vCPU × ${HOURS_PER_MONTH} h` },
-    { price: arm ? 'fargateGbHourArm' : 'fargateGbHourX86', quantity: gb * HOURS_PER_MONTH, basis: `${desired} task(s) × ${memory / 1024} GB × ${HOURS_PER_MONTH} h` },
+    {
+      price: arm ? 'fargateVcpuHourArm' : 'fargateVcpuHourX86',
+      quantity: vcpus * HOURS_PER_MONTH,
+      basis: `${desired} task(s) × ${cpu / 1024} vCPU × ${HOURS_PER_MONTH} h`,
+    },
+    {
+      price: arm ? 'fargateGbHourArm' : 'fargateGbHourX86',
+      quantity: gb * HOURS_PER_MONTH,
+      basis: `${desired} task(s) × ${memory / 1024} GB × ${HOURS_PER_MONTH} h`,
+    },
   ];
 }
 
@@ -91,21 +100,29 @@ const FIXED_CHARGES: Readonly<Record<string, FixedCharge>> = {
   'AWS::ElasticLoadBalancingV2::LoadBalancer': (p) => [hours(p.Type === 'network' ? 'nlbHour' : 'albHour', 1, 'load balancer')],
   'AWS::EC2::NatGateway': () => [hours('natGatewayHour', 1, 'NAT gateway')],
   'AWS::EC2::EIP': () => [hours('publicIpv4Hour', 1, 'public IPv4 address')],
-  'AWS::ACMPCA::CertificateAuthority': (p) => [monthly(p.UsageMode === 'SHORT_LIVED_CERTIFICATE' ? 'pcaShortLivedMonth' : 'pcaGeneralPurposeMonth', 1, 'CA')],
+  'AWS::ACMPCA::CertificateAuthority': (p) => [
+    monthly(p.UsageMode === 'SHORT_LIVED_CERTIFICATE' ? 'pcaShortLivedMonth' : 'pcaGeneralPurposeMonth', 1, 'CA'),
+  ],
   'AWS::WAFv2::WebACL': (p) => {
     if (!Array.isArray(p.Rules)) return undefined;
     const charges = [monthly('webAclMonth', 1, 'web ACL'), monthly('wafRuleMonth', p.Rules.length, 'rule(s)')];
-    if (p.Rules.some((r) => r.Statement?.ManagedRuleGroupStatement?.Name === BOT_CONTROL)) charges.push(monthly('botControlMonth', 1, 'subscription'));
+    if (p.Rules.some((r) => r.Statement?.ManagedRuleGroupStatement?.Name === BOT_CONTROL))
+      charges.push(monthly('botControlMonth', 1, 'subscription'));
     return charges;
   },
   'AWS::KMS::Key': () => [monthly('kmsKeyMonth', 1, 'key')],
-  'AWS::CloudWatch::Alarm': (p) => [monthly('alarmMetricMonth', Array.isArray(p.Metrics) ? Math.max(1, p.Metrics.filter((m) => m.MetricStat).length) : 1, 'metric(s)')],
+  'AWS::CloudWatch::Alarm': (p) => [
+    monthly('alarmMetricMonth', Array.isArray(p.Metrics) ? Math.max(1, p.Metrics.filter((m) => m.MetricStat).length) : 1, 'metric(s)'),
+  ],
   'AWS::CloudWatch::CompositeAlarm': () => [monthly('compositeAlarmMonth', 1, 'alarm')],
   'AWS::CloudWatch::Dashboard': () => [monthly('dashboardMonth', 1, 'dashboard')],
   'AWS::SecretsManager::Secret': () => [monthly('secretMonth', 1, 'secret')],
   'AWS::Route53::HostedZone': () => [monthly('hostedZoneMonth', 1, 'hosted zone')],
   'AWS::ServiceDiscovery::PrivateDnsNamespace': () => [monthly('hostedZoneMonth', 1, 'hosted zone')],
-  'AWS::Cognito::UserPoolClient': (p) => (Array.isArray(p.AllowedOAuthFlows) && p.AllowedOAuthFlows.includes('client_credentials') ? [monthly('cognitoM2mClientMonth', 1, 'machine client')] : []),
+  'AWS::Cognito::UserPoolClient': (p) =>
+    Array.isArray(p.AllowedOAuthFlows) && p.AllowedOAuthFlows.includes('client_credentials')
+      ? [monthly('cognitoM2mClientMonth', 1, 'machine client')]
+      : [],
   'AWS::VpcLattice::Service': () => [hours('latticeServiceHour', 1, 'service')],
   'AWS::ECS::Service': fargateCharges,
   'AWS::ApiGateway::Stage': (p) => {
@@ -144,19 +161,33 @@ export function estimateIdleCost(stacks: readonly CostStack[], constructPaths: R
         continue;
       }
       for (const c of charges) {
-        rows.push({ constructPath: where, resourceType: resource.Type, price: c.price, quantity: c.quantity, basis: c.basis, monthlyUsd: c.quantity * PRICES[c.price].usd });
+        rows.push({
+          constructPath: where,
+          resourceType: resource.Type,
+          price: c.price,
+          quantity: c.quantity,
+          basis: c.basis,
+          monthlyUsd: c.quantity * PRICES[c.price].usd,
+        });
       }
     }
   }
-  const perUse = [...perUseCounts].sort(([a], [b]) => a.localeCompare(b)).map(([resourceType, count]) => ({
-    resourceType,
-    count,
-    prices: (pricingOf(resourceType)?.perUse ?? []).map((key) => ({ key, ...PRICES[key] })),
-  }));
+  const perUse = [...perUseCounts]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([resourceType, count]) => ({
+      resourceType,
+      count,
+      prices: (pricingOf(resourceType)?.perUse ?? []).map((key) => ({ key, ...PRICES[key] })),
+    }));
   // Most expensive resource first; the charges of one resource stay together.
   const perResource = new Map<string, number>();
   for (const r of rows) perResource.set(r.constructPath, (perResource.get(r.constructPath) ?? 0) + r.monthlyUsd);
-  rows.sort((x, y) => perResource.get(y.constructPath)! - perResource.get(x.constructPath)! || x.constructPath.localeCompare(y.constructPath) || y.monthlyUsd - x.monthlyUsd);
+  rows.sort(
+    (x, y) =>
+      perResource.get(y.constructPath)! - perResource.get(x.constructPath)! ||
+      x.constructPath.localeCompare(y.constructPath) ||
+      y.monthlyUsd - x.monthlyUsd,
+  );
   return { rows, totalUsd: round2(rows.reduce((n, r) => n + r.monthlyUsd, 0)), perUse, unpricedTypes: unpricedResourceTypes(stacks), unresolved };
 }
 
@@ -182,12 +213,20 @@ export const CHEAPER_CHOICES: readonly CheaperChoice[] = [
   {
     option: 'profile `interfaceEndpointZones: 1` (PrivateNetwork `interfaceEndpointZones`)',
     trades: 'interface endpoints in one AZ: AWS API calls from the other AZs cross zones (data transfer) and stop if that AZ fails',
-    savingUsd: (rows) => sum(rows.filter((r) => r.price === 'interfaceEndpointAzHour'), (r) => (r.monthlyUsd * (azsOf(r) - 1)) / azsOf(r)),
+    savingUsd: (rows) =>
+      sum(
+        rows.filter((r) => r.price === 'interfaceEndpointAzHour'),
+        (r) => (r.monthlyUsd * (azsOf(r) - 1)) / azsOf(r),
+      ),
   },
   {
     option: 'profile `caUsageMode: SHORT_LIVED_CERTIFICATE`',
     trades: 'certificates valid 7 days at most (clients renew weekly with `csm-certs renew`); a CA cannot change mode, so this replaces it',
-    savingUsd: (rows) => sum(rows.filter((r) => r.price === 'pcaGeneralPurposeMonth'), (r) => r.monthlyUsd - PRICES.pcaShortLivedMonth.usd * r.quantity),
+    savingUsd: (rows) =>
+      sum(
+        rows.filter((r) => r.price === 'pcaGeneralPurposeMonth'),
+        (r) => r.monthlyUsd - PRICES.pcaShortLivedMonth.usd * r.quantity,
+      ),
   },
   {
     option: 'profile `subordinateCa: false`',
@@ -200,17 +239,31 @@ export const CHEAPER_CHOICES: readonly CheaperChoice[] = [
   {
     option: 'profile `desiredCount: 1` (or `addService(..., { desiredCount: 1 })`)',
     trades: 'one task per service: no redundancy across AZs, a task failure is an outage until ECS replaces it',
-    savingUsd: (rows) => sum(rows.filter((r) => r.resourceType === 'AWS::ECS::Service'), (r) => (r.monthlyUsd * (tasksOf(r) - 1)) / tasksOf(r)),
+    savingUsd: (rows) =>
+      sum(
+        rows.filter((r) => r.resourceType === 'AWS::ECS::Service'),
+        (r) => (r.monthlyUsd * (tasksOf(r) - 1)) / tasksOf(r),
+      ),
   },
   {
-    option: 'PlatformStage `accountBaseline.organizationManaged` (a delegated administrator runs the trail and detectors), or `withoutAccountBaseline` on a second environment of the same account and region',
-    trades: 'the organization\'s (or the other environment\'s) trail, detectors and standards cover this account instead: its own keys, CIS alarms and alarm topic go',
-    savingUsd: (rows) => sum(rows.filter((r) => /^[^/]+\/Baseline\//.test(r.constructPath)), (r) => r.monthlyUsd),
+    option:
+      'PlatformStage `accountBaseline.organizationManaged` (a delegated administrator runs the trail and detectors), or `withoutAccountBaseline` on a second environment of the same account and region',
+    trades:
+      "the organization's (or the other environment's) trail, detectors and standards cover this account instead: its own keys, CIS alarms and alarm topic go",
+    savingUsd: (rows) =>
+      sum(
+        rows.filter((r) => /^[^/]+\/Baseline\//.test(r.constructPath)),
+        (r) => r.monthlyUsd,
+      ),
   },
   {
     option: 'ApiFirewall `enableBotControl: false`',
     trades: 'no bot signatures: the rate rule and the IP reputation lists remain',
-    savingUsd: (rows) => sum(rows.filter((r) => r.price === 'botControlMonth'), (r) => r.monthlyUsd + PRICES.wafRuleMonth.usd),
+    savingUsd: (rows) =>
+      sum(
+        rows.filter((r) => r.price === 'botControlMonth'),
+        (r) => r.monthlyUsd + PRICES.wafRuleMonth.usd,
+      ),
   },
 ];
 
@@ -265,16 +318,25 @@ export function renderIdleCost(stageName: string, estimate: IdleCostEstimate, bu
     lines.push('| construct | type | quantity × unit price | monthly |', '|---|---|---|---|');
     for (const r of estimate.rows) {
       const p = PRICES[r.price];
-      lines.push(`| \`${r.constructPath}\` | ${r.resourceType} | ${r.basis} = ${qty(r.quantity)} × ${unitUsd(p.usd)} per ${p.unit} | ${usd(r.monthlyUsd)} |`);
+      lines.push(
+        `| \`${r.constructPath}\` | ${r.resourceType} | ${r.basis} = ${qty(r.quantity)} × ${unitUsd(p.usd)} per ${p.unit} | ${usd(r.monthlyUsd)} |`,
+      );
     }
     lines.push(`| **total** | | | **${usd(estimate.totalUsd)}** |`, '');
   }
   if (budget) {
     const within = estimate.totalUsd <= budget.monthlyUsd;
-    lines.push(`Idle budget of the profile (\`idleMonthlyBudgetUsd\` on \`${budget.constructPath}\`): ${usd(budget.monthlyUsd)} per month — ${within ? 'within budget' : `**over by ${usd(estimate.totalUsd - budget.monthlyUsd)}**`}.`, '');
+    lines.push(
+      `Idle budget of the profile (\`idleMonthlyBudgetUsd\` on \`${budget.constructPath}\`): ${usd(budget.monthlyUsd)} per month — ${within ? 'within budget' : `**over by ${usd(estimate.totalUsd - budget.monthlyUsd)}**`}.`,
+      '',
+    );
     if (!within) {
-      lines.push('What the total pays for, by control (every control stays on; the cheaper choices below, if any, trade something else):', '',
-        ...costByControl(estimate.rows).map((c) => `- ${c.control}: ${usd(c.monthlyUsd)}`), '');
+      lines.push(
+        'What the total pays for, by control (every control stays on; the cheaper choices below, if any, trade something else):',
+        '',
+        ...costByControl(estimate.rows).map((c) => `- ${c.control}: ${usd(c.monthlyUsd)}`),
+        '',
+      );
     }
   }
   const choices = CHEAPER_CHOICES.map((c) => ({ ...c, saving: round2(c.savingUsd(estimate.rows)) })).filter((c) => c.saving > 0);
@@ -284,10 +346,15 @@ export function renderIdleCost(stageName: string, estimate: IdleCostEstimate, bu
   }
   if (estimate.perUse.length > 0) {
     lines.push('Charged per use (not in the total):', '', '| type | resources | unit prices |', '|---|---|---|');
-    lines.push(...estimate.perUse.map((u) => `| ${u.resourceType} | ${u.count} | ${u.prices.map((p) => `${unitUsd(p.usd)} per ${p.unit}`).join('; ')} |`), '');
+    lines.push(
+      ...estimate.perUse.map((u) => `| ${u.resourceType} | ${u.count} | ${u.prices.map((p) => `${unitUsd(p.usd)} per ${p.unit}`).join('; ')} |`),
+      '',
+    );
   }
-  if (estimate.unpricedTypes.length > 0) lines.push(`**Not in the price table** (the total is incomplete): ${estimate.unpricedTypes.join(', ')}.`, '');
-  if (estimate.unresolved.length > 0) lines.push(`**Not computable from the template** (the total is incomplete): ${estimate.unresolved.join(', ')}.`, '');
+  if (estimate.unpricedTypes.length > 0)
+    lines.push(`**Not in the price table** (the total is incomplete): ${estimate.unpricedTypes.join(', ')}.`, '');
+  if (estimate.unresolved.length > 0)
+    lines.push(`**Not computable from the template** (the total is incomplete): ${estimate.unresolved.join(', ')}.`, '');
   return lines;
 }
 

@@ -85,15 +85,43 @@ export const PRICES = {
   ecrStorageGbMonth: { usd: 0.1, unit: 'GB-month of image storage', source: 'https://aws.amazon.com/ecr/pricing/' },
   snsRequests: { usd: 0.5, unit: 'million SNS publishes (+ $2 per 100,000 e-mail notifications)', source: 'https://aws.amazon.com/sns/pricing/' },
   sqsRequests: { usd: 0.4, unit: 'million SQS requests', source: 'https://aws.amazon.com/sqs/pricing/' },
-  cloudMapInstanceMonth: { usd: 0.1, unit: 'registered Cloud Map instance-month (one per Service Connect task)', source: 'https://aws.amazon.com/cloud-map/pricing/' },
-  cloudTrailDataEvents: { usd: 0.1, unit: '100,000 data events recorded (management events: first copy free)', source: 'https://aws.amazon.com/cloudtrail/pricing/' },
-  guardDutyEvents: { usd: 4, unit: 'million CloudTrail management events analysed (first 500 million)', source: 'https://aws.amazon.com/guardduty/pricing/' },
-  guardDutyFargateVcpuMonth: { usd: 1.5, unit: 'Fargate vCPU-month under runtime monitoring (first 500)', source: 'https://aws.amazon.com/guardduty/pricing/' },
+  cloudMapInstanceMonth: {
+    usd: 0.1,
+    unit: 'registered Cloud Map instance-month (one per Service Connect task)',
+    source: 'https://aws.amazon.com/cloud-map/pricing/',
+  },
+  cloudTrailDataEvents: {
+    usd: 0.1,
+    unit: '100,000 data events recorded (management events: first copy free)',
+    source: 'https://aws.amazon.com/cloudtrail/pricing/',
+  },
+  guardDutyEvents: {
+    usd: 4,
+    unit: 'million CloudTrail management events analysed (first 500 million)',
+    source: 'https://aws.amazon.com/guardduty/pricing/',
+  },
+  guardDutyFargateVcpuMonth: {
+    usd: 1.5,
+    unit: 'Fargate vCPU-month under runtime monitoring (first 500)',
+    source: 'https://aws.amazon.com/guardduty/pricing/',
+  },
   securityHubChecks: { usd: 0.001, unit: 'security check (first 100,000 per month)', source: 'https://aws.amazon.com/security-hub/pricing/' },
   configItems: { usd: 0.003, unit: 'AWS Config configuration item recorded', source: 'https://aws.amazon.com/config/pricing/' },
-  accessAnalyzerUnusedMonth: { usd: 0.2, unit: 'IAM role or user analysed for unused access-month', source: 'https://aws.amazon.com/iam/access-analyzer/pricing/' },
-  inspectorEcrImage: { usd: 0.09, unit: 'container image scanned on push (+$0.01 per continuous rescan)', source: 'https://aws.amazon.com/inspector/pricing/' },
-  eventsCustom: { usd: 1, unit: 'million custom events (AWS service events to the default bus are free)', source: 'https://aws.amazon.com/eventbridge/pricing/' },
+  accessAnalyzerUnusedMonth: {
+    usd: 0.2,
+    unit: 'IAM role or user analysed for unused access-month',
+    source: 'https://aws.amazon.com/iam/access-analyzer/pricing/',
+  },
+  inspectorEcrImage: {
+    usd: 0.09,
+    unit: 'container image scanned on push (+$0.01 per continuous rescan)',
+    source: 'https://aws.amazon.com/inspector/pricing/',
+  },
+  eventsCustom: {
+    usd: 1,
+    unit: 'million custom events (AWS service events to the default bus are free)',
+    source: 'https://aws.amazon.com/eventbridge/pricing/',
+  },
 } as const satisfies Record<string, Price>;
 
 export type PriceKey = keyof typeof PRICES;
@@ -123,7 +151,10 @@ const IAM = free('IAM has no charge');
  */
 export const RESOURCE_PRICING: Readonly<Record<string, ResourcePricing>> = {
   'AWS::ACMPCA::Certificate': perUse('pcaGeneralPurposeCertificate', 'pcaShortLivedCertificate'),
-  'AWS::ACMPCA::CertificateAuthority': both(['pcaGeneralPurposeMonth', 'pcaShortLivedMonth'], ['pcaGeneralPurposeCertificate', 'pcaShortLivedCertificate']),
+  'AWS::ACMPCA::CertificateAuthority': both(
+    ['pcaGeneralPurposeMonth', 'pcaShortLivedMonth'],
+    ['pcaGeneralPurposeCertificate', 'pcaShortLivedCertificate'],
+  ),
   'AWS::ACMPCA::CertificateAuthorityActivation': CONFIG,
   'AWS::ACMPCA::Permission': CONFIG,
   'AWS::AccessAnalyzer::Analyzer': perUse('accessAnalyzerUnusedMonth'),

@@ -51,15 +51,31 @@ export class PlatformKeys extends Construct {
     super(scope, id);
     const aliasPrefix = props.aliasPrefix ?? 'platform';
     if (!ALIAS_PREFIX_PATTERN.test(aliasPrefix) || aliasPrefix.startsWith('aws')) {
-      invalidProp(this, 'aliasPrefix', aliasPrefix, 'KMS alias names allow letters, digits, "/", "_" and "-" and must not start with "aws"', 'use a prefix such as "platform" or "payments-dev"');
+      invalidProp(
+        this,
+        'aliasPrefix',
+        aliasPrefix,
+        'KMS alias names allow letters, digits, "/", "_" and "-" and must not start with "aws"',
+        'use a prefix such as "platform" or "payments-dev"',
+      );
     }
     const pendingWindowDays = props.pendingWindowDays ?? 30;
     wholeNumber(this, 'pendingWindowDays', pendingWindowDays, {
-      min: 7, max: 30, refuseTokens: true, problem: 'KMS accepts a deletion waiting period of 7 to 30 days', fix: 'use a whole number between 7 and 30 (30 is safest)',
+      min: 7,
+      max: 30,
+      refuseTokens: true,
+      problem: 'KMS accepts a deletion waiting period of 7 to 30 days',
+      fix: 'use a whole number between 7 and 30 (30 is safest)',
     });
     for (const service of props.additionalDataKeyServices ?? []) {
       if (!SERVICE_NAME_PATTERN.test(service)) {
-        invalidProp(this, 'additionalDataKeyServices', service, 'expected an AWS service short name as used in kms:ViaService (e.g. "sqs")', 'use the lower-case service prefix, without region or domain');
+        invalidProp(
+          this,
+          'additionalDataKeyServices',
+          service,
+          'expected an AWS service short name as used in kms:ViaService (e.g. "sqs")',
+          'use the lower-case service prefix, without region or domain',
+        );
       }
     }
 
@@ -77,60 +93,76 @@ export class PlatformKeys extends Construct {
     });
     // Grants (ECR repositories, AWS Backup, Fargate ephemeral storage) only through AWS services: nobody, not even an
     // administrator, can hand out a grant on the data key directly.
-    this.dataKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'DenyGrantsNotForAwsResources',
-      effect: iam.Effect.DENY,
-      principals: [new iam.AnyPrincipal()],
-      actions: ['kms:CreateGrant'],
-      resources: ['*'],
-      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-    }));
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyGrantsNotForAwsResources',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }),
+    );
     const viaServices = props.additionalDataKeyServices ?? [];
     if (viaServices.length > 0) {
       for (const service of viaServices) {
-        recordOptOut(this, 'additionalDataKeyServices', `data key limited to granted roles (every principal of this account may use it through ${service})`,
-          { reason: `additionalDataKeyServices lists "${service}": principals of this account call ${service} with the data key without a grant of their own` });
+        recordOptOut(
+          this,
+          'additionalDataKeyServices',
+          `data key limited to granted roles (every principal of this account may use it through ${service})`,
+          {
+            reason: `additionalDataKeyServices lists "${service}": principals of this account call ${service} with the data key without a grant of their own`,
+          },
+        );
       }
       const throughListedServices = {
         'kms:CallerAccount': stack.account,
         'kms:ViaService': viaServices.map((service) => `${service}.${stack.region}.amazonaws.com`),
       };
-      this.dataKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowUseThroughListedServicesInThisAccountAndRegion',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
-        resources: ['*'],
-        conditions: { StringEquals: throughListedServices },
-      }));
-      this.dataKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowGrantsForAwsResourcesThroughListedServices',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { StringEquals: throughListedServices, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }));
+      this.dataKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowUseThroughListedServicesInThisAccountAndRegion',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:DescribeKey'],
+          resources: ['*'],
+          conditions: { StringEquals: throughListedServices },
+        }),
+      );
+      this.dataKey.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowGrantsForAwsResourcesThroughListedServices',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['kms:CreateGrant'],
+          resources: ['*'],
+          conditions: { StringEquals: throughListedServices, Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+        }),
+      );
     }
-    this.dataKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowPlatformServicePrincipalsForThisAccount',
-      principals: DATA_KEY_SERVICE_PRINCIPALS.map((p) => new iam.ServicePrincipal(p)),
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    this.dataKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowPlatformServicePrincipalsForThisAccount',
+        principals: DATA_KEY_SERVICE_PRINCIPALS.map((p) => new iam.ServicePrincipal(p)),
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
 
     this.logsKey = new kms.Key(this, 'LogsKey', {
       ...keyDefaults,
       alias: `${aliasPrefix}/logs`,
       description: 'cdk-secure-microservices: CloudWatch Logs (access, flow, WAF, container logs)',
     });
-    this.logsKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchLogsInThisAccountAndRegion',
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
-      },
-    }));
+    this.logsKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsInThisAccountAndRegion',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
+        },
+      }),
+    );
   }
 }

@@ -119,9 +119,35 @@ const CLIENT_NAME = /^[\w\s+=,.@-]{1,128}$/;
 const ROLE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const CLAIM_NAME = /^[a-z][a-z0-9_]{0,19}$/;
 /** Claims Cognito sets itself (or refuses to change) in ID and access tokens. */
-const RESERVED_CLAIMS = ['acr', 'amr', 'at_hash', 'auth_time', 'aud', 'azp', 'client_id', 'c_hash', 'cognito', 'email', 'email_verified',
-  'event_id', 'exp', 'iat', 'identities', 'iss', 'jti', 'nbf', 'nonce', 'origin_jti', 'phone_number', 'phone_number_verified',
-  'scope', 'sub', 'token_use', 'username', 'version'];
+const RESERVED_CLAIMS = [
+  'acr',
+  'amr',
+  'at_hash',
+  'auth_time',
+  'aud',
+  'azp',
+  'client_id',
+  'c_hash',
+  'cognito',
+  'email',
+  'email_verified',
+  'event_id',
+  'exp',
+  'iat',
+  'identities',
+  'iss',
+  'jti',
+  'nbf',
+  'nonce',
+  'origin_jti',
+  'phone_number',
+  'phone_number_verified',
+  'scope',
+  'sub',
+  'token_use',
+  'username',
+  'version',
+];
 /** The pre-token-generation handler bundle (lib/identity/handlers/pre-token-generation.lambda.ts). */
 export const PRE_TOKEN_GENERATION_HANDLER: HandlerName = 'pre-token-generation';
 const DOMAIN_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -152,20 +178,35 @@ export class PlatformIdentity extends Construct {
     this.attributeClaims = this.validateAttributeClaims(props.userAttributeClaims ?? []);
     const passwordMinLength = props.passwordMinLength ?? 14;
     wholeNumber(this, 'passwordMinLength', passwordMinLength, {
-      min: 8, max: 99, refuseTokens: true,
-      problem: 'Cognito accepts 8 to 99 characters and the platform baseline is at least 8', fix: 'use a whole number between 8 and 99 (14 or more recommended)',
+      min: 8,
+      max: 99,
+      refuseTokens: true,
+      problem: 'Cognito accepts 8 to 99 characters and the platform baseline is at least 8',
+      fix: 'use a whole number between 8 and 99 (14 or more recommended)',
     });
     this.machineAccessTokenValidity = props.machineAccessTokenValidity ?? Duration.minutes(15);
     const validityMinutes = this.machineAccessTokenValidity.toMinutes();
     if (validityMinutes < 5 || validityMinutes > 24 * 60) {
-      invalidProp(this, 'machineAccessTokenValidity', `${validityMinutes} minutes`, 'Cognito accepts access tokens valid for 5 minutes to 1 day, and short tokens limit what a leaked one can do', 'use a Duration between 5 minutes and 1 day (15 minutes is the default)');
+      invalidProp(
+        this,
+        'machineAccessTokenValidity',
+        `${validityMinutes} minutes`,
+        'Cognito accepts access tokens valid for 5 minutes to 1 day, and short tokens limit what a leaked one can do',
+        'use a Duration between 5 minutes and 1 day (15 minutes is the default)',
+      );
     }
 
     let featurePlan = cognito.FeaturePlan.PLUS;
     if (props.withoutThreatProtection) {
       recordOptOut(this, 'withoutThreatProtection', 'Cognito Plus plan with threat protection', props.withoutThreatProtection);
       if (props.withoutThreatProtection.plan === cognito.FeaturePlan.PLUS) {
-        invalidProp(this, 'withoutThreatProtection.plan', props.withoutThreatProtection.plan, 'the opt-out names the plan to use instead of Plus', 'use FeaturePlan.ESSENTIALS or FeaturePlan.LITE, or omit withoutThreatProtection');
+        invalidProp(
+          this,
+          'withoutThreatProtection.plan',
+          props.withoutThreatProtection.plan,
+          'the opt-out names the plan to use instead of Plus',
+          'use FeaturePlan.ESSENTIALS or FeaturePlan.LITE, or omit withoutThreatProtection',
+        );
       }
       featurePlan = props.withoutThreatProtection.plan;
     }
@@ -194,7 +235,9 @@ export class PlatformIdentity extends Construct {
       },
       selfSignUpEnabled: props.allowSelfSignUp !== undefined,
       signInAliases: { email: true },
-      customAttributes: Object.fromEntries(Object.keys(this.attributeClaims).map((claim) => [claim, new cognito.StringAttribute({ minLen: 1, maxLen: 256, mutable: true })])),
+      customAttributes: Object.fromEntries(
+        Object.keys(this.attributeClaims).map((claim) => [claim, new cognito.StringAttribute({ minLen: 1, maxLen: 256, mutable: true })]),
+      ),
       autoVerify: { email: true },
       accountRecovery: cognito.AccountRecovery.EMAIL_ONLY,
       deletionProtection: true,
@@ -234,20 +277,41 @@ export class PlatformIdentity extends Construct {
    */
   public addRole(name: string, options: RoleOptions): cognito.CfnUserPoolGroup {
     if (!ROLE_NAME.test(name)) {
-      invalidProp(this, 'addRole.name', name, 'role names become Cognito group names: 1–128 letters, digits, "_", "." or "-", starting with a letter or digit', 'use a name such as "admin" or "orders-reader"');
+      invalidProp(
+        this,
+        'addRole.name',
+        name,
+        'role names become Cognito group names: 1–128 letters, digits, "_", "." or "-", starting with a letter or digit',
+        'use a name such as "admin" or "orders-reader"',
+      );
     }
     if (this.roleScopes.has(name)) {
       invalidProp(this, 'addRole.name', name, 'a role with this name already exists', 'give all scopes of a role in one call, or use another name');
     }
     if (options.scopes.length === 0) {
-      invalidProp(this, `addRole("${name}").scopes`, options.scopes, 'a role without scopes grants nothing', 'name the scopes the role grants, e.g. ["orders/read"]');
+      invalidProp(
+        this,
+        `addRole("${name}").scopes`,
+        options.scopes,
+        'a role without scopes grants nothing',
+        'name the scopes the role grants, e.g. ["orders/read"]',
+      );
     }
     if (!options.description || options.description.trim().length < 3 || options.description.length > 2048) {
-      invalidProp(this, `addRole("${name}").description`, options.description, 'a role needs a description (3–2048 characters) that says who holds it', 'e.g. "Back-office staff who read orders"');
+      invalidProp(
+        this,
+        `addRole("${name}").description`,
+        options.description,
+        'a role needs a description (3–2048 characters) that says who holds it',
+        'e.g. "Back-office staff who read orders"',
+      );
     }
     if (options.precedence !== undefined) {
       wholeNumber(this, `addRole("${name}").precedence`, options.precedence, {
-        min: 0, refuseTokens: true, problem: 'Cognito group precedence is a non-negative whole number', fix: 'use e.g. 0 for the highest precedence, or omit it',
+        min: 0,
+        refuseTokens: true,
+        problem: 'Cognito group precedence is a non-negative whole number',
+        fix: 'use e.g. 0 for the highest precedence, or omit it',
       });
     }
     const scopes = [...new Set(options.scopes)];
@@ -276,7 +340,13 @@ export class PlatformIdentity extends Construct {
    */
   public addResourceServer(identifier: string, scopes: readonly string[], options: IdentityPlacement = {}): cognito.UserPoolResourceServer {
     if (this.servers.has(identifier)) {
-      invalidProp(this, 'addResourceServer.identifier', identifier, 'a resource server with this identifier already exists', 'add all scopes of a service in one call, use addResourceServerScopes to add to it, or use another identifier');
+      invalidProp(
+        this,
+        'addResourceServer.identifier',
+        identifier,
+        'a resource server with this identifier already exists',
+        'add all scopes of a service in one call, use addResourceServerScopes to add to it, or use another identifier',
+      );
     }
     return this.addScopes('addResourceServer', identifier, scopes, options);
   }
@@ -294,7 +364,13 @@ export class PlatformIdentity extends Construct {
 
   private addScopes(method: string, identifier: string, scopes: readonly string[], options: IdentityPlacement): cognito.UserPoolResourceServer {
     if (!Token.isUnresolved(identifier) && !RESOURCE_SERVER_ID_PATTERN.test(identifier)) {
-      invalidProp(this, `${method}.identifier`, identifier, 'Cognito resource-server identifiers are 1–256 printable ASCII characters without spaces, \'"\' or \'\\\'', 'use a short service or group name such as "orders"');
+      invalidProp(
+        this,
+        `${method}.identifier`,
+        identifier,
+        "Cognito resource-server identifiers are 1–256 printable ASCII characters without spaces, '\"' or '\\'",
+        'use a short service or group name such as "orders"',
+      );
     }
     const prop = `${method}("${identifier}").scopes`;
     if (scopes.length === 0) {
@@ -304,11 +380,24 @@ export class PlatformIdentity extends Construct {
     const added = new Map<string, cognito.ResourceServerScope>();
     for (const name of scopes) {
       if (!SCOPE_NAME_PATTERN.test(name)) {
-        invalidProp(this, prop, name, 'Cognito scope names are 1–256 printable ASCII characters without spaces, \'"\', \'\\\' or \'/\'', 'use a name such as "read" or "orders.write"');
+        invalidProp(
+          this,
+          prop,
+          name,
+          "Cognito scope names are 1–256 printable ASCII characters without spaces, '\"', '\\' or '/'",
+          'use a name such as "read" or "orders.write"',
+        );
       }
-      if (existing.has(name) || added.has(name)) invalidProp(this, prop, name, `the resource server already publishes "${identifier}/${name}"`, 'list each scope once');
+      if (existing.has(name) || added.has(name))
+        invalidProp(this, prop, name, `the resource server already publishes "${identifier}/${name}"`, 'list each scope once');
       if (existing.size + added.size >= MAX_SCOPES_PER_RESOURCE_SERVER) {
-        invalidProp(this, prop, name, `resource server "${identifier}" already has ${MAX_SCOPES_PER_RESOURCE_SERVER} scopes, the most Cognito allows`, 'publish further scopes under another resource-server identifier (e.g. another scope group)');
+        invalidProp(
+          this,
+          prop,
+          name,
+          `resource server "${identifier}" already has ${MAX_SCOPES_PER_RESOURCE_SERVER} scopes, the most Cognito allows`,
+          'publish further scopes under another resource-server identifier (e.g. another scope group)',
+        );
       }
       added.set(name, new cognito.ResourceServerScope({ scopeName: name, scopeDescription: `${name} on ${identifier}` }));
     }
@@ -318,13 +407,20 @@ export class PlatformIdentity extends Construct {
     return entry.server;
   }
 
-  private createResourceServer(identifier: string, options: IdentityPlacement): { server: cognito.UserPoolResourceServer; scopes: Map<string, cognito.ResourceServerScope> } {
+  private createResourceServer(
+    identifier: string,
+    options: IdentityPlacement,
+  ): { server: cognito.UserPoolResourceServer; scopes: Map<string, cognito.ResourceServerScope> } {
     const scopes = new Map<string, cognito.ResourceServerScope>();
-    const server = new cognito.UserPoolResourceServer(options.scope ?? this.userPool, `ResourceServer-${identifier.replace(/[^A-Za-z0-9]/g, '')}-${this.servers.size}`, {
-      userPool: this.userPool,
-      identifier,
-      userPoolResourceServerName: identifier.replace(/[^\w\s+=,.@-]/g, '-'),
-    });
+    const server = new cognito.UserPoolResourceServer(
+      options.scope ?? this.userPool,
+      `ResourceServer-${identifier.replace(/[^A-Za-z0-9]/g, '')}-${this.servers.size}`,
+      {
+        userPool: this.userPool,
+        identifier,
+        userPoolResourceServerName: identifier.replace(/[^\w\s+=,.@-]/g, '-'),
+      },
+    );
     // Scopes render at synth, so later calls add to the same server.
     (server.node.defaultChild as cognito.CfnUserPoolResourceServer).scopes = Lazy.any({
       produce: () => [...scopes.values()].map((s) => ({ scopeName: s.scopeName, scopeDescription: s.scopeDescription })),
@@ -341,7 +437,13 @@ export class PlatformIdentity extends Construct {
   public addMachineClient(name: string, scopes: readonly string[], options: IdentityPlacement = {}): cognito.UserPoolClient {
     this.validateClientName(name);
     if (scopes.length === 0) {
-      invalidProp(this, `addMachineClient("${name}").scopes`, scopes, 'a client-credentials client needs at least one resource-server scope', 'pass scopes such as ["orders/read"]');
+      invalidProp(
+        this,
+        `addMachineClient("${name}").scopes`,
+        scopes,
+        'a client-credentials client needs at least one resource-server scope',
+        'pass scopes such as ["orders/read"]',
+      );
     }
     const client = new cognito.UserPoolClient(options.scope ?? this.userPool, `Client-${name}`, {
       userPool: this.userPool,
@@ -364,11 +466,23 @@ export class PlatformIdentity extends Construct {
   public addUserClient(name: string, options: UserClientOptions): cognito.UserPoolClient {
     this.validateClientName(name);
     if (options.callbackUrls.length === 0) {
-      invalidProp(this, `addUserClient("${name}").callbackUrls`, options.callbackUrls, 'the authorization code grant needs at least one callback URL', 'pass the https URL your app receives the code at');
+      invalidProp(
+        this,
+        `addUserClient("${name}").callbackUrls`,
+        options.callbackUrls,
+        'the authorization code grant needs at least one callback URL',
+        'pass the https URL your app receives the code at',
+      );
     }
     for (const url of [...options.callbackUrls, ...(options.logoutUrls ?? [])]) {
       if (!Token.isUnresolved(url) && !/^https:\/\/[^\s]+$|^http:\/\/localhost(:\d+)?(\/[^\s]*)?$/.test(url)) {
-        invalidProp(this, `addUserClient("${name}").callbackUrls/logoutUrls`, url, 'redirect URLs must use https (http is allowed for localhost only) so codes are not sent in clear text', 'use an https:// URL');
+        invalidProp(
+          this,
+          `addUserClient("${name}").callbackUrls/logoutUrls`,
+          url,
+          'redirect URLs must use https (http is allowed for localhost only) so codes are not sent in clear text',
+          'use an https:// URL',
+        );
       }
     }
     const client = this.userPool.addClient(`Client-${name}`, {
@@ -381,9 +495,18 @@ export class PlatformIdentity extends Construct {
         scopes: [cognito.OAuthScope.OPENID, ...(options.scopes ?? []).map((s) => this.oauthScope(`addUserClient("${name}").scopes`, s))],
       },
       // Attribute claims come from custom attributes only administrators may write: no app client can set them.
-      writeAttributes: Object.keys(this.attributeClaims).length > 0
-        ? new cognito.ClientAttributes().withStandardAttributes({ email: true, fullname: true, givenName: true, familyName: true, preferredUsername: true, locale: true, timezone: true })
-        : undefined,
+      writeAttributes:
+        Object.keys(this.attributeClaims).length > 0
+          ? new cognito.ClientAttributes().withStandardAttributes({
+              email: true,
+              fullname: true,
+              givenName: true,
+              familyName: true,
+              preferredUsername: true,
+              locale: true,
+              timezone: true,
+            })
+          : undefined,
       accessTokenValidity: Duration.minutes(60),
       idTokenValidity: Duration.minutes(60),
       refreshTokenValidity: Duration.hours(12),
@@ -400,13 +523,31 @@ export class PlatformIdentity extends Construct {
     if (this.tokenTrigger) return;
     const pool = this.userPool;
     if (!(pool instanceof cognito.UserPool)) {
-      invalidProp(this, prop, pool.node.path, 'roles and attribute claims need a pre-token-generation trigger, which can only be added to a user pool this construct creates', 'omit existingUserPool, or map groups to scopes in the existing pool\'s own trigger');
+      invalidProp(
+        this,
+        prop,
+        pool.node.path,
+        'roles and attribute claims need a pre-token-generation trigger, which can only be added to a user pool this construct creates',
+        "omit existingUserPool, or map groups to scopes in the existing pool's own trigger",
+      );
     }
     if (this.props.withoutThreatProtection?.plan === cognito.FeaturePlan.LITE) {
-      invalidProp(this, prop, 'FeaturePlan.LITE', 'access-token customization (pre-token-generation event version 2) needs the Essentials or Plus plan', 'keep the default Plus plan, or use withoutThreatProtection { plan: FeaturePlan.ESSENTIALS }');
+      invalidProp(
+        this,
+        prop,
+        'FeaturePlan.LITE',
+        'access-token customization (pre-token-generation event version 2) needs the Essentials or Plus plan',
+        'keep the default Plus plan, or use withoutThreatProtection { plan: FeaturePlan.ESSENTIALS }',
+      );
     }
     if (!this.props.logsKey) {
-      invalidProp(this, 'logsKey', undefined, `${prop} needs the pre-token-generation trigger, whose log group must be encrypted`, 'pass logsKey (e.g. PlatformKeys.logsKey)');
+      invalidProp(
+        this,
+        'logsKey',
+        undefined,
+        `${prop} needs the pre-token-generation trigger, whose log group must be encrypted`,
+        'pass logsKey (e.g. PlatformKeys.logsKey)',
+      );
     }
     const fn = createSecureFunction(this, 'PreTokenGeneration', {
       handler: PRE_TOKEN_GENERATION_HANDLER,
@@ -420,7 +561,8 @@ export class PlatformIdentity extends Construct {
         ROLE_SCOPES: Lazy.string({ produce: () => JSON.stringify(Object.fromEntries(this.roleScopes)) }),
         ATTRIBUTE_CLAIMS: JSON.stringify(this.attributeClaims),
       },
-      noDeadLetterQueueReason: 'Cognito invokes the trigger synchronously during sign-in and fails the token request when it errors; there is no asynchronous event to keep.',
+      noDeadLetterQueueReason:
+        'Cognito invokes the trigger synchronously during sign-in and fails the token request when it errors; there is no asynchronous event to keep.',
     });
     pool.addTrigger(cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, fn, cognito.LambdaVersion.V2_0);
     this.tokenTrigger = fn;
@@ -430,32 +572,62 @@ export class PlatformIdentity extends Construct {
     const claims: Record<string, string> = {};
     for (const name of names) {
       if (!CLAIM_NAME.test(name) || RESERVED_CLAIMS.includes(name)) {
-        invalidProp(this, 'userAttributeClaims', name, 'claim names become custom attributes (at most 20 characters) and must not be a claim Cognito sets itself', 'use a short lower-case name such as "tenant"');
+        invalidProp(
+          this,
+          'userAttributeClaims',
+          name,
+          'claim names become custom attributes (at most 20 characters) and must not be a claim Cognito sets itself',
+          'use a short lower-case name such as "tenant"',
+        );
       }
       if (name in claims) invalidProp(this, 'userAttributeClaims', name, 'the claim is listed twice', 'list each claim once');
       claims[name] = `custom:${name}`;
     }
     if (names.length > 0 && this.props.existingUserPool) {
-      invalidProp(this, 'userAttributeClaims', names, 'custom attributes and the trigger can only be added to a user pool this construct creates', 'omit existingUserPool, or add the attributes and claims to the existing pool yourself');
+      invalidProp(
+        this,
+        'userAttributeClaims',
+        names,
+        'custom attributes and the trigger can only be added to a user pool this construct creates',
+        'omit existingUserPool, or add the attributes and claims to the existing pool yourself',
+      );
     }
     return claims;
   }
 
   private validateClientName(name: string): void {
     if (!CLIENT_NAME.test(name)) {
-      invalidProp(this, 'client.name', name, 'Cognito client names are 1–128 letters, digits, spaces or "+=,.@_-"', 'use a name such as "billing-service"');
+      invalidProp(
+        this,
+        'client.name',
+        name,
+        'Cognito client names are 1–128 letters, digits, spaces or "+=,.@_-"',
+        'use a name such as "billing-service"',
+      );
     }
   }
 
   private oauthScope(prop: string, scope: string): cognito.OAuthScope {
     const parsed = parseScope(scope);
     if (!parsed) {
-      invalidProp(this, prop, scope, 'resource-server scopes are "<resourceServerId>/<scopeName>" in Cognito\'s character set', 'use a scope such as "orders/read"');
+      invalidProp(
+        this,
+        prop,
+        scope,
+        'resource-server scopes are "<resourceServerId>/<scopeName>" in Cognito\'s character set',
+        'use a scope such as "orders/read"',
+      );
     }
     const entry = this.servers.get(parsed.resourceServerId);
     const scopeObject = entry?.scopes.get(parsed.scopeName);
     if (!entry || !scopeObject) {
-      invalidProp(this, prop, scope, 'the scope is not published by a resource server of this identity', `add it first with addResourceServer("${parsed.resourceServerId}", ["${parsed.scopeName}"])`);
+      invalidProp(
+        this,
+        prop,
+        scope,
+        'the scope is not published by a resource server of this identity',
+        `add it first with addResourceServer("${parsed.resourceServerId}", ["${parsed.scopeName}"])`,
+      );
     }
     // Referencing the server (not a literal string) makes the client depend on it in CloudFormation.
     return cognito.OAuthScope.resourceServer(entry.server, scopeObject);
@@ -470,6 +642,12 @@ function restrictToRefreshTokenAuth(client: cognito.UserPoolClient): void {
 function validateDomainPrefix(scope: Construct, prefix: string): void {
   if (Token.isUnresolved(prefix)) return;
   if (!DOMAIN_PREFIX.test(prefix) || RESERVED_IN_DOMAIN.some((word) => prefix.includes(word))) {
-    invalidProp(scope, 'domainPrefix', prefix, 'Cognito domain prefixes are 1–63 lower-case letters, digits and "-", not starting or ending with "-", and must not contain "aws", "amazon" or "cognito"', 'use a prefix such as "acme-platform-dev"');
+    invalidProp(
+      scope,
+      'domainPrefix',
+      prefix,
+      'Cognito domain prefixes are 1–63 lower-case letters, digits and "-", not starting or ending with "-", and must not contain "aws", "amazon" or "cognito"',
+      'use a prefix such as "acme-platform-dev"',
+    );
   }
 }

@@ -17,9 +17,28 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = ['ecr.api', 'ecr.d
 /** Interface endpoint services accepted by `additionalInterfaceEndpoints`. */
 export const SUPPORTED_INTERFACE_ENDPOINTS: readonly string[] = [
   ...DEFAULT_INTERFACE_ENDPOINTS,
-  'ssm', 'ssmmessages', 'ec2messages', 'monitoring', 'sns', 'sqs', 'events', 'execute-api', 'xray',
-  'ecs', 'ecs-agent', 'ecs-telemetry', 'acm-pca', 'elasticloadbalancing', 'servicediscovery', 'states',
-  'lambda', 'kinesis-streams', 'kinesis-firehose', 'cognito-idp', 'appmesh-envoy-management', 'dynamodb',
+  'ssm',
+  'ssmmessages',
+  'ec2messages',
+  'monitoring',
+  'sns',
+  'sqs',
+  'events',
+  'execute-api',
+  'xray',
+  'ecs',
+  'ecs-agent',
+  'ecs-telemetry',
+  'acm-pca',
+  'elasticloadbalancing',
+  'servicediscovery',
+  'states',
+  'lambda',
+  'kinesis-streams',
+  'kinesis-firehose',
+  'cognito-idp',
+  'appmesh-envoy-management',
+  'dynamodb',
 ];
 
 export interface NatEgressOptions extends SecurityOptOut {
@@ -97,25 +116,45 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     super(scope, id);
     const azCount = props.availabilityZones ?? 2;
-    wholeNumber(this, 'availabilityZones', azCount, { min: 2, max: 3, refuseTokens: true, problem: 'the platform spreads services over 2 or 3 availability zones', fix: 'use 2 (dev) or 3 (prod)' });
+    wholeNumber(this, 'availabilityZones', azCount, {
+      min: 2,
+      max: 3,
+      refuseTokens: true,
+      problem: 'the platform spreads services over 2 or 3 availability zones',
+      fix: 'use 2 (dev) or 3 (prod)',
+    });
     const cidr = props.cidr ?? '10.0.0.0/16';
     validateCidr(this, cidr);
     const extraEndpoints = props.additionalInterfaceEndpoints ?? [];
     for (const name of extraEndpoints) {
       if (!SUPPORTED_INTERFACE_ENDPOINTS.includes(name)) {
-        invalidProp(this, 'additionalInterfaceEndpoints', name, 'not a supported interface endpoint service name', `use one of ${SUPPORTED_INTERFACE_ENDPOINTS.join(', ')}`);
+        invalidProp(
+          this,
+          'additionalInterfaceEndpoints',
+          name,
+          'not a supported interface endpoint service name',
+          `use one of ${SUPPORTED_INTERFACE_ENDPOINTS.join(', ')}`,
+        );
       }
     }
     const endpointZones = props.interfaceEndpointZones ?? azCount;
     wholeNumber(this, 'interfaceEndpointZones', endpointZones, {
-      min: 1, max: azCount, refuseTokens: true, problem: `must be a whole number from 1 to the network's ${azCount} availability zones`, fix: `use 1 (cheapest, dev) or ${azCount} (every zone)`,
+      min: 1,
+      max: azCount,
+      refuseTokens: true,
+      problem: `must be a whole number from 1 to the network's ${azCount} availability zones`,
+      fix: `use 1 (cheapest, dev) or ${azCount} (every zone)`,
     });
     const nat = props.allowInternetEgressViaNat;
     if (nat) {
       recordOptOut(this, 'allowInternetEgressViaNat', 'isolated subnets without internet egress', nat);
       const natGateways = nat.natGateways ?? 1;
       wholeNumber(this, 'allowInternetEgressViaNat.natGateways', natGateways, {
-        min: 1, max: azCount, refuseTokens: true, problem: `needs between 1 and ${azCount} NAT gateways (one per AZ at most)`, fix: `use 1 (cheapest) or ${azCount} (one per AZ)`,
+        min: 1,
+        max: azCount,
+        refuseTokens: true,
+        problem: `needs between 1 and ${azCount} NAT gateways (one per AZ at most)`,
+        fix: `use 1 (cheapest) or ${azCount} (one per AZ)`,
       });
     }
 
@@ -126,9 +165,9 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     const availabilityZones = Array.from({ length: azCount }, (_, i) => Fn.select(i, Fn.getAzs()));
     const subnetConfiguration: ec2.SubnetConfiguration[] = nat
       ? [
-        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
-        { name: SERVICE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
-      ]
+          { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+          { name: SERVICE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+        ]
       : [{ name: SERVICE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }];
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
@@ -145,8 +184,11 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     const restrictDefaultSg = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource')?.node.defaultChild as CfnResource | undefined;
     if (restrictDefaultSg) {
       restrictDefaultSg.addPropertyOverride('ServiceTimeout', CUSTOM_RESOURCE_SERVICE_TIMEOUT.toSeconds());
-      acknowledgeFinding(restrictDefaultSg, 'PlatformChecks::Platform-NoEscapeHatchOverride[Properties.ServiceTimeout]',
-        'ec2.Vpc exposes no serviceTimeout for its restrict-default-security-group custom resource; the override only bounds how long CloudFormation waits for its answer (5 minutes instead of an hour).');
+      acknowledgeFinding(
+        restrictDefaultSg,
+        'PlatformChecks::Platform-NoEscapeHatchOverride[Properties.ServiceTimeout]',
+        'ec2.Vpc exposes no serviceTimeout for its restrict-default-security-group custom resource; the override only bounds how long CloudFormation waits for its answer (5 minutes instead of an hour).',
+      );
     }
     if (nat) {
       // The opted-in NAT needs public subnets whose default route goes to the internet gateway: that route is the
@@ -178,10 +220,12 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     // A customer managed policy (not the inline DefaultPolicy a grant would create) scoped to the one log group.
     const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
       roles: [this.flowLogRole],
-      statements: [new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        resources: [this.flowLogGroup.logGroupArn, `${this.flowLogGroup.logGroupArn}:log-stream:*`],
-      })],
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+          resources: [this.flowLogGroup.logGroupArn, `${this.flowLogGroup.logGroupArn}:log-stream:*`],
+        }),
+      ],
     });
     acknowledgeFinding(
       flowLogPolicy,
@@ -210,38 +254,43 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     });
     // The perimeter is the bucket's account: S3 gateway endpoints do not evaluate aws:PrincipalAccount (a condition
     // on it never matches, awsdocs/amazon-vpc-user-guide#94); who may use a bucket is decided by its bucket policy.
-    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'ThisAccountsBuckets',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:*'],
-      resources: ['*'],
-      conditions: { StringEquals: { 'aws:ResourceAccount': account } },
-    }));
+    this.s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ThisAccountsBuckets',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:ResourceAccount': account } },
+      }),
+    );
     // ECR serves image layers from this AWS-owned bucket by a request presigned by an AWS principal, so neither the
     // principal nor the resource account is ours: the statement is scoped to that one bucket and read-only.
-    this.s3Endpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'EcrImageLayers',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['s3:GetObject'],
-      resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
-    }));
+    this.s3Endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'EcrImageLayers',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
+      }),
+    );
 
     this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
       service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
       subnets: [this.serviceSubnets],
     });
-    this.dynamoDbEndpoint.addToPolicy(new iam.PolicyStatement({
-      sid: 'ThisAccountsTables',
-      principals: [new iam.AnyPrincipal()],
-      actions: ['dynamodb:*'],
-      resources: [`arn:${stack.partition}:dynamodb:${stack.region}:${account}:table/*`],
-      // Gateway endpoints: a resource-account perimeter, as on S3 (the table ARNs name this account as well).
-      conditions: { StringEquals: { 'aws:ResourceAccount': account } },
-    }));
+    this.dynamoDbEndpoint.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ThisAccountsTables',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['dynamodb:*'],
+        resources: [`arn:${stack.partition}:dynamodb:${stack.region}:${account}:table/*`],
+        // Gateway endpoints: a resource-account perimeter, as on S3 (the table ARNs name this account as well).
+        conditions: { StringEquals: { 'aws:ResourceAccount': account } },
+      }),
+    );
 
-    const endpointSubnets = endpointZones === azCount
-      ? this.serviceSubnets
-      : { subnets: this.vpc.selectSubnets(this.serviceSubnets).subnets.slice(0, endpointZones) };
+    const endpointSubnets =
+      endpointZones === azCount ? this.serviceSubnets : { subnets: this.vpc.selectSubnets(this.serviceSubnets).subnets.slice(0, endpointZones) };
     const endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
     for (const name of [...new Set([...DEFAULT_INTERFACE_ENDPOINTS, ...extraEndpoints])]) {
       const endpoint = this.vpc.addInterfaceEndpoint(endpointId(name), {
@@ -251,13 +300,15 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
         privateDnsEnabled: true,
         open: false,
       });
-      endpoint.addToPolicy(new iam.PolicyStatement({
-        sid: 'ThisAccountsPrincipalsOnly',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['*'],
-        resources: ['*'],
-        conditions: thisAccountOnly,
-      }));
+      endpoint.addToPolicy(
+        new iam.PolicyStatement({
+          sid: 'ThisAccountsPrincipalsOnly',
+          principals: [new iam.AnyPrincipal()],
+          actions: ['*'],
+          resources: ['*'],
+          conditions: thisAccountOnly,
+        }),
+      );
       endpoints[name] = endpoint;
     }
     this.interfaceEndpoints = endpoints;
@@ -265,7 +316,12 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
 }
 
 function endpointId(service: string): string {
-  return service.split(/[.-]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('') + 'Endpoint';
+  return (
+    service
+      .split(/[.-]/)
+      .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+      .join('') + 'Endpoint'
+  );
 }
 
 function validateCidr(scope: Construct, cidr: string): void {
@@ -277,7 +333,13 @@ function validateCidr(scope: Construct, cidr: string): void {
     invalidProp(scope, 'cidr', cidr, 'not an IPv4 CIDR block', 'use a block such as "10.0.0.0/16"');
   }
   if (prefix < 16 || prefix > 18) {
-    invalidProp(scope, 'cidr', cidr, 'the VPC needs a prefix between /16 and /18 to fit a /20 service subnet per AZ (plus public /24s with NAT)', 'use a /16 to /18 block, e.g. "10.0.0.0/16"');
+    invalidProp(
+      scope,
+      'cidr',
+      cidr,
+      'the VPC needs a prefix between /16 and /18 to fit a /20 service subnet per AZ (plus public /24s with NAT)',
+      'use a /16 to /18 block, e.g. "10.0.0.0/16"',
+    );
   }
   const [a, b] = octets;
   const isPrivate = a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);

@@ -82,7 +82,9 @@ export class PipelineFuzzAccess extends Construct {
     }
     const domain = platform.identity.domain;
     if (!domain) {
-      throw new Error(`${this.node.path}: the platform's user pool has no Cognito domain (an existing user pool was passed in), so the fuzz step has no token endpoint. Fix: disable fuzzing for this environment (fuzz: false) or use the platform's own user pool.`);
+      throw new Error(
+        `${this.node.path}: the platform's user pool has no Cognito domain (an existing user pool was passed in), so the fuzz step has no token endpoint. Fix: disable fuzzing for this environment (fuzz: false) or use the platform's own user pool.`,
+      );
     }
     this.outputs = {
       roleArn: new CfnOutput(this, 'RoleArn', { value: this.role.roleArn, description: 'fuzz step: role to assume' }),

@@ -20,7 +20,8 @@ export function clientIdUri(clientId: string): string {
 export function boundClientIds(certificatePem: string): string[] {
   const san = new X509Certificate(certificatePem).subjectAltName ?? '';
   // Node prints "URI:<uri>, DNS:<name>, …"; our URIs contain neither ", " nor quotes.
-  return san.split(', ')
+  return san
+    .split(', ')
     .filter((entry) => entry.startsWith(`URI:${CLIENT_ID_URI_PREFIX}`))
     .map((entry) => entry.slice(`URI:${CLIENT_ID_URI_PREFIX}`.length));
 }

@@ -103,9 +103,12 @@ export class ClientCertificateAuthorizer extends Construct {
     super(scope, id);
     for (const [route, scopes] of Object.entries(props.routeScopes ?? {})) this.allowRoute(route, scopes);
     this.node.addValidation({
-      validate: () => (Object.keys(this.routeScopes).length === 0
-        ? [`${this.node.path}: no route is allowed, so every request would be denied. Fix: pass routeScopes or call allowRoute("GET /v1/orders/{id}", ["orders/read"]).`]
-        : []),
+      validate: () =>
+        Object.keys(this.routeScopes).length === 0
+          ? [
+              `${this.node.path}: no route is allowed, so every request would be denied. Fix: pass routeScopes or call allowRoute("GET /v1/orders/{id}", ["orders/read"]).`,
+            ]
+          : [],
     });
     // The route map travels in the handler's environment, which Lambda caps at 4 KB (keys and values, not adjustable):
     // fail at synth instead of at deploy. The reserve covers the other variables once their references resolve.
@@ -114,17 +117,30 @@ export class ClientCertificateAuthorizer extends Construct {
       validate: () => {
         const bytes = Buffer.byteLength(encodeRouteScopes(this.routeScopes));
         return bytes + environmentReserve > LAMBDA_ENVIRONMENT_BYTES
-          ? [`${this.node.path}: the route map of ${Object.keys(this.routeScopes).length} routes is ${bytes} bytes compressed, and with the other variables (${environmentReserve} bytes reserved) it would exceed the 4 KB Lambda allows for a function's environment, so the deployment would fail. Fix: use fewer or shorter routes (e.g. one {proxy+} route per service) or split the API (BENCHMARKS.md).`]
+          ? [
+              `${this.node.path}: the route map of ${Object.keys(this.routeScopes).length} routes is ${bytes} bytes compressed, and with the other variables (${environmentReserve} bytes reserved) it would exceed the 4 KB Lambda allows for a function's environment, so the deployment would fail. Fix: use fewer or shorter routes (e.g. one {proxy+} route per service) or split the API (BENCHMARKS.md).`,
+            ]
           : [];
       },
     });
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(60);
     const ttlSeconds = this.resultsCacheTtl.toSeconds();
     if (!Token.isUnresolved(ttlSeconds) && ttlSeconds > MAX_CACHE_TTL_SECONDS) {
-      invalidProp(this, 'resultsCacheTtl', `${ttlSeconds}s`, `a revoked certificate keeps working for up to this long; at most ${MAX_CACHE_TTL_SECONDS} s is accepted`, 'use Duration.seconds(60) or less');
+      invalidProp(
+        this,
+        'resultsCacheTtl',
+        `${ttlSeconds}s`,
+        `a revoked certificate keeps working for up to this long; at most ${MAX_CACHE_TTL_SECONDS} s is accepted`,
+        'use Duration.seconds(60) or less',
+      );
     }
     if (props.withoutCertificateBinding) {
-      recordOptOut(this, 'withoutCertificateBinding', 'certificate-bound tokens (token client_id = certificate client)', props.withoutCertificateBinding);
+      recordOptOut(
+        this,
+        'withoutCertificateBinding',
+        'certificate-bound tokens (token client_id = certificate client)',
+        props.withoutCertificateBinding,
+      );
     }
 
     if (props.vpc) refuseIsolatedVpc(this, props.vpc, 'the Cognito JWKS endpoint (cognito-idp.<region>.amazonaws.com) and DynamoDB');
@@ -154,13 +170,21 @@ export class ClientCertificateAuthorizer extends Construct {
       },
       statements: [
         new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [this.denyList.tableArn] }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [props.encryptionKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [props.encryptionKey.keyArn],
+          conditions: viaService('dynamodb', Stack.of(this).region),
+        }),
       ],
     });
 
     // Both values key the cache: a token presented with another certificate is evaluated again.
     const identitySources = [apigw.IdentitySource.header('Authorization'), apigw.IdentitySource.context('identity.clientCert.serialNumber')];
-    this.authorizer = new apigw.RequestAuthorizer(this, 'Authorizer', { handler: this.handler, identitySources, resultsCacheTtl: this.resultsCacheTtl });
+    this.authorizer = new apigw.RequestAuthorizer(this, 'Authorizer', {
+      handler: this.handler,
+      identitySources,
+      resultsCacheTtl: this.resultsCacheTtl,
+    });
     // A cached policy applies to every route of the token + certificate. The handler returns a route-exact policy; where
     // routes overlap so that no policy can tell them apart, the request's method and path join the cache key.
     const cached = Token.isUnresolved(ttlSeconds) || ttlSeconds > 0;
@@ -173,7 +197,9 @@ export class ClientCertificateAuthorizer extends Construct {
         if (conflicts.length > 0) {
           const { denied, hidden, reaching } = conflicts[0];
           const describe = (r: { key: string; scopes: readonly string[] }) => `"${r.key}" (${r.scopes.join(', ')})`;
-          Annotations.of(this).addInfo(`Routes ${describe(denied)} and ${describe(hidden)} overlap in an execute-api policy (a "*" also matches "/") while ${describe(reaching)} reaches requests of the first, so no policy cached per token and certificate can tell them apart${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more such routes)` : ''}: decisions are cached per request (method and path) as well. Give overlapping routes the same scopes to cache per token again.`);
+          Annotations.of(this).addInfo(
+            `Routes ${describe(denied)} and ${describe(hidden)} overlap in an execute-api policy (a "*" also matches "/") while ${describe(reaching)} reaches requests of the first, so no policy cached per token and certificate can tell them apart${conflicts.length > 1 ? ` (and ${conflicts.length - 1} more such routes)` : ''}: decisions are cached per request (method and path) as well. Give overlapping routes the same scopes to cache per token again.`,
+          );
         }
         return [];
       },
@@ -193,10 +219,22 @@ export class ClientCertificateAuthorizer extends Construct {
    */
   public allowRoute(route: string, scopes: readonly string[]): void {
     if (!ROUTE.test(route) || !parsesAsRoute(route)) {
-      invalidProp(this, 'routeScopes', route, 'a route key is "<METHOD> <resource path>" whose segments are names, {parameter} or {proxy+}', 'use e.g. "GET /v1/orders/{id}" (the API resource path as API Gateway reports it)');
+      invalidProp(
+        this,
+        'routeScopes',
+        route,
+        'a route key is "<METHOD> <resource path>" whose segments are names, {parameter} or {proxy+}',
+        'use e.g. "GET /v1/orders/{id}" (the API resource path as API Gateway reports it)',
+      );
     }
     if (!Array.isArray(scopes) || scopes.length === 0 || scopes.some((s) => !Token.isUnresolved(s) && !SCOPE.test(s))) {
-      invalidProp(this, `routeScopes["${route}"]`, scopes, 'each route needs at least one OAuth scope without spaces or quotes', 'use scopes such as "orders/read"');
+      invalidProp(
+        this,
+        `routeScopes["${route}"]`,
+        scopes,
+        'each route needs at least one OAuth scope without spaces or quotes',
+        'use scopes such as "orders/read"',
+      );
     }
     if (this.routeScopes[route]) {
       invalidProp(this, 'routeScopes', route, 'this route is already allowed', 'allow each route once, listing all its scopes');
@@ -206,7 +244,8 @@ export class ClientCertificateAuthorizer extends Construct {
 
   /** Lets `grantee` (the operator running `csm-certs revoke`) add serials to the deny-list. */
   public grantRevoke(grantee: iam.IGrantable): iam.Grant {
-    return this.denyList.grant(grantee, 'dynamodb:PutItem')
+    return this.denyList
+      .grant(grantee, 'dynamodb:PutItem')
       .combine(grantKeyViaService(this.encryptionKey, grantee, 'dynamodb', ['kms:Decrypt', 'kms:GenerateDataKey']));
   }
 }

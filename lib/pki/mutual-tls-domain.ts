@@ -51,7 +51,6 @@ export interface MutualTlsDomainProps {
  */
 export const MTLS_SECURITY_POLICIES: readonly apigw.SecurityPolicy[] = [apigw.SecurityPolicy.TLS_1_2];
 
-
 /**
  * A regional custom domain with mutual TLS (P1, P2, P6, P12): TLS 1.2+, the client certificate must chain to
  * the truststore's CA, one base path per API version, and the API's default execute-api endpoint disabled so
@@ -71,11 +70,23 @@ export class MutualTlsDomain extends Construct {
   constructor(scope: Construct, id: string, props: MutualTlsDomainProps) {
     super(scope, id);
     if (!Token.isUnresolved(props.domainName) && !DNS_NAME_PATTERN.test(props.domainName)) {
-      invalidProp(this, 'domainName', props.domainName, 'not a valid lower-case DNS name with at least two labels', 'use a fully qualified name such as "api.example.com"');
+      invalidProp(
+        this,
+        'domainName',
+        props.domainName,
+        'not a valid lower-case DNS name with at least two labels',
+        'use a fully qualified name such as "api.example.com"',
+      );
     }
     const securityPolicy = props.securityPolicy ?? apigw.SecurityPolicy.TLS_1_2;
     if (!MTLS_SECURITY_POLICIES.includes(securityPolicy)) {
-      invalidProp(this, 'securityPolicy', securityPolicy, 'mutual TLS needs TLS 1.2 or stricter on a regional domain, and the enhanced TLS 1.3 policies do not support mutual TLS', `use one of ${MTLS_SECURITY_POLICIES.join(', ')}`);
+      invalidProp(
+        this,
+        'securityPolicy',
+        securityPolicy,
+        'mutual TLS needs TLS 1.2 or stricter on a regional domain, and the enhanced TLS 1.3 policies do not support mutual TLS',
+        `use one of ${MTLS_SECURITY_POLICIES.join(', ')}`,
+      );
     }
     const versions = props.versions ?? [];
     if (props.versions && versions.length === 0) {

@@ -186,8 +186,13 @@ export class PrivateCertificateAuthority extends Construct {
     const crlDays = props.crlExpirationDays ?? 7;
     validateRange(this, 'crlExpirationDays', crlDays, 1, MAX_CRL_EXPIRATION_DAYS, 'days');
     if (!props.publishCrl && (props.crlExpirationDays !== undefined || props.accessLogsBucket !== undefined)) {
-      invalidProp(this, props.crlExpirationDays !== undefined ? 'crlExpirationDays' : 'accessLogsBucket', props.crlExpirationDays ?? props.accessLogsBucket?.bucketName,
-        'it configures the CRL, which is published only with publishCrl', 'set publishCrl: true, or drop this prop');
+      invalidProp(
+        this,
+        props.crlExpirationDays !== undefined ? 'crlExpirationDays' : 'accessLogsBucket',
+        props.crlExpirationDays ?? props.accessLogsBucket?.bucketName,
+        'it configures the CRL, which is published only with publishCrl',
+        'set publishCrl: true, or drop this prop',
+      );
     }
     if (props.subordinate) {
       validateSubject(this, 'subordinate.subject', props.subordinate.subject);
@@ -221,8 +226,11 @@ export class PrivateCertificateAuthority extends Construct {
       // The CA checks that it can write to the bucket when it is created.
       if (this.crlBucket) ca.node.addDependency(this.crlBucket.policy!);
       else {
-        acknowledgeFinding(ca, 'PlatformChecks::Platform-PrivateCaRevocationEnabled',
-          'No relying party of the platform reads a CRL or OCSP: API Gateway mutual TLS and ECS Service Connect never check revocation; the mTLS authorizer refuses revoked certificates through its deny-list (csm-certs revoke, and RevocationSync for revocations made elsewhere). The CA\'s audit report records every revocation; publishCrl: true publishes a CRL for relying parties that fetch one.');
+        acknowledgeFinding(
+          ca,
+          'PlatformChecks::Platform-PrivateCaRevocationEnabled',
+          "No relying party of the platform reads a CRL or OCSP: API Gateway mutual TLS and ECS Service Connect never check revocation; the mTLS authorizer refuses revoked certificates through its deny-list (csm-certs revoke, and RevocationSync for revocations made elsewhere). The CA's audit report records every revocation; publishCrl: true publishes a CRL for relying parties that fetch one.",
+        );
       }
       // Kept on update and delete (certificates it issued stay verifiable); deleted when the create that made it rolls
       // back, so a failed first deploy leaves no active CA billing. See "CA lifecycle" in the README.
@@ -284,25 +292,35 @@ export class PrivateCertificateAuthority extends Construct {
     this.certificatePem = issuing.certificate.attrCertificate;
     this.certificateAuthority = acmpca.CertificateAuthority.fromCertificateAuthorityArn(this, 'IssuingCa', this.certificateAuthorityArn);
     if (this.usageMode === CaUsageMode.GENERAL_PURPOSE) {
-      Annotations.of(this).addInfo('General-purpose CA: for ECS Service Connect TLS a CA in SHORT_LIVED_CERTIFICATE mode costs less and fits its rotation.');
+      Annotations.of(this).addInfo(
+        'General-purpose CA: for ECS Service Connect TLS a CA in SHORT_LIVED_CERTIFICATE mode costs less and fits its rotation.',
+      );
     }
   }
 
   /** The private, KMS-encrypted bucket the CAs write their CRLs to, and the grants AWS Private CA needs for it. */
   private createCrlBucket(props: PrivateCertificateAuthorityProps): s3.Bucket {
     const stack = Stack.of(this);
-      // The key policy below names the bucket in its encryption-context condition (as AWS Private CA documents), and
-      // the bucket names the key: a name from pseudo parameters breaks that cycle. The last group of the stack id's
-      // UUID is new for every stack creation, so a bucket kept from a rolled-back create never blocks the retry.
-      const crlBucketName = Fn.join('-', ['pca-crl', Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId)))), this.node.addr.slice(0, 10)]);
-      const bucket = new SecureBucket(this, 'CrlBucket', {
-        bucketName: crlBucketName,
-        encryptionKey: props.encryptionKey,
-        accessLogsBucket: props.accessLogsBucket,
-        accessLogsPrefix: 'crl-bucket/',
-        withoutReplication: { reason: 'The CA rewrites its CRL into this bucket on every update (and before the old one expires); a replica in another region would serve nothing the CA cannot regenerate.' },
-      }).bucket;
-      props.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+    // The key policy below names the bucket in its encryption-context condition (as AWS Private CA documents), and
+    // the bucket names the key: a name from pseudo parameters breaks that cycle. The last group of the stack id's
+    // UUID is new for every stack creation, so a bucket kept from a rolled-back create never blocks the retry.
+    const crlBucketName = Fn.join('-', [
+      'pca-crl',
+      Fn.select(4, Fn.split('-', Fn.select(2, Fn.split('/', stack.stackId)))),
+      this.node.addr.slice(0, 10),
+    ]);
+    const bucket = new SecureBucket(this, 'CrlBucket', {
+      bucketName: crlBucketName,
+      encryptionKey: props.encryptionKey,
+      accessLogsBucket: props.accessLogsBucket,
+      accessLogsPrefix: 'crl-bucket/',
+      withoutReplication: {
+        reason:
+          'The CA rewrites its CRL into this bucket on every update (and before the old one expires); a replica in another region would serve nothing the CA cannot regenerate.',
+      },
+    }).bucket;
+    props.encryptionKey.addToResourcePolicy(
+      new iam.PolicyStatement({
         sid: `AllowPrivateCaCrlEncryption${this.node.addr.slice(0, 8)}`,
         principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],
         actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
@@ -313,15 +331,18 @@ export class PrivateCertificateAuthority extends Construct {
           StringEquals: { 'kms:ViaService': `s3.${stack.region}.amazonaws.com` },
           StringLike: { 'kms:EncryptionContext:aws:s3:arn': `arn:${stack.partition}:s3:::${crlBucketName}` },
         },
-      }));
-      bucket.addToResourcePolicy(new iam.PolicyStatement({
+      }),
+    );
+    bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
         sid: 'AllowPrivateCaToPublishCrls',
         principals: [new iam.ServicePrincipal('acm-pca.amazonaws.com')],
         actions: ['s3:PutObject', 's3:PutObjectAcl', 's3:GetBucketAcl', 's3:GetBucketLocation'],
         resources: [bucket.bucketArn, bucket.arnForObjects('*')],
         // An exact aws:SourceArn would be circular (the CA depends on this policy).
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }));
+      }),
+    );
     return bucket;
   }
 
@@ -332,8 +353,9 @@ export class PrivateCertificateAuthority extends Construct {
    */
   public grantIssue(grantee: iam.IGrantable): iam.Grant {
     const [issue, read] = clientCertificateIssueStatements(this.certificateAuthorityArn, Stack.of(this).partition);
-    return iam.Grant.addToPrincipal({ grantee, actions: issue.actions, resourceArns: issue.resources, conditions: issue.conditions })
-      .combine(iam.Grant.addToPrincipal({ grantee, actions: read.actions, resourceArns: read.resources }));
+    return iam.Grant.addToPrincipal({ grantee, actions: issue.actions, resourceArns: issue.resources, conditions: issue.conditions }).combine(
+      iam.Grant.addToPrincipal({ grantee, actions: read.actions, resourceArns: read.resources }),
+    );
   }
 
   /** Lets `grantee` revoke certificates of the issuing CA (acm-pca:RevokeCertificate). */
@@ -350,16 +372,33 @@ function validateSubject(scope: IConstruct, prop: string, subject: CaSubject | u
     const value = subject[field];
     if (value === undefined || Token.isUnresolved(value)) continue;
     if (value.length > max) {
-      invalidProp(scope, `${prop}.${field}`, value, `${field} is limited to ${max} characters (X.520), got ${value.length}`, `shorten it to at most ${max} characters`);
+      invalidProp(
+        scope,
+        `${prop}.${field}`,
+        value,
+        `${field} is limited to ${max} characters (X.520), got ${value.length}`,
+        `shorten it to at most ${max} characters`,
+      );
     }
   }
   if (subject.country !== undefined && !Token.isUnresolved(subject.country) && !/^[A-Z]{2}$/.test(subject.country)) {
-    invalidProp(scope, `${prop}.country`, subject.country, 'the country is a two-letter ISO 3166 code', 'use upper-case letters such as "DE" or "US"');
+    invalidProp(
+      scope,
+      `${prop}.country`,
+      subject.country,
+      'the country is a two-letter ISO 3166 code',
+      'use upper-case letters such as "DE" or "US"',
+    );
   }
 }
 
 function validateRange(scope: IConstruct, prop: string, value: number, min: number, max: number, unit: string): void {
-  wholeNumber(scope, prop, value, { min, max, problem: `must be a whole number of ${unit} from ${min} to ${max}`, fix: `use a value between ${min} and ${max}` });
+  wholeNumber(scope, prop, value, {
+    min,
+    max,
+    problem: `must be a whole number of ${unit} from ${min} to ${max}`,
+    fix: `use a value between ${min} and ${max}`,
+  });
 }
 
 /**

@@ -20,7 +20,9 @@ export async function certificateExpiryBound(pca: Pick<ACMPCAClient, 'send'>, ca
     const { Certificate } = await pca.send(new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: caArn }));
     return Certificate ? Math.floor(new Date(new X509Certificate(Certificate).validTo).getTime() / 1000) + DAY_SECONDS : undefined;
   } catch (e) {
-    console.log(JSON.stringify({ warning: 'cannot bound the certificate expiry: the deny-list entry will not expire', caArn, error: (e as Error).message }));
+    console.log(
+      JSON.stringify({ warning: 'cannot bound the certificate expiry: the deny-list entry will not expire', caArn, error: (e as Error).message }),
+    );
     return undefined;
   }
 }

@@ -30,7 +30,8 @@ export interface RevocationSyncProps {
 }
 
 /** The message synth prints: the sync sees only what CloudTrail records. */
-export const REVOCATION_SYNC_NEEDS_TRAIL = 'RevocationSync receives RevokeCertificate calls only as CloudTrail events: the account needs a trail that records management events in this region (the platform\'s Baseline stack creates one); without it, revocations made outside csm-certs never reach the deny-list.';
+export const REVOCATION_SYNC_NEEDS_TRAIL =
+  "RevocationSync receives RevokeCertificate calls only as CloudTrail events: the account needs a trail that records management events in this region (the platform's Baseline stack creates one); without it, revocations made outside csm-certs never reach the deny-list.";
 
 /**
  * Revocation from any path (P7): an EventBridge rule on the CloudTrail event of `acm-pca:RevokeCertificate` for the
@@ -48,7 +49,12 @@ export class RevocationSync extends Construct {
   constructor(scope: Construct, id: string, props: RevocationSyncProps) {
     super(scope, id);
     const caArn = props.certificateAuthority.certificateAuthorityArn;
-    this.deadLetterQueue = createDeadLetterQueue(this, 'DeadLetterQueue', props.encryptionKey, 'the revocation sync (RevokeCertificate events it could not write to the deny-list)');
+    this.deadLetterQueue = createDeadLetterQueue(
+      this,
+      'DeadLetterQueue',
+      props.encryptionKey,
+      'the revocation sync (RevokeCertificate events it could not write to the deny-list)',
+    );
     this.handler = createPkiFunction(this, 'Handler', {
       handler: 'revocation-sync',
       description: 'Writes certificates revoked by any path (CloudTrail RevokeCertificate) to the mTLS deny-list',
@@ -59,8 +65,15 @@ export class RevocationSync extends Construct {
       environment: { DENY_LIST_TABLE: props.denyList.tableName, CERTIFICATE_AUTHORITY_ARNS: caArn },
       statements: [
         new iam.PolicyStatement({ actions: ['dynamodb:PutItem'], resources: [props.denyList.tableArn] }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [props.encryptionKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
-        new iam.PolicyStatement({ actions: ['acm-pca:DescribeCertificateAuthority', 'acm-pca:GetCertificateAuthorityCertificate'], resources: [caArn] }),
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [props.encryptionKey.keyArn],
+          conditions: viaService('dynamodb', Stack.of(this).region),
+        }),
+        new iam.PolicyStatement({
+          actions: ['acm-pca:DescribeCertificateAuthority', 'acm-pca:GetCertificateAuthorityCertificate'],
+          resources: [caArn],
+        }),
       ],
     });
     this.rule = new events.Rule(this, 'Rule', {
@@ -75,7 +88,9 @@ export class RevocationSync extends Construct {
           requestParameters: { certificateAuthorityArn: [caArn] },
         },
       },
-      targets: [new targets.LambdaFunction(this.handler, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 20, maxEventAge: Duration.hours(6) })],
+      targets: [
+        new targets.LambdaFunction(this.handler, { deadLetterQueue: this.deadLetterQueue, retryAttempts: 20, maxEventAge: Duration.hours(6) }),
+      ],
     });
     Annotations.of(this).addInfo(REVOCATION_SYNC_NEEDS_TRAIL);
   }

@@ -48,12 +48,16 @@ export function parseRoute(key: string, scopes: readonly string[]): ParsedRoute 
   const { method, path } = parseRouteKey(key) ?? {};
   if (!method || path === undefined) throw new Error(`invalid route "${key}": expected "<METHOD> /<path>"`);
   const methods = method === 'ANY' ? [...ROUTE_METHODS] : [method];
-  const segments: Segment[] = path.split('/').slice(1).filter((s, i, all) => !(s === '' && i === all.length - 1)).map((s) => {
-    if (/^\{[^{}]+\+\}$/.test(s)) return { kind: 'proxy' as const };
-    if (/^\{[^{}]+\}$/.test(s)) return { kind: 'param' as const };
-    if (/[*?{}]/.test(s) || s === '') throw new Error(`invalid route "${key}": segment "${s}" is neither a name nor a {parameter}`);
-    return { kind: 'literal' as const, value: s };
-  });
+  const segments: Segment[] = path
+    .split('/')
+    .slice(1)
+    .filter((s, i, all) => !(s === '' && i === all.length - 1))
+    .map((s) => {
+      if (/^\{[^{}]+\+\}$/.test(s)) return { kind: 'proxy' as const };
+      if (/^\{[^{}]+\}$/.test(s)) return { kind: 'param' as const };
+      if (/[*?{}]/.test(s) || s === '') throw new Error(`invalid route "${key}": segment "${s}" is neither a name nor a {parameter}`);
+      return { kind: 'literal' as const, value: s };
+    });
   const pattern = segments.map((s) => (s.kind === 'literal' ? s.value : '?*')).join('/');
   return { key, methods, segments, scopes, pattern };
 }
@@ -75,7 +79,10 @@ export function routeArns(apiStage: string, route: ParsedRoute): string[] {
  * `*` any run of characters (including `/`), `?` exactly one character, everything else literally.
  */
 export function arnMatches(pattern: string, arn: string): boolean {
-  const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&'))).join('');
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/-]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`, 's').test(arn);
 }
 
@@ -174,7 +181,10 @@ type Token = { t: 'char'; c: string } | { t: 'param' } | { t: 'proxy' } | { t: '
 /** A character class: one character, any character but `/`, or any character. */
 type Label = { c: string } | 'segment' | 'any';
 /** Edges by source state. */
-interface Automaton { readonly edges: { label: Label; to: number }[][]; readonly final: number }
+interface Automaton {
+  readonly edges: { label: Label; to: number }[][];
+  readonly final: number;
+}
 
 function automaton(tokens: Token[]): Automaton {
   const list: { from: number; label: Label; to: number }[] = [];
@@ -183,9 +193,17 @@ function automaton(tokens: Token[]): Automaton {
   let next = 1;
   for (const token of tokens) {
     switch (token.t) {
-      case 'char': edges.push({ from: state, label: { c: token.c }, to: next }); state = next++; break;
-      case 'one': edges.push({ from: state, label: 'any', to: next }); state = next++; break;
-      case 'star': edges.push({ from: state, label: 'any', to: state }); break;
+      case 'char':
+        edges.push({ from: state, label: { c: token.c }, to: next });
+        state = next++;
+        break;
+      case 'one':
+        edges.push({ from: state, label: 'any', to: next });
+        state = next++;
+        break;
+      case 'star':
+        edges.push({ from: state, label: 'any', to: state });
+        break;
       case 'param': {
         const inSegment = next++;
         edges.push({ from: state, label: 'segment', to: inSegment }, { from: inSegment, label: 'segment', to: inSegment });
@@ -196,8 +214,10 @@ function automaton(tokens: Token[]): Automaton {
         const inSegment = next++;
         const afterSlash = next++;
         edges.push(
-          { from: state, label: 'segment', to: inSegment }, { from: inSegment, label: 'segment', to: inSegment },
-          { from: inSegment, label: { c: '/' }, to: afterSlash }, { from: afterSlash, label: 'segment', to: inSegment },
+          { from: state, label: 'segment', to: inSegment },
+          { from: inSegment, label: 'segment', to: inSegment },
+          { from: inSegment, label: { c: '/' }, to: afterSlash },
+          { from: afterSlash, label: 'segment', to: inSegment },
         );
         state = inSegment;
         break;

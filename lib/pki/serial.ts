@@ -3,7 +3,11 @@
  * API Gateway (clientCert.serialNumber), openssl, @peculiar/x509 and AWS Private CA all print serials differently.
  */
 export function normalizeSerial(serial: string): string {
-  const hex = String(serial).trim().replace(/^0x/i, '').replace(/[:\s-]/g, '').toLowerCase();
+  const hex = String(serial)
+    .trim()
+    .replace(/^0x/i, '')
+    .replace(/[:\s-]/g, '')
+    .toLowerCase();
   if (!/^[0-9a-f]+$/.test(hex)) {
     throw new Error(`invalid certificate serial "${serial}": expected hexadecimal digits, optionally separated by colons`);
   }

@@ -17,4 +17,3 @@ export const END_ENTITY_TEMPLATES: readonly string[] = [PCA_TEMPLATES.clientAuth
 export function pcaTemplateArn(partition: string, name: string): string {
   return `arn:${partition}:acm-pca:::template/${name}`;
 }
-

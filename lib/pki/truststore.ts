@@ -69,11 +69,20 @@ export class Truststore extends Construct {
     super(scope, id);
     this.objectKey = props.objectKey ?? 'truststore.pem';
     if (!Token.isUnresolved(this.objectKey) && (!OBJECT_KEY.test(this.objectKey) || this.objectKey.startsWith('/'))) {
-      invalidProp(this, 'objectKey', this.objectKey, 'not a safe S3 object key', 'use letters, digits and !_.*\'()/- without a leading "/", e.g. "truststore.pem"');
+      invalidProp(
+        this,
+        'objectKey',
+        this.objectKey,
+        'not a safe S3 object key',
+        'use letters, digits and !_.*\'()/- without a leading "/", e.g. "truststore.pem"',
+      );
     }
     const expirationDays = props.noncurrentVersionExpirationDays ?? 90;
     wholeNumber(this, 'noncurrentVersionExpirationDays', expirationDays, {
-      min: 30, max: 3650, problem: 'replaced versions must outlive the deployments that may still reference them', fix: 'use a whole number of days from 30 to 3650',
+      min: 30,
+      max: 3650,
+      problem: 'replaced versions must outlive the deployments that may still reference them',
+      fix: 'use a whole number of days from 30 to 3650',
     });
 
     if (props.vpc) refuseIsolatedVpc(this, props.vpc, 'ACM PCA, S3 and the CloudFormation response URL');
@@ -82,7 +91,10 @@ export class Truststore extends Construct {
       encryptionKey: props.encryptionKey,
       accessLogsBucket: props.accessLogsBucket,
       accessLogsPrefix: 'truststore-bucket/',
-      withoutReplication: { reason: 'The truststore is written from the CA on every deployment and API Gateway reads it in this region only; the CA, not this bucket, is the source of truth.' },
+      withoutReplication: {
+        reason:
+          'The truststore is written from the CA on every deployment and API Gateway reads it in this region only; the CA, not this bucket, is the source of truth.',
+      },
       noncurrentVersionExpirationDays: expirationDays,
     }).bucket;
 
@@ -93,13 +105,21 @@ export class Truststore extends Construct {
       logsKey: props.logsKey,
       timeout: Duration.minutes(2),
       vpc: props.vpc,
-      noDeadLetterQueueReason: 'Invoked by CloudFormation, which learns every outcome through the response URL; a lost invocation fails the stack operation instead of waiting unread in a queue.',
+      noDeadLetterQueueReason:
+        'Invoked by CloudFormation, which learns every outcome through the response URL; a lost invocation fails the stack operation instead of waiting unread in a queue.',
       statements: [
-        new iam.PolicyStatement({ actions: ['acm-pca:GetCertificateAuthorityCertificate'], resources: [props.certificateAuthority.certificateAuthorityArn] }),
+        new iam.PolicyStatement({
+          actions: ['acm-pca:GetCertificateAuthorityCertificate'],
+          resources: [props.certificateAuthority.certificateAuthorityArn],
+        }),
         new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objectArn] }),
         // Without it S3 answers a missing key with 403 instead of 404, and the first Create could not tell the two apart.
         new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }),
-        new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [props.encryptionKey.keyArn], conditions: viaService('s3', Stack.of(this).region) }),
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [props.encryptionKey.keyArn],
+          conditions: viaService('s3', Stack.of(this).region),
+        }),
       ],
     });
 
@@ -118,4 +138,3 @@ export class Truststore extends Construct {
     this.version = this.resource.getAttString('VersionId');
   }
 }
-

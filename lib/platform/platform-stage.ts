@@ -64,7 +64,13 @@ export class PlatformStage extends Stage {
       invalidProp(this, 'profile', props.profile, 'unknown profile', `use one of ${Object.keys(PLATFORM_PROFILES).join(', ')}`);
     }
     if (props.accountBaseline && props.withoutAccountBaseline) {
-      invalidProp(this, 'withoutAccountBaseline', props.withoutAccountBaseline.reason, 'accountBaseline and withoutAccountBaseline were both given', 'keep one of them');
+      invalidProp(
+        this,
+        'withoutAccountBaseline',
+        props.withoutAccountBaseline.reason,
+        'accountBaseline and withoutAccountBaseline were both given',
+        'keep one of them',
+      );
     }
     this.profileName = props.profile;
     const { profile: _name, env: _env, accountBaseline, withoutAccountBaseline, ...platformProps } = props;
@@ -101,7 +107,12 @@ export class PlatformStage extends Stage {
       this.stack.addStackDependency(this.baselineStack, 'the account baseline (trail, detectors) is in place before the platform');
     }
     // Also without services: `cdk deploy '<env>/*'` deploys the registry first.
-    this.stack.addStackDependency(this.registryStack, 'the services pull their images from the registry stack\'s repositories');
-    this.platform = new SecureMicroservicePlatform(this.stack, 'Platform', { ...platformProps, environmentName: id, profile, registry: this.registry });
+    this.stack.addStackDependency(this.registryStack, "the services pull their images from the registry stack's repositories");
+    this.platform = new SecureMicroservicePlatform(this.stack, 'Platform', {
+      ...platformProps,
+      environmentName: id,
+      profile,
+      registry: this.registry,
+    });
   }
 }

@@ -396,19 +396,24 @@ export class SecureMicroservicePlatform extends Construct {
     const alarmEmails = this.validate(props);
 
     this.node.addValidation({
-      validate: () => (this.api.routes.length === 0
-        ? [`${this.node.path}: the platform has no route, so its API would be empty. Fix: add a service with at least one route, e.g. platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] }).`]
-        : []),
+      validate: () =>
+        this.api.routes.length === 0
+          ? [
+              `${this.node.path}: the platform has no route, so its API would be empty. Fix: add a service with at least one route, e.g. platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] }).`,
+            ]
+          : [],
     });
     const retention = this.profile.logRetentionDays;
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `platform/${props.environmentName}` });
     this.recordBroughtIn(props);
-    const own = props.existingNetwork ? undefined : new PrivateNetwork(this, 'Network', {
-      logsKey: this.keys.logsKey,
-      availabilityZones: this.profile.availabilityZones,
-      interfaceEndpointZones: this.profile.interfaceEndpointZones,
-      flowLogRetentionDays: retention,
-    });
+    const own = props.existingNetwork
+      ? undefined
+      : new PrivateNetwork(this, 'Network', {
+          logsKey: this.keys.logsKey,
+          availabilityZones: this.profile.availabilityZones,
+          interfaceEndpointZones: this.profile.interfaceEndpointZones,
+          flowLogRetentionDays: retention,
+        });
     this.network = own;
     const network = own ? { vpc: own.vpc, endpoints: own, serviceSubnets: own.serviceSubnets } : props.existingNetwork!;
     this.vpc = network.vpc;
@@ -450,14 +455,22 @@ export class SecureMicroservicePlatform extends Construct {
       disableExecuteApiEndpoint: props.mutualTls ? true : undefined,
       manageAccountCloudWatchRole: props.manageAccountCloudWatchRole,
       resourcePolicy: props.apiResourcePolicy,
-      customAuthorizer: this.clientCertificateAuthorizer ? {
-        authorizer: this.clientCertificateAuthorizer.authorizer,
-        reason: 'The mTLS path uses ClientCertificateAuthorizer, which verifies the Cognito access token and the route scopes itself and also refuses revoked client certificates; a Cognito authorizer cannot check revocation.',
-      } : undefined,
+      customAuthorizer: this.clientCertificateAuthorizer
+        ? {
+            authorizer: this.clientCertificateAuthorizer.authorizer,
+            reason:
+              'The mTLS path uses ClientCertificateAuthorizer, which verifies the Cognito access token and the route scopes itself and also refuses revoked client certificates; a Cognito authorizer cannot check revocation.',
+          }
+        : undefined,
     });
     this.alarmTopic = this.api.alarmTopic;
     if (alarmEmails.length > 0) {
-      const undelivered = createDeadLetterQueue(this, 'AlarmDeliveryDeadLetterQueue', this.keys.dataKey, 'the alarm e-mail subscriptions (alarms SNS could not deliver)');
+      const undelivered = createDeadLetterQueue(
+        this,
+        'AlarmDeliveryDeadLetterQueue',
+        this.keys.dataKey,
+        'the alarm e-mail subscriptions (alarms SNS could not deliver)',
+      );
       for (const email of alarmEmails) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }));
     }
     this.firewall = new ApiFirewall(this, 'Firewall', { ...props.firewall, logsKey: this.keys.logsKey, logRetentionDays: retention });
@@ -465,46 +478,78 @@ export class SecureMicroservicePlatform extends Construct {
     this.api.addFirewallAlarm(this.firewall.metricBlockedRequests());
 
     this.domain = props.mutualTls ? this.createDomain(props.mutualTls) : undefined;
-    this.certificateOperatorPolicy = this.clientCertificateAuthorizer ? this.createCertificateOperatorPolicy(this.clientCertificateAuthorizer) : undefined;
+    this.certificateOperatorPolicy = this.clientCertificateAuthorizer
+      ? this.createCertificateOperatorPolicy(this.clientCertificateAuthorizer)
+      : undefined;
     this.apiUrl = this.addOutputs(props);
   }
 
   /** Checks the platform's props (invalidProp: prop, value, problem, fix), records budget and log floor; returns the alarm addresses. */
   private validate(props: SecureMicroservicePlatformProps): string[] {
     if (!ENVIRONMENT_NAME_PATTERN.test(props.environmentName)) {
-      invalidProp(this, 'environmentName', props.environmentName, 'environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters', 'use e.g. "dev" or "prod"');
+      invalidProp(
+        this,
+        'environmentName',
+        props.environmentName,
+        'environment names are lower-case letters, digits and "-", starting with a letter, at most 16 characters',
+        'use e.g. "dev" or "prod"',
+      );
     }
     const budget = this.profile.idleMonthlyBudgetUsd;
     if (budget !== undefined) {
       if (!Number.isFinite(budget) || budget <= 0) {
-        invalidProp(this, 'profile.idleMonthlyBudgetUsd', budget, 'an idle budget is a positive amount of USD per month', 'use e.g. 150, or leave it out for no budget');
+        invalidProp(
+          this,
+          'profile.idleMonthlyBudgetUsd',
+          budget,
+          'an idle budget is a positive amount of USD per month',
+          'use e.g. 150, or leave it out for no budget',
+        );
       }
       this.node.addMetadata(IDLE_COST_BUDGET_METADATA_TYPE, { monthlyUsd: budget });
     }
     this.recordLogRetentionFloor();
     wholeNumber(this, 'servicesPerStack', this.servicesPerStack, {
-      min: 1, max: 10, refuseTokens: true,
-      problem: 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)', fix: 'use a whole number between 1 and 10 (8 is the default)',
+      min: 1,
+      max: 10,
+      refuseTokens: true,
+      problem: 'a nested stack holds 1 to 10 services (about 45 resources each, under the 500-resource limit)',
+      fix: 'use a whole number between 1 and 10 (8 is the default)',
     });
     wholeNumber(this, 'servicesPerGateway', this.servicesPerGateway, {
-      min: 1, max: MAX_LISTENERS_PER_NLB, refuseTokens: true,
-      problem: `a shared load balancer holds 1 to ${MAX_LISTENERS_PER_NLB} listeners (one per service)`, fix: `use a whole number between 1 and ${MAX_LISTENERS_PER_NLB} (the default)`,
+      min: 1,
+      max: MAX_LISTENERS_PER_NLB,
+      refuseTokens: true,
+      problem: `a shared load balancer holds 1 to ${MAX_LISTENERS_PER_NLB} listeners (one per service)`,
+      fix: `use a whole number between 1 and ${MAX_LISTENERS_PER_NLB} (the default)`,
     });
     const alarmEmails = props.alarmEmails ?? [];
     if (this.profile.requireAlarmRouting && alarmEmails.length === 0) {
-      invalidProp(this, 'alarmEmails', alarmEmails, 'this profile routes alarms, so someone must receive them', 'give at least one address, e.g. ["security-oncall@example.com"]');
+      invalidProp(
+        this,
+        'alarmEmails',
+        alarmEmails,
+        'this profile routes alarms, so someone must receive them',
+        'give at least one address, e.g. ["security-oncall@example.com"]',
+      );
     }
     for (const email of alarmEmails) {
       if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
         invalidProp(this, 'alarmEmails', email, 'not an e-mail address', 'use an address such as "security-oncall@example.com"');
       }
     }
-    for (const [prop, value] of [['serviceCertificateArn', props.serviceCertificateArn], ['mutualTls.certificateArn', props.mutualTls?.certificateArn]] as const) {
+    for (const [prop, value] of [
+      ['serviceCertificateArn', props.serviceCertificateArn],
+      ['mutualTls.certificateArn', props.mutualTls?.certificateArn],
+    ] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(value)) {
         invalidProp(this, prop, value, 'not an ACM certificate ARN', 'use arn:aws:acm:<region>:<account>:certificate/<id>');
       }
     }
-    for (const [prop, value, service] of [['s3PrefixListId', props.s3PrefixListId, 's3'], ['dynamoDbPrefixListId', props.dynamoDbPrefixListId, 'dynamodb']] as const) {
+    for (const [prop, value, service] of [
+      ['s3PrefixListId', props.s3PrefixListId, 's3'],
+      ['dynamoDbPrefixListId', props.dynamoDbPrefixListId, 'dynamodb'],
+    ] as const) {
       if (value !== undefined && !Token.isUnresolved(value) && !/^pl-[0-9a-f]{8,17}$/.test(value)) {
         invalidProp(this, prop, value, 'not a managed prefix list id', prefixListLookup(service));
       }
@@ -513,13 +558,19 @@ export class SecureMicroservicePlatform extends Construct {
   }
 
   /** The given CA, or the platform's own hierarchy (root, and an issuing CA when the profile asks for one). */
-  private createCertificateAuthority(props: SecureMicroservicePlatformProps): { ca?: PrivateCertificateAuthority; certificateAuthority: acmpca.ICertificateAuthority; chainPem: string } {
+  private createCertificateAuthority(props: SecureMicroservicePlatformProps): {
+    ca?: PrivateCertificateAuthority;
+    certificateAuthority: acmpca.ICertificateAuthority;
+    chainPem: string;
+  } {
     if (props.existingCertificateAuthority) {
       return { certificateAuthority: props.existingCertificateAuthority.certificateAuthority, chainPem: props.existingCertificateAuthority.chainPem };
     }
     const ca = new PrivateCertificateAuthority(this, 'Ca', {
       subject: { commonName: `Platform ${props.environmentName} Root CA`, organization: 'cdk-secure-microservices' },
-      subordinate: this.profile.subordinateCa ? { subject: { commonName: `Platform ${props.environmentName} Issuing CA`, organization: 'cdk-secure-microservices' } } : undefined,
+      subordinate: this.profile.subordinateCa
+        ? { subject: { commonName: `Platform ${props.environmentName} Issuing CA`, organization: 'cdk-secure-microservices' } }
+        : undefined,
       usageMode: this.profile.caUsageMode,
       encryptionKey: this.keys.dataKey,
       // The services' Service Connect TLS uses the issuing CA.
@@ -530,7 +581,10 @@ export class SecureMicroservicePlatform extends Construct {
   }
 
   /** The mTLS path's authorizer (token, route scopes, deny-list) and the sync that fills its deny-list from CA revocations. */
-  private createMutualTlsAuthorizer(mutualTls: MutualTlsOptions, forwardedClaims?: string[]): { authorizer: ClientCertificateAuthorizer; revocationSync: RevocationSync } {
+  private createMutualTlsAuthorizer(
+    mutualTls: MutualTlsOptions,
+    forwardedClaims?: string[],
+  ): { authorizer: ClientCertificateAuthorizer; revocationSync: RevocationSync } {
     const authorizer = new ClientCertificateAuthorizer(this, 'ClientCertificateAuthorizer', {
       userPool: this.identity.userPool,
       encryptionKey: this.keys.dataKey,
@@ -560,8 +614,14 @@ export class SecureMicroservicePlatform extends Construct {
         : undefined,
       hostedZone: mutualTls.hostedZone,
     });
-    new CfnOutput(this, 'DomainTarget', { value: domain.regionalDomainName, description: `${mutualTls.domainName} must resolve here: CNAME to it, or a Route 53 alias A record with DomainTargetHostedZoneId` });
-    new CfnOutput(this, 'DomainTargetHostedZoneId', { value: domain.regionalHostedZoneId, description: 'hosted zone id of DomainTarget (Route 53 alias record)' });
+    new CfnOutput(this, 'DomainTarget', {
+      value: domain.regionalDomainName,
+      description: `${mutualTls.domainName} must resolve here: CNAME to it, or a Route 53 alias A record with DomainTargetHostedZoneId`,
+    });
+    new CfnOutput(this, 'DomainTargetHostedZoneId', {
+      value: domain.regionalHostedZoneId,
+      description: 'hosted zone id of DomainTarget (Route 53 alias record)',
+    });
     return domain;
   }
 
@@ -569,12 +629,24 @@ export class SecureMicroservicePlatform extends Construct {
   private addOutputs(props: SecureMicroservicePlatformProps): string {
     new CfnOutput(this, 'CertificateAuthorityArn', { value: this.certificateAuthority.certificateAuthorityArn, description: 'csm-certs --ca-arn' });
     if (this.clientCertificateAuthorizer) {
-      new CfnOutput(this, 'CertificateOperatorPolicyArn', { value: this.certificateOperatorPolicy!.managedPolicyArn, description: 'attach to the roles that run csm-certs' });
-      new CfnOutput(this, 'DenyListTableName', { value: this.clientCertificateAuthorizer.denyList.tableName, description: 'revoked client certificate serials (csm-certs revoke)' });
+      new CfnOutput(this, 'CertificateOperatorPolicyArn', {
+        value: this.certificateOperatorPolicy!.managedPolicyArn,
+        description: 'attach to the roles that run csm-certs',
+      });
+      new CfnOutput(this, 'DenyListTableName', {
+        value: this.clientCertificateAuthorizer.denyList.tableName,
+        description: 'revoked client certificate serials (csm-certs revoke)',
+      });
     }
-    new CfnOutput(this, 'UserPoolId', { value: this.identity.userPool.userPoolId, description: 'machine clients: aws cognito-idp list-user-pool-clients / describe-user-pool-client (client secret)' });
+    new CfnOutput(this, 'UserPoolId', {
+      value: this.identity.userPool.userPoolId,
+      description: 'machine clients: aws cognito-idp list-user-pool-clients / describe-user-pool-client (client secret)',
+    });
     if (this.identity.domain) {
-      new CfnOutput(this, 'TokenUrl', { value: `${this.identity.domain.baseUrl()}/oauth2/token`, description: 'OAuth 2.0 token endpoint (client_credentials)' });
+      new CfnOutput(this, 'TokenUrl', {
+        value: `${this.identity.domain.baseUrl()}/oauth2/token`,
+        description: 'OAuth 2.0 token endpoint (client_credentials)',
+      });
     }
     const apiUrl = props.mutualTls ? `https://${props.mutualTls.domainName}` : this.api.restApi.urlForPath('/');
     new CfnOutput(this, 'ApiUrl', { value: apiUrl, description: 'the platform API (versions are base paths /v1, /v2, ...)' });
@@ -590,13 +662,26 @@ export class SecureMicroservicePlatform extends Construct {
         // Revoke; the CA certificate bounds a deny-list entry's expiry when the certificate itself is unknown.
         new iam.PolicyStatement({ actions: ['acm-pca:RevokeCertificate', 'acm-pca:GetCertificateAuthorityCertificate'], resources: [caArn] }),
         new iam.PolicyStatement({ actions: ['dynamodb:PutItem', 'dynamodb:GetItem'], resources: [authorizer.denyList.tableArn] }),
-        new iam.PolicyStatement({ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [this.keys.dataKey.keyArn], conditions: viaService('dynamodb', Stack.of(this).region) }),
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: [this.keys.dataKey.keyArn],
+          conditions: viaService('dynamodb', Stack.of(this).region),
+        }),
         // `csm-certs status` reads the CA's CRL (SSE-KMS), when it publishes one.
-        ...(this.ca?.crlBucket ? [
-          // AWS Private CA writes crl/<CA id>.crl: exactly the issuing CA's.
-          new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.ca.crlBucket.arnForObjects(`crl/${Fn.select(1, Fn.split('/', caArn))}.crl`)] }),
-          new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [this.keys.dataKey.keyArn], conditions: viaService('s3', Stack.of(this).region) }),
-        ] : []),
+        ...(this.ca?.crlBucket
+          ? [
+              // AWS Private CA writes crl/<CA id>.crl: exactly the issuing CA's.
+              new iam.PolicyStatement({
+                actions: ['s3:GetObject'],
+                resources: [this.ca.crlBucket.arnForObjects(`crl/${Fn.select(1, Fn.split('/', caArn))}.crl`)],
+              }),
+              new iam.PolicyStatement({
+                actions: ['kms:Decrypt'],
+                resources: [this.keys.dataKey.keyArn],
+                conditions: viaService('s3', Stack.of(this).region),
+              }),
+            ]
+          : []),
       ],
     });
   }
@@ -613,10 +698,22 @@ export class SecureMicroservicePlatform extends Construct {
   private recordLogRetentionFloor(): void {
     const floor = this.profile.minimumLogRetentionDays ?? DEFAULT_LOG_RETENTION_FLOOR_DAYS;
     if (!Number.isInteger(floor) || floor < DEFAULT_LOG_RETENTION_FLOOR_DAYS) {
-      invalidProp(this, 'profile.minimumLogRetentionDays', floor, `the gate keeps logs at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS} days; a profile may only raise that floor`, `use a whole number of days of at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS}, e.g. 365`);
+      invalidProp(
+        this,
+        'profile.minimumLogRetentionDays',
+        floor,
+        `the gate keeps logs at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS} days; a profile may only raise that floor`,
+        `use a whole number of days of at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS}, e.g. 365`,
+      );
     }
     if (this.profile.logRetentionDays < floor) {
-      invalidProp(this, 'profile.logRetentionDays', this.profile.logRetentionDays, `below the profile's minimumLogRetentionDays (${floor})`, `keep logs at least ${floor} days`);
+      invalidProp(
+        this,
+        'profile.logRetentionDays',
+        this.profile.logRetentionDays,
+        `below the profile's minimumLogRetentionDays (${floor})`,
+        `keep logs at least ${floor} days`,
+      );
     }
     this.node.addMetadata(LOG_RETENTION_FLOOR_METADATA_TYPE, floor);
   }
@@ -671,31 +768,53 @@ export class SecureMicroservicePlatform extends Construct {
     const callers = (options.allowFrom ?? []).map((caller) => {
       const found = this.serviceMap.get(caller);
       if (!found) {
-        invalidProp(this, `addService("${name}").allowFrom`, caller, 'no service of that name was added before this one', `add "${caller}" first, or use one of: ${[...this.serviceMap.keys()].join(', ') || '(none yet)'}`);
+        invalidProp(
+          this,
+          `addService("${name}").allowFrom`,
+          caller,
+          'no service of that name was added before this one',
+          `add "${caller}" first, or use one of: ${[...this.serviceMap.keys()].join(', ') || '(none yet)'}`,
+        );
       }
       return found.service;
     });
     const scopeGroup = options.scopeGroup ?? DEFAULT_SCOPE_GROUP;
     if (!SCOPE_GROUP.test(scopeGroup)) {
-      invalidProp(this, `addService("${name}").scopeGroup`, scopeGroup, 'scope groups are resource-server identifiers: lower-case letters, digits and "-", starting with a letter, at most 63 characters', 'use a domain or team name such as "payments"');
+      invalidProp(
+        this,
+        `addService("${name}").scopeGroup`,
+        scopeGroup,
+        'scope groups are resource-server identifiers: lower-case letters, digits and "-", starting with a letter, at most 63 characters',
+        'use a domain or team name such as "payments"',
+      );
     }
     if (options.table && !this.props.dynamoDbPrefixListId) {
-      invalidProp(this, 'dynamoDbPrefixListId', undefined, `service "${name}" has a table, and its tasks reach DynamoDB only through the gateway endpoint, which the security group must name by its prefix list`, prefixListLookup('dynamodb'));
+      invalidProp(
+        this,
+        'dynamoDbPrefixListId',
+        undefined,
+        `service "${name}" has a table, and its tasks reach DynamoDB only through the gateway endpoint, which the security group must name by its prefix list`,
+        prefixListLookup('dynamodb'),
+      );
     }
     return { callers, scopeGroup };
   }
 
   /** The service's repository and hardened SecureFargateService behind the next shared gateway, in `scope`. */
-  private createService(scope: Construct, name: string, options: PlatformServiceOptions, callers: SecureFargateService[], executionRole: ManagedPolicyRole): { repository: SecureRepository; service: SecureFargateService } {
+  private createService(
+    scope: Construct,
+    name: string,
+    options: PlatformServiceOptions,
+    callers: SecureFargateService[],
+    executionRole: ManagedPolicyRole,
+  ): { repository: SecureRepository; service: SecureFargateService } {
     const gateway = this.gatewayForNextService();
     // Listener port on the gateway's shared load balancer: 8443 + the service's index within its gateway.
     const listenerPort = SERVICE_LISTENER_BASE_PORT + (this.serviceMap.size % this.servicesPerGateway);
     const first = [...this.serviceMap.values()][0]?.service;
     const shared = this.sharedByServices();
 
-    const repository = this.props.registry
-      ? this.props.registry.repositoryFor(name)
-      : this.repositoryInServiceStack(scope, name);
+    const repository = this.props.registry ? this.props.registry.repositoryFor(name) : this.repositoryInServiceStack(scope, name);
     const service = new SecureFargateService(scope, 'Service', {
       serviceName: name,
       image: { repository, tag: options.imageTag, digest: options.imageDigest },
@@ -703,7 +822,10 @@ export class SecureMicroservicePlatform extends Construct {
       serviceSubnets: this.serviceSubnets,
       awsEndpoints: this.endpoints,
       s3PrefixList: ec2.PrefixList.fromPrefixListId(scope, 'S3PrefixList', this.props.s3PrefixListId),
-      dynamoDbPrefixList: options.table && this.props.dynamoDbPrefixListId ? ec2.PrefixList.fromPrefixListId(scope, 'DynamoDbPrefixList', this.props.dynamoDbPrefixListId) : undefined,
+      dynamoDbPrefixList:
+        options.table && this.props.dynamoDbPrefixListId
+          ? ec2.PrefixList.fromPrefixListId(scope, 'DynamoDbPrefixList', this.props.dynamoDbPrefixListId)
+          : undefined,
       encryptionKey: this.keys.dataKey,
       logsKey: this.keys.logsKey,
       certificate: acm.Certificate.fromCertificateArn(scope, 'Certificate', this.props.serviceCertificateArn),
@@ -717,9 +839,14 @@ export class SecureMicroservicePlatform extends Construct {
       memoryLimitMiB: options.memoryLimitMiB,
       environment: options.environment,
       secrets: options.secrets,
-      callers: callers.length > 0
-        ? { entry: this.serviceNetworkForCalls().addService(name, { idleTimeout: options.callIdleTimeout }), services: callers, requestTimeout: options.callRequestTimeout }
-        : undefined,
+      callers:
+        callers.length > 0
+          ? {
+              entry: this.serviceNetworkForCalls().addService(name, { idleTimeout: options.callIdleTimeout }),
+              services: callers,
+              requestTimeout: options.callRequestTimeout,
+            }
+          : undefined,
       containerHealthCheckCommand: options.containerHealthCheckCommand,
       cluster: first?.cluster,
       namespace: first?.namespace,
@@ -730,14 +857,22 @@ export class SecureMicroservicePlatform extends Construct {
   }
 
   /** The SecureBucket and SecureTable a service asked for, granted to its task role. */
-  private createServiceStorage(scope: Construct, name: string, service: SecureFargateService, options: PlatformServiceOptions): { bucket?: SecureBucket; table?: SecureTable } {
+  private createServiceStorage(
+    scope: Construct,
+    name: string,
+    service: SecureFargateService,
+    options: PlatformServiceOptions,
+  ): { bucket?: SecureBucket; table?: SecureTable } {
     let bucket: SecureBucket | undefined;
     if (options.bucket) {
       bucket = new SecureBucket(scope, 'Bucket', { encryptionKey: this.keys.dataKey, ...options.bucket });
       bucket.grantReadWrite(service);
       const bucketId = Stack.of(bucket.bucket).getLogicalId(bucket.bucket.node.defaultChild as CfnElement);
-      acknowledgeFinding(service.taskRole.policy!, `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
-        `The ${name} service owns this bucket (created for it by addService) and reads and writes any of its objects; the grant names the bucket and its key only.`);
+      acknowledgeFinding(
+        service.taskRole.policy!,
+        `AwsSolutions::AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+        `The ${name} service owns this bucket (created for it by addService) and reads and writes any of its objects; the grant names the bucket and its key only.`,
+      );
     }
     let table: SecureTable | undefined;
     if (options.table) {
@@ -777,10 +912,12 @@ export class SecureMicroservicePlatform extends Construct {
   private claimHeaders(): Record<string, string> | undefined {
     const claims = this.props.userAttributeClaims ?? [];
     if (claims.length === 0) return undefined;
-    return Object.fromEntries(claims.map((claim) => [
-      `integration.request.header.${USER_CLAIM_HEADER_PREFIX}${claim}`,
-      this.clientCertificateAuthorizer ? `context.authorizer.claim_${claim}` : `context.authorizer.claims.${claim}`,
-    ]));
+    return Object.fromEntries(
+      claims.map((claim) => [
+        `integration.request.header.${USER_CLAIM_HEADER_PREFIX}${claim}`,
+        this.clientCertificateAuthorizer ? `context.authorizer.claim_${claim}` : `context.authorizer.claims.${claim}`,
+      ]),
+    );
   }
 
   /** The VPC Lattice service network of service-to-service calls (created with the first `allowFrom`). */
@@ -805,8 +942,10 @@ export class SecureMicroservicePlatform extends Construct {
 
   /** Without a registry: the repository sits next to the service, which cannot start on a first deploy. */
   private repositoryInServiceStack(scope: Construct, name: string): SecureRepository {
-    Annotations.of(scope).addWarningV2('cdk-secure-microservices:repository-in-service-stack',
-      `The image repository ${this.props.environmentName}/${name} is created in the same deployment as the service that pulls from it, so a first deploy fails (no image yet). Fix: pass registry (a PlatformRegistry in a stack deployed first; PlatformStage does this), or push the image before the service starts.`);
+    Annotations.of(scope).addWarningV2(
+      'cdk-secure-microservices:repository-in-service-stack',
+      `The image repository ${this.props.environmentName}/${name} is created in the same deployment as the service that pulls from it, so a first deploy fails (no image yet). Fix: pass registry (a PlatformRegistry in a stack deployed first; PlatformStage does this), or push the image before the service starts.`,
+    );
     // One image-finding rule for the platform's repositories (the registry has its own).
     this.findingAlerts ??= new ScanFindingAlerts(this, 'ImageFindingAlerts', {
       topic: this.alarmTopic,
@@ -824,8 +963,12 @@ export class SecureMicroservicePlatform extends Construct {
   /** What every service shares: one Service Connect TLS role. */
   private sharedByServices(): { readonly serviceConnectTlsRole: ManagedPolicyRole } {
     this.shared ??= {
-      serviceConnectTlsRole: createServiceConnectTlsRole(this, 'ServiceConnectTlsRole', this.keys.dataKey,
-        `cdk-secure-microservices ${this.props.environmentName}: Service Connect TLS certificates from the platform CA`),
+      serviceConnectTlsRole: createServiceConnectTlsRole(
+        this,
+        'ServiceConnectTlsRole',
+        this.keys.dataKey,
+        `cdk-secure-microservices ${this.props.environmentName}: Service Connect TLS certificates from the platform CA`,
+      ),
     };
     return this.shared;
   }
@@ -837,7 +980,11 @@ export class SecureMicroservicePlatform extends Construct {
         description: `cdk-secure-microservices ${this.props.environmentName}: services ${index * this.servicesPerStack + 1}-${(index + 1) * this.servicesPerStack}`,
       });
       // One execution role per stack: it pulls from, and logs to, this stack's services' repositories and log groups only.
-      const executionRole = createExecutionRole(stack, 'ExecutionRole', `cdk-secure-microservices ${this.props.environmentName} services ${index + 1}: image pull, logs, secrets`);
+      const executionRole = createExecutionRole(
+        stack,
+        'ExecutionRole',
+        `cdk-secure-microservices ${this.props.environmentName} services ${index + 1}: image pull, logs, secrets`,
+      );
       this.serviceStacks[index] = { stack, executionRole };
     }
     return this.serviceStacks[index];

@@ -4,7 +4,10 @@
  */
 
 /** An address range [start, end] (inclusive) of one IP version. */
-interface Range { readonly start: bigint; readonly end: bigint }
+interface Range {
+  readonly start: bigint;
+  readonly end: bigint;
+}
 
 const V4_BITS = 32n;
 const V6_BITS = 128n;

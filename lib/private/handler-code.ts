@@ -21,7 +21,9 @@ export type HandlerName = (typeof HANDLER_NAMES)[number];
 export function handlerCode(name: HandlerName): lambda.Code {
   const dir = path.join(HANDLERS_DIR, name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
-    throw new Error(`Lambda handler bundle "${name}" not found in ${dir}. Fix: in this repository run "npm run build:handlers" (npm ci does it for you); in an installed package, reinstall it (the bundles ship in the tarball).`);
+    throw new Error(
+      `Lambda handler bundle "${name}" not found in ${dir}. Fix: in this repository run "npm run build:handlers" (npm ci does it for you); in an installed package, reinstall it (the bundles ship in the tarball).`,
+    );
   }
   return lambda.Code.fromAsset(dir);
 }

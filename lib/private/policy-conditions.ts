@@ -1,7 +1,16 @@
 import { asArray } from './rule-helpers';
 
 /** Operators that restrict to the listed values (IfExists variants and negations do not: an absent key passes). */
-const RESTRICTING_OPERATORS = ['stringequals', 'stringequalsignorecase', 'stringlike', 'arnequals', 'arnlike', 'forallvalues:stringequals', 'foranyvalue:stringequals', 'foranyvalue:stringlike'];
+const RESTRICTING_OPERATORS = [
+  'stringequals',
+  'stringequalsignorecase',
+  'stringlike',
+  'arnequals',
+  'arnlike',
+  'forallvalues:stringequals',
+  'foranyvalue:stringequals',
+  'foranyvalue:stringlike',
+];
 
 /** Matches every condition key in restrictsBy. */
 export const ANY_CONDITION_KEY: readonly string[] = [':'];
@@ -14,13 +23,16 @@ export const ANY_CONDITION_KEY: readonly string[] = [':'];
  */
 export function restrictsBy(condition: unknown, keys: readonly string[]): boolean {
   if (!condition || typeof condition !== 'object') return false;
-  return Object.entries(condition as Record<string, Record<string, unknown>>).some(([operator, byKey]) =>
-    RESTRICTING_OPERATORS.includes(operator.toLowerCase()) && Object.entries(byKey ?? {}).some(([key, values]) => {
-      const k = key.toLowerCase();
-      const matches = keys.some((wanted) => (wanted === ':' ? true : wanted.endsWith(':') ? k.startsWith(wanted) : k === wanted));
-      const list = asArray(values);
-      return matches && list.length > 0 && list.every(isSpecificValue);
-    }));
+  return Object.entries(condition as Record<string, Record<string, unknown>>).some(
+    ([operator, byKey]) =>
+      RESTRICTING_OPERATORS.includes(operator.toLowerCase()) &&
+      Object.entries(byKey ?? {}).some(([key, values]) => {
+        const k = key.toLowerCase();
+        const matches = keys.some((wanted) => (wanted === ':' ? true : wanted.endsWith(':') ? k.startsWith(wanted) : k === wanted));
+        const list = asArray(values);
+        return matches && list.length > 0 && list.every(isSpecificValue);
+      }),
+  );
 }
 
 function isSpecificValue(value: unknown): boolean {

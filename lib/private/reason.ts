@@ -15,7 +15,8 @@ export const MIN_REASON_WORDS = 4;
 /** What a reviewer is told to write when a reason is refused. */
 export const REASON_FIX = `write at least ${MIN_REASON_WORDS} different words (${MIN_REASON_LENGTH}+ characters) saying why the control is not needed here and what limits the exposure`;
 
-const PLACEHOLDER = /^(todo|tbd|fixme|n\/?a|none|legacy|test(ing)?|ignored?|suppress(ed)?|ok(ay)?|false positive|not needed|no reason|because|whatever|temp(orary)?|wip)$/i;
+const PLACEHOLDER =
+  /^(todo|tbd|fixme|n\/?a|none|legacy|test(ing)?|ignored?|suppress(ed)?|ok(ay)?|false positive|not needed|no reason|because|whatever|temp(orary)?|wip)$/i;
 const WORD = /[\p{L}\p{N}][\p{L}\p{N}'’_-]*/gu;
 const REAL_WORD = /^(?=(?:.*\p{L}){2})(?=.*[aeiouyAEIOUY\u00C0-\u024F]).*$/u;
 /** Five or more of one non-space, non-digit character in a row: "xxxxx", ".....", "-----". */

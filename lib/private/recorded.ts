@@ -48,7 +48,14 @@ export function recordedAcknowledgements(scope: IConstruct): RecordedAcknowledge
       for (const [rawId, reason] of Object.entries(m.data as Record<string, unknown>)) {
         const id = rawId.replace(/^annotation::/i, '');
         const schemaLint = id.toLowerCase().startsWith(SCHEMA_LINT_NAMESPACE);
-        out.push({ id, reason, constructPath: c.node.path, onRoot: isRoot(c), schemaLint, stackWide: stackWide.some((s) => s.id === id && s.reason === reason) });
+        out.push({
+          id,
+          reason,
+          constructPath: c.node.path,
+          onRoot: isRoot(c),
+          schemaLint,
+          stackWide: stackWide.some((s) => s.id === id && s.reason === reason),
+        });
       }
     }
   }
@@ -57,8 +64,11 @@ export function recordedAcknowledgements(scope: IConstruct): RecordedAcknowledge
 
 /** Every opt-out recorded on `scope` and below. */
 export function recordedOptOuts(scope: IConstruct): RecordedOptOut[] {
-  return scope.node.findAll().flatMap((c) => c.node.metadata
-    .filter((m) => m.type === OPT_OUT_METADATA_TYPE)
-    .map((m) => ({ ...(m.data as { control: string; reason: unknown }), constructPath: c.node.path })));
+  return scope.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === OPT_OUT_METADATA_TYPE)
+        .map((m) => ({ ...(m.data as { control: string; reason: unknown }), constructPath: c.node.path })),
+    );
 }
-

@@ -24,7 +24,8 @@ export function secretLikeValue(value: string): string | undefined {
   for (const [pattern, what] of KNOWN_SECRETS) if (pattern.test(value)) return what;
   for (const run of value.match(new RegExp(`[A-Za-z0-9+/=_-]{${MIN_RANDOM_LENGTH},}`, 'g')) ?? []) {
     const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((c) => c.test(run)).length;
-    if (classes === 3 && entropy(run) >= MIN_RANDOM_ENTROPY) return `a long random string (${run.length} characters, ${entropy(run).toFixed(1)} bits each)`;
+    if (classes === 3 && entropy(run) >= MIN_RANDOM_ENTROPY)
+      return `a long random string (${run.length} characters, ${entropy(run).toFixed(1)} bits each)`;
   }
   return undefined;
 }

@@ -52,7 +52,11 @@ export interface Acknowledgement {
   /** Made with acknowledgeStackWide: covers every resource of the stack (flagged in the report). */
   readonly stackWide?: boolean;
 }
-export interface OptOut { readonly control: string; readonly reason: string; readonly constructPath: string }
+export interface OptOut {
+  readonly control: string;
+  readonly reason: string;
+  readonly constructPath: string;
+}
 
 /** Every acknowledgement recorded under root (Validations.of(x).acknowledge or any other API), with its construct path. */
 export function collectAcknowledgements(root: IConstruct): Acknowledgement[] {
@@ -96,7 +100,11 @@ export function mapPractices(stacks: readonly ReportStack[], paths: ReadonlyMap<
   return map;
 }
 
-interface DiagramNode { readonly id: string; readonly label: string; readonly types: readonly string[] }
+interface DiagramNode {
+  readonly id: string;
+  readonly label: string;
+  readonly types: readonly string[];
+}
 
 /** The request path of ARCHITECTURE.md, kept to the hops that exist in the synthesized templates. */
 const DIAGRAM_NODES: readonly DiagramNode[] = [
@@ -145,8 +153,14 @@ export function toMermaid(graph: ArchitectureGraph): string {
 }
 
 export function toDot(graph: ArchitectureGraph): string {
-  return ['digraph platform {', '  rankdir=LR;', '  node [shape=box, style=rounded];',
-    ...graph.nodes.map((n) => `  ${n.id} [label="${n.label}"];`), ...graph.edges.map(([a, b]) => `  ${a} -> ${b};`), '}'].join('\n');
+  return [
+    'digraph platform {',
+    '  rankdir=LR;',
+    '  node [shape=box, style=rounded];',
+    ...graph.nodes.map((n) => `  ${n.id} [label="${n.label}"];`),
+    ...graph.edges.map(([a, b]) => `  ${a} -> ${b};`),
+    '}',
+  ].join('\n');
 }
 
 /** Renders the security report as markdown. */
@@ -156,33 +170,67 @@ export function renderSecurityReport(input: ReportInput, diagramSvg?: string): s
   const practiceMap = mapPractices(input.stacks, input.root ? constructPathsByLogicalId(input.root) : undefined);
   const resourceCount = input.stacks.reduce((n, s) => n + Object.keys(s.resources).length, 0);
   const lines: string[] = [
-    '# Security report', '',
-    `Generated at synth from ${input.stacks.length} stack(s), ${resourceCount} resources. Packs: ${input.packs.join(', ')}.`, '',
-    '## Controls and where they are enforced', '',
-    '| enforced by | synth fails when | practices |', '|---|---|---|',
+    '# Security report',
+    '',
+    `Generated at synth from ${input.stacks.length} stack(s), ${resourceCount} resources. Packs: ${input.packs.join(', ')}.`,
+    '',
+    '## Controls and where they are enforced',
+    '',
+    '| enforced by | synth fails when | practices |',
+    '|---|---|---|',
     `| \`applySecurityChecks\` (${input.packs.join(', ')}) | any finding of these packs is not acknowledged | P16 |`,
     ...input.rules.map((r) => `| PlatformChecks \`Platform-${r.id}\` | ${r.info.replace(/\|/g, '/')} | ${r.practices.join(', ')} |`),
     '',
   ];
   const stackWide = acks.filter((a) => a.stackWide);
   if (stackWide.length > 0) {
-    lines.push(`## WARNING: ${stackWide.length} STACK-WIDE acknowledgement(s)`, '',
-      'Each of these silences its rule for **every resource of the stack**, present and future (acknowledgeStackWide). Review them first.', '',
-      '| finding | stack | reason |', '|---|---|---|', ...stackWide.map((a) => `| \`${a.id}\` | \`${a.constructPath}\` | ${a.reason.replace(/\|/g, '/')} |`), '');
+    lines.push(
+      `## WARNING: ${stackWide.length} STACK-WIDE acknowledgement(s)`,
+      '',
+      'Each of these silences its rule for **every resource of the stack**, present and future (acknowledgeStackWide). Review them first.',
+      '',
+      '| finding | stack | reason |',
+      '|---|---|---|',
+      ...stackWide.map((a) => `| \`${a.id}\` | \`${a.constructPath}\` | ${a.reason.replace(/\|/g, '/')} |`),
+      '',
+    );
   }
   lines.push('## Acknowledged findings', '');
   if (acks.length === 0) lines.push('None.');
-  else lines.push('| finding | construct | reason |', '|---|---|---|', ...acks.map((a) => `| \`${a.id}\`${a.stackWide ? ' **STACK-WIDE**' : ''} | \`${a.constructPath}\` | ${a.reason.replace(/\|/g, '/')} |`));
+  else
+    lines.push(
+      '| finding | construct | reason |',
+      '|---|---|---|',
+      ...acks.map((a) => `| \`${a.id}\`${a.stackWide ? ' **STACK-WIDE**' : ''} | \`${a.constructPath}\` | ${a.reason.replace(/\|/g, '/')} |`),
+    );
   lines.push('', '## Secure defaults turned off (opt-outs)', '');
   if (optOuts.length === 0) lines.push('None.');
-  else lines.push('| control | construct | reason |', '|---|---|---|', ...optOuts.map((o) => `| ${o.control} | \`${o.constructPath}\` | ${o.reason.replace(/\|/g, '/')} |`));
+  else
+    lines.push(
+      '| control | construct | reason |',
+      '|---|---|---|',
+      ...optOuts.map((o) => `| ${o.control} | \`${o.constructPath}\` | ${o.reason.replace(/\|/g, '/')} |`),
+    );
   lines.push('', '## Practices (P1–P16, docs/PRACTICES.md of cdk-secure-microservices) and the resources that implement them', '');
   for (const practice of PRACTICES) {
-    const evidence = practice.id === 'P16'
-      ? [`synth-time gate: ${input.packs.join(', ')}; ${input.rules.length} PlatformChecks rules (RULES.md)`]
-      : [...practiceMap.get(practice.id) ?? [], ...optOuts.filter((o) => organizationManagedPractice(o.control) === practice.id)
-        .map((o) => `managed by the organization: ${o.control.replace(/ \(managed by the organization\)$/, '')} (\`${o.constructPath}\`): ${o.reason}`)];
-    lines.push(`### ${practice.id} ${practice.title}`, '', ...(evidence.length ? evidence.map((e) => `- ${e}`) : ['- not implemented by any resource in this app']), '');
+    const evidence =
+      practice.id === 'P16'
+        ? [`synth-time gate: ${input.packs.join(', ')}; ${input.rules.length} PlatformChecks rules (RULES.md)`]
+        : [
+            ...(practiceMap.get(practice.id) ?? []),
+            ...optOuts
+              .filter((o) => organizationManagedPractice(o.control) === practice.id)
+              .map(
+                (o) =>
+                  `managed by the organization: ${o.control.replace(/ \(managed by the organization\)$/, '')} (\`${o.constructPath}\`): ${o.reason}`,
+              ),
+          ];
+    lines.push(
+      `### ${practice.id} ${practice.title}`,
+      '',
+      ...(evidence.length ? evidence.map((e) => `- ${e}`) : ['- not implemented by any resource in this app']),
+      '',
+    );
   }
   lines.push(...revocationSection(input.stacks));
   lines.push(...(input.sections ?? []));
@@ -210,13 +258,25 @@ export function revocationSection(stacks: readonly ReportStack[]): string[] {
   const lines = ['## Revocation: which relying parties check it', '', '| relying party | checks revocation | how |', '|---|---|---|'];
   if (authorizers.length > 0) {
     const ttl = Math.max(...authorizers.map((r) => Number(r.Properties?.AuthorizerResultTtlInSeconds ?? 300)));
-    lines.push(`| mTLS authorizer (ClientCertificateAuthorizer) x${authorizers.length} | **yes** | refuses serials on its deny-list within ${ttl} s (decision cache); entries come from \`csm-certs revoke\`${sync ? ' and, for revocations made elsewhere (console, AWS CLI), from the CloudTrail RevokeCertificate sync, which needs a trail recording management events in the region' : '; revocations made elsewhere (console, AWS CLI) do **not** reach it: no CloudTrail sync in this app'} |`);
+    lines.push(
+      `| mTLS authorizer (ClientCertificateAuthorizer) x${authorizers.length} | **yes** | refuses serials on its deny-list within ${ttl} s (decision cache); entries come from \`csm-certs revoke\`${sync ? ' and, for revocations made elsewhere (console, AWS CLI), from the CloudTrail RevokeCertificate sync, which needs a trail recording management events in the region' : '; revocations made elsewhere (console, AWS CLI) do **not** reach it: no CloudTrail sync in this app'} |`,
+    );
   }
-  if (mtlsDomains.length > 0) lines.push(`| API Gateway mutual TLS (custom domain) x${mtlsDomains.length} | **no** | verifies the chain against the truststore only; never a CRL or OCSP (the authorizer above is what refuses revoked certificates) |`);
-  if (serviceConnectTls.length > 0) lines.push(`| ECS Service Connect TLS x${serviceConnectTls.length} | **no** | ECS issues and rotates its own short-lived certificates; no relying party checks their revocation |`);
-  lines.push('', crl > 0
-    ? `${crl} of ${cas.length} CA(s) publish a CRL to a private S3 bucket: no relying party above fetches it (it is read by \`csm-certs status\` as the CA's view and by principals granted access). The CA's audit report records every revocation as well.`
-    : `No CA publishes a CRL; the CA's audit report records revocations.`, '');
+  if (mtlsDomains.length > 0)
+    lines.push(
+      `| API Gateway mutual TLS (custom domain) x${mtlsDomains.length} | **no** | verifies the chain against the truststore only; never a CRL or OCSP (the authorizer above is what refuses revoked certificates) |`,
+    );
+  if (serviceConnectTls.length > 0)
+    lines.push(
+      `| ECS Service Connect TLS x${serviceConnectTls.length} | **no** | ECS issues and rotates its own short-lived certificates; no relying party checks their revocation |`,
+    );
+  lines.push(
+    '',
+    crl > 0
+      ? `${crl} of ${cas.length} CA(s) publish a CRL to a private S3 bucket: no relying party above fetches it (it is read by \`csm-certs status\` as the CA's view and by principals granted access). The CA's audit report records every revocation as well.`
+      : `No CA publishes a CRL; the CA's audit report records revocations.`,
+    '',
+  );
   return lines;
 }
 
@@ -225,4 +285,3 @@ export function renderSvg(dotSource: string, svgPath: string): boolean {
   const run = spawnSync('dot', ['-Tsvg', '-o', svgPath], { input: dotSource, encoding: 'utf8' });
   return !run.error && run.status === 0 && fs.existsSync(svgPath);
 }
-

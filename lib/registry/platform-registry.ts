@@ -45,7 +45,14 @@ export class PlatformRegistry extends Construct {
   constructor(scope: Construct, id: string, props: PlatformRegistryProps) {
     super(scope, id);
     this.environmentName = props.environmentName;
-    matching(this, 'environmentName', props.environmentName, ENVIRONMENT_NAME_PATTERN, 'the environment name prefixes every repository name', 'use lower-case letters, digits and "-", e.g. "dev"');
+    matching(
+      this,
+      'environmentName',
+      props.environmentName,
+      ENVIRONMENT_NAME_PATTERN,
+      'the environment name prefixes every repository name',
+      'use lower-case letters, digits and "-", e.g. "dev"',
+    );
     const stack = Stack.of(this);
     if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
@@ -57,13 +64,15 @@ export class PlatformRegistry extends Construct {
         description: `cdk-secure-microservices ${props.environmentName}: container images and scan-finding alerts`,
       });
       // EventBridge (alert rule DLQs) and SNS (e-mail subscription DLQ) write to queues encrypted with this key.
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowAlertDeliveryServicesForThisAccount',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('sns.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-      }));
+      key.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid: 'AllowAlertDeliveryServicesForThisAccount',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com'), new iam.ServicePrincipal('sns.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        }),
+      );
       this.encryptionKey = key;
     }
     this.findingsTopic = new sns.Topic(this, 'FindingsTopic', {
@@ -79,7 +88,12 @@ export class PlatformRegistry extends Construct {
     });
     const emails = props.alarmEmails ?? [];
     if (emails.length > 0) {
-      const undelivered = createDeadLetterQueue(this, 'FindingsDeliveryDeadLetterQueue', this.encryptionKey, 'the findings e-mail subscriptions (findings SNS could not deliver)');
+      const undelivered = createDeadLetterQueue(
+        this,
+        'FindingsDeliveryDeadLetterQueue',
+        this.encryptionKey,
+        'the findings e-mail subscriptions (findings SNS could not deliver)',
+      );
       for (const email of emails) this.findingsTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }));
     }
   }

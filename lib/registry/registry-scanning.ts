@@ -28,23 +28,43 @@ export class RegistryScanning extends Construct {
     const stack = Stack.of(this);
     const others = stack.node.findAll().filter((c) => c !== this && c instanceof RegistryScanning);
     if (others.length > 0) {
-      invalidProp(this, 'RegistryScanning', others[0].node.path, 'registry scanning is one setting per account and region; a second configuration would overwrite the first', 'create RegistryScanning once and list every repository pattern in repositoryFilters');
+      invalidProp(
+        this,
+        'RegistryScanning',
+        others[0].node.path,
+        'registry scanning is one setting per account and region; a second configuration would overwrite the first',
+        'create RegistryScanning once and list every repository pattern in repositoryFilters',
+      );
     }
     const filters = props.repositoryFilters ?? ['*'];
     if (filters.length === 0) {
-      invalidProp(this, 'repositoryFilters', filters, 'an empty filter list scans nothing', "omit the prop to scan every repository, or give patterns such as 'payments/*'");
+      invalidProp(
+        this,
+        'repositoryFilters',
+        filters,
+        'an empty filter list scans nothing',
+        "omit the prop to scan every repository, or give patterns such as 'payments/*'",
+      );
     }
     for (const filter of filters) {
       if (!Token.isUnresolved(filter) && !FILTER.test(filter)) {
-        invalidProp(this, 'repositoryFilters', filter, 'not a repository name pattern', "use lower-case repository names with '*' wildcards, e.g. 'payments/*'");
+        invalidProp(
+          this,
+          'repositoryFilters',
+          filter,
+          'not a repository name pattern',
+          "use lower-case repository names with '*' wildcards, e.g. 'payments/*'",
+        );
       }
     }
     this.resource = new ecr.CfnRegistryScanningConfiguration(this, 'Resource', {
       scanType: 'ENHANCED',
-      rules: [{
-        scanFrequency: 'CONTINUOUS_SCAN',
-        repositoryFilters: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })),
-      }],
+      rules: [
+        {
+          scanFrequency: 'CONTINUOUS_SCAN',
+          repositoryFilters: filters.map((filter) => ({ filter, filterType: 'WILDCARD' })),
+        },
+      ],
     });
   }
 }

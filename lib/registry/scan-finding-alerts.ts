@@ -44,8 +44,12 @@ export interface AlertDelivery {
  * encrypted DLQ.
  */
 export function createAlertDelivery(scope: Construct, topic: sns.ITopic, topicKey: kms.IKey | undefined, queueKey: kms.IKey): AlertDelivery {
-  const deadLetterQueue = createDeadLetterQueue(scope, 'AlertDeadLetterQueue', queueKey,
-    'the scan-finding alert rules (an EventBridge target DLQ, which cdk-nag does not recognise as a DLQ)');
+  const deadLetterQueue = createDeadLetterQueue(
+    scope,
+    'AlertDeadLetterQueue',
+    queueKey,
+    'the scan-finding alert rules (an EventBridge target DLQ, which cdk-nag does not recognise as a DLQ)',
+  );
   // A role with a customer managed policy instead of a service-principal grant on the topic and key.
   const role = new ManagedPolicyRole(scope, 'AlertRole', {
     assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
@@ -102,7 +106,13 @@ export class ScanFindingAlerts extends Construct {
   constructor(scope: Construct, id: string, props: ScanFindingAlertsProps) {
     super(scope, id);
     if (!Token.isUnresolved(props.repositoryPrefix) && !PREFIX.test(props.repositoryPrefix)) {
-      invalidProp(this, 'repositoryPrefix', props.repositoryPrefix, 'not the beginning of an ECR repository name (an empty prefix would match every repository of the account)', "use the platform's namespace, e.g. 'dev/'");
+      invalidProp(
+        this,
+        'repositoryPrefix',
+        props.repositoryPrefix,
+        'not the beginning of an ECR repository name (an empty prefix would match every repository of the account)',
+        "use the platform's namespace, e.g. 'dev/'",
+      );
     }
     this.topic = props.topic;
     this.repositoryPrefix = props.repositoryPrefix;

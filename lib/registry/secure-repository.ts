@@ -86,9 +86,20 @@ export class SecureRepository extends Construct {
     Object.defineProperty(this, SECURE_REPOSITORY, { value: true });
     const name = props.repositoryName;
     if (name !== undefined && !Token.isUnresolved(name) && !REPOSITORY_NAME.test(name)) {
-      invalidProp(this, 'repositoryName', name, 'ECR names are 2–256 lower-case letters, digits and ". _ -" separated segments, "/" for namespaces', 'use a name such as "payments/orders-api"');
+      invalidProp(
+        this,
+        'repositoryName',
+        name,
+        'ECR names are 2–256 lower-case letters, digits and ". _ -" separated segments, "/" for namespaces',
+        'use a name such as "payments/orders-api"',
+      );
     }
-    const untaggedDays = positiveInteger(this, 'untaggedImageExpiryDays', props.untaggedImageExpiryDays ?? 14, 'untagged images must expire after at least one day');
+    const untaggedDays = positiveInteger(
+      this,
+      'untaggedImageExpiryDays',
+      props.untaggedImageExpiryDays ?? 14,
+      'untagged images must expire after at least one day',
+    );
     const maxImages = positiveInteger(this, 'maxImageCount', props.maxImageCount ?? 100, 'the repository must keep at least the newest image');
 
     this.repository = new ecr.Repository(this, 'Resource', {
@@ -99,7 +110,12 @@ export class SecureRepository extends Construct {
       encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       lifecycleRules: [
-        { rulePriority: 1, description: `Expire untagged images after ${untaggedDays} days`, tagStatus: ecr.TagStatus.UNTAGGED, maxImageAge: Duration.days(untaggedDays) },
+        {
+          rulePriority: 1,
+          description: `Expire untagged images after ${untaggedDays} days`,
+          tagStatus: ecr.TagStatus.UNTAGGED,
+          maxImageAge: Duration.days(untaggedDays),
+        },
         { rulePriority: 2, description: `Keep the newest ${maxImages} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: maxImages },
       ],
     });
@@ -109,10 +125,25 @@ export class SecureRepository extends Construct {
     if (props.findingAlerts) {
       const shared = props.findingAlerts;
       if (props.findingsTopic) {
-        invalidProp(this, 'findingsTopic', props.findingsTopic.node.path, 'with findingAlerts the findings go to the shared alerts\' topic', 'set the topic on the ScanFindingAlerts, or omit findingAlerts');
+        invalidProp(
+          this,
+          'findingsTopic',
+          props.findingsTopic.node.path,
+          "with findingAlerts the findings go to the shared alerts' topic",
+          'set the topic on the ScanFindingAlerts, or omit findingAlerts',
+        );
       }
-      if (name === undefined || (!Token.isUnresolved(name) && !Token.isUnresolved(shared.repositoryPrefix) && !name.startsWith(shared.repositoryPrefix))) {
-        invalidProp(this, 'repositoryName', name, `the shared alerts ${shared.node.path} match repositories whose names start with "${shared.repositoryPrefix}" only`, `name the repository "${shared.repositoryPrefix}<name>", or omit findingAlerts`);
+      if (
+        name === undefined ||
+        (!Token.isUnresolved(name) && !Token.isUnresolved(shared.repositoryPrefix) && !name.startsWith(shared.repositoryPrefix))
+      ) {
+        invalidProp(
+          this,
+          'repositoryName',
+          name,
+          `the shared alerts ${shared.node.path} match repositories whose names start with "${shared.repositoryPrefix}" only`,
+          `name the repository "${shared.repositoryPrefix}<name>", or omit findingAlerts`,
+        );
       }
       this.findingsTopic = shared.topic;
       this.alertDeadLetterQueue = shared.deadLetterQueue;
@@ -121,12 +152,19 @@ export class SecureRepository extends Construct {
       this.inspectorFindingsRule = shared.rule;
       return;
     }
-    this.findingsTopic = props.findingsTopic ?? new sns.Topic(this, 'FindingsTopic', {
-      displayName: 'Container image scan findings (CRITICAL/HIGH)',
-      masterKey: props.encryptionKey,
-      enforceSSL: true,
-    });
-    const delivery = createAlertDelivery(this, this.findingsTopic, props.findingsTopic ? props.findingsTopic.masterKey : props.encryptionKey, props.encryptionKey);
+    this.findingsTopic =
+      props.findingsTopic ??
+      new sns.Topic(this, 'FindingsTopic', {
+        displayName: 'Container image scan findings (CRITICAL/HIGH)',
+        masterKey: props.encryptionKey,
+        enforceSSL: true,
+      });
+    const delivery = createAlertDelivery(
+      this,
+      this.findingsTopic,
+      props.findingsTopic ? props.findingsTopic.masterKey : props.encryptionKey,
+      props.encryptionKey,
+    );
     this.alertDeadLetterQueue = delivery.deadLetterQueue;
     this.alertRole = delivery.role;
     this.scanFindingsRule = new events.Rule(this, 'ScanFindingsRule', {
@@ -137,7 +175,7 @@ export class SecureRepository extends Construct {
         detail: {
           'repository-name': [this.repositoryName],
           'scan-status': ['COMPLETE'],
-          '$or': ALERT_SEVERITIES.map((severity) => ({ 'finding-severity-counts': { [severity]: [{ numeric: ['>', 0] }] } })),
+          $or: ALERT_SEVERITIES.map((severity) => ({ 'finding-severity-counts': { [severity]: [{ numeric: ['>', 0] }] } })),
         },
       },
       targets: [delivery.target],
@@ -163,5 +201,9 @@ export class SecureRepository extends Construct {
 }
 
 function positiveInteger(scope: IConstruct, prop: string, value: number, problem: string): number {
-  return wholeNumber(scope, prop, value, { min: 1, problem, fix: `use a whole number of at least 1 (default ${prop === 'maxImageCount' ? 100 : 14})` });
+  return wholeNumber(scope, prop, value, {
+    min: 1,
+    problem,
+    fix: `use a whole number of at least 1 (default ${prop === 'maxImageCount' ? 100 : 14})`,
+  });
 }

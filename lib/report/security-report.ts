@@ -40,7 +40,10 @@ export function readSynthesizedStacks(root: IConstruct): ReportStack[] {
     while (top.nestedStackParent) top = top.nestedStackParent;
     const file = path.join(Stage.of(top)!.outdir, stack.templateFile);
     if (!fs.existsSync(file)) continue;
-    stacks.push({ stackPath: stack.node.path, resources: (JSON.parse(fs.readFileSync(file, 'utf8')).Resources ?? {}) as Record<string, TemplateResource> });
+    stacks.push({
+      stackPath: stack.node.path,
+      resources: (JSON.parse(fs.readFileSync(file, 'utf8')).Resources ?? {}) as Record<string, TemplateResource>,
+    });
   }
   return stacks;
 }
@@ -62,7 +65,19 @@ export class SecurityReportPlugin implements IPolicyValidationPlugin {
     const dotSource = addCallGraphToDot(toDot(architectureGraph(stacks)), root);
     fs.writeFileSync(path.join(outdir, ARCHITECTURE_DOT_FILE), dotSource);
     const svg = renderSvg(dotSource, path.join(outdir, ARCHITECTURE_SVG_FILE)) ? ARCHITECTURE_SVG_FILE : undefined;
-    fs.writeFileSync(path.join(outdir, SECURITY_REPORT_FILE), renderSecurityReport({ stacks, root, packs: this.packNames(), rules: this.props.rules, sections: [...renderServiceCallsSection(root), ...renderIdleCostSection(stacks, root, constructPathsByLogicalId(root))] }, svg));
+    fs.writeFileSync(
+      path.join(outdir, SECURITY_REPORT_FILE),
+      renderSecurityReport(
+        {
+          stacks,
+          root,
+          packs: this.packNames(),
+          rules: this.props.rules,
+          sections: [...renderServiceCallsSection(root), ...renderIdleCostSection(stacks, root, constructPathsByLogicalId(root))],
+        },
+        svg,
+      ),
+    );
     return { success: true, violations: [] };
   }
 

@@ -130,50 +130,90 @@ export class SecureBucket extends Construct {
     this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const region = Stack.of(this).region;
     requireKeyInRegion(this, 'encryptionKey', props.encryptionKey, region, 'the bucket');
-    const noncurrentDays = wholeDays(this, 'noncurrentVersionExpirationDays', props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS);
+    const noncurrentDays = wholeDays(
+      this,
+      'noncurrentVersionExpirationDays',
+      props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS,
+    );
     if (props.accessLogsBucket && props.accessLogRetentionDays !== undefined) {
-      invalidProp(this, 'accessLogRetentionDays', props.accessLogRetentionDays, 'it only applies to the log bucket SecureBucket creates, and accessLogsBucket was given', 'set the expiry on the log bucket you pass in, and drop accessLogRetentionDays');
+      invalidProp(
+        this,
+        'accessLogRetentionDays',
+        props.accessLogRetentionDays,
+        'it only applies to the log bucket SecureBucket creates, and accessLogsBucket was given',
+        'set the expiry on the log bucket you pass in, and drop accessLogRetentionDays',
+      );
     }
     if (props.accessLogsBucket?.encryptionKey) {
-      invalidProp(this, 'accessLogsBucket', props.accessLogsBucket.node.path, 'S3 cannot deliver server access logs to a bucket encrypted with SSE-KMS', 'pass a log bucket encrypted with SSE-S3 (BucketEncryption.S3_MANAGED), or omit accessLogsBucket to get one');
+      invalidProp(
+        this,
+        'accessLogsBucket',
+        props.accessLogsBucket.node.path,
+        'S3 cannot deliver server access logs to a bucket encrypted with SSE-KMS',
+        'pass a log bucket encrypted with SSE-S3 (BucketEncryption.S3_MANAGED), or omit accessLogsBucket to get one',
+      );
     }
     const logRetentionDays = wholeDays(this, 'accessLogRetentionDays', props.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS);
     if (props.replication && props.withoutReplication) {
-      invalidProp(this, 'withoutReplication', props.withoutReplication.reason, 'replication and withoutReplication were both given', 'keep one of them');
+      invalidProp(
+        this,
+        'withoutReplication',
+        props.withoutReplication.reason,
+        'replication and withoutReplication were both given',
+        'keep one of them',
+      );
     }
     if (!props.replication && !props.withoutReplication) {
-      invalidProp(this, 'replication', undefined, 'cross-region replication is a NIST/PCI/HIPAA control and whether this data needs it is your decision', 'pass replication: { destinationBucket, destinationKey }, or withoutReplication: { reason } saying why one region is enough');
+      invalidProp(
+        this,
+        'replication',
+        undefined,
+        'cross-region replication is a NIST/PCI/HIPAA control and whether this data needs it is your decision',
+        'pass replication: { destinationBucket, destinationKey }, or withoutReplication: { reason } saying why one region is enough',
+      );
     }
     if (props.replication) validateReplication(this, props.replication, region);
     const objectLock = props.objectLock && objectLockRetention(this, props.objectLock);
     if (props.withoutReplication) recordOptOut(this, 'withoutReplication', 'cross-region replication', props.withoutReplication);
 
     this.encryptionKey = props.encryptionKey;
-    this.logBucket = props.accessLogsBucket ?? new s3.Bucket(this, 'AccessLogs', {
-      // S3 delivers server access logs only to buckets encrypted with SSE-S3.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      lifecycleRules: [{
-        id: 'ExpireAccessLogs',
-        expiration: Duration.days(logRetentionDays),
-        noncurrentVersionExpiration: Duration.days(noncurrentDays),
-      }],
-      ...ENFORCED_BUCKET_PROPS,
-    });
+    this.logBucket =
+      props.accessLogsBucket ??
+      new s3.Bucket(this, 'AccessLogs', {
+        // S3 delivers server access logs only to buckets encrypted with SSE-S3.
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        lifecycleRules: [
+          {
+            id: 'ExpireAccessLogs',
+            expiration: Duration.days(logRetentionDays),
+            noncurrentVersionExpiration: Duration.days(noncurrentDays),
+          },
+        ],
+        ...ENFORCED_BUCKET_PROPS,
+      });
 
     if (!props.accessLogsBucket) {
       const logBucketResource = this.logBucket.node.defaultChild as s3.CfnBucket;
-      acknowledgeFindings(logBucketResource, complianceFindingIds('S3DefaultEncryptionKMS'),
-        'S3 delivers server access logs only to buckets encrypted with SSE-S3 (SSE-KMS destinations are not supported), so this log bucket cannot use the customer managed key.');
-      acknowledgeFindings(logBucketResource, complianceFindingIds('S3BucketReplicationEnabled'),
-        'The access-log bucket holds the audit trail of one bucket in its own region; it is versioned, retained on delete and denies non-TLS access. Replicating it would need a second SSE-S3 log bucket per region.');
+      acknowledgeFindings(
+        logBucketResource,
+        complianceFindingIds('S3DefaultEncryptionKMS'),
+        'S3 delivers server access logs only to buckets encrypted with SSE-S3 (SSE-KMS destinations are not supported), so this log bucket cannot use the customer managed key.',
+      );
+      acknowledgeFindings(
+        logBucketResource,
+        complianceFindingIds('S3BucketReplicationEnabled'),
+        'The access-log bucket holds the audit trail of one bucket in its own region; it is versioned, retained on delete and denies non-TLS access. Replicating it would need a second SSE-S3 log bucket per region.',
+      );
     }
 
-    this.replicationRole = props.replication && new iam.Role(this, 'ReplicationRole', {
-      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-      }),
-      description: 'S3 replication of one SecureBucket to its cross-region replica',
-    });
+    this.replicationRole =
+      props.replication &&
+      new iam.Role(this, 'ReplicationRole', {
+        assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+        description: 'S3 replication of one SecureBucket to its cross-region replica',
+      });
 
     this.bucket = new s3.Bucket(this, 'Resource', {
       bucketName: props.bucketName,
@@ -182,19 +222,25 @@ export class SecureBucket extends Construct {
       bucketKeyEnabled: true,
       serverAccessLogsBucket: this.logBucket,
       serverAccessLogsPrefix: props.accessLogsPrefix ?? 'access-logs/',
-      lifecycleRules: [{
-        id: 'ExpireNoncurrentVersions',
-        noncurrentVersionExpiration: Duration.days(noncurrentDays),
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
-      }],
-      replicationRules: props.replication ? [{
-        destination: props.replication.destinationBucket,
-        kmsKey: props.replication.destinationKey,
-        sseKmsEncryptedObjects: true,
-        storageClass: props.replication.storageClass,
-        deleteMarkerReplication: true,
-        priority: 1,
-      }] : undefined,
+      lifecycleRules: [
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: Duration.days(noncurrentDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(7),
+        },
+      ],
+      replicationRules: props.replication
+        ? [
+            {
+              destination: props.replication.destinationBucket,
+              kmsKey: props.replication.destinationKey,
+              sseKmsEncryptedObjects: true,
+              storageClass: props.replication.storageClass,
+              deleteMarkerReplication: true,
+              priority: 1,
+            },
+          ]
+        : undefined,
       replicationRole: this.replicationRole,
       objectLockEnabled: objectLock ? true : undefined,
       objectLockDefaultRetention: objectLock,
@@ -203,15 +249,19 @@ export class SecureBucket extends Construct {
     if (props.replication && this.replicationRole) {
       this.addReplicationPolicy(this.replicationRole, props.replication);
     } else {
-      acknowledgeFindings(this.bucket.node.defaultChild as s3.CfnBucket, complianceFindingIds('S3BucketReplicationEnabled'),
-        `withoutReplication opt-out: ${props.withoutReplication!.reason}`);
+      acknowledgeFindings(
+        this.bucket.node.defaultChild as s3.CfnBucket,
+        complianceFindingIds('S3BucketReplicationEnabled'),
+        `withoutReplication opt-out: ${props.withoutReplication!.reason}`,
+      );
     }
   }
 
   /** s3:GetObject on matching objects, and kms:Decrypt through S3. Listing is separate: `grantList`. */
   public grantRead(grantee: iam.IGrantable, objectsKeyPattern = '*'): iam.Grant {
-    return this.grantObjects(grantee, ['s3:GetObject'], objectsKeyPattern)
-      .combine(grantKeyViaService(this.encryptionKey, grantee, 's3', ['kms:Decrypt']));
+    return this.grantObjects(grantee, ['s3:GetObject'], objectsKeyPattern).combine(
+      grantKeyViaService(this.encryptionKey, grantee, 's3', ['kms:Decrypt']),
+    );
   }
 
   /** s3:ListBucket on the bucket (object keys and prefixes, not contents). */
@@ -224,8 +274,9 @@ export class SecureBucket extends Construct {
    * through S3 (S3 needs kms:Decrypt to assemble multipart uploads of SSE-KMS objects).
    */
   public grantPut(grantee: iam.IGrantable, objectsKeyPattern = '*'): iam.Grant {
-    return this.grantObjects(grantee, ['s3:PutObject', 's3:AbortMultipartUpload'], objectsKeyPattern)
-      .combine(grantKeyViaService(this.encryptionKey, grantee, 's3', ['kms:GenerateDataKey', 'kms:Decrypt']));
+    return this.grantObjects(grantee, ['s3:PutObject', 's3:AbortMultipartUpload'], objectsKeyPattern).combine(
+      grantKeyViaService(this.encryptionKey, grantee, 's3', ['kms:GenerateDataKey', 'kms:Decrypt']),
+    );
   }
 
   /** s3:DeleteObject on matching objects (adds a delete marker; versions stay until they expire). */
@@ -273,8 +324,11 @@ export class SecureBucket extends Construct {
     const stack = Stack.of(this);
     const sourceObjects = `<${stack.getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket)}.Arn>/*`;
     for (const objects of [sourceObjects, stack.resolve(destinationObjects)]) {
-      acknowledgeFinding(policy, `AwsSolutions::AwsSolutions-IAM5[Resource::${objects}]`,
-        'S3 replication reads every new object version of the source bucket and writes it to the replica bucket; the wildcard covers objects of these two buckets only.');
+      acknowledgeFinding(
+        policy,
+        `AwsSolutions::AwsSolutions-IAM5[Resource::${objects}]`,
+        'S3 replication reads every new object version of the source bucket and writes it to the replica bucket; the wildcard covers objects of these two buckets only.',
+      );
     }
   }
 
@@ -289,7 +343,11 @@ export class SecureBucket extends Construct {
 }
 
 function wholeDays(scope: Construct, prop: string, days: number): number {
-  return wholeNumber(scope, prop, days, { min: 1, problem: 'S3 lifecycle rules count whole days greater than zero', fix: 'use a whole number of days, e.g. 30, 90 or 365' });
+  return wholeNumber(scope, prop, days, {
+    min: 1,
+    problem: 'S3 lifecycle rules count whole days greater than zero',
+    fix: 'use a whole number of days, e.g. 30, 90 or 365',
+  });
 }
 
 function objectLockRetention(scope: Construct, lock: SecureBucketObjectLock): s3.ObjectLockRetention {
@@ -297,7 +355,10 @@ function objectLockRetention(scope: Construct, lock: SecureBucketObjectLock): s3
     invalidProp(scope, 'objectLock.mode', lock.mode, 'S3 Object Lock has two retention modes', 'use "GOVERNANCE" or "COMPLIANCE"');
   }
   wholeNumber(scope, 'objectLock.retentionDays', lock.retentionDays, {
-    min: 1, max: 36500, problem: 'S3 Object Lock retains for a whole number of days from 1 to 36,500', fix: 'use e.g. 90 (dev) or 365 (prod)',
+    min: 1,
+    max: 36500,
+    problem: 'S3 Object Lock retains for a whole number of days from 1 to 36,500',
+    fix: 'use e.g. 90 (dev) or 365 (prod)',
   });
   const duration = Duration.days(lock.retentionDays);
   return lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(duration) : s3.ObjectLockRetention.governance(duration);
@@ -305,17 +366,41 @@ function objectLockRetention(scope: Construct, lock: SecureBucketObjectLock): s3
 
 function validateReplication(scope: Construct, replication: SecureBucketReplication, region: string): void {
   if (Token.isUnresolved(region)) {
-    invalidProp(scope, 'replication', '(env-agnostic stack)', 'cross-region replication needs the source region to be known, to verify the destination is in another region', 'give the stack an explicit env: { account, region }');
+    invalidProp(
+      scope,
+      'replication',
+      '(env-agnostic stack)',
+      'cross-region replication needs the source region to be known, to verify the destination is in another region',
+      'give the stack an explicit env: { account, region }',
+    );
   }
   const destinationRegion = replication.destinationBucket.env.region;
   if (Token.isUnresolved(destinationRegion)) {
-    invalidProp(scope, 'replication.destinationBucket', replication.destinationBucket.node.path, 'its region is unknown', 'import it with Bucket.fromBucketAttributes(scope, id, { bucketArn, region })');
+    invalidProp(
+      scope,
+      'replication.destinationBucket',
+      replication.destinationBucket.node.path,
+      'its region is unknown',
+      'import it with Bucket.fromBucketAttributes(scope, id, { bucketArn, region })',
+    );
   }
   if (destinationRegion === region) {
-    invalidProp(scope, 'replication.destinationBucket', destinationRegion, 'the destination is in the same region as the source bucket, which does not protect against a regional outage', 'use a destination bucket in another region');
+    invalidProp(
+      scope,
+      'replication.destinationBucket',
+      destinationRegion,
+      'the destination is in the same region as the source bucket, which does not protect against a regional outage',
+      'use a destination bucket in another region',
+    );
   }
   const keyRegion = replication.destinationKey.env.region;
   if (Token.isUnresolved(keyRegion) || keyRegion !== destinationRegion) {
-    invalidProp(scope, 'replication.destinationKey', keyRegion, `S3 encrypts replicas with a key of the destination region (${destinationRegion})`, `pass a customer managed key that lives in ${destinationRegion}, e.g. Key.fromKeyArn with its ARN`);
+    invalidProp(
+      scope,
+      'replication.destinationKey',
+      keyRegion,
+      `S3 encrypts replicas with a key of the destination region (${destinationRegion})`,
+      `pass a customer managed key that lives in ${destinationRegion}, e.g. Key.fromKeyArn with its ARN`,
+    );
   }
 }

@@ -83,7 +83,13 @@ export const DEFAULT_BACKUP_RETENTION_DAYS = 35;
 export const BACKUP_RETENTION_DAYS_RANGE = { min: 7, max: 3650 } as const;
 
 /** Read actions of grantReadData (on the table and its indexes). */
-export const TABLE_READ_ACTIONS: readonly string[] = ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'];
+export const TABLE_READ_ACTIONS: readonly string[] = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
 /** Write actions of grantWriteData (on the table). */
 export const TABLE_WRITE_ACTIONS: readonly string[] = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
@@ -109,12 +115,21 @@ export class SecureTable extends Construct {
     requireKeyInRegion(this, 'encryptionKey', props.encryptionKey, Stack.of(this).region, 'the table');
     const optOut = props.withoutBackupPlan;
     if (optOut && (props.backupRetentionDays !== undefined || props.backupSchedule !== undefined)) {
-      invalidProp(this, 'withoutBackupPlan', optOut, 'backupRetentionDays or backupSchedule configure a backup plan that withoutBackupPlan turns off', 'drop withoutBackupPlan to keep backups, or drop the backup settings');
+      invalidProp(
+        this,
+        'withoutBackupPlan',
+        optOut,
+        'backupRetentionDays or backupSchedule configure a backup plan that withoutBackupPlan turns off',
+        'drop withoutBackupPlan to keep backups, or drop the backup settings',
+      );
     }
     const retentionDays = props.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     const { min, max } = BACKUP_RETENTION_DAYS_RANGE;
     wholeNumber(this, 'backupRetentionDays', retentionDays, {
-      min, max, problem: `backups are kept between ${min} and ${max} whole days`, fix: `use a whole number from ${min} to ${max}, e.g. ${DEFAULT_BACKUP_RETENTION_DAYS}`,
+      min,
+      max,
+      problem: `backups are kept between ${min} and ${max} whole days`,
+      fix: `use a whole number from ${min} to ${max}, e.g. ${DEFAULT_BACKUP_RETENTION_DAYS}`,
     });
 
     this.encryptionKey = props.encryptionKey;
@@ -139,9 +154,11 @@ export class SecureTable extends Construct {
     if (optOut) {
       recordOptOut(this, 'withoutBackupPlan', BACKUP_PLAN_CONTROL, optOut);
       // The compliance packs that require a backup plan get the user's reason, so the opt-out passes the gate.
-      acknowledgeFindings(this.table.node.defaultChild as dynamodb.CfnTable,
+      acknowledgeFindings(
+        this.table.node.defaultChild as dynamodb.CfnTable,
         complianceFindingIds('DynamoDBInBackupPlan', [SecurityPack.NIST_800_53_R5, SecurityPack.HIPAA_SECURITY]),
-        `${BACKUP_PLAN_CONTROL} turned off with withoutBackupPlan: ${optOut.reason}`);
+        `${BACKUP_PLAN_CONTROL} turned off with withoutBackupPlan: ${optOut.reason}`,
+      );
       return;
     }
     this.backupVault = new backup.BackupVault(this, 'BackupVault', {
@@ -152,11 +169,13 @@ export class SecureTable extends Construct {
     });
     this.backupPlan = new backup.BackupPlan(this, 'BackupPlan', {
       backupVault: this.backupVault,
-      backupPlanRules: [new backup.BackupPlanRule({
-        ruleName: 'Daily',
-        scheduleExpression: props.backupSchedule ?? events.Schedule.cron({ minute: '0', hour: '5' }),
-        deleteAfter: Duration.days(retentionDays),
-      })],
+      backupPlanRules: [
+        new backup.BackupPlanRule({
+          ruleName: 'Daily',
+          scheduleExpression: props.backupSchedule ?? events.Schedule.cron({ minute: '0', hour: '5' }),
+          deleteAfter: Duration.days(retentionDays),
+        }),
+      ],
     });
     // Our own role (rather than the selection's default) so the trust policy is limited to this account.
     this.backupRole = new iam.Role(this, 'BackupRole', {
@@ -180,14 +199,22 @@ export class SecureTable extends Construct {
   /** Reads (BatchGetItem, ConditionCheckItem, GetItem, Query, Scan) on the table and its indexes, and kms:Decrypt through DynamoDB. */
   public grantReadData(grantee: iam.IGrantable): iam.Grant {
     const indexArns = this.indexNames.map((name) => `${this.table.tableArn}/index/${name}`);
-    return iam.Grant.addToPrincipalOrResource({ grantee, actions: [...TABLE_READ_ACTIONS], resourceArns: [this.table.tableArn, ...indexArns], resource: this.table })
-      .combine(grantKeyViaService(this.encryptionKey, grantee, 'dynamodb', ['kms:Decrypt']));
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: [...TABLE_READ_ACTIONS],
+      resourceArns: [this.table.tableArn, ...indexArns],
+      resource: this.table,
+    }).combine(grantKeyViaService(this.encryptionKey, grantee, 'dynamodb', ['kms:Decrypt']));
   }
 
   /** Writes (BatchWriteItem, DeleteItem, PutItem, UpdateItem) on the table, and kms:Decrypt + kms:GenerateDataKey through DynamoDB. */
   public grantWriteData(grantee: iam.IGrantable): iam.Grant {
-    return iam.Grant.addToPrincipalOrResource({ grantee, actions: [...TABLE_WRITE_ACTIONS], resourceArns: [this.table.tableArn], resource: this.table })
-      .combine(grantKeyViaService(this.encryptionKey, grantee, 'dynamodb', ['kms:Decrypt', 'kms:GenerateDataKey']));
+    return iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: [...TABLE_WRITE_ACTIONS],
+      resourceArns: [this.table.tableArn],
+      resource: this.table,
+    }).combine(grantKeyViaService(this.encryptionKey, grantee, 'dynamodb', ['kms:Decrypt', 'kms:GenerateDataKey']));
   }
 
   /** grantReadData + grantWriteData. */

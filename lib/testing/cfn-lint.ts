@@ -51,26 +51,40 @@ export function runCfnLint(templatePaths: readonly string[], options: CfnLintOpt
  * Like `runCfnLint`, without blocking: the templates are split over `parallelism` cfn-lint processes (each starts
  * Python and loads the resource schemas once, ~1 s), so many templates are linted in one pass on every core.
  */
-export async function runCfnLintAsync(templatePaths: readonly string[], options: CfnLintOptions & { readonly parallelism?: number } = {}): Promise<CfnLintResult> {
+export async function runCfnLintAsync(
+  templatePaths: readonly string[],
+  options: CfnLintOptions & { readonly parallelism?: number } = {},
+): Promise<CfnLintResult> {
   const executable = options.executable ?? 'cfn-lint';
   if (!isCfnLintAvailable(executable)) return { available: false, matches: [], errors: [], warnings: [] };
   const parallelism = Math.max(1, Math.min(options.parallelism ?? 1, templatePaths.length));
   const chunks = Array.from({ length: parallelism }, (_, i) => templatePaths.filter((_p, j) => j % parallelism === i));
-  const results = await Promise.all(chunks.filter((c) => c.length > 0).map((chunk) => new Promise<CfnLintResult>((resolve, reject) => {
-    const child = spawn(executable, cfnLintArgs(chunk, options), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (status) => {
-      try {
-        resolve(parseCfnLintOutput(stdout, stderr, status));
-      } catch (e) {
-        reject(e);
-      }
-    });
-  })));
+  const results = await Promise.all(
+    chunks
+      .filter((c) => c.length > 0)
+      .map(
+        (chunk) =>
+          new Promise<CfnLintResult>((resolve, reject) => {
+            const child = spawn(executable, cfnLintArgs(chunk, options), { stdio: ['ignore', 'pipe', 'pipe'] });
+            let stdout = '';
+            let stderr = '';
+            child.stdout.setEncoding('utf8').on('data', (d: string) => {
+              stdout += d;
+            });
+            child.stderr.setEncoding('utf8').on('data', (d: string) => {
+              stderr += d;
+            });
+            child.on('error', reject);
+            child.on('close', (status) => {
+              try {
+                resolve(parseCfnLintOutput(stdout, stderr, status));
+              } catch (e) {
+                reject(e);
+              }
+            });
+          }),
+      ),
+  );
   const matches = results.flatMap((r) => r.matches);
   return { available: true, matches, errors: matches.filter((m) => m.level === 'Error'), warnings: matches.filter((m) => m.level === 'Warning') };
 }

@@ -16,7 +16,14 @@ export const assetHashSerializer = {
     return typeof value === 'string' && /[0-9a-f]{64}/.test(value);
   },
   // Generic in the config and refs types so it fits both vitest's and jest's serializer signatures without importing either.
-  serialize<C, R>(value: string, config: C, indentation: string, depth: number, refs: R, printer: (value: string, config: C, indentation: string, depth: number, refs: R) => string): string {
+  serialize<C, R>(
+    value: string,
+    config: C,
+    indentation: string,
+    depth: number,
+    refs: R,
+    printer: (value: string, config: C, indentation: string, depth: number, refs: R) => string,
+  ): string {
     return printer(value.replace(ASSET_HASH, HASH_PLACEHOLDER), config, indentation, depth, refs);
   },
 };

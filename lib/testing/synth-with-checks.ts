@@ -115,4 +115,3 @@ export function findTemplates(assemblyDir: string): string[] {
   }
   return out.sort();
 }
-

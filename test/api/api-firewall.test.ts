@@ -33,28 +33,56 @@ describe('ApiFirewall', () => {
     const acl = Object.values(template.findResources('AWS::WAFv2::WebACL'))[0].Properties;
     expect(acl).toMatchObject({ Name: 'platform-api', Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
     expect(acl.Rules.map((r: { Name: string; Priority: number }) => `${r.Priority}:${r.Name}`)).toEqual([
-      '0:BlockNotInAllowedIps', '1:BlockDeniedIps', '2:BlockOutsideAllowedCountries', '3:BlockCountries', '4:RateLimitPerIp', '5:BodySizeLimit',
+      '0:BlockNotInAllowedIps',
+      '1:BlockDeniedIps',
+      '2:BlockOutsideAllowedCountries',
+      '3:BlockCountries',
+      '4:RateLimitPerIp',
+      '5:BodySizeLimit',
       ...[...MANAGED_RULE_GROUPS, 'AWSManagedRulesBotControlRuleSet'].map((name, i) => `${6 + i}:${name}`),
     ]);
-    expect(MANAGED_RULE_GROUPS).toEqual(expect.arrayContaining(['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesSQLiRuleSet', 'AWSManagedRulesAmazonIpReputationList', 'AWSManagedRulesAnonymousIpList']));
+    expect(MANAGED_RULE_GROUPS).toEqual(
+      expect.arrayContaining([
+        'AWSManagedRulesCommonRuleSet',
+        'AWSManagedRulesKnownBadInputsRuleSet',
+        'AWSManagedRulesSQLiRuleSet',
+        'AWSManagedRulesAmazonIpReputationList',
+        'AWSManagedRulesAnonymousIpList',
+      ]),
+    );
     const byName = Object.fromEntries(acl.Rules.map((r: { Name: string }) => [r.Name, r]));
-    expect(byName.RateLimitPerIp).toMatchObject({ Action: { Block: {} }, Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP', EvaluationWindowSec: 60 } } });
+    expect(byName.RateLimitPerIp).toMatchObject({
+      Action: { Block: {} },
+      Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP', EvaluationWindowSec: 60 } },
+    });
     expect(byName.BodySizeLimit).toMatchObject({
       Action: { Block: {} },
       Statement: { SizeConstraintStatement: { FieldToMatch: { Body: { OversizeHandling: 'MATCH' } }, ComparisonOperator: 'GT', Size: 4096 } },
     });
-    expect(byName.BlockNotInAllowedIps.Statement.NotStatement.Statement.IPSetReferenceStatement.Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/AllowedIps/), 'Arn'] });
-    expect(byName.BlockOutsideAllowedCountries.Statement).toEqual({ NotStatement: { Statement: { GeoMatchStatement: { CountryCodes: ['DE', 'FR'] } } } });
+    expect(byName.BlockNotInAllowedIps.Statement.NotStatement.Statement.IPSetReferenceStatement.Arn).toEqual({
+      'Fn::GetAtt': [expect.stringMatching(/AllowedIps/), 'Arn'],
+    });
+    expect(byName.BlockOutsideAllowedCountries.Statement).toEqual({
+      NotStatement: { Statement: { GeoMatchStatement: { CountryCodes: ['DE', 'FR'] } } },
+    });
     expect(byName.BlockCountries).toMatchObject({ Action: { Block: {} }, Statement: { GeoMatchStatement: { CountryCodes: ['KP'] } } });
-    expect(byName.AWSManagedRulesBotControlRuleSet.Statement.ManagedRuleGroupStatement.ManagedRuleGroupConfigs).toEqual([{ AWSManagedRulesBotControlRuleSet: { InspectionLevel: 'COMMON' } }]);
-    for (const name of MANAGED_RULE_GROUPS) expect(byName[name]).toMatchObject({ OverrideAction: { None: {} }, Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name } } });
+    expect(byName.AWSManagedRulesBotControlRuleSet.Statement.ManagedRuleGroupStatement.ManagedRuleGroupConfigs).toEqual([
+      { AWSManagedRulesBotControlRuleSet: { InspectionLevel: 'COMMON' } },
+    ]);
+    for (const name of MANAGED_RULE_GROUPS)
+      expect(byName[name]).toMatchObject({
+        OverrideAction: { None: {} },
+        Statement: { ManagedRuleGroupStatement: { VendorName: 'AWS', Name: name } },
+      });
     template.hasResourceProperties('AWS::WAFv2::IPSet', { Scope: 'REGIONAL', IPAddressVersion: 'IPV4', Addresses: ['203.0.113.0/24'] });
     template.hasResourceProperties('AWS::WAFv2::IPSet', { Addresses: ['198.51.100.7/32'] });
   });
 
   it('does not add Bot Control unless asked', () => {
     const { stack } = firewall();
-    const rules = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules.map((r: { Name: string }) => r.Name);
+    const rules = Object.values(Template.fromStack(stack).findResources('AWS::WAFv2::WebACL'))[0].Properties.Rules.map(
+      (r: { Name: string }) => r.Name,
+    );
     expect(rules).toEqual(['RateLimitPerIp', 'BodySizeLimit', ...MANAGED_RULE_GROUPS]);
   });
 
@@ -71,13 +99,19 @@ describe('ApiFirewall', () => {
   });
 
   it('lets CloudWatch Logs delivery write the log group for this account only', () => {
-    const policy = JSON.parse(Object.values(template.findResources('AWS::Logs::ResourcePolicy'))[0].Properties.PolicyDocument['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'X')).join(''));
-    expect(policy.Statement).toEqual([expect.objectContaining({
-      Effect: 'Allow',
-      Principal: { Service: 'delivery.logs.amazonaws.com' },
-      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      Condition: { StringEquals: { 'aws:SourceAccount': 'X' }, ArnLike: { 'aws:SourceArn': expect.stringContaining(':logs:') } },
-    })]);
+    const policy = JSON.parse(
+      Object.values(template.findResources('AWS::Logs::ResourcePolicy'))[0]
+        .Properties.PolicyDocument['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'X'))
+        .join(''),
+    );
+    expect(policy.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { Service: 'delivery.logs.amazonaws.com' },
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Condition: { StringEquals: { 'aws:SourceAccount': 'X' }, ArnLike: { 'aws:SourceArn': expect.stringContaining(':logs:') } },
+      }),
+    ]);
   });
 
   it('offers the blocked-requests metric of the web ACL', () => {
@@ -97,12 +131,28 @@ describe('ApiFirewall', () => {
       ['a lower-case country', { blockedCountries: ['de'] }, /invalid blockedCountries \(received "de"\).*"DE"/],
       ['a web ACL name with spaces', { webAclName: 'my acl' }, /invalid webAclName \(received "my acl"\)/],
       ['log retention out of range', { logRetentionDays: 8 }, /invalid logRetentionDays \(received 8\).*Fix: use one of/],
-      ['a rate limit of 2,000,000,000 without its opt-out', { rateLimitPerIp: 2_000_000_000 }, /invalid rateLimitPerIp \(received 2000000000\): above 20 requests per second.*Fix: use at most 6000, or pass allowHighRateLimit: \{ reason \}/],
+      [
+        'a rate limit of 2,000,000,000 without its opt-out',
+        { rateLimitPerIp: 2_000_000_000 },
+        /invalid rateLimitPerIp \(received 2000000000\): above 20 requests per second.*Fix: use at most 6000, or pass allowHighRateLimit: \{ reason \}/,
+      ],
       ['1,201 per minute without its opt-out', { rateLimitPerIp: 1201, rateLimitWindowSeconds: 60 }, /invalid rateLimitPerIp \(received 1201\)/],
-      ['an allow list of 0.0.0.0/0 without its opt-out', { allowedIpv4Cidrs: ['0.0.0.0/0'] }, /invalid allowedIpv4Cidrs \(received \["0.0.0.0\/0"\]\): together these CIDRs open more than a \/8.*allowBroadAllowList/],
+      [
+        'an allow list of 0.0.0.0/0 without its opt-out',
+        { allowedIpv4Cidrs: ['0.0.0.0/0'] },
+        /invalid allowedIpv4Cidrs \(received \["0.0.0.0\/0"\]\): together these CIDRs open more than a \/8.*allowBroadAllowList/,
+      ],
       ['an allow list of two /1 halves', { allowedIpv4Cidrs: ['0.0.0.0/1', '128.0.0.0/1'] }, /invalid allowedIpv4Cidrs/],
-      ['a rate opt-out that opts out of nothing', { allowHighRateLimit: { reason: 'load tests from one NAT address need more headroom' } }, /invalid allowHighRateLimit .*nothing to opt out of/],
-      ['a rate opt-out with a junk reason', { rateLimitPerIp: 100_000, allowHighRateLimit: { reason: 'xxxxxxxxxx' } }, /invalid allowHighRateLimit\.reason/],
+      [
+        'a rate opt-out that opts out of nothing',
+        { allowHighRateLimit: { reason: 'load tests from one NAT address need more headroom' } },
+        /invalid allowHighRateLimit .*nothing to opt out of/,
+      ],
+      [
+        'a rate opt-out with a junk reason',
+        { rateLimitPerIp: 100_000, allowHighRateLimit: { reason: 'xxxxxxxxxx' } },
+        /invalid allowHighRateLimit\.reason/,
+      ],
     ])('%s', (_name, props, error) => {
       expect(() => firewall(props as Partial<ApiFirewallProps>)).toThrow(error);
     });
@@ -110,12 +160,19 @@ describe('ApiFirewall', () => {
 
   it('a rate above the bound or a broad allow list with a reasoned opt-out: recorded, printed and acknowledged on the web ACL', () => {
     const { firewall: fw } = firewall({
-      rateLimitPerIp: 100_000, allowHighRateLimit: { reason: 'Partner batch importer sends bursts from one egress address' },
-      allowedIpv4Cidrs: ['0.0.0.0/1', '128.0.0.0/1'], allowBroadAllowList: { reason: 'Public beta: the allow list is kept only to add blocks quickly' },
+      rateLimitPerIp: 100_000,
+      allowHighRateLimit: { reason: 'Partner batch importer sends bursts from one egress address' },
+      allowedIpv4Cidrs: ['0.0.0.0/1', '128.0.0.0/1'],
+      allowBroadAllowList: { reason: 'Public beta: the allow list is kept only to add blocks quickly' },
     });
     const optOuts = fw.node.metadata.filter((m) => m.type === 'cdk-secure-microservices:opt-out').map((m) => (m.data as { control: string }).control);
     expect(optOuts).toEqual(['per-IP rate limit of at most 20 requests/s', 'an IP allow list narrower than a /8 of the internet']);
     const acks = fw.webAcl.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => m.data);
-    expect(acks).toEqual([{ 'PlatformChecks::Platform-WebAclBaselineRules': 'Rate limit above the bound opted in (allowHighRateLimit): Partner batch importer sends bursts from one egress address' }]);
+    expect(acks).toEqual([
+      {
+        'PlatformChecks::Platform-WebAclBaselineRules':
+          'Rate limit above the bound opted in (allowHighRateLimit): Partner batch importer sends bursts from one egress address',
+      },
+    ]);
   });
 });

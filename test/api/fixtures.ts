@@ -10,7 +10,9 @@ import { newStack } from '../support/harness';
 export function mockIntegration(): apigw.MockIntegration {
   return new apigw.MockIntegration({
     requestTemplates: { 'application/json': '{"statusCode": 200}' },
-    integrationResponses: [{ statusCode: '200', responseParameters: securityHeaderResponseParameters(), responseTemplates: { 'application/json': '{"ok": true}' } }],
+    integrationResponses: [
+      { statusCode: '200', responseParameters: securityHeaderResponseParameters(), responseTemplates: { 'application/json': '{"ok": true}' } },
+    ],
   });
 }
 

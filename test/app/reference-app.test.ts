@@ -28,7 +28,9 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
   });
 
   it('runs all six packs and has zero unacknowledged findings', () => {
-    expect(result.packs).toEqual(expect.arrayContaining(['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'PlatformChecks']));
+    expect(result.packs).toEqual(
+      expect.arrayContaining(['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'PlatformChecks']),
+    );
     expectNoFindings(result);
   });
 
@@ -46,7 +48,11 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     for (let i = 1; i <= 16; i++) expect(report).toMatch(new RegExp(`^### P${i} `, 'm'));
     expect(report).toContain('```mermaid');
     // Resources of the nested service stacks are mapped too.
-    expect(report).toMatch(new RegExp(`### P15 [^\\n]+\\n\\n- \`${env}/Platform/Platform/Services1/orders/Service/TaskDefinition/Resource\` \\(AWS::ECS::TaskDefinition\\): non-root, read-only root filesystem, unprivileged, memory hard limit`));
+    expect(report).toMatch(
+      new RegExp(
+        `### P15 [^\\n]+\\n\\n- \`${env}/Platform/Platform/Services1/orders/Service/TaskDefinition/Resource\` \\(AWS::ECS::TaskDefinition\\): non-root, read-only root filesystem, unprivileged, memory hard limit`,
+      ),
+    );
     expect(report).toContain('services["Fargate services x2"]');
   });
 
@@ -62,7 +68,11 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     const section = report.slice(report.indexOf('## Idle monthly cost'), report.indexOf('## Architecture'));
     expect(section).toContain(`read ${PRICE_TABLE_DATE}`);
     expect(section).toContain(`### ${env}\n`);
-    expect(section).toMatch(new RegExp(`\\| \`${env}/Platform/Platform/Services1/orders/Service/Service/Service\` \\| AWS::ECS::Service \\| \\d task\\(s\\) × 0.25 vCPU × 730 h`));
+    expect(section).toMatch(
+      new RegExp(
+        `\\| \`${env}/Platform/Platform/Services1/orders/Service/Service/Service\` \\| AWS::ECS::Service \\| \\d task\\(s\\) × 0.25 vCPU × 730 h`,
+      ),
+    );
     expect(section).toContain('Charged per use (not in the total)');
     const total = Number(/\| \*\*total\*\* \| \| \| \*\*\$([\d,.]+)\*\* \|/.exec(section)?.[1].replace(/,/g, ''));
     const stacks = result.templatePaths.map((p) => ({ stackPath: p, resources: JSON.parse(fs.readFileSync(p, 'utf8')).Resources ?? {} }));
@@ -90,8 +100,9 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     expect(model.formatVersion).toBe(1);
     expect(model.apis).toHaveLength(1);
     const [api] = model.apis;
-    const domain = (cdkJson.context.environments as Record<string, { mutualTls?: { domainName: string } }>)[env].mutualTls
-      ?? (cdkJson.context.platform as { mutualTls: { domainName: string } }).mutualTls;
+    const domain =
+      (cdkJson.context.environments as Record<string, { mutualTls?: { domainName: string } }>)[env].mutualTls ??
+      (cdkJson.context.platform as { mutualTls: { domainName: string } }).mutualTls;
     expect(api).toMatchObject({
       id: `${env}/Platform/Platform/Api`,
       stage: env,
@@ -131,30 +142,56 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     // The model agrees with what API Gateway gets: the same methods and the same body schema in the template.
     // The routes' methods and models are in the services' nested stacks (the platform stack holds none).
     const templatePaths = result.templatePaths.filter((p) => /assembly-[a-z]+\/[a-z]+Platform[0-9A-Za-z]*\.(nested\.)?template\.json$/.test(p));
-    const resources = templatePaths.flatMap((p) => Object.values((JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }).Resources));
-    expect(resources.filter((r) => r.Type === 'AWS::ApiGateway::Method').map((r) => r.Properties.HttpMethod).sort()).toEqual(['GET', 'GET', 'POST']);
+    const resources = templatePaths.flatMap((p) =>
+      Object.values(
+        (JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }).Resources,
+      ),
+    );
+    expect(
+      resources
+        .filter((r) => r.Type === 'AWS::ApiGateway::Method')
+        .map((r) => r.Properties.HttpMethod)
+        .sort(),
+    ).toEqual(['GET', 'GET', 'POST']);
     expect(resources.find((r) => r.Type === 'AWS::ApiGateway::Model')?.Properties.Schema).toEqual(post.body?.schema);
   });
 
   it('states in the security report which relying parties check revocation', () => {
     const report = fs.readFileSync(`${result.assemblyDir}/security-report.md`, 'utf8');
     const section = report.slice(report.indexOf('## Revocation: which relying parties check it'));
-    expect(section).toMatch(/\| mTLS authorizer \(ClientCertificateAuthorizer\) x1 \| \*\*yes\*\* \| .*CloudTrail RevokeCertificate sync, which needs a trail recording management events/);
+    expect(section).toMatch(
+      /\| mTLS authorizer \(ClientCertificateAuthorizer\) x1 \| \*\*yes\*\* \| .*CloudTrail RevokeCertificate sync, which needs a trail recording management events/,
+    );
     expect(section).toContain('| API Gateway mutual TLS (custom domain) x1 | **no** |');
     expect(section).toContain('| ECS Service Connect TLS x2 | **no** |');
     // The CRL is opt-in: nobody above would read it.
-    expect(section).toContain('No CA publishes a CRL; the CA\'s audit report records revocations.');
+    expect(section).toContain("No CA publishes a CRL; the CA's audit report records revocations.");
   });
 
   it('limits every acm-pca:IssueCertificate grant of every template to the end-entity client template', () => {
-    const grants = result.templatePaths.flatMap((file) => Object.entries((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: CfnJson }> }).Resources)
-      .filter(([, r]) => r.Type.startsWith('AWS::IAM::'))
-      .flatMap(([id, r]) => [r.Properties?.PolicyDocument, ...(r.Properties?.Policies ?? []).map((p: CfnJson) => p.PolicyDocument)].filter(Boolean)
-        .flatMap((d: CfnJson) => [].concat(d.Statement).map((statement: CfnJson) => ({ id, statement })))))
-      .filter(({ statement }) => JSON.stringify([].concat(statement.Action ?? [])).toLowerCase().includes('acm-pca:issuecertificate') || statement.NotAction !== undefined);
+    const grants = result.templatePaths
+      .flatMap((file) =>
+        Object.entries((JSON.parse(fs.readFileSync(file, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: CfnJson }> }).Resources)
+          .filter(([, r]) => r.Type.startsWith('AWS::IAM::'))
+          .flatMap(([id, r]) =>
+            [r.Properties?.PolicyDocument, ...(r.Properties?.Policies ?? []).map((p: CfnJson) => p.PolicyDocument)]
+              .filter(Boolean)
+              .flatMap((d: CfnJson) => [].concat(d.Statement).map((statement: CfnJson) => ({ id, statement }))),
+          ),
+      )
+      .filter(
+        ({ statement }) =>
+          JSON.stringify([].concat(statement.Action ?? []))
+            .toLowerCase()
+            .includes('acm-pca:issuecertificate') || statement.NotAction !== undefined,
+      );
     expect(grants.length).toBeGreaterThan(0);
     for (const { id, statement } of grants) {
-      expect(statement.Condition, id).toEqual({ StringEquals: { 'acm-pca:TemplateArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm-pca:::template/EndEntityClientAuthCertificate/V1']] } } });
+      expect(statement.Condition, id).toEqual({
+        StringEquals: {
+          'acm-pca:TemplateArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':acm-pca:::template/EndEntityClientAuthCertificate/V1']] },
+        },
+      });
     }
   });
 
@@ -162,10 +199,22 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     const file = result.templatePaths.find((p) => /Baseline[0-9A-F]{8}\.template\.json$/.test(p));
     expect(file, result.templatePaths.join(', ')).toBeDefined();
     const baseline = Template.fromJSON(JSON.parse(fs.readFileSync(file!, 'utf8')));
-    baseline.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, EnableLogFileValidation: true, KMSKeyId: Match.anyValue(), S3BucketName: Match.anyValue() });
+    baseline.hasResourceProperties('AWS::CloudTrail::Trail', {
+      IsMultiRegionTrail: true,
+      EnableLogFileValidation: true,
+      KMSKeyId: Match.anyValue(),
+      S3BucketName: Match.anyValue(),
+    });
     const lock = env === 'prod' ? { Mode: 'COMPLIANCE', Days: 365 } : { Mode: 'GOVERNANCE', Days: 90 };
-    baseline.hasResourceProperties('AWS::S3::Bucket', { ObjectLockEnabled: true, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: lock } } });
-    baseline.hasResourceProperties('AWS::GuardDuty::Detector', { Features: Match.arrayWith([Match.objectLike({ Name: 'RUNTIME_MONITORING', AdditionalConfiguration: [{ Name: 'ECS_FARGATE_AGENT_MANAGEMENT', Status: 'ENABLED' }] })]) });
+    baseline.hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockEnabled: true,
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: lock } },
+    });
+    baseline.hasResourceProperties('AWS::GuardDuty::Detector', {
+      Features: Match.arrayWith([
+        Match.objectLike({ Name: 'RUNTIME_MONITORING', AdditionalConfiguration: [{ Name: 'ECS_FARGATE_AGENT_MANAGEMENT', Status: 'ENABLED' }] }),
+      ]),
+    });
     baseline.resourceCountIs('AWS::SecurityHub::Standard', 2);
     baseline.resourceCountIs('AWS::AccessAnalyzer::Analyzer', 1);
     baseline.hasResourceProperties('AWS::ECR::RegistryScanningConfiguration', { ScanType: 'ENHANCED' });
@@ -192,13 +241,19 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     });
 
     it('no ECR repository in the deployment unit of the services that pull from it; <env>/Registry deploys first', () => {
-      const count = (unit: string, type: string) => templates.filter((t) => t.unit === unit).flatMap((t) => Object.values(t.resources)).filter((r) => r.Type === type).length;
+      const count = (unit: string, type: string) =>
+        templates
+          .filter((t) => t.unit === unit)
+          .flatMap((t) => Object.values(t.resources))
+          .filter((r) => r.Type === type).length;
       expect(count('Platform', 'AWS::ECS::Service')).toBe(2);
       expect(count('Platform', 'AWS::ECR::Repository')).toBe(0);
       expect(count('Registry', 'AWS::ECR::Repository')).toBe(2);
       expect(count('Registry', 'AWS::ECS::Service')).toBe(0);
       const manifest = JSON.parse(fs.readFileSync(path.join(result.assemblyDir, `assembly-${env}`, 'manifest.json'), 'utf8'));
-      const platformArtifact = Object.entries<CfnJson>(manifest.artifacts).find(([id, a]) => id.startsWith(`${env}Platform`) && a.type === 'aws:cloudformation:stack')![1];
+      const platformArtifact = Object.entries<CfnJson>(manifest.artifacts).find(
+        ([id, a]) => id.startsWith(`${env}Platform`) && a.type === 'aws:cloudformation:stack',
+      )![1];
       expect(platformArtifact.dependencies).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${env}Registry`))]));
     });
 
@@ -213,7 +268,9 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
 
     it('the truststore handler may s3:ListBucket (S3 answers 403 for a missing key otherwise)', () => {
       const truststoreRole = ofType('AWS::IAM::Role').find(([id]) => /TruststoreHandlerRole/.test(id))!;
-      const policies = ofType('AWS::IAM::ManagedPolicy').filter(([id]) => JSON.stringify(truststoreRole[1].Properties.ManagedPolicyArns).includes(id));
+      const policies = ofType('AWS::IAM::ManagedPolicy').filter(([id]) =>
+        JSON.stringify(truststoreRole[1].Properties.ManagedPolicyArns).includes(id),
+      );
       expect(JSON.stringify(policies)).toContain('"Action":"s3:ListBucket"');
     });
 
@@ -237,12 +294,27 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
     });
 
     it('no retained resource with a fixed name keeps plain Retain (a rolled-back create would block the retry)', () => {
-      const NAME_PROPERTIES = ['RepositoryName', 'LogGroupName', 'BackupVaultName', 'BucketName', 'TableName', 'TopicName', 'QueueName', 'RoleName', 'FunctionName', 'Name', 'AliasName'];
-      const offenders = all.filter(([, r]) => r.DeletionPolicy === 'Retain').flatMap(([id, r]) => NAME_PROPERTIES
-        .filter((p) => r.Properties?.[p] !== undefined)
-        // A name built from the stack id is new for every stack creation, so a kept copy never clashes with a retry.
-        .filter((p) => !JSON.stringify(r.Properties[p]).includes('AWS::StackId'))
-        .map((p) => `${id}.${p}`));
+      const NAME_PROPERTIES = [
+        'RepositoryName',
+        'LogGroupName',
+        'BackupVaultName',
+        'BucketName',
+        'TableName',
+        'TopicName',
+        'QueueName',
+        'RoleName',
+        'FunctionName',
+        'Name',
+        'AliasName',
+      ];
+      const offenders = all
+        .filter(([, r]) => r.DeletionPolicy === 'Retain')
+        .flatMap(([id, r]) =>
+          NAME_PROPERTIES.filter((p) => r.Properties?.[p] !== undefined)
+            // A name built from the stack id is new for every stack creation, so a kept copy never clashes with a retry.
+            .filter((p) => !JSON.stringify(r.Properties[p]).includes('AWS::StackId'))
+            .map((p) => `${id}.${p}`),
+        );
       expect(offenders).toEqual([]);
       for (const type of ['AWS::ECR::Repository', 'AWS::Backup::BackupVault', 'AWS::ACMPCA::CertificateAuthority']) {
         for (const [id, r] of ofType(type)) expect([id, r.DeletionPolicy]).toEqual([id, 'RetainExceptOnCreate']);
@@ -261,7 +333,9 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
 
     it('services with a table have egress to the DynamoDB prefix list (and only they)', () => {
       const dynamoEgress = ofType('AWS::EC2::SecurityGroupEgress').filter(([, r]) => r.Properties.DestinationPrefixListId === 'pl-6fa54006');
-      expect(dynamoEgress.map(([, r]) => [JSON.stringify(r.Properties.GroupId).match(/orders|payments/)?.[0], r.Properties.FromPort])).toEqual([['orders', 443]]);
+      expect(dynamoEgress.map(([, r]) => [JSON.stringify(r.Properties.GroupId).match(/orders|payments/)?.[0], r.Properties.FromPort])).toEqual([
+        ['orders', 443],
+      ]);
     });
 
     it('alarm topics allow CloudWatch to publish (aws:SourceAccount); keys of encrypted topics and DLQs admit the publishers', () => {
@@ -269,9 +343,16 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
       expect(alarmTopics.size).toBe(2); // the API's and the account baseline's
       for (const topic of alarmTopics) {
         const policy = ofType('AWS::SNS::TopicPolicy').find(([, p]) => JSON.stringify(p.Properties.Topics) === JSON.stringify([{ Ref: topic }]))!;
-        expect(policy[1].Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([expect.objectContaining({
-          Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-        })]));
+        expect(policy[1].Properties.PolicyDocument.Statement).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              Effect: 'Allow',
+              Principal: { Service: 'cloudwatch.amazonaws.com' },
+              Action: 'sns:Publish',
+              Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+            }),
+          ]),
+        );
       }
       for (const [, key] of ofType('AWS::KMS::Key').filter(([id]) => /DataKey|RegistryKey/.test(id))) {
         const services = JSON.stringify(key.Properties.KeyPolicy.Statement.map((st: CfnJson) => st.Principal?.Service));
@@ -285,23 +366,46 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
       expect(ofType('AWS::ApiGateway::Stage').map(([, r]) => r.Properties.StageName)).toEqual([env]);
       // The API's alarms are named after it; the others have names CloudFormation derives from their stack (`<env>-…`).
       const alarmNames = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties.AlarmName);
-      expect(alarmNames.filter((n) => n !== undefined)).toEqual(['ServerErrors', 'ClientErrorRate', 'P99Latency', 'WafBlockedRequests'].map((a) => `csm-${env}-api-${a}`));
+      expect(alarmNames.filter((n) => n !== undefined)).toEqual(
+        ['ServerErrors', 'ClientErrorRate', 'P99Latency', 'WafBlockedRequests'].map((a) => `csm-${env}-api-${a}`),
+      );
     });
 
     describe('evaluated the way AWS evaluates these policies at deploy and run time (test/support/aws-policy.ts)', () => {
       const pseudo = { account: '111122223333', region: 'eu-west-1', partition: 'aws' };
-      const statementsOf = (r: CfnJson, refs: Record<string, string> = {}) => (resolveIntrinsics(r.Properties.PolicyDocument, pseudo, refs) as { Statement: CfnJson[] }).Statement;
+      const statementsOf = (r: CfnJson, refs: Record<string, string> = {}) =>
+        (resolveIntrinsics(r.Properties.PolicyDocument, pseudo, refs) as { Statement: CfnJson[] }).Statement;
 
-      it('S3 gateway endpoint: ECR layer downloads (AWS-owned principal and bucket) and this account\'s buckets pass; other buckets do not', () => {
+      it("S3 gateway endpoint: ECR layer downloads (AWS-owned principal and bucket) and this account's buckets pass; other buckets do not", () => {
         const s3 = ofType('AWS::EC2::VPCEndpoint').find(([, r]) => JSON.stringify(r.Properties.ServiceName).includes('.s3'))![1];
         const statements = statementsOf(s3);
         // The gateway endpoint supplies aws:ResourceAccount, never aws:PrincipalAccount; ECR presigns layer requests.
-        const layer = { action: 's3:GetObject', resource: 'arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/sha256/abc', context: { 'aws:ResourceAccount': '999988887777' } };
+        const layer = {
+          action: 's3:GetObject',
+          resource: 'arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/sha256/abc',
+          context: { 'aws:ResourceAccount': '999988887777' },
+        };
         expect(evaluate(statements, layer)).toBe('Allow');
-        expect(evaluate(statements, { action: 's3:PutObject', resource: 'arn:aws:s3:::my-bucket/x', context: { 'aws:ResourceAccount': pseudo.account } })).toBe('Allow');
-        expect(evaluate(statements, { action: 's3:PutObject', resource: 'arn:aws:s3:::exfil-bucket/x', context: { 'aws:ResourceAccount': '444455556666' } })).toBe('ImplicitDeny');
+        expect(
+          evaluate(statements, { action: 's3:PutObject', resource: 'arn:aws:s3:::my-bucket/x', context: { 'aws:ResourceAccount': pseudo.account } }),
+        ).toBe('Allow');
+        expect(
+          evaluate(statements, {
+            action: 's3:PutObject',
+            resource: 'arn:aws:s3:::exfil-bucket/x',
+            context: { 'aws:ResourceAccount': '444455556666' },
+          }),
+        ).toBe('ImplicitDeny');
         // The double fails the way AWS did: the former statement (principal-account condition) blocks every layer.
-        const former = [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*', Condition: { StringEquals: { 'aws:PrincipalAccount': pseudo.account } } }];
+        const former = [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: '*' },
+            Action: 's3:GetObject',
+            Resource: 'arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*',
+            Condition: { StringEquals: { 'aws:PrincipalAccount': pseudo.account } },
+          },
+        ];
         expect(evaluate(former, layer)).toBe('ImplicitDeny');
       });
 
@@ -312,20 +416,56 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
           const topicId = policy.Properties.Topics[0].Ref as string;
           const topicArn = `arn:aws:sns:eu-west-1:${pseudo.account}:${topicId}`;
           const statements = statementsOf(policy, { [topicId]: topicArn });
-          const publish = (account: string, tls: string) => evaluate(statements, {
-            action: 'sns:Publish', resource: topicArn, principal: { Service: 'cloudwatch.amazonaws.com' }, context: { 'aws:SourceAccount': account, 'aws:SecureTransport': tls },
-          });
-          expect([publish(pseudo.account, 'true'), publish('444455556666', 'true'), publish(pseudo.account, 'false')]).toEqual(['Allow', 'ImplicitDeny', 'ExplicitDeny']);
+          const publish = (account: string, tls: string) =>
+            evaluate(statements, {
+              action: 'sns:Publish',
+              resource: topicArn,
+              principal: { Service: 'cloudwatch.amazonaws.com' },
+              context: { 'aws:SourceAccount': account, 'aws:SecureTransport': tls },
+            });
+          expect([publish(pseudo.account, 'true'), publish('444455556666', 'true'), publish(pseudo.account, 'false')]).toEqual([
+            'Allow',
+            'ImplicitDeny',
+            'ExplicitDeny',
+          ]);
         }
       });
 
-      it('Service Connect TLS: the ECS infrastructure policy (modelled on AWS\'s documentation: PCA actions on CAs tagged AmazonECSManaged=true) reaches the issuing CA only', () => {
-        const ecsManagedPolicy = [{ Effect: 'Allow', Action: ['acm-pca:IssueCertificate', 'acm-pca:GetCertificate', 'acm-pca:GetCertificateAuthorityCertificate', 'acm-pca:DescribeCertificateAuthority'], Resource: '*', Condition: { StringEquals: { 'aws:ResourceTag/AmazonECSManaged': 'true' } } }];
+      it("Service Connect TLS: the ECS infrastructure policy (modelled on AWS's documentation: PCA actions on CAs tagged AmazonECSManaged=true) reaches the issuing CA only", () => {
+        const ecsManagedPolicy = [
+          {
+            Effect: 'Allow',
+            Action: [
+              'acm-pca:IssueCertificate',
+              'acm-pca:GetCertificate',
+              'acm-pca:GetCertificateAuthorityCertificate',
+              'acm-pca:DescribeCertificateAuthority',
+            ],
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:ResourceTag/AmazonECSManaged': 'true' } },
+          },
+        ];
         const decisions = ofType('AWS::ACMPCA::CertificateAuthority').map(([id, ca]) => {
-          const tags = Object.fromEntries((ca.Properties.Tags ?? []).map((t: { Key: string; Value: string }) => [`aws:ResourceTag/${t.Key}`, t.Value]));
-          return [ca.Properties.Type, evaluate(ecsManagedPolicy, { action: 'acm-pca:IssueCertificate', resource: `arn:aws:acm-pca:eu-west-1:${pseudo.account}:certificate-authority/${id}`, context: tags })];
+          const tags = Object.fromEntries(
+            (ca.Properties.Tags ?? []).map((t: { Key: string; Value: string }) => [`aws:ResourceTag/${t.Key}`, t.Value]),
+          );
+          return [
+            ca.Properties.Type,
+            evaluate(ecsManagedPolicy, {
+              action: 'acm-pca:IssueCertificate',
+              resource: `arn:aws:acm-pca:eu-west-1:${pseudo.account}:certificate-authority/${id}`,
+              context: tags,
+            }),
+          ];
         });
-        expect(decisions).toEqual(env === 'prod' ? [['ROOT', 'ImplicitDeny'], ['SUBORDINATE', 'Allow']] : [['ROOT', 'Allow']]);
+        expect(decisions).toEqual(
+          env === 'prod'
+            ? [
+                ['ROOT', 'ImplicitDeny'],
+                ['SUBORDINATE', 'Allow'],
+              ]
+            : [['ROOT', 'Allow']],
+        );
       });
     });
 
@@ -350,25 +490,32 @@ describe('reference app context', () => {
 
   it('rejects missing platform settings (service certificate, domain; region and prefix lists per environment) with the fix', () => {
     const app = newApp({ env: 'dev', environments: { dev: { profile: 'dev' } } });
-    expect(() => createReferenceApp(app)).toThrow(/Missing context platform\.serviceDomain, platform\.serviceCertificateArn, environments\.dev\.region, environments\.dev\.s3PrefixListId, environments\.dev\.dynamoDbPrefixListId for environment "dev"\. Fix: set them in cdk\.json under "platform" \(shared\) or "environments\.dev" \(region and prefix lists: per environment; see the example values there\)\.$/);
+    expect(() => createReferenceApp(app)).toThrow(
+      /Missing context platform\.serviceDomain, platform\.serviceCertificateArn, environments\.dev\.region, environments\.dev\.s3PrefixListId, environments\.dev\.dynamoDbPrefixListId for environment "dev"\. Fix: set them in cdk\.json under "platform" \(shared\) or "environments\.dev" \(region and prefix lists: per environment; see the example values there\)\.$/,
+    );
   });
 
   it('rejects an environment cdk.json does not define (a typo) and lists the known ones', () => {
-    expect(() => createReferenceApp(newApp({ ...cdkJson.context, env: 'prdo' })))
-      .toThrow(/Unknown environment "prdo" \(context env\): cdk\.json defines "dev", "prod"\. Fix: run with -c env=dev, or add "prdo" under "environments" in cdk\.json\./);
+    expect(() => createReferenceApp(newApp({ ...cdkJson.context, env: 'prdo' }))).toThrow(
+      /Unknown environment "prdo" \(context env\): cdk\.json defines "dev", "prod"\. Fix: run with -c env=dev, or add "prdo" under "environments" in cdk\.json\./,
+    );
     expect(() => createReferenceApp(newApp({ env: 'dev' }))).toThrow(/Unknown environment "dev" \(context env\): cdk\.json defines no environments/);
   });
 
   it('refuses prefix list ids in the shared block: they differ per region', () => {
     const context = { ...cdkJson.context, platform: { ...(cdkJson.context.platform as object), s3PrefixListId: 'pl-6da54004' } };
-    expect(() => createReferenceApp(newApp({ ...context, env: 'dev' }))).toThrow(/Context platform\.s3PrefixListId is shared by every environment, but prefix list ids differ per region\. Fix: move them under "environments\.<env>"/);
+    expect(() => createReferenceApp(newApp({ ...context, env: 'dev' }))).toThrow(
+      /Context platform\.s3PrefixListId is shared by every environment, but prefix list ids differ per region\. Fix: move them under "environments\.<env>"/,
+    );
   });
 
   it('pins each environment to its region (its prefix lists belong to it); the account only when given', () => {
     const stage = createReferenceApp(newApp({ ...cdkJson.context, env: 'dev' }));
     expect(stage.account).toBeUndefined();
     expect(stage.region).toBe('eu-west-1');
-    const environments = { qa: { profile: 'dev', account: '111111111111', region: 'eu-central-1', s3PrefixListId: 'pl-6ea54007', dynamoDbPrefixListId: 'pl-66a5400f' } };
+    const environments = {
+      qa: { profile: 'dev', account: '111111111111', region: 'eu-central-1', s3PrefixListId: 'pl-6ea54007', dynamoDbPrefixListId: 'pl-66a5400f' },
+    };
     const pinned = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments }));
     expect(pinned.stack.account).toBe('111111111111');
     expect(pinned.stack.region).toBe('eu-central-1');
@@ -376,7 +523,14 @@ describe('reference app context', () => {
 
   it('answers the availability-zone lookup of a pinned environment from its availabilityZones, so synth needs no credentials', () => {
     const azs = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
-    const qa = { profile: 'dev', account: '111111111111', region: 'eu-west-1', s3PrefixListId: 'pl-6da54004', dynamoDbPrefixListId: 'pl-6fa54006', availabilityZones: azs };
+    const qa = {
+      profile: 'dev',
+      account: '111111111111',
+      region: 'eu-west-1',
+      s3PrefixListId: 'pl-6da54004',
+      dynamoDbPrefixListId: 'pl-6fa54006',
+      availabilityZones: azs,
+    };
     const stage = createReferenceApp(newApp({ ...cdkJson.context, env: 'qa', environments: { qa } }));
     expect(stage.stack.availabilityZones).toEqual(azs);
     const assembly = stage.synth({ force: true, validateOnSynthesis: false });

@@ -14,7 +14,11 @@ import { newApp } from '../support/harness';
 // synth fail with the expected rule on the attacked construct, or be refused while building. The attacks that need
 // synth share one app (the shared platform plus a Stage per standalone attack) and one synth with every pack.
 
-interface Outcome { readonly scope?: IConstruct; readonly error?: Error; readonly result?: () => SecuritySynthResult }
+interface Outcome {
+  readonly scope?: IConstruct;
+  readonly error?: Error;
+  readonly result?: () => SecuritySynthResult;
+}
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'attacks');
 const CLASSES: readonly AttackClass[] = ['override', 'acknowledgement', 'warning', 'rule-logic', 'secret', 'weakening'];
@@ -77,8 +81,13 @@ describe('attack fixtures', () => {
     const { rule } = attack.expect;
     const at = outcome.scope!.node.path;
     const findings = outcome.result!().findings;
-    const hit = findings.filter((f) => f.acknowledgeId.startsWith(rule) && (at === '' || f.constructPath === at || f.constructPath.startsWith(`${at}/`)));
-    expect(hit.length, `${attack.name}: no ${rule} finding at ${at || 'the App'}; findings there:\n${formatFindings(findings.filter((f) => f.constructPath.startsWith(at)))}`).toBeGreaterThan(0);
+    const hit = findings.filter(
+      (f) => f.acknowledgeId.startsWith(rule) && (at === '' || f.constructPath === at || f.constructPath.startsWith(`${at}/`)),
+    );
+    expect(
+      hit.length,
+      `${attack.name}: no ${rule} finding at ${at || 'the App'}; findings there:\n${formatFindings(findings.filter((f) => f.constructPath.startsWith(at)))}`,
+    ).toBeGreaterThan(0);
   });
 });
 

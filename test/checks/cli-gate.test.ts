@@ -17,8 +17,12 @@ function cdkSynth(secure: boolean): Promise<{ code: number | null; output: strin
       env: { ...process.env, CSM_FIXTURE_SECURE: secure ? '1' : '0', CDK_DISABLE_VERSION_CHECK: '1' },
     });
     let output = '';
-    child.stdout.on('data', (d) => { output += d; });
-    child.stderr.on('data', (d) => { output += d; });
+    child.stdout.on('data', (d) => {
+      output += d;
+    });
+    child.stderr.on('data', (d) => {
+      output += d;
+    });
     child.on('close', (code) => resolve({ code, output }));
   });
 }

@@ -10,7 +10,12 @@ describe('applySecurityChecks (the synth-time gate)', () => {
   it('registers all six packs by default', () => {
     const plugins = applySecurityChecks(newApp());
     expect(plugins.map((p) => p.name).sort()).toEqual([
-      'AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'PlatformChecks', 'Serverless',
+      'AwsSolutions',
+      'HIPAA.Security',
+      'NIST.800.53.R5',
+      'PCI.DSS.321',
+      'PlatformChecks',
+      'Serverless',
     ]);
     expect(ALL_SECURITY_PACKS).toHaveLength(6);
   });
@@ -35,7 +40,9 @@ describe('applySecurityChecks (the synth-time gate)', () => {
     const ids = result.findings.map((f) => `${f.acknowledgeId} @ ${f.constructPath}`);
     expect(ids).toContain('PlatformChecks::Platform-LogGroupEncryptedWithRetention @ Insecure/PlainLogs/Resource');
     expect(ids).toContain('NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted @ Insecure/PlainLogs/Resource');
-    expect(result.packs).toEqual(expect.arrayContaining(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'PlatformChecks', 'Serverless']));
+    expect(result.packs).toEqual(
+      expect.arrayContaining(['AwsSolutions', 'HIPAA.Security', 'NIST.800.53.R5', 'PCI.DSS.321', 'PlatformChecks', 'Serverless']),
+    );
   });
 
   it('records an acknowledgement with its reason in the validation report, and only for the exact id', () => {
@@ -43,11 +50,13 @@ describe('applySecurityChecks (the synth-time gate)', () => {
     const group = new logs.LogGroup(stack, 'PlainLogs', { retention: logs.RetentionDays.ONE_YEAR });
     Validations.of(group).acknowledge({ id: 'PlatformChecks::Platform-LogGroupEncryptedWithRetention', reason: 'test: reason shows in the report' });
     const result = synthWithGate(stack, { packs: [SecurityPack.PLATFORM, SecurityPack.NIST_800_53_R5] });
-    expect(result.acknowledged).toContainEqual(expect.objectContaining({
-      acknowledgedId: 'PlatformChecks::Platform-LogGroupEncryptedWithRetention',
-      reason: 'test: reason shows in the report',
-      constructPaths: ['Acked/PlainLogs/Resource'],
-    }));
+    expect(result.acknowledged).toContainEqual(
+      expect.objectContaining({
+        acknowledgedId: 'PlatformChecks::Platform-LogGroupEncryptedWithRetention',
+        reason: 'test: reason shows in the report',
+        constructPaths: ['Acked/PlainLogs/Resource'],
+      }),
+    );
     // The same problem seen by another pack is still a finding: acknowledgements never spill over.
     expect(result.findings.map((f) => f.acknowledgeId)).toContain('NIST.800.53.R5::NIST.800.53.R5-CloudWatchLogGroupEncrypted');
   });

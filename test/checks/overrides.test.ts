@@ -70,7 +70,12 @@ describe('escape-hatch overrides of controls our constructs set fail synth', () 
     const app = newApp({ ...cdkJson.context, env: 'dev' });
     createReferenceApp(app, { securityChecks: false });
     applySecurityChecks(app, { packs: [SecurityPack.PLATFORM] });
-    const byPath = new Map(app.node.findAll().filter(CfnResource.isCfnResource).map((r) => [r.node.path, r]));
+    const byPath = new Map(
+      app.node
+        .findAll()
+        .filter(CfnResource.isCfnResource)
+        .map((r) => [r.node.path, r]),
+    );
     for (const [at, path, value] of OVERRIDES) {
       const resource = byPath.get(pathOf(at));
       if (!resource) throw new Error(`no resource at ${pathOf(at)}`);

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { PLATFORM_RULES } from '../../lib/checks/rules';
 
 const root = path.join(__dirname, '..', '..');
-const rows = fs.readFileSync(path.join(root, 'RULES.md'), 'utf8').split('\n')
+const rows = fs
+  .readFileSync(path.join(root, 'RULES.md'), 'utf8')
+  .split('\n')
   .filter((line) => line.startsWith('| Platform-'))
   .map((line) => line.split('|').map((cell) => cell.trim()))
   .map((cells) => ({ id: cells[1].replace(/^Platform-/, ''), practices: cells[4].split(/,\s*/) }));

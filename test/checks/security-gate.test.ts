@@ -40,22 +40,32 @@ describe('the verdict comes from the violations themselves', () => {
     expect(report.pluginReports.find((r: { pluginName: string }) => r.pluginName === 'AwsSolutions').conclusion).toBe('success');
   });
 
-  it('the gate fails synth on the same warning and keeps the pack\'s rating in the text', () => {
+  it("the gate fails synth on the same warning and keeps the pack's rating in the text", () => {
     const stack = newStack('Strict');
     warningOnlyTables(stack);
     const result = synthWithGate(stack, { packs: [SecurityPack.AWS_SOLUTIONS] });
-    expect(result.findings).toEqual([expect.objectContaining({
-      acknowledgeId: 'AwsSolutions::AwsSolutions-DDB3', severity: 'error', constructPath: 'Strict/Table/Resource',
-      description: expect.stringContaining('[rated "warning" by the pack; the gate fails on every unacknowledged finding]'),
-    })]);
+    expect(result.findings).toEqual([
+      expect.objectContaining({
+        acknowledgeId: 'AwsSolutions::AwsSolutions-DDB3',
+        severity: 'error',
+        constructPath: 'Strict/Table/Resource',
+        description: expect.stringContaining('[rated "warning" by the pack; the gate fails on every unacknowledged finding]'),
+      }),
+    ]);
     const report = JSON.parse(fs.readFileSync(`${result.assemblyDir}/validation-report.json`, 'utf8'));
     expect(report.pluginReports.find((r: { pluginName: string }) => r.pluginName === 'AwsSolutions').conclusion).toBe('failure');
   });
 
   it('strictVerdict: success only when no violation is left, whatever the severity', () => {
     const v = { ruleName: 'X', description: 'd', violatingResources: [] };
-    expect(strictVerdict({ success: true, violations: [{ ...v, severity: 'info' }] })).toMatchObject({ success: false, violations: [{ severity: 'error' }] });
-    expect(strictVerdict({ success: true, violations: [{ ...v, severity: 'fatal' }] })).toMatchObject({ success: false, violations: [{ severity: 'fatal' }] });
+    expect(strictVerdict({ success: true, violations: [{ ...v, severity: 'info' }] })).toMatchObject({
+      success: false,
+      violations: [{ severity: 'error' }],
+    });
+    expect(strictVerdict({ success: true, violations: [{ ...v, severity: 'fatal' }] })).toMatchObject({
+      success: false,
+      violations: [{ severity: 'fatal' }],
+    });
     expect(strictVerdict({ success: false, violations: [] }).success).toBe(true);
   });
 });
@@ -72,7 +82,9 @@ describe('acknowledgements are audited by the gate', () => {
     const result = synthWithGate(stack, PLATFORM_ONLY);
     const finding = result.findings.find((f) => f.ruleId === 'SecurityGate-AcknowledgementReason');
     expect(finding).toMatchObject({ severity: 'fatal', constructPath: 'EmptyReason/Logs', pack: 'SecurityGate' });
-    expect(finding?.description).toMatch(/"PlatformChecks::Platform-LogGroupEncryptedWithRetention" on EmptyReason\/Logs has the reason "": .*0 characters.*Fix: Write at least 4 different words/);
+    expect(finding?.description).toMatch(
+      /"PlatformChecks::Platform-LogGroupEncryptedWithRetention" on EmptyReason\/Logs has the reason "": .*0 characters.*Fix: Write at least 4 different words/,
+    );
   });
 
   it('an App-wide acknowledgement with reason "legacy" fails twice (reason and place), and cannot acknowledge the audit away', () => {
@@ -86,7 +98,9 @@ describe('acknowledgements are audited by the gate', () => {
     const gate = result.findings.filter((f) => f.pack === 'SecurityGate').map((f) => `${f.ruleId} @ ${f.constructPath}`);
     expect(gate).toEqual(expect.arrayContaining(['SecurityGate-AcknowledgementReason @ ', 'SecurityGate-AcknowledgementOnRoot @ ']));
     expect(gate.filter((g) => g.startsWith('SecurityGate-AcknowledgementOnRoot'))).toHaveLength(3);
-    expect(result.findings.find((f) => f.ruleId === 'SecurityGate-AcknowledgementOnRoot')?.description).toMatch(/an App, Stage or Stack root.*Fix: Acknowledge on the construct that carries the finding/);
+    expect(result.findings.find((f) => f.ruleId === 'SecurityGate-AcknowledgementOnRoot')?.description).toMatch(
+      /an App, Stage or Stack root.*Fix: Acknowledge on the construct that carries the finding/,
+    );
   });
 
   it('refuses acknowledgements on Stage, Stack and nested-stack roots, by any API, but not below them', () => {
@@ -112,9 +126,13 @@ describe('acknowledgements are audited by the gate', () => {
     const printed = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const result = synthWithGate(stack, PLATFORM_ONLY);
     expect(result.findings).toEqual([]);
-    expect(printed.mock.calls.map((c) => String(c[0])).join('')).toContain(`[security STACK-WIDE acknowledgement] StackWide: PlatformChecks::Platform-LogGroupEncryptedWithRetention: ${GOOD_REASON}`);
+    expect(printed.mock.calls.map((c) => String(c[0])).join('')).toContain(
+      `[security STACK-WIDE acknowledgement] StackWide: PlatformChecks::Platform-LogGroupEncryptedWithRetention: ${GOOD_REASON}`,
+    );
     const report = fs.readFileSync(`${result.assemblyDir}/security-report.md`, 'utf8');
-    expect(report).toMatch(/## WARNING: 1 STACK-WIDE acknowledgement\(s\)[\s\S]*`PlatformChecks::Platform-LogGroupEncryptedWithRetention` \| `StackWide` \|/);
+    expect(report).toMatch(
+      /## WARNING: 1 STACK-WIDE acknowledgement\(s\)[\s\S]*`PlatformChecks::Platform-LogGroupEncryptedWithRetention` \| `StackWide` \|/,
+    );
     expect(report).toContain('`PlatformChecks::Platform-LogGroupEncryptedWithRetention` **STACK-WIDE** | `StackWide`');
     expect(() => acknowledgeStackWide(stack.node.root as unknown as Stack, 'A::B', GOOD_REASON)).toThrow(/stack-wide acknowledgements go on a Stack/);
     expect(() => acknowledgeStackWide(stack, 'A::B', 'because')).toThrow(/placeholder/);
@@ -126,7 +144,9 @@ describe('opt-outs are audited and printed on every synth', () => {
     const stack = newStack('OptOuts');
     new CfnWaitConditionHandle(stack, 'AnyResource');
     new Construct(stack, 'Hand').node.addMetadata(OPT_OUT_METADATA_TYPE, { control: 'encryption', reason: 'xxxxxxxxxx' });
-    recordOptOut(new Construct(stack, 'Proper'), 'publicRoute', 'authorization on GET /v1/health', { reason: 'uptime probe of the status page, returns no data' });
+    recordOptOut(new Construct(stack, 'Proper'), 'publicRoute', 'authorization on GET /v1/health', {
+      reason: 'uptime probe of the status page, returns no data',
+    });
     const printed = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
     const result = synthWithGate(stack, PLATFORM_ONLY);
     expect(result.findings.map((f) => `${f.ruleId} @ ${f.constructPath}`)).toEqual(['SecurityGate-OptOutReason @ OptOuts/Hand']);

@@ -28,7 +28,9 @@ export function fixture(stack: Stack = newStack()): Fixture {
   // What the account baseline provides for services (PlatformChecks GuardDutyRuntimeMonitoringForEcs).
   new guardduty.CfnDetector(stack, 'Detector', {
     enable: true,
-    features: [{ name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' }] }],
+    features: [
+      { name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' }] },
+    ],
   });
   const props: SecureFargateServiceProps = {
     serviceName: 'orders',

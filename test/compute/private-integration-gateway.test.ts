@@ -66,7 +66,9 @@ describe('PrivateIntegrationGateway shared by three services', () => {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
     });
     // No deletion protection while it is created: a rolled-back create could not delete it (ROLLBACK_FAILED).
-    expect(JSON.stringify(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))).not.toContain('"deletion_protection.enabled","Value":"true"');
+    expect(JSON.stringify(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))).not.toContain(
+      '"deletion_protection.enabled","Value":"true"',
+    );
     template.hasResourceProperties('AWS::ApiGateway::VpcLink', { TargetArns: [{ Ref: logicalIdOf(gateway.loadBalancer) }] });
     for (const s of services) {
       expect(s.loadBalancer).toBe(gateway.loadBalancer);
@@ -107,14 +109,20 @@ describe('PrivateIntegrationGateway validation', () => {
   it.each([0, 65536, 8443.5])('rejects listener port %s', (port) => {
     const f = fixture();
     const gateway = gatewayOf(f);
-    expect(() => sharedService(f, gateway, 'orders', port)).toThrow(new RegExp(`invalid privateIntegration\\.listenerPort \\(received ${port}\\): listener ports are whole numbers from 1 to 65535\\. Fix: use a free port`));
+    expect(() => sharedService(f, gateway, 'orders', port)).toThrow(
+      new RegExp(
+        `invalid privateIntegration\\.listenerPort \\(received ${port}\\): listener ports are whole numbers from 1 to 65535\\. Fix: use a free port`,
+      ),
+    );
   });
 
   it('rejects a listener port already used on the gateway, naming the service that has it', () => {
     const f = fixture();
     const gateway = gatewayOf(f);
     sharedService(f, gateway, 'orders', 8443);
-    expect(() => sharedService(f, gateway, 'payments', 8443)).toThrow(/payments: invalid privateIntegration\.listenerPort \(received 8443\): port 8443 of gateway .*\/Gateway is already the listener of .*\/orders\. Fix: use a port the gateway does not use yet \(taken: 8443\)/);
+    expect(() => sharedService(f, gateway, 'payments', 8443)).toThrow(
+      /payments: invalid privateIntegration\.listenerPort \(received 8443\): port 8443 of gateway .*\/Gateway is already the listener of .*\/orders\. Fix: use a port the gateway does not use yet \(taken: 8443\)/,
+    );
   });
 
   it(`rejects listener ${MAX_LISTENERS_PER_NLB + 1} (the NLB listener quota)`, () => {
@@ -122,15 +130,18 @@ describe('PrivateIntegrationGateway validation', () => {
     const gateway = gatewayOf(f);
     for (let i = 0; i < MAX_LISTENERS_PER_NLB; i++) gateway.reserveListenerPort(new Construct(f.stack, `Owner${i}`), 'listenerPort', 9000 + i);
     expect(gateway.ports).toHaveLength(MAX_LISTENERS_PER_NLB);
-    expect(() => sharedService(f, gateway, 'orders', 8443)).toThrow(/invalid privateIntegration\.listenerPort \(received 8443\): gateway .* already has 50 listeners.*Fix: create another PrivateIntegrationGateway/);
+    expect(() => sharedService(f, gateway, 'orders', 8443)).toThrow(
+      /invalid privateIntegration\.listenerPort \(received 8443\): gateway .* already has 50 listeners.*Fix: create another PrivateIntegrationGateway/,
+    );
   });
 
   it('rejects accessLogsBucket on a service behind a gateway (the gateway logs)', () => {
     const f = fixture();
     const gateway = gatewayOf(f);
     const accessLogsBucket = s3.Bucket.fromBucketName(f.stack, 'Logs', 'access-logs');
-    expect(() => new SecureFargateService(f.stack, 'Svc', { ...f.props, accessLogsBucket, privateIntegration: { gateway, listenerPort: 8443 } }))
-      .toThrow(/invalid accessLogsBucket .*no load balancer of its own.*Fix: pass accessLogsBucket to the PrivateIntegrationGateway/);
+    expect(
+      () => new SecureFargateService(f.stack, 'Svc', { ...f.props, accessLogsBucket, privateIntegration: { gateway, listenerPort: 8443 } }),
+    ).toThrow(/invalid accessLogsBucket .*no load balancer of its own.*Fix: pass accessLogsBucket to the PrivateIntegrationGateway/);
   });
 
   it('calls each service at https://<host>:<listenerPort><path> over the shared VPC link (no gate: a bare RestApi)', () => {
@@ -154,8 +165,9 @@ describe('PrivateIntegrationGateway validation', () => {
 
   it('rejects a name that is not a log prefix', () => {
     const f = fixture();
-    expect(() => new PrivateIntegrationGateway(f.stack, 'Gateway', { name: 'Services 1', vpc: f.network.vpc }))
-      .toThrow(/invalid name \(received "Services 1"\).*Fix: use lower-case letters/);
+    expect(() => new PrivateIntegrationGateway(f.stack, 'Gateway', { name: 'Services 1', vpc: f.network.vpc })).toThrow(
+      /invalid name \(received "Services 1"\).*Fix: use lower-case letters/,
+    );
   });
 
   it('writes access logs to a bucket when given one, and needs a region for it', () => {
@@ -163,11 +175,16 @@ describe('PrivateIntegrationGateway validation', () => {
     const accessLogsBucket = s3.Bucket.fromBucketName(f.stack, 'Logs', 'access-logs');
     new PrivateIntegrationGateway(f.stack, 'Gateway', { name: 'services-1', vpc: f.network.vpc, accessLogsBucket });
     Template.fromStack(f.stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }, { Key: 'access_logs.s3.bucket', Value: 'access-logs' }, { Key: 'access_logs.s3.prefix', Value: 'services-1' }]),
+      LoadBalancerAttributes: Match.arrayWith([
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: 'access-logs' },
+        { Key: 'access_logs.s3.prefix', Value: 'services-1' },
+      ]),
     });
     const agnostic = fixture();
     const bucket = s3.Bucket.fromBucketName(agnostic.stack, 'Logs', 'access-logs');
-    expect(() => new PrivateIntegrationGateway(agnostic.stack, 'Gateway', { name: 'services-1', vpc: agnostic.network.vpc, accessLogsBucket: bucket }))
-      .toThrow(/invalid accessLogsBucket .*this stack is env-agnostic.*Fix: give the stack an env/);
+    expect(
+      () => new PrivateIntegrationGateway(agnostic.stack, 'Gateway', { name: 'services-1', vpc: agnostic.network.vpc, accessLogsBucket: bucket }),
+    ).toThrow(/invalid accessLogsBucket .*this stack is env-agnostic.*Fix: give the stack an env/);
   });
 });

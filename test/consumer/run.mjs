@@ -56,7 +56,9 @@ function check(condition, message) {
 /** The README's platform example (the first TypeScript snippet that builds a PlatformStage and synthesizes it) as CommonJS. */
 function readmePlatformExampleAsCommonJs() {
   const readme = fs.readFileSync(path.join(repo, 'README.md'), 'utf8');
-  const snippet = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)].map((m) => m[1]).find((code) => /new PlatformStage\(/.test(code) && /app\.synth\(\)/.test(code));
+  const snippet = [...readme.matchAll(/^```ts\n([\s\S]*?)^```/gm)]
+    .map((m) => m[1])
+    .find((code) => /new PlatformStage\(/.test(code) && /app\.synth\(\)/.test(code));
   check(snippet, 'README.md has no platform example (a ts snippet with new PlatformStage(...) and app.synth())');
   const js = snippet.replace(/^import \{([^}]*)\} from '([^']+)';$/gm, (_m, names, from) => `const {${names}} = require('${from}');`);
   check(!/^import /m.test(js), `the README platform example has an import this test cannot turn into require:\n${js}`);
@@ -118,8 +120,10 @@ try {
     const templates = fs.readdirSync(path.join(outdir, stageDir)).filter((f) => f.endsWith('.template.json'));
     check(templates.length >= 2, `expected the platform stack and its nested stacks, got ${templates.join(', ')}`);
     const model = JSON.parse(fs.readFileSync(path.join(outdir, 'api-model.json'), 'utf8'));
-    check(model.apis?.[0]?.routes?.[0]?.path === '/v1/orders/{id}' && fs.existsSync(path.join(outdir, stageDir, 'api-model.json')),
-      `cdk.out/api-model.json (and the stage's copy) must describe the orders route: ${JSON.stringify(model).slice(0, 300)}`);
+    check(
+      model.apis?.[0]?.routes?.[0]?.path === '/v1/orders/{id}' && fs.existsSync(path.join(outdir, stageDir, 'api-model.json')),
+      `cdk.out/api-model.json (and the stage's copy) must describe the orders route: ${JSON.stringify(model).slice(0, 300)}`,
+    );
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, stageDir, 'manifest.json'), 'utf8'));
     check(!manifest.missing?.length, `synth needs context lookups (credentials): ${JSON.stringify(manifest.missing)}`);
   });
@@ -129,26 +133,46 @@ try {
     const help = run('npx', ['--no-install', 'csm-certs', '--help'], { cwd: project });
     for (const command of ['issue', 'revoke', 'list']) check(help.stdout.includes(command), `--help does not name ${command}:\n${help.stdout}`);
     const bad = run('npx', ['--no-install', 'csm-certs', 'isue'], { cwd: project, allowFailure: true });
-    check(bad.status !== 0 && /unknown command "isue"/.test(bad.stderr), `a bad command must fail with a message (exit ${bad.status}): ${bad.stderr}`);
+    check(
+      bad.status !== 0 && /unknown command "isue"/.test(bad.stderr),
+      `a bad command must fail with a message (exit ${bad.status}): ${bad.stderr}`,
+    );
     const missing = run('npx', ['--no-install', 'csm-certs', 'issue', '--common-name', 'x'], { cwd: project, allowFailure: true });
-    check(missing.status !== 0 && /missing --ca-arn/.test(missing.stderr), `a missing option must fail with a message (exit ${missing.status}): ${missing.stderr}`);
+    check(
+      missing.status !== 0 && /missing --ca-arn/.test(missing.stderr),
+      `a missing option must fail with a message (exit ${missing.status}): ${missing.stderr}`,
+    );
   });
   step('npx csm-fuzz --help / the synthesized model', () => {
     const help = run('npx', ['--no-install', 'csm-fuzz', '--help'], { cwd: project });
     check(/^Usage: csm-fuzz --model/.test(help.stdout), `csm-fuzz --help:\n${help.stdout}`);
-    const mtls = run('npx', ['--no-install', 'csm-fuzz', '--model', 'cdk.out/api-model.json', '--base-url', 'https://127.0.0.1:9'], { cwd: project, allowFailure: true });
-    check(mtls.status === 2 && /requires mutual TLS/.test(mtls.stderr), `the mTLS model without a client certificate must be a usage error (exit ${mtls.status}): ${mtls.stderr}`);
+    const mtls = run('npx', ['--no-install', 'csm-fuzz', '--model', 'cdk.out/api-model.json', '--base-url', 'https://127.0.0.1:9'], {
+      cwd: project,
+      allowFailure: true,
+    });
+    check(
+      mtls.status === 2 && /requires mutual TLS/.test(mtls.stderr),
+      `the mTLS model without a client certificate must be a usage error (exit ${mtls.status}): ${mtls.stderr}`,
+    );
     // Without mTLS the tool loads its generators (json-schema-faker is ESM, imported dynamically) and sends requests.
     const model = JSON.parse(fs.readFileSync(path.join(project, 'cdk.out', 'api-model.json'), 'utf8'));
     fs.writeFileSync(path.join(project, 'plain-model.json'), JSON.stringify({ ...model, apis: model.apis.map((a) => ({ ...a, mutualTls: false })) }));
-    const none = run('npx', ['--no-install', 'csm-fuzz', '--model', 'plain-model.json', '--base-url', 'http://127.0.0.1:9', '--requests', '2', '--quiet'], { cwd: project, allowFailure: true });
-    check(none.status === 2 && /no request got an HTTP response/.test(none.stderr), `nothing listening must exit 2 (exit ${none.status}): ${none.stdout}${none.stderr}`);
+    const none = run(
+      'npx',
+      ['--no-install', 'csm-fuzz', '--model', 'plain-model.json', '--base-url', 'http://127.0.0.1:9', '--requests', '2', '--quiet'],
+      { cwd: project, allowFailure: true },
+    );
+    check(
+      none.status === 2 && /no request got an HTTP response/.test(none.stderr),
+      `nothing listening must exit 2 (exit ${none.status}): ${none.stdout}${none.stderr}`,
+    );
   });
 
   // 5. Strict TypeScript against the shipped declarations.
   step(`install the consumer's toolchain (${CONSUMER_DEV_DEPENDENCIES.join(', ')})`, () => {
     run('npm', ['install', ...NPM_FLAGS, '--save-dev', ...CONSUMER_DEV_DEPENDENCIES], { cwd: project });
-    for (const f of ['typed-app.ts', 'snapshot.spec.ts', 'tsconfig.json', 'vitest.config.mjs']) fs.copyFileSync(path.join(fixture, f), path.join(project, f));
+    for (const f of ['typed-app.ts', 'snapshot.spec.ts', 'tsconfig.json', 'vitest.config.mjs'])
+      fs.copyFileSync(path.join(fixture, f), path.join(project, f));
   });
   step('tsc --noEmit (strict, skipLibCheck false, TypeScript 5.x)', () => {
     const version = run('npx', ['--no-install', 'tsc', '--version'], { cwd: project }).stdout.trim();
@@ -175,5 +199,7 @@ try {
   if (!failed && !process.env.KEEP) fs.rmSync(work, { recursive: true, force: true });
   else if (!failed) console.log(`kept ${project}`);
 }
-console.log(`consumer test ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.map(([n, s]) => `${n.split(' (')[0]}: ${s.toFixed(0)} s`).join('; ')})`);
+console.log(
+  `consumer test ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(0)} s (${timings.map(([n, s]) => `${n.split(' (')[0]}: ${s.toFixed(0)} s`).join('; ')})`,
+);
 process.exitCode = failed ? 1 : 0;

@@ -55,10 +55,11 @@ describe('estimateIdleCost', () => {
   });
 
   it('prices Fargate services at desired count × task size, x86 or ARM, from the task definition they reference', () => {
-    const fargate = (arch: string, desired: number) => stack({
-      Svc: { Type: 'AWS::ECS::Service', Properties: { LaunchType: 'FARGATE', DesiredCount: desired, TaskDefinition: { Ref: 'Task' } } },
-      Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { Cpu: '512', Memory: '1024', RuntimePlatform: { CpuArchitecture: arch } } },
-    });
+    const fargate = (arch: string, desired: number) =>
+      stack({
+        Svc: { Type: 'AWS::ECS::Service', Properties: { LaunchType: 'FARGATE', DesiredCount: desired, TaskDefinition: { Ref: 'Task' } } },
+        Task: { Type: 'AWS::ECS::TaskDefinition', Properties: { Cpu: '512', Memory: '1024', RuntimePlatform: { CpuArchitecture: arch } } },
+      });
     expect(monthlyOf(fargate('X86_64', 2))).toBeCloseTo(2 * 730 * (0.5 * 0.04048 + 1 * 0.004445), 2);
     expect(monthlyOf(fargate('ARM64', 1))).toBeCloseTo(730 * (0.5 * 0.03238 + 1 * 0.00356), 2);
     const rows = estimateIdleCost(fargate('X86_64', 2)).rows;
@@ -66,11 +67,18 @@ describe('estimateIdleCost', () => {
   });
 
   it('says which resources it could not price instead of guessing', () => {
-    const stacks = stack({ Svc: { Type: 'AWS::ECS::Service', Properties: { LaunchType: 'FARGATE', TaskDefinition: 'arn:aws:ecs:us-east-1:111122223333:task-definition/x:1' } } });
+    const stacks = stack({
+      Svc: {
+        Type: 'AWS::ECS::Service',
+        Properties: { LaunchType: 'FARGATE', TaskDefinition: 'arn:aws:ecs:us-east-1:111122223333:task-definition/x:1' },
+      },
+    });
     const estimate = estimateIdleCost(stacks, new Map([['env/Stack/Svc', 'env/Stack/Orders/Service']]));
     expect(estimate.totalUsd).toBe(0);
     expect(estimate.unresolved).toEqual(['env/Stack/Orders/Service (AWS::ECS::Service)']);
-    expect(renderIdleCost('dev', estimate).join('\n')).toContain('**Not computable from the template** (the total is incomplete): env/Stack/Orders/Service (AWS::ECS::Service).');
+    expect(renderIdleCost('dev', estimate).join('\n')).toContain(
+      '**Not computable from the template** (the total is incomplete): env/Stack/Orders/Service (AWS::ECS::Service).',
+    );
   });
 
   it('prices NLBs, NAT gateways, public IPs, keys, alarms, machine clients, Lattice services, provisioned tables and caches', () => {
@@ -80,12 +88,26 @@ describe('estimateIdleCost', () => {
       ['AWS::EC2::EIP', {}, 730 * 0.005],
       ['AWS::KMS::Key', {}, 1],
       ['AWS::CloudWatch::Alarm', { MetricName: 'x' }, 0.1],
-      ['AWS::CloudWatch::Alarm', { Metrics: [{ Id: 'a', MetricStat: {} }, { Id: 'b', MetricStat: {} }, { Id: 'e', Expression: 'a+b' }] }, 0.2],
+      [
+        'AWS::CloudWatch::Alarm',
+        {
+          Metrics: [
+            { Id: 'a', MetricStat: {} },
+            { Id: 'b', MetricStat: {} },
+            { Id: 'e', Expression: 'a+b' },
+          ],
+        },
+        0.2,
+      ],
       ['AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['client_credentials'] }, 6],
       ['AWS::Cognito::UserPoolClient', { AllowedOAuthFlows: ['code'] }, 0],
       ['AWS::VpcLattice::Service', {}, 730 * 0.025],
       ['AWS::DynamoDB::Table', { BillingMode: 'PAY_PER_REQUEST' }, 0],
-      ['AWS::DynamoDB::Table', { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } }, 5 * 730 * (0.00065 + 0.00013)],
+      [
+        'AWS::DynamoDB::Table',
+        { BillingMode: 'PROVISIONED', ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 } },
+        5 * 730 * (0.00065 + 0.00013),
+      ],
       ['AWS::ApiGateway::Stage', { CacheClusterEnabled: false }, 0],
       ['AWS::ApiGateway::Stage', { CacheClusterEnabled: true }, 730 * 0.02],
     ];
@@ -93,7 +115,9 @@ describe('estimateIdleCost', () => {
   });
 
   it('lists usage-priced types with their unit prices and counts, outside the total', () => {
-    const estimate = estimateIdleCost(stack({ A: { Type: 'AWS::S3::Bucket' }, B: { Type: 'AWS::S3::Bucket' }, L: { Type: 'AWS::Lambda::Function' } }));
+    const estimate = estimateIdleCost(
+      stack({ A: { Type: 'AWS::S3::Bucket' }, B: { Type: 'AWS::S3::Bucket' }, L: { Type: 'AWS::Lambda::Function' } }),
+    );
     expect(estimate.totalUsd).toBe(0);
     expect(estimate.perUse.map((u) => [u.resourceType, u.count, u.prices.map((p) => p.key)])).toEqual([
       ['AWS::Lambda::Function', 1, ['lambdaRequests', 'lambdaGbSecond']],
@@ -110,8 +134,12 @@ describe('renderIdleCost', () => {
 
   it('shows rows (quantity × unit price = monthly), the total and the budget verdict', () => {
     const text = renderIdleCost('dev', estimateIdleCost(endpoints), { monthlyUsd: 150, constructPath: 'dev/Platform/Platform' }).join('\n');
-    expect(text).toContain('| `env/Stack/Ca` | AWS::ACMPCA::CertificateAuthority | 1 CA = 1 × $400.00 per general-purpose private CA-month | $400.00 |');
-    expect(text).toContain('| `env/Stack/E1` | AWS::EC2::VPCEndpoint | 2 AZ(s) × 730 h = 1,460 × $0.01 per interface endpoint per AZ-hour | $14.60 |');
+    expect(text).toContain(
+      '| `env/Stack/Ca` | AWS::ACMPCA::CertificateAuthority | 1 CA = 1 × $400.00 per general-purpose private CA-month | $400.00 |',
+    );
+    expect(text).toContain(
+      '| `env/Stack/E1` | AWS::EC2::VPCEndpoint | 2 AZ(s) × 730 h = 1,460 × $0.01 per interface endpoint per AZ-hour | $14.60 |',
+    );
     expect(text).toContain('| **total** | | | **$414.60** |');
     expect(text).toContain('$150.00 per month — **over by $264.60**');
   });
@@ -140,10 +168,12 @@ describe('over budget', () => {
     });
     const text = renderIdleCost('dev', estimateIdleCost(stacks), { monthlyUsd: 60, constructPath: 'p' }).join('\n');
     expect(text).toContain('**over by $9.25**');
-    expect(text).toContain([
-      '- private CA (client and service certificates, P7): $50.00',
-      '- caller identity between services (VPC Lattice IAM auth, one service per callee, P3): $18.25',
-      '- customer managed keys (P8): $1.00',
-    ].join('\n'));
+    expect(text).toContain(
+      [
+        '- private CA (client and service certificates, P7): $50.00',
+        '- caller identity between services (VPC Lattice IAM auth, one service per callee, P3): $18.25',
+        '- customer managed keys (P8): $1.00',
+      ].join('\n'),
+    );
   });
 });

@@ -63,7 +63,14 @@ const MODULES: Record<string, string> = {
   AttributeType: "import { AttributeType } from 'aws-cdk-lib/aws-dynamodb';",
 };
 
-interface Snippet { readonly index: number; readonly line: number; readonly code: string; readonly complete: boolean; readonly synth: boolean; readonly file: string }
+interface Snippet {
+  readonly index: number;
+  readonly line: number;
+  readonly code: string;
+  readonly complete: boolean;
+  readonly synth: boolean;
+  readonly file: string;
+}
 
 // A use is the bare name (a spread `...name` counts; a property `x.name` does not).
 const uses = (code: string, name: string) => new RegExp(`(^|[^.\\w$]|\\.\\.\\.)${name}\\b`).test(code);
@@ -77,7 +84,9 @@ function fragmentFile(code: string): string {
     "import { Construct } from 'constructs';",
     `import * as csm from '${PACKAGE}';`,
     exported.length ? `import { ${exported.join(', ')} } from '${PACKAGE}';` : '',
-    ...Object.keys(MODULES).filter((name) => uses(text, name)).map((name) => MODULES[name]),
+    ...Object.keys(MODULES)
+      .filter((name) => uses(text, name))
+      .map((name) => MODULES[name]),
     '',
     ...context.map((name) => `declare const ${name}: ${CONTEXT[name]};`),
     'export class Snippet extends Construct {',
@@ -112,13 +121,21 @@ describe('README.md TypeScript snippets', () => {
     // A wrong snippet in the same run proves the check can fail.
     fs.writeFileSync(path.join(OUT, 'wrong.ts'), fragmentFile("new PlatformKeys(this, 'Keys', { aliasPrefix: 42 });"));
     const paths = Object.fromEntries(Object.entries(ENTRY_POINTS).map(([name, file]) => [name, [path.relative(OUT, path.join(REPO, file))]]));
-    fs.writeFileSync(path.join(OUT, 'tsconfig.json'), JSON.stringify({
-      extends: path.relative(OUT, path.join(REPO, 'tsconfig.json')),
-      compilerOptions: { noUnusedLocals: false, noUnusedParameters: false, paths },
-      // The consumer test's TypeScript app (test/consumer) is checked here too, so an API change that breaks it
-      // fails npm test, not only the slower CI step.
-      include: [], files: [...snippets.map((s) => path.basename(s.file)), 'wrong.ts', ...CONSUMER_APP.map((f) => path.relative(OUT, f))],
-    }, null, 2));
+    fs.writeFileSync(
+      path.join(OUT, 'tsconfig.json'),
+      JSON.stringify(
+        {
+          extends: path.relative(OUT, path.join(REPO, 'tsconfig.json')),
+          compilerOptions: { noUnusedLocals: false, noUnusedParameters: false, paths },
+          // The consumer test's TypeScript app (test/consumer) is checked here too, so an API change that breaks it
+          // fails npm test, not only the slower CI step.
+          include: [],
+          files: [...snippets.map((s) => path.basename(s.file)), 'wrong.ts', ...CONSUMER_APP.map((f) => path.relative(OUT, f))],
+        },
+        null,
+        2,
+      ),
+    );
     const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
     const run = spawnSync(process.execPath, [tsc, '-p', path.join(OUT, 'tsconfig.json'), '--pretty', 'false'], { cwd: REPO, encoding: 'utf8' });
     const output = `${run.stdout}${run.stderr}`.split('\n').filter((l) => l.trim() !== '');
@@ -147,27 +164,35 @@ describe('README.md TypeScript snippets', () => {
     expect(typecheck.wrong.join('\n')).toMatch(/wrong\.ts\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/);
   });
 
-  it.each(snippets.filter((s) => s.synth).map((s) => [s.line, s] as const))('synthesizes the app at README.md line %i through the gate, offline', async (_line, s) => {
-    const outdir = path.join(OUT, `cdk.out-${s.index}`);
-    const runnable = path.join(OUT, `snippet-${s.index}.run.ts`);
-    // Same code, with the package name resolved to this checkout's sources.
-    let code = s.code;
-    for (const [name, file] of Object.entries(ENTRY_POINTS)) {
-      code = code.replaceAll(`from '${name}'`, `from '${path.relative(OUT, path.join(REPO, file)).replace(/\.ts$/, '')}'`);
-    }
-    fs.writeFileSync(runnable, code);
-    const previous = process.env.CDK_OUTDIR;
-    process.env.CDK_OUTDIR = outdir;
-    try {
-      await import(runnable); // app.synth() throws when the gate finds anything
-    } finally {
-      if (previous === undefined) delete process.env.CDK_OUTDIR;
-      else process.env.CDK_OUTDIR = previous;
-    }
-    const manifests = [outdir, ...fs.readdirSync(outdir).filter((d) => d.startsWith('assembly-')).map((d) => path.join(outdir, d))]
-      .map((dir) => JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { missing?: { key: string }[] });
-    // No context lookup left for the CLI (it would need AWS credentials).
-    expect(manifests.flatMap((m) => m.missing ?? []).map((m) => m.key)).toEqual([]);
-    expect(fs.readFileSync(path.join(outdir, 'security-report.md'), 'utf8')).toContain('PlatformChecks');
-  });
+  it.each(snippets.filter((s) => s.synth).map((s) => [s.line, s] as const))(
+    'synthesizes the app at README.md line %i through the gate, offline',
+    async (_line, s) => {
+      const outdir = path.join(OUT, `cdk.out-${s.index}`);
+      const runnable = path.join(OUT, `snippet-${s.index}.run.ts`);
+      // Same code, with the package name resolved to this checkout's sources.
+      let code = s.code;
+      for (const [name, file] of Object.entries(ENTRY_POINTS)) {
+        code = code.replaceAll(`from '${name}'`, `from '${path.relative(OUT, path.join(REPO, file)).replace(/\.ts$/, '')}'`);
+      }
+      fs.writeFileSync(runnable, code);
+      const previous = process.env.CDK_OUTDIR;
+      process.env.CDK_OUTDIR = outdir;
+      try {
+        await import(runnable); // app.synth() throws when the gate finds anything
+      } finally {
+        if (previous === undefined) delete process.env.CDK_OUTDIR;
+        else process.env.CDK_OUTDIR = previous;
+      }
+      const manifests = [
+        outdir,
+        ...fs
+          .readdirSync(outdir)
+          .filter((d) => d.startsWith('assembly-'))
+          .map((d) => path.join(outdir, d)),
+      ].map((dir) => JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8')) as { missing?: { key: string }[] });
+      // No context lookup left for the CLI (it would need AWS credentials).
+      expect(manifests.flatMap((m) => m.missing ?? []).map((m) => m.key)).toEqual([]);
+      expect(fs.readFileSync(path.join(outdir, 'security-report.md'), 'utf8')).toContain('PlatformChecks');
+    },
+  );
 });

@@ -29,50 +29,89 @@ describe('PlatformKeys', () => {
   it('lets CloudWatch Logs use the logs key only for log groups of this account and region', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       Description: Match.stringLikeRegexp('CloudWatch Logs'),
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Sid: 'AllowCloudWatchLogsInThisAccountAndRegion',
-        Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
-        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']] } } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Sid: 'AllowCloudWatchLogsInThisAccountAndRegion',
+            Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+            Condition: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': {
+                  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':logs:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':*']],
+                },
+              },
+            },
+          }),
+        ]),
+      },
     });
   });
 
   it('lets no principal of the account use the data key through a service without its own grant, and allows grants only for AWS resources', () => {
-    const dataKey = Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('data at rest') } }))[0];
-    const statements = dataKey.Properties.KeyPolicy.Statement as { Sid?: string; Effect: string; Principal: unknown; Action: unknown; Condition?: unknown }[];
+    const dataKey = Object.values(
+      template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('data at rest') } }),
+    )[0];
+    const statements = dataKey.Properties.KeyPolicy.Statement as {
+      Sid?: string;
+      Effect: string;
+      Principal: unknown;
+      Action: unknown;
+      Condition?: unknown;
+    }[];
     // Besides the account statement CDK puts on every key (IAM policies decide), no Allow admits "*".
     expect(statements.filter((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal).includes('"*"'))).toEqual([]);
     expect(statements.filter((st) => JSON.stringify(st.Condition ?? {}).includes('kms:ViaService'))).toEqual([]);
     expect(statements).toContainEqual({
-      Sid: 'DenyGrantsNotForAwsResources', Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:CreateGrant', Resource: '*',
+      Sid: 'DenyGrantsNotForAwsResources',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'kms:CreateGrant',
+      Resource: '*',
       Condition: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
     });
-    expect(statements).toContainEqual(expect.objectContaining({
-      Sid: 'AllowPlatformServicePrincipalsForThisAccount',
-      Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'] },
-      Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-    }));
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AllowPlatformServicePrincipalsForThisAccount',
+        Principal: { Service: ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'] },
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
+    );
   });
 
   it('admits every principal of the account through a service only when listed in additionalDataKeyServices, recorded for the report', () => {
     const stack = newStack('Listed');
     const keys = new PlatformKeys(stack, 'Keys', { additionalDataKeyServices: ['kinesis'] });
-    const statements = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(keys.dataKey.node.defaultChild as never)].Properties.KeyPolicy.Statement;
-    expect(statements).toContainEqual(expect.objectContaining({
-      Sid: 'AllowUseThroughListedServicesInThisAccountAndRegion', Principal: { AWS: '*' },
-      Condition: { StringEquals: { 'kms:CallerAccount': { Ref: 'AWS::AccountId' }, 'kms:ViaService': [{ 'Fn::Join': ['', ['kinesis.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }] } },
-    }));
-    expect(statements).toContainEqual(expect.objectContaining({
-      Sid: 'AllowGrantsForAwsResourcesThroughListedServices', Action: 'kms:CreateGrant',
-      Condition: expect.objectContaining({ Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
-    }));
-    expect(keys.node.metadata.filter((m) => m.type === 'cdk-secure-microservices:opt-out').map((m) => (m.data as { control: string }).control))
-      .toEqual(['data key limited to granted roles (every principal of this account may use it through kinesis)']);
+    const statements =
+      Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(keys.dataKey.node.defaultChild as never)].Properties.KeyPolicy.Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AllowUseThroughListedServicesInThisAccountAndRegion',
+        Principal: { AWS: '*' },
+        Condition: {
+          StringEquals: {
+            'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+            'kms:ViaService': [{ 'Fn::Join': ['', ['kinesis.', { Ref: 'AWS::Region' }, '.amazonaws.com']] }],
+          },
+        },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Sid: 'AllowGrantsForAwsResourcesThroughListedServices',
+        Action: 'kms:CreateGrant',
+        Condition: expect.objectContaining({ Bool: { 'kms:GrantIsForAWSResource': 'true' } }),
+      }),
+    );
+    expect(
+      keys.node.metadata.filter((m) => m.type === 'cdk-secure-microservices:opt-out').map((m) => (m.data as { control: string }).control),
+    ).toEqual(['data key limited to granted roles (every principal of this account may use it through kinesis)']);
   });
 
   describe('rejects bad input with prop, value and fix', () => {
     it('alias prefix with invalid characters', () => {
-      expect(() => new PlatformKeys(newStack(), 'K', { aliasPrefix: 'bad prefix!' })).toThrow(/invalid aliasPrefix \(received "bad prefix!"\).*Fix: use a prefix/);
+      expect(() => new PlatformKeys(newStack(), 'K', { aliasPrefix: 'bad prefix!' })).toThrow(
+        /invalid aliasPrefix \(received "bad prefix!"\).*Fix: use a prefix/,
+      );
     });
     it('alias prefix starting with aws', () => {
       expect(() => new PlatformKeys(newStack(), 'K', { aliasPrefix: 'aws-keys' })).toThrow(/invalid aliasPrefix \(received "aws-keys"\)/);
@@ -81,7 +120,9 @@ describe('PlatformKeys', () => {
       expect(() => new PlatformKeys(newStack(), 'K', { pendingWindowDays: 3 })).toThrow(/invalid pendingWindowDays \(received 3\).*7 to 30 days/);
     });
     it('unknown service name format', () => {
-      expect(() => new PlatformKeys(newStack(), 'K', { additionalDataKeyServices: ['SQS.amazonaws.com'] })).toThrow(/invalid additionalDataKeyServices \(received "SQS.amazonaws.com"\)/);
+      expect(() => new PlatformKeys(newStack(), 'K', { additionalDataKeyServices: ['SQS.amazonaws.com'] })).toThrow(
+        /invalid additionalDataKeyServices \(received "SQS.amazonaws.com"\)/,
+      );
     });
   });
 });

@@ -57,7 +57,7 @@ describe('example minimal-api', () => {
     platform.resourceCountIs('AWS::EC2::Subnet', 2);
   });
 
-  it('has exactly one route, Cognito-authorized with its scope and an API key, in the service\'s nested stack', () => {
+  it("has exactly one route, Cognito-authorized with its scope and an API key, in the service's nested stack", () => {
     const methods = routeMethods(services);
     expect(methods).toHaveLength(1);
     expect(routeMethods(platform)).toHaveLength(0);
@@ -114,11 +114,22 @@ describe('example full-platform', () => {
   it('has free, standard and premium usage tiers, each with throttle and quota, and partner keys', () => {
     const plans = Object.values(platform.findResources('AWS::ApiGateway::UsagePlan')).map((p) => p.Properties);
     expect(plans).toHaveLength(3);
-    expect(plans.map((p) => [p.Throttle, p.Quota])).toEqual(expect.arrayContaining([
-      [{ RateLimit: 5, BurstLimit: 10 }, { Limit: 10_000, Period: 'MONTH' }],
-      [{ RateLimit: 50, BurstLimit: 100 }, { Limit: 1_000_000, Period: 'MONTH' }],
-      [{ RateLimit: 200, BurstLimit: 400 }, { Limit: 20_000_000, Period: 'MONTH' }],
-    ]));
+    expect(plans.map((p) => [p.Throttle, p.Quota])).toEqual(
+      expect.arrayContaining([
+        [
+          { RateLimit: 5, BurstLimit: 10 },
+          { Limit: 10_000, Period: 'MONTH' },
+        ],
+        [
+          { RateLimit: 50, BurstLimit: 100 },
+          { Limit: 1_000_000, Period: 'MONTH' },
+        ],
+        [
+          { RateLimit: 200, BurstLimit: 400 },
+          { Limit: 20_000_000, Period: 'MONTH' },
+        ],
+      ]),
+    );
     platform.resourceCountIs('AWS::ApiGateway::ApiKey', 2);
     platform.resourceCountIs('AWS::ApiGateway::UsagePlanKey', 2);
   });
@@ -143,7 +154,9 @@ describe('example full-platform', () => {
     expect(Object.keys(post.Properties.RequestModels)).toEqual(['application/json']);
     expect(post.Properties.RequestValidatorId).toEqual({ Ref: expect.stringMatching(/Validator/) });
     platform.hasResourceProperties('AWS::ApiGateway::Stage', {
-      MethodSettings: Match.arrayWith([Match.objectLike({ ResourcePath: '/~1v1~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 })]),
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ResourcePath: '/~1v1~1orders', HttpMethod: 'POST', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
+      ]),
     });
     services.hasResourceProperties('AWS::ApiGateway::Model', {
       ContentType: 'application/json',
@@ -154,14 +167,20 @@ describe('example full-platform', () => {
   it('has admin and reader roles: Cognito groups and a V2 pre-token-generation trigger giving each exactly its scopes', () => {
     const groups = Object.values(platform.findResources('AWS::Cognito::UserPoolGroup')).map((g) => g.Properties.GroupName);
     expect(groups.sort()).toEqual(['admin', 'reader']);
-    platform.hasResourceProperties('AWS::Cognito::UserPool', { LambdaConfig: { PreTokenGenerationConfig: Match.objectLike({ LambdaVersion: 'V2_0' }) } });
-    const [trigger] = Object.values(platform.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { ROLE_SCOPES: Match.anyValue() } } } }));
+    platform.hasResourceProperties('AWS::Cognito::UserPool', {
+      LambdaConfig: { PreTokenGenerationConfig: Match.objectLike({ LambdaVersion: 'V2_0' }) },
+    });
+    const [trigger] = Object.values(
+      platform.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { ROLE_SCOPES: Match.anyValue() } } } }),
+    );
     expect(JSON.parse(trigger.Properties.Environment.Variables.ROLE_SCOPES)).toEqual({
       admin: ['api/orders.read', 'api/orders.write', 'api/payments.read', 'merchandising/catalog.read', 'merchandising/catalog.write'],
       reader: ['api/orders.read', 'api/payments.read', 'merchandising/catalog.read'],
     });
     for (const m of routeMethods(services)) {
-      expect(m.Properties.Integration.RequestParameters).toMatchObject({ 'integration.request.header.x-user-tenant': 'context.authorizer.claim_tenant' });
+      expect(m.Properties.Integration.RequestParameters).toMatchObject({
+        'integration.request.header.x-user-tenant': 'context.authorizer.claim_tenant',
+      });
     }
   });
 
@@ -197,8 +216,12 @@ describe('example multi-environment', () => {
   });
 
   it('gives each account its own security baseline stack, locked by its profile', () => {
-    ex.template(dev.baselineStack!).hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } } } });
-    ex.template(prod.baselineStack!).hasResourceProperties('AWS::S3::Bucket', { ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } } });
+    ex.template(dev.baselineStack!).hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 90 } } },
+    });
+    ex.template(prod.baselineStack!).hasResourceProperties('AWS::S3::Bucket', {
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
+    });
     for (const stage of [dev, prod]) {
       ex.template(stage.baselineStack!).resourceCountIs('AWS::CloudTrail::Trail', 1);
       ex.template(stage.baselineStack!).resourceCountIs('AWS::GuardDuty::Detector', 1);
@@ -224,13 +247,14 @@ describe('example multi-environment', () => {
     expect(dev.platform.api.routes).toHaveLength(3);
   });
 
-  it('uses each region\'s own certificates and S3 and DynamoDB prefix lists', () => {
+  it("uses each region's own certificates and S3 and DynamoDB prefix lists", () => {
     for (const stage of [dev, prod]) {
       ex.template(stage.stack).hasResourceProperties('AWS::ApiGateway::DomainName', {
         RegionalCertificateArn: Match.stringLikeRegexp(`^arn:aws:acm:${stage.region}:${stage.account}:certificate/`),
       });
     }
-    const prefixLists = (stage: PlatformStage) => JSON.stringify(ex.template(stage.platform.services.get('orders')!.stack).toJSON()).match(/pl-[0-9a-f]+/g);
+    const prefixLists = (stage: PlatformStage) =>
+      JSON.stringify(ex.template(stage.platform.services.get('orders')!.stack).toJSON()).match(/pl-[0-9a-f]+/g);
     expect(new Set(prefixLists(dev))).toEqual(new Set(['pl-6da54004', 'pl-6fa54006']));
     expect(new Set(prefixLists(prod))).toEqual(new Set(['pl-6ea54007', 'pl-66a5400f']));
   });

@@ -7,7 +7,10 @@ import { expectCfnLintClean } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp } from '../support/harness';
 
 const examplesDir = path.join(__dirname, '..', '..', 'examples');
-const examples = fs.readdirSync(examplesDir).filter((name) => fs.existsSync(path.join(examplesDir, name, 'app.ts'))).sort();
+const examples = fs
+  .readdirSync(examplesDir)
+  .filter((name) => fs.existsSync(path.join(examplesDir, name, 'app.ts')))
+  .sort();
 
 describe('examples', () => {
   it('exist', () => {
@@ -19,7 +22,9 @@ describe('examples', () => {
     const app = newApp();
     example.build(app);
     const result = synthesizeWithChecks(app);
-    expect(result.packs).toEqual(expect.arrayContaining(['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'PlatformChecks']));
+    expect(result.packs).toEqual(
+      expect.arrayContaining(['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'PlatformChecks']),
+    );
     expectNoFindings(result);
     expectReasonedAcknowledgements(result);
     expectCfnLintClean(result.templatePaths);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { customizeTokens, handler, policyFromEnvironment, PreTokenGenerationV2Event, TokenPolicy } from '../../lib/identity/handlers/pre-token-generation.lambda';
+import {
+  customizeTokens,
+  handler,
+  policyFromEnvironment,
+  PreTokenGenerationV2Event,
+  TokenPolicy,
+} from '../../lib/identity/handlers/pre-token-generation.lambda';
 
 /**
  * The V2_0 event exactly as the Cognito developer guide documents it ("Pre token generation Lambda trigger",
@@ -42,9 +48,21 @@ describe('pre-token-generation trigger (V2 event, access-token customization)', 
   });
 
   it('an admin gets the admin scopes; several groups combine their scopes', () => {
-    expect(accessScopes(customizeTokens(recordedEvent(['admin'], REQUESTED), POLICY))).toEqual(['catalog/write', 'email', 'openid', 'orders/read', 'orders/write']);
-    expect(accessScopes(customizeTokens(recordedEvent(['reader', 'admin'], REQUESTED), POLICY)))
-      .toEqual(['catalog/read', 'catalog/write', 'email', 'openid', 'orders/read', 'orders/write']);
+    expect(accessScopes(customizeTokens(recordedEvent(['admin'], REQUESTED), POLICY))).toEqual([
+      'catalog/write',
+      'email',
+      'openid',
+      'orders/read',
+      'orders/write',
+    ]);
+    expect(accessScopes(customizeTokens(recordedEvent(['reader', 'admin'], REQUESTED), POLICY))).toEqual([
+      'catalog/read',
+      'catalog/write',
+      'email',
+      'openid',
+      'orders/read',
+      'orders/write',
+    ]);
   });
 
   it('denies by default: no group, an unknown group or a prototype name grants no resource-server scope', () => {
@@ -66,7 +84,8 @@ describe('pre-token-generation trigger (V2 event, access-token customization)', 
   });
 
   it('copies admin-set attributes into claims of both tokens, and suppresses a claim whose attribute is empty', () => {
-    const withTenant = customizeTokens(recordedEvent(['reader'], REQUESTED, { 'custom:tenant': 'acme' }), POLICY).response.claimsAndScopeOverrideDetails!;
+    const withTenant = customizeTokens(recordedEvent(['reader'], REQUESTED, { 'custom:tenant': 'acme' }), POLICY).response
+      .claimsAndScopeOverrideDetails!;
     expect(withTenant.accessTokenGeneration?.claimsToAddOrOverride).toEqual({ tenant: 'acme' });
     expect(withTenant.idTokenGeneration?.claimsToAddOrOverride).toEqual({ tenant: 'acme' });
     expect(withTenant.accessTokenGeneration?.claimsToSuppress).toEqual([]);

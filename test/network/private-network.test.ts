@@ -49,21 +49,29 @@ describe('PrivateNetwork (defaults)', () => {
 
   it('gives the flow-log role a customer managed policy for its log group only, trusted for this account', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [Match.objectLike({
-        Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-      })] },
+      AssumeRolePolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'vpc-flow-logs.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ],
+      },
     });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: [Match.objectLike({
-        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-        Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('FlowLogGroup'), 'Arn'] }, Match.anyValue()],
-      })] },
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+            Resource: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('FlowLogGroup'), 'Arn'] }, Match.anyValue()],
+          }),
+        ],
+      },
     });
     template.resourceCountIs('AWS::IAM::Policy', 0);
   });
 
-  it('has S3 and DynamoDB gateway endpoints limited to this account\'s resources, and ECR layers without a principal-account condition', () => {
+  it("has S3 and DynamoDB gateway endpoints limited to this account's resources, and ECR layers without a principal-account condition", () => {
     const gateways = template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Gateway' } });
     expect(Object.keys(gateways)).toHaveLength(2);
     const s3 = Object.values(gateways).find((g) => JSON.stringify(g.Properties.ServiceName).includes('.s3'))!;
@@ -71,12 +79,25 @@ describe('PrivateNetwork (defaults)', () => {
     // S3 gateway endpoints do not evaluate aws:PrincipalAccount: a condition on it would block every request.
     expect(JSON.stringify(gateways)).not.toContain('aws:PrincipalAccount');
     expect(statements).toEqual([
-      expect.objectContaining({ Sid: 'ThisAccountsBuckets', Action: 's3:*', Resource: '*', Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } } }),
+      expect.objectContaining({
+        Sid: 'ThisAccountsBuckets',
+        Action: 's3:*',
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } },
+      }),
       // ECR's layer downloads are presigned by an AWS-owned principal from an AWS-owned bucket: scoped by name only.
-      { Sid: 'EcrImageLayers', Effect: 'Allow', Principal: { AWS: '*' }, Action: 's3:GetObject', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-', { Ref: 'AWS::Region' }, '-starport-layer-bucket/*']] } },
+      {
+        Sid: 'EcrImageLayers',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::prod-', { Ref: 'AWS::Region' }, '-starport-layer-bucket/*']] },
+      },
     ]);
     const dynamo = Object.values(gateways).find((g) => g !== s3)!;
-    expect(dynamo.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({ Sid: 'ThisAccountsTables', Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } } })]);
+    expect(dynamo.Properties.PolicyDocument.Statement).toEqual([
+      expect.objectContaining({ Sid: 'ThisAccountsTables', Condition: { StringEquals: { 'aws:ResourceAccount': { Ref: 'AWS::AccountId' } } } }),
+    ]);
   });
 
   it('has the interface endpoints services in isolated subnets need, each with an account-scoped policy and private DNS', () => {
@@ -86,10 +107,13 @@ describe('PrivateNetwork (defaults)', () => {
     for (const name of ['ecr.api', 'ecr.dkr', 'logs', 'sts', 'kms', 'secretsmanager']) expect(serviceNames).toContain(`.${name}`);
     for (const endpoint of Object.values(interfaces)) {
       expect(endpoint.Properties.PrivateDnsEnabled).toBe(true);
-      expect(endpoint.Properties.PolicyDocument.Statement).toEqual([expect.objectContaining({
-        Effect: 'Allow', Principal: { AWS: '*' },
-        Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
-      })]);
+      expect(endpoint.Properties.PolicyDocument.Statement).toEqual([
+        expect.objectContaining({
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } },
+        }),
+      ]);
     }
   });
 
@@ -122,8 +146,10 @@ describe('PrivateNetwork options', () => {
   });
 
   it('puts every interface endpoint in every zone by default, and in fewer zones when interfaceEndpointZones says so', () => {
-    const subnetCounts = (stack: Stack) => Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }))
-      .map((e) => e.Properties.SubnetIds.length);
+    const subnetCounts = (stack: Stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })).map(
+        (e) => e.Properties.SubnetIds.length,
+      );
     expect(subnetCounts(network({ availabilityZones: 3 }).stack)).toEqual(DEFAULT_INTERFACE_ENDPOINTS.map(() => 3));
     const { stack, net } = network({ availabilityZones: 3, interfaceEndpointZones: 1 });
     expect(subnetCounts(stack)).toEqual(DEFAULT_INTERFACE_ENDPOINTS.map(() => 1));
@@ -137,7 +163,10 @@ describe('PrivateNetwork options', () => {
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::InternetGateway', 1);
     const optOut = net.node.metadata.find((m) => m.type === 'cdk-secure-microservices:opt-out');
-    expect(optOut?.data).toEqual({ control: 'isolated subnets without internet egress', reason: 'payment provider callback needs a fixed egress IP' });
+    expect(optOut?.data).toEqual({
+      control: 'isolated subnets without internet egress',
+      reason: 'payment provider callback needs a fixed egress IP',
+    });
   });
 
   describe('rejects bad input with prop, value and fix', () => {
@@ -150,11 +179,17 @@ describe('PrivateNetwork options', () => {
       [{ cidr: '8.8.0.0/16' }, /invalid cidr \(received "8.8.0.0\/16"\): not an RFC 1918 private range/],
       [{ additionalInterfaceEndpoints: ['ecr-api'] }, /invalid additionalInterfaceEndpoints \(received "ecr-api"\).*Fix: use one of/],
       [{ flowLogRetentionDays: 10 }, /invalid flowLogRetentionDays \(received 10\).*Fix: use one of 1, 3, 5, 7, 14/],
-      [{ interfaceEndpointZones: 0 }, /invalid interfaceEndpointZones \(received 0\): must be a whole number from 1 to the network's 2 availability zones.*Fix: use 1 \(cheapest, dev\) or 2/],
+      [
+        { interfaceEndpointZones: 0 },
+        /invalid interfaceEndpointZones \(received 0\): must be a whole number from 1 to the network's 2 availability zones.*Fix: use 1 \(cheapest, dev\) or 2/,
+      ],
       [{ interfaceEndpointZones: 3 }, /invalid interfaceEndpointZones \(received 3\)/],
       [{ interfaceEndpointZones: 1.5 }, /invalid interfaceEndpointZones \(received 1.5\)/],
       [{ allowInternetEgressViaNat: { reason: '' } }, /invalid allowInternetEgressViaNat.reason \(received ""\)/],
-      [{ allowInternetEgressViaNat: { reason: 'needs outbound calls to a partner', natGateways: 3 } }, /invalid allowInternetEgressViaNat.natGateways \(received 3\)/],
+      [
+        { allowInternetEgressViaNat: { reason: 'needs outbound calls to a partner', natGateways: 3 } },
+        /invalid allowInternetEgressViaNat.natGateways \(received 3\)/,
+      ],
     ])('%j', (props, message) => {
       expect(() => network(props as never)).toThrow(message);
     });

@@ -20,8 +20,10 @@ process.stdout.write(JSON.stringify({ modules: Object.keys(require.cache), expor
 /** lib's top-level folders and which other top-level folders each imports (relative imports only). */
 function folderGraph(): Map<string, Set<string>> {
   const graph = new Map<string, Set<string>>();
-  const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  const walk = (dir: string): string[] =>
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
   const folderOf = (file: string) => {
     const rel = path.relative(LIB, file).split(path.sep);
     return rel.length > 1 ? rel[0] : '(index)';
@@ -68,34 +70,84 @@ describe('entry point', () => {
     fuzzer = load('./lib/cli/csm-fuzz.ts');
   });
 
-  it('loading the constructs never loads the AWS SDK, @peculiar/x509, reflect-metadata or the fuzzer\'s libraries', () => {
+  it("loading the constructs never loads the AWS SDK, @peculiar/x509, reflect-metadata or the fuzzer's libraries", () => {
     expect(library.modules.filter((m) => TOOL_ONLY.test(m))).toEqual([]);
     expect(library.modules.some((m) => m.includes(`${path.sep}aws-cdk-lib${path.sep}`))).toBe(true);
   });
 
   it('the certificate tool entry does load them (so the check above can fail)', () => {
     for (const pkg of ['@aws-sdk', '@peculiar', 'reflect-metadata']) {
-      expect(tool.modules.some((m) => m.includes(`node_modules${path.sep}${pkg}`)), pkg).toBe(true);
+      expect(
+        tool.modules.some((m) => m.includes(`node_modules${path.sep}${pkg}`)),
+        pkg,
+      ).toBe(true);
     }
-    expect(tool.exports).toEqual(expect.arrayContaining(['issueClientCertificate', 'revokeClientCertificate', 'listClientCertificates', 'normalizeSerial']));
+    expect(tool.exports).toEqual(
+      expect.arrayContaining(['issueClientCertificate', 'revokeClientCertificate', 'listClientCertificates', 'normalizeSerial']),
+    );
   });
 
   it('the csm-fuzz entry loads its libraries but not aws-cdk-lib (it reads the model as JSON)', () => {
-    for (const pkg of ['fast-check', 'ajv-draft-04']) expect(fuzzer.modules.some((m) => m.includes(`node_modules${path.sep}${pkg}`)), pkg).toBe(true);
+    for (const pkg of ['fast-check', 'ajv-draft-04'])
+      expect(
+        fuzzer.modules.some((m) => m.includes(`node_modules${path.sep}${pkg}`)),
+        pkg,
+      ).toBe(true);
     expect(fuzzer.modules.some((m) => m.includes(`${path.sep}aws-cdk-lib${path.sep}`))).toBe(false);
     expect(fuzzer.exports).toEqual(['main']);
   });
 
   it('exports the public API by capability and no internal helper', () => {
-    expect(library.exports).toEqual(expect.arrayContaining([
-      'SecureMicroservicePlatform', 'PlatformStage', 'applySecurityChecks', 'PlatformChecks', 'PLATFORM_RULES', 'SecurityReportPlugin',
-      'PrivateNetwork', 'PlatformKeys', 'PlatformIdentity', 'SecureApi', 'ApiFirewall', 'PrivateCertificateAuthority', 'Truststore',
-      'MutualTlsDomain', 'ClientCertificateAuthorizer', 'SecureRepository', 'PlatformRegistry', 'RegistryScanning', 'SecureFargateService',
-      'PrivateIntegrationGateway', 'SecureBucket', 'SecureTable', 'acknowledgeFinding', 'recordOptOut', 'testing',
-    ]));
-    const internal = ['invalidProp', 'handlerCode', 'HANDLERS_DIR', 'resolvedProperties', 'asArray', 'isAnyPrincipal', 'renderSecurityReport',
-      'mapPractices', 'toMermaid', 'toDot', 'PRACTICES', 'parseScope', 'grantKeyViaService', 'toRetentionDays', 'createInternalLoadBalancer',
-      'issueClientCertificate', 'CertificateToolError', 'normalizeSerial', 'PCA_TEMPLATES'];
+    expect(library.exports).toEqual(
+      expect.arrayContaining([
+        'SecureMicroservicePlatform',
+        'PlatformStage',
+        'applySecurityChecks',
+        'PlatformChecks',
+        'PLATFORM_RULES',
+        'SecurityReportPlugin',
+        'PrivateNetwork',
+        'PlatformKeys',
+        'PlatformIdentity',
+        'SecureApi',
+        'ApiFirewall',
+        'PrivateCertificateAuthority',
+        'Truststore',
+        'MutualTlsDomain',
+        'ClientCertificateAuthorizer',
+        'SecureRepository',
+        'PlatformRegistry',
+        'RegistryScanning',
+        'SecureFargateService',
+        'PrivateIntegrationGateway',
+        'SecureBucket',
+        'SecureTable',
+        'acknowledgeFinding',
+        'recordOptOut',
+        'testing',
+      ]),
+    );
+    const internal = [
+      'invalidProp',
+      'handlerCode',
+      'HANDLERS_DIR',
+      'resolvedProperties',
+      'asArray',
+      'isAnyPrincipal',
+      'renderSecurityReport',
+      'mapPractices',
+      'toMermaid',
+      'toDot',
+      'PRACTICES',
+      'parseScope',
+      'grantKeyViaService',
+      'toRetentionDays',
+      'createInternalLoadBalancer',
+      'issueClientCertificate',
+      'CertificateToolError',
+      'normalizeSerial',
+      'PCA_TEMPLATES',
+    ];
     expect(library.exports.filter((name) => internal.includes(name))).toEqual([]);
   });
 });
@@ -106,18 +158,25 @@ describe('folder layout', () => {
   it('lib folders import each other without cycles', () => {
     expect(findCycle(graph)).toBeUndefined();
     // The checker works: a cycle is found when there is one.
-    expect(findCycle(new Map([['a', new Set(['b'])], ['b', new Set(['a'])]]))).toEqual(['a', 'b', 'a']);
+    expect(
+      findCycle(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['a'])],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'a']);
   });
 
   it('the report does not know the gate: it takes the rules it describes as input', () => {
-    expect([...graph.get('report') ?? []]).not.toContain('checks');
+    expect([...(graph.get('report') ?? [])]).not.toContain('checks');
   });
 
   it('private helpers depend on nothing else in lib; only cli and the entry point choose what is public', () => {
-    expect([...graph.get('private') ?? []]).toEqual([]);
+    expect([...(graph.get('private') ?? [])]).toEqual([]);
     const importersOfCli = [...graph].filter(([from, to]) => from !== 'cli' && to.has('cli')).map(([from]) => from);
     expect(importersOfCli).toEqual([]);
-    expect([...graph.get('(index)') ?? []]).not.toContain('private');
+    expect([...(graph.get('(index)') ?? [])]).not.toContain('private');
   });
 });
 

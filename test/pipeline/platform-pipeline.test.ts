@@ -16,8 +16,10 @@ function projectOf(template: Template, action: Action): Resource {
   return template.toJSON().Resources[ref];
 }
 /** Every command of a project's buildspec, one per line. */
-const buildSpec = (project: Resource) => Object.values(JSON.parse(project.Properties.Source.BuildSpec).phases as Record<string, { commands: string[] }>)
-  .flatMap((p) => p.commands).join('\n');
+const buildSpec = (project: Resource) =>
+  Object.values(JSON.parse(project.Properties.Source.BuildSpec).phases as Record<string, { commands: string[] }>)
+    .flatMap((p) => p.commands)
+    .join('\n');
 
 describe('PlatformPipeline (examples/pipeline)', () => {
   let pipeline: PlatformPipeline;
@@ -44,7 +46,8 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     for (const step of ['npm ci', 'npm test', 'npm audit --omit=dev --json > audit.json', 'npx cdk synth']) expect(spec).toContain(step);
     expect(spec.indexOf('npm test')).toBeLessThan(spec.indexOf('npx cdk synth'));
     expect(spec).toContain('["high","critical"].includes(x.severity)');
-    for (const artifact of ['security-report.md', 'validation-report.json', 'api-model.json', 'assembly-*/api-model.json']) expect(spec).toContain(artifact);
+    for (const artifact of ['security-report.md', 'validation-report.json', 'api-model.json', 'assembly-*/api-model.json'])
+      expect(spec).toContain(artifact);
     expect(spec).toContain('s3://$REPORTS_BUCKET/builds/$CODEBUILD_RESOLVED_SOURCE_VERSION/');
   });
 
@@ -92,7 +95,10 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     expect(store.EncryptionKey.Type).toBe('KMS');
     const artifactBucket = template.toJSON().Resources[store.Location.Ref] as Resource;
     expect(artifactBucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
-    expect(artifactBucket.Properties.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: expect.any(String) }, LogFilePrefix: expect.any(String) });
+    expect(artifactBucket.Properties.LoggingConfiguration).toEqual({
+      DestinationBucketName: { Ref: expect.any(String) },
+      LogFilePrefix: expect.any(String),
+    });
   });
 
   it('notifies failures and pending approvals through an encrypted topic, scoped to this account', () => {
@@ -102,9 +108,20 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     });
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'codestar-notifications.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: 'codestar-notifications.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+          }),
+        ]),
+      },
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'platform-team@example.com', RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'platform-team@example.com',
+      RedrivePolicy: Match.anyValue(),
+    });
   });
 
   it('gives the dev platform a fuzz role only the pipeline stack may assume, issuing client certificates with the end-entity client template only', () => {
@@ -117,12 +134,20 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     expect(JSON.stringify(trust[0].Principal)).toContain(':iam::111111111111:root');
     expect(JSON.stringify(trust[0].Condition.ArnLike['aws:PrincipalArn'])).toContain(':iam::111111111111:role/Tooling-*');
     const policies = JSON.stringify(dev.findResources('AWS::IAM::ManagedPolicy'));
-    const issue = (Object.values(dev.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('pipeline fuzzer') } })) as Resource[])
-      .flatMap((p) => p.Properties.PolicyDocument.Statement as CfnJson[]).filter((st) => st.Action === 'acm-pca:IssueCertificate');
+    const issue = (
+      Object.values(
+        dev.findResources('AWS::IAM::ManagedPolicy', { Properties: { Description: Match.stringLikeRegexp('pipeline fuzzer') } }),
+      ) as Resource[]
+    )
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as CfnJson[])
+      .filter((st) => st.Action === 'acm-pca:IssueCertificate');
     expect(issue).toHaveLength(1);
     expect(JSON.stringify(issue[0].Condition.StringEquals['acm-pca:TemplateArn'])).toContain(':acm-pca:::template/EndEntityClientAuthCertificate/V1');
     expect(policies).toContain('cognito-idp:DescribeUserPoolClient');
-    dev.hasResourceProperties('AWS::Cognito::UserPoolClient', { ClientName: Match.stringLikeRegexp('pipeline-fuzzer'), AllowedOAuthFlows: ['client_credentials'] });
+    dev.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      ClientName: Match.stringLikeRegexp('pipeline-fuzzer'),
+      AllowedOAuthFlows: ['client_credentials'],
+    });
   });
 });
 
@@ -135,28 +160,69 @@ describe('PlatformPipeline rejects bad input with prop, value and fix', () => {
   function make(overrides: Partial<PlatformPipelineProps> = {}, options: { toolingEnv?: boolean; stageEnv?: boolean } = {}) {
     const app: App = newApp();
     const stack = new Stack(app, 'Tooling', options.toolingEnv === false ? {} : { env: { account: '111111111111', region: 'eu-west-1' } });
-    const dev = new PlatformStage(stack, 'dev', { ...STAGE_PROPS, profile: 'dev', env: options.stageEnv === false ? undefined : { account: '222222222222', region: 'eu-west-1' } });
-    dev.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
+    const dev = new PlatformStage(stack, 'dev', {
+      ...STAGE_PROPS,
+      profile: 'dev',
+      env: options.stageEnv === false ? undefined : { account: '222222222222', region: 'eu-west-1' },
+    });
+    dev.platform.addService('orders', {
+      imageTag: '1.0.0',
+      routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }],
+    });
     return new PlatformPipeline(stack, 'Delivery', {
-      source: { connection: { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012', repository: 'acme/platform' } },
+      source: {
+        connection: {
+          connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012',
+          repository: 'acme/platform',
+        },
+      },
       environments: [{ stage: dev }],
       ...overrides,
     });
   }
 
   it.each<[string, Partial<PlatformPipelineProps>, RegExp]>([
-    ['no environment', { environments: [] }, /invalid environments \(received \[\]\): a pipeline needs at least one environment.*Fix: pass the PlatformStages/],
+    [
+      'no environment',
+      { environments: [] },
+      /invalid environments \(received \[\]\): a pipeline needs at least one environment.*Fix: pass the PlatformStages/,
+    ],
     ['two sources', { source: {} }, /invalid source \(received \[\]\): give exactly one source/],
-    ['connection ARN', { source: { connection: { connectionArn: 'arn:aws:iam::111111111111:role/x', repository: 'acme/platform' } } }, /invalid source\.connection\.connectionArn \(received "arn:aws:iam::111111111111:role\/x"\): not a CodeStar\/CodeConnections connection ARN/],
-    ['repository', { source: { connection: { connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012', repository: 'platform' } } }, /invalid source\.connection\.repository \(received "platform"\): not owner\/name/],
-    ['advisory id', { auditAllowList: [{ advisory: 'CVE-2024-1234', reason: 'The vulnerable parser is never reached from our build tooling code.' }] }, /invalid auditAllowList\.advisory \(received "CVE-2024-1234"\): not a GitHub advisory id/],
-    ['advisory reason', { auditAllowList: [{ advisory: 'GHSA-c2qf-rxjj-qqgw', reason: 'legacy' }] }, /invalid auditAllowList\.reason \(received "legacy"\)/],
+    [
+      'connection ARN',
+      { source: { connection: { connectionArn: 'arn:aws:iam::111111111111:role/x', repository: 'acme/platform' } } },
+      /invalid source\.connection\.connectionArn \(received "arn:aws:iam::111111111111:role\/x"\): not a CodeStar\/CodeConnections connection ARN/,
+    ],
+    [
+      'repository',
+      {
+        source: {
+          connection: {
+            connectionArn: 'arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012',
+            repository: 'platform',
+          },
+        },
+      },
+      /invalid source\.connection\.repository \(received "platform"\): not owner\/name/,
+    ],
+    [
+      'advisory id',
+      { auditAllowList: [{ advisory: 'CVE-2024-1234', reason: 'The vulnerable parser is never reached from our build tooling code.' }] },
+      /invalid auditAllowList\.advisory \(received "CVE-2024-1234"\): not a GitHub advisory id/,
+    ],
+    [
+      'advisory reason',
+      { auditAllowList: [{ advisory: 'GHSA-c2qf-rxjj-qqgw', reason: 'legacy' }] },
+      /invalid auditAllowList\.reason \(received "legacy"\)/,
+    ],
   ])('%s', (_name, overrides, message) => {
     expect(() => make(overrides)).toThrow(message);
   });
 
   it('a pipeline stack and environments without explicit account and region', () => {
-    expect(() => make({}, { toolingEnv: false })).toThrow(/invalid stack\.env .*a pipeline deploys across accounts, so its stack needs an explicit account and region/);
+    expect(() => make({}, { toolingEnv: false })).toThrow(
+      /invalid stack\.env .*a pipeline deploys across accounts, so its stack needs an explicit account and region/,
+    );
     expect(() => make({}, { stageEnv: false })).toThrow(/invalid environments\[dev\]\.stage\.env .*Fix: create the PlatformStage with env/);
   });
 
@@ -164,10 +230,16 @@ describe('PlatformPipeline rejects bad input with prop, value and fix', () => {
     const app: App = newApp();
     const stack = new Stack(app, 'Tooling', { env: { account: '111111111111', region: 'eu-west-1' } });
     const dev = new PlatformStage(stack, 'dev', { ...STAGE_PROPS, profile: 'dev', env: { account: '222222222222', region: 'eu-west-1' } });
-    dev.platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] });
-    expect(() => new PlatformPipeline(stack, 'Delivery', {
-      source: { codeCommit: { repository: { repositoryName: 'x' } as never } },
-      environments: [{ stage: dev, fuzz: { requests: 0 } }],
-    })).toThrow(/invalid environments\[dev\]\.fuzz\.requests \(received 0\): a fuzz run is bounded/);
+    dev.platform.addService('orders', {
+      imageTag: '1.0.0',
+      routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }],
+    });
+    expect(
+      () =>
+        new PlatformPipeline(stack, 'Delivery', {
+          source: { codeCommit: { repository: { repositoryName: 'x' } as never } },
+          environments: [{ stage: dev, fuzz: { requests: 0 } }],
+        }),
+    ).toThrow(/invalid environments\[dev\]\.fuzz\.requests \(received 0\): a fuzz run is bounded/);
   });
 });

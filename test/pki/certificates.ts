@@ -12,11 +12,15 @@ const EC = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
  * `csm-certs issue --client-id` binds it (URI SAN); no client id gives an unbound certificate.
  */
 export async function boundCertificate(clientIds: string | string[], serial: string): Promise<string> {
-  const keys = await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const uris = ([] as string[]).concat(clientIds).map((id) => ({ type: 'url' as const, value: clientIdUri(id) }));
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial, name: 'CN=test-client', keys, signingAlgorithm: EC,
-    notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000),
+    serialNumber: serial,
+    name: 'CN=test-client',
+    keys,
+    signingAlgorithm: EC,
+    notBefore: new Date(Date.now() - 60_000),
+    notAfter: new Date(Date.now() + 86_400_000),
     extensions: uris.length > 0 ? [new x509.SubjectAlternativeNameExtension(uris)] : [],
   });
   return certificate.toString('pem');

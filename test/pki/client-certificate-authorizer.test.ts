@@ -33,8 +33,14 @@ function tokenFactory() {
   const sign = (claims: Record<string, unknown>) => {
     const now = Math.floor(Date.now() / 1000);
     const body = {
-      sub: 'machine-1', iss: `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`, token_use: 'access', client_id: CLIENT_ID,
-      iat: now, exp: now + 300, jti: randomUUID(), ...claims,
+      sub: 'machine-1',
+      iss: `https://cognito-idp.eu-west-1.amazonaws.com/${POOL_ID}`,
+      token_use: 'access',
+      client_id: CLIENT_ID,
+      iat: now,
+      exp: now + 300,
+      jti: randomUUID(),
+      ...claims,
     };
     const unsigned = `${b64({ alg: 'RS256', kid, typ: 'JWT' })}.${b64(body)}`;
     return `${unsigned}.${createSign('RSA-SHA256').update(unsigned).sign(privateKey).toString('base64url')}`;
@@ -49,7 +55,9 @@ function event(serial: string | undefined, token: string | undefined, route = 'G
   const [httpMethod, resource] = route.split(' ');
   const clientCertPem = pemSerial ? pems[pemSerial.replace(/:/g, '').toLowerCase().replace(/^0+/, '')] : undefined;
   return {
-    methodArn: METHOD_ARN, httpMethod, resource,
+    methodArn: METHOD_ARN,
+    httpMethod,
+    resource,
     headers: token ? { authorization: `Bearer ${token}` } : {},
     requestContext: { identity: { clientCert: serial ? { serialNumber: serial, subjectDN: 'CN=orders-client', clientCertPem } : null } },
   };
@@ -63,7 +71,13 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
   let deps: AuthorizerDeps;
   beforeAll(async () => {
     vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    for (const [serial, clients] of [['12', CLIENT_ID], ['1234', CLIENT_ID], ['99', OTHER_CLIENT_ID], ['77', []], ['88', [CLIENT_ID, OTHER_CLIENT_ID]]] as const) {
+    for (const [serial, clients] of [
+      ['12', CLIENT_ID],
+      ['1234', CLIENT_ID],
+      ['99', OTHER_CLIENT_ID],
+      ['77', []],
+      ['88', [CLIENT_ID, OTHER_CLIENT_ID]],
+    ] as const) {
       pems[serial] = await boundCertificate(clients as string | string[], serial);
     }
     tokens = tokenFactory();
@@ -79,12 +93,24 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
     expect(result.principalId).toBe('machine-1');
     // DELETE /orders/{id} needs orders/admin, but no Allow pattern reaches a DELETE: nothing to deny.
     expect(result.policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/orders/?*', 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/POST/orders'] },
+      {
+        Action: 'execute-api:Invoke',
+        Effect: 'Allow',
+        Resource: [
+          'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/orders/?*',
+          'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/POST/orders',
+        ],
+      },
     ]);
-    expect(result.context).toMatchObject({ clientCertSerial: '1234', clientCertSubject: 'CN=orders-client', clientId: CLIENT_ID, boundClientId: CLIENT_ID });
+    expect(result.context).toMatchObject({
+      clientCertSerial: '1234',
+      clientCertSubject: 'CN=orders-client',
+      clientId: CLIENT_ID,
+      boundClientId: CLIENT_ID,
+    });
   });
 
-  test('certificate binding: client A\'s token with client B\'s certificate is denied, with A\'s certificate allowed', async () => {
+  test("certificate binding: client A's token with client B's certificate is denied, with A's certificate allowed", async () => {
     const tokenOfA = tokens.sign({ scope: 'orders/read', client_id: CLIENT_ID });
     const tokenOfB = tokens.sign({ scope: 'orders/read', client_id: OTHER_CLIENT_ID, sub: 'machine-2' });
     expect(effect(await authorize(event('99', tokenOfA), deps))).toBe('Deny');
@@ -92,14 +118,18 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
     expect(effect(await authorize(event('99', tokenOfB), deps))).toBe('Allow');
     expect(effect(await authorize(event('12', tokenOfB), deps))).toBe('Deny');
     // The Deny covers the whole stage: the cached decision is about this token with this certificate, on any route.
-    expect((await authorize(event('99', tokenOfA), deps)).policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/*'] }]);
+    expect((await authorize(event('99', tokenOfA), deps)).policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/*'] },
+    ]);
   });
 
   test('certificate binding: unbound, doubly bound, missing or mismatched certificates are denied; user tokens follow their app client', async () => {
     const token = tokens.sign({ scope: 'orders/read' });
     expect(effect(await authorize(event('77', token), deps))).toBe('Deny');
     expect(effect(await authorize(event('88', token), deps))).toBe('Deny');
-    expect(effect(await authorize({ ...event('12', token), requestContext: { identity: { clientCert: { serialNumber: '12' } } } }, deps))).toBe('Deny');
+    expect(effect(await authorize({ ...event('12', token), requestContext: { identity: { clientCert: { serialNumber: '12' } } } }, deps))).toBe(
+      'Deny',
+    );
     // API Gateway's serial and the PEM must describe the same certificate.
     expect(effect(await authorize(event('1234', token, 'GET /orders/{id}', '12'), deps))).toBe('Deny');
     // A user's access token names the app client that obtained it: the certificate binds that client.
@@ -115,9 +145,14 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
   });
 
   test('ANY routes expand into each method (a "*" method would also match "/")', async () => {
-    const request = { ...event('12', tokens.sign({ scope: 'misc/any' }), 'ANY /misc/{id}'), methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/PATCH/misc/7' };
+    const request = {
+      ...event('12', tokens.sign({ scope: 'misc/any' }), 'ANY /misc/{id}'),
+      methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/PATCH/misc/7',
+    };
     const result = await authorize(request, { ...deps, routeScopes: { 'ANY /misc/{id}': ['misc/any'] } });
-    expect(result.policyDocument.Statement[0].Resource).toEqual(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => `arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/${m}/misc/?*`));
+    expect(result.policyDocument.Statement[0].Resource).toEqual(
+      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => `arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/${m}/misc/?*`),
+    );
   });
 
   test('passes forwarded token claims (ABAC) in the context as claim_<name>, empty when the token lacks them', async () => {
@@ -131,7 +166,9 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
 
   test.each(['AB:CD:EF:01', '00:ab:cd:ef:01', 'ABCDEF01'])('refuses the revoked serial in form %s even with a valid token', async (form) => {
     const result = await authorize(event(form, tokens.sign({ scope: 'orders/read' })), deps);
-    expect(result.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/*'] }]);
+    expect(result.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/*'] },
+    ]);
   });
 
   test('refuses requests without a client certificate (the default endpoint or a misrouted path)', async () => {
@@ -141,11 +178,22 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
 
   test('denies a token without the route scope (still allowing its other routes), and routes not in the map', async () => {
     const noRead = await authorize(event('12', tokens.sign({ scope: 'orders/write' })), deps);
-    expect(noRead.policyDocument.Statement).toEqual([{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/POST/orders'] }]);
-    const secrets = await authorize({ ...event('12', tokens.sign({ scope: 'orders/read' }), 'GET /secrets'), methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/secrets' }, deps);
+    expect(noRead.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/POST/orders'] },
+    ]);
+    const secrets = await authorize(
+      {
+        ...event('12', tokens.sign({ scope: 'orders/read' }), 'GET /secrets'),
+        methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/secrets',
+      },
+      deps,
+    );
     expect(secrets.policyDocument.Statement.map((s) => s.Effect)).toEqual(['Allow']);
     expect(secrets.policyDocument.Statement[0].Resource).not.toContain('arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/GET/secrets');
-    const unmapped = await authorize({ ...event('12', tokens.sign({ scope: 'orders/read' }), 'GET /orders/{id}/secret'), methodArn: `${METHOD_ARN}/secret` }, deps);
+    const unmapped = await authorize(
+      { ...event('12', tokens.sign({ scope: 'orders/read' }), 'GET /orders/{id}/secret'), methodArn: `${METHOD_ARN}/secret` },
+      deps,
+    );
     expect(unmapped.policyDocument.Statement.find((s) => s.Effect === 'Deny')?.Resource).toContain(`${METHOD_ARN}/secret`);
   });
 
@@ -162,7 +210,6 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
       await expect(authorize(event('12', token), deps)).rejects.toThrow(/^Unauthorized$/);
     }
   });
-
 });
 
 function authorizerIn(props: Partial<ClientCertificateAuthorizerProps> = {}) {
@@ -172,7 +219,9 @@ function authorizerIn(props: Partial<ClientCertificateAuthorizerProps> = {}) {
     userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', POOL_ID),
     appClients: [cognito.UserPoolClient.fromUserPoolClientId(stack, 'Client', CLIENT_ID)],
     routeScopes: { 'GET /orders': ['orders/read'] },
-    encryptionKey: key, logsKey: key, ...props,
+    encryptionKey: key,
+    logsKey: key,
+    ...props,
   });
   apiFixture(stack, key, authorizer.authorizer);
   return { stack, authorizer };
@@ -209,16 +258,34 @@ describe('ClientCertificateAuthorizer (template)', () => {
 
   test('the function reads only the deny-list and gets its configuration from the environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ USER_POOL_ID: POOL_ID, CLIENT_IDS: CLIENT_ID, ROUTE_SCOPES: encodeRouteScopes({ 'GET /orders': ['orders/read'] }), CERTIFICATE_BINDING: 'required' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          USER_POOL_ID: POOL_ID,
+          CLIENT_IDS: CLIENT_ID,
+          ROUTE_SCOPES: encodeRouteScopes({ 'GET /orders': ['orders/read'] }),
+          CERTIFICATE_BINDING: 'required',
+        }),
+      },
     });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuthorizerDenyList'), 'Arn'] } }]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('AuthorizerDenyList'), 'Arn'] } },
+        ]),
+      },
     });
   });
 
   test('grantRevoke lets an operator put deny-list items', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'dynamodb:PutItem', Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('AuthorizerDenyList'), 'Arn'] }]) })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'dynamodb:PutItem',
+            Resource: Match.arrayWith([{ 'Fn::GetAtt': [Match.stringLikeRegexp('AuthorizerDenyList'), 'Arn'] }]),
+          }),
+        ]),
+      },
     });
   });
 });
@@ -235,39 +302,63 @@ describe('route map encoding (Lambda environment is capped at 4 KB)', () => {
 
 describe('ClientCertificateAuthorizer rejects bad input', () => {
   test.each<[string, Partial<ClientCertificateAuthorizerProps>, RegExp]>([
-    ['route without method', { routeScopes: { '/orders': ['orders/read'] } }, /invalid routeScopes \(received "\/orders"\).*GET \/v1\/orders\/\{id\}/],
-    ['segment mixing a name and a parameter', { routeScopes: { 'GET /orders/x{id}': ['orders/read'] } }, /invalid routeScopes \(received "GET \/orders\/x\{id\}"\): .*segments are names, \{parameter\} or \{proxy\+\}/],
+    [
+      'route without method',
+      { routeScopes: { '/orders': ['orders/read'] } },
+      /invalid routeScopes \(received "\/orders"\).*GET \/v1\/orders\/\{id\}/,
+    ],
+    [
+      'segment mixing a name and a parameter',
+      { routeScopes: { 'GET /orders/x{id}': ['orders/read'] } },
+      /invalid routeScopes \(received "GET \/orders\/x\{id\}"\): .*segments are names, \{parameter\} or \{proxy\+\}/,
+    ],
     ['route without scopes', { routeScopes: { 'GET /orders': [] } }, /invalid routeScopes\["GET \/orders"\] \(received \[\]\)/],
     ['scope with a space', { routeScopes: { 'GET /orders': ['orders read'] } }, /invalid routeScopes\["GET \/orders"\]/],
-    ['cache longer than 5 minutes', { resultsCacheTtl: Duration.minutes(10) }, /invalid resultsCacheTtl \(received "600s"\).*revoked certificate keeps working/],
+    [
+      'cache longer than 5 minutes',
+      { resultsCacheTtl: Duration.minutes(10) },
+      /invalid resultsCacheTtl \(received "600s"\).*revoked certificate keeps working/,
+    ],
   ])('%s', (_name, props, message) => {
     expect(() => authorizerIn(props)).toThrow(message);
   });
 
   test('turning certificate binding off needs a reason, which is recorded as an opt-out', () => {
-    expect(() => authorizerIn({ withoutCertificateBinding: { reason: 'no' } })).toThrow(/invalid withoutCertificateBinding\.reason \(received "no"\)/);
-    const { stack, authorizer } = authorizerIn({ withoutCertificateBinding: { reason: 'Legacy partner certificates predate client binding; re-issued by June.' } });
+    expect(() => authorizerIn({ withoutCertificateBinding: { reason: 'no' } })).toThrow(
+      /invalid withoutCertificateBinding\.reason \(received "no"\)/,
+    );
+    const { stack, authorizer } = authorizerIn({
+      withoutCertificateBinding: { reason: 'Legacy partner certificates predate client binding; re-issued by June.' },
+    });
     expect(authorizer.node.metadata.find((m) => m.type === OPT_OUT_METADATA_TYPE)?.data).toEqual({
-      control: 'certificate-bound tokens (token client_id = certificate client)', reason: 'Legacy partner certificates predate client binding; re-issued by June.',
+      control: 'certificate-bound tokens (token client_id = certificate client)',
+      reason: 'Legacy partner certificates predate client binding; re-issued by June.',
     });
     const fn = authorizer.handler.node.defaultChild as lambda.CfnFunction;
     expect((stack.resolve(fn.environment) as { variables: Record<string, string> }).variables.CERTIFICATE_BINDING).toBe('off');
   });
 
   test('a VPC with isolated subnets only (PrivateNetwork) is refused: the function needs the public Cognito JWKS endpoint', () => {
-    const isolated = (scope: Construct) => new ec2.Vpc(scope, 'IsolatedVpc', { natGateways: 0, subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
-    expect(() => authorizerIn({ vpc: isolated(newStack('Other')) })).toThrow(/invalid vpc \(received "Other\/IsolatedVpc"\): the VPC has only isolated subnets, and the function needs the Cognito JWKS endpoint.*Fix: omit vpc .* or pass a VPC with NAT egress/);
+    const isolated = (scope: Construct) =>
+      new ec2.Vpc(scope, 'IsolatedVpc', { natGateways: 0, subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    expect(() => authorizerIn({ vpc: isolated(newStack('Other')) })).toThrow(
+      /invalid vpc \(received "Other\/IsolatedVpc"\): the VPC has only isolated subnets, and the function needs the Cognito JWKS endpoint.*Fix: omit vpc .* or pass a VPC with NAT egress/,
+    );
   });
 
   test('an authorizer that allows no route fails synth', () => {
     const { stack } = authorizerIn({ routeScopes: {} });
-    expect(() => Template.fromStack(stack)).toThrow(/no route is allowed, so every request would be denied\. Fix: pass routeScopes or call allowRoute/);
+    expect(() => Template.fromStack(stack)).toThrow(
+      /no route is allowed, so every request would be denied\. Fix: pass routeScopes or call allowRoute/,
+    );
   });
 
   test('allowRoute adds routes after construction (the API exists after its authorizer) and refuses duplicates', () => {
     const { stack, authorizer } = authorizerIn({ routeScopes: {} });
     authorizer.allowRoute('POST /v1/orders', ['orders/write']);
-    expect(() => authorizer.allowRoute('POST /v1/orders', ['orders/admin'])).toThrow(/invalid routeScopes \(received "POST \/v1\/orders"\): this route is already allowed/);
+    expect(() => authorizer.allowRoute('POST /v1/orders', ['orders/admin'])).toThrow(
+      /invalid routeScopes \(received "POST \/v1\/orders"\): this route is already allowed/,
+    );
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ ROUTE_SCOPES: encodeRouteScopes({ 'POST /v1/orders': ['orders/write'] }) }) },
     });

@@ -6,10 +6,18 @@ export const CA_ARN = 'arn:aws:acm-pca:us-east-1:111122223333:certificate-author
  * The EventBridge event of a RevokeCertificate call: the CloudTrail record AWS Private CA documents (user guide,
  * "Revoking a certificate", CloudTrail example) as `detail`, in EventBridge's "AWS API Call via CloudTrail" envelope.
  */
-export function recordedRevokeEvent(overrides: { certificateSerial?: string; certificateAuthorityArn?: string; errorCode?: string; eventName?: string } = {}): RevokeCertificateEvent {
+export function recordedRevokeEvent(
+  overrides: { certificateSerial?: string; certificateAuthorityArn?: string; errorCode?: string; eventName?: string } = {},
+): RevokeCertificateEvent {
   return {
-    version: '0', id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718', 'detail-type': 'AWS API Call via CloudTrail', source: 'aws.acm-pca',
-    account: '111122223333', time: '2018-01-26T22:35:03Z', region: 'us-east-1', resources: [],
+    version: '0',
+    id: '6a7e8feb-b491-4cf7-a9f1-bf3703467718',
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.acm-pca',
+    account: '111122223333',
+    time: '2018-01-26T22:35:03Z',
+    region: 'us-east-1',
+    resources: [],
     detail: {
       eventVersion: '1.05',
       userIdentity: { type: 'IAMUser', principalId: 'account', arn: 'arn:aws:iam::111122223333:user/name', accessKeyId: 'key_ID' },
@@ -25,7 +33,10 @@ export function recordedRevokeEvent(overrides: { certificateSerial?: string; cer
         revocationReason: 'KEY_COMPROMISE',
       },
       responseElements: null,
-      requestID: 'request_ID', eventID: 'event_ID', eventType: 'AwsApiCall', recipientAccountId: '111122223333',
+      requestID: 'request_ID',
+      eventID: 'event_ID',
+      eventType: 'AwsApiCall',
+      recipientAccountId: '111122223333',
       ...(overrides.errorCode ? { errorCode: overrides.errorCode, errorMessage: 'failed' } : {}),
     },
   } as RevokeCertificateEvent;

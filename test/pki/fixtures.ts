@@ -10,10 +10,18 @@ import { expectCfnLintClean } from '../support/checks';
 import { expectNoFindings, expectReasonedAcknowledgements } from '../support/harness';
 
 /** A key, a CA and its truststore: what the mTLS constructs build on. */
-export function pkiFixture(stack: Stack, caProps: Partial<PrivateCertificateAuthorityProps> = {}): { key: kms.Key; ca: PrivateCertificateAuthority; truststore: Truststore } {
+export function pkiFixture(
+  stack: Stack,
+  caProps: Partial<PrivateCertificateAuthorityProps> = {},
+): { key: kms.Key; ca: PrivateCertificateAuthority; truststore: Truststore } {
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const ca = new PrivateCertificateAuthority(stack, 'Ca', { subject: { commonName: 'Root' }, encryptionKey: key, ...caProps });
-  const truststore = new Truststore(stack, 'Truststore', { certificateAuthority: ca.certificateAuthority, caChainPem: ca.chainPem, encryptionKey: key, logsKey: key });
+  const truststore = new Truststore(stack, 'Truststore', {
+    certificateAuthority: ca.certificateAuthority,
+    caChainPem: ca.chainPem,
+    encryptionKey: key,
+    logsKey: key,
+  });
   return { key, ca, truststore };
 }
 
@@ -24,11 +32,16 @@ export function pkiFixture(stack: Stack, caProps: Partial<PrivateCertificateAuth
 export function apiFixture(stack: Stack, logsKey: kms.IKey, authorizer?: apigw.IAuthorizer): { restApi: apigw.RestApi; stage: apigw.Stage } {
   const restApi = new apigw.RestApi(stack, 'Api', { cloudWatchRole: false, deploy: false });
   const method = restApi.root.addResource('orders').addMethod('GET', new apigw.MockIntegration(), { authorizer });
-  acknowledgeFindings(method, [
-    ...(authorizer ? [] : ['AwsSolutions::AwsSolutions-APIG4']),
-    'AwsSolutions::AwsSolutions-COG4',
-  ], 'Test fixture: COG4 wants a Cognito user pool authorizer; the mTLS path uses the Lambda authorizer that also checks revocation.');
-  acknowledgeFindings(restApi.node.defaultChild!, ['AwsSolutions::AwsSolutions-APIG2'], 'Test fixture: request validation belongs to SecureApi, not to the mTLS constructs under test.');
+  acknowledgeFindings(
+    method,
+    [...(authorizer ? [] : ['AwsSolutions::AwsSolutions-APIG4']), 'AwsSolutions::AwsSolutions-COG4'],
+    'Test fixture: COG4 wants a Cognito user pool authorizer; the mTLS path uses the Lambda authorizer that also checks revocation.',
+  );
+  acknowledgeFindings(
+    restApi.node.defaultChild!,
+    ['AwsSolutions::AwsSolutions-APIG2'],
+    'Test fixture: request validation belongs to SecureApi, not to the mTLS constructs under test.',
+  );
   const deployment = new apigw.Deployment(stack, 'Deployment', { api: restApi });
   const stage = new apigw.Stage(stack, 'Stage', {
     deployment,
@@ -40,18 +53,22 @@ export function apiFixture(stack: Stack, logsKey: kms.IKey, authorizer?: apigw.I
     throttlingRateLimit: 100,
     throttlingBurstLimit: 50,
   });
-  acknowledgeFindings(stage.node.defaultChild!, [
-    'AwsSolutions::AwsSolutions-APIG3',
-    'NIST.800.53.R5::NIST.800.53.R5-APIGWAssociatedWithWAF',
-    'PCI.DSS.321::PCI.DSS.321-APIGWAssociatedWithWAF',
-    'NIST.800.53.R5::NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
-    'PCI.DSS.321::PCI.DSS.321-APIGWCacheEnabledAndEncrypted',
-    'HIPAA.Security::HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-    'NIST.800.53.R5::NIST.800.53.R5-APIGWSSLEnabled',
-    'PCI.DSS.321::PCI.DSS.321-APIGWSSLEnabled',
-    'HIPAA.Security::HIPAA.Security-APIGWSSLEnabled',
-    'PlatformChecks::Platform-RestStageBehindRateLimitedWebAcl',
-  ], 'Test fixture: WAF, caching and the backend client certificate are SecureApi/ApiFirewall settings outside the mTLS domain under test.');
+  acknowledgeFindings(
+    stage.node.defaultChild!,
+    [
+      'AwsSolutions::AwsSolutions-APIG3',
+      'NIST.800.53.R5::NIST.800.53.R5-APIGWAssociatedWithWAF',
+      'PCI.DSS.321::PCI.DSS.321-APIGWAssociatedWithWAF',
+      'NIST.800.53.R5::NIST.800.53.R5-APIGWCacheEnabledAndEncrypted',
+      'PCI.DSS.321::PCI.DSS.321-APIGWCacheEnabledAndEncrypted',
+      'HIPAA.Security::HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+      'NIST.800.53.R5::NIST.800.53.R5-APIGWSSLEnabled',
+      'PCI.DSS.321::PCI.DSS.321-APIGWSSLEnabled',
+      'HIPAA.Security::HIPAA.Security-APIGWSSLEnabled',
+      'PlatformChecks::Platform-RestStageBehindRateLimitedWebAcl',
+    ],
+    'Test fixture: WAF, caching and the backend client certificate are SecureApi/ApiFirewall settings outside the mTLS domain under test.',
+  );
   return { restApi, stage };
 }
 

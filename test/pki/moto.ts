@@ -51,11 +51,12 @@ export async function startMoto(): Promise<MotoServer> {
   }
   return {
     endpoint,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      process.kill(child.pid!, 'SIGTERM');
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        process.kill(child.pid!, 'SIGTERM');
+      }),
   };
 }
 

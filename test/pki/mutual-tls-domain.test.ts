@@ -16,7 +16,9 @@ function fixture() {
   const { key, truststore } = pkiFixture(stack);
   const { restApi, stage } = apiFixture(stack, key);
   const props: MutualTlsDomainProps = {
-    restApi, stage, truststore,
+    restApi,
+    stage,
+    truststore,
     versions: ['v1', 'v2'],
     domainName: 'api.example.com',
     certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', CERT_ARN),
@@ -52,7 +54,11 @@ describe('MutualTlsDomain (template)', () => {
   test('one base-path mapping per version to the stage; the execute-api endpoint is disabled', () => {
     const t = template;
     for (const version of ['v1', 'v2']) {
-      t.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: version, Stage: { Ref: Match.stringLikeRegexp('Stage') }, RestApiId: { Ref: Match.stringLikeRegexp('^Api') } });
+      t.hasResourceProperties('AWS::ApiGateway::BasePathMapping', {
+        BasePath: version,
+        Stage: { Ref: Match.stringLikeRegexp('Stage') },
+        RestApiId: { Ref: Match.stringLikeRegexp('^Api') },
+      });
     }
     t.resourceCountIs('AWS::ApiGateway::BasePathMapping', 2);
     t.hasResourceProperties('AWS::ApiGateway::RestApi', { DisableExecuteApiEndpoint: true });
@@ -79,8 +85,13 @@ describe('MutualTlsDomain DNS', () => {
     const template = Template.fromStack(stack);
     const domainId = stack.getLogicalId(domain.domainName.node.defaultChild as apigw.CfnDomainName);
     template.hasResourceProperties('AWS::Route53::RecordSet', {
-      Name: 'api.example.com.', Type: 'A', HostedZoneId: 'Z0123456789ABCDEFGHIJ',
-      AliasTarget: { DNSName: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] }, HostedZoneId: { 'Fn::GetAtt': [domainId, 'RegionalHostedZoneId'] } },
+      Name: 'api.example.com.',
+      Type: 'A',
+      HostedZoneId: 'Z0123456789ABCDEFGHIJ',
+      AliasTarget: {
+        DNSName: { 'Fn::GetAtt': [domainId, 'RegionalDomainName'] },
+        HostedZoneId: { 'Fn::GetAtt': [domainId, 'RegionalHostedZoneId'] },
+      },
     });
     expect(stack.resolve(domain.regionalDomainName)).toEqual({ 'Fn::GetAtt': [domainId, 'RegionalDomainName'] });
   });
@@ -89,7 +100,9 @@ describe('MutualTlsDomain DNS', () => {
 describe('MutualTlsDomain rejects bad input with prop, value and fix', () => {
   let shared: ReturnType<typeof fixture>;
   let n = 0;
-  beforeAll(() => { shared = fixture(); });
+  beforeAll(() => {
+    shared = fixture();
+  });
   test.each<[string, Partial<MutualTlsDomainProps>, RegExp]>([
     ['version without v', { versions: ['1'] }, /invalid versions \(received "1"\).*Fix: use "v1"/],
     ['version with leading zero', { versions: ['v01'] }, /invalid versions \(received "v01"\)/],
@@ -101,7 +114,11 @@ describe('MutualTlsDomain rejects bad input with prop, value and fix', () => {
     ['upper-case domain', { domainName: 'API.example.com' }, /invalid domainName/],
     ['TLS 1.0 requested', { securityPolicy: apigw.SecurityPolicy.TLS_1_0 }, /invalid securityPolicy \(received "TLS_1_0"\).*TLS 1.2 or stricter/],
     ['edge-only policy', { securityPolicy: apigw.SecurityPolicy.TLS12_2018_EDGE }, /invalid securityPolicy/],
-    ['TLS 1.3 policy without mTLS support', { securityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09 }, /invalid securityPolicy.*do not support mutual TLS/],
+    [
+      'TLS 1.3 policy without mTLS support',
+      { securityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09 },
+      /invalid securityPolicy.*do not support mutual TLS/,
+    ],
   ])('%s', (_name, props, message) => {
     expect(() => new MutualTlsDomain(shared.stack, `Bad${n++}`, { ...shared.props, ...props })).toThrow(message);
   });

@@ -16,14 +16,25 @@ describe('PKI stack through the security gate', () => {
   let result: ReturnType<typeof synthWithGate>;
   beforeAll(() => {
     const stack = newStack();
-    const { key, truststore } = pkiFixture(stack, { subordinate: { subject: { commonName: 'Issuing' } }, usageMode: CaUsageMode.SHORT_LIVED_CERTIFICATE });
+    const { key, truststore } = pkiFixture(stack, {
+      subordinate: { subject: { commonName: 'Issuing' } },
+      usageMode: CaUsageMode.SHORT_LIVED_CERTIFICATE,
+    });
     const userPool = cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abcdefghi');
     const authorizer = new ClientCertificateAuthorizer(stack, 'ClientCertAuthorizer', {
-      userPool, routeScopes: { 'GET /orders': ['orders/read'] }, encryptionKey: key, logsKey: key, resultsCacheTtl: Duration.seconds(30),
+      userPool,
+      routeScopes: { 'GET /orders': ['orders/read'] },
+      encryptionKey: key,
+      logsKey: key,
+      resultsCacheTtl: Duration.seconds(30),
     });
     const { restApi, stage } = apiFixture(stack, key, authorizer.authorizer);
     new MutualTlsDomain(stack, 'Domain', {
-      restApi, stage, truststore, versions: ['v1'], domainName: 'api.example.com',
+      restApi,
+      stage,
+      truststore,
+      versions: ['v1'],
+      domainName: 'api.example.com',
       certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:111111111111:certificate/server'),
     });
     result = synthWithGate(stack);

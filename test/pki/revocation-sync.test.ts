@@ -29,7 +29,8 @@ function fakeCloud(ca: { usageMode?: string; certificate?: string; fail?: boolea
   const pca = {
     send: vi.fn(async (cmd: unknown) => {
       if (ca.fail) throw Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException' });
-      if (cmd instanceof DescribeCertificateAuthorityCommand) return { CertificateAuthority: { Status: 'ACTIVE', UsageMode: ca.usageMode ?? 'GENERAL_PURPOSE' } };
+      if (cmd instanceof DescribeCertificateAuthorityCommand)
+        return { CertificateAuthority: { Status: 'ACTIVE', UsageMode: ca.usageMode ?? 'GENERAL_PURPOSE' } };
       if (cmd instanceof GetCertificateAuthorityCertificateCommand) return { Certificate: ca.certificate };
       throw new Error(`unexpected ${String(cmd)}`);
     }),
@@ -45,8 +46,12 @@ describe('revocation sync handler (recorded CloudTrail event shape)', () => {
     const caExpiry = Math.floor(new Date(new (await import('node:crypto')).X509Certificate(caCertificate).validTo).getTime() / 1000);
     expect(result).toEqual({ serial: '6707447683a9b7f4055627ffd55cebcc', outcome: 'written', expiresAt: caExpiry + 86_400 });
     expect(cloud.items.get('6707447683a9b7f4055627ffd55cebcc')).toEqual({
-      serial: { S: '6707447683a9b7f4055627ffd55cebcc' }, revokedAt: { S: '2018-01-26T22:35:03Z' }, reason: { S: 'KEY_COMPROMISE' },
-      certificateAuthorityArn: { S: CA_ARN }, source: { S: 'cloudtrail:arn:aws:iam::111122223333:user/name' }, expiresAt: { N: String(caExpiry + 86_400) },
+      serial: { S: '6707447683a9b7f4055627ffd55cebcc' },
+      revokedAt: { S: '2018-01-26T22:35:03Z' },
+      reason: { S: 'KEY_COMPROMISE' },
+      certificateAuthorityArn: { S: CA_ARN },
+      source: { S: 'cloudtrail:arn:aws:iam::111122223333:user/name' },
+      expiresAt: { N: String(caExpiry + 86_400) },
     });
   });
 
@@ -62,15 +67,24 @@ describe('revocation sync handler (recorded CloudTrail event shape)', () => {
   test('keeps an entry csm-certs wrote first (it knows the exact expiry); a replay is harmless', async () => {
     const cloud = fakeCloud({ usageMode: 'SHORT_LIVED_CERTIFICATE' });
     cloud.items.set('abcd', { serial: { S: 'abcd' }, expiresAt: { N: '42' } });
-    expect(await syncRevocation(recordedRevokeEvent({ certificateSerial: '00:AB:CD' }), cloud.deps)).toEqual({ serial: 'abcd', outcome: 'already-listed' });
+    expect(await syncRevocation(recordedRevokeEvent({ certificateSerial: '00:AB:CD' }), cloud.deps)).toEqual({
+      serial: 'abcd',
+      outcome: 'already-listed',
+    });
     expect(cloud.items.get('abcd')?.expiresAt).toEqual({ N: '42' });
   });
 
   test('ignores failed calls, other API calls and other CAs; a RevokeCertificate of our CA without a serial fails loudly', async () => {
     const cloud = fakeCloud();
-    expect(await syncRevocation(recordedRevokeEvent({ errorCode: 'ResourceNotFoundException' }), cloud.deps)).toMatchObject({ outcome: 'ignored', why: expect.stringMatching(/call failed/) });
+    expect(await syncRevocation(recordedRevokeEvent({ errorCode: 'ResourceNotFoundException' }), cloud.deps)).toMatchObject({
+      outcome: 'ignored',
+      why: expect.stringMatching(/call failed/),
+    });
     expect(await syncRevocation(recordedRevokeEvent({ eventName: 'IssueCertificate' }), cloud.deps)).toMatchObject({ outcome: 'ignored' });
-    expect(await syncRevocation(recordedRevokeEvent({ certificateAuthorityArn: `${CA_ARN.slice(0, -1)}7` }), cloud.deps)).toMatchObject({ outcome: 'ignored', why: expect.stringMatching(/not synced here/) });
+    expect(await syncRevocation(recordedRevokeEvent({ certificateAuthorityArn: `${CA_ARN.slice(0, -1)}7` }), cloud.deps)).toMatchObject({
+      outcome: 'ignored',
+      why: expect.stringMatching(/not synced here/),
+    });
     expect(cloud.items.size).toBe(0);
     await expect(syncRevocation(recordedRevokeEvent({ certificateSerial: '' }), cloud.deps)).rejects.toThrow(/without certificateSerial/);
     await expect(syncRevocation(recordedRevokeEvent({ certificateSerial: 'not-hex' }), cloud.deps)).rejects.toThrow(/invalid certificate serial/);
@@ -86,7 +100,9 @@ describe('RevocationSync (template)', () => {
     const table = new dynamodb.Table(stack, 'DenyList', { partitionKey: { name: 'serial', type: dynamodb.AttributeType.STRING } });
     new RevocationSync(stack, 'Sync', {
       certificateAuthority: acmpca.CertificateAuthority.fromCertificateAuthorityArn(stack, 'Ca', CA_ARN),
-      denyList: table, encryptionKey: key, logsKey: key,
+      denyList: table,
+      encryptionKey: key,
+      logsKey: key,
     });
     template = Template.fromStack(stack);
   });
@@ -94,10 +110,21 @@ describe('RevocationSync (template)', () => {
   test('an EventBridge rule on successful CloudTrail RevokeCertificate calls of this CA targets the function, with retries and a DLQ', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
-        source: ['aws.acm-pca'], 'detail-type': ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['acm-pca.amazonaws.com'], eventName: ['RevokeCertificate'], errorCode: [{ exists: false }], requestParameters: { certificateAuthorityArn: [CA_ARN] } },
+        source: ['aws.acm-pca'],
+        'detail-type': ['AWS API Call via CloudTrail'],
+        detail: {
+          eventSource: ['acm-pca.amazonaws.com'],
+          eventName: ['RevokeCertificate'],
+          errorCode: [{ exists: false }],
+          requestParameters: { certificateAuthorityArn: [CA_ARN] },
+        },
       },
-      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SyncDeadLetterQueue'), 'Arn'] } }, RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 21600 } })],
+      Targets: [
+        Match.objectLike({
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SyncDeadLetterQueue'), 'Arn'] } },
+          RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 21600 },
+        }),
+      ],
     });
   });
 

@@ -44,7 +44,8 @@ function executeApiMatches(pattern: string, arn: string): boolean {
 
 /** IAM-style evaluation: allowed when an Allow statement matches and no Deny statement does. */
 function evaluate(result: AuthorizerResult, arn: string): boolean {
-  const matches = (effect: string) => result.policyDocument.Statement.some((s) => s.Effect === effect && s.Resource.some((r) => executeApiMatches(r, arn)));
+  const matches = (effect: string) =>
+    result.policyDocument.Statement.some((s) => s.Effect === effect && s.Resource.some((r) => executeApiMatches(r, arn)));
   return matches('Allow') && !matches('Deny');
 }
 
@@ -67,7 +68,10 @@ function resolve(routes: string[], method: string, path: string): string | undef
     }
     return undefined;
   };
-  const found = walk(templates.map((t) => t.split('/').slice(1)), 0);
+  const found = walk(
+    templates.map((t) => t.split('/').slice(1)),
+    0,
+  );
   if (!found) return undefined;
   const template = `/${found.join('/')}`;
   return routes.includes(`${method} ${template}`) ? `${method} ${template}` : `ANY ${template}`;
@@ -99,12 +103,29 @@ function methodArn(method: string, path: string): string {
 }
 
 /** The authorizer's decision for a token with `scope` (certificate bound to CLIENT_ID) on one request. */
-function decide(routeScopes: RouteScopes, scope: string, method: string, path: string, resource: string, certificatePem: string): Promise<AuthorizerResult> {
-  const deps: AuthorizerDeps = { isRevoked: async () => false, verifyAccessToken: async () => ({ sub: 'm', client_id: CLIENT_ID, scope }), routeScopes };
-  return authorize({
-    methodArn: methodArn(method, path), httpMethod: method, resource, headers: { authorization: 'Bearer t' },
-    requestContext: { identity: { clientCert: { serialNumber: '0a1b', clientCertPem: certificatePem } } },
-  }, deps);
+function decide(
+  routeScopes: RouteScopes,
+  scope: string,
+  method: string,
+  path: string,
+  resource: string,
+  certificatePem: string,
+): Promise<AuthorizerResult> {
+  const deps: AuthorizerDeps = {
+    isRevoked: async () => false,
+    verifyAccessToken: async () => ({ sub: 'm', client_id: CLIENT_ID, scope }),
+    routeScopes,
+  };
+  return authorize(
+    {
+      methodArn: methodArn(method, path),
+      httpMethod: method,
+      resource,
+      headers: { authorization: 'Bearer t' },
+      requestContext: { identity: { clientCert: { serialNumber: '0a1b', clientCertPem: certificatePem } } },
+    },
+    deps,
+  );
 }
 
 /**
@@ -128,12 +149,18 @@ async function expectRouteExact(routeScopes: RouteScopes, scopeSets: string[][],
     };
     for (const trigger of triggers) {
       const [, resource] = trigger.route.split(' ');
-      const result = await authorize({
-        methodArn: methodArn(trigger.method, trigger.path), httpMethod: trigger.route.startsWith('ANY ') ? 'ANY' : trigger.method, resource,
-        headers: { Authorization: 'Bearer t' },
-        requestContext: { identity: { clientCert: { serialNumber: '0A:1B', clientCertPem: certificatePem } } },
-      }, deps);
-      const wrong = requests.filter((r) => evaluate(result, methodArn(r.method, r.path)) !== permits(r.route))
+      const result = await authorize(
+        {
+          methodArn: methodArn(trigger.method, trigger.path),
+          httpMethod: trigger.route.startsWith('ANY ') ? 'ANY' : trigger.method,
+          resource,
+          headers: { Authorization: 'Bearer t' },
+          requestContext: { identity: { clientCert: { serialNumber: '0A:1B', clientCertPem: certificatePem } } },
+        },
+        deps,
+      );
+      const wrong = requests
+        .filter((r) => evaluate(result, methodArn(r.method, r.path)) !== permits(r.route))
         .map((r) => `${r.method} ${r.path} (route ${r.route}, ${permits(r.route) ? 'permitted' : 'not permitted'})`);
       expect(wrong, `scopes [${scopes.join(' ')}], decision made on ${trigger.method} ${trigger.path}`).toEqual([]);
       checked += requests.length;
@@ -154,7 +181,10 @@ describe('route-exact decisions over every route of a platform with nested and {
       serviceDomain: 'internal.example.com',
       serviceCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
       s3PrefixListId: 'pl-6da54004',
-      mutualTls: { domainName: 'api.example.com', certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000001' },
+      mutualTls: {
+        domainName: 'api.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/00000000-0000-0000-0000-000000000001',
+      },
     });
     const body = { type: JsonSchemaType.OBJECT };
     platform.addService('orders', {
@@ -196,8 +226,13 @@ describe('route-exact decisions over every route of a platform with nested and {
 
   test('for each scope set, a decision cached from any route allows exactly the routes the scopes permit', async () => {
     const scopeSets = [
-      ['orders/read'], ['orders/admin'], ['orders/write'], ['files/read'], ['orders/read', 'files/write'],
-      ['orders/read', 'orders/write', 'orders/admin', 'files/read', 'files/write'], ['other/scope'],
+      ['orders/read'],
+      ['orders/admin'],
+      ['orders/write'],
+      ['files/read'],
+      ['orders/read', 'files/write'],
+      ['orders/read', 'orders/write', 'orders/admin', 'files/read', 'files/write'],
+      ['other/scope'],
     ];
     const checked = await expectRouteExact(routeScopes, scopeSets, certificatePem);
     expect(checked).toBeGreaterThan(10_000);
@@ -237,18 +272,25 @@ describe('route tables a policy cached per token cannot separate', () => {
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const authorizer = new ClientCertificateAuthorizer(stack, 'Authorizer', {
       userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_TestPool1'),
-      routeScopes, encryptionKey: key, logsKey: key, resultsCacheTtl,
+      routeScopes,
+      encryptionKey: key,
+      logsKey: key,
+      resultsCacheTtl,
     });
     const messages = stack.node.findAll().flatMap((c) => c.node.validate());
     const info = authorizer.node.metadata.filter((m) => m.type === 'aws:cdk:info').map((m) => String(m.data));
     return { messages, info, identitySource: stack.resolve((authorizer.authorizer.node.defaultChild as CfnAuthorizer).identitySource) };
   }
 
-  test('put the request\'s method and path into the cache key and say so at synth', () => {
+  test("put the request's method and path into the cache key and say so at synth", () => {
     const built = authorizerWith(conflicting);
     expect(built.messages).toEqual([]);
-    expect(built.identitySource).toBe(['method.request.header.Authorization', 'context.identity.clientCert.serialNumber', ...PER_REQUEST_IDENTITY_SOURCES].join(','));
-    expect(built.info.join('\n')).toMatch(/Routes "GET \/v1\/orders\/\{id\}\/audit" \(orders\/admin\) and "GET \/v1\/orders\/\{id\}\/items\/\{item\}" \(orders\/read\) overlap.*cached per request \(method and path\)/);
+    expect(built.identitySource).toBe(
+      ['method.request.header.Authorization', 'context.identity.clientCert.serialNumber', ...PER_REQUEST_IDENTITY_SOURCES].join(','),
+    );
+    expect(built.info.join('\n')).toMatch(
+      /Routes "GET \/v1\/orders\/\{id\}\/audit" \(orders\/admin\) and "GET \/v1\/orders\/\{id\}\/items\/\{item\}" \(orders\/read\) overlap.*cached per request \(method and path\)/,
+    );
     // The same routes with the same scopes, or no cache at all, need no per-request key.
     expect(authorizerWith({ ...conflicting, 'GET /v1/orders/{id}/audit': ['orders/read'] }).identitySource).not.toContain('context.path');
     expect(authorizerWith(conflicting, Duration.seconds(0)).identitySource).not.toContain('context.path');

@@ -59,19 +59,30 @@ const PROPS = { ServiceToken: 'arn:fn', CertificateAuthorityArn: CA_ARN, BucketN
 
 function event(type: CustomResourceEvent['RequestType'], props: Record<string, string> = PROPS, physicalId?: string): CustomResourceEvent {
   return {
-    RequestType: type, ResponseURL: 'https://example.invalid/response', StackId: 'stack', RequestId: `req-${Math.random()}`,
-    LogicalResourceId: 'Truststore', PhysicalResourceId: physicalId, ResourceProperties: props,
+    RequestType: type,
+    ResponseURL: 'https://example.invalid/response',
+    StackId: 'stack',
+    RequestId: `req-${Math.random()}`,
+    LogicalResourceId: 'Truststore',
+    PhysicalResourceId: physicalId,
+    ResourceProperties: props,
   };
 }
 
 describe('truststore handler', () => {
   let cloud: FakeCloud;
-  beforeEach(() => { cloud = new FakeCloud(); });
+  beforeEach(() => {
+    cloud = new FakeCloud();
+  });
 
   test('create writes the CA chain and returns its version, uri and hash', async () => {
     cloud.caChain = '-----BEGIN CERTIFICATE-----\nPARENT\n-----END CERTIFICATE-----';
     const result = await handleTruststoreEvent(event('Create'), cloud.clients);
-    expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 's3://trust-bucket/truststore.pem', Data: { VersionId: 'v1', Uri: 's3://trust-bucket/truststore.pem' } });
+    expect(result).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: 's3://trust-bucket/truststore.pem',
+      Data: { VersionId: 'v1', Uri: 's3://trust-bucket/truststore.pem' },
+    });
     expect(cloud.versions).toHaveLength(1);
     expect(cloud.versions[0].body).toBe(`${cloud.caCertificate}\n${cloud.caChain}\n`);
     expect(cloud.versions[0].metadata[CONTENT_HASH_METADATA]).toBe(result.Data!.Sha256);
@@ -108,7 +119,12 @@ describe('truststore handler', () => {
   test('without s3:ListBucket a missing object answers 403: the create fails naming the missing permission', async () => {
     cloud.listBucketDenied = true;
     const result = await handleTruststoreEvent(event('Create'), cloud.clients);
-    expect(result).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/AccessDenied\), and listing it was denied too: S3 answers 403 rather than 404.*s3:ListBucket on arn:aws:s3:::trust-bucket/) });
+    expect(result).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(
+        /AccessDenied\), and listing it was denied too: S3 answers 403 rather than 404.*s3:ListBucket on arn:aws:s3:::trust-bucket/,
+      ),
+    });
     expect(cloud.versions).toHaveLength(0);
   });
 
@@ -126,7 +142,11 @@ describe('truststore handler', () => {
     expect(unknownCa).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/Create failed: CA not found/) });
     cloud.failPut = true;
     const denied = await handleTruststoreEvent(event('Update', PROPS, 's3://trust-bucket/old.pem'), cloud.clients);
-    expect(denied).toMatchObject({ Status: 'FAILED', PhysicalResourceId: 's3://trust-bucket/old.pem', Reason: expect.stringMatching(/Access Denied/) });
+    expect(denied).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: 's3://trust-bucket/old.pem',
+      Reason: expect.stringMatching(/Access Denied/),
+    });
     const missing = await handleTruststoreEvent(event('Create', { ...PROPS, ObjectKey: '' }), cloud.clients);
     expect(missing).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/missing resource property ObjectKey/) });
     expect(cloud.versions).toHaveLength(0);
@@ -147,7 +167,10 @@ describe('truststore handler', () => {
     const created = await handleTruststoreEvent(event('Create'), cloud.clients);
     expect(created).toMatchObject({ Status: 'SUCCESS', Data: { VersionId: 'v1' } });
     const update = await handleTruststoreEvent(event('Update', PROPS, created.PhysicalResourceId), cloud.clients);
-    expect(update).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/AccessDenied\) although the object exists: the handler needs s3:GetObject/) });
+    expect(update).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(/AccessDenied\) although the object exists: the handler needs s3:GetObject/),
+    });
     expect(cloud.versions).toHaveLength(1);
   });
 });
@@ -161,28 +184,47 @@ describe('custom resource response (replayed Create/Update/Delete, failed PUT)',
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       let body = '';
-      req.on('data', (c) => { body += c; });
-      req.on('end', () => { bodies.push({ method: req.method, ...JSON.parse(body) }); res.statusCode = status; res.end(); });
+      req.on('data', (c) => {
+        body += c;
+      });
+      req.on('end', () => {
+        bodies.push({ method: req.method, ...JSON.parse(body) });
+        res.statusCode = status;
+        res.end();
+      });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/response`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  beforeEach(() => { bodies.length = 0; status = 200; });
+  beforeEach(() => {
+    bodies.length = 0;
+    status = 200;
+  });
 
   test('Create, Update and Delete each answer CloudFormation once with the decided result', async () => {
     const cloud = new FakeCloud();
     for (const type of ['Create', 'Update', 'Delete'] as const) {
-      await runCustomResource({ ...event(type, PROPS, type === 'Create' ? undefined : 's3://trust-bucket/truststore.pem'), ResponseURL: url }, (e) => handleTruststoreEvent(e, cloud.clients));
+      await runCustomResource({ ...event(type, PROPS, type === 'Create' ? undefined : 's3://trust-bucket/truststore.pem'), ResponseURL: url }, (e) =>
+        handleTruststoreEvent(e, cloud.clients),
+      );
     }
-    expect(bodies.map((b) => [b.method, b.Status, b.LogicalResourceId])).toEqual([['PUT', 'SUCCESS', 'Truststore'], ['PUT', 'SUCCESS', 'Truststore'], ['PUT', 'SUCCESS', 'Truststore']]);
+    expect(bodies.map((b) => [b.method, b.Status, b.LogicalResourceId])).toEqual([
+      ['PUT', 'SUCCESS', 'Truststore'],
+      ['PUT', 'SUCCESS', 'Truststore'],
+      ['PUT', 'SUCCESS', 'Truststore'],
+    ]);
     expect(bodies[0].Data.VersionId).toBe('v1');
     expect(bodies[1].Data.VersionId).toBe('v1');
   });
 
   test('any error, even one thrown outside the handler logic, is answered FAILED with the reason', async () => {
-    await runCustomResource({ ...event('Create'), ResponseURL: url }, async () => { throw new Error('boom: unexpected'); });
-    expect(bodies).toEqual([expect.objectContaining({ Status: 'FAILED', Reason: 'Create failed: boom: unexpected', PhysicalResourceId: 'Truststore' })]);
+    await runCustomResource({ ...event('Create'), ResponseURL: url }, async () => {
+      throw new Error('boom: unexpected');
+    });
+    expect(bodies).toEqual([
+      expect.objectContaining({ Status: 'FAILED', Reason: 'Create failed: boom: unexpected', PhysicalResourceId: 'Truststore' }),
+    ]);
     const malformed = { ...event('Create'), ResourceProperties: undefined as unknown as Record<string, string>, ResponseURL: url };
     await runCustomResource(malformed, (e) => handleTruststoreEvent(e, new FakeCloud().clients));
     expect(bodies[1]).toMatchObject({ Status: 'FAILED', Reason: expect.stringMatching(/missing resource property/) });
@@ -191,7 +233,9 @@ describe('custom resource response (replayed Create/Update/Delete, failed PUT)',
   test('a failed response PUT rejects, so Lambda retries the (idempotent) event', async () => {
     status = 403;
     const cloud = new FakeCloud();
-    await expect(runCustomResource({ ...event('Create'), ResponseURL: url }, (e) => handleTruststoreEvent(e, cloud.clients))).rejects.toThrow(/ResponseURL answered 403/);
+    await expect(runCustomResource({ ...event('Create'), ResponseURL: url }, (e) => handleTruststoreEvent(e, cloud.clients))).rejects.toThrow(
+      /ResponseURL answered 403/,
+    );
     status = 200;
     await runCustomResource({ ...event('Create'), ResponseURL: url }, (e) => handleTruststoreEvent(e, cloud.clients));
     expect(bodies.map((b) => b.Status)).toEqual(['SUCCESS', 'SUCCESS']);

@@ -34,8 +34,11 @@ describe(`platform with ${SERVICES} services`, () => {
     applySecurityChecks(app);
     result = synthesizeWithChecks(app);
     stacks = measureTemplates(result.assemblyDir);
-    resources = result.templatePaths.flatMap((p) => Object.values((JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: CfnJson }> }).Resources)
-      .map((r) => ({ stack: p, type: r.Type, properties: r.Properties ?? {} })));
+    resources = result.templatePaths.flatMap((p) =>
+      Object.values((JSON.parse(fs.readFileSync(p, 'utf8')) as { Resources: Record<string, { Type: string; Properties?: CfnJson }> }).Resources).map(
+        (r) => ({ stack: p, type: r.Type, properties: r.Properties ?? {} }),
+      ),
+    );
   });
   const ofType = (type: string) => resources.filter((r) => r.type === type);
 
@@ -43,8 +46,9 @@ describe(`platform with ${SERVICES} services`, () => {
     expect(stage.platform.services.size).toBe(SERVICES);
     expect(result.packs).toHaveLength(9); // six packs, the SecurityGate audit, the security report, the API model
     // The packs really looked at every nested stack: each one's acknowledged findings (execution role) are reported.
-    const unseen = Array.from({ length: Math.ceil(SERVICES / 8) }, (_, i) => `/Services${i + 1}/`)
-      .filter((stack) => !result.acknowledged.some((a) => a.acknowledgedAt.includes(stack)));
+    const unseen = Array.from({ length: Math.ceil(SERVICES / 8) }, (_, i) => `/Services${i + 1}/`).filter(
+      (stack) => !result.acknowledged.some((a) => a.acknowledgedAt.includes(stack)),
+    );
     expect(unseen).toEqual([]);
     expectNoFindings(result);
   });
@@ -52,7 +56,12 @@ describe(`platform with ${SERVICES} services`, () => {
   it('groups services 8 to a nested stack; the parent grows only by a nested stack per 8 and a gateway per 10 services', () => {
     expect(stacks.filter((s) => s.nested)).toHaveLength(Math.ceil(SERVICES / 8));
     // The platform's parent stack; the stage's other top-level stacks are the account baseline and the image registry.
-    expect(stacks.filter((s) => !s.nested).map((s) => s.name.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['devBaseline', 'devPlatform', 'devRegistry']);
+    expect(
+      stacks
+        .filter((s) => !s.nested)
+        .map((s) => s.name.replace(/[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual(['devBaseline', 'devPlatform', 'devRegistry']);
     const parent = stacks.filter((s) => !s.nested && s.name.startsWith('devPlatform'));
     expect(parent).toHaveLength(1);
     // Routes live in the services' nested stacks: only the shared version resource /v1 is in the parent.
@@ -63,14 +72,20 @@ describe(`platform with ${SERVICES} services`, () => {
     const one = newApp();
     const small = buildScalePlatform(one, 1, { servicesPerGateway: PER_GATEWAY });
     const oneParent = Object.keys(Template.fromStack(small.stack).toJSON().Resources).length;
-    expect(parent[0].resources - oneParent).toBe((Math.ceil(SERVICES / 8) - 1) + (Math.ceil(SERVICES / PER_GATEWAY) - 1) * 3);
+    expect(parent[0].resources - oneParent).toBe(Math.ceil(SERVICES / 8) - 1 + (Math.ceil(SERVICES / PER_GATEWAY) - 1) * 3);
   });
 
   it('shares a gateway (NLB + VPC link, platform stack) per 10 services across nested stacks, listeners on 8443 + index', () => {
-    expect(ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').map((r) => r.stack)).toEqual([expect.not.stringContaining('.nested.'), expect.not.stringContaining('.nested.')]);
+    expect(ofType('AWS::ElasticLoadBalancingV2::LoadBalancer').map((r) => r.stack)).toEqual([
+      expect.not.stringContaining('.nested.'),
+      expect.not.stringContaining('.nested.'),
+    ]);
     expect(ofType('AWS::ApiGateway::VpcLink')).toHaveLength(2);
     const ports = ofType('AWS::ElasticLoadBalancingV2::Listener').map((r) => r.properties.Port);
-    expect(ports).toEqual([...Array.from({ length: PER_GATEWAY }, (_, i) => 8443 + i), ...Array.from({ length: SERVICES - PER_GATEWAY }, (_, i) => 8443 + i)]);
+    expect(ports).toEqual([
+      ...Array.from({ length: PER_GATEWAY }, (_, i) => 8443 + i),
+      ...Array.from({ length: SERVICES - PER_GATEWAY }, (_, i) => 8443 + i),
+    ]);
   });
 
   it('uses the account quotas per platform, not per service: resource servers per scope group, one rule, shared roles', () => {
@@ -89,18 +104,30 @@ describe(`platform with ${SERVICES} services`, () => {
   });
 
   it('keeps every stack under the CloudFormation limits', () => {
-    const over = stacks.filter((s) => s.resources > CFN_LIMITS.resources || s.bytes > CFN_LIMITS.templateBytes
-      || s.outputs > CFN_LIMITS.outputs || s.parameters > CFN_LIMITS.parameters);
+    const over = stacks.filter(
+      (s) =>
+        s.resources > CFN_LIMITS.resources ||
+        s.bytes > CFN_LIMITS.templateBytes ||
+        s.outputs > CFN_LIMITS.outputs ||
+        s.parameters > CFN_LIMITS.parameters,
+    );
     expect(over, JSON.stringify(over, null, 2)).toEqual([]);
     // The measurement itself: the templates hold every resource of the services (about 20 per service plus the base).
     expect(stacks.reduce((sum, s) => sum + s.resources, 0)).toBeGreaterThan(20 * SERVICES);
   });
 
-  it('keeps the mTLS authorizer environment (route map) under Lambda\'s 4 KB with room for the resolved references', () => {
-    const template = JSON.parse(fs.readFileSync(result.templatePaths.find((p) => /devPlatform[0-9A-F]{8}\.template\.json$/.test(p))!, 'utf8')) as {
+  it("keeps the mTLS authorizer environment (route map) under Lambda's 4 KB with room for the resolved references", () => {
+    const template = JSON.parse(
+      fs.readFileSync(
+        result.templatePaths.find((p) => /devPlatform[0-9A-F]{8}\.template\.json$/.test(p))!,
+        'utf8',
+      ),
+    ) as {
       Resources: Record<string, { Type: string; Properties: { Environment?: { Variables?: Record<string, unknown> } } }>;
     };
-    const authorizer = Object.entries(template.Resources).find(([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('ClientCertificateAuthorizer'));
+    const authorizer = Object.entries(template.Resources).find(
+      ([id, r]) => r.Type === 'AWS::Lambda::Function' && id.includes('ClientCertificateAuthorizer'),
+    );
     const variables = authorizer![1].Properties.Environment!.Variables!;
     expect(Object.keys(decodeRouteScopes(variables.ROUTE_SCOPES as string))).toHaveLength(SERVICES);
     // References (table name, pool id) resolve at deploy time: budget 128 bytes each.
@@ -109,13 +136,20 @@ describe(`platform with ${SERVICES} services`, () => {
   });
 });
 
-describe('mTLS route map over Lambda\'s environment quota', () => {
+describe("mTLS route map over Lambda's environment quota", () => {
   it('fails synth with the size and the fix instead of failing the deployment', () => {
     const app = newApp();
     const stage = buildScalePlatform(app, 1);
     // Random path segments barely compress: 120 routes of 48 random hex digits overflow the 4 KB even compressed.
-    const routes = Array.from({ length: 120 }, () => ({ version: 'v1', path: `/big/${randomBytes(24).toString('hex')}`, method: 'GET' as const, scopes: ['big/read'] }));
+    const routes = Array.from({ length: 120 }, () => ({
+      version: 'v1',
+      path: `/big/${randomBytes(24).toString('hex')}`,
+      method: 'GET' as const,
+      scopes: ['big/read'],
+    }));
     stage.platform.addService('big', { imageTag: '1.0.0', routes });
-    expect(() => app.synth()).toThrow(/route map of 121 routes is \d+ bytes compressed.*exceed the 4 KB Lambda allows.*Fix: use fewer or shorter routes/);
+    expect(() => app.synth()).toThrow(
+      /route map of 121 routes is \d+ bytes compressed.*exceed the 4 KB Lambda allows.*Fix: use fewer or shorter routes/,
+    );
   });
 });

@@ -18,7 +18,9 @@ import { CfnJson } from '../../lib/private/rule-helpers';
 // orders and catalog call; payments is called by orders, shipping by orders and catalog. With 2 services per nested
 // stack, shipping (Services2) is called from Services1: the edges cross nested stacks.
 const ALLOW_FROM: Record<string, string[]> = { orders: [], payments: ['orders'], catalog: [], shipping: ['orders', 'catalog'] };
-const EDGES = Object.entries(ALLOW_FROM).flatMap(([callee, callers]) => callers.map((caller) => `${caller} -> ${callee}`)).sort();
+const EDGES = Object.entries(ALLOW_FROM)
+  .flatMap(([callee, callers]) => callers.map((caller) => `${caller} -> ${callee}`))
+  .sort();
 
 describe('service-to-service calls: allowFrom is an identity check at the callee (VPC Lattice, IAM auth)', () => {
   let gate: ReturnType<typeof synthWithGate>;
@@ -54,7 +56,9 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
     // The account baseline's detector (PlatformChecks GuardDutyRuntimeMonitoringForEcs); the baseline itself is tested in test/baseline.
     new guardduty.CfnDetector(stack, 'Detector', {
       enable: true,
-      features: [{ name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' }] }],
+      features: [
+        { name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' }] },
+      ],
     });
     gate = synthWithGate(stack);
     parent = gate.template;
@@ -98,12 +102,18 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
   });
 
   it('an edge absent from allowFrom has no allow: services without callers have no Lattice service, target group or listener', () => {
-    const withLattice = all('AWS::ECS::Service').filter((s) => s.Properties.VpcLatticeConfigurations).map((s) => serviceOf(s.id)[0]);
+    const withLattice = all('AWS::ECS::Service')
+      .filter((s) => s.Properties.VpcLatticeConfigurations)
+      .map((s) => serviceOf(s.id)[0]);
     expect(withLattice.sort()).toEqual(['payments', 'shipping']);
     expect(all('AWS::VpcLattice::TargetGroup')).toHaveLength(2);
     expect(all('AWS::VpcLattice::Listener').map((l) => l.Properties.Protocol)).toEqual(['HTTPS', 'HTTPS']);
     // Only callers may reach VPC Lattice at all (egress), and no peer may reach the Service Connect port directly.
-    const latticeEgress = [...all('AWS::EC2::SecurityGroup').filter((g) => (g.Properties.SecurityGroupEgress ?? []).some((e: CfnJson) => e.CidrIp === VPC_LATTICE_LINK_LOCAL_CIDR)).map((g) => serviceOf(g.id)[0])];
+    const latticeEgress = [
+      ...all('AWS::EC2::SecurityGroup')
+        .filter((g) => (g.Properties.SecurityGroupEgress ?? []).some((e: CfnJson) => e.CidrIp === VPC_LATTICE_LINK_LOCAL_CIDR))
+        .map((g) => serviceOf(g.id)[0]),
+    ];
     expect(latticeEgress.sort()).toEqual(['catalog', 'orders']);
     expect(all('AWS::EC2::SecurityGroupIngress').filter((r) => r.Properties.FromPort === 15443)).toEqual([]);
   });
@@ -112,12 +122,18 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
     const [payments] = all('AWS::ECS::Service').filter((s) => serviceOf(s.id)[0] === 'payments');
     expect(payments.Properties.VpcLatticeConfigurations).toEqual([expect.objectContaining({ PortName: 'app' })]);
     for (const tg of all('AWS::VpcLattice::TargetGroup')) {
-      expect(tg.Properties).toMatchObject({ Type: 'IP', Config: { Protocol: 'HTTPS', Port: 8443, HealthCheck: { Enabled: true, Protocol: 'HTTPS', Path: '/health' } } });
+      expect(tg.Properties).toMatchObject({
+        Type: 'IP',
+        Config: { Protocol: 'HTTPS', Port: 8443, HealthCheck: { Enabled: true, Protocol: 'HTTPS', Path: '/health' } },
+      });
     }
   });
 
   it('every service-to-service route has a timeout: Lattice idle timeout (its 60 s default), callers get a deadline, Service Connect idle timeout', () => {
-    expect([...platform.serviceNetwork!.services.values()].map((e) => [e.name, e.idleTimeout.toSeconds()])).toEqual([['payments', 60], ['shipping', 60]]);
+    expect([...platform.serviceNetwork!.services.values()].map((e) => [e.name, e.idleTimeout.toSeconds()])).toEqual([
+      ['payments', 60],
+      ['shipping', 60],
+    ]);
     for (const s of all('AWS::ECS::Service')) {
       expect(s.Properties.ServiceConnectConfiguration.Services[0].Timeout).toEqual({ IdleTimeoutSeconds: 60 });
     }
@@ -125,7 +141,12 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
       const [td] = all('AWS::ECS::TaskDefinition').filter((t) => serviceOf(t.id)[0] === service);
       return Object.fromEntries((td.Properties.ContainerDefinitions[0].Environment ?? []).map((e: CfnJson) => [e.Name, e.Value]));
     };
-    expect(env('orders')).toMatchObject({ PAYMENTS_REQUEST_TIMEOUT_MS: '10000', SHIPPING_REQUEST_TIMEOUT_MS: '3000', PAYMENTS_URL: expect.anything(), SHIPPING_URL: expect.anything() });
+    expect(env('orders')).toMatchObject({
+      PAYMENTS_REQUEST_TIMEOUT_MS: '10000',
+      SHIPPING_REQUEST_TIMEOUT_MS: '3000',
+      PAYMENTS_URL: expect.anything(),
+      SHIPPING_URL: expect.anything(),
+    });
     expect(env('catalog')).toMatchObject({ SHIPPING_REQUEST_TIMEOUT_MS: '3000' });
     expect(env('catalog')).not.toHaveProperty('PAYMENTS_URL');
   });
@@ -140,7 +161,9 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
     expect(reported.sort()).toEqual(EDGES);
     expect(rows.find((r) => r.startsWith('| shipping |'))).toMatch(/\| 60 s \| 3000 ms \| 60 s \|/);
     expect(rows.find((r) => r.startsWith('| orders |'))).toMatch(/\| nobody \| none: no service may call it \|/);
-    const drawn = [...report.matchAll(/svc__?(\w+?) -->\|IAM auth\| svc__?(\w+)/g)].map(([, a, b]) => `${a.split('_').pop()} -> ${b.split('_').pop()}`);
+    const drawn = [...report.matchAll(/svc__?(\w+?) -->\|IAM auth\| svc__?(\w+)/g)].map(
+      ([, a, b]) => `${a.split('_').pop()} -> ${b.split('_').pop()}`,
+    );
     expect(drawn.sort()).toEqual(EDGES);
     const dotEdges = [...dot.matchAll(/svc_\w*?_(\w+) -> svc_\w*?_(\w+) \[label="IAM auth"\]/g)].map(([, a, b]) => `${a} -> ${b}`);
     expect(dotEdges.sort()).toEqual(EDGES);
@@ -149,14 +172,18 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
   it('rejects bad timeouts with prop, value and fix', () => {
     const stack = newStack('BadCalls');
     const p = new SecureMicroservicePlatform(stack, 'Platform', {
-      environmentName: 'test', serviceDomain: 'internal.example.com', s3PrefixListId: 'pl-6da54004',
+      environmentName: 'test',
+      serviceDomain: 'internal.example.com',
+      s3PrefixListId: 'pl-6da54004',
       serviceCertificateArn: 'arn:aws:acm:eu-west-1:111122223333:certificate/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
     });
     p.addService('orders', { imageTag: '1.0.0' });
-    expect(() => p.addService('payments', { imageTag: '1.0.0', allowFrom: ['orders'], callIdleTimeout: Duration.minutes(11) }))
-      .toThrow(/invalid addService\("payments"\)\.idleTimeout \(received "660 s"\).*1 s to 600 s.*Fix:/);
-    expect(() => p.addService('billing', { imageTag: '1.0.0', allowFrom: ['orders'], callRequestTimeout: Duration.millis(10) }))
-      .toThrow(/invalid callers.requestTimeout \(received "10 ms"\).*Fix:/);
+    expect(() => p.addService('payments', { imageTag: '1.0.0', allowFrom: ['orders'], callIdleTimeout: Duration.minutes(11) })).toThrow(
+      /invalid addService\("payments"\)\.idleTimeout \(received "660 s"\).*1 s to 600 s.*Fix:/,
+    );
+    expect(() => p.addService('billing', { imageTag: '1.0.0', allowFrom: ['orders'], callRequestTimeout: Duration.millis(10) })).toThrow(
+      /invalid callers.requestTimeout \(received "10 ms"\).*Fix:/,
+    );
   });
 
   // Last: it changes the synthesized platform's constructs (the rules read them without synthesizing again).
@@ -169,11 +196,21 @@ describe('service-to-service calls: allowFrom is an identity check at the callee
     const payments = platform.services.get('payments')!.service;
     const orders = platform.services.get('orders')!.service;
     payments.connections.allowFrom(orders, ec2.Port.tcp(15443), 'a network-only path');
-    (payments.service.node.defaultChild as ecs.CfnService).addPropertyOverride('ServiceConnectConfiguration.Services.0.Timeout.IdleTimeoutSeconds', 0);
+    (payments.service.node.defaultChild as ecs.CfnService).addPropertyOverride(
+      'ServiceConnectConfiguration.Services.0.Timeout.IdleTimeoutSeconds',
+      0,
+    );
     (platform.serviceNetwork!.services.get('shipping')!.service as vpclattice.CfnService).authType = 'NONE';
-    expect(ruleViolations(ServiceToServiceCallsIdentityChecked, Stack.of(payments))).toEqual([expect.stringMatching(/payments\/Service\/SecurityGroup\/from \w*ordersServiceSecurityGroup\w*:15443$/)]);
+    expect(ruleViolations(ServiceToServiceCallsIdentityChecked, Stack.of(payments))).toEqual([
+      expect.stringMatching(/payments\/Service\/SecurityGroup\/from \w*ordersServiceSecurityGroup\w*:15443$/),
+    ]);
     // The platform stack's scope takes in its nested stacks: both findings.
-    expect(ruleViolations(ServiceToServiceCallsIdentityChecked, Stack.of(platform))).toEqual([expect.stringMatching(/ServiceNetwork\/Service-shipping$/), expect.stringMatching(/payments\/Service\/SecurityGroup\/from /)]);
-    expect(ruleViolations(ServiceToServiceRouteHasTimeout, Stack.of(payments))).toEqual([expect.stringMatching(/payments\/Service\/Service\/Service$/)]);
+    expect(ruleViolations(ServiceToServiceCallsIdentityChecked, Stack.of(platform))).toEqual([
+      expect.stringMatching(/ServiceNetwork\/Service-shipping$/),
+      expect.stringMatching(/payments\/Service\/SecurityGroup\/from /),
+    ]);
+    expect(ruleViolations(ServiceToServiceRouteHasTimeout, Stack.of(payments))).toEqual([
+      expect.stringMatching(/payments\/Service\/Service\/Service$/),
+    ]);
   });
 });

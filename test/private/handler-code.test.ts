@@ -8,13 +8,20 @@ describe('handler names', () => {
     const lib = path.join(__dirname, '..', '..', 'lib');
     const files = fs.readdirSync(lib).flatMap((area) => {
       const dir = path.join(lib, area, 'handlers');
-      return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.lambda.ts')).map((f) => f.replace(/\.lambda\.ts$/, '')) : [];
+      return fs.existsSync(dir)
+        ? fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith('.lambda.ts'))
+            .map((f) => f.replace(/\.lambda\.ts$/, ''))
+        : [];
     });
     expect(files.length).toBeGreaterThan(0);
     expect([...HANDLER_NAMES].sort()).toEqual(files.sort());
   });
 
   it('refuses a name without a bundle, saying how to build it', () => {
-    expect(() => handlerCode('no-such-handler' as (typeof HANDLER_NAMES)[number])).toThrow(/Lambda handler bundle "no-such-handler" not found .*Fix: .*npm run build:handlers/);
+    expect(() => handlerCode('no-such-handler' as (typeof HANDLER_NAMES)[number])).toThrow(
+      /Lambda handler bundle "no-such-handler" not found .*Fix: .*npm run build:handlers/,
+    );
   });
 });

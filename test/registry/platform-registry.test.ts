@@ -30,7 +30,11 @@ describe('PlatformRegistry', () => {
     expect(repositories.map((r) => r.Properties.RepositoryName)).toEqual(['dev/orders', 'dev/payments']);
     for (const r of repositories) {
       expect([r.DeletionPolicy, r.UpdateReplacePolicy]).toEqual(['RetainExceptOnCreate', 'Retain']);
-      expect(r.Properties).toMatchObject({ ImageTagMutability: 'IMMUTABLE', ImageScanningConfiguration: { ScanOnPush: true }, EncryptionConfiguration: { EncryptionType: 'KMS' } });
+      expect(r.Properties).toMatchObject({
+        ImageTagMutability: 'IMMUTABLE',
+        ImageScanningConfiguration: { ScanOnPush: true },
+        EncryptionConfiguration: { EncryptionType: 'KMS' },
+      });
     }
   });
 
@@ -42,11 +46,15 @@ describe('PlatformRegistry', () => {
   it('encrypts with its own rotating key, which admits EventBridge and SNS (dead-letter queues) for this account only', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
-      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({
-        Principal: { Service: ['events.amazonaws.com', 'sns.amazonaws.com'] },
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-      })]) },
+      KeyPolicy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Principal: { Service: ['events.amazonaws.com', 'sns.amazonaws.com'] },
+            Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
     });
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
   });
@@ -60,11 +68,18 @@ describe('PlatformRegistry', () => {
     expect(rules).toHaveLength(1);
     expect(rules[0].Properties.Targets[0].Arn).toEqual({ Ref: topic });
     expect(JSON.stringify(rules[0].Properties.EventPattern)).toContain('{"prefix":"dev/"}');
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com', TopicArn: { Ref: topic }, RedrivePolicy: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+      TopicArn: { Ref: topic },
+      RedrivePolicy: Match.anyValue(),
+    });
   });
 
   it('rejects bad environment and service names with the value and the fix', () => {
-    expect(() => new PlatformRegistry(newStack(), 'Bad', { environmentName: 'Dev_1' })).toThrow(/invalid environmentName \(received "Dev_1"\).*Fix: use lower-case letters/);
+    expect(() => new PlatformRegistry(newStack(), 'Bad', { environmentName: 'Dev_1' })).toThrow(
+      /invalid environmentName \(received "Dev_1"\).*Fix: use lower-case letters/,
+    );
     expect(() => registry.repositoryFor('Orders')).toThrow(/invalid repositoryFor\.service \(received "Orders"\).*Fix: use e\.g\. "orders"/);
   });
 });

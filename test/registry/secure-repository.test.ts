@@ -23,7 +23,12 @@ describe('SecureRepository', () => {
   beforeAll(() => {
     const stack = newStack();
     const keys = keyOf(stack);
-    const repo = new SecureRepository(stack, 'Orders', { encryptionKey: keys.dataKey, repositoryName: 'payments/orders', untaggedImageExpiryDays: 7, maxImageCount: 30 });
+    const repo = new SecureRepository(stack, 'Orders', {
+      encryptionKey: keys.dataKey,
+      repositoryName: 'payments/orders',
+      untaggedImageExpiryDays: 7,
+      maxImageCount: 30,
+    });
     repo.grantPull(new iam.AccountPrincipal('111122223333'));
     new RegistryScanning(stack, 'Scanning', { repositoryFilters: ['payments/*'] });
     gate = synthWithGate(stack);
@@ -34,7 +39,10 @@ describe('SecureRepository', () => {
   it('passes every security pack; only the DLQ findings are acknowledged, with reasons', () => {
     expectNoFindings(gate);
     expectReasonedAcknowledgements(gate);
-    expect(gate.acknowledged.map((a) => a.acknowledgedId).sort()).toEqual(['AwsSolutions::AwsSolutions-SQS3', 'Serverless::Serverless-SQSRedrivePolicy']);
+    expect(gate.acknowledged.map((a) => a.acknowledgedId).sort()).toEqual([
+      'AwsSolutions::AwsSolutions-SQS3',
+      'Serverless::Serverless-SQSRedrivePolicy',
+    ]);
   });
 
   it('is clean under cfn-lint', () => {
@@ -56,19 +64,29 @@ describe('SecureRepository', () => {
     const repos = template.findResources('AWS::ECR::Repository');
     const policy = JSON.parse(Object.values(repos)[0].Properties.LifecyclePolicy.LifecyclePolicyText);
     expect(policy.rules).toEqual([
-      expect.objectContaining({ rulePriority: 1, selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' }, action: { type: 'expire' } }),
-      expect.objectContaining({ rulePriority: 2, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 }, action: { type: 'expire' } }),
+      expect.objectContaining({
+        rulePriority: 1,
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countNumber: 7, countUnit: 'days' },
+        action: { type: 'expire' },
+      }),
+      expect.objectContaining({
+        rulePriority: 2,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 30 },
+        action: { type: 'expire' },
+      }),
     ]);
   });
 
   it('admits only the granted account, for pulls only', () => {
     template.hasResourceProperties('AWS::ECR::Repository', {
       RepositoryPolicyText: {
-        Statement: [{
-          Effect: 'Allow',
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
-          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } },
-        }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+            Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111122223333:root']] } },
+          },
+        ],
       },
     });
   });
@@ -76,27 +94,37 @@ describe('SecureRepository', () => {
   it('alerts on CRITICAL or HIGH basic-scan findings of this repository', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
-        'source': ['aws.ecr'],
+        source: ['aws.ecr'],
         'detail-type': ['ECR Image Scan'],
-        'detail': {
+        detail: {
           'repository-name': [{ Ref: Match.stringLikeRegexp('^Orders') }],
           'scan-status': ['COMPLETE'],
-          '$or': [
+          $or: [
             { 'finding-severity-counts': { CRITICAL: [{ numeric: ['>', 0] }] } },
             { 'finding-severity-counts': { HIGH: [{ numeric: ['>', 0] }] } },
           ],
         },
       },
-      Targets: [Match.objectLike({ Arn: { Ref: Match.stringLikeRegexp('^OrdersFindingsTopic') }, DeadLetterConfig: Match.anyValue(), RoleArn: Match.anyValue() })],
+      Targets: [
+        Match.objectLike({
+          Arn: { Ref: Match.stringLikeRegexp('^OrdersFindingsTopic') },
+          DeadLetterConfig: Match.anyValue(),
+          RoleArn: Match.anyValue(),
+        }),
+      ],
     });
   });
 
   it('alerts on active CRITICAL or HIGH Inspector findings of this repository', () => {
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
-        'source': ['aws.inspector2'],
+        source: ['aws.inspector2'],
         'detail-type': ['Inspector2 Finding'],
-        'detail': { severity: ['CRITICAL', 'HIGH'], status: ['ACTIVE'], resources: { details: { awsEcrContainerImage: { repositoryName: [{ Ref: Match.stringLikeRegexp('^Orders') }] } } } },
+        detail: {
+          severity: ['CRITICAL', 'HIGH'],
+          status: ['ACTIVE'],
+          resources: { details: { awsEcrContainerImage: { repositoryName: [{ Ref: Match.stringLikeRegexp('^Orders') }] } } },
+        },
       },
     });
   });
@@ -149,59 +177,84 @@ describe('SecureRepository', () => {
     ['maxImageCount', 2.5],
   ])('rejects lifecycle %s = %s', (prop, value) => {
     const stack = newStack();
-    expect(() => new SecureRepository(stack, 'Repo', { encryptionKey: keyOf(stack).dataKey, [prop]: value }))
-      .toThrow(new RegExp(`invalid ${prop} \\(received ${value}\\).*Fix: use a whole number of at least 1`));
+    expect(() => new SecureRepository(stack, 'Repo', { encryptionKey: keyOf(stack).dataKey, [prop]: value })).toThrow(
+      new RegExp(`invalid ${prop} \\(received ${value}\\).*Fix: use a whole number of at least 1`),
+    );
   });
 
   it('rejects an invalid repository name', () => {
     const stack = newStack();
-    expect(() => new SecureRepository(stack, 'Repo', { encryptionKey: keyOf(stack).dataKey, repositoryName: 'Orders_API/' }))
-      .toThrow(/invalid repositoryName \(received "Orders_API\/"\).*Fix: use a name such as/);
+    expect(() => new SecureRepository(stack, 'Repo', { encryptionKey: keyOf(stack).dataKey, repositoryName: 'Orders_API/' })).toThrow(
+      /invalid repositoryName \(received "Orders_API\/"\).*Fix: use a name such as/,
+    );
   });
 
   it('rejects a second RegistryScanning in the same stack and an empty filter list', () => {
     const stack = newStack();
     new RegistryScanning(stack, 'One');
-    expect(() => new RegistryScanning(stack, 'Two')).toThrow(/invalid RegistryScanning \(received "TestStack\/One"\).*one setting per account and region.*Fix: create RegistryScanning once/);
-    expect(() => new RegistryScanning(newStack(), 'Empty', { repositoryFilters: [] })).toThrow(/invalid repositoryFilters \(received \[\]\).*Fix: omit the prop/);
-    expect(() => new RegistryScanning(newStack(), 'Bad', { repositoryFilters: ['Bad Name'] })).toThrow(/invalid repositoryFilters \(received "Bad Name"\)/);
+    expect(() => new RegistryScanning(stack, 'Two')).toThrow(
+      /invalid RegistryScanning \(received "TestStack\/One"\).*one setting per account and region.*Fix: create RegistryScanning once/,
+    );
+    expect(() => new RegistryScanning(newStack(), 'Empty', { repositoryFilters: [] })).toThrow(
+      /invalid repositoryFilters \(received \[\]\).*Fix: omit the prop/,
+    );
+    expect(() => new RegistryScanning(newStack(), 'Bad', { repositoryFilters: ['Bad Name'] })).toThrow(
+      /invalid repositoryFilters \(received "Bad Name"\)/,
+    );
   });
 });
 
-describe('ScanFindingAlerts (one rule for a platform\'s repositories)', () => {
+describe("ScanFindingAlerts (one rule for a platform's repositories)", () => {
   it('matches every repository under the prefix with one rule, role and DLQ; repositories create none of their own', () => {
     const stack = newStack();
     const keys = keyOf(stack);
     const topic = new sns.Topic(stack, 'Findings', { masterKey: keys.dataKey, enforceSSL: true });
     const alerts = new ScanFindingAlerts(stack, 'Alerts', { topic, encryptionKey: keys.dataKey, repositoryPrefix: 'dev/' });
-    const repos = ['orders', 'billing', 'shipping'].map((name) => new SecureRepository(stack, name, { encryptionKey: keys.dataKey, repositoryName: `dev/${name}`, findingAlerts: alerts }));
+    const repos = ['orders', 'billing', 'shipping'].map(
+      (name) => new SecureRepository(stack, name, { encryptionKey: keys.dataKey, repositoryName: `dev/${name}`, findingAlerts: alerts }),
+    );
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::Events::Rule', 1);
     t.resourceCountIs('AWS::SQS::Queue', 1);
     t.resourceCountIs('AWS::IAM::Role', 1);
     const [rule] = Object.values(t.findResources('AWS::Events::Rule'));
     expect(rule.Properties.EventPattern).toEqual({
-      'source': ['aws.ecr', 'aws.inspector2'],
+      source: ['aws.ecr', 'aws.inspector2'],
       'detail-type': ['ECR Image Scan', 'Inspector2 Finding'],
-      'detail': {
+      detail: {
         $or: [
           { 'repository-name': [{ prefix: 'dev/' }], 'scan-status': ['COMPLETE'], 'finding-severity-counts': { CRITICAL: [{ numeric: ['>', 0] }] } },
           { 'repository-name': [{ prefix: 'dev/' }], 'scan-status': ['COMPLETE'], 'finding-severity-counts': { HIGH: [{ numeric: ['>', 0] }] } },
-          { severity: ['CRITICAL', 'HIGH'], status: ['ACTIVE'], resources: { details: { awsEcrContainerImage: { repositoryName: [{ prefix: 'dev/' }] } } } },
+          {
+            severity: ['CRITICAL', 'HIGH'],
+            status: ['ACTIVE'],
+            resources: { details: { awsEcrContainerImage: { repositoryName: [{ prefix: 'dev/' }] } } },
+          },
         ],
       },
     });
-    expect(rule.Properties.Targets).toEqual([expect.objectContaining({
-      Arn: { Ref: logicalIdOf(topic) },
-      RoleArn: { 'Fn::GetAtt': [logicalIdOf(alerts.role), 'Arn'] },
-      DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(alerts.deadLetterQueue), 'Arn'] } },
-      RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 86400 },
-    })]);
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { Ref: logicalIdOf(topic) },
+        RoleArn: { 'Fn::GetAtt': [logicalIdOf(alerts.role), 'Arn'] },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [logicalIdOf(alerts.deadLetterQueue), 'Arn'] } },
+        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 86400 },
+      }),
+    ]);
     // The role may publish to the topic and use its key, nothing else.
     const [policy] = Object.values(t.findResources('AWS::IAM::ManagedPolicy'));
-    expect(policy.Properties.PolicyDocument.Statement.map((s: { Action: unknown }) => s.Action)).toEqual(['sns:Publish', ['kms:GenerateDataKey', 'kms:Decrypt']]);
+    expect(policy.Properties.PolicyDocument.Statement.map((s: { Action: unknown }) => s.Action)).toEqual([
+      'sns:Publish',
+      ['kms:GenerateDataKey', 'kms:Decrypt'],
+    ]);
     for (const repo of repos) {
-      expect([repo.scanFindingsRule, repo.inspectorFindingsRule, repo.alertRole, repo.alertDeadLetterQueue, repo.findingsTopic]).toEqual([alerts.rule, alerts.rule, alerts.role, alerts.deadLetterQueue, topic]);
+      expect([repo.scanFindingsRule, repo.inspectorFindingsRule, repo.alertRole, repo.alertDeadLetterQueue, repo.findingsTopic]).toEqual([
+        alerts.rule,
+        alerts.rule,
+        alerts.role,
+        alerts.deadLetterQueue,
+        topic,
+      ]);
     }
   });
 
@@ -210,11 +263,18 @@ describe('ScanFindingAlerts (one rule for a platform\'s repositories)', () => {
     const keys = keyOf(stack);
     const topic = new sns.Topic(stack, 'Findings', { masterKey: keys.dataKey, enforceSSL: true });
     const alerts = new ScanFindingAlerts(stack, 'Alerts', { topic, encryptionKey: keys.dataKey, repositoryPrefix: 'dev/' });
-    expect(() => new SecureRepository(stack, 'Prod', { encryptionKey: keys.dataKey, repositoryName: 'prod/orders', findingAlerts: alerts }))
-      .toThrow(/invalid repositoryName \(received "prod\/orders"\): the shared alerts TestStack\/Alerts match repositories whose names start with "dev\/" only\. Fix: name the repository "dev\/<name>"/);
-    expect(() => new SecureRepository(stack, 'Unnamed', { encryptionKey: keys.dataKey, findingAlerts: alerts })).toThrow(/invalid repositoryName \(received undefined\)/);
-    expect(() => new SecureRepository(stack, 'Both', { encryptionKey: keys.dataKey, repositoryName: 'dev/both', findingAlerts: alerts, findingsTopic: topic }))
-      .toThrow(/invalid findingsTopic .*Fix: set the topic on the ScanFindingAlerts/);
-    expect(() => new ScanFindingAlerts(stack, 'All', { topic, encryptionKey: keys.dataKey, repositoryPrefix: '' })).toThrow(/invalid repositoryPrefix \(received ""\).*Fix: use the platform's namespace/);
+    expect(() => new SecureRepository(stack, 'Prod', { encryptionKey: keys.dataKey, repositoryName: 'prod/orders', findingAlerts: alerts })).toThrow(
+      /invalid repositoryName \(received "prod\/orders"\): the shared alerts TestStack\/Alerts match repositories whose names start with "dev\/" only\. Fix: name the repository "dev\/<name>"/,
+    );
+    expect(() => new SecureRepository(stack, 'Unnamed', { encryptionKey: keys.dataKey, findingAlerts: alerts })).toThrow(
+      /invalid repositoryName \(received undefined\)/,
+    );
+    expect(
+      () =>
+        new SecureRepository(stack, 'Both', { encryptionKey: keys.dataKey, repositoryName: 'dev/both', findingAlerts: alerts, findingsTopic: topic }),
+    ).toThrow(/invalid findingsTopic .*Fix: set the topic on the ScanFindingAlerts/);
+    expect(() => new ScanFindingAlerts(stack, 'All', { topic, encryptionKey: keys.dataKey, repositoryPrefix: '' })).toThrow(
+      /invalid repositoryPrefix \(received ""\).*Fix: use the platform's namespace/,
+    );
   });
 });

@@ -36,7 +36,9 @@ describe('security report (written on every synth)', () => {
   });
 
   it('lists each acknowledgement with its construct and reason', () => {
-    expect(report).toMatch(/\| `AwsSolutions::AwsSolutions-IAM5\[Resource::<NetworkFlowLogGroup[0-9A-F]+\.Arn>:log-stream:\*\]` \| `Reported\/Network\/FlowLogPolicy` \| VPC Flow Logs creates one log stream per network interface/);
+    expect(report).toMatch(
+      /\| `AwsSolutions::AwsSolutions-IAM5\[Resource::<NetworkFlowLogGroup[0-9A-F]+\.Arn>:log-stream:\*\]` \| `Reported\/Network\/FlowLogPolicy` \| VPC Flow Logs creates one log stream per network interface/,
+    );
   });
 
   it('lists opt-outs with their reasons', () => {
@@ -73,7 +75,10 @@ describe('security report (written on every synth)', () => {
 describe('security report: which relying parties check revocation', () => {
   const stack = (resources: Record<string, { Type: string; Properties?: CfnJson }>) => [{ stackPath: 'S', resources }];
   const ca = { Type: 'AWS::ACMPCA::CertificateAuthority', Properties: { RevocationConfiguration: { CrlConfiguration: { Enabled: true } } } };
-  const authorizer = { Type: 'AWS::ApiGateway::Authorizer', Properties: { IdentitySource: 'method.request.header.Authorization,context.identity.clientCert.serialNumber', AuthorizerResultTtlInSeconds: 60 } };
+  const authorizer = {
+    Type: 'AWS::ApiGateway::Authorizer',
+    Properties: { IdentitySource: 'method.request.header.Authorization,context.identity.clientCert.serialNumber', AuthorizerResultTtlInSeconds: 60 },
+  };
   const domain = { Type: 'AWS::ApiGateway::DomainName', Properties: { MutualTlsAuthentication: { TruststoreUri: 's3://b/t.pem' } } };
   const sync = { Type: 'AWS::Events::Rule', Properties: { EventPattern: { detail: { eventName: ['RevokeCertificate'] } } } };
 
@@ -86,7 +91,9 @@ describe('security report: which relying parties check revocation', () => {
   });
 
   it('says so when revocations made outside csm-certs cannot reach the API, and stays silent without a CA', () => {
-    expect(revocationSection(stack({ ca, authorizer })).join('\n')).toContain('revocations made elsewhere (console, AWS CLI) do **not** reach it: no CloudTrail sync in this app');
+    expect(revocationSection(stack({ ca, authorizer })).join('\n')).toContain(
+      'revocations made elsewhere (console, AWS CLI) do **not** reach it: no CloudTrail sync in this app',
+    );
     expect(revocationSection(stack({ authorizer }))).toEqual([]);
   });
 });

@@ -18,8 +18,15 @@ const REPLICA_REGION = 'eu-west-1';
 
 function replicaTarget(stack: Stack, keyRegion = REPLICA_REGION): SecureBucketProps['replication'] {
   return {
-    destinationBucket: s3.Bucket.fromBucketAttributes(stack, `Replica${keyRegion}`, { bucketArn: 'arn:aws:s3:::data-replica', region: REPLICA_REGION }),
-    destinationKey: kms.Key.fromKeyArn(stack, `ReplicaKey${keyRegion}`, `arn:aws:kms:${keyRegion}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`),
+    destinationBucket: s3.Bucket.fromBucketAttributes(stack, `Replica${keyRegion}`, {
+      bucketArn: 'arn:aws:s3:::data-replica',
+      region: REPLICA_REGION,
+    }),
+    destinationKey: kms.Key.fromKeyArn(
+      stack,
+      `ReplicaKey${keyRegion}`,
+      `arn:aws:kms:${keyRegion}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+    ),
   };
 }
 
@@ -52,8 +59,14 @@ describe('SecureBucket, through the security gate', () => {
   test('passes every pack, and acknowledges only what S3 cannot do, with reasons', () => {
     expectNoFindings(result);
     expectReasonedAcknowledgements(result);
-    const byPath = (suffix: string) => result.acknowledged.filter((a) => a.constructPaths.some((p) => p.endsWith(suffix))).map((a) => a.acknowledgedId).sort();
-    expect(byPath('/Data/AccessLogs/Resource')).toEqual([...complianceFindingIds('S3BucketReplicationEnabled'), ...complianceFindingIds('S3DefaultEncryptionKMS')].sort());
+    const byPath = (suffix: string) =>
+      result.acknowledged
+        .filter((a) => a.constructPaths.some((p) => p.endsWith(suffix)))
+        .map((a) => a.acknowledgedId)
+        .sort();
+    expect(byPath('/Data/AccessLogs/Resource')).toEqual(
+      [...complianceFindingIds('S3BucketReplicationEnabled'), ...complianceFindingIds('S3DefaultEncryptionKMS')].sort(),
+    );
     expect(byPath('/Data/Resource/Resource')).toEqual(complianceFindingIds('S3BucketReplicationEnabled').sort());
     expect(byPath('/Replicated/Resource/Resource')).toEqual([]);
   });
@@ -61,7 +74,10 @@ describe('SecureBucket, through the security gate', () => {
   test('a bucket kept in one region says why: the opt-out is recorded and is the reason of its replication acknowledgements', () => {
     const reasons = result.acknowledged.filter((a) => a.constructPaths.some((p) => p.endsWith('/Data/Resource/Resource'))).map((a) => a.reason);
     expect(new Set(reasons)).toEqual(new Set(['withoutReplication opt-out: test bucket: replication is covered by its own tests']));
-    expect(data.node.metadata.find((m) => m.type === 'cdk-secure-microservices:opt-out')?.data).toEqual({ control: 'cross-region replication', reason: 'test bucket: replication is covered by its own tests' });
+    expect(data.node.metadata.find((m) => m.type === 'cdk-secure-microservices:opt-out')?.data).toEqual({
+      control: 'cross-region replication',
+      reason: 'test bucket: replication is covered by its own tests',
+    });
   });
 
   // The one cfn-lint run of the storage tests (~3 s): this template has every SecureBucket variant. The default
@@ -81,10 +97,14 @@ describe('SecureBucket, through the security gate', () => {
 
   test('encrypts with the customer managed key and bucket keys', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{
-        ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(keys.dataKey), 'Arn'] } },
-        BucketKeyEnabled: true,
-      }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [
+          {
+            ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [logicalIdOf(keys.dataKey), 'Arn'] } },
+            BucketKeyEnabled: true,
+          },
+        ],
+      },
     });
   });
 
@@ -104,10 +124,18 @@ describe('SecureBucket, through the security gate', () => {
       const resources = [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }];
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: bucketId },
-        PolicyDocument: { Statement: Match.arrayWith([
-          { Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: resources },
-          { Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } }, Resource: resources },
-        ]) },
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            { Effect: 'Deny', Principal: { AWS: '*' }, Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: resources },
+            {
+              Effect: 'Deny',
+              Principal: { AWS: '*' },
+              Action: 's3:*',
+              Condition: { NumericLessThan: { 's3:TlsVersion': 1.2 } },
+              Resource: resources,
+            },
+          ]),
+        },
       });
     }
   });
@@ -116,7 +144,9 @@ describe('SecureBucket, through the security gate', () => {
     const logId = logicalIdOf(data.logBucket);
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      LifecycleConfiguration: { Rules: [Match.objectLike({ Status: 'Enabled', ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 90 } })] },
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ Status: 'Enabled', ExpirationInDays: 365, NoncurrentVersionExpiration: { NoncurrentDays: 90 } })],
+      },
     });
     template.hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: { DestinationBucketName: { Ref: logId }, LogFilePrefix: 'access-logs/' },
@@ -126,56 +156,113 @@ describe('SecureBucket, through the security gate', () => {
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: logId },
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({
-        Effect: 'Allow',
-        Principal: { Service: 'logging.s3.amazonaws.com' },
-        Action: 's3:PutObject',
-        Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(data.bucket), 'Arn'] } }, StringEquals: { 'aws:SourceAccount': ENV.account } },
-      })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: {
+              ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [logicalIdOf(data.bucket), 'Arn'] } },
+              StringEquals: { 'aws:SourceAccount': ENV.account },
+            },
+          }),
+        ]),
+      },
     });
   });
 
   test('expires noncurrent versions and stale multipart uploads', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: Match.anyValue(),
-      LifecycleConfiguration: { Rules: [{ Id: 'ExpireNoncurrentVersions', Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } }] },
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Id: 'ExpireNoncurrentVersions',
+            Status: 'Enabled',
+            NoncurrentVersionExpiration: { NoncurrentDays: 90 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+          },
+        ],
+      },
     });
   });
 
   test('retains every bucket on delete', () => {
     const buckets = template.findResources('AWS::S3::Bucket');
-    expect(Object.values(buckets).map((b) => [b.DeletionPolicy, b.UpdateReplacePolicy])).toEqual([['Retain', 'Retain'], ['Retain', 'Retain'], ['Retain', 'Retain']]);
+    expect(Object.values(buckets).map((b) => [b.DeletionPolicy, b.UpdateReplacePolicy])).toEqual([
+      ['Retain', 'Retain'],
+      ['Retain', 'Retain'],
+      ['Retain', 'Retain'],
+    ]);
   });
 
   test('replicates SSE-KMS objects to the other region with the destination key', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       ReplicationConfiguration: {
         Role: { 'Fn::GetAtt': [logicalIdOf(replicated.replicationRole!), 'Arn'] },
-        Rules: [Match.objectLike({
-          Status: 'Enabled',
-          Destination: { Bucket: 'arn:aws:s3:::data-replica', EncryptionConfiguration: { ReplicaKmsKeyID: `arn:aws:kms:${REPLICA_REGION}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab` } },
-          SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
-          DeleteMarkerReplication: { Status: 'Enabled' },
-        })],
+        Rules: [
+          Match.objectLike({
+            Status: 'Enabled',
+            Destination: {
+              Bucket: 'arn:aws:s3:::data-replica',
+              EncryptionConfiguration: { ReplicaKmsKeyID: `arn:aws:kms:${REPLICA_REGION}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab` },
+            },
+            SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
+            DeleteMarkerReplication: { Status: 'Enabled' },
+          }),
+        ],
       },
     });
   });
 
   test('replicates with its own role: trusted for this account only, exact actions, no wildcard actions', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{ Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 's3.amazonaws.com' }, Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } } }] },
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { Service: 's3.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': ENV.account } },
+          },
+        ],
+      },
     });
     const source = logicalIdOf(replicated.bucket);
     const sourceArn = { 'Fn::GetAtt': [source, 'Arn'] };
-    const policies = template.findResources('AWS::IAM::ManagedPolicy', { Properties: { Roles: [{ Ref: logicalIdOf(replicated.replicationRole!) }] } });
-    expect(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement)).toEqual([[
-      { Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: sourceArn },
-      { Effect: 'Allow', Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'], Resource: { 'Fn::Join': ['', [sourceArn, '/*']] } },
-      { Effect: 'Allow', Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], Resource: 'arn:aws:s3:::data-replica/*' },
-      { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { 'Fn::GetAtt': [logicalIdOf(keys.dataKey), 'Arn'] }, Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } },
-      { Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: `arn:aws:kms:${REPLICA_REGION}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`, Condition: { StringEquals: { 'kms:ViaService': `s3.${REPLICA_REGION}.amazonaws.com` } } },
-    ]]);
-    expect(result.acknowledged.filter((a) => a.constructPaths.some((p) => p.includes('/Replicated/ReplicationPolicy'))).map((a) => a.acknowledgedId).sort()).toEqual([
+    const policies = template.findResources('AWS::IAM::ManagedPolicy', {
+      Properties: { Roles: [{ Ref: logicalIdOf(replicated.replicationRole!) }] },
+    });
+    expect(Object.values(policies).map((p) => p.Properties.PolicyDocument.Statement)).toEqual([
+      [
+        { Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:ListBucket'], Resource: sourceArn },
+        {
+          Effect: 'Allow',
+          Action: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+          Resource: { 'Fn::Join': ['', [sourceArn, '/*']] },
+        },
+        { Effect: 'Allow', Action: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'], Resource: 'arn:aws:s3:::data-replica/*' },
+        {
+          Effect: 'Allow',
+          Action: 'kms:Decrypt',
+          Resource: { 'Fn::GetAtt': [logicalIdOf(keys.dataKey), 'Arn'] },
+          Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+        },
+        {
+          Effect: 'Allow',
+          Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+          Resource: `arn:aws:kms:${REPLICA_REGION}:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
+          Condition: { StringEquals: { 'kms:ViaService': `s3.${REPLICA_REGION}.amazonaws.com` } },
+        },
+      ],
+    ]);
+    expect(
+      result.acknowledged
+        .filter((a) => a.constructPaths.some((p) => p.includes('/Replicated/ReplicationPolicy')))
+        .map((a) => a.acknowledgedId)
+        .sort(),
+    ).toEqual([
       `AwsSolutions::AwsSolutions-IAM5[Resource::<${source}.Arn>/*]`,
       'AwsSolutions::AwsSolutions-IAM5[Resource::arn:aws:s3:::data-replica/*]',
     ]);
@@ -185,10 +272,21 @@ describe('SecureBucket, through the security gate', () => {
 describe('SecureBucket options', () => {
   test('noncurrent-version and access-log expiry are configurable', () => {
     const stack = newStack();
-    new SecureBucket(stack, 'Data', { encryptionKey: new kms.Key(stack, 'Key'), noncurrentVersionExpirationDays: 30, accessLogRetentionDays: 730, ...ONE_REGION });
+    new SecureBucket(stack, 'Data', {
+      encryptionKey: new kms.Key(stack, 'Key'),
+      noncurrentVersionExpirationDays: 30,
+      accessLogRetentionDays: 730,
+      ...ONE_REGION,
+    });
     const template = Template.fromStack(stack);
-    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'ExpireNoncurrentVersions', NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] } });
-    template.hasResourceProperties('AWS::S3::Bucket', { LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'ExpireAccessLogs', ExpirationInDays: 730, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] } });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: [Match.objectLike({ Id: 'ExpireNoncurrentVersions', NoncurrentVersionExpiration: { NoncurrentDays: 30 } })] },
+    });
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: [Match.objectLike({ Id: 'ExpireAccessLogs', ExpirationInDays: 730, NoncurrentVersionExpiration: { NoncurrentDays: 30 } })],
+      },
+    });
   });
 
   test('uses a bucket-policy log delivery even when the app has the ACL-based default', () => {
@@ -228,11 +326,16 @@ describe('SecureBucket grants', () => {
   });
 
   test('grantRead honours a key pattern', () => {
-    expect(statementsOf((r) => bucket.grantRead(r, 'reports/*'))).toEqual([{ Effect: 'Allow', Action: 's3:GetObject', Resource: objects('reports/*') }, decrypt()]);
+    expect(statementsOf((r) => bucket.grantRead(r, 'reports/*'))).toEqual([
+      { Effect: 'Allow', Action: 's3:GetObject', Resource: objects('reports/*') },
+      decrypt(),
+    ]);
   });
 
   test('grantList: s3:ListBucket on the bucket only, no key use', () => {
-    expect(statementsOf((r) => bucket.grantList(r))).toEqual([{ Effect: 'Allow', Action: 's3:ListBucket', Resource: stack.resolve(bucket.bucket.bucketArn) }]);
+    expect(statementsOf((r) => bucket.grantList(r))).toEqual([
+      { Effect: 'Allow', Action: 's3:ListBucket', Resource: stack.resolve(bucket.bucket.bucketArn) },
+    ]);
   });
 
   test('grantPut: put and abort-multipart on the objects, data keys through S3', () => {
@@ -266,65 +369,82 @@ describe('SecureBucket rejects bad input', () => {
   ])('%s = %s', (prop, value) => {
     const stack = newStack();
     expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), [prop]: value, ...ONE_REGION })).toThrow(
-      new RegExp(`invalid ${prop} \\(received ${value}\\): S3 lifecycle rules count whole days greater than zero\\. Fix: use a whole number of days`));
+      new RegExp(`invalid ${prop} \\(received ${value}\\): S3 lifecycle rules count whole days greater than zero\\. Fix: use a whole number of days`),
+    );
   });
 
   test('no replication decision', () => {
     const stack = newStack();
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack) }))
-      .toThrow(/invalid replication \(received undefined\): cross-region replication is a NIST\/PCI\/HIPAA control.*Fix: pass replication: \{ destinationBucket, destinationKey \}, or withoutReplication: \{ reason \}/);
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack) })).toThrow(
+      /invalid replication \(received undefined\): cross-region replication is a NIST\/PCI\/HIPAA control.*Fix: pass replication: \{ destinationBucket, destinationKey \}, or withoutReplication: \{ reason \}/,
+    );
   });
 
   test('both replication and withoutReplication', () => {
     const stack = newStack('S', ENV);
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), replication: replicaTarget(stack), withoutReplication: { reason: 'cannot have it both ways' } }))
-      .toThrow(/invalid withoutReplication .*both given\. Fix: keep one of them/);
+    expect(
+      () =>
+        new SecureBucket(stack, 'Data', {
+          encryptionKey: key(stack),
+          replication: replicaTarget(stack),
+          withoutReplication: { reason: 'cannot have it both ways' },
+        }),
+    ).toThrow(/invalid withoutReplication .*both given\. Fix: keep one of them/);
   });
 
   test('withoutReplication without a real reason', () => {
     const stack = newStack();
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), withoutReplication: { reason: 'no' } }))
-      .toThrow(/invalid withoutReplication\.reason \(received "no"\)/);
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), withoutReplication: { reason: 'no' } })).toThrow(
+      /invalid withoutReplication\.reason \(received "no"\)/,
+    );
   });
 
   test('replication to the same region', () => {
     const stack = newStack('S', ENV);
     const destinationBucket = s3.Bucket.fromBucketAttributes(stack, 'Dest', { bucketArn: 'arn:aws:s3:::same-region', region: ENV.region });
     const destinationKey = kms.Key.fromKeyArn(stack, 'DestKey', 'arn:aws:kms:us-east-1:111111111111:key/abc');
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), replication: { destinationBucket, destinationKey } }))
-      .toThrow(/invalid replication\.destinationBucket \(received "us-east-1"\): the destination is in the same region.*Fix: use a destination bucket in another region/);
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), replication: { destinationBucket, destinationKey } })).toThrow(
+      /invalid replication\.destinationBucket \(received "us-east-1"\): the destination is in the same region.*Fix: use a destination bucket in another region/,
+    );
   });
 
   test('replication key in the source region instead of the destination region', () => {
     const stack = newStack('S', ENV);
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), replication: replicaTarget(stack, ENV.region) }))
-      .toThrow(/invalid replication\.destinationKey \(received "us-east-1"\): S3 encrypts replicas with a key of the destination region \(eu-west-1\)\. Fix: pass a customer managed key that lives in eu-west-1/);
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), replication: replicaTarget(stack, ENV.region) })).toThrow(
+      /invalid replication\.destinationKey \(received "us-east-1"\): S3 encrypts replicas with a key of the destination region \(eu-west-1\)\. Fix: pass a customer managed key that lives in eu-west-1/,
+    );
   });
 
   test('replication from an env-agnostic stack (source region unknown)', () => {
     const stack = newStack();
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), replication: replicaTarget(stack) }))
-      .toThrow(/invalid replication .*needs the source region to be known.*Fix: give the stack an explicit env/);
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), replication: replicaTarget(stack) })).toThrow(
+      /invalid replication .*needs the source region to be known.*Fix: give the stack an explicit env/,
+    );
   });
 
   test('an encryption key from another region', () => {
     const stack = newStack('S', ENV);
     const foreignKey = kms.Key.fromKeyArn(stack, 'Foreign', 'arn:aws:kms:eu-west-1:111111111111:key/abc');
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: foreignKey, ...ONE_REGION }))
-      .toThrow(/invalid encryptionKey \(received "eu-west-1"\): the bucket is in us-east-1, but this key is in eu-west-1.*Fix: pass a key that lives in us-east-1/);
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: foreignKey, ...ONE_REGION })).toThrow(
+      /invalid encryptionKey \(received "eu-west-1"\): the bucket is in us-east-1, but this key is in eu-west-1.*Fix: pass a key that lives in us-east-1/,
+    );
   });
 
   test('an SSE-KMS access-log bucket', () => {
     const stack = newStack();
     const kmsLogs = new s3.Bucket(stack, 'KmsLogs', { encryptionKey: key(stack) });
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: kmsLogs.encryptionKey!, accessLogsBucket: kmsLogs, ...ONE_REGION }))
-      .toThrow(/invalid accessLogsBucket .*cannot deliver server access logs to a bucket encrypted with SSE-KMS.*Fix: pass a log bucket encrypted with SSE-S3/);
+    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: kmsLogs.encryptionKey!, accessLogsBucket: kmsLogs, ...ONE_REGION })).toThrow(
+      /invalid accessLogsBucket .*cannot deliver server access logs to a bucket encrypted with SSE-KMS.*Fix: pass a log bucket encrypted with SSE-S3/,
+    );
   });
 
   test('access-log retention together with an external log bucket', () => {
     const stack = newStack();
     const logs = new s3.Bucket(stack, 'Logs');
-    expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), accessLogsBucket: logs, accessLogRetentionDays: 30, ...ONE_REGION }))
-      .toThrow(/invalid accessLogRetentionDays \(received 30\): it only applies to the log bucket SecureBucket creates.*Fix: set the expiry on the log bucket you pass in/);
+    expect(
+      () => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), accessLogsBucket: logs, accessLogRetentionDays: 30, ...ONE_REGION }),
+    ).toThrow(
+      /invalid accessLogRetentionDays \(received 30\): it only applies to the log bucket SecureBucket creates.*Fix: set the expiry on the log bucket you pass in/,
+    );
   });
 });

@@ -48,18 +48,22 @@ describe('SecureTable, through the security gate', () => {
     expectNoFindings(result);
     expectReasonedAcknowledgements(result);
     const own = result.acknowledged.filter((a) => a.constructPaths.some((p) => p.includes('/Orders/')));
-    expect(own.map((a) => [a.acknowledgedId, a.constructPaths])).toEqual([[
-      'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
-      ['TableStack/Orders/BackupRole/Resource'],
-    ]]);
+    expect(own.map((a) => [a.acknowledgedId, a.constructPaths])).toEqual([
+      [
+        'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+        ['TableStack/Orders/BackupRole/Resource'],
+      ],
+    ]);
   });
 
   test('an opted-out table passes because the backup-plan rules carry the opt-out reason', () => {
     const cache = result.acknowledged.filter((a) => a.constructPaths.some((p) => p.includes('/Cache/')));
-    expect(cache.map((a) => [a.acknowledgedId, a.reason])).toEqual(['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => [
-      `${pack}::${pack}-DynamoDBInBackupPlan`,
-      `AWS Backup plan for the table turned off with withoutBackupPlan: ${CACHE_REASON}`,
-    ]));
+    expect(cache.map((a) => [a.acknowledgedId, a.reason])).toEqual(
+      ['NIST.800.53.R5', 'HIPAA.Security'].map((pack) => [
+        `${pack}::${pack}-DynamoDBInBackupPlan`,
+        `AWS Backup plan for the table turned off with withoutBackupPlan: ${CACHE_REASON}`,
+      ]),
+    );
     template.resourceCountIs('AWS::Backup::BackupSelection', 1);
   });
 
@@ -88,12 +92,16 @@ describe('SecureTable, through the security gate', () => {
   test('backs up daily into a vault encrypted with the customer managed key, kept 35 days', () => {
     template.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: keyArn() });
     template.hasResourceProperties('AWS::Backup::BackupPlan', {
-      BackupPlan: { BackupPlanRule: [Match.objectLike({
-        RuleName: 'Daily',
-        ScheduleExpression: 'cron(0 5 * * ? *)',
-        Lifecycle: { DeleteAfterDays: 35 },
-        TargetBackupVault: { 'Fn::GetAtt': [logicalIdOf(orders.backupVault!), 'BackupVaultName'] },
-      })] },
+      BackupPlan: {
+        BackupPlanRule: [
+          Match.objectLike({
+            RuleName: 'Daily',
+            ScheduleExpression: 'cron(0 5 * * ? *)',
+            Lifecycle: { DeleteAfterDays: 35 },
+            TargetBackupVault: { 'Fn::GetAtt': [logicalIdOf(orders.backupVault!), 'BackupVaultName'] },
+          }),
+        ],
+      },
     });
     template.hasResourceProperties('AWS::Backup::BackupSelection', {
       BackupSelection: Match.objectLike({
@@ -105,11 +113,19 @@ describe('SecureTable, through the security gate', () => {
 
   test('the backup role trusts AWS Backup for this account only', () => {
     template.hasResourceProperties('AWS::IAM::Role', {
-      AssumeRolePolicyDocument: { Statement: [{
-        Effect: 'Allow', Action: 'sts:AssumeRole', Principal: { Service: 'backup.amazonaws.com' },
-        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-      }] },
-      ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup']] }],
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Principal: { Service: 'backup.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+      ManagedPolicyArns: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup']] },
+      ],
     });
   });
 });
@@ -170,7 +186,11 @@ describe('SecureTable grants', () => {
   const indexArn = (name: string) => ({ 'Fn::Join': ['', [tableArn(), `/index/${name}`]] });
   const viaDynamoDb = { StringEquals: { 'kms:ViaService': { 'Fn::Join': ['', ['dynamodb.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } } };
   const read = () => [
-    { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], Resource: [tableArn(), indexArn('byCustomer'), indexArn('byStatus')] },
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+      Resource: [tableArn(), indexArn('byCustomer'), indexArn('byStatus')],
+    },
     { Effect: 'Allow', Action: 'kms:Decrypt', Resource: stack.resolve(table.encryptionKey.keyArn), Condition: viaDynamoDb },
   ];
   const write = () => [
@@ -195,24 +215,30 @@ describe('SecureTable grants', () => {
 
 describe('SecureTable rejects bad input', () => {
   test.each([6, 3651, 35.5, 0])('backupRetentionDays = %s', (days) => {
-    expect(() => tableIn(newStack(), { backupRetentionDays: days }))
-      .toThrow(new RegExp(`invalid backupRetentionDays \\(received ${days}\\): backups are kept between 7 and 3650 whole days\\. Fix: use a whole number from 7 to 3650`));
+    expect(() => tableIn(newStack(), { backupRetentionDays: days })).toThrow(
+      new RegExp(
+        `invalid backupRetentionDays \\(received ${days}\\): backups are kept between 7 and 3650 whole days\\. Fix: use a whole number from 7 to 3650`,
+      ),
+    );
   });
 
   test('opt-out without a reason', () => {
-    expect(() => tableIn(newStack(), { withoutBackupPlan: { reason: ' ' } }))
-      .toThrow(/invalid withoutBackupPlan\.reason \(received " "\): turning off "AWS Backup plan for the table" needs a reason.*Fix: write at least 4 different words/);
+    expect(() => tableIn(newStack(), { withoutBackupPlan: { reason: ' ' } })).toThrow(
+      /invalid withoutBackupPlan\.reason \(received " "\): turning off "AWS Backup plan for the table" needs a reason.*Fix: write at least 4 different words/,
+    );
   });
 
   test('opt-out together with backup settings', () => {
-    expect(() => tableIn(newStack(), { withoutBackupPlan: { reason: 'Derived cache, rebuilt on demand.' }, backupRetentionDays: 30 }))
-      .toThrow(/invalid withoutBackupPlan .*backupRetentionDays or backupSchedule configure a backup plan.*Fix: drop withoutBackupPlan to keep backups/);
+    expect(() => tableIn(newStack(), { withoutBackupPlan: { reason: 'Derived cache, rebuilt on demand.' }, backupRetentionDays: 30 })).toThrow(
+      /invalid withoutBackupPlan .*backupRetentionDays or backupSchedule configure a backup plan.*Fix: drop withoutBackupPlan to keep backups/,
+    );
   });
 
   test('a key from another region', () => {
     const stack = newStack('S', { account: '111111111111', region: 'us-east-1' });
     const foreignKey = kms.Key.fromKeyArn(stack, 'Foreign', 'arn:aws:kms:eu-west-1:111111111111:key/abc');
-    expect(() => new SecureTable(stack, 'Orders', { encryptionKey: foreignKey, partitionKey: PK }))
-      .toThrow(/invalid encryptionKey \(received "eu-west-1"\): the table is in us-east-1, but this key is in eu-west-1.*Fix: pass a key that lives in us-east-1/);
+    expect(() => new SecureTable(stack, 'Orders', { encryptionKey: foreignKey, partitionKey: PK })).toThrow(
+      /invalid encryptionKey \(received "eu-west-1"\): the table is in us-east-1, but this key is in eu-west-1.*Fix: pass a key that lives in us-east-1/,
+    );
   });
 });

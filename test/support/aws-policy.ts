@@ -32,7 +32,13 @@ export function resolveIntrinsics(value: unknown, pseudo: PseudoParameters, refs
   const obj = value as Record<string, unknown>;
   if ('Ref' in obj) {
     const name = obj.Ref as string;
-    const known: Record<string, string> = { 'AWS::AccountId': pseudo.account, 'AWS::Region': pseudo.region, 'AWS::Partition': pseudo.partition, 'AWS::URLSuffix': 'amazonaws.com', ...refs };
+    const known: Record<string, string> = {
+      'AWS::AccountId': pseudo.account,
+      'AWS::Region': pseudo.region,
+      'AWS::Partition': pseudo.partition,
+      'AWS::URLSuffix': 'amazonaws.com',
+      ...refs,
+    };
     if (!(name in known)) throw new Error(`unresolved Ref ${name}`);
     return known[name];
   }
@@ -45,10 +51,13 @@ export function resolveIntrinsics(value: unknown, pseudo: PseudoParameters, refs
 
 /** Evaluates resolved policy statements for one request. */
 export function evaluate(statements: readonly CfnJson[], request: PolicyRequest): Decision {
-  const matching = statements.filter((s) => principalMatches(s.Principal, request.principal)
-    && asArray(s.Action).some((a) => wildcard(a, request.action))
-    && (s.Resource === undefined || asArray(s.Resource).some((r) => wildcard(r, request.resource)))
-    && conditionsHold(s.Condition, request.context));
+  const matching = statements.filter(
+    (s) =>
+      principalMatches(s.Principal, request.principal) &&
+      asArray(s.Action).some((a) => wildcard(a, request.action)) &&
+      (s.Resource === undefined || asArray(s.Resource).some((r) => wildcard(r, request.resource))) &&
+      conditionsHold(s.Condition, request.context),
+  );
   if (matching.some((s) => s.Effect === 'Deny')) return 'ExplicitDeny';
   return matching.some((s) => s.Effect === 'Allow') ? 'Allow' : 'ImplicitDeny';
 }
@@ -63,25 +72,32 @@ function principalMatches(statementPrincipal: unknown, requestPrincipal: PolicyR
 }
 
 function conditionsHold(condition: Record<string, Record<string, unknown>> | undefined, context: Readonly<Record<string, string>>): boolean {
-  return Object.entries(condition ?? {}).every(([operator, byKey]) => Object.entries(byKey).every(([key, expected]) => {
-    const actual = context[key];
-    if (actual === undefined) return false;
-    const values = asArray(expected).map(String);
-    switch (operator) {
-      case 'StringEquals':
-      case 'Bool':
-        return values.includes(actual);
-      case 'StringLike':
-      case 'ArnLike':
-        return values.some((v) => wildcard(v, actual));
-      default:
-        throw new Error(`condition operator ${operator} is not modelled`);
-    }
-  }));
+  return Object.entries(condition ?? {}).every(([operator, byKey]) =>
+    Object.entries(byKey).every(([key, expected]) => {
+      const actual = context[key];
+      if (actual === undefined) return false;
+      const values = asArray(expected).map(String);
+      switch (operator) {
+        case 'StringEquals':
+        case 'Bool':
+          return values.includes(actual);
+        case 'StringLike':
+        case 'ArnLike':
+          return values.some((v) => wildcard(v, actual));
+        default:
+          throw new Error(`condition operator ${operator} is not modelled`);
+      }
+    }),
+  );
 }
 
 function wildcard(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return re.test(value);
 }
 

@@ -40,7 +40,9 @@ export function queueForCfnLint(queue: string, test: string, templatePaths: read
  * core, and throws with each finding and the tests whose templates have it.
  */
 export async function lintCollectedTemplates(queue: string): Promise<void> {
-  const records = fs.readdirSync(queue).filter((f) => f.endsWith('.json'))
+  const records = fs
+    .readdirSync(queue)
+    .filter((f) => f.endsWith('.json'))
     .map((f) => JSON.parse(fs.readFileSync(path.join(queue, f), 'utf8')) as QueuedTemplates);
   if (records.length === 0 || !requireCfnLint()) return;
   const byContent = new Map<string, { path: string; tests: Set<string> }>();
@@ -55,9 +57,14 @@ export async function lintCollectedTemplates(queue: string): Promise<void> {
   const testsOf = new Map([...byContent.values()].map((e) => [e.path, [...e.tests]]));
   const start = Date.now();
   const lint = await runCfnLintAsync([...testsOf.keys()], { ignoreChecks: CFN_LINT_IGNORED_CHECKS, parallelism: os.availableParallelism() });
-  console.log(`cfn-lint: ${testsOf.size} distinct templates from ${records.length} checks, ${lint.matches.length} problem(s), ${((Date.now() - start) / 1000).toFixed(1)} s`);
+  console.log(
+    `cfn-lint: ${testsOf.size} distinct templates from ${records.length} checks, ${lint.matches.length} problem(s), ${((Date.now() - start) / 1000).toFixed(1)} s`,
+  );
   if (lint.matches.length > 0) {
-    const lines = lint.matches.map((m) => `- ${m.rule} (${m.level}) ${m.message}\n  in ${m.file}${m.line ? `:${m.line}` : ''}\n  from: ${(testsOf.get(m.file) ?? ['?']).join('; ')}`);
+    const lines = lint.matches.map(
+      (m) =>
+        `- ${m.rule} (${m.level}) ${m.message}\n  in ${m.file}${m.line ? `:${m.line}` : ''}\n  from: ${(testsOf.get(m.file) ?? ['?']).join('; ')}`,
+    );
     throw new Error(`cfn-lint found ${lint.matches.length} problem(s) in the templates the tests synthesized:\n${lines.join('\n')}`);
   }
 }

@@ -18,7 +18,9 @@ const check = process.argv.includes('--check');
 function generate(out) {
   const typedoc = path.join(here, 'node_modules', 'typedoc', 'bin', 'typedoc');
   if (!fs.existsSync(typedoc)) {
-    throw new Error(`typedoc is not installed in ${path.relative(repo, here)}. Fix: run "npm ci" at the repository root (it installs the tools/api-docs workspace).`);
+    throw new Error(
+      `typedoc is not installed in ${path.relative(repo, here)}. Fix: run "npm ci" at the repository root (it installs the tools/api-docs workspace).`,
+    );
   }
   const run = spawnSync(process.execPath, [typedoc, '--options', path.join(here, 'typedoc.json'), '--out', out], { cwd: here, encoding: 'utf8' });
   if (run.status !== 0 || /\[warning\]|\[error\]/.test(run.stdout + run.stderr)) {
@@ -28,10 +30,13 @@ function generate(out) {
 
 function files(dir, base = dir) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const full = path.join(dir, e.name);
-    return e.isDirectory() ? files(full, base) : [path.relative(base, full)];
-  }).sort();
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => {
+      const full = path.join(dir, e.name);
+      return e.isDirectory() ? files(full, base) : [path.relative(base, full)];
+    })
+    .sort();
 }
 
 if (!check) {
@@ -44,10 +49,14 @@ if (!check) {
     generate(tmp);
     const fresh = files(tmp);
     const committed = files(target);
-    const differing = [...new Set([...fresh, ...committed])].filter((f) => !fresh.includes(f) || !committed.includes(f)
-      || fs.readFileSync(path.join(tmp, f), 'utf8') !== fs.readFileSync(path.join(target, f), 'utf8'));
+    const differing = [...new Set([...fresh, ...committed])].filter(
+      (f) =>
+        !fresh.includes(f) || !committed.includes(f) || fs.readFileSync(path.join(tmp, f), 'utf8') !== fs.readFileSync(path.join(target, f), 'utf8'),
+    );
     if (differing.length > 0) {
-      console.error(`docs/api is stale: ${differing.length} file(s) differ from what the TSDoc comments generate:\n  ${differing.slice(0, 20).join('\n  ')}${differing.length > 20 ? '\n  …' : ''}\nFix: run "npm run docs:api" and commit docs/api/.`);
+      console.error(
+        `docs/api is stale: ${differing.length} file(s) differ from what the TSDoc comments generate:\n  ${differing.slice(0, 20).join('\n  ')}${differing.length > 20 ? '\n  …' : ''}\nFix: run "npm run docs:api" and commit docs/api/.`,
+      );
       process.exitCode = 1;
     } else {
       console.log(`docs/api is up to date (${fresh.length} files)`);

@@ -71,4 +71,11 @@ export { EcrRepositoryHardened, EcsServiceNoPublicIp, FargateTaskHardened, Servi
 export { NoEscapeHatchOverride };
 export { MutualTlsDomainDisablesExecuteApi, PrivateCaIssuanceScopedToEndEntity, PrivateCaRevocationEnabled };
 export { AuditBucketObjectLock, CloudTrailValidatedEncryptedMultiRegion, FargateClusterEphemeralStorageEncrypted, GuardDutyRuntimeMonitoringForEcs };
-export { NoBroadPublicCidr, NoInternetEgressRoute, ContainerImageFromEcrPinned, TaskEnvironmentHasNoSecrets, WebAclBaselineRules, LogRetentionAboveFloor };
+export {
+  NoBroadPublicCidr,
+  NoInternetEgressRoute,
+  ContainerImageFromEcrPinned,
+  TaskEnvironmentHasNoSecrets,
+  WebAclBaselineRules,
+  LogRetentionAboveFloor,
+};

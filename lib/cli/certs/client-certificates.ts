@@ -32,7 +32,10 @@ export enum ClientKeyAlgorithm {
 
 /** A one-line, user-facing error of the client-certificate tool (the CLI prints `message` and exits 1). */
 export class CertificateToolError extends Error {
-  constructor(message: string, public readonly code: 'usage' | 'aws' | 'files' = 'aws') {
+  constructor(
+    message: string,
+    public readonly code: 'usage' | 'aws' | 'files' = 'aws',
+  ) {
     super(message);
     this.name = 'CertificateToolError';
   }
@@ -140,13 +143,19 @@ export function validateCaArn(arn: string): void {
 
 export function validateClientId(clientId: string): void {
   if (!CLIENT_ID.test(clientId)) {
-    throw new CertificateToolError(`invalid client id "${clientId}": a Cognito app client id is 1-128 letters, digits, "_" or "+" (see the platform's outputs or the Cognito console)`, 'usage');
+    throw new CertificateToolError(
+      `invalid client id "${clientId}": a Cognito app client id is 1-128 letters, digits, "_" or "+" (see the platform's outputs or the Cognito console)`,
+      'usage',
+    );
   }
 }
 
 export function validateCommonName(cn: string): void {
   if (!COMMON_NAME.test(cn)) {
-    throw new CertificateToolError(`invalid common name "${cn}": use 1-64 letters, digits, space, ".", "_", "@" or "-", starting and ending with a letter or digit`, 'usage');
+    throw new CertificateToolError(
+      `invalid common name "${cn}": use 1-64 letters, digits, space, ".", "_", "@" or "-", starting and ending with a letter or digit`,
+      'usage',
+    );
   }
 }
 
@@ -154,11 +163,15 @@ export function validateCommonName(cn: string): void {
  * Generates the key pair and a PKCS#10 CSR (subject CN, clientAuth EKU, digitalSignature key usage) in
  * memory. The CSR goes to the CA; the PEM private key stays with the caller.
  */
-export async function generateKeyAndCsr(commonName: string, algorithm: ClientKeyAlgorithm = ClientKeyAlgorithm.EC_P256, clientId?: string): Promise<{ privateKeyPem: string; csrPem: string }> {
+export async function generateKeyAndCsr(
+  commonName: string,
+  algorithm: ClientKeyAlgorithm = ClientKeyAlgorithm.EC_P256,
+  clientId?: string,
+): Promise<{ privateKeyPem: string; csrPem: string }> {
   validateCommonName(commonName);
   if (clientId !== undefined) validateClientId(clientId);
   const signingAlgorithm = keyParams(algorithm);
-  const keys = await webcrypto.subtle.generateKey(signingAlgorithm, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(signingAlgorithm, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: [{ CN: [commonName] }],
     keys,
@@ -176,19 +189,33 @@ export async function generateKeyAndCsr(commonName: string, algorithm: ClientKey
 
 function keyParams(algorithm: ClientKeyAlgorithm): (webcrypto.EcKeyGenParams & webcrypto.EcdsaParams) | webcrypto.RsaHashedKeyGenParams {
   switch (algorithm) {
-    case ClientKeyAlgorithm.EC_P256: return { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+    case ClientKeyAlgorithm.EC_P256:
+      return { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
     case ClientKeyAlgorithm.RSA_2048:
     case ClientKeyAlgorithm.RSA_3072:
     case ClientKeyAlgorithm.RSA_4096:
-      return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: Number(algorithm.split('_')[1]) };
+      return {
+        name: 'RSASSA-PKCS1-v1_5',
+        hash: 'SHA-256',
+        publicExponent: new Uint8Array([1, 0, 1]),
+        modulusLength: Number(algorithm.split('_')[1]),
+      };
     default:
-      throw new CertificateToolError(`unknown key algorithm "${String(algorithm)}": use one of ${Object.values(ClientKeyAlgorithm).join(', ')}`, 'usage');
+      throw new CertificateToolError(
+        `unknown key algorithm "${String(algorithm)}": use one of ${Object.values(ClientKeyAlgorithm).join(', ')}`,
+        'usage',
+      );
   }
 }
 
 /** Issues a client certificate with EndEntityClientAuthCertificate/V1 and writes cert, chain and key (0600). */
-export async function issueClientCertificate(options: IssueClientCertificateOptions, pca?: Pick<ACMPCAClient, 'send'>): Promise<IssuedClientCertificate> {
-  return issue(options, pca ?? pcaClient(options)).catch((e) => { throw toToolError(e); });
+export async function issueClientCertificate(
+  options: IssueClientCertificateOptions,
+  pca?: Pick<ACMPCAClient, 'send'>,
+): Promise<IssuedClientCertificate> {
+  return issue(options, pca ?? pcaClient(options)).catch((e) => {
+    throw toToolError(e);
+  });
 }
 
 async function issue(options: IssueClientCertificateOptions, pca: Pick<ACMPCAClient, 'send'>): Promise<IssuedClientCertificate> {
@@ -220,17 +247,24 @@ async function issue(options: IssueClientCertificateOptions, pca: Pick<ACMPCACli
     throw new CertificateToolError(`CA ${options.certificateAuthorityArn} is ${ca.CertificateAuthority.Status}, not ACTIVE`);
   }
   if (ca.CertificateAuthority?.UsageMode === 'SHORT_LIVED_CERTIFICATE' && validityDays > SHORT_LIVED_MAX_DAYS) {
-    throw new CertificateToolError(`invalid validity ${validityDays} days: the CA is in short-lived mode (at most ${SHORT_LIVED_MAX_DAYS} days)`, 'usage');
+    throw new CertificateToolError(
+      `invalid validity ${validityDays} days: the CA is in short-lived mode (at most ${SHORT_LIVED_MAX_DAYS} days)`,
+      'usage',
+    );
   }
   const { privateKeyPem, csrPem } = await generateKeyAndCsr(options.commonName, algorithm, options.clientId);
-  const issued = await retry(() => pca.send(new IssueCertificateCommand({
-    CertificateAuthorityArn: options.certificateAuthorityArn,
-    Csr: Buffer.from(csrPem),
-    SigningAlgorithm: (config?.SigningAlgorithm ?? 'SHA256WITHECDSA') as SigningAlgorithm,
-    TemplateArn: pcaTemplateArn(partitionOf(options.certificateAuthorityArn), PCA_TEMPLATES.clientAuth),
-    Validity: { Type: 'DAYS', Value: validityDays },
-    IdempotencyToken: randomUUID().replace(/-/g, '').slice(0, 36),
-  })));
+  const issued = await retry(() =>
+    pca.send(
+      new IssueCertificateCommand({
+        CertificateAuthorityArn: options.certificateAuthorityArn,
+        Csr: Buffer.from(csrPem),
+        SigningAlgorithm: (config?.SigningAlgorithm ?? 'SHA256WITHECDSA') as SigningAlgorithm,
+        TemplateArn: pcaTemplateArn(partitionOf(options.certificateAuthorityArn), PCA_TEMPLATES.clientAuth),
+        Validity: { Type: 'DAYS', Value: validityDays },
+        IdempotencyToken: randomUUID().replace(/-/g, '').slice(0, 36),
+      }),
+    ),
+  );
   const certificateArn = issued.CertificateArn!;
   const got = await waitForIssuance(pca, options.certificateAuthorityArn, certificateArn, options.waitTimeoutMs ?? 60_000, retry);
 
@@ -260,7 +294,11 @@ async function issue(options: IssueClientCertificateOptions, pca: Pick<ACMPCACli
 }
 
 async function waitForIssuance(
-  pca: Pick<ACMPCAClient, 'send'>, caArn: string, certificateArn: string, timeoutMs: number, retry: Retrier,
+  pca: Pick<ACMPCAClient, 'send'>,
+  caArn: string,
+  certificateArn: string,
+  timeoutMs: number,
+  retry: Retrier,
 ): Promise<{ certificate: string; chain: string }> {
   const deadline = Date.now() + timeoutMs;
   for (let delay = 250; ; delay = Math.min(delay * 2, 4000)) {
@@ -269,7 +307,8 @@ async function waitForIssuance(
       return { certificate: out.Certificate!, chain: out.CertificateChain ?? '' };
     } catch (e) {
       if ((e as Error).name !== 'RequestInProgressException') throw e;
-      if (Date.now() + delay > deadline) throw new CertificateToolError(`certificate ${certificateArn} was not issued within ${Math.round(timeoutMs / 1000)} s`);
+      if (Date.now() + delay > deadline)
+        throw new CertificateToolError(`certificate ${certificateArn} was not issued within ${Math.round(timeoutMs / 1000)} s`);
       await sleep(delay);
     }
   }
@@ -280,8 +319,13 @@ async function waitForIssuance(
  * authorizer cache TTL even if the CA call then fails), then revokes at the CA (RevokeCertificate; it reaches the CRL
  * in about 30 minutes). Either failure ends with one message saying what did and did not happen.
  */
-export async function revokeClientCertificate(options: RevokeClientCertificateOptions, clients: RevokeClients = {}): Promise<RevokedClientCertificate> {
-  return revoke(options, clients).catch((e) => { throw toToolError(e); });
+export async function revokeClientCertificate(
+  options: RevokeClientCertificateOptions,
+  clients: RevokeClients = {},
+): Promise<RevokedClientCertificate> {
+  return revoke(options, clients).catch((e) => {
+    throw toToolError(e);
+  });
 }
 
 /** Injected clients (tests); by default built from the connection options. */
@@ -322,53 +366,69 @@ async function revoke(options: RevokeClientCertificateOptions, clients: RevokeCl
   const dynamodb = clients.dynamodb ?? dynamoDbClient(options);
   const revokedAt = new Date().toISOString();
   // A revoked certificate past its expiry fails the TLS handshake anyway; DynamoDB TTL then removes the entry.
-  const expiresAt = notAfter ? Math.floor(notAfter.getTime() / 1000) + DAY_SECONDS : await certificateExpiryBound(pca, options.certificateAuthorityArn, new Date(revokedAt));
+  const expiresAt = notAfter
+    ? Math.floor(notAfter.getTime() / 1000) + DAY_SECONDS
+    : await certificateExpiryBound(pca, options.certificateAuthorityArn, new Date(revokedAt));
 
   // 1. The deny-list first: API Gateway never checks revocation, so this entry is what stops the certificate.
   try {
-    await retry(() => dynamodb.send(new PutItemCommand({
-      TableName: options.denyListTable,
-      Item: {
-        serial: { S: serial },
-        revokedAt: { S: revokedAt },
-        reason: { S: reason },
-        certificateAuthorityArn: { S: options.certificateAuthorityArn },
-        source: { S: 'csm-certs' },
-        ...(expiresAt !== undefined ? { expiresAt: { N: String(expiresAt) } } : {}),
-      },
-    })));
+    await retry(() =>
+      dynamodb.send(
+        new PutItemCommand({
+          TableName: options.denyListTable,
+          Item: {
+            serial: { S: serial },
+            revokedAt: { S: revokedAt },
+            reason: { S: reason },
+            certificateAuthorityArn: { S: options.certificateAuthorityArn },
+            source: { S: 'csm-certs' },
+            ...(expiresAt !== undefined ? { expiresAt: { N: String(expiresAt) } } : {}),
+          },
+        }),
+      ),
+    );
   } catch (e) {
-    throw new CertificateToolError(`could not write serial ${serial} to the deny-list ${options.denyListTable} (${toToolError(e as Error).message}); nothing was revoked: fix this and run revoke again`);
+    throw new CertificateToolError(
+      `could not write serial ${serial} to the deny-list ${options.denyListTable} (${toToolError(e as Error).message}); nothing was revoked: fix this and run revoke again`,
+    );
   }
   if (known) {
     updateRecords(recordsFile, (records) => records.map((r) => (r.serial === serial ? { ...r, revokedAt, revocationReason: reason } : r)));
   }
   // 2. The CA (its CRL and audit report).
   try {
-    await retry(() => pca.send(new RevokeCertificateCommand({
-      CertificateAuthorityArn: options.certificateAuthorityArn,
-      CertificateSerial: toPcaSerial(serial),
-      RevocationReason: reason,
-    })));
+    await retry(() =>
+      pca.send(
+        new RevokeCertificateCommand({
+          CertificateAuthorityArn: options.certificateAuthorityArn,
+          CertificateSerial: toPcaSerial(serial),
+          RevocationReason: reason,
+        }),
+      ),
+    );
   } catch (e) {
     // Revoked at the CA before (e.g. in the console): the deny-list now agrees.
     if ((e as Error).name !== 'RequestAlreadyProcessedException') {
-      throw new CertificateToolError(`serial ${serial} IS on the deny-list (the API refuses it once the authorizer cache expires), but the CA did NOT revoke it: ${toToolError(e as Error).message}. Run revoke again with the right --ca-arn so the CA's CRL and audit report record it.`);
+      throw new CertificateToolError(
+        `serial ${serial} IS on the deny-list (the API refuses it once the authorizer cache expires), but the CA did NOT revoke it: ${toToolError(e as Error).message}. Run revoke again with the right --ca-arn so the CA's CRL and audit report record it.`,
+      );
     }
   }
   return { serial, revokedAt };
 }
 
 /** What the deny-list (the API's view) says of a serial. */
-export type DenyListView = { readonly listed: false } | {
-  readonly listed: true;
-  readonly revokedAt?: string;
-  readonly reason?: string;
-  /** `csm-certs`, or `cloudtrail:<caller ARN>` for revocations synced from CloudTrail. */
-  readonly source?: string;
-  /** When DynamoDB TTL removes the entry (ISO time), if it expires. */
-  readonly expiresAt?: string;
-};
+export type DenyListView =
+  | { readonly listed: false }
+  | {
+      readonly listed: true;
+      readonly revokedAt?: string;
+      readonly reason?: string;
+      /** `csm-certs`, or `cloudtrail:<caller ARN>` for revocations synced from CloudTrail. */
+      readonly source?: string;
+      /** When DynamoDB TTL removes the entry (ISO time), if it expires. */
+      readonly expiresAt?: string;
+    };
 
 /** What the CA publishes of a serial: its CRL in S3 when it has one. */
 export type CaView =
@@ -401,7 +461,9 @@ export interface StatusClients extends RevokeClients {
  * absent when the CA publishes none), plus the local record.
  */
 export async function certificateStatus(options: CertificateStatusOptions, clients: StatusClients = {}): Promise<CertificateStatus> {
-  return status(options, clients).catch((e) => { throw toToolError(e); });
+  return status(options, clients).catch((e) => {
+    throw toToolError(e);
+  });
 }
 
 async function status(options: CertificateStatusOptions, clients: StatusClients): Promise<CertificateStatus> {
@@ -417,14 +479,18 @@ async function status(options: CertificateStatusOptions, clients: StatusClients)
   }
   const retry = retrier(options);
   const dynamodb = clients.dynamodb ?? dynamoDbClient(options);
-  const item = (await retry(() => dynamodb.send(new GetItemCommand({ TableName: options.denyListTable, Key: { serial: { S: serial } }, ConsistentRead: true })))).Item;
-  const denyList: DenyListView = item ? {
-    listed: true,
-    revokedAt: item.revokedAt?.S,
-    reason: item.reason?.S,
-    source: item.source?.S,
-    expiresAt: item.expiresAt?.N ? new Date(Number(item.expiresAt.N) * 1000).toISOString() : undefined,
-  } : { listed: false };
+  const item = (
+    await retry(() => dynamodb.send(new GetItemCommand({ TableName: options.denyListTable, Key: { serial: { S: serial } }, ConsistentRead: true })))
+  ).Item;
+  const denyList: DenyListView = item
+    ? {
+        listed: true,
+        revokedAt: item.revokedAt?.S,
+        reason: item.reason?.S,
+        source: item.source?.S,
+        expiresAt: item.expiresAt?.N ? new Date(Number(item.expiresAt.N) * 1000).toISOString() : undefined,
+      }
+    : { listed: false };
   const ca = await crlView(options, clients, serial, retry);
   const record = readRecords(options.recordsFile ?? defaultRecordsFile()).find((r) => r.serial === serial);
   return { serial, denyList, ca, record };
@@ -432,23 +498,29 @@ async function status(options: CertificateStatusOptions, clients: StatusClients)
 
 async function crlView(options: CertificateStatusOptions, clients: StatusClients, serial: string, retry: Retrier): Promise<CaView> {
   const pca = clients.pca ?? pcaClient(options);
-  const described = await retry(() => pca.send(new DescribeCertificateAuthorityCommand({ CertificateAuthorityArn: options.certificateAuthorityArn })));
+  const described = await retry(() =>
+    pca.send(new DescribeCertificateAuthorityCommand({ CertificateAuthorityArn: options.certificateAuthorityArn })),
+  );
   const crl = described.CertificateAuthority?.RevocationConfiguration?.CrlConfiguration;
   if (!crl?.Enabled || !crl.S3BucketName) return { crl: 'unavailable', why: 'the CA publishes no CRL (its audit report still records revocations)' };
   const key = `crl/${options.certificateAuthorityArn.split('/').pop()}.crl`;
-  const s3 = clients.s3 ?? new S3Client({ region: options.region, endpoint: options.endpointUrl, forcePathStyle: options.endpointUrl !== undefined, maxAttempts: 1 });
+  const s3 =
+    clients.s3 ??
+    new S3Client({ region: options.region, endpoint: options.endpointUrl, forcePathStyle: options.endpointUrl !== undefined, maxAttempts: 1 });
   let der: Uint8Array;
   try {
     const got = await retry(() => s3.send(new GetObjectCommand({ Bucket: crl.S3BucketName, Key: key })));
     der = await got.Body!.transformToByteArray();
   } catch (e) {
     const name = (e as Error).name;
-    if (name === 'NoSuchKey' || name === 'NotFound') return { crl: 'unavailable', why: `no CRL at s3://${crl.S3BucketName}/${key} yet (the CA writes it about 30 minutes after a revocation)` };
+    if (name === 'NoSuchKey' || name === 'NotFound')
+      return { crl: 'unavailable', why: `no CRL at s3://${crl.S3BucketName}/${key} yet (the CA writes it about 30 minutes after a revocation)` };
     return { crl: 'unavailable', why: `cannot read s3://${crl.S3BucketName}/${key}: ${toToolError(e as Error).message}` };
   }
   const list = new x509.X509Crl(der);
   // AWS Private CA always sets nextUpdate; without it @peculiar/x509 reads no entries, which must not read as "not listed".
-  if (!list.nextUpdate) return { crl: 'unavailable', why: `the CRL at s3://${crl.S3BucketName}/${key} has no nextUpdate and is not one AWS Private CA wrote` };
+  if (!list.nextUpdate)
+    return { crl: 'unavailable', why: `the CRL at s3://${crl.S3BucketName}/${key} has no nextUpdate and is not one AWS Private CA wrote` };
   const entry = list.entries.find((e) => normalizeSerial(e.serialNumber) === serial);
   const thisUpdate = list.thisUpdate.toISOString();
   return entry ? { crl: 'listed', thisUpdate, revokedAt: entry.revocationDate.toISOString() } : { crl: 'not-listed', thisUpdate };
@@ -490,7 +562,9 @@ export interface RenewedClientCertificate {
  * old certificate's revocation after `graceHours`. Run it on a schedule (see README, rotation of short-lived certificates).
  */
 export async function renewClientCertificate(options: RenewClientCertificateOptions, clients: RevokeClients = {}): Promise<RenewedClientCertificate> {
-  return renew(options, clients).catch((e) => { throw toToolError(e); });
+  return renew(options, clients).catch((e) => {
+    throw toToolError(e);
+  });
 }
 
 async function renew(options: RenewClientCertificateOptions, clients: RevokeClients): Promise<RenewedClientCertificate> {
@@ -505,59 +579,88 @@ async function renew(options: RenewClientCertificateOptions, clients: RevokeClie
   const now = options.now ?? new Date();
   const recordsFile = options.recordsFile ?? defaultRecordsFile();
   // Only the serial names the certificate to revoke (options.certificateFile is the one being renewed).
-  const revokeOld = (serial: string) => revokeClientCertificate({
-    certificateAuthorityArn: options.certificateAuthorityArn, denyListTable: options.denyListTable, serial, reason: RevocationReason.SUPERSEDED,
-    region: options.region, endpointUrl: options.endpointUrl, recordsFile, maxAttempts: options.maxAttempts, retryBaseMs: options.retryBaseMs,
-  }, clients);
+  const revokeOld = (serial: string) =>
+    revokeClientCertificate(
+      {
+        certificateAuthorityArn: options.certificateAuthorityArn,
+        denyListTable: options.denyListTable,
+        serial,
+        reason: RevocationReason.SUPERSEDED,
+        region: options.region,
+        endpointUrl: options.endpointUrl,
+        recordsFile,
+        maxAttempts: options.maxAttempts,
+        retryBaseMs: options.retryBaseMs,
+      },
+      clients,
+    );
 
   const revoked: RevokedClientCertificate[] = [];
-  for (const due of readRecords(recordsFile).filter((r) => r.certificateAuthorityArn === options.certificateAuthorityArn && r.revokeAfter && !r.revokedAt && new Date(r.revokeAfter) <= now)) {
+  for (const due of readRecords(recordsFile).filter(
+    (r) => r.certificateAuthorityArn === options.certificateAuthorityArn && r.revokeAfter && !r.revokedAt && new Date(r.revokeAfter) <= now,
+  )) {
     revoked.push(await revokeOld(due.serial));
   }
 
   const serial = normalizeSerial(readCertificate(options.certificateFile).serialNumber);
   const record = readRecords(recordsFile).find((r) => r.serial === serial);
-  if (!record) throw new CertificateToolError(`certificate ${serial} (${options.certificateFile}) is not in ${recordsFile}: renew works on certificates issued from this machine; issue a new one instead`, 'files');
+  if (!record)
+    throw new CertificateToolError(
+      `certificate ${serial} (${options.certificateFile}) is not in ${recordsFile}: renew works on certificates issued from this machine; issue a new one instead`,
+      'files',
+    );
   if (record.supersededBy) return { revoked, skipped: `already renewed: ${serial} was replaced by ${record.supersededBy}` };
   if (record.revokedAt) throw new CertificateToolError(`certificate ${serial} is revoked: issue a new one instead of renewing it`);
   const lifetimeMs = Date.parse(record.notAfter) - Date.parse(record.notBefore);
   const renewBeforeMs = options.renewBeforeHours !== undefined ? options.renewBeforeHours * 3_600_000 : lifetimeMs / 3;
   const dueAt = new Date(Date.parse(record.notAfter) - renewBeforeMs);
-  if (!options.force && now < dueAt) return { revoked, skipped: `not due: ${serial} is valid until ${record.notAfter}; renewal starts ${dueAt.toISOString()}` };
+  if (!options.force && now < dueAt)
+    return { revoked, skipped: `not due: ${serial} is valid until ${record.notAfter}; renewal starts ${dueAt.toISOString()}` };
 
   // The old files stay usable under new names until the grace period ends.
   const base = options.certificateFile.replace(/\.cert\.pem$/, '');
-  const moves = ['cert', 'chain', 'key'].map((kind) => [`${base}.${kind}.pem`, `${base}.${serial}.${kind}.pem`] as const).filter(([from]) => fs.existsSync(from));
+  const moves = ['cert', 'chain', 'key']
+    .map((kind) => [`${base}.${kind}.pem`, `${base}.${serial}.${kind}.pem`] as const)
+    .filter(([from]) => fs.existsSync(from));
   for (const [from, to] of moves) fs.renameSync(from, to);
   let issued: IssuedClientCertificate;
   try {
-    issued = await issueClientCertificate({
-      ...options,
-      commonName: record.commonName,
-      clientId: record.clientId,
-      keyAlgorithm: record.keyAlgorithm,
-      validityDays: record.validityDays ?? Math.max(1, Math.round(lifetimeMs / 86_400_000)),
-      outDir: path.dirname(options.certificateFile),
-      force: false,
-    }, clients.pca);
+    issued = await issueClientCertificate(
+      {
+        ...options,
+        commonName: record.commonName,
+        clientId: record.clientId,
+        keyAlgorithm: record.keyAlgorithm,
+        validityDays: record.validityDays ?? Math.max(1, Math.round(lifetimeMs / 86_400_000)),
+        outDir: path.dirname(options.certificateFile),
+        force: false,
+      },
+      clients.pca,
+    );
   } catch (e) {
     for (const [from, to] of moves) fs.renameSync(to, from);
     throw e;
   }
   const revokeAfter = new Date(now.getTime() + graceHours * 3_600_000).toISOString();
-  updateRecords(recordsFile, (records) => records.map((r) => (r.serial === serial
-    ? { ...r, supersededBy: issued.record.serial, revokeAfter, certificateFile: path.resolve(`${base}.${serial}.cert.pem`) }
-    : r)));
+  updateRecords(recordsFile, (records) =>
+    records.map((r) =>
+      r.serial === serial
+        ? { ...r, supersededBy: issued.record.serial, revokeAfter, certificateFile: path.resolve(`${base}.${serial}.cert.pem`) }
+        : r,
+    ),
+  );
   if (graceHours === 0) revoked.push(await revokeOld(serial));
   return { issued, revoked, revokeAfter };
 }
 
 /** The local issuance records, newest last; `status` is derived from revokedAt and notAfter. */
-export function listClientCertificates(options: { recordsFile?: string; certificateAuthorityArn?: string; now?: Date } = {}): (IssuanceRecord & { status: 'active' | 'expired' | 'revoked' })[] {
+export function listClientCertificates(
+  options: { recordsFile?: string; certificateAuthorityArn?: string; now?: Date } = {},
+): (IssuanceRecord & { status: 'active' | 'expired' | 'revoked' })[] {
   const now = options.now ?? new Date();
   return readRecords(options.recordsFile ?? defaultRecordsFile())
     .filter((r) => !options.certificateAuthorityArn || r.certificateAuthorityArn === options.certificateAuthorityArn)
-    .map((r) => ({ ...r, status: r.revokedAt ? 'revoked' as const : new Date(r.notAfter) < now ? 'expired' as const : 'active' as const }));
+    .map((r) => ({ ...r, status: r.revokedAt ? ('revoked' as const) : new Date(r.notAfter) < now ? ('expired' as const) : ('active' as const) }));
 }
 
 /** The serial form AWS Private CA takes: upper-case hex byte pairs separated by colons. */
@@ -608,7 +711,13 @@ function partitionOf(arn: string): string {
 
 type Retrier = <T>(call: () => Promise<T>) => Promise<T>;
 
-const THROTTLING = new Set(['ThrottlingException', 'TooManyRequestsException', 'Throttling', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'Throttling',
+  'RequestLimitExceeded',
+  'ProvisionedThroughputExceededException',
+]);
 
 /** Retries throttled calls with exponential backoff and full jitter; other errors pass through unchanged. */
 export function retrier(options: Pick<AwsConnectionOptions, 'maxAttempts' | 'retryBaseMs'> = {}): Retrier {
@@ -639,7 +748,8 @@ export function toToolError(e: Error): CertificateToolError {
   }
   if (name === 'ResourceNotFoundException') return new CertificateToolError(`not found: ${firstLine(e.message)} (check the CA ARN and region)`);
   if (name === 'InvalidArnException') return new CertificateToolError(`invalid ARN: ${firstLine(e.message)}`, 'usage');
-  if (name === 'Error' && /Region is missing/.test(e.message)) return new CertificateToolError('no AWS region: pass --region or set AWS_REGION', 'usage');
+  if (name === 'Error' && /Region is missing/.test(e.message))
+    return new CertificateToolError('no AWS region: pass --region or set AWS_REGION', 'usage');
   return new CertificateToolError(`${name}: ${firstLine(e.message)}`);
 }
 

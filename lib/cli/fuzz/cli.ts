@@ -105,8 +105,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } catch {
     throw new UsageError(`--base-url ${baseUrlText} is not a URL. Fix: use e.g. https://api.dev.example.com.`);
   }
-  if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:') throw new UsageError(`--base-url must be http(s) (received ${baseUrl.protocol}). Fix: use https://….`);
-  if (baseUrl.search || baseUrl.hash) throw new UsageError('--base-url must not have a query or fragment. Fix: pass only scheme, host and base path.');
+  if (baseUrl.protocol !== 'https:' && baseUrl.protocol !== 'http:')
+    throw new UsageError(`--base-url must be http(s) (received ${baseUrl.protocol}). Fix: use https://….`);
+  if (baseUrl.search || baseUrl.hash)
+    throw new UsageError('--base-url must not have a query or fragment. Fix: pass only scheme, host and base path.');
   const requests = integer(values.requests, 'requests', 300, 1, 100_000);
   const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : integer(values.seed, 'seed', 0, -(2 ** 31), 2 ** 31 - 1);
   const rate = number(values.rate, 'rate', 10, 1000);
@@ -116,24 +118,35 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const modelApi = selectApi(loadModel(modelFile), values.api);
   const routeKeys: string[] = modelApi.routes.map((r) => routeKey(r.method, r.path));
   for (const excluded of values.exclude ?? []) {
-    if (!routeKeys.includes(excluded)) throw new UsageError(`--exclude ${excluded} is not a route of ${modelApi.id}. Fix: use one of ${routeKeys.map((k) => `"${k}"`).join(', ')}.`);
+    if (!routeKeys.includes(excluded))
+      throw new UsageError(`--exclude ${excluded} is not a route of ${modelApi.id}. Fix: use one of ${routeKeys.map((k) => `"${k}"`).join(', ')}.`);
   }
   const api = { ...modelApi, routes: modelApi.routes.filter((r) => !(values.exclude ?? []).includes(routeKey(r.method, r.path))) };
   if (api.routes.length === 0) throw new UsageError('--exclude left no route to fuzz. Fix: exclude fewer routes.');
   if ((values['client-cert'] === undefined) !== (values['client-key'] === undefined)) {
-    throw new UsageError('--client-cert and --client-key go together. Fix: pass both PEM files (csm-certs issue writes <cn>.cert.pem and <cn>.key.pem).');
+    throw new UsageError(
+      '--client-cert and --client-key go together. Fix: pass both PEM files (csm-certs issue writes <cn>.cert.pem and <cn>.key.pem).',
+    );
   }
-  const clientCert = values['client-cert'] ? { cert: readPem(values['client-cert'], 'client-cert'), key: readPem(values['client-key']!, 'client-key') } : undefined;
+  const clientCert = values['client-cert']
+    ? { cert: readPem(values['client-cert'], 'client-cert'), key: readPem(values['client-key']!, 'client-key') }
+    : undefined;
   if (api.mutualTls && !clientCert) {
-    throw new UsageError(`the model says ${api.id} requires mutual TLS, so every request without a client certificate is refused at the handshake. Fix: pass --client-cert and --client-key (csm-certs issue).`);
+    throw new UsageError(
+      `the model says ${api.id} requires mutual TLS, so every request without a client certificate is refused at the handshake. Fix: pass --client-cert and --client-key (csm-certs issue).`,
+    );
   }
-  if (api.mutualTls && baseUrl.protocol !== 'https:') throw new UsageError(`${api.id} requires mutual TLS, which needs https. Fix: use an https:// --base-url.`);
+  if (api.mutualTls && baseUrl.protocol !== 'https:')
+    throw new UsageError(`${api.id} requires mutual TLS, which needs https. Fix: use an https:// --base-url.`);
   const ca = values['ca-cert'] ? readPem(values['ca-cert'], 'ca-cert') : undefined;
   const tokens = [...(values.token ?? []), ...(io.env.CSM_FUZZ_TOKEN ? [io.env.CSM_FUZZ_TOKEN] : [])].map((t) => t.trim().replace(/^Bearer\s+/i, ''));
   if (tokens.some((t) => t === '')) throw new UsageError('--token is empty. Fix: pass the access token (without "Bearer").');
   const apiKey = values['api-key'] ?? io.env.CSM_FUZZ_API_KEY;
 
-  if (!values.quiet) io.out(`csm-fuzz: ${api.routes.length} route(s) of ${api.id}, ${requests} requests at most, ${rate}/s, ${timeLimitSeconds} s limit, seed ${seed}`);
+  if (!values.quiet)
+    io.out(
+      `csm-fuzz: ${api.routes.length} route(s) of ${api.id}, ${requests} requests at most, ${rate}/s, ${timeLimitSeconds} s limit, seed ${seed}`,
+    );
   const result = await fuzz({
     api,
     target: { baseUrl, clientCert, ca },
@@ -145,9 +158,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     timeLimitSeconds,
     requestTimeoutMs,
     userAgent: TOOL,
-    onResult: values.quiet ? undefined : (c, r, findings) => {
-      for (const f of findings) io.out(`  finding [${f.kind}] ${c.route} ${c.category}/${c.probe}: status ${r.status ?? r.error}`);
-    },
+    onResult: values.quiet
+      ? undefined
+      : (c, r, findings) => {
+          for (const f of findings) io.out(`  finding [${f.kind}] ${c.route} ${c.category}/${c.probe}: status ${r.status ?? r.error}`);
+        },
   });
 
   const parsedTokens = result.tokens;
@@ -161,7 +176,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   io.out(summarize(report));
   if (values.report) io.out(`  report: ${values.report}`);
   if (result.outcomes.length > 0 && result.outcomes.every((o) => o.result.status === undefined)) {
-    io.err(`csm-fuzz: no request got an HTTP response from ${report.baseUrl} (first error: ${result.outcomes[0].result.error}). Fix: check --base-url, the network path and the TLS options.`);
+    io.err(
+      `csm-fuzz: no request got an HTTP response from ${report.baseUrl} (first error: ${result.outcomes[0].result.error}). Fix: check --base-url, the network path and the TLS options.`,
+    );
     return 2;
   }
   return report.findings.length > 0 ? 1 : 0;
@@ -179,14 +196,16 @@ function required(value: string | undefined, name: string, fix: string): string 
 function integer(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^-?\d+$/.test(value) || n < min || n > max) throw new UsageError(`--${name} ${value} is not a whole number from ${min} to ${max}. Fix: use e.g. --${name} ${fallback || 1}.`);
+  if (!/^-?\d+$/.test(value) || n < min || n > max)
+    throw new UsageError(`--${name} ${value} is not a whole number from ${min} to ${max}. Fix: use e.g. --${name} ${fallback || 1}.`);
   return n;
 }
 
 function number(value: string | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max) throw new UsageError(`--${name} ${value} is not a number above 0 and at most ${max}. Fix: use e.g. --${name} ${fallback}.`);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > max)
+    throw new UsageError(`--${name} ${value} is not a number above 0 and at most ${max}. Fix: use e.g. --${name} ${fallback}.`);
   return n;
 }
 

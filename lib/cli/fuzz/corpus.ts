@@ -5,7 +5,7 @@ export const INJECTION_STRINGS: readonly string[] = [
   "' OR '1'='1",
   "1'; DROP TABLE orders; --",
   '" OR ""="',
-  "1 UNION SELECT username, password FROM users--",
+  '1 UNION SELECT username, password FROM users--',
   "admin'--",
   '{"$gt": ""}',
   "'; return true; var x='",
@@ -70,12 +70,28 @@ export const OVERRIDE_HEADERS: readonly Record<string, string>[] = [
 export const LEAK_PATTERNS: readonly { readonly what: string; readonly pattern: RegExp }[] = [
   { what: 'JavaScript stack trace', pattern: /\bat [\w$.<>[\] ]+ \(?(?:\/|[A-Za-z]:\\|file:|node:)[^)\n]*:\d+:\d+\)?/ },
   { what: 'Python traceback', pattern: /Traceback \(most recent call last\)|File "[^"]+", line \d+/ },
-  { what: 'Java/.NET stack trace', pattern: /\bat [a-z][\w$]*(?:\.[\w$<>]+)+\((?:[\w$]+\.(?:java|kt|scala|cs)(?::(?:line )?\d+)?|Native Method|Unknown Source)\)|\bin [^\n]+\.cs:line \d+/ },
+  {
+    what: 'Java/.NET stack trace',
+    pattern:
+      /\bat [a-z][\w$]*(?:\.[\w$<>]+)+\((?:[\w$]+\.(?:java|kt|scala|cs)(?::(?:line )?\d+)?|Native Method|Unknown Source)\)|\bin [^\n]+\.cs:line \d+/,
+  },
   { what: 'Go panic', pattern: /goroutine \d+ \[running\]|panic: runtime error/ },
   { what: 'PHP/Ruby error', pattern: /(?:Fatal error|Parse error|Warning): .+ on line \d+|\.rb:\d+:in `/ },
-  { what: 'exception name', pattern: /\b(?:[A-Z][a-z0-9]+){1,6}Exception\b|\b(?:TypeError|ReferenceError|SyntaxError|RangeError|KeyError|ValueError|AttributeError|IndexError|NameError|NullPointerException|UnhandledPromiseRejection)\b/ },
-  { what: 'SQL error or statement', pattern: /SQL syntax|SQLSTATE|ORA-\d{5}|PG::|psql:|syntax error at or near|SQLITE_|unterminated quoted string|ODBC|JDBC|\bSELECT\b[^\n]{1,200}\bFROM\b|\bINSERT INTO\b|\bUPDATE\b[^\n]{1,100}\bSET\b/i },
-  { what: 'internal host name', pattern: /\bip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}\b|\b[\w-]+(?:\.[\w-]+)*\.(?:compute\.internal|ec2\.internal|svc\.cluster\.local|local|internal|corp|lan)\b/i },
+  {
+    what: 'exception name',
+    pattern:
+      /\b(?:[A-Z][a-z0-9]+){1,6}Exception\b|\b(?:TypeError|ReferenceError|SyntaxError|RangeError|KeyError|ValueError|AttributeError|IndexError|NameError|NullPointerException|UnhandledPromiseRejection)\b/,
+  },
+  {
+    what: 'SQL error or statement',
+    pattern:
+      /SQL syntax|SQLSTATE|ORA-\d{5}|PG::|psql:|syntax error at or near|SQLITE_|unterminated quoted string|ODBC|JDBC|\bSELECT\b[^\n]{1,200}\bFROM\b|\bINSERT INTO\b|\bUPDATE\b[^\n]{1,100}\bSET\b/i,
+  },
+  {
+    what: 'internal host name',
+    pattern:
+      /\bip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}\b|\b[\w-]+(?:\.[\w-]+)*\.(?:compute\.internal|ec2\.internal|svc\.cluster\.local|local|internal|corp|lan)\b/i,
+  },
   { what: 'private IP address', pattern: /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b/ },
   { what: 'file system path', pattern: /(?:\/(?:home|usr\/src|var\/task|srv|opt|app)\/[\w.-]+\/[\w./-]+)|[A-Za-z]:\\(?:Users|inetpub|Windows)\\/ },
   { what: 'AWS resource name', pattern: /\barn:aws[\w-]*:[a-z0-9-]+:[a-z0-9-]*:\d{12}:/ },

@@ -150,7 +150,8 @@ export class CaseGenerator {
   private baseRequest(plan: RoutePlan, seed: number): FuzzRequest {
     const { route } = plan;
     const headers: Record<string, string> = { 'User-Agent': this.options.userAgent, Accept: 'application/json' };
-    if (plan.token && route.authorization !== 'NONE') headers[this.options.api.authorization.header] = `${this.options.api.authorization.scheme} ${plan.token.value}`;
+    if (plan.token && route.authorization !== 'NONE')
+      headers[this.options.api.authorization.header] = `${this.options.api.authorization.scheme} ${plan.token.value}`;
     if (route.apiKeyRequired && this.options.apiKey) headers[this.options.api.apiKey.header] = this.options.apiKey;
     for (const h of route.headerParameters) if (h.required) headers[h.name] = sampleOne(SAFE_SEGMENT, deriveSeed(seed, 'header', h.name));
     const body = plan.body ? plan.body.valid(deriveSeed(seed, 'body')) : undefined;
@@ -171,32 +172,70 @@ export class CaseGenerator {
     const scheme = api.authorization.scheme;
     const kinds: [string, Kind][] = [];
     const probe = (probe: string, description: string, headers: Record<string, string | undefined>, extra: Partial<FuzzRequest> = {}): Draft => ({
-      category: 'auth', probe, description, request: { headers: headers as Record<string, string>, ...extra }, expect: { mustRefuse: true },
+      category: 'auth',
+      probe,
+      description,
+      request: { headers: headers as Record<string, string>, ...extra },
+      expect: { mustRefuse: true },
     });
     if (route.authorization !== 'NONE') {
       kinds.push(
         ['no-token', () => probe('no-token', 'no Authorization header', { [auth]: undefined })],
-        ['garbage-token', (_p, seed) => probe('garbage-token', 'a random string as the token', { [auth]: `${scheme} ${sampleOne(fc.base64String({ minLength: 40, maxLength: 400 }), seed)}` })],
+        [
+          'garbage-token',
+          (_p, seed) =>
+            probe('garbage-token', 'a random string as the token', {
+              [auth]: `${scheme} ${sampleOne(fc.base64String({ minLength: 40, maxLength: 400 }), seed)}`,
+            }),
+        ],
         ['empty-bearer', () => probe('empty-bearer', `"${scheme}" without a token`, { [auth]: scheme })],
         ['wrong-scheme', () => probe('wrong-scheme', 'HTTP Basic credentials instead of a token', { [auth]: 'Basic YWRtaW46YWRtaW4=' })],
-        ['alg-none', () => probe('alg-none', 'an unsigned token (alg "none") claiming the route\'s scopes', { [auth]: `${scheme} ${forgeAlgNone(plan.token ?? plan.wrongScopeToken, route.scopes)}` })],
+        [
+          'alg-none',
+          () =>
+            probe('alg-none', 'an unsigned token (alg "none") claiming the route\'s scopes', {
+              [auth]: `${scheme} ${forgeAlgNone(plan.token ?? plan.wrongScopeToken, route.scopes)}`,
+            }),
+        ],
       );
       const jwt = plan.token?.claims ? plan.token : plan.wrongScopeToken?.claims ? plan.wrongScopeToken : undefined;
       if (jwt) {
-        kinds.push(['expired-token', () => probe('expired-token', 'a given token with its expiry moved to 2001 (signature no longer matches)', { [auth]: `${scheme} ${withClaims(jwt, { exp: 1_000_000_000 })}` })]);
+        kinds.push([
+          'expired-token',
+          () =>
+            probe('expired-token', 'a given token with its expiry moved to 2001 (signature no longer matches)', {
+              [auth]: `${scheme} ${withClaims(jwt, { exp: 1_000_000_000 })}`,
+            }),
+        ]);
       }
       if (plan.wrongScopeToken) {
         const wrong = plan.wrongScopeToken;
-        kinds.push(['wrong-scope', () => probe('wrong-scope', `a valid token without the route's scopes (${route.scopes.join(' or ')})`, { [auth]: `${scheme} ${wrong.value}` })]);
+        kinds.push([
+          'wrong-scope',
+          () =>
+            probe('wrong-scope', `a valid token without the route's scopes (${route.scopes.join(' or ')})`, { [auth]: `${scheme} ${wrong.value}` }),
+        ]);
         if (wrong.claims) {
-          kinds.push(['scope-tampered', () => probe('scope-tampered', 'a valid token whose scope claim was edited to the route\'s scopes (signature no longer matches)', { [auth]: `${scheme} ${withClaims(wrong, { scope: route.scopes.join(' ') })}` })]);
+          kinds.push([
+            'scope-tampered',
+            () =>
+              probe('scope-tampered', "a valid token whose scope claim was edited to the route's scopes (signature no longer matches)", {
+                [auth]: `${scheme} ${withClaims(wrong, { scope: route.scopes.join(' ') })}`,
+              }),
+          ]);
         }
       }
     }
     if (route.apiKeyRequired) {
       kinds.push(
         ['no-api-key', () => probe('no-api-key', 'no API key', { [api.apiKey.header]: undefined })],
-        ['wrong-api-key', (_p, seed) => probe('wrong-api-key', 'an API key that was never issued', { [api.apiKey.header]: sampleOne(fc.stringMatching(/^[A-Za-z0-9]{40}$/), seed) })],
+        [
+          'wrong-api-key',
+          (_p, seed) =>
+            probe('wrong-api-key', 'an API key that was never issued', {
+              [api.apiKey.header]: sampleOne(fc.stringMatching(/^[A-Za-z0-9]{40}$/), seed),
+            }),
+        ],
       );
     }
     if (api.mutualTls) {
@@ -207,44 +246,88 @@ export class CaseGenerator {
 
   private requestKinds(plan: RoutePlan): [string, Kind][] {
     const { route } = plan;
-    const kinds: [string, Kind][] = [['valid', () => ({ category: 'valid', probe: 'valid', description: 'a valid request built from the model', request: {} })]];
+    const kinds: [string, Kind][] = [
+      ['valid', () => ({ category: 'valid', probe: 'valid', description: 'a valid request built from the model', request: {} })],
+    ];
     if (plan.body) kinds.push(...bodyKinds(plan.body), ...contentTypeKinds(plan.body));
     if (route.pathParameters.length > 0) kinds.push(...pathParameterKinds(route));
-    kinds.push(['dot-segments', (_p, seed) => ({
-      category: 'parameter', probe: 'dot-segments', description: 'literal "/../" segments after the route path',
-      request: { path: `${buildPath(route, safeParam(seed), validQuery(route, seed))}`.replace(/(\?|$)/, '/../../../../etc/passwd$1') },
-    })]);
+    kinds.push([
+      'dot-segments',
+      (_p, seed) => ({
+        category: 'parameter',
+        probe: 'dot-segments',
+        description: 'literal "/../" segments after the route path',
+        request: { path: `${buildPath(route, safeParam(seed), validQuery(route, seed))}`.replace(/(\?|$)/, '/../../../../etc/passwd$1') },
+      }),
+    ]);
     if (route.queryParameters.some((q) => q.required)) {
-      kinds.push(['missing-required-query', (_p, seed) => {
-        const missing = route.queryParameters.filter((q) => q.required)[Math.abs(seed) % route.queryParameters.filter((q) => q.required).length];
-        return {
-          category: 'parameter', probe: `missing-required-query:${missing.name}`, description: `required query parameter "${missing.name}" left out`,
-          request: { path: buildPath(route, safeParam(seed), validQuery(route, seed).filter(([k]) => k !== missing.name)) },
-          expect: { invalidPerModel: `the model requires query parameter "${missing.name}"` },
-        };
-      }]);
+      kinds.push([
+        'missing-required-query',
+        (_p, seed) => {
+          const missing = route.queryParameters.filter((q) => q.required)[Math.abs(seed) % route.queryParameters.filter((q) => q.required).length];
+          return {
+            category: 'parameter',
+            probe: `missing-required-query:${missing.name}`,
+            description: `required query parameter "${missing.name}" left out`,
+            request: {
+              path: buildPath(
+                route,
+                safeParam(seed),
+                validQuery(route, seed).filter(([k]) => k !== missing.name),
+              ),
+            },
+            expect: { invalidPerModel: `the model requires query parameter "${missing.name}"` },
+          };
+        },
+      ]);
     }
     kinds.push(
-      ['query-injection', (_p, seed) => {
-        const value = sampleOne(fc.constantFrom(...INJECTION_STRINGS, ...TRAVERSAL_STRINGS), seed);
-        const name = route.queryParameters.length ? route.queryParameters[Math.abs(seed) % route.queryParameters.length].name : 'q';
-        return {
-          category: 'parameter', probe: 'query-injection', description: `query parameter "${name}" = ${JSON.stringify(value)}`,
-          request: { path: buildPath(route, safeParam(seed), [...validQuery(route, seed).filter(([k]) => k !== name), [name, value]]) }, sent: [value],
-        };
-      }],
-      ['duplicate-query', (_p, seed) => ({
-        category: 'parameter', probe: 'duplicate-query', description: 'every query parameter given twice with different values',
-        request: { path: buildPath(route, safeParam(seed), [...validQuery(route, seed), ...validQuery(route, deriveSeed(seed, 2)), ['q', '1'], ['q', '2']]) },
-      })],
-      ['oversized-header', (_p, seed) => ({
-        category: 'header', probe: 'oversized-header', description: 'a 32 KiB header value',
-        request: { headers: { 'X-Fuzz-Padding': sampleOne(fc.constantFrom('A', 'Z', '0'), seed).repeat(32 * 1024) } },
-      })],
-      ['override-headers', (_p, seed) => {
-        const headers = sampleOne(fc.constantFrom(...OVERRIDE_HEADERS), seed);
-        return { category: 'header', probe: `override-header:${Object.keys(headers)[0]}`, description: `header ${JSON.stringify(headers)}`, request: { headers } };
-      }],
+      [
+        'query-injection',
+        (_p, seed) => {
+          const value = sampleOne(fc.constantFrom(...INJECTION_STRINGS, ...TRAVERSAL_STRINGS), seed);
+          const name = route.queryParameters.length ? route.queryParameters[Math.abs(seed) % route.queryParameters.length].name : 'q';
+          return {
+            category: 'parameter',
+            probe: 'query-injection',
+            description: `query parameter "${name}" = ${JSON.stringify(value)}`,
+            request: { path: buildPath(route, safeParam(seed), [...validQuery(route, seed).filter(([k]) => k !== name), [name, value]]) },
+            sent: [value],
+          };
+        },
+      ],
+      [
+        'duplicate-query',
+        (_p, seed) => ({
+          category: 'parameter',
+          probe: 'duplicate-query',
+          description: 'every query parameter given twice with different values',
+          request: {
+            path: buildPath(route, safeParam(seed), [...validQuery(route, seed), ...validQuery(route, deriveSeed(seed, 2)), ['q', '1'], ['q', '2']]),
+          },
+        }),
+      ],
+      [
+        'oversized-header',
+        (_p, seed) => ({
+          category: 'header',
+          probe: 'oversized-header',
+          description: 'a 32 KiB header value',
+          request: { headers: { 'X-Fuzz-Padding': sampleOne(fc.constantFrom('A', 'Z', '0'), seed).repeat(32 * 1024) } },
+        }),
+      ],
+      [
+        'override-headers',
+        (_p, seed) => {
+          const headers = sampleOne(fc.constantFrom(...OVERRIDE_HEADERS), seed);
+          return {
+            category: 'header',
+            probe: `override-header:${Object.keys(headers)[0]}`,
+            description: `header ${JSON.stringify(headers)}`,
+            request: { headers },
+          };
+        },
+      ],
       ...smugglingKinds(),
     );
     return kinds;
@@ -252,114 +335,238 @@ export class CaseGenerator {
 }
 
 /** Kinds that `extra` draws from (the others are fixed probes, sent once each). */
-const RANDOMIZED = new Set(['valid', 'missing-required', 'extra-field', 'wrong-type', 'out-of-bounds', 'unicode-strings', 'injection-strings',
-  'injection-operators', 'long-path-parameter', 'path-traversal', 'injection-path-parameter', 'unicode-path-parameter', 'query-injection', 'override-headers']);
+const RANDOMIZED = new Set([
+  'valid',
+  'missing-required',
+  'extra-field',
+  'wrong-type',
+  'out-of-bounds',
+  'unicode-strings',
+  'injection-strings',
+  'injection-operators',
+  'long-path-parameter',
+  'path-traversal',
+  'injection-path-parameter',
+  'unicode-path-parameter',
+  'query-injection',
+  'override-headers',
+]);
 
 function bodyKinds(body: BodySchema): [string, Kind][] {
   const valid = (seed: number) => body.valid(deriveSeed(seed, 'body')) ?? {};
   const json = (value: unknown) => ({ body: JSON.stringify(value) });
   const draft = (probe: string, description: string, value: unknown, extra: Partial<Draft> = {}): Draft => ({
-    category: 'body', probe, description, request: json(value), bodyValue: value, ...extra,
+    category: 'body',
+    probe,
+    description,
+    request: json(value),
+    bodyValue: value,
+    ...extra,
   });
   const kinds: [string, Kind][] = [];
   if (body.requiredFields().length > 0) {
-    kinds.push(['missing-required', (_p, seed) => {
-      const slot = pick(body.requiredFields(), seed);
-      const value = valid(seed);
-      return draft(`missing-required:${slot.path.join('.')}`, `required field "${slot.path.join('.')}" left out`, removeAt(value, slot.path));
-    }]);
+    kinds.push([
+      'missing-required',
+      (_p, seed) => {
+        const slot = pick(body.requiredFields(), seed);
+        const value = valid(seed);
+        return draft(`missing-required:${slot.path.join('.')}`, `required field "${slot.path.join('.')}" left out`, removeAt(value, slot.path));
+      },
+    ]);
   }
   if (body.closedObjects().length > 0) {
-    kinds.push(['extra-field', (_p, seed) => {
-      const at = pick(body.closedObjects(), seed);
-      const name = `fuzz_${sampleOne(fc.stringMatching(/^[a-z]{4,8}$/), seed)}`;
-      const value = valid(seed);
-      return draft('extra-field', `unexpected field "${[...at, name].join('.')}" where additionalProperties is false`, setAt(value, [...at, name], sampleOne(fc.jsonValue({ maxDepth: 2 }), deriveSeed(seed, 1))));
-    }]);
+    kinds.push([
+      'extra-field',
+      (_p, seed) => {
+        const at = pick(body.closedObjects(), seed);
+        const name = `fuzz_${sampleOne(fc.stringMatching(/^[a-z]{4,8}$/), seed)}`;
+        const value = valid(seed);
+        return draft(
+          'extra-field',
+          `unexpected field "${[...at, name].join('.')}" where additionalProperties is false`,
+          setAt(value, [...at, name], sampleOne(fc.jsonValue({ maxDepth: 2 }), deriveSeed(seed, 1))),
+        );
+      },
+    ]);
   }
   if (body.fields().length > 0) {
     kinds.push(
-      ['wrong-type', (_p, seed) => {
-        const slot = pick(body.fields(), seed);
-        const wrong = sampleOne(fc.constantFrom(...wrongTypeValues(slot.types)), deriveSeed(seed, 1));
-        return draft(`wrong-type:${slot.path.join('.')}`, `field "${slot.path.join('.')}" (${slot.types.join('|') || 'any'}) given ${JSON.stringify(wrong)}`, setAt(valid(seed), slot.path, wrong));
-      }],
-      ['out-of-bounds', (_p, seed) => {
-        const options = body.fields().flatMap((slot) => body.outOfBounds(slot).map((v) => ({ slot, v })));
-        if (options.length === 0) return undefined;
-        const { slot, v } = pick(options, seed);
-        return draft(`out-of-bounds:${slot.path.join('.')}`, `field "${slot.path.join('.')}" = ${preview(v.value)} (${v.why})`, setAt(valid(seed), slot.path, v.value));
-      }],
+      [
+        'wrong-type',
+        (_p, seed) => {
+          const slot = pick(body.fields(), seed);
+          const wrong = sampleOne(fc.constantFrom(...wrongTypeValues(slot.types)), deriveSeed(seed, 1));
+          return draft(
+            `wrong-type:${slot.path.join('.')}`,
+            `field "${slot.path.join('.')}" (${slot.types.join('|') || 'any'}) given ${JSON.stringify(wrong)}`,
+            setAt(valid(seed), slot.path, wrong),
+          );
+        },
+      ],
+      [
+        'out-of-bounds',
+        (_p, seed) => {
+          const options = body.fields().flatMap((slot) => body.outOfBounds(slot).map((v) => ({ slot, v })));
+          if (options.length === 0) return undefined;
+          const { slot, v } = pick(options, seed);
+          return draft(
+            `out-of-bounds:${slot.path.join('.')}`,
+            `field "${slot.path.join('.')}" = ${preview(v.value)} (${v.why})`,
+            setAt(valid(seed), slot.path, v.value),
+          );
+        },
+      ],
     );
   }
   if (body.stringFields().length > 0) {
     kinds.push(
-      ['unicode-strings', (_p, seed) => {
-        const value = valid(seed);
-        const sent: string[] = [];
-        for (const [i, slot] of body.stringFields().entries()) {
-          const text = sampleOne(UNICODE_TEXT, deriveSeed(seed, i));
-          sent.push(text);
-          setAt(value, slot.path, text);
-        }
-        return draft('unicode-strings', 'every string field set to unusual Unicode (bidi, zero-width, astral, lone surrogates, NUL)', value, { sent });
-      }],
-      ['injection-strings', (_p, seed) => {
-        const slot = pick(body.stringFields(), seed);
-        const text = sampleOne(fc.constantFrom(...INJECTION_STRINGS), deriveSeed(seed, 1));
-        return draft('injection-strings', `field "${slot.path.join('.')}" = ${JSON.stringify(text)}`, setAt(valid(seed), slot.path, text), { sent: [text] });
-      }],
-      ['injection-operators', (_p, seed) => {
-        const slot = pick(body.stringFields(), seed);
-        const operator = sampleOne(fc.constantFrom(...INJECTION_OBJECTS), deriveSeed(seed, 1));
-        return draft('injection-operators', `field "${slot.path.join('.')}" = ${JSON.stringify(operator)} (NoSQL operator)`, setAt(valid(seed), slot.path, operator));
-      }],
+      [
+        'unicode-strings',
+        (_p, seed) => {
+          const value = valid(seed);
+          const sent: string[] = [];
+          for (const [i, slot] of body.stringFields().entries()) {
+            const text = sampleOne(UNICODE_TEXT, deriveSeed(seed, i));
+            sent.push(text);
+            setAt(value, slot.path, text);
+          }
+          return draft('unicode-strings', 'every string field set to unusual Unicode (bidi, zero-width, astral, lone surrogates, NUL)', value, {
+            sent,
+          });
+        },
+      ],
+      [
+        'injection-strings',
+        (_p, seed) => {
+          const slot = pick(body.stringFields(), seed);
+          const text = sampleOne(fc.constantFrom(...INJECTION_STRINGS), deriveSeed(seed, 1));
+          return draft('injection-strings', `field "${slot.path.join('.')}" = ${JSON.stringify(text)}`, setAt(valid(seed), slot.path, text), {
+            sent: [text],
+          });
+        },
+      ],
+      [
+        'injection-operators',
+        (_p, seed) => {
+          const slot = pick(body.stringFields(), seed);
+          const operator = sampleOne(fc.constantFrom(...INJECTION_OBJECTS), deriveSeed(seed, 1));
+          return draft(
+            'injection-operators',
+            `field "${slot.path.join('.')}" = ${JSON.stringify(operator)} (NoSQL operator)`,
+            setAt(valid(seed), slot.path, operator),
+          );
+        },
+      ],
     );
   }
   kinds.push(
-    ['prototype-pollution', (_p, seed) => {
-      const text = `{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},${JSON.stringify(valid(seed)).slice(1)}`;
-      const value = JSON.parse(text) as unknown;
-      return { category: 'body', probe: 'prototype-pollution', description: '"__proto__" and "constructor.prototype" keys in the body', request: { body: text }, bodyValue: value };
-    }],
-    ['not-an-object', (_p, seed) => {
-      const value = sampleOne(fc.constantFrom<unknown>(null, [], 'text', 0, true, [{}]), seed);
-      return draft('not-an-object', `the body is ${JSON.stringify(value)}`, value);
-    }],
-    ['invalid-json', (_p, seed) => {
-      const text = sampleOne(fc.constantFrom('{"unterminated": ', '{a:1}', "{'single':'quotes'}", '{"a":1,}', '{"a":NaN}', '\u0000{}', '{"a":"\\uZZZZ"}'), seed);
-      return { category: 'body', probe: 'invalid-json', description: `the body is not JSON: ${JSON.stringify(text)}`, request: { body: text }, expect: { invalidPerModel: 'the body is not JSON' } };
-    }],
-    ['empty-body', () => ({ category: 'body', probe: 'empty-body', description: 'Content-Type application/json with an empty body', request: { body: '' }, expect: { invalidPerModel: 'an empty body is not JSON' } })],
-    ['oversized-body', (_p, seed) => {
-      const value = valid(seed);
-      const slot = body.stringFields().length ? pick(body.stringFields(), seed).path : [...pick(body.closedObjects().length ? body.closedObjects() : [[]], seed), 'fuzz_padding'];
-      setAt(value, slot, 'A'.repeat(OVERSIZED_BYTES));
-      return { category: 'body', probe: 'oversized-body', description: `a 1 MiB string in "${slot.join('.')}"`, request: json(value), bodyValue: value };
-    }],
-    ['deeply-nested', (_p, seed) => {
-      const open = sampleOne(fc.constantFrom('[', '{"a":'), seed);
-      const text = open.repeat(NESTING_DEPTH) + '1' + (open === '[' ? ']' : '}').repeat(NESTING_DEPTH);
-      return { category: 'body', probe: 'deeply-nested', description: `JSON nested ${NESTING_DEPTH} levels deep`, request: { body: text }, expect: body.rootIsObject() || open === '[' ? { invalidPerModel: 'the body is nested far deeper than the schema allows' } : {} };
-    }],
+    [
+      'prototype-pollution',
+      (_p, seed) => {
+        const text = `{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},${JSON.stringify(valid(seed)).slice(1)}`;
+        const value = JSON.parse(text) as unknown;
+        return {
+          category: 'body',
+          probe: 'prototype-pollution',
+          description: '"__proto__" and "constructor.prototype" keys in the body',
+          request: { body: text },
+          bodyValue: value,
+        };
+      },
+    ],
+    [
+      'not-an-object',
+      (_p, seed) => {
+        const value = sampleOne(fc.constantFrom<unknown>(null, [], 'text', 0, true, [{}]), seed);
+        return draft('not-an-object', `the body is ${JSON.stringify(value)}`, value);
+      },
+    ],
+    [
+      'invalid-json',
+      (_p, seed) => {
+        const text = sampleOne(
+          fc.constantFrom('{"unterminated": ', '{a:1}', "{'single':'quotes'}", '{"a":1,}', '{"a":NaN}', '\u0000{}', '{"a":"\\uZZZZ"}'),
+          seed,
+        );
+        return {
+          category: 'body',
+          probe: 'invalid-json',
+          description: `the body is not JSON: ${JSON.stringify(text)}`,
+          request: { body: text },
+          expect: { invalidPerModel: 'the body is not JSON' },
+        };
+      },
+    ],
+    [
+      'empty-body',
+      () => ({
+        category: 'body',
+        probe: 'empty-body',
+        description: 'Content-Type application/json with an empty body',
+        request: { body: '' },
+        expect: { invalidPerModel: 'an empty body is not JSON' },
+      }),
+    ],
+    [
+      'oversized-body',
+      (_p, seed) => {
+        const value = valid(seed);
+        const slot = body.stringFields().length
+          ? pick(body.stringFields(), seed).path
+          : [...pick(body.closedObjects().length ? body.closedObjects() : [[]], seed), 'fuzz_padding'];
+        setAt(value, slot, 'A'.repeat(OVERSIZED_BYTES));
+        return {
+          category: 'body',
+          probe: 'oversized-body',
+          description: `a 1 MiB string in "${slot.join('.')}"`,
+          request: json(value),
+          bodyValue: value,
+        };
+      },
+    ],
+    [
+      'deeply-nested',
+      (_p, seed) => {
+        const open = sampleOne(fc.constantFrom('[', '{"a":'), seed);
+        const text = open.repeat(NESTING_DEPTH) + '1' + (open === '[' ? ']' : '}').repeat(NESTING_DEPTH);
+        return {
+          category: 'body',
+          probe: 'deeply-nested',
+          description: `JSON nested ${NESTING_DEPTH} levels deep`,
+          request: { body: text },
+          expect: body.rootIsObject() || open === '[' ? { invalidPerModel: 'the body is nested far deeper than the schema allows' } : {},
+        };
+      },
+    ],
   );
   return kinds;
 }
 
 function contentTypeKinds(body: BodySchema): [string, Kind][] {
   const invalid = (seed: number) => body.invalidExample(deriveSeed(seed, 'invalid'));
-  const kind = (probe: string, contentType: string | undefined, render: (value: unknown) => string): Kind => (_p, seed) => {
-    const bad = invalid(seed);
-    if (!bad) return undefined;
-    return {
-      category: 'content-type', probe, description: `${contentType ?? 'no Content-Type'} with a body that breaks the schema (${bad.why})`,
-      request: { headers: { 'Content-Type': contentType as string }, body: render(bad.value) },
-      expect: { invalidPerModel: `the route validates application/json only and this body breaks the schema (${bad.why})` },
+  const kind =
+    (probe: string, contentType: string | undefined, render: (value: unknown) => string): Kind =>
+    (_p, seed) => {
+      const bad = invalid(seed);
+      if (!bad) return undefined;
+      return {
+        category: 'content-type',
+        probe,
+        description: `${contentType ?? 'no Content-Type'} with a body that breaks the schema (${bad.why})`,
+        request: { headers: { 'Content-Type': contentType as string }, body: render(bad.value) },
+        expect: { invalidPerModel: `the route validates application/json only and this body breaks the schema (${bad.why})` },
+      };
     };
-  };
   return [
     ['text-plain', kind('content-type:text/plain', 'text/plain', (v) => JSON.stringify(v))],
-    ['xml', kind('content-type:application/xml', 'application/xml', (v) => `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>${escapeXml(JSON.stringify(v))}&x;</r>`)],
+    [
+      'xml',
+      kind(
+        'content-type:application/xml',
+        'application/xml',
+        (v) => `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>${escapeXml(JSON.stringify(v))}&x;</r>`,
+      ),
+    ],
     ['form', kind('content-type:form-urlencoded', 'application/x-www-form-urlencoded', (v) => new URLSearchParams(flatten(v)).toString())],
     ['no-content-type', kind('content-type:none', undefined, (v) => JSON.stringify(v))],
     ['json-charset', kind('content-type:json-utf-7', 'application/json; charset=utf-7', (v) => JSON.stringify(v))],
@@ -367,41 +574,106 @@ function contentTypeKinds(body: BodySchema): [string, Kind][] {
 }
 
 function pathParameterKinds(route: ApiModelRoute): [string, Kind][] {
-  const withParam = (probe: string, description: string, value: (seed: number) => string, encode: (v: string) => string = encodeURIComponent): Kind => (_p, seed) => {
-    const target = route.pathParameters[Math.abs(seed) % route.pathParameters.length].name;
-    const v = value(deriveSeed(seed, 'value'));
-    return {
-      category: 'parameter', probe, description: `path parameter "${target}" = ${preview(v)} (${description})`,
-      request: { path: buildPath(route, (name) => (name === target ? encode(v) : safeParam(seed)(name)), validQuery(route, seed)) },
-      sent: [v],
+  const withParam =
+    (probe: string, description: string, value: (seed: number) => string, encode: (v: string) => string = encodeURIComponent): Kind =>
+    (_p, seed) => {
+      const target = route.pathParameters[Math.abs(seed) % route.pathParameters.length].name;
+      const v = value(deriveSeed(seed, 'value'));
+      return {
+        category: 'parameter',
+        probe,
+        description: `path parameter "${target}" = ${preview(v)} (${description})`,
+        request: { path: buildPath(route, (name) => (name === target ? encode(v) : safeParam(seed)(name)), validQuery(route, seed)) },
+        sent: [v],
+      };
     };
-  };
   return [
     ['long-path-parameter', withParam('long-path-parameter', 'oversized', (seed) => sampleOne(LONG_SEGMENT, seed))],
     ['path-traversal', withParam('path-traversal', 'path traversal', (seed) => sampleOne(fc.constantFrom(...TRAVERSAL_STRINGS), seed))],
-    ['path-traversal-raw', withParam('path-traversal-raw', 'path traversal, sent unencoded', () => '..%2f..%2f..%2fetc%2fpasswd', (v) => v)],
-    ['injection-path-parameter', withParam('injection-path-parameter', 'injection', (seed) => sampleOne(fc.constantFrom(...INJECTION_STRINGS), seed))],
-    ['unicode-path-parameter', withParam('unicode-path-parameter', 'Unicode', (seed) => sampleOne(UNICODE_TEXT, seed), (v) => encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, '\uFFFD')))],
+    [
+      'path-traversal-raw',
+      withParam(
+        'path-traversal-raw',
+        'path traversal, sent unencoded',
+        () => '..%2f..%2f..%2fetc%2fpasswd',
+        (v) => v,
+      ),
+    ],
+    [
+      'injection-path-parameter',
+      withParam('injection-path-parameter', 'injection', (seed) => sampleOne(fc.constantFrom(...INJECTION_STRINGS), seed)),
+    ],
+    [
+      'unicode-path-parameter',
+      withParam(
+        'unicode-path-parameter',
+        'Unicode',
+        (seed) => sampleOne(UNICODE_TEXT, seed),
+        (v) => encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, '\uFFFD')),
+      ),
+    ],
   ];
 }
 
 /** Framing probes (request smuggling): sent raw, on their own connection. */
 function smugglingKinds(): [string, Kind][] {
-  const raw = (probe: string, description: string, headerLines: string[], body: string, expect: Expectation): Kind => () => ({
-    category: 'smuggling', probe, description, request: { raw: { headerLines, body } }, expect,
-  });
+  const raw =
+    (probe: string, description: string, headerLines: string[], body: string, expect: Expectation): Kind =>
+    () => ({
+      category: 'smuggling',
+      probe,
+      description,
+      request: { raw: { headerLines, body } },
+      expect,
+    });
   const smuggled = 'GET /csm-fuzz-smuggled HTTP/1.1\r\nHost: localhost\r\n\r\n';
   return [
-    ['cl-te', raw('cl-te', 'Content-Length and Transfer-Encoding: chunked together, a second request after the chunked end',
-      ['Content-Length: 5', 'Transfer-Encoding: chunked'], `0\r\n\r\n${smuggled}`, { detectDesync: true })],
-    ['te-cl', raw('te-cl', 'Transfer-Encoding: chunked with a short Content-Length, a request hidden in the chunk',
-      ['Transfer-Encoding: chunked', 'Content-Length: 4'], `${(smuggled.length).toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`, { detectDesync: true })],
-    ['te-space', raw('te-space', 'whitespace between "Transfer-Encoding" and the colon (RFC 9112: must be rejected)',
-      ['Transfer-Encoding : chunked'], '0\r\n\r\n', { mustReject: true })],
-    ['duplicate-content-length', raw('duplicate-content-length', 'two different Content-Length headers (RFC 9112: must be rejected)',
-      ['Content-Length: 2', 'Content-Length: 7'], '{}{"a":1', { mustReject: true })],
-    ['bare-cr', raw('bare-cr', 'a bare CR inside a header value (RFC 9112: must be rejected or replaced)',
-      ['X-Fuzz: a\rTransfer-Encoding: chunked'], '', { mustReject: true })],
+    [
+      'cl-te',
+      raw(
+        'cl-te',
+        'Content-Length and Transfer-Encoding: chunked together, a second request after the chunked end',
+        ['Content-Length: 5', 'Transfer-Encoding: chunked'],
+        `0\r\n\r\n${smuggled}`,
+        { detectDesync: true },
+      ),
+    ],
+    [
+      'te-cl',
+      raw(
+        'te-cl',
+        'Transfer-Encoding: chunked with a short Content-Length, a request hidden in the chunk',
+        ['Transfer-Encoding: chunked', 'Content-Length: 4'],
+        `${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n`,
+        { detectDesync: true },
+      ),
+    ],
+    [
+      'te-space',
+      raw(
+        'te-space',
+        'whitespace between "Transfer-Encoding" and the colon (RFC 9112: must be rejected)',
+        ['Transfer-Encoding : chunked'],
+        '0\r\n\r\n',
+        { mustReject: true },
+      ),
+    ],
+    [
+      'duplicate-content-length',
+      raw(
+        'duplicate-content-length',
+        'two different Content-Length headers (RFC 9112: must be rejected)',
+        ['Content-Length: 2', 'Content-Length: 7'],
+        '{}{"a":1',
+        { mustReject: true },
+      ),
+    ],
+    [
+      'bare-cr',
+      raw('bare-cr', 'a bare CR inside a header value (RFC 9112: must be rejected or replaced)', ['X-Fuzz: a\rTransfer-Encoding: chunked'], '', {
+        mustReject: true,
+      }),
+    ],
     ['obs-fold', raw('obs-fold', 'an obsolete line folding in a header value', ['X-Fuzz: a', ' Transfer-Encoding: chunked'], '', {})],
   ];
 }
@@ -424,7 +696,15 @@ function validQuery(route: ApiModelRoute, seed: number): [string, string][] {
 }
 
 function wrongTypeValues(types: readonly string[]): unknown[] {
-  const all: [string, unknown][] = [['string', 'fuzz'], ['integer', 7], ['number', 1.5], ['boolean', true], ['object', { fuzz: 1 }], ['array', ['fuzz']], ['null', null]];
+  const all: [string, unknown][] = [
+    ['string', 'fuzz'],
+    ['integer', 7],
+    ['number', 1.5],
+    ['boolean', true],
+    ['object', { fuzz: 1 }],
+    ['array', ['fuzz']],
+    ['null', null],
+  ];
   const allowed = new Set(types);
   if (allowed.has('number')) allowed.add('integer');
   const wrong = all.filter(([t]) => !allowed.has(t)).map(([, v]) => v);
@@ -462,7 +742,7 @@ function escapeXml(text: string): string {
 }
 
 function preview(v: unknown): string {
-  const text = typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const text = typeof v === 'string' ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v));
   return text.length > 60 ? `${text.slice(0, 40)}… (${text.length} characters)` : text;
 }
 

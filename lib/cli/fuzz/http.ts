@@ -41,7 +41,7 @@ const contexts = new WeakMap<Target, Map<boolean, tls.SecureContext>>();
 /** TLS options with a secure context built once per target (building one per connection costs ~80 ms). */
 function tlsOptions(target: Target, withCert: boolean): tls.ConnectionOptions {
   let byCert = contexts.get(target);
-  if (!byCert) contexts.set(target, byCert = new Map());
+  if (!byCert) contexts.set(target, (byCert = new Map()));
   let secureContext = byCert.get(withCert);
   if (!secureContext) {
     secureContext = tls.createSecureContext({
@@ -87,7 +87,8 @@ function sendHttp(target: Target, request: FuzzRequest, timeoutMs: number): Prom
           size += chunk.length;
           if (size >= MAX_BODY) res.destroy();
         });
-        const finish = () => done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8') });
+        const finish = () =>
+          done({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).subarray(0, MAX_BODY).toString('utf8') });
         res.on('end', finish);
         res.on('close', finish);
         res.on('error', finish);
@@ -137,9 +138,10 @@ function sendRaw(target: Target, request: FuzzRequest, timeoutMs: number): Promi
         durationMs: Date.now() - started,
       });
     };
-    const socket: net.Socket = target.baseUrl.protocol === 'https:'
-      ? tls.connect({ host: target.baseUrl.hostname, port: port(target), ...tlsOptions(target, request.clientCert) }, () => socket.write(payload))
-      : net.connect({ host: target.baseUrl.hostname, port: port(target) }, () => socket.write(payload));
+    const socket: net.Socket =
+      target.baseUrl.protocol === 'https:'
+        ? tls.connect({ host: target.baseUrl.hostname, port: port(target), ...tlsOptions(target, request.clientCert) }, () => socket.write(payload))
+        : net.connect({ host: target.baseUrl.hostname, port: port(target) }, () => socket.write(payload));
     socket.setTimeout(timeoutMs, () => finish(`no answer within ${timeoutMs} ms`));
     socket.on('data', (d: Buffer) => chunks.push(d));
     socket.on('end', () => finish());

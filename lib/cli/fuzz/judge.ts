@@ -4,13 +4,7 @@ import type { FuzzCase } from './generate';
 import type { HttpResult } from './http';
 
 export type FindingKind =
-  | 'server-error'
-  | 'malformed-accepted'
-  | 'auth-not-refused'
-  | 'error-body-not-generic'
-  | 'leak'
-  | 'framing-accepted'
-  | 'desync';
+  'server-error' | 'malformed-accepted' | 'auth-not-refused' | 'error-body-not-generic' | 'leak' | 'framing-accepted' | 'desync';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -27,21 +21,39 @@ export function judge(c: FuzzCase, result: HttpResult, api: ApiModelApi): Findin
     return findings;
   }
   if (status >= 500) {
-    findings.push({ kind: 'server-error', why: `answered ${status}: ${c.description} broke something behind the gateway (a 5xx is never the right answer to a client's request)` });
+    findings.push({
+      kind: 'server-error',
+      why: `answered ${status}: ${c.description} broke something behind the gateway (a 5xx is never the right answer to a client's request)`,
+    });
   }
   if (c.expect.mustRefuse && status !== 401 && status !== 403) {
-    findings.push({ kind: 'auth-not-refused', why: `answered ${status} to an authorization probe (${c.description}); it must be refused with 401 or 403` });
+    findings.push({
+      kind: 'auth-not-refused',
+      why: `answered ${status} to an authorization probe (${c.description}); it must be refused with 401 or 403`,
+    });
   } else if (c.expect.mustRefuse && !isGeneric(result.body, api)) {
-    findings.push({ kind: 'error-body-not-generic', why: `refused with a body that is not one of the gateway's generic error bodies (${api.errorResponses.map((r) => JSON.stringify(r.body.message)).filter(unique).join(', ')}): the refusal did not come from the gateway` });
+    findings.push({
+      kind: 'error-body-not-generic',
+      why: `refused with a body that is not one of the gateway's generic error bodies (${api.errorResponses
+        .map((r) => JSON.stringify(r.body.message))
+        .filter(unique)
+        .join(', ')}): the refusal did not come from the gateway`,
+    });
   }
   if (c.expect.invalidPerModel && status >= 200 && status < 300) {
     findings.push({ kind: 'malformed-accepted', why: `answered ${status} although ${c.expect.invalidPerModel}` });
   }
   if (c.expect.mustReject && status < 400) {
-    findings.push({ kind: 'framing-accepted', why: `answered ${status} to malformed framing (${c.description}); it must be rejected with 400 or the connection closed` });
+    findings.push({
+      kind: 'framing-accepted',
+      why: `answered ${status} to malformed framing (${c.description}); it must be rejected with 400 or the connection closed`,
+    });
   }
   if (c.expect.detectDesync && (result.responses ?? 0) > 1) {
-    findings.push({ kind: 'desync', why: `${result.responses} responses came back for one request (${c.description}): the request was split, so requests can be smuggled past the gateway's checks` });
+    findings.push({
+      kind: 'desync',
+      why: `${result.responses} responses came back for one request (${c.description}): the request was split, so requests can be smuggled past the gateway's checks`,
+    });
   }
   if (status >= 400) {
     const leak = findLeak(result.body ?? '', c.sent, api.internalDomains);
@@ -59,7 +71,10 @@ export function findLeak(body: string, sent: readonly string[], internalDomains:
   }
   const patterns = [
     ...LEAK_PATTERNS,
-    ...internalDomains.map((d) => ({ what: 'internal host name', pattern: new RegExp(`\\b[\\w.-]*${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i') })),
+    ...internalDomains.map((d) => ({
+      what: 'internal host name',
+      pattern: new RegExp(`\\b[\\w.-]*${d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i'),
+    })),
   ];
   for (const { what, pattern } of patterns) {
     const m = pattern.exec(text);

@@ -27,20 +27,22 @@ export function buildReport(run: FuzzRun, ctx: ReportContext) {
     const s = o.result.status === undefined ? 'no response' : String(o.result.status);
     byStatus[s] = (byStatus[s] ?? 0) + 1;
   }
-  const findings = run.outcomes.flatMap((o) => o.findings.map((f) => ({
-    kind: f.kind,
-    route: o.case.route,
-    category: o.case.category,
-    probe: o.case.probe,
-    why: redact(f.why),
-    case: o.case.index,
-    request: describeRequest(o.case.request, ctx.api, redact),
-    response: {
-      status: o.result.status ?? null,
-      body: o.result.body === undefined ? null : redact(excerpt(o.result.body)),
-      error: o.result.error ?? null,
-    },
-  })));
+  const findings = run.outcomes.flatMap((o) =>
+    o.findings.map((f) => ({
+      kind: f.kind,
+      route: o.case.route,
+      category: o.case.category,
+      probe: o.case.probe,
+      why: redact(f.why),
+      case: o.case.index,
+      request: describeRequest(o.case.request, ctx.api, redact),
+      response: {
+        status: o.result.status ?? null,
+        body: o.result.body === undefined ? null : redact(excerpt(o.result.body)),
+        error: o.result.error ?? null,
+      },
+    })),
+  );
   return {
     tool: ctx.tool,
     api: ctx.api.id,
@@ -76,11 +78,17 @@ export type FuzzReport = ReturnType<typeof buildReport>;
 export function summarize(report: FuzzReport): string {
   const lines = [
     `csm-fuzz: ${report.api}${report.stage ? ` (stage ${report.stage})` : ''} at ${report.baseUrl}, seed ${report.seed}`,
-    `  ${report.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s (stopped by ${report.stoppedBy}): ${Object.entries(report.byCategory).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `  statuses: ${Object.entries(report.byStatus).map(([k, v]) => `${k} x${v}`).join(', ')}`,
+    `  ${report.sent} requests in ${(report.durationMs / 1000).toFixed(1)} s (stopped by ${report.stoppedBy}): ${Object.entries(report.byCategory)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+    `  statuses: ${Object.entries(report.byStatus)
+      .map(([k, v]) => `${k} x${v}`)
+      .join(', ')}`,
   ];
   if (report.refusedValid > 0) {
-    lines.push(`  warning: ${report.refusedValid} valid request(s) were refused (401/403/429): check the tokens' scopes, the API key, the WAF rate limit and the usage tier (--rate)`);
+    lines.push(
+      `  warning: ${report.refusedValid} valid request(s) were refused (401/403/429): check the tokens' scopes, the API key, the WAF rate limit and the usage tier (--rate)`,
+    );
   }
   for (const r of report.routes.filter((x) => x.notExercised)) {
     lines.push(`  ${r.route}: authorization probes only (${r.notExercised})`);
@@ -105,11 +113,13 @@ export function summarize(report: FuzzReport): string {
 }
 
 function describeRequest(request: FuzzRequest, api: ApiModelApi, redact: (s: string) => string) {
-  const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => {
-    if (k.toLowerCase() === api.authorization.header.toLowerCase()) return [k, redactAuthorization(v, redact)];
-    if (k.toLowerCase() === api.apiKey.header.toLowerCase()) return [k, '<redacted>'];
-    return [k, redact(excerpt(v))];
-  }));
+  const headers = Object.fromEntries(
+    Object.entries(request.headers).map(([k, v]) => {
+      if (k.toLowerCase() === api.authorization.header.toLowerCase()) return [k, redactAuthorization(v, redact)];
+      if (k.toLowerCase() === api.apiKey.header.toLowerCase()) return [k, '<redacted>'];
+      return [k, redact(excerpt(v))];
+    }),
+  );
   return {
     method: request.method,
     path: redact(excerpt(request.path)),

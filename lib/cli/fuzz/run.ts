@@ -105,7 +105,11 @@ export async function fuzz(options: FuzzOptions): Promise<FuzzRun> {
       stoppedBy = 'exhausted';
       break;
     }
-    const c: FuzzCase = { ...drawn, index: i, request: { ...drawn.request, headers: { ...drawn.request.headers, 'X-Csm-Fuzz': `${options.seed}-${i}` } } };
+    const c: FuzzCase = {
+      ...drawn,
+      index: i,
+      request: { ...drawn.request, headers: { ...drawn.request.headers, 'X-Csm-Fuzz': `${options.seed}-${i}` } },
+    };
     const result = await send(options.target, c.request, Math.min(options.requestTimeoutMs, left));
     const findings = judge(c, result, options.api);
     outcomes.push({ case: c, result, findings });

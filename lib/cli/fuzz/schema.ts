@@ -32,7 +32,10 @@ export class BodySchema {
   private readonly slots: Slot[];
   private readonly closed: string[][];
 
-  constructor(private readonly schema: JsonObject, private readonly generate: GenerateSync) {
+  constructor(
+    private readonly schema: JsonObject,
+    private readonly generate: GenerateSync,
+  ) {
     try {
       const compiled = ajv.compile(schema);
       this.validate = (value) => compiled(value) as boolean;
@@ -105,9 +108,12 @@ export class BodySchema {
       const miss = re && ['', ' ', '\u0000', '!!!', 'AAA', '0'].find((c) => !re.test(c));
       if (miss !== undefined && miss !== null) out.push({ value: miss, why: `does not match pattern ${s.pattern}` });
     }
-    if (Array.isArray(s.enum)) out.push({ value: typeof s.enum[0] === 'number' ? 987654321 : 'csm-fuzz-not-in-enum', why: 'not one of the enum values' });
-    if (num('maximum') !== undefined) out.push({ value: s.exclusiveMaximum === true ? num('maximum') : num('maximum')! + 1, why: `above maximum ${num('maximum')}` });
-    if (num('minimum') !== undefined) out.push({ value: s.exclusiveMinimum === true ? num('minimum') : num('minimum')! - 1, why: `below minimum ${num('minimum')}` });
+    if (Array.isArray(s.enum))
+      out.push({ value: typeof s.enum[0] === 'number' ? 987654321 : 'csm-fuzz-not-in-enum', why: 'not one of the enum values' });
+    if (num('maximum') !== undefined)
+      out.push({ value: s.exclusiveMaximum === true ? num('maximum') : num('maximum')! + 1, why: `above maximum ${num('maximum')}` });
+    if (num('minimum') !== undefined)
+      out.push({ value: s.exclusiveMinimum === true ? num('minimum') : num('minimum')! - 1, why: `below minimum ${num('minimum')}` });
     if (slot.types.includes('integer') && !slot.types.includes('number')) out.push({ value: 1.5, why: 'not a whole number' });
     if (num('maxItems') !== undefined) out.push({ value: new Array(num('maxItems')! + 1).fill(null), why: `more than maxItems ${num('maxItems')}` });
     if ((num('minItems') ?? 0) > 0) out.push({ value: [], why: `fewer than minItems ${num('minItems')}` });
@@ -117,8 +123,14 @@ export class BodySchema {
   /** A body that breaks the schema (required field left out, extra field, wrong type or not an object), with why. */
   public invalidExample(seed: number): { value: unknown; why: string } | undefined {
     const candidates: (() => { value: unknown; why: string })[] = [
-      ...this.requiredFields().map((slot) => () => ({ value: without(this.valid(seed) ?? {}, slot.path), why: `required "${slot.path.join('.')}" left out` })),
-      ...this.closed.map((at) => () => ({ value: withValue(this.valid(seed) ?? {}, [...at, 'csm_fuzz_extra'], 1), why: `extra field "${[...at, 'csm_fuzz_extra'].join('.')}"` })),
+      ...this.requiredFields().map((slot) => () => ({
+        value: without(this.valid(seed) ?? {}, slot.path),
+        why: `required "${slot.path.join('.')}" left out`,
+      })),
+      ...this.closed.map((at) => () => ({
+        value: withValue(this.valid(seed) ?? {}, [...at, 'csm_fuzz_extra'], 1),
+        why: `extra field "${[...at, 'csm_fuzz_extra'].join('.')}"`,
+      })),
       () => ({ value: [this.valid(seed)], why: 'an array instead of the body' }),
     ];
     for (const candidate of candidates) {
@@ -158,7 +170,10 @@ function forFaker(value: unknown): unknown {
     if (k === '$schema') continue;
     out[k] = forFaker(v);
   }
-  for (const [flag, bound] of [['exclusiveMinimum', 'minimum'], ['exclusiveMaximum', 'maximum']] as const) {
+  for (const [flag, bound] of [
+    ['exclusiveMinimum', 'minimum'],
+    ['exclusiveMaximum', 'maximum'],
+  ] as const) {
     if (typeof out[flag] === 'boolean') {
       if (out[flag] === true && typeof out[bound] === 'number') {
         out[flag] = out[bound];

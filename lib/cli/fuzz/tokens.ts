@@ -37,7 +37,11 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 
 /** An unsigned token (`alg: none`) with the given token's claims (or made-up ones), the scopes and a far expiry. */
 export function forgeAlgNone(token: TokenInfo | undefined, scopes: readonly string[]): string {
-  const claims = { ...(token?.claims ?? { sub: 'csm-fuzz', token_use: 'access', client_id: 'csm-fuzz' }), scope: scopes.join(' '), exp: 4_102_444_800 };
+  const claims = {
+    ...(token?.claims ?? { sub: 'csm-fuzz', token_use: 'access', client_id: 'csm-fuzz' }),
+    scope: scopes.join(' '),
+    exp: 4_102_444_800,
+  };
   return `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
 }
 

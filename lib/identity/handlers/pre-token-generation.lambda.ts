@@ -56,7 +56,9 @@ const isResourceServerScope = (scope: string) => scope.includes('/');
  */
 export function customizeTokens(event: PreTokenGenerationV2Event, policy: TokenPolicy): PreTokenGenerationV2Event {
   const groups = event.request.groupConfiguration?.groupsToOverride ?? [];
-  const granted = new Set(groups.flatMap((group) => (Object.prototype.hasOwnProperty.call(policy.roleScopes, group) ? policy.roleScopes[group] : [])));
+  const granted = new Set(
+    groups.flatMap((group) => (Object.prototype.hasOwnProperty.call(policy.roleScopes, group) ? policy.roleScopes[group] : [])),
+  );
   const scopesToSuppress = (event.request.scopes ?? []).filter((scope) => isResourceServerScope(scope) && !granted.has(scope));
   const claimsToAddOrOverride: Record<string, string> = {};
   const claimsToSuppress: string[] = [];

@@ -31,7 +31,10 @@ const RESPONSE_TIMEOUT_MS = 10_000;
  * no error leaves the stack waiting (the resource's serviceTimeout bounds what remains, e.g. an unreachable response
  * URL). A failed response PUT rejects, so Lambda's asynchronous retries replay the (idempotent) event.
  */
-export async function runCustomResource(event: CustomResourceEvent, decide: (event: CustomResourceEvent) => Promise<CustomResourceResult>): Promise<CustomResourceResult> {
+export async function runCustomResource(
+  event: CustomResourceEvent,
+  decide: (event: CustomResourceEvent) => Promise<CustomResourceResult>,
+): Promise<CustomResourceResult> {
   let result: CustomResourceResult;
   try {
     result = await decide(event);
@@ -43,11 +46,15 @@ export async function runCustomResource(event: CustomResourceEvent, decide: (eve
     };
   }
   if (result.Reason && result.Reason.length > MAX_REASON_LENGTH) result = { ...result, Reason: result.Reason.slice(0, MAX_REASON_LENGTH) };
-  console.log(JSON.stringify({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, status: result.Status, reason: result.Reason }));
+  console.log(
+    JSON.stringify({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, status: result.Status, reason: result.Reason }),
+  );
   try {
     await sendResponse(event, result);
   } catch (e) {
-    console.error(JSON.stringify({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, responseError: (e as Error).message }));
+    console.error(
+      JSON.stringify({ requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, responseError: (e as Error).message }),
+    );
     throw e;
   }
   return result;
@@ -60,10 +67,14 @@ export function sendResponse(event: CustomResourceEvent, result: CustomResourceR
   // CloudFormation's URL is always https; plain http only serves local test doubles.
   const transport = url.protocol === 'http:' ? http : https;
   return new Promise((resolve, reject) => {
-    const req = transport.request(url, { method: 'PUT', timeout: RESPONSE_TIMEOUT_MS, headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`ResponseURL answered ${res.statusCode}`))));
-    });
+    const req = transport.request(
+      url,
+      { method: 'PUT', timeout: RESPONSE_TIMEOUT_MS, headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode && res.statusCode < 300 ? resolve() : reject(new Error(`ResponseURL answered ${res.statusCode}`))));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`ResponseURL did not answer within ${RESPONSE_TIMEOUT_MS} ms`)));
     req.on('error', reject);
     req.end(body);

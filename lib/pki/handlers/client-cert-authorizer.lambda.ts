@@ -88,8 +88,10 @@ export async function authorize(event: AuthorizerEvent, deps: AuthorizerDeps): P
   let boundClientId = '';
   if (deps.certificateBinding !== false) {
     const bound = certificateClients(clientCert.clientCertPem, serial);
-    if (bound.length !== 1) return deny(event, claims.sub, `client certificate bound to ${bound.length === 0 ? 'no' : 'more than one'} OAuth client`, everything);
-    if (bound[0] !== claims.client_id) return deny(event, claims.sub, `token of client ${claims.client_id} presented with a certificate of client ${bound[0]}`, everything);
+    if (bound.length !== 1)
+      return deny(event, claims.sub, `client certificate bound to ${bound.length === 0 ? 'no' : 'more than one'} OAuth client`, everything);
+    if (bound[0] !== claims.client_id)
+      return deny(event, claims.sub, `token of client ${claims.client_id} presented with a certificate of client ${bound[0]}`, everything);
     boundClientId = bound[0];
   }
 
@@ -104,12 +106,23 @@ export async function authorize(event: AuthorizerEvent, deps: AuthorizerDeps): P
   } else if (!permitted && policyAllows(policy, event.methodArn)) {
     policy = { allow: policy.allow, deny: [...policy.deny, event.methodArn] };
   }
-  console.log(JSON.stringify({ decision: permitted ? 'allow' : 'deny', why: permitted ? undefined : `token lacks a scope for ${event.httpMethod} ${event.resource}`, methodArn: event.methodArn, routesAllowed: policy.allow.length }));
+  console.log(
+    JSON.stringify({
+      decision: permitted ? 'allow' : 'deny',
+      why: permitted ? undefined : `token lacks a scope for ${event.httpMethod} ${event.resource}`,
+      methodArn: event.methodArn,
+      routesAllowed: policy.allow.length,
+    }),
+  );
   return {
     principalId: claims.sub,
     policyDocument: { Version: '2012-10-17', Statement: statements(policy, everything) },
     context: {
-      clientCertSerial: serial, clientCertSubject: clientCert.subjectDN ?? '', clientId: claims.client_id ?? '', boundClientId, scope: claims.scope ?? '',
+      clientCertSerial: serial,
+      clientCertSubject: clientCert.subjectDN ?? '',
+      clientId: claims.client_id ?? '',
+      boundClientId,
+      scope: claims.scope ?? '',
       ...Object.fromEntries((deps.forwardedClaims ?? []).map((name) => [`claim_${name}`, typeof claims[name] === 'string' ? claims[name] : ''])),
     },
   };
@@ -144,20 +157,29 @@ function statements(policy: RoutePolicy, everything: string): Statement[] {
 
 function deny(event: AuthorizerEvent, principalId: string, why: string, resource: string): AuthorizerResult {
   console.log(JSON.stringify({ decision: 'deny', why, methodArn: event.methodArn }));
-  return { principalId, policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [resource] }] } };
+  return {
+    principalId,
+    policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [resource] }] },
+  };
 }
 
 /** Deny-list lookup against the DynamoDB table (partition key `serial`), strongly consistent. */
 export function dynamoDbDenyList(client: Pick<DynamoDBClient, 'send'>, tableName: string): (serial: string) => Promise<boolean> {
   return async (serial) => {
-    const out = await client.send(new GetItemCommand({ TableName: tableName, Key: { serial: { S: serial } }, ConsistentRead: true, ProjectionExpression: 'serial' }));
+    const out = await client.send(
+      new GetItemCommand({ TableName: tableName, Key: { serial: { S: serial } }, ConsistentRead: true, ProjectionExpression: 'serial' }),
+    );
     return out.Item !== undefined;
   };
 }
 
 function fromEnvironment(): AuthorizerDeps {
   const clientIds = (process.env.CLIENT_IDS ?? '').split(',').filter(Boolean);
-  const verifier = CognitoJwtVerifier.create({ userPoolId: process.env.USER_POOL_ID!, tokenUse: 'access', clientId: clientIds.length ? clientIds : null });
+  const verifier = CognitoJwtVerifier.create({
+    userPoolId: process.env.USER_POOL_ID!,
+    tokenUse: 'access',
+    clientId: clientIds.length ? clientIds : null,
+  });
   return {
     isRevoked: dynamoDbDenyList(new DynamoDBClient({}), process.env.DENY_LIST_TABLE!),
     verifyAccessToken: (token) => verifier.verify(token) as Promise<{ sub: string; scope?: string; client_id?: string }>,

@@ -62,18 +62,20 @@ export async function syncRevocation(event: RevokeCertificateEvent, deps: Revoca
   const revokedAt = detail.eventTime ?? event.time ?? new Date().toISOString();
   const expiresAt = await certificateExpiryBound(deps.pca, params.certificateAuthorityArn, new Date(revokedAt));
   try {
-    await deps.dynamodb.send(new PutItemCommand({
-      TableName: deps.tableName,
-      Item: {
-        serial: { S: serial },
-        revokedAt: { S: revokedAt },
-        reason: { S: params.revocationReason ?? 'UNSPECIFIED' },
-        certificateAuthorityArn: { S: params.certificateAuthorityArn },
-        source: { S: `cloudtrail:${detail.userIdentity?.arn ?? 'unknown'}` },
-        ...(expiresAt !== undefined ? { expiresAt: { N: String(expiresAt) } } : {}),
-      },
-      ConditionExpression: 'attribute_not_exists(serial)',
-    }));
+    await deps.dynamodb.send(
+      new PutItemCommand({
+        TableName: deps.tableName,
+        Item: {
+          serial: { S: serial },
+          revokedAt: { S: revokedAt },
+          reason: { S: params.revocationReason ?? 'UNSPECIFIED' },
+          certificateAuthorityArn: { S: params.certificateAuthorityArn },
+          source: { S: `cloudtrail:${detail.userIdentity?.arn ?? 'unknown'}` },
+          ...(expiresAt !== undefined ? { expiresAt: { N: String(expiresAt) } } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(serial)',
+      }),
+    );
   } catch (e) {
     if ((e as Error).name === 'ConditionalCheckFailedException') return { serial, outcome: 'already-listed' };
     throw e;
@@ -81,12 +83,14 @@ export async function syncRevocation(event: RevokeCertificateEvent, deps: Revoca
   return { serial, outcome: 'written', expiresAt };
 }
 
-const deps: RevocationSyncDeps | undefined = process.env.DENY_LIST_TABLE ? {
-  dynamodb: new DynamoDBClient({}),
-  pca: new ACMPCAClient({}),
-  tableName: process.env.DENY_LIST_TABLE,
-  certificateAuthorityArns: (process.env.CERTIFICATE_AUTHORITY_ARNS ?? '').split(',').filter(Boolean),
-} : undefined;
+const deps: RevocationSyncDeps | undefined = process.env.DENY_LIST_TABLE
+  ? {
+      dynamodb: new DynamoDBClient({}),
+      pca: new ACMPCAClient({}),
+      tableName: process.env.DENY_LIST_TABLE,
+      certificateAuthorityArns: (process.env.CERTIFICATE_AUTHORITY_ARNS ?? '').split(',').filter(Boolean),
+    }
+  : undefined;
 
 export async function handler(event: RevokeCertificateEvent): Promise<SyncResult> {
   if (!deps) throw new Error('revocation sync misconfigured: DENY_LIST_TABLE is not set');

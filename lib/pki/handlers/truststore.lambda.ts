@@ -55,7 +55,12 @@ export async function handleTruststoreEvent(event: CustomResourceEvent, clients:
 export async function readChainPem(clients: TruststoreClients, caArn: string): Promise<string> {
   const out = await clients.pca.send(new GetCertificateAuthorityCertificateCommand({ CertificateAuthorityArn: caArn }));
   if (!out.Certificate) throw new Error(`CA ${caArn} has no certificate yet (is it activated?)`);
-  return [out.Certificate, out.CertificateChain].filter(Boolean).map((p) => p!.trim()).join('\n') + '\n';
+  return (
+    [out.Certificate, out.CertificateChain]
+      .filter(Boolean)
+      .map((p) => p!.trim())
+      .join('\n') + '\n'
+  );
 }
 
 async function putIfChanged(clients: TruststoreClients, props: TruststoreProperties, pem: string): Promise<string> {
@@ -63,13 +68,15 @@ async function putIfChanged(clients: TruststoreClients, props: TruststorePropert
   // "Unchanged" is decided on the object's bytes: metadata can be written with any body, so it proves nothing.
   const current = await currentObject(clients, props);
   if (current?.versionId && sha256(current.body) === hash) return current.versionId;
-  const put = await clients.s3.send(new PutObjectCommand({
-    Bucket: props.BucketName,
-    Key: props.ObjectKey,
-    Body: pem,
-    ContentType: 'application/x-pem-file',
-    Metadata: { [CONTENT_HASH_METADATA]: hash },
-  }));
+  const put = await clients.s3.send(
+    new PutObjectCommand({
+      Bucket: props.BucketName,
+      Key: props.ObjectKey,
+      Body: pem,
+      ContentType: 'application/x-pem-file',
+      Metadata: { [CONTENT_HASH_METADATA]: hash },
+    }),
+  );
   if (!put.VersionId) throw new Error(`bucket ${props.BucketName} returned no version id: versioning must be enabled`);
   return put.VersionId;
 }
@@ -93,10 +100,14 @@ async function currentObject(clients: TruststoreClients, props: TruststoreProper
   try {
     listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: props.BucketName, Prefix: props.ObjectKey, MaxKeys: 1 }));
   } catch {
-    throw new Error(`cannot read s3://${props.BucketName}/${props.ObjectKey} (AccessDenied), and listing it was denied too: S3 answers 403 rather than 404 for a missing object unless the caller may s3:ListBucket; the handler needs s3:GetObject on the object and s3:ListBucket on arn:aws:s3:::${props.BucketName}`);
+    throw new Error(
+      `cannot read s3://${props.BucketName}/${props.ObjectKey} (AccessDenied), and listing it was denied too: S3 answers 403 rather than 404 for a missing object unless the caller may s3:ListBucket; the handler needs s3:GetObject on the object and s3:ListBucket on arn:aws:s3:::${props.BucketName}`,
+    );
   }
   if ((listed.Contents ?? []).some((o) => o.Key === props.ObjectKey)) {
-    throw new Error(`cannot read s3://${props.BucketName}/${props.ObjectKey} (AccessDenied) although the object exists: the handler needs s3:GetObject on it (and kms:Decrypt on the bucket key)`);
+    throw new Error(
+      `cannot read s3://${props.BucketName}/${props.ObjectKey} (AccessDenied) although the object exists: the handler needs s3:GetObject on it (and kms:Decrypt on the bucket key)`,
+    );
   }
   return undefined;
 }

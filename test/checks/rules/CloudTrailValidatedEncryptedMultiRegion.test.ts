@@ -4,7 +4,13 @@ import { CloudTrailValidatedEncryptedMultiRegion, PLATFORM_RULES } from '../../.
 import { newStack } from '../../support/harness';
 import { ruleViolations } from '../../support/checks';
 
-const COMPLIANT: cloudtrail.CfnTrailProps = { isLogging: true, s3BucketName: 'trail-bucket', isMultiRegionTrail: true, enableLogFileValidation: true, kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1' };
+const COMPLIANT: cloudtrail.CfnTrailProps = {
+  isLogging: true,
+  s3BucketName: 'trail-bucket',
+  isMultiRegionTrail: true,
+  enableLogFileValidation: true,
+  kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1',
+};
 
 describe('Platform-CloudTrailValidatedEncryptedMultiRegion', () => {
   it('is registered in PlatformChecks', () => {

@@ -26,7 +26,10 @@ describe('Platform-ContainerImageFromEcrPinned', () => {
     ['Docker Hub', ecs.ContainerImage.fromRegistry('nginx:1.27')],
     ['Docker Hub latest', ecs.ContainerImage.fromRegistry('library/nginx:latest')],
     ['another registry, even by digest', ecs.ContainerImage.fromRegistry(`ghcr.io/acme/app@${DIGEST}`)],
-    ['an external ECR repository by tag (its tags may move)', ecs.ContainerImage.fromRegistry('444455556666.dkr.ecr.eu-west-1.amazonaws.com/base:1.0')],
+    [
+      'an external ECR repository by tag (its tags may move)',
+      ecs.ContainerImage.fromRegistry('444455556666.dkr.ecr.eu-west-1.amazonaws.com/base:1.0'),
+    ],
     ['ECR without tag (means latest)', ecs.ContainerImage.fromRegistry('111122223333.dkr.ecr.eu-west-1.amazonaws.com/team/orders')],
   ])('flags %s', (_name, image) => {
     const stack = newStack();
@@ -37,8 +40,16 @@ describe('Platform-ContainerImageFromEcrPinned', () => {
 
   it('flags a tag of a mutable repository of the app, and the latest tag of an immutable one', () => {
     const stack = newStack();
-    task(stack, 'Mutable', ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'MutableRepo', { imageTagMutability: ecr.TagMutability.MUTABLE }), '1.0.0'));
-    task(stack, 'Latest', ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'Immutable', { imageTagMutability: ecr.TagMutability.IMMUTABLE }), 'latest'));
+    task(
+      stack,
+      'Mutable',
+      ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'MutableRepo', { imageTagMutability: ecr.TagMutability.MUTABLE }), '1.0.0'),
+    );
+    task(
+      stack,
+      'Latest',
+      ecs.ContainerImage.fromEcrRepository(new ecr.Repository(stack, 'Immutable', { imageTagMutability: ecr.TagMutability.IMMUTABLE }), 'latest'),
+    );
     expect(ruleViolations(ContainerImageFromEcrPinned, stack)).toEqual(['TestStack/Latest/Resource', 'TestStack/Mutable/Resource']);
   });
 });

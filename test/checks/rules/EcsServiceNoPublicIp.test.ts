@@ -6,7 +6,9 @@ import { ruleViolations } from '../../support/checks';
 
 function service(stack: ReturnType<typeof newStack>, assignPublicIp?: string): void {
   new ecs.CfnService(stack, 'Service', {
-    cluster: 'c', taskDefinition: 't', launchType: 'FARGATE',
+    cluster: 'c',
+    taskDefinition: 't',
+    launchType: 'FARGATE',
     networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], assignPublicIp } },
   });
 }

@@ -11,14 +11,18 @@ describe('Platform-FargateClusterEphemeralStorageEncrypted', () => {
 
   it('accepts a cluster whose Fargate ephemeral storage uses a customer key', () => {
     const stack = newStack();
-    new ecs.CfnCluster(stack, 'Cluster', { configuration: { managedStorageConfiguration: { fargateEphemeralStorageKmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1' } } });
+    new ecs.CfnCluster(stack, 'Cluster', {
+      configuration: { managedStorageConfiguration: { fargateEphemeralStorageKmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1' } },
+    });
     expect(ruleViolations(FargateClusterEphemeralStorageEncrypted, stack)).toEqual([]);
   });
 
   it('flags a cluster without it, and one with only a managed-storage key for EBS', () => {
     const stack = newStack();
     new ecs.CfnCluster(stack, 'Cluster', {});
-    new ecs.CfnCluster(stack, 'EbsOnly', { configuration: { managedStorageConfiguration: { kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1' } } });
+    new ecs.CfnCluster(stack, 'EbsOnly', {
+      configuration: { managedStorageConfiguration: { kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/1' } },
+    });
     expect(ruleViolations(FargateClusterEphemeralStorageEncrypted, stack)).toEqual(['TestStack/Cluster', 'TestStack/EbsOnly']);
   });
 });

@@ -5,11 +5,26 @@ import { newStack } from '../../support/harness';
 import { ruleViolations } from '../../support/checks';
 
 const hardened: ecs.CfnTaskDefinition.ContainerDefinitionProperty = {
-  name: 'app', image: 'repo:1.0.0', user: '1000:1000', readonlyRootFilesystem: true, privileged: false,
+  name: 'app',
+  image: 'repo:1.0.0',
+  user: '1000:1000',
+  readonlyRootFilesystem: true,
+  privileged: false,
 };
 
-function taskDefinition(stack: ReturnType<typeof newStack>, id: string, container: ecs.CfnTaskDefinition.ContainerDefinitionProperty, compatibility = 'FARGATE'): void {
-  new ecs.CfnTaskDefinition(stack, id, { requiresCompatibilities: [compatibility], networkMode: 'awsvpc', cpu: '256', memory: '512', containerDefinitions: [container] });
+function taskDefinition(
+  stack: ReturnType<typeof newStack>,
+  id: string,
+  container: ecs.CfnTaskDefinition.ContainerDefinitionProperty,
+  compatibility = 'FARGATE',
+): void {
+  new ecs.CfnTaskDefinition(stack, id, {
+    requiresCompatibilities: [compatibility],
+    networkMode: 'awsvpc',
+    cpu: '256',
+    memory: '512',
+    containerDefinitions: [container],
+  });
 }
 
 describe('Platform-FargateTaskHardened', () => {

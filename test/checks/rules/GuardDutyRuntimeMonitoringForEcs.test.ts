@@ -19,7 +19,9 @@ function service(stack: Stack): void {
 function detector(stack: Stack, agentManagement = 'ENABLED'): void {
   new guardduty.CfnDetector(stack, 'Detector', {
     enable: true,
-    features: [{ name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: agentManagement }] }],
+    features: [
+      { name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: agentManagement }] },
+    ],
   });
 }
 
@@ -63,7 +65,9 @@ describe('Platform-GuardDutyRuntimeMonitoringForEcs', () => {
     expect(ruleViolations(GuardDutyRuntimeMonitoringForEcs, prod)).toEqual(['ProdPlatform/Service']);
 
     const stage = new Stage(newApp() as App, 'qa');
-    recordOptOut(stage, 'withoutAccountBaseline', ACCOUNT_BASELINE_SKIPPED_CONTROL, { reason: 'The dev environment of this account deploys the baseline.' });
+    recordOptOut(stage, 'withoutAccountBaseline', ACCOUNT_BASELINE_SKIPPED_CONTROL, {
+      reason: 'The dev environment of this account deploys the baseline.',
+    });
     const inStage = new Stack(stage, 'Platform');
     service(inStage);
     expect(ruleViolations(GuardDutyRuntimeMonitoringForEcs, inStage)).toEqual([]);

@@ -9,10 +9,14 @@ describe('Platform-KmsKeyPolicyScoped', () => {
   it('accepts a rotating key whose service-principal statement is scoped to this account', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['kms:Decrypt'], resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      }),
+    );
     expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual([]);
   });
 
@@ -25,19 +29,27 @@ describe('Platform-KmsKeyPolicyScoped', () => {
   it('flags a service principal statement without an account-scoping condition', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['kms:Decrypt'], resources: ['*'],
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
     expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
   });
 
   it('flags a wildcard principal whose only condition does not scope the account', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'],
-      conditions: { Bool: { 'aws:SecureTransport': 'true' } },
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { Bool: { 'aws:SecureTransport': 'true' } },
+      }),
+    );
     expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
   });
 
@@ -50,17 +62,23 @@ describe('Platform-KmsKeyPolicyScoped', () => {
   ])('flags AWS:* whose condition only looks like scoping: %s', (_name, conditions) => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-    key.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'], conditions }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'], conditions }),
+    );
     expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual(['TestStack/Key/Resource']);
   });
 
   it('accepts a caller-account condition with this account and an ARN pattern scoped to it', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
-    key.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.AnyPrincipal()], actions: ['kms:Decrypt'], resources: ['*'],
-      conditions: { StringEquals: { 'kms:CallerAccount': stack.account }, ArnLike: { 'aws:SourceArn': 'arn:aws:logs:eu-west-1:111122223333:*' } },
-    }));
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:CallerAccount': stack.account }, ArnLike: { 'aws:SourceArn': 'arn:aws:logs:eu-west-1:111122223333:*' } },
+      }),
+    );
     expect(ruleViolations(KmsKeyPolicyScoped, stack)).toEqual([]);
   });
 });

@@ -12,7 +12,12 @@ function methodIn(props: Partial<apigw.CfnMethodProps>) {
 
 describe('Platform-MethodAuthorizedWithScopes', () => {
   it('accepts a Cognito-authorized method with a scope, and a CUSTOM-authorized one', () => {
-    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'COGNITO_USER_POOLS', authorizerId: 'auth1', authorizationScopes: ['orders/read'] }))).toEqual([]);
+    expect(
+      ruleViolations(
+        MethodAuthorizedWithScopes,
+        methodIn({ authorizationType: 'COGNITO_USER_POOLS', authorizerId: 'auth1', authorizationScopes: ['orders/read'] }),
+      ),
+    ).toEqual([]);
     expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'CUSTOM', authorizerId: 'auth1' }))).toEqual([]);
   });
 
@@ -21,7 +26,9 @@ describe('Platform-MethodAuthorizedWithScopes', () => {
   });
 
   it('flags a Cognito-authorized method without scopes (any token of the pool passes)', () => {
-    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'COGNITO_USER_POOLS', authorizerId: 'auth1' }))).toEqual(['TestStack/Method']);
+    expect(ruleViolations(MethodAuthorizedWithScopes, methodIn({ authorizationType: 'COGNITO_USER_POOLS', authorizerId: 'auth1' }))).toEqual([
+      'TestStack/Method',
+    ]);
   });
 
   it('flags an unauthorized method and an IAM-only one', () => {

@@ -19,7 +19,12 @@ describe('Platform-MutualTlsDomainDisablesExecuteApi', () => {
       securityPolicy: 'TLS_1_2',
       mutualTlsAuthentication: options.mtls ? { truststoreUri: 's3://trust/truststore.pem', truststoreVersion: 'v1' } : undefined,
     });
-    new apigw.CfnBasePathMapping(stack, 'Mapping', { domainName: options.byName ? 'api.example.com' : domain.ref, restApiId: api.ref, basePath: 'v1', stage: 'prod' });
+    new apigw.CfnBasePathMapping(stack, 'Mapping', {
+      domainName: options.byName ? 'api.example.com' : domain.ref,
+      restApiId: api.ref,
+      basePath: 'v1',
+      stage: 'prod',
+    });
     new apigw.CfnRestApi(stack, 'Unrelated', { name: 'other' });
     return stack;
   }

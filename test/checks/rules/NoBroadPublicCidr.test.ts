@@ -5,8 +5,17 @@ import { opensPublicInternet, publicIpv4Addresses } from '../../../lib/private/c
 import { newStack } from '../../support/harness';
 import { ruleViolations } from '../../support/checks';
 
-function groupIn(stack: ReturnType<typeof newStack>, egress: ec2.CfnSecurityGroup.EgressProperty[] = [], ingress: ec2.CfnSecurityGroup.IngressProperty[] = []): ec2.CfnSecurityGroup {
-  return new ec2.CfnSecurityGroup(stack, 'Sg', { groupDescription: 'g', vpcId: 'vpc-12345678', securityGroupEgress: egress, securityGroupIngress: ingress });
+function groupIn(
+  stack: ReturnType<typeof newStack>,
+  egress: ec2.CfnSecurityGroup.EgressProperty[] = [],
+  ingress: ec2.CfnSecurityGroup.IngressProperty[] = [],
+): ec2.CfnSecurityGroup {
+  return new ec2.CfnSecurityGroup(stack, 'Sg', {
+    groupDescription: 'g',
+    vpcId: 'vpc-12345678',
+    securityGroupEgress: egress,
+    securityGroupIngress: ingress,
+  });
 }
 
 describe('CIDR coverage', () => {
@@ -25,7 +34,13 @@ describe('Platform-NoBroadPublicCidr', () => {
   it('accepts a group that names private and partner destinations', () => {
     const stack = newStack();
     const sg = groupIn(stack, [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: '10.0.0.0/16' }]);
-    new ec2.CfnSecurityGroupEgress(stack, 'Partner', { groupId: sg.attrGroupId, ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIp: '203.0.113.10/32' });
+    new ec2.CfnSecurityGroupEgress(stack, 'Partner', {
+      groupId: sg.attrGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIp: '203.0.113.10/32',
+    });
     expect(ruleViolations(NoBroadPublicCidr, stack)).toEqual([]);
   });
 
@@ -38,7 +53,14 @@ describe('Platform-NoBroadPublicCidr', () => {
 
   it('flags IPv6 ingress from ::/1 + 8000::/1', () => {
     const stack = newStack();
-    groupIn(stack, [], [{ ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv6: '::/1' }, { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv6: '8000::/1' }]);
+    groupIn(
+      stack,
+      [],
+      [
+        { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv6: '::/1' },
+        { ipProtocol: 'tcp', fromPort: 443, toPort: 443, cidrIpv6: '8000::/1' },
+      ],
+    );
     expect(ruleViolations(NoBroadPublicCidr, stack)).toEqual(['TestStack/Sg']);
   });
 
@@ -46,7 +68,13 @@ describe('Platform-NoBroadPublicCidr', () => {
     const stack = newStack();
     new ec2.CfnSecurityGroupIngress(stack, 'A', { groupId: 'sg-12345678', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '0.0.0.0/1' });
     new ec2.CfnSecurityGroupIngress(stack, 'B', { groupId: 'sg-12345678', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '128.0.0.0/1' });
-    new ec2.CfnSecurityGroupIngress(stack, 'Other', { groupId: 'sg-87654321', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIp: '198.51.100.0/24' });
+    new ec2.CfnSecurityGroupIngress(stack, 'Other', {
+      groupId: 'sg-87654321',
+      ipProtocol: 'tcp',
+      fromPort: 22,
+      toPort: 22,
+      cidrIp: '198.51.100.0/24',
+    });
     expect(ruleViolations(NoBroadPublicCidr, stack)).toEqual(['TestStack/A', 'TestStack/B']);
   });
 

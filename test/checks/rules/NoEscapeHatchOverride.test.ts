@@ -17,7 +17,10 @@ function logGroup() {
 }
 
 function findingIds(stack: ReturnType<typeof newStack>): string[] {
-  return new PlatformChecks(undefined, { rules: [NoEscapeHatchOverride] }).validateScope(stack).violations.map((v) => v.ruleName).sort();
+  return new PlatformChecks(undefined, { rules: [NoEscapeHatchOverride] })
+    .validateScope(stack)
+    .violations.map((v) => v.ruleName)
+    .sort();
 }
 
 describe('Platform-NoEscapeHatchOverride', () => {
@@ -61,17 +64,29 @@ describe('Platform-NoEscapeHatchOverride', () => {
       reason: 'Ten-year retention required by the audit policy; CDK RetentionDays has no such value.',
     });
     const result = synthWithGate(stack, { packs: [SecurityPack.PLATFORM] });
-    expect(result.findings.filter((f) => f.ruleId.startsWith('Platform-NoEscapeHatchOverride')).map((f) => f.ruleId)).toEqual(['Platform-NoEscapeHatchOverride[Properties.LogGroupClass]']);
-    expect(result.acknowledged).toContainEqual(expect.objectContaining({ ruleId: 'Platform-NoEscapeHatchOverride[Properties.RetentionInDays]', constructPaths: ['TestStack/Logs/Resource'] }));
+    expect(result.findings.filter((f) => f.ruleId.startsWith('Platform-NoEscapeHatchOverride')).map((f) => f.ruleId)).toEqual([
+      'Platform-NoEscapeHatchOverride[Properties.LogGroupClass]',
+    ]);
+    expect(result.acknowledged).toContainEqual(
+      expect.objectContaining({ ruleId: 'Platform-NoEscapeHatchOverride[Properties.RetentionInDays]', constructPaths: ['TestStack/Logs/Resource'] }),
+    );
   });
 
   it('flags an AWS resource declared as a plain CfnResource (the packs match L1 classes and skip it), not a custom resource', () => {
     const stack = newStack();
-    new CfnResource(stack, 'RawPolicy', { type: 'AWS::IAM::ManagedPolicy', properties: { PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } } });
+    new CfnResource(stack, 'RawPolicy', {
+      type: 'AWS::IAM::ManagedPolicy',
+      properties: { PolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] } },
+    });
     new CfnResource(stack, 'Custom', { type: 'Custom::Anything', properties: { ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:f' } });
     const code = fs.mkdtempSync(path.join(os.tmpdir(), 'provider-'));
     fs.writeFileSync(path.join(code, 'index.js'), 'exports.handler = async () => ({});');
-    new CustomResource(stack, 'ViaProvider', { serviceToken: CustomResourceProvider.getOrCreate(stack, 'Custom::Provider', { codeDirectory: code, runtime: CustomResourceProviderRuntime.NODEJS_22_X }) });
+    new CustomResource(stack, 'ViaProvider', {
+      serviceToken: CustomResourceProvider.getOrCreate(stack, 'Custom::Provider', {
+        codeDirectory: code,
+        runtime: CustomResourceProviderRuntime.NODEJS_22_X,
+      }),
+    });
     expect(findingIds(stack)).toEqual(['Platform-NoEscapeHatchOverride[RawCfnResource]']);
     expect(ruleViolations(NoEscapeHatchOverride, stack)).toEqual(['TestStack/RawPolicy']);
   });

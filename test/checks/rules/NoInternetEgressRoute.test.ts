@@ -24,12 +24,24 @@ describe('Platform-NoInternetEgressRoute', () => {
     expect(ruleViolations(NoInternetEgressRoute, stack)).toEqual(['TestStack/Half', 'TestStack/Literal', 'TestStack/Nat', 'TestStack/V6']);
   });
 
-  it('a CDK VPC with NAT has such routes; PrivateNetwork\'s named opt-out acknowledges them (and their tables) with the reason', () => {
+  it("a CDK VPC with NAT has such routes; PrivateNetwork's named opt-out acknowledges them (and their tables) with the reason", () => {
     const stack = newStack();
     new ec2.Vpc(stack, 'Plain', { maxAzs: 1, natGateways: 1, restrictDefaultSecurityGroup: false });
-    expect(ruleViolations(NoInternetEgressRoute, stack)).toEqual(['TestStack/Plain/PrivateSubnet1/DefaultRoute', 'TestStack/Plain/PublicSubnet1/DefaultRoute']);
-    const network = new PrivateNetwork(stack, 'Network', { logsKey: new PlatformKeys(stack, 'Keys').logsKey, allowInternetEgressViaNat: { reason: 'payment provider callback needs a fixed egress IP' } });
-    const acks = network.node.findAll().flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => `${c.node.path} ${Object.keys(m.data as object).join(',')}`));
+    expect(ruleViolations(NoInternetEgressRoute, stack)).toEqual([
+      'TestStack/Plain/PrivateSubnet1/DefaultRoute',
+      'TestStack/Plain/PublicSubnet1/DefaultRoute',
+    ]);
+    const network = new PrivateNetwork(stack, 'Network', {
+      logsKey: new PlatformKeys(stack, 'Keys').logsKey,
+      allowInternetEgressViaNat: { reason: 'payment provider callback needs a fixed egress IP' },
+    });
+    const acks = network.node
+      .findAll()
+      .flatMap((c) =>
+        c.node.metadata
+          .filter((m) => m.type === 'aws:cdk:acknowledged-rules')
+          .map((m) => `${c.node.path} ${Object.keys(m.data as object).join(',')}`),
+      );
     expect(acks.filter((a) => a.includes('Platform-NoInternetEgressRoute'))).toHaveLength(4);
     expect(acks.filter((a) => a.includes('Platform-NoBroadPublicCidr'))).toHaveLength(4);
   });

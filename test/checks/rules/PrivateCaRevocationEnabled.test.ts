@@ -12,7 +12,11 @@ describe('Platform-PrivateCaRevocationEnabled', () => {
   function ca(revocationConfiguration?: acmpca.CfnCertificateAuthority.RevocationConfigurationProperty): Stack {
     const stack = newStack();
     new acmpca.CfnCertificateAuthority(stack, 'Ca', {
-      type: 'ROOT', keyAlgorithm: 'EC_prime256v1', signingAlgorithm: 'SHA256WITHECDSA', subject: { commonName: 'Root' }, revocationConfiguration,
+      type: 'ROOT',
+      keyAlgorithm: 'EC_prime256v1',
+      signingAlgorithm: 'SHA256WITHECDSA',
+      subject: { commonName: 'Root' },
+      revocationConfiguration,
     });
     return stack;
   }
@@ -24,6 +28,8 @@ describe('Platform-PrivateCaRevocationEnabled', () => {
 
   test('non-compliant: no revocation configuration, or both disabled', () => {
     expect(violations(ca(), PrivateCaRevocationEnabled)).toEqual(['TestStack/Ca']);
-    expect(violations(ca({ crlConfiguration: { enabled: false }, ocspConfiguration: { enabled: false } }), PrivateCaRevocationEnabled)).toEqual(['TestStack/Ca']);
+    expect(violations(ca({ crlConfiguration: { enabled: false }, ocspConfiguration: { enabled: false } }), PrivateCaRevocationEnabled)).toEqual([
+      'TestStack/Ca',
+    ]);
   });
 });

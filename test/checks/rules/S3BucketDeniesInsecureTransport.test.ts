@@ -35,14 +35,20 @@ describe('S3BucketDeniesInsecureTransport', () => {
     const stack = newStack();
     const bucket = new s3.Bucket(stack, 'Bucket');
     for (const condition of [{ Bool: { 'aws:SecureTransport': 'false' } }, { NumericLessThan: { 's3:TlsVersion': 1.2 } }]) {
-      bucket.addToResourcePolicy(new iam.PolicyStatement({
-        effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['s3:*'], resources: [bucket.arnForObjects('*')], conditions: condition,
-      }));
+      bucket.addToResourcePolicy(
+        new iam.PolicyStatement({
+          effect: iam.Effect.DENY,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['s3:*'],
+          resources: [bucket.arnForObjects('*')],
+          conditions: condition,
+        }),
+      );
     }
     expect(ruleViolations(S3BucketDeniesInsecureTransport, stack)).toEqual(['TestStack/Bucket/Policy/Resource', 'TestStack/Bucket/Resource']);
   });
 
-  test('a bucket is judged by its own policy, not by another bucket\'s', () => {
+  test("a bucket is judged by its own policy, not by another bucket's", () => {
     const stack = newStack();
     new s3.Bucket(stack, 'Good', { enforceSSL: true, minimumTLSVersion: 1.2 });
     new s3.Bucket(stack, 'Bad');

@@ -5,7 +5,11 @@ import { newStack } from '../../support/harness';
 import { ruleViolations } from '../../support/checks';
 
 function vpcIn(stack: ReturnType<typeof newStack>): ec2.Vpc {
-  return new ec2.Vpc(stack, 'Vpc', { natGateways: 0, restrictDefaultSecurityGroup: false, subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  return new ec2.Vpc(stack, 'Vpc', {
+    natGateways: 0,
+    restrictDefaultSecurityGroup: false,
+    subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
 }
 
 describe('Platform-SecurityGroupNoOpenEgress', () => {

@@ -11,9 +11,14 @@ function services() {
   const stack = newStack();
   const group = (id: string) => new ec2.CfnSecurityGroup(stack, id, { groupDescription: id, vpcId: 'vpc-1' });
   const [orders, payments, nlb] = [group('OrdersSg'), group('PaymentsSg'), group('NlbSg')];
-  for (const [id, sg] of [['Orders', orders], ['Payments', payments]] as const) {
+  for (const [id, sg] of [
+    ['Orders', orders],
+    ['Payments', payments],
+  ] as const) {
     new ecs.CfnService(stack, id, {
-      cluster: 'c', taskDefinition: 't', launchType: 'FARGATE',
+      cluster: 'c',
+      taskDefinition: 't',
+      launchType: 'FARGATE',
       networkConfiguration: { awsvpcConfiguration: { subnets: ['subnet-1'], securityGroups: [sg.attrGroupId] } },
     });
   }
@@ -25,18 +30,36 @@ describe('Platform-ServiceToServiceCallsIdentityChecked', () => {
     expect(PLATFORM_RULES).toContain(ServiceToServiceCallsIdentityChecked);
   });
 
-  it('accepts tasks reached from a load balancer, from VPC Lattice\'s range, and Lattice with IAM auth', () => {
+  it("accepts tasks reached from a load balancer, from VPC Lattice's range, and Lattice with IAM auth", () => {
     const { stack, payments, nlb } = services();
-    new ec2.CfnSecurityGroupIngress(stack, 'FromNlb', { groupId: payments.attrGroupId, sourceSecurityGroupId: nlb.attrGroupId, ipProtocol: 'tcp', fromPort: 8443, toPort: 8443 });
-    new ec2.CfnSecurityGroupIngress(stack, 'FromLattice', { groupId: payments.attrGroupId, cidrIp: '169.254.171.0/24', ipProtocol: 'tcp', fromPort: 8443, toPort: 8443 });
+    new ec2.CfnSecurityGroupIngress(stack, 'FromNlb', {
+      groupId: payments.attrGroupId,
+      sourceSecurityGroupId: nlb.attrGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 8443,
+      toPort: 8443,
+    });
+    new ec2.CfnSecurityGroupIngress(stack, 'FromLattice', {
+      groupId: payments.attrGroupId,
+      cidrIp: '169.254.171.0/24',
+      ipProtocol: 'tcp',
+      fromPort: 8443,
+      toPort: 8443,
+    });
     new vpclattice.CfnServiceNetwork(stack, 'Network', { authType: 'AWS_IAM' });
     new vpclattice.CfnService(stack, 'Lattice', { authType: 'AWS_IAM' });
     expect(ruleViolations(ServiceToServiceCallsIdentityChecked, stack)).toEqual([]);
   });
 
-  it('flags a security-group path from one service\'s tasks to another\'s, standalone or inline', () => {
+  it("flags a security-group path from one service's tasks to another's, standalone or inline", () => {
     const { stack, orders, payments } = services();
-    new ec2.CfnSecurityGroupIngress(stack, 'Peer', { groupId: payments.attrGroupId, sourceSecurityGroupId: orders.attrGroupId, ipProtocol: 'tcp', fromPort: 15443, toPort: 15443 });
+    new ec2.CfnSecurityGroupIngress(stack, 'Peer', {
+      groupId: payments.attrGroupId,
+      sourceSecurityGroupId: orders.attrGroupId,
+      ipProtocol: 'tcp',
+      fromPort: 15443,
+      toPort: 15443,
+    });
     orders.securityGroupIngress = [{ ipProtocol: 'tcp', fromPort: 8443, toPort: 8443, sourceSecurityGroupId: payments.attrGroupId }];
     expect(ruleViolations(ServiceToServiceCallsIdentityChecked, stack)).toEqual(['TestStack/OrdersSg', 'TestStack/Peer']);
   });

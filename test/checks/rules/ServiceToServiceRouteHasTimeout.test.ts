@@ -7,13 +7,18 @@ import { ruleViolations } from '../../support/checks';
 
 function serviceConnect(stack: ReturnType<typeof newStack>, id: string, timeout?: ecs.CfnService.TimeoutConfigurationProperty): void {
   new ecs.CfnService(stack, id, {
-    cluster: 'c', taskDefinition: 't', launchType: 'FARGATE',
+    cluster: 'c',
+    taskDefinition: 't',
+    launchType: 'FARGATE',
     serviceConnectConfiguration: { enabled: true, namespace: 'ns', services: [{ portName: 'app', clientAliases: [{ port: 8443 }], timeout }] },
   });
 }
 
 function targetGroup(stack: ReturnType<typeof newStack>, id: string, enabled?: boolean): void {
-  new vpclattice.CfnTargetGroup(stack, id, { type: 'IP', config: { port: 8443, protocol: 'HTTPS', vpcIdentifier: 'vpc-1', healthCheck: enabled === undefined ? undefined : { enabled } } });
+  new vpclattice.CfnTargetGroup(stack, id, {
+    type: 'IP',
+    config: { port: 8443, protocol: 'HTTPS', vpcIdentifier: 'vpc-1', healthCheck: enabled === undefined ? undefined : { enabled } },
+  });
 }
 
 describe('Platform-ServiceToServiceRouteHasTimeout', () => {
@@ -40,6 +45,12 @@ describe('Platform-ServiceToServiceRouteHasTimeout', () => {
     serviceConnect(stack, 'ZeroPerRequest', { idleTimeoutSeconds: 60, perRequestTimeoutSeconds: 0 });
     new vpclattice.CfnService(stack, 'ZeroLattice', { authType: 'AWS_IAM', idleTimeoutSeconds: 0 });
     targetGroup(stack, 'NoHealth', false);
-    expect(ruleViolations(ServiceToServiceRouteHasTimeout, stack)).toEqual(['TestStack/NoHealth', 'TestStack/Untimed', 'TestStack/ZeroIdle', 'TestStack/ZeroLattice', 'TestStack/ZeroPerRequest']);
+    expect(ruleViolations(ServiceToServiceRouteHasTimeout, stack)).toEqual([
+      'TestStack/NoHealth',
+      'TestStack/Untimed',
+      'TestStack/ZeroIdle',
+      'TestStack/ZeroLattice',
+      'TestStack/ZeroPerRequest',
+    ]);
   });
 });

@@ -15,7 +15,14 @@ const CREDENTIALS = [
   'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
   '-----BEGIN RSA PRIVATE KEY-----\nMIIE',
 ];
-const CONFIGURATION = ['https://api.example.com/v1/orders', 'eu-west-1', 'INFO', 'arn:aws:sns:eu-west-1:111122223333:alerts', '0123456789abcdef0123456789abcdef01234567', '550e8400-e29b-41d4-a716-446655440000'];
+const CONFIGURATION = [
+  'https://api.example.com/v1/orders',
+  'eu-west-1',
+  'INFO',
+  'arn:aws:sns:eu-west-1:111122223333:alerts',
+  '0123456789abcdef0123456789abcdef01234567',
+  '550e8400-e29b-41d4-a716-446655440000',
+];
 
 describe('credential-looking values', () => {
   it.each(CREDENTIALS)('recognizes %s', (value) => expect(secretLikeValue(value)).toBeDefined());
@@ -26,7 +33,8 @@ describe('Platform-TaskEnvironmentHasNoSecrets', () => {
   it('accepts plain configuration values', () => {
     const stack = newStack();
     new ecs.FargateTaskDefinition(stack, 'Task').addContainer('app', {
-      image: ecs.ContainerImage.fromRegistry('x'), environment: Object.fromEntries(CONFIGURATION.map((v, i) => [`VAR${i}`, v])),
+      image: ecs.ContainerImage.fromRegistry('x'),
+      environment: Object.fromEntries(CONFIGURATION.map((v, i) => [`VAR${i}`, v])),
     });
     expect(ruleViolations(TaskEnvironmentHasNoSecrets, stack)).toEqual([]);
   });
@@ -34,10 +42,14 @@ describe('Platform-TaskEnvironmentHasNoSecrets', () => {
   it('reports each variable holding a credential, with container and name in the finding id', () => {
     const stack = newStack();
     new ecs.FargateTaskDefinition(stack, 'Task').addContainer('app', {
-      image: ecs.ContainerImage.fromRegistry('x'), environment: { DATABASE_URL: CREDENTIALS[0], LOG_LEVEL: 'INFO', BILLING: CREDENTIALS[1] },
+      image: ecs.ContainerImage.fromRegistry('x'),
+      environment: { DATABASE_URL: CREDENTIALS[0], LOG_LEVEL: 'INFO', BILLING: CREDENTIALS[1] },
     });
     expect(ruleViolations(TaskEnvironmentHasNoSecrets, stack)).toEqual(['TestStack/Task/Resource', 'TestStack/Task/Resource']);
-    const ids = new PlatformChecks(undefined, { rules: [TaskEnvironmentHasNoSecrets] }).validateScope(stack).violations.map((v) => v.ruleName).sort();
+    const ids = new PlatformChecks(undefined, { rules: [TaskEnvironmentHasNoSecrets] })
+      .validateScope(stack)
+      .violations.map((v) => v.ruleName)
+      .sort();
     expect(ids).toEqual(['Platform-TaskEnvironmentHasNoSecrets[app.BILLING]', 'Platform-TaskEnvironmentHasNoSecrets[app.DATABASE_URL]']);
   });
 });

@@ -12,7 +12,9 @@ function planIn(props: apigw.CfnUsagePlanProps) {
 
 describe('Platform-UsagePlanThrottleAndQuota', () => {
   it('accepts a plan with throttle and quota', () => {
-    expect(ruleViolations(UsagePlanThrottleAndQuota, planIn({ throttle: { rateLimit: 10, burstLimit: 20 }, quota: { limit: 1000, period: 'DAY' } }))).toEqual([]);
+    expect(
+      ruleViolations(UsagePlanThrottleAndQuota, planIn({ throttle: { rateLimit: 10, burstLimit: 20 }, quota: { limit: 1000, period: 'DAY' } })),
+    ).toEqual([]);
   });
 
   it('flags a plan without a quota', () => {
@@ -20,6 +22,8 @@ describe('Platform-UsagePlanThrottleAndQuota', () => {
   });
 
   it('flags a plan whose throttle lacks a burst limit', () => {
-    expect(ruleViolations(UsagePlanThrottleAndQuota, planIn({ throttle: { rateLimit: 10 }, quota: { limit: 1000, period: 'DAY' } }))).toEqual(['TestStack/Plan']);
+    expect(ruleViolations(UsagePlanThrottleAndQuota, planIn({ throttle: { rateLimit: 10 }, quota: { limit: 1000, period: 'DAY' } }))).toEqual([
+      'TestStack/Plan',
+    ]);
   });
 });

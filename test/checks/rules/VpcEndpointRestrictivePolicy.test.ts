@@ -13,22 +13,34 @@ describe('Platform-VpcEndpointRestrictivePolicy', () => {
   it('accepts an endpoint whose policy limits principals to this account', () => {
     const stack = newStack();
     const endpoint = vpcIn(stack).addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-    endpoint.addToPolicy(new iam.PolicyStatement({
-      principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['*'],
-      conditions: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
-    }));
+    endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
+      }),
+    );
     expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual([]);
   });
 
   it('accepts an unconditioned statement limited to a named resource (ECR image layers), flags one on "*"', () => {
     const stack = newStack();
     const vpc = vpcIn(stack);
-    vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 }).addToPolicy(new iam.PolicyStatement({
-      principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*'],
-    }));
-    vpc.addGatewayEndpoint('Open', { service: ec2.GatewayVpcEndpointAwsService.S3 }).addToPolicy(new iam.PolicyStatement({
-      principals: [new iam.AnyPrincipal()], actions: ['s3:GetObject'], resources: ['arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*', '*'],
-    }));
+    vpc.addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 }).addToPolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: ['arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*'],
+      }),
+    );
+    vpc.addGatewayEndpoint('Open', { service: ec2.GatewayVpcEndpointAwsService.S3 }).addToPolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:GetObject'],
+        resources: ['arn:aws:s3:::prod-eu-west-1-starport-layer-bucket/*', '*'],
+      }),
+    );
     expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/Open/Resource']);
   });
 
@@ -48,10 +60,14 @@ describe('Platform-VpcEndpointRestrictivePolicy', () => {
   it('flags a policy whose only condition restricts nothing (StringLike aws:PrincipalAccount "*")', () => {
     const stack = newStack();
     const endpoint = vpcIn(stack).addGatewayEndpoint('S3', { service: ec2.GatewayVpcEndpointAwsService.S3 });
-    endpoint.addToPolicy(new iam.PolicyStatement({
-      principals: [new iam.AnyPrincipal()], actions: ['s3:*'], resources: ['*'],
-      conditions: { StringLike: { 'aws:PrincipalAccount': '*' } },
-    }));
+    endpoint.addToPolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.AnyPrincipal()],
+        actions: ['s3:*'],
+        resources: ['*'],
+        conditions: { StringLike: { 'aws:PrincipalAccount': '*' } },
+      }),
+    );
     expect(ruleViolations(VpcEndpointRestrictivePolicy, stack)).toEqual(['TestStack/Vpc/S3/Resource']);
   });
 });

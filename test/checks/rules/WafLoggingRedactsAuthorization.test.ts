@@ -24,6 +24,8 @@ describe('Platform-WafLoggingRedactsAuthorization', () => {
   });
 
   it('flags logging that redacts other headers only', () => {
-    expect(ruleViolations(WafLoggingRedactsAuthorization, loggingIn([{ singleHeader: { Name: 'x-api-key' } }, { uriPath: {} }]))).toEqual(['TestStack/Logging']);
+    expect(ruleViolations(WafLoggingRedactsAuthorization, loggingIn([{ singleHeader: { Name: 'x-api-key' } }, { uriPath: {} }]))).toEqual([
+      'TestStack/Logging',
+    ]);
   });
 });

@@ -10,14 +10,33 @@ const visibilityConfig = { cloudWatchMetricsEnabled: true, sampledRequestsEnable
 function acl(options: { limit?: number; window?: number; scopeDown?: boolean; groups?: readonly string[]; countGroup?: string } = {}): string[] {
   const stack = newStack();
   const rate: wafv2.CfnWebACL.RuleProperty = {
-    name: 'Rate', priority: 0, action: { block: {} }, visibilityConfig,
-    statement: { rateBasedStatement: {
-      limit: options.limit ?? 1000, aggregateKeyType: 'IP', evaluationWindowSec: options.window ?? 300,
-      scopeDownStatement: options.scopeDown ? { byteMatchStatement: { fieldToMatch: { uriPath: {} }, positionalConstraint: 'EXACTLY', searchString: '/never', textTransformations: [{ priority: 0, type: 'NONE' }] } } : undefined,
-    } },
+    name: 'Rate',
+    priority: 0,
+    action: { block: {} },
+    visibilityConfig,
+    statement: {
+      rateBasedStatement: {
+        limit: options.limit ?? 1000,
+        aggregateKeyType: 'IP',
+        evaluationWindowSec: options.window ?? 300,
+        scopeDownStatement: options.scopeDown
+          ? {
+              byteMatchStatement: {
+                fieldToMatch: { uriPath: {} },
+                positionalConstraint: 'EXACTLY',
+                searchString: '/never',
+                textTransformations: [{ priority: 0, type: 'NONE' }],
+              },
+            }
+          : undefined,
+      },
+    },
   };
   const groups = (options.groups ?? REQUIRED_MANAGED_RULE_GROUPS).map((name, i): wafv2.CfnWebACL.RuleProperty => ({
-    name, priority: i + 1, visibilityConfig, overrideAction: name === options.countGroup ? { count: {} } : { none: {} },
+    name,
+    priority: i + 1,
+    visibilityConfig,
+    overrideAction: name === options.countGroup ? { count: {} } : { none: {} },
     statement: { managedRuleGroupStatement: { vendorName: 'AWS', name } },
   }));
   new wafv2.CfnWebACL(stack, 'Acl', { scope: 'REGIONAL', defaultAction: { allow: {} }, visibilityConfig, rules: [rate, ...groups] });

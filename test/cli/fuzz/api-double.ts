@@ -41,16 +41,25 @@ export function signToken(signingKey: string, scopes: string[], expiresInSeconds
   return `${head}.${crypto.createHmac('sha256', signingKey).update(head).digest('base64url')}`;
 }
 
-const SECURITY_HEADERS = { 'Strict-Transport-Security': 'max-age=31536000; includeSubDomains', 'X-Content-Type-Options': 'nosniff', 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' };
+const SECURITY_HEADERS = {
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
+  'X-Content-Type-Options': 'nosniff',
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+};
 const MAX_BODY = 10 * 1024 * 1024;
 
 export async function startApiDouble(options: ApiDoubleOptions): Promise<ApiDouble> {
   const ajv = new Ajv({ strict: false, validateFormats: false, logger: false });
-  const validators = new Map(options.api.routes.filter((r) => r.body).map((r) => {
-    const schema = { ...r.body!.schema };
-    if (options.mode === 'planted' && r.method === 'POST' && r.path === '/v1/orders') delete schema.required;
-    return [r, ajv.compile(schema)] as const;
-  }));
+  const validators = new Map(
+    options.api.routes
+      .filter((r) => r.body)
+      .map((r) => {
+        const schema = { ...r.body!.schema };
+        if (options.mode === 'planted' && r.method === 'POST' && r.path === '/v1/orders') delete schema.required;
+        return [r, ajv.compile(schema)] as const;
+      }),
+  );
   const hits = new Map<string, number>();
   let requestCount = 0;
 
@@ -69,7 +78,10 @@ export async function startApiDouble(options: ApiDoubleOptions): Promise<ApiDoub
       const generic = (status: number, message: string) => answer(status, { message, requestId: `req-${++requestCount}` });
       const url = new URL(req.url ?? '/', 'http://double');
       const match = matchRoute(options.api.routes, req.method ?? '', url.pathname);
-      hits.set(match ? `${match.route.method} ${match.route.path}` : 'unmatched', (hits.get(match ? `${match.route.method} ${match.route.path}` : 'unmatched') ?? 0) + 1);
+      hits.set(
+        match ? `${match.route.method} ${match.route.path}` : 'unmatched',
+        (hits.get(match ? `${match.route.method} ${match.route.path}` : 'unmatched') ?? 0) + 1,
+      );
       if (!match) return generic(403, 'Forbidden'); // MISSING_AUTHENTICATION_TOKEN, as API Gateway answers unknown routes
       if (match.params === undefined) return generic(400, 'Invalid request');
       const { route, params } = match;
@@ -87,7 +99,10 @@ export async function startApiDouble(options: ApiDoubleOptions): Promise<ApiDoub
       let body: unknown;
       if (route.body) {
         const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-        const charset = /charset=([^;]+)/i.exec(req.headers['content-type'] ?? '')?.[1]?.trim().toLowerCase();
+        const charset = /charset=([^;]+)/i
+          .exec(req.headers['content-type'] ?? '')?.[1]
+          ?.trim()
+          .toLowerCase();
         // The service accepts JSON only (API Gateway validates only the content types that have a model).
         if (type !== 'application/json' || (charset && charset !== 'utf-8')) return generic(415, 'Request rejected');
         try {
@@ -102,30 +117,44 @@ export async function startApiDouble(options: ApiDoubleOptions): Promise<ApiDoub
   };
 
   const server = options.tls
-    ? https.createServer({ key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: !options.tls.certificateOptional }, handler)
+    ? https.createServer(
+        { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: !options.tls.certificateOptional },
+        handler,
+      )
     : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/prod`,
     hits,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
 /** The orders service behind the gateway. */
-function service(key: string, params: Record<string, string>, body: unknown, answer: (s: number, b: unknown) => void,
-  generic: (s: number, m: string) => void, mode: ApiDoubleOptions['mode']): void {
+function service(
+  key: string,
+  params: Record<string, string>,
+  body: unknown,
+  answer: (s: number, b: unknown) => void,
+  generic: (s: number, m: string) => void,
+  mode: ApiDoubleOptions['mode'],
+): void {
   switch (key) {
     case 'GET /v1/orders/{id}': {
       const id = params.id;
       if (mode === 'planted' && id.length > 100) return generic(500, 'Internal error');
       if (/^[A-Za-z0-9-]{1,64}$/.test(id)) return answer(200, { id, item: 'book', quantity: 1 });
       if (mode === 'planted') {
-        return answer(404, { message: 'Not found', detail: 'Error: order lookup failed\n    at findOrder (/srv/app/orders.js:42:13)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)' });
+        return answer(404, {
+          message: 'Not found',
+          detail:
+            'Error: order lookup failed\n    at findOrder (/srv/app/orders.js:42:13)\n    at processTicksAndRejections (node:internal/process/task_queues:95:5)',
+        });
       }
       return answer(404, { message: 'Not found' });
     }
@@ -141,7 +170,11 @@ function service(key: string, params: Record<string, string>, body: unknown, ans
 }
 
 /** Matches a request to a route; `params` undefined when a path parameter cannot be decoded. */
-function matchRoute(routes: readonly ApiModelRoute[], method: string, pathname: string): { route: ApiModelRoute; params?: Record<string, string> } | undefined {
+function matchRoute(
+  routes: readonly ApiModelRoute[],
+  method: string,
+  pathname: string,
+): { route: ApiModelRoute; params?: Record<string, string> } | undefined {
   const prefix = '/prod';
   if (!pathname.startsWith(`${prefix}/`)) return undefined;
   const segments = pathname.slice(prefix.length).split('/').slice(1);

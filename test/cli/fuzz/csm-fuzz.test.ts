@@ -29,7 +29,8 @@ const ORDER_SCHEMA: apigw.JsonSchema = {
 /** The model of a SecureApi with four routes, built from the constructs (as the synth plugin does). */
 function modelFromConstructs(): ApiModel {
   const { stack, api } = apiStack({ stageName: 'prod' });
-  const route = (method: HttpMethod, p: string, extra: Partial<Parameters<typeof api.addRoute>[0]>) => api.addRoute({ version: 'v1', path: p, method, integration: mockIntegration(), methodResponses: [OK_RESPONSE], ...extra });
+  const route = (method: HttpMethod, p: string, extra: Partial<Parameters<typeof api.addRoute>[0]>) =>
+    api.addRoute({ version: 'v1', path: p, method, integration: mockIntegration(), methodResponses: [OK_RESPONSE], ...extra });
   route('GET', '/orders/{id}', { scopes: ['orders/read'] });
   route('POST', '/orders', { scopes: ['orders/write'], requestModel: ORDER_SCHEMA });
   route('GET', '/status', { scopes: ['status/read'], requestParameters: { 'method.request.querystring.verbose': false } });
@@ -37,7 +38,12 @@ function modelFromConstructs(): ApiModel {
   return buildApiModel(stack);
 }
 
-interface Run { code: number; out: string; err: string; report?: FuzzReport }
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  report?: FuzzReport;
+}
 
 describe('csm-fuzz against a local API double', () => {
   let dir: string;
@@ -50,11 +56,38 @@ describe('csm-fuzz against a local API double', () => {
     const reportFile = path.join(dir, `${name}.json`);
     let out = '';
     let err = '';
-    const code = await main([
-      '--model', model, '--base-url', double.url, '--token', tokens.all, '--token', tokens.readOnly,
-      '--requests', '220', '--rate', '1000', '--seed', '7', '--report', reportFile, '--quiet', ...extra,
-    ], { out: (l) => { out += `${l}\n`; }, err: (l) => { err += `${l}\n`; }, env: { CSM_FUZZ_API_KEY: API_KEY } });
-    return { code, out, err, report: fs.existsSync(reportFile) ? JSON.parse(fs.readFileSync(reportFile, 'utf8')) as FuzzReport : undefined };
+    const code = await main(
+      [
+        '--model',
+        model,
+        '--base-url',
+        double.url,
+        '--token',
+        tokens.all,
+        '--token',
+        tokens.readOnly,
+        '--requests',
+        '220',
+        '--rate',
+        '1000',
+        '--seed',
+        '7',
+        '--report',
+        reportFile,
+        '--quiet',
+        ...extra,
+      ],
+      {
+        out: (l) => {
+          out += `${l}\n`;
+        },
+        err: (l) => {
+          err += `${l}\n`;
+        },
+        env: { CSM_FUZZ_API_KEY: API_KEY },
+      },
+    );
+    return { code, out, err, report: fs.existsSync(reportFile) ? (JSON.parse(fs.readFileSync(reportFile, 'utf8')) as FuzzReport) : undefined };
   }
 
   beforeAll(() => {
@@ -77,7 +110,10 @@ describe('csm-fuzz against a local API double', () => {
 
   it('builds the model from the constructs: routes, scopes, body schema, API key, generic errors', () => {
     expect(api.routes.map((r) => `${r.method} ${r.path} ${r.authorization}`)).toEqual([
-      'GET /v1/orders/{id} COGNITO', 'POST /v1/orders COGNITO', 'GET /v1/status COGNITO', 'GET /v1/health NONE',
+      'GET /v1/orders/{id} COGNITO',
+      'POST /v1/orders COGNITO',
+      'GET /v1/status COGNITO',
+      'GET /v1/health NONE',
     ]);
     expect(api.routes[2].queryParameters).toEqual([{ name: 'verbose', required: false }]);
     expect(api.routes[1].body?.schema).toMatchObject({ $schema: 'http://json-schema.org/draft-04/schema#', required: ['item', 'quantity'] });
@@ -115,15 +151,21 @@ describe('csm-fuzz against a local API double', () => {
     const first = await fuzz(d, [], 'planted-1');
     expect(first.code, first.err).toBe(1);
     const findings = first.report!.findings;
-    const has = (kind: string, route: string, probe?: RegExp) => findings.some((f) => f.kind === kind && f.route === route && (!probe || probe.test(f.probe)));
+    const has = (kind: string, route: string, probe?: RegExp) =>
+      findings.some((f) => f.kind === kind && f.route === route && (!probe || probe.test(f.probe)));
     expect(has('server-error', 'GET /v1/orders/{id}', /^long-path-parameter$/), 'a 500 on a long path parameter').toBe(true);
     expect(has('malformed-accepted', 'POST /v1/orders', /^missing-required:(item|quantity)$/), 'a body missing a required field accepted').toBe(true);
     expect(has('auth-not-refused', 'GET /v1/status', /^no-token$/), 'a 200 without a token').toBe(true);
     expect(has('leak', 'GET /v1/orders/{id}'), 'a stack trace in an error body').toBe(true);
     // Nothing else: every finding is one of the planted bugs.
-    expect(new Set(findings.map((f) => `${f.kind} ${f.route}`))).toEqual(new Set([
-      'server-error GET /v1/orders/{id}', 'malformed-accepted POST /v1/orders', 'auth-not-refused GET /v1/status', 'leak GET /v1/orders/{id}',
-    ]));
+    expect(new Set(findings.map((f) => `${f.kind} ${f.route}`))).toEqual(
+      new Set([
+        'server-error GET /v1/orders/{id}',
+        'malformed-accepted POST /v1/orders',
+        'auth-not-refused GET /v1/status',
+        'leak GET /v1/orders/{id}',
+      ]),
+    );
     const leak = findings.find((f) => f.kind === 'leak')!;
     expect(leak.why).toMatch(/JavaScript stack trace: "at findOrder \(\/srv\/app\/orders\.js:42:13\)"/);
     const unauth = findings.find((f) => f.kind === 'auth-not-refused' && f.probe === 'no-token')!;
@@ -150,11 +192,13 @@ describe('csm-fuzz against a local API double', () => {
 
   it('mTLS: valid requests carry the client certificate, the no-certificate probe must fail at the handshake', async () => {
     const pki = await loopbackPki();
-    const files = Object.fromEntries(Object.entries({ ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key }).map(([k, v]) => {
-      const file = path.join(dir, `${k}.pem`);
-      fs.writeFileSync(file, v);
-      return [k, file];
-    }));
+    const files = Object.fromEntries(
+      Object.entries({ ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key }).map(([k, v]) => {
+        const file = path.join(dir, `${k}.pem`);
+        fs.writeFileSync(file, v);
+        return [k, file];
+      }),
+    );
     const mtlsModel = path.join(dir, 'mtls-model.json');
     fs.writeFileSync(mtlsModel, JSON.stringify({ formatVersion: 1, generatedBy: 'cdk-secure-microservices', apis: [{ ...api, mutualTls: true }] }));
     const tlsArgs = ['--client-cert', files.cert, '--client-key', files.key, '--ca-cert', files.ca, '--requests', '60'];
@@ -195,13 +239,26 @@ describe('csm-fuzz against a local API double', () => {
 
   it('the csm-fuzz entry point: --help exits 0; run as CI runs it (spawned, credentials from the environment), findings exit 1', async () => {
     let help = '';
-    expect(await main(['--help'], { out: (l) => { help += l; }, err: () => undefined, env: {} })).toBe(0);
+    expect(
+      await main(['--help'], {
+        out: (l) => {
+          help += l;
+        },
+        err: () => undefined,
+        env: {},
+      }),
+    ).toBe(0);
     expect(help).toMatch(/^Usage: csm-fuzz --model <api-model\.json> --base-url <url> \[options\]/);
     const d = await double('planted');
-    const child = spawn('npx', ['tsx', 'lib/cli/csm-fuzz.ts', '--model', modelFile, '--base-url', d.url, '--requests', '40', '--rate', '1000', '--seed', '7', '--quiet'],
-      { cwd: REPO, env: { ...process.env, CSM_FUZZ_TOKEN: tokens.all, CSM_FUZZ_API_KEY: API_KEY } });
+    const child = spawn(
+      'npx',
+      ['tsx', 'lib/cli/csm-fuzz.ts', '--model', modelFile, '--base-url', d.url, '--requests', '40', '--rate', '1000', '--seed', '7', '--quiet'],
+      { cwd: REPO, env: { ...process.env, CSM_FUZZ_TOKEN: tokens.all, CSM_FUZZ_API_KEY: API_KEY } },
+    );
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, out).toBe(1);
     expect(out).toMatch(/- \[auth-not-refused\] GET \/v1\/status auth\/no-token/);
@@ -211,8 +268,16 @@ describe('csm-fuzz against a local API double', () => {
   it('warns when valid requests are refused (wrong credentials, throttling), so an empty result is not mistaken for a clean API', async () => {
     const d = await double('correct');
     let out = '';
-    const code = await main(['--model', modelFile, '--base-url', d.url, '--token', tokens.all, '--requests', '60', '--rate', '1000', '--seed', '3', '--quiet'],
-      { out: (l) => { out += `${l}\n`; }, err: () => undefined, env: { CSM_FUZZ_API_KEY: 'not-the-key' } });
+    const code = await main(
+      ['--model', modelFile, '--base-url', d.url, '--token', tokens.all, '--requests', '60', '--rate', '1000', '--seed', '3', '--quiet'],
+      {
+        out: (l) => {
+          out += `${l}\n`;
+        },
+        err: () => undefined,
+        env: { CSM_FUZZ_API_KEY: 'not-the-key' },
+      },
+    );
     expect(code).toBe(0);
     expect(out).toMatch(/warning: \d+ valid request\(s\) were refused \(401\/403\/429\)/);
   });
@@ -221,24 +286,63 @@ describe('csm-fuzz against a local API double', () => {
     const d = await double('correct');
     const usage = async (args: string[]) => {
       let err = '';
-      const code = await main(args, { out: () => undefined, err: (l) => { err += `${l}\n`; }, env: {} });
+      const code = await main(args, {
+        out: () => undefined,
+        err: (l) => {
+          err += `${l}\n`;
+        },
+        env: {},
+      });
       return { code, err };
     };
-    expect(await usage(['--base-url', d.url])).toEqual({ code: 2, err: expect.stringMatching(/--model is required\. Fix: pass --model cdk\.out\/api-model\.json/) });
-    expect(await usage(['--model', path.join(dir, 'missing.json'), '--base-url', d.url])).toEqual({ code: 2, err: expect.stringMatching(/cannot read --model .*missing\.json.*Fix: run "cdk synth"/) });
-    expect(await usage(['--model', modelFile, '--base-url', 'ftp://x'])).toEqual({ code: 2, err: expect.stringMatching(/--base-url must be http\(s\)/) });
-    expect(await usage(['--model', modelFile, '--base-url', d.url, '--requests', '0'])).toEqual({ code: 2, err: expect.stringMatching(/--requests 0 is not a whole number from 1 to 100000/) });
-    expect(await usage(['--model', modelFile, '--base-url', d.url, '--rate', 'fast'])).toEqual({ code: 2, err: expect.stringMatching(/--rate fast is not a number/) });
-    expect(await usage(['--model', modelFile, '--base-url', d.url, '--client-cert', modelFile])).toEqual({ code: 2, err: expect.stringMatching(/--client-cert and --client-key go together/) });
-    expect(await usage(['--model', modelFile, '--base-url', d.url, '--exclude', 'GET /v1/nothing'])).toEqual({ code: 2, err: expect.stringMatching(/--exclude GET \/v1\/nothing is not a route of .*Fix: use one of "GET \/v1\/orders\/\{id\}"/) });
-    expect(await usage(['--model', modelFile, '--base-url', d.url, '--bogus'])).toEqual({ code: 2, err: expect.stringMatching(/Unknown option '--bogus'/) });
+    expect(await usage(['--base-url', d.url])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/--model is required\. Fix: pass --model cdk\.out\/api-model\.json/),
+    });
+    expect(await usage(['--model', path.join(dir, 'missing.json'), '--base-url', d.url])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/cannot read --model .*missing\.json.*Fix: run "cdk synth"/),
+    });
+    expect(await usage(['--model', modelFile, '--base-url', 'ftp://x'])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/--base-url must be http\(s\)/),
+    });
+    expect(await usage(['--model', modelFile, '--base-url', d.url, '--requests', '0'])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/--requests 0 is not a whole number from 1 to 100000/),
+    });
+    expect(await usage(['--model', modelFile, '--base-url', d.url, '--rate', 'fast'])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/--rate fast is not a number/),
+    });
+    expect(await usage(['--model', modelFile, '--base-url', d.url, '--client-cert', modelFile])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/--client-cert and --client-key go together/),
+    });
+    expect(await usage(['--model', modelFile, '--base-url', d.url, '--exclude', 'GET /v1/nothing'])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/--exclude GET \/v1\/nothing is not a route of .*Fix: use one of "GET \/v1\/orders\/\{id\}"/),
+    });
+    expect(await usage(['--model', modelFile, '--base-url', d.url, '--bogus'])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/Unknown option '--bogus'/),
+    });
     const wrongFormat = path.join(dir, 'wrong.json');
     fs.writeFileSync(wrongFormat, JSON.stringify({ formatVersion: 99, apis: [] }));
-    expect(await usage(['--model', wrongFormat, '--base-url', d.url])).toEqual({ code: 2, err: expect.stringMatching(/not an api-model\.json of format version 1 \(received formatVersion 99\)/) });
+    expect(await usage(['--model', wrongFormat, '--base-url', d.url])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/not an api-model\.json of format version 1 \(received formatVersion 99\)/),
+    });
     const mtls = path.join(dir, 'mtls.json');
     fs.writeFileSync(mtls, JSON.stringify({ formatVersion: 1, generatedBy: 'cdk-secure-microservices', apis: [{ ...api, mutualTls: true }] }));
-    expect(await usage(['--model', mtls, '--base-url', d.url])).toEqual({ code: 2, err: expect.stringMatching(/requires mutual TLS.*Fix: pass --client-cert and --client-key/) });
+    expect(await usage(['--model', mtls, '--base-url', d.url])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/requires mutual TLS.*Fix: pass --client-cert and --client-key/),
+    });
     // Nothing listening: no response at all is a usage problem (wrong --base-url), not "no findings".
-    expect(await usage(['--model', modelFile, '--base-url', 'http://127.0.0.1:9/prod', '--requests', '2', '--rate', '1000', '--quiet'])).toEqual({ code: 2, err: expect.stringMatching(/no request got an HTTP response from http:\/\/127\.0\.0\.1:9\/prod/) });
+    expect(await usage(['--model', modelFile, '--base-url', 'http://127.0.0.1:9/prod', '--requests', '2', '--rate', '1000', '--quiet'])).toEqual({
+      code: 2,
+      err: expect.stringMatching(/no request got an HTTP response from http:\/\/127\.0\.0\.1:9\/prod/),
+    });
   });
 });

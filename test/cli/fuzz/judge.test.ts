@@ -25,7 +25,7 @@ describe('csm-fuzz leak detection', () => {
     for (const message of ['Request rejected', 'Internal error', 'Unauthorized', 'Forbidden', 'Invalid request', 'Too many requests', 'Not found']) {
       expect(findLeak(JSON.stringify({ message, requestId: 'c0ffee00-1111-2222-3333-444455556666' }), [], ['internal.example.com'])).toBeUndefined();
     }
-    const sent = "1 UNION SELECT username, password FROM users--";
+    const sent = '1 UNION SELECT username, password FROM users--';
     expect(findLeak(JSON.stringify({ message: `no order ${sent}` }), [sent], [])).toBeUndefined();
     expect(findLeak(JSON.stringify({ message: `no order ${sent}` }), [], [])?.what).toBe('SQL error or statement');
   });

@@ -7,7 +7,8 @@ import { asArray, resolvedProperties } from '../../../private/rule-helpers';
 export const MethodAuthorizedWithScopes: PlatformRule = {
   id: 'MethodAuthorizedWithScopes',
   info: 'The API method is neither authorized by Cognito with at least one OAuth scope nor by a custom authorizer.',
-  explanation: 'A Cognito authorizer without scopes accepts any token of the pool, so every client can call every route. Least privilege needs per-route scopes (or a custom authorizer that enforces them, e.g. for mTLS); a deliberately public route is acknowledged with its reason.',
+  explanation:
+    'A Cognito authorizer without scopes accepts any token of the pool, so every client can call every route. Least privilege needs per-route scopes (or a custom authorizer that enforces them, e.g. for mTLS); a deliberately public route is acknowledged with its reason.',
   practices: ['P2', 'P3'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ApiGateway::Method') return NagRuleCompliance.NOT_APPLICABLE;

@@ -7,7 +7,8 @@ import { resolvedProperties } from '../../../private/rule-helpers';
 export const UsagePlanThrottleAndQuota: PlatformRule = {
   id: 'UsagePlanThrottleAndQuota',
   info: 'The usage plan lacks a throttle (rate and burst) or a quota (limit and period).',
-  explanation: 'A tier without a throttle lets one client exhaust the stage limit for everyone; a tier without a quota lets it run up unbounded volume and cost. Both are needed for client tiers to mean anything.',
+  explanation:
+    'A tier without a throttle lets one client exhaust the stage limit for everyone; a tier without a quota lets it run up unbounded volume and cost. Both are needed for client tiers to mean anything.',
   practices: ['P5'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ApiGateway::UsagePlan') return NagRuleCompliance.NOT_APPLICABLE;

@@ -16,7 +16,8 @@ const UNCHECKED_SECTIONS = ['Metadata', 'DependsOn'];
 export const NoEscapeHatchOverride: PlatformRule = {
   id: 'NoEscapeHatchOverride',
   info: 'A raw CloudFormation override (addOverride/addPropertyOverride/addDeletionOverride) changes this resource, or it is declared as a plain CfnResource, where the security packs cannot see it.',
-  explanation: 'cdk-nag packs judge a resource by its L1 attributes; an escape-hatch override is merged into the template afterwards, so a control the construct set (MFA, public access block, encryption, log settings, authorizer TTL, ...) could be switched off with every pack still passing. Set the property through the construct\'s props (and declare AWS resources with their L1 class, e.g. s3.CfnBucket, not CfnResource), or, if the override is really needed, acknowledge this finding (the override path is in its id) on the resource with a reason a reviewer can check.',
+  explanation:
+    "cdk-nag packs judge a resource by its L1 attributes; an escape-hatch override is merged into the template afterwards, so a control the construct set (MFA, public access block, encryption, log settings, authorizer TTL, ...) could be switched off with every pack still passing. Set the property through the construct's props (and declare AWS resources with their L1 class, e.g. s3.CfnBucket, not CfnResource), or, if the override is really needed, acknowledge this finding (the override path is in its id) on the resource with a reason a reviewer can check.",
   practices: ['P16'],
   check(node: CfnResource): NagRuleResult {
     const paths = overriddenPaths(node).filter((p) => !UNCHECKED_SECTIONS.includes(p.split('.')[0]));

@@ -14,7 +14,8 @@ import { CfnJson } from '../../../private/rule-helpers';
 export const KmsKeyPolicyScoped: PlatformRule = {
   id: 'KmsKeyPolicyScoped',
   info: 'The KMS key does not rotate, or its key policy lets a wildcard or service principal use it without an account-scoping condition.',
-  explanation: 'A key policy statement for "*" or a service principal without a condition lets any account use the key through that service (the confused-deputy problem). Scope such statements with kms:CallerAccount, aws:SourceAccount/SourceArn or an encryption-context condition, and rotate keys yearly.',
+  explanation:
+    'A key policy statement for "*" or a service principal without a condition lets any account use the key through that service (the confused-deputy problem). Scope such statements with kms:CallerAccount, aws:SourceAccount/SourceArn or an encryption-context condition, and rotate keys yearly.',
   practices: ['P3', 'P8'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::KMS::Key') return NagRuleCompliance.NOT_APPLICABLE;
@@ -27,7 +28,14 @@ export const KmsKeyPolicyScoped: PlatformRule = {
   },
 };
 
-const SCOPING_KEYS = ['kms:calleraccount', 'aws:sourceaccount', 'aws:sourcearn', 'aws:principalaccount', 'aws:principalorgid', 'kms:encryptioncontext:'];
+const SCOPING_KEYS = [
+  'kms:calleraccount',
+  'aws:sourceaccount',
+  'aws:sourcearn',
+  'aws:principalaccount',
+  'aws:principalorgid',
+  'kms:encryptioncontext:',
+];
 
 function isBroadPrincipal(principal: unknown): boolean {
   if (principal === '*') return true;

@@ -7,7 +7,8 @@ import { resolvedProperties } from '../../../private/rule-helpers';
 export const LogGroupEncryptedWithRetention: PlatformRule = {
   id: 'LogGroupEncryptedWithRetention',
   info: 'The log group is not encrypted with a customer managed KMS key or keeps its events forever.',
-  explanation: 'Audit logs can carry request metadata and identifiers; they must be encrypted with a key the platform controls and expire on a schedule the retention policy states.',
+  explanation:
+    'Audit logs can carry request metadata and identifiers; they must be encrypted with a key the platform controls and expire on a schedule the retention policy states.',
   practices: ['P8', 'P9'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::Logs::LogGroup') return NagRuleCompliance.NOT_APPLICABLE;

@@ -11,7 +11,8 @@ import { PlatformRule } from '../../rule';
 export const LogRetentionAboveFloor: PlatformRule = {
   id: 'LogRetentionAboveFloor',
   info: 'The log group keeps its events for less than the minimum retention of its profile (90 days unless the profile sets more).',
-  explanation: 'Incidents are often found weeks later; an access, flow or WAF log that expired after a day cannot show what happened. The floor is 90 days, and a profile raises it (prod: 365 days).',
+  explanation:
+    'Incidents are often found weeks later; an access, flow or WAF log that expired after a day cannot show what happened. The floor is 90 days, and a profile raises it (prod: 365 days).',
   practices: ['P9'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::Logs::LogGroup') return NagRuleCompliance.NOT_APPLICABLE;

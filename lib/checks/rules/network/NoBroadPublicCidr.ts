@@ -14,7 +14,8 @@ const STANDALONE = { 'AWS::EC2::SecurityGroupIngress': 'ingress', 'AWS::EC2::Sec
 export const NoBroadPublicCidr: PlatformRule = {
   id: 'NoBroadPublicCidr',
   info: 'Together, the rules of this security group (one direction) or the routes of this route table open more than a /8 of public IPv4 or a /32 of public IPv6 addresses.',
-  explanation: 'Checks that only look for 0.0.0.0/0 or ::/0 are defeated by writing the internet as 0.0.0.0/1 + 128.0.0.0/1. The gate adds up what a group\'s rules or a route table\'s routes cover, IPv4 and IPv6, and counts only public addresses (RFC 1918, CGNAT, link-local and ULA ranges are not public). Name the destinations (VPC CIDR, partner /32s, prefix lists, security groups) instead; a deliberate internet path is the network\'s named opt-out.',
+  explanation:
+    "Checks that only look for 0.0.0.0/0 or ::/0 are defeated by writing the internet as 0.0.0.0/1 + 128.0.0.0/1. The gate adds up what a group's rules or a route table's routes cover, IPv4 and IPv6, and counts only public addresses (RFC 1918, CGNAT, link-local and ULA ranges are not public). Name the destinations (VPC CIDR, partner /32s, prefix lists, security groups) instead; a deliberate internet path is the network's named opt-out.",
   practices: ['P1', 'P3'],
   check(node: CfnResource) {
     const stack = Stack.of(node);
@@ -22,10 +23,12 @@ export const NoBroadPublicCidr: PlatformRule = {
       const props = resolvedProperties(node);
       const id = stack.resolve(node.logicalId) as string;
       const standalone = rulesOf(stack).filter((r) => refersTo(r.group, id));
-      const open = (['ingress', 'egress'] as const).some((direction) => opensPublicInternet([
-        ...asArray<CfnJson>(direction === 'ingress' ? props.SecurityGroupIngress : props.SecurityGroupEgress).flatMap(cidrsOf),
-        ...standalone.filter((r) => r.direction === direction).flatMap((r) => r.cidrs),
-      ]));
+      const open = (['ingress', 'egress'] as const).some((direction) =>
+        opensPublicInternet([
+          ...asArray<CfnJson>(direction === 'ingress' ? props.SecurityGroupIngress : props.SecurityGroupEgress).flatMap(cidrsOf),
+          ...standalone.filter((r) => r.direction === direction).flatMap((r) => r.cidrs),
+        ]),
+      );
       return open ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
     }
     if (node.cfnResourceType in STANDALONE) {
@@ -33,12 +36,15 @@ export const NoBroadPublicCidr: PlatformRule = {
       const own = rulesOf(stack).find((r) => r.node === node)!;
       if (groupsOf(stack).some((id) => refersTo(own.group, id))) return NagRuleCompliance.NOT_APPLICABLE;
       const key = JSON.stringify(own.group);
-      const together = rulesOf(stack).filter((r) => r.direction === own.direction && JSON.stringify(r.group) === key).flatMap((r) => r.cidrs);
+      const together = rulesOf(stack)
+        .filter((r) => r.direction === own.direction && JSON.stringify(r.group) === key)
+        .flatMap((r) => r.cidrs);
       return opensPublicInternet(together) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
     }
     if (node.cfnResourceType === 'AWS::EC2::RouteTable') {
       const id = stack.resolve(node.logicalId) as string;
-      const cidrs = cfnResources(stack, 'AWS::EC2::Route').map(resolvedProperties)
+      const cidrs = cfnResources(stack, 'AWS::EC2::Route')
+        .map(resolvedProperties)
         .filter((route) => refersTo(route.RouteTableId, id))
         .flatMap((route) => [route.DestinationCidrBlock, route.DestinationIpv6CidrBlock].filter((c): c is string => typeof c === 'string'));
       return opensPublicInternet(cidrs) ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
@@ -47,7 +53,12 @@ export const NoBroadPublicCidr: PlatformRule = {
   },
 };
 
-interface StandaloneRule { readonly node: CfnResource; readonly direction: 'ingress' | 'egress'; readonly group: unknown; readonly cidrs: string[] }
+interface StandaloneRule {
+  readonly node: CfnResource;
+  readonly direction: 'ingress' | 'egress';
+  readonly group: unknown;
+  readonly cidrs: string[];
+}
 
 function cidrsOf(rule: CfnJson): string[] {
   return [rule.CidrIp, rule.CidrIpv6].filter((c): c is string => typeof c === 'string');
@@ -58,10 +69,12 @@ function cfnResources(stack: Stack, type: string): CfnResource[] {
 }
 
 function rulesOf(stack: Stack): StandaloneRule[] {
-  return Object.entries(STANDALONE).flatMap(([type, direction]) => cfnResources(stack, type).map((node) => {
-    const props = resolvedProperties(node);
-    return { node, direction, group: props.GroupId, cidrs: cidrsOf(props) };
-  }));
+  return Object.entries(STANDALONE).flatMap(([type, direction]) =>
+    cfnResources(stack, type).map((node) => {
+      const props = resolvedProperties(node);
+      return { node, direction, group: props.GroupId, cidrs: cidrsOf(props) };
+    }),
+  );
 }
 
 function groupsOf(stack: Stack): string[] {

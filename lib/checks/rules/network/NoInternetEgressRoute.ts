@@ -17,7 +17,8 @@ const INTERNET_TARGETS: Record<string, string> = {
 export const NoInternetEgressRoute: PlatformRule = {
   id: 'NoInternetEgressRoute',
   info: 'The route sends traffic to an internet gateway, NAT gateway or egress-only internet gateway.',
-  explanation: 'A route to the internet (directly or through NAT) turns every workload of the subnet into a possible exfiltration point, whatever CIDR the route names (two /1 routes are the internet too). The platform reaches AWS through VPC endpoints; when a service really needs the internet, use the network\'s named opt-out (allowInternetEgressViaNat with a reason), which records the decision.',
+  explanation:
+    "A route to the internet (directly or through NAT) turns every workload of the subnet into a possible exfiltration point, whatever CIDR the route names (two /1 routes are the internet too). The platform reaches AWS through VPC endpoints; when a service really needs the internet, use the network's named opt-out (allowInternetEgressViaNat with a reason), which records the decision.",
   practices: ['P1'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::EC2::Route') return NagRuleCompliance.NOT_APPLICABLE;

@@ -10,7 +10,8 @@ const ANYWHERE = ['0.0.0.0/0', '::/0'];
 export const SecurityGroupNoOpenEgress: PlatformRule = {
   id: 'SecurityGroupNoOpenEgress',
   info: 'The security group allows egress to 0.0.0.0/0 or ::/0.',
-  explanation: 'Services in isolated subnets reach AWS through VPC endpoints and each other through named peers. Egress to anywhere turns a compromised task into an exfiltration point as soon as a route to the internet exists; name the destinations (endpoint security group, VPC CIDR, prefix lists, peers) instead.',
+  explanation:
+    'Services in isolated subnets reach AWS through VPC endpoints and each other through named peers. Egress to anywhere turns a compromised task into an exfiltration point as soon as a route to the internet exists; name the destinations (endpoint security group, VPC CIDR, prefix lists, peers) instead.',
   practices: ['P1', 'P3'],
   check(node: CfnResource) {
     if (node.cfnResourceType === 'AWS::EC2::SecurityGroup') {

@@ -14,7 +14,8 @@ import { CfnJson } from '../../../private/rule-helpers';
 export const VpcEndpointRestrictivePolicy: PlatformRule = {
   id: 'VpcEndpointRestrictivePolicy',
   info: 'The VPC endpoint has no policy, or its policy allows any principal on any resource without a condition.',
-  explanation: 'Without an endpoint policy the endpoint lets anything inside the VPC reach any account\'s resources of that service, an easy exfiltration path. Limit resources to this account (aws:ResourceAccount; S3 gateway endpoints do not evaluate aws:PrincipalAccount) or to named resources, and principals where the endpoint evaluates aws:PrincipalAccount.',
+  explanation:
+    "Without an endpoint policy the endpoint lets anything inside the VPC reach any account's resources of that service, an easy exfiltration path. Limit resources to this account (aws:ResourceAccount; S3 gateway endpoints do not evaluate aws:PrincipalAccount) or to named resources, and principals where the endpoint evaluates aws:PrincipalAccount.",
   practices: ['P1', 'P3'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::EC2::VPCEndpoint') return NagRuleCompliance.NOT_APPLICABLE;
@@ -23,7 +24,9 @@ export const VpcEndpointRestrictivePolicy: PlatformRule = {
     if (props.VpcEndpointType === 'GatewayLoadBalancer') return NagRuleCompliance.NOT_APPLICABLE;
     const statements = asArray<CfnJson>(props.PolicyDocument?.Statement);
     if (statements.length === 0) return NagRuleCompliance.NON_COMPLIANT;
-    const openAllow = statements.some((s) => s.Effect === 'Allow' && isAnyPrincipal(s.Principal) && !restrictsBy(s.Condition, ANY_CONDITION_KEY) && coversAnyResource(s));
+    const openAllow = statements.some(
+      (s) => s.Effect === 'Allow' && isAnyPrincipal(s.Principal) && !restrictsBy(s.Condition, ANY_CONDITION_KEY) && coversAnyResource(s),
+    );
     return openAllow ? NagRuleCompliance.NON_COMPLIANT : NagRuleCompliance.COMPLIANT;
   },
 };

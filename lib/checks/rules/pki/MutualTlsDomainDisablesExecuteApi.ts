@@ -12,14 +12,17 @@ const MAPPING_TYPES = ['AWS::ApiGateway::BasePathMapping', 'AWS::ApiGateway::Bas
 export const MutualTlsDomainDisablesExecuteApi: PlatformRule = {
   id: 'MutualTlsDomainDisablesExecuteApi',
   info: 'The REST API is mapped to a custom domain with mutual TLS but its default execute-api endpoint is still enabled.',
-  explanation: 'Mutual TLS is enforced only on the custom domain. While the default execute-api endpoint stays on, any client can reach the same API without a client certificate. Set disableExecuteApiEndpoint: true on every API mapped to an mTLS domain (MutualTlsDomain does).',
+  explanation:
+    'Mutual TLS is enforced only on the custom domain. While the default execute-api endpoint stays on, any client can reach the same API without a client certificate. Set disableExecuteApiEndpoint: true on every API mapped to an mTLS domain (MutualTlsDomain does).',
   practices: ['P1', 'P2'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ApiGateway::RestApi') return NagRuleCompliance.NOT_APPLICABLE;
     const stack = Stack.of(node);
     const apiId = stack.resolve(node.logicalId);
     const resources = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c));
-    const mtlsDomains = resources.filter((r) => r.cfnResourceType === 'AWS::ApiGateway::DomainName' && resolvedProperties(r).MutualTlsAuthentication?.TruststoreUri);
+    const mtlsDomains = resources.filter(
+      (r) => r.cfnResourceType === 'AWS::ApiGateway::DomainName' && resolvedProperties(r).MutualTlsAuthentication?.TruststoreUri,
+    );
     if (mtlsDomains.length === 0) return NagRuleCompliance.NOT_APPLICABLE;
     const mapped = resources
       .filter((r) => MAPPING_TYPES.includes(r.cfnResourceType))
@@ -31,7 +34,11 @@ export const MutualTlsDomainDisablesExecuteApi: PlatformRule = {
 };
 
 function refersTo(value: unknown, logicalId: string): boolean {
-  return typeof value === 'object' && value !== null && ((value as { Ref?: string }).Ref === logicalId || (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0] === logicalId);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    ((value as { Ref?: string }).Ref === logicalId || (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']?.[0] === logicalId)
+  );
 }
 
 /** A mapping names its domain by reference or by the literal domain name. */

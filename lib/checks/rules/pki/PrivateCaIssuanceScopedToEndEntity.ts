@@ -18,7 +18,8 @@ const ALLOWED = new RegExp(`^arn:aws[a-z-]*:acm-pca:::template/(${END_ENTITY_TEM
 export const PrivateCaIssuanceScopedToEndEntity: PlatformRule = {
   id: 'PrivateCaIssuanceScopedToEndEntity',
   info: 'An IAM policy allows acm-pca:IssueCertificate without an acm-pca:TemplateArn condition limited to EndEntityClientAuthCertificate/V1 or EndEntityServerAuthCertificate/V1.',
-  explanation: 'IssueCertificate without a template condition lets the grantee request any template, including SubordinateCACertificate ones: from a CA that issues client certificates (the root, in dev) it can mint a subordinate CA and then client certificates offline that chain to the mTLS truststore and that no deny-list knows. Condition every grant on acm-pca:TemplateArn (PrivateCertificateAuthority.grantIssue does).',
+  explanation:
+    'IssueCertificate without a template condition lets the grantee request any template, including SubordinateCACertificate ones: from a CA that issues client certificates (the root, in dev) it can mint a subordinate CA and then client certificates offline that chain to the mTLS truststore and that no deny-list knows. Condition every grant on acm-pca:TemplateArn (PrivateCertificateAuthority.grantIssue does).',
   practices: ['P3', 'P7'],
   check(node: CfnResource) {
     const documents = policyDocuments(node);
@@ -46,7 +47,11 @@ function policyDocuments(node: CfnResource): CfnJson[] | undefined {
 /** IAM action patterns: `*` any run of characters, `?` one, case-insensitive. */
 function actionMatches(pattern: unknown, action: string): boolean {
   if (typeof pattern !== 'string') return false;
-  const source = pattern.toLowerCase().split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\-]/g, '\\$&'))).join('');
+  const source = pattern
+    .toLowerCase()
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\-]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${source}$`).test(action);
 }
 

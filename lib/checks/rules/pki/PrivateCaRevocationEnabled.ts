@@ -7,7 +7,8 @@ import { resolvedProperties } from '../../../private/rule-helpers';
 export const PrivateCaRevocationEnabled: PlatformRule = {
   id: 'PrivateCaRevocationEnabled',
   info: 'The private CA has neither a CRL nor OCSP enabled.',
-  explanation: 'Without a CRL or OCSP, relying parties cannot learn that a certificate was revoked, so a leaked client or service key stays valid until it expires. Enable a CRL (PrivateCertificateAuthority does, into a private bucket) or OCSP.',
+  explanation:
+    'Without a CRL or OCSP, relying parties cannot learn that a certificate was revoked, so a leaked client or service key stays valid until it expires. Enable a CRL (PrivateCertificateAuthority does, into a private bucket) or OCSP.',
   practices: ['P7'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ACMPCA::CertificateAuthority') return NagRuleCompliance.NOT_APPLICABLE;

@@ -20,7 +20,8 @@ const TOKEN = '{}';
 export const ContainerImageFromEcrPinned: PlatformRule = {
   id: 'ContainerImageFromEcrPinned',
   info: 'A container image is not from Amazon ECR, or is not pinned by digest or by a tag of an immutable repository (or uses "latest").',
-  explanation: 'An image from a public registry or a movable tag can change under a running service without any deploy: whoever controls the tag decides what runs next. Images come from the platform\'s ECR repositories (scanned on push, immutable tags) or are pinned by digest (image@sha256:...).',
+  explanation:
+    "An image from a public registry or a movable tag can change under a running service without any deploy: whoever controls the tag decides what runs next. Images come from the platform's ECR repositories (scanned on push, immutable tags) or are pinned by digest (image@sha256:...).",
   practices: ['P14'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ECS::TaskDefinition') return NagRuleCompliance.NOT_APPLICABLE;
@@ -52,7 +53,9 @@ function flatten(node: CfnResource, value: unknown, repositories: string[]): str
   if (!value || typeof value !== 'object') return TOKEN;
   const v = value as CfnJson;
   if (Array.isArray(v['Fn::Join']) && v['Fn::Join'][0] === '') {
-    return asArray<unknown>(v['Fn::Join'][1]).map((part) => flatten(node, part, repositories)).join('');
+    return asArray<unknown>(v['Fn::Join'][1])
+      .map((part) => flatten(node, part, repositories))
+      .join('');
   }
   if (v.Ref === 'AWS::URLSuffix') return 'amazonaws.com';
   if (typeof v.Ref === 'string' && repositoryByLogicalId(node, v.Ref)) repositories.push(v.Ref);

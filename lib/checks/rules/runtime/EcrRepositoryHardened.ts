@@ -9,7 +9,8 @@ const KMS_TYPES = ['KMS', 'KMS_DSSE'];
 export const EcrRepositoryHardened: PlatformRule = {
   id: 'EcrRepositoryHardened',
   info: 'The ECR repository allows tag overwrites, does not scan on push, or is not encrypted with a customer managed KMS key.',
-  explanation: 'A mutable tag lets a push silently replace what a running service deploys next; without scan on push a vulnerable image is never looked at; AES-256 encryption uses a key the platform does not control. Use SecureRepository.',
+  explanation:
+    'A mutable tag lets a push silently replace what a running service deploys next; without scan on push a vulnerable image is never looked at; AES-256 encryption uses a key the platform does not control. Use SecureRepository.',
   practices: ['P8', 'P14'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ECR::Repository') return NagRuleCompliance.NOT_APPLICABLE;

@@ -7,7 +7,8 @@ import { resolvedProperties } from '../../../private/rule-helpers';
 export const EcsServiceNoPublicIp: PlatformRule = {
   id: 'EcsServiceNoPublicIp',
   info: 'The ECS service assigns public IP addresses to its tasks.',
-  explanation: 'Tasks with public IPs are reachable from the internet as soon as a route and a security group rule allow it, bypassing the gateway. Services run in isolated subnets and are reached through the API Gateway VPC link or Service Connect.',
+  explanation:
+    'Tasks with public IPs are reachable from the internet as soon as a route and a security group rule allow it, bypassing the gateway. Services run in isolated subnets and are reached through the API Gateway VPC link or Service Connect.',
   practices: ['P1', 'P4'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ECS::Service') return NagRuleCompliance.NOT_APPLICABLE;

@@ -9,7 +9,8 @@ import { CfnJson } from '../../../private/rule-helpers';
 export const FargateTaskHardened: PlatformRule = {
   id: 'FargateTaskHardened',
   info: 'A container of the Fargate task definition runs as root (no user, "root" or uid 0 in any spelling: "0", "00", "0:0"), has a writable root filesystem, or is privileged.',
-  explanation: 'A process that is root inside a writable container can install tools and persist changes after a compromise; set a non-root user (e.g. "1000:1000"), ReadonlyRootFilesystem: true and never Privileged. Use SecureFargateService.',
+  explanation:
+    'A process that is root inside a writable container can install tools and persist changes after a compromise; set a non-root user (e.g. "1000:1000"), ReadonlyRootFilesystem: true and never Privileged. Use SecureFargateService.',
   practices: ['P15'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ECS::TaskDefinition') return NagRuleCompliance.NOT_APPLICABLE;

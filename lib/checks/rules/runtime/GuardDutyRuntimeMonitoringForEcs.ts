@@ -15,20 +15,33 @@ import { CfnJson } from '../../../private/rule-helpers';
 export const GuardDutyRuntimeMonitoringForEcs: PlatformRule = {
   id: 'GuardDutyRuntimeMonitoringForEcs',
   info: 'The ECS service runs where this app enables no GuardDuty detector with ECS Fargate runtime monitoring, and GuardDuty is not recorded as managed by the organization.',
-  explanation: 'Container hardening limits what a compromise can do; runtime monitoring is what notices it (reverse shells, crypto miners, credential theft from task metadata). Deploy AccountSecurityBaseline (PlatformStage does) or record organizationManaged.guardDuty with the reason.',
+  explanation:
+    'Container hardening limits what a compromise can do; runtime monitoring is what notices it (reverse shells, crypto miners, credential theft from task metadata). Deploy AccountSecurityBaseline (PlatformStage does) or record organizationManaged.guardDuty with the reason.',
   practices: ['P10'],
   check(node: CfnResource) {
     if (node.cfnResourceType !== 'AWS::ECS::Service') return NagRuleCompliance.NOT_APPLICABLE;
     const env = envOf(node);
     const root = node.node.root;
-    const monitored = root.node.findAll().some((c) => CfnResource.isCfnResource(c)
-      && c.cfnResourceType === 'AWS::GuardDuty::Detector'
-      && envOf(c) === env
-      && monitorsFargate(resolvedProperties(c)));
+    const monitored = root.node
+      .findAll()
+      .some(
+        (c) =>
+          CfnResource.isCfnResource(c) &&
+          c.cfnResourceType === 'AWS::GuardDuty::Detector' &&
+          envOf(c) === env &&
+          monitorsFargate(resolvedProperties(c)),
+      );
     if (monitored) return NagRuleCompliance.COMPLIANT;
-    const recorded = root.node.findAll().some((c) => c.node.metadata.some((m) => m.type === OPT_OUT_METADATA_TYPE
-      && [ORGANIZATION_MANAGED_CONTROLS.guardDuty, ACCOUNT_BASELINE_SKIPPED_CONTROL].includes((m.data as { control?: string })?.control ?? '')
-      && covers(c, node, env)));
+    const recorded = root.node
+      .findAll()
+      .some((c) =>
+        c.node.metadata.some(
+          (m) =>
+            m.type === OPT_OUT_METADATA_TYPE &&
+            [ORGANIZATION_MANAGED_CONTROLS.guardDuty, ACCOUNT_BASELINE_SKIPPED_CONTROL].includes((m.data as { control?: string })?.control ?? '') &&
+            covers(c, node, env),
+        ),
+      );
     return recorded ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };

@@ -39,7 +39,8 @@ function logicalIdOf(ref: unknown): string | undefined {
 export const ServiceToServiceCallsIdentityChecked: PlatformRule = {
   id: 'ServiceToServiceCallsIdentityChecked',
   info: 'A service is reachable from another service without an identity-based policy (a security-group path between task security groups, or a VPC Lattice service or service network without IAM auth).',
-  explanation: 'A security group says which network may connect, not which service is calling: any task sharing the caller\'s security group, or anything that lands in it, gets through. Service-to-service calls go through VPC Lattice with IAM auth, where the callee\'s auth policy names the callers\' task roles and every other caller is refused.',
+  explanation:
+    "A security group says which network may connect, not which service is calling: any task sharing the caller's security group, or anything that lands in it, gets through. Service-to-service calls go through VPC Lattice with IAM auth, where the callee's auth policy names the callers' task roles and every other caller is refused.",
   practices: ['P2', 'P3'],
   check(node: CfnResource) {
     const type = node.cfnResourceType;
@@ -52,7 +53,10 @@ export const ServiceToServiceCallsIdentityChecked: PlatformRule = {
     if (type === 'AWS::EC2::SecurityGroupIngress') {
       rules = [{ target: logicalIdOf(props.GroupId), source: logicalIdOf(props.SourceSecurityGroupId) }];
     } else if (type === 'AWS::EC2::SecurityGroup') {
-      rules = asArray(props.SecurityGroupIngress).map((r: { SourceSecurityGroupId?: unknown }) => ({ target: stack.resolve(node.logicalId) as string, source: logicalIdOf(r.SourceSecurityGroupId) }));
+      rules = asArray(props.SecurityGroupIngress).map((r: { SourceSecurityGroupId?: unknown }) => ({
+        target: stack.resolve(node.logicalId) as string,
+        source: logicalIdOf(r.SourceSecurityGroupId),
+      }));
     } else {
       return NagRuleCompliance.NOT_APPLICABLE;
     }

@@ -12,14 +12,16 @@ import { PlatformRule } from '../../rule';
 export const TaskEnvironmentHasNoSecrets: PlatformRule = {
   id: 'TaskEnvironmentHasNoSecrets',
   info: 'A container environment variable holds a value that looks like a credential (URL with password, API key, token, private key or long random string).',
-  explanation: 'Plain environment values are stored in the task definition: anyone who can describe task definitions, read the template or the console sees them, and they never rotate. Put credentials in Secrets Manager or SSM and pass them through `secrets` (ecs.Secret.fromSecretsManager / fromSsmParameter), which injects them at start.',
+  explanation:
+    'Plain environment values are stored in the task definition: anyone who can describe task definitions, read the template or the console sees them, and they never rotate. Put credentials in Secrets Manager or SSM and pass them through `secrets` (ecs.Secret.fromSecretsManager / fromSsmParameter), which injects them at start.',
   practices: ['P3', 'P13'],
   check(node: CfnResource): NagRuleResult {
     if (node.cfnResourceType !== 'AWS::ECS::TaskDefinition') return NagRuleCompliance.NOT_APPLICABLE;
     const findings = asArray<CfnJson>(resolvedProperties(node).ContainerDefinitions).flatMap((c) =>
       asArray<CfnJson>(c.Environment)
         .filter((e) => typeof e.Value === 'string' && secretLikeValue(e.Value) !== undefined)
-        .map((e) => `${c.Name}.${e.Name}`));
+        .map((e) => `${c.Name}.${e.Name}`),
+    );
     return findings.length > 0 ? findings : NagRuleCompliance.COMPLIANT;
   },
 };

@@ -16,7 +16,8 @@ const MINIMUM_TLS_VERSION = 1.2;
 export const S3BucketDeniesInsecureTransport: PlatformRule = {
   id: 'S3BucketDeniesInsecureTransport',
   info: 'The S3 bucket (policy) does not deny requests without TLS and requests with TLS older than 1.2, on the bucket and its objects.',
-  explanation: 'S3 still accepts plain HTTP and TLS 1.0/1.1 unless a bucket policy denies them. cdk-nag checks only aws:SecureTransport; the platform also requires s3:TlsVersion >= 1.2 (enforceSSL + minimumTLSVersion: 1.2 in CDK).',
+  explanation:
+    'S3 still accepts plain HTTP and TLS 1.0/1.1 unless a bucket policy denies them. cdk-nag checks only aws:SecureTransport; the platform also requires s3:TlsVersion >= 1.2 (enforceSSL + minimumTLSVersion: 1.2 in CDK).',
   practices: ['P6'],
   check(node: CfnResource) {
     if (node.cfnResourceType === 'AWS::S3::BucketPolicy') {
@@ -25,11 +26,16 @@ export const S3BucketDeniesInsecureTransport: PlatformRule = {
     if (node.cfnResourceType !== 'AWS::S3::Bucket') return NagRuleCompliance.NOT_APPLICABLE;
     const stack = Stack.of(node);
     const names = [JSON.stringify(stack.resolve(node.ref)), JSON.stringify(resolvedProperties(node).BucketName ?? null)];
-    const compliant = stack.node.findAll().some((c) => CfnResource.isCfnResource(c)
-      && c.cfnResourceType === 'AWS::S3::BucketPolicy'
-      && Stack.of(c) === stack
-      && isPolicyOf(resolvedProperties(c), names)
-      && deniesInsecureTransport(resolvedProperties(c)));
+    const compliant = stack.node
+      .findAll()
+      .some(
+        (c) =>
+          CfnResource.isCfnResource(c) &&
+          c.cfnResourceType === 'AWS::S3::BucketPolicy' &&
+          Stack.of(c) === stack &&
+          isPolicyOf(resolvedProperties(c), names) &&
+          deniesInsecureTransport(resolvedProperties(c)),
+      );
     return compliant ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };
@@ -39,10 +45,15 @@ function isPolicyOf(policy: CfnJson, bucketNames: string[]): boolean {
 }
 
 function deniesInsecureTransport(policy: CfnJson): boolean {
-  const denials = asArray<CfnJson>(policy.PolicyDocument?.Statement)
-    .filter((s) => s.Effect === 'Deny' && isAnyPrincipal(s.Principal) && coversAllS3Actions(s.Action) && coversBucketAndObjects(s.Resource));
-  const withoutTls = denials.some((s) => conditionValues(s.Condition, ['bool', 'boolifexists'], 'aws:securetransport').some((v) => String(v) === 'false'));
-  const oldTls = denials.some((s) => conditionValues(s.Condition, ['numericlessthan'], 's3:tlsversion').some((v) => Number(v) >= MINIMUM_TLS_VERSION));
+  const denials = asArray<CfnJson>(policy.PolicyDocument?.Statement).filter(
+    (s) => s.Effect === 'Deny' && isAnyPrincipal(s.Principal) && coversAllS3Actions(s.Action) && coversBucketAndObjects(s.Resource),
+  );
+  const withoutTls = denials.some((s) =>
+    conditionValues(s.Condition, ['bool', 'boolifexists'], 'aws:securetransport').some((v) => String(v) === 'false'),
+  );
+  const oldTls = denials.some((s) =>
+    conditionValues(s.Condition, ['numericlessthan'], 's3:tlsversion').some((v) => Number(v) >= MINIMUM_TLS_VERSION),
+  );
   return withoutTls && oldTls;
 }
 
@@ -61,5 +72,9 @@ function conditionValues(condition: unknown, operators: string[], key: string): 
   if (!condition || typeof condition !== 'object') return [];
   return Object.entries(condition as Record<string, Record<string, unknown>>)
     .filter(([operator]) => operators.includes(operator.toLowerCase()))
-    .flatMap(([, byKey]) => Object.entries(byKey ?? {}).filter(([k]) => k.toLowerCase() === key).flatMap(([, v]) => asArray(v)));
+    .flatMap(([, byKey]) =>
+      Object.entries(byKey ?? {})
+        .filter(([k]) => k.toLowerCase() === key)
+        .flatMap(([, v]) => asArray(v)),
+    );
 }
