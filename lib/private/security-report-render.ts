@@ -43,6 +43,8 @@ export interface ReportInput {
   readonly rules: readonly ReportedRule[];
   /** More sections (markdown lines), placed before the architecture diagram (e.g. the idle monthly cost). */
   readonly sections?: readonly string[];
+  /** constructPathsByLogicalId(root), when the caller already computed it. */
+  readonly constructPaths?: ReadonlyMap<string, string>;
 }
 
 export interface Acknowledgement {
@@ -167,7 +169,8 @@ export function toDot(graph: ArchitectureGraph): string {
 export function renderSecurityReport(input: ReportInput, diagramSvg?: string): string {
   const acks = input.root ? collectAcknowledgements(input.root) : [];
   const optOuts = input.root ? collectOptOuts(input.root) : [];
-  const practiceMap = mapPractices(input.stacks, input.root ? constructPathsByLogicalId(input.root) : undefined);
+  const paths = input.constructPaths ?? (input.root ? constructPathsByLogicalId(input.root) : undefined);
+  const practiceMap = mapPractices(input.stacks, paths);
   const resourceCount = input.stacks.reduce((n, s) => n + Object.keys(s.resources).length, 0);
   const lines: string[] = [
     '# Security report',

@@ -61,6 +61,8 @@ export class SecurityReportPlugin implements IPolicyValidationPlugin {
   public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
     const root = context.appConstruct;
     const stacks = readSynthesizedStacks(root);
+    // One walk of the construct tree for the practice map and the cost rows.
+    const constructPaths = constructPathsByLogicalId(root);
     const outdir = root && Stage.isStage(root) ? root.outdir : path.dirname(context.templatePaths[0] ?? '.');
     const dotSource = addCallGraphToDot(toDot(architectureGraph(stacks)), root);
     fs.writeFileSync(path.join(outdir, ARCHITECTURE_DOT_FILE), dotSource);
@@ -73,7 +75,8 @@ export class SecurityReportPlugin implements IPolicyValidationPlugin {
           root,
           packs: this.packNames(),
           rules: this.props.rules,
-          sections: [...renderServiceCallsSection(root), ...renderIdleCostSection(stacks, root, constructPathsByLogicalId(root))],
+          constructPaths,
+          sections: [...renderServiceCallsSection(root), ...renderIdleCostSection(stacks, root, constructPaths)],
         },
         svg,
       ),
