@@ -35,10 +35,10 @@ export interface ApiFirewallProps {
    */
   readonly allowHighRateLimit?: SecurityOptOut;
   /**
-   * Evaluation window of the rate-based rule, in seconds: 60, 120, 300 or 600.
-   * @default 300
+   * Evaluation window of the rate-based rule: 1, 2, 5 or 10 minutes (WAF's 60, 120, 300 or 600 seconds).
+   * @default Duration.minutes(5)
    */
-  readonly rateLimitWindowSeconds?: number;
+  readonly rateLimitWindow?: Duration;
   /**
    * Largest request body accepted, in bytes (1 – 16384, API Gateway's default WAF inspection size; bodies too
    * large to inspect are blocked).
@@ -77,10 +77,10 @@ export interface ApiFirewallProps {
    */
   readonly blockedCountries?: string[];
   /**
-   * WAF log retention in days (a finite CloudWatch Logs value).
-   * @default 365
+   * WAF log retention (whole days, a finite CloudWatch Logs value: ALLOWED_RETENTION_DAYS).
+   * @default Duration.days(365)
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: Duration;
 }
 
 /** AWS managed rule groups every web ACL runs, in priority order. */
@@ -126,9 +126,16 @@ export class ApiFirewall extends Construct {
       problem: 'WAF rate-based rules accept 10 to 2,000,000,000 requests per window',
       fix: 'use a whole number such as 1000',
     });
-    const window = props.rateLimitWindowSeconds ?? 300;
+    const windowSpan = props.rateLimitWindow ?? Duration.minutes(5);
+    const window = windowSpan.isUnresolved() ? NaN : windowSpan.toSeconds({ integral: false });
     if (!RATE_WINDOWS.includes(window)) {
-      invalidProp(this, 'rateLimitWindowSeconds', window, 'WAF evaluates rate limits over fixed windows', `use one of ${RATE_WINDOWS.join(', ')}`);
+      invalidProp(
+        this,
+        'rateLimitWindow',
+        windowSpan.toString(),
+        `WAF evaluates rate limits over fixed windows of ${RATE_WINDOWS.join(', ')} seconds`,
+        `use Duration.minutes(n) with n one of ${RATE_WINDOWS.map((s) => s / 60).join(', ')}`,
+      );
     }
     const highRate = rateLimit / window > MAX_RATE_LIMIT_PER_IP_PER_SECOND;
     if (highRate && !props.allowHighRateLimit) {
@@ -269,8 +276,8 @@ export class ApiFirewall extends Construct {
     const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`;
     this.logGroup = createSecureLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
-      retentionDays: props.logRetentionDays,
-      retentionPropName: 'logRetentionDays',
+      retention: props.logRetention,
+      retentionPropName: 'logRetention',
       logGroupName,
     });
     // WAF delivers through the CloudWatch Logs vended-log service, which needs a resource policy on the group.

@@ -72,10 +72,10 @@ export interface SecureApiProps {
    */
   readonly usageTiers?: Record<string, UsageTierOptions>;
   /**
-   * Access-log retention in days (a finite CloudWatch Logs value).
-   * @default 365
+   * Access-log retention (whole days, a finite CloudWatch Logs value: ALLOWED_RETENTION_DAYS).
+   * @default Duration.days(365)
    */
-  readonly accessLogRetentionDays?: number;
+  readonly accessLogRetention?: Duration;
   /**
    * Manage API Gateway's account-wide CloudWatch Logs role (`AWS::ApiGateway::Account`) from this API.
    * Execution logging needs that role once per account and region; the setting is account-wide, so exactly one
@@ -383,8 +383,8 @@ export class SecureApi extends Construct {
 
     this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', {
       encryptionKey: props.logsKey,
-      retentionDays: props.accessLogRetentionDays,
-      retentionPropName: 'accessLogRetentionDays',
+      retention: props.accessLogRetention,
+      retentionPropName: 'accessLogRetention',
     });
     this.backendClientCertificate = new apigw.CfnClientCertificate(this, 'BackendClientCertificate', {
       description: `Client certificate ${this.node.path} presents to its backends`,

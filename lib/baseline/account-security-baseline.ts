@@ -21,12 +21,13 @@ import { ORGANIZATION_MANAGED_CONTROLS, OrganizationManagedPart } from '../priva
 
 export type { OrganizationManagedPart };
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
+import { toRetentionDays } from '../core/retention';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { RegistryScanning } from '../registry/registry-scanning';
 import { SecureBucket } from '../storage/secure-bucket';
 import { CIS_ALARMS } from './cis-alarms';
-import { ENVIRONMENT_NAME_PATTERN, wholeNumber } from '../private/validation';
+import { ENVIRONMENT_NAME_PATTERN, wholeDays } from '../private/validation';
 
 /**
  * Parts of the baseline a delegated administrator of the AWS Organization already runs (e.g. Control Tower's
@@ -72,15 +73,16 @@ export interface AccountSecurityBaselineProps {
    */
   readonly objectLockMode?: 'GOVERNANCE' | 'COMPLIANCE';
   /**
-   * Days every trail log file is locked (at least 90).
-   * @default 365
+   * How long every trail log file is locked (whole days, at least 90).
+   * @default Duration.days(365)
    */
-  readonly trailRetentionDays?: number;
+  readonly trailRetention?: Duration;
   /**
-   * Retention of the trail's CloudWatch Logs log group, in days (a CloudWatch Logs value, at least 90).
-   * @default 365
+   * Retention of the trail's CloudWatch Logs log group (whole days, a CloudWatch Logs value: ALLOWED_RETENTION_DAYS,
+   * at least 90).
+   * @default Duration.days(365)
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: Duration;
   /**
    * Who receives the CIS alarms and high-severity GuardDuty findings.
    * @default - none (the topic exists; subscribe later)
@@ -140,20 +142,21 @@ export class AccountSecurityBaseline extends Construct {
         'use e.g. "dev" or "prod"',
       );
     }
-    const retentionDays = props.trailRetentionDays ?? 365;
-    wholeNumber(this, 'trailRetentionDays', retentionDays, {
+    const trailRetention = props.trailRetention ?? Duration.days(365);
+    wholeDays(this, 'trailRetention', trailRetention, {
       min: MINIMUM_TRAIL_RETENTION_DAYS,
       problem: `an audit trail is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`,
-      fix: `use a whole number of days of at least ${MINIMUM_TRAIL_RETENTION_DAYS} (365 for production)`,
+      fix: `use Duration.days(n) with n a whole number of at least ${MINIMUM_TRAIL_RETENTION_DAYS} (365 for production)`,
     });
-    const logRetentionDays = props.logRetentionDays ?? 365;
+    const logRetention = props.logRetention ?? Duration.days(365);
+    const logRetentionDays = toRetentionDays(this, 'logRetention', logRetention);
     if (!Token.isUnresolved(logRetentionDays) && logRetentionDays < MINIMUM_TRAIL_RETENTION_DAYS) {
       invalidProp(
         this,
-        'logRetentionDays',
-        logRetentionDays,
+        'logRetention',
+        logRetention.toString(),
         `the trail's log group is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`,
-        'use 90, 180, 365 or longer',
+        'use Duration.days(n) with n 90, 180, 365 or longer',
       );
     }
     const managed = props.organizationManaged ?? {};
@@ -187,7 +190,7 @@ export class AccountSecurityBaseline extends Construct {
       const trailName = `csm-${props.name}-account-trail`;
       this.trailBucket = new SecureBucket(this, 'TrailBucket', {
         encryptionKey: this.keys.dataKey,
-        objectLock: { mode: props.objectLockMode ?? 'COMPLIANCE', retentionDays },
+        objectLock: { mode: props.objectLockMode ?? 'COMPLIANCE', retention: trailRetention },
         withoutReplication: {
           reason:
             'The account trail is multi-region: this one bucket already holds the events of every region, locked by Object Lock; a copy in a second account belongs to an organization log archive.',
@@ -195,8 +198,8 @@ export class AccountSecurityBaseline extends Construct {
       });
       this.trailLogGroup = createSecureLogGroup(this, 'TrailLogGroup', {
         encryptionKey: this.keys.logsKey,
-        retentionDays: logRetentionDays,
-        retentionPropName: 'logRetentionDays',
+        retention: logRetention,
+        retentionPropName: 'logRetention',
       });
       this.trail = this.createTrail(trailName, this.trailBucket, this.trailLogGroup, props.dataEvents ?? {});
       alarms.push(...this.createCisAlarms(this.trailLogGroup));

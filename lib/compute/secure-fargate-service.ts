@@ -179,10 +179,10 @@ export interface SecureFargateServiceProps {
    */
   readonly namespace?: servicediscovery.INamespace;
   /**
-   * Log retention in days (finite CloudWatch Logs values).
-   * @default 365
+   * Log retention (whole days, a finite CloudWatch Logs value: ALLOWED_RETENTION_DAYS).
+   * @default Duration.days(365)
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: Duration;
   /**
    * Turn ECS Exec on (off by default). Sessions are KMS-encrypted and logged; the reason is recorded.
    * @default - ECS Exec off
@@ -424,7 +424,8 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       );
     this.serviceConnectLogGroup = createSecureLogGroup(this, 'ServiceConnectLogGroup', {
       encryptionKey: props.logsKey,
-      retentionDays: props.logRetentionDays,
+      retention: props.logRetention,
+      retentionPropName: 'logRetention',
     });
     this.service = this.createService(props, settings);
     this.connections = this.service.connections;
@@ -591,7 +592,11 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
   /** The given cluster, or one with encrypted, logged ECS Exec sessions and encrypted task storage. */
   private createCluster(props: SecureFargateServiceProps): { cluster: ecs.ICluster; execLogGroup?: logs.LogGroup } {
     if (props.cluster) return { cluster: props.cluster };
-    const execLogGroup = createSecureLogGroup(this, 'ExecLogGroup', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays });
+    const execLogGroup = createSecureLogGroup(this, 'ExecLogGroup', {
+      encryptionKey: props.logsKey,
+      retention: props.logRetention,
+      retentionPropName: 'logRetention',
+    });
     const cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
       containerInsightsV2: ecs.ContainerInsights.ENHANCED,
@@ -619,7 +624,11 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       executionRole: this.executionRole,
       runtimePlatform: { operatingSystemFamily: ecs.OperatingSystemFamily.LINUX, cpuArchitecture: ecs.CpuArchitecture.X86_64 },
     });
-    const logGroup = createSecureLogGroup(this, 'LogGroup', { encryptionKey: props.logsKey, retentionDays: props.logRetentionDays });
+    const logGroup = createSecureLogGroup(this, 'LogGroup', {
+      encryptionKey: props.logsKey,
+      retention: props.logRetention,
+      retentionPropName: 'logRetention',
+    });
     const linuxParameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
     linuxParameters.dropCapabilities(ecs.Capability.ALL);
     const container = taskDefinition.addContainer(CONTAINER_NAME, {

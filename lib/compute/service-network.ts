@@ -21,10 +21,10 @@ export interface ServiceNetworkProps {
   /** Encrypts the access-log group (every request through the network, with the caller's IAM identity). */
   readonly logsKey: kms.IKey;
   /**
-   * Access-log retention in days (a finite CloudWatch Logs value).
-   * @default 365
+   * Access-log retention (whole days, a finite CloudWatch Logs value: ALLOWED_RETENTION_DAYS).
+   * @default Duration.days(365)
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: Duration;
   /**
    * Id of the region's `com.amazonaws.<region>.vpc-lattice` managed prefix list, for the callers' egress and the
    * callees' ingress rules.
@@ -126,8 +126,8 @@ export class ServiceNetwork extends Construct {
     });
     this.accessLogGroup = createSecureLogGroup(this, 'AccessLogs', {
       encryptionKey: props.logsKey,
-      retentionDays: props.logRetentionDays,
-      retentionPropName: 'logRetentionDays',
+      retention: props.logRetention,
+      retentionPropName: 'logRetention',
     });
     new vpclattice.CfnAccessLogSubscription(this, 'AccessLogSubscription', {
       resourceIdentifier: this.network.attrId,

@@ -31,8 +31,8 @@ export interface SecureFunctionOptions {
   readonly vpc?: ec2.IVpc;
   /** @default - isolated subnets of `vpc` */
   readonly vpcSubnets?: ec2.SubnetSelection;
-  /** @default 365 */
-  readonly logRetentionDays?: number;
+  /** @default Duration.days(365) */
+  readonly logRetention?: Duration;
   /**
    * Where asynchronous invocations that failed every retry go (the function may send to it: sqs:SendMessage, and the
    * queue's key through SQS). Give this or `noDeadLetterQueueReason`.
@@ -67,7 +67,7 @@ const DLQ_IDS = ['Serverless::Serverless-LambdaDLQ', 'NIST.800.53.R5::NIST.800.5
  * (no AWS managed policies, no inline default policy).
  */
 export function createSecureFunction(scope: Construct, id: string, options: SecureFunctionOptions): lambda.Function {
-  const logGroup = createSecureLogGroup(scope, `${id}Logs`, { encryptionKey: options.logsKey, retentionDays: options.logRetentionDays });
+  const logGroup = createSecureLogGroup(scope, `${id}Logs`, { encryptionKey: options.logsKey, retention: options.logRetention });
   const stack = Stack.of(scope);
   const statements = [
     new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}`] }),

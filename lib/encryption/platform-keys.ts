@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { recordOptOut } from '../core/opt-out';
 import { invalidProp } from '../private/errors';
-import { wholeNumber } from '../private/validation';
+import { wholeDays } from '../private/validation';
 
 export interface PlatformKeysProps {
   /**
@@ -13,10 +13,10 @@ export interface PlatformKeysProps {
    */
   readonly aliasPrefix?: string;
   /**
-   * Waiting period before a scheduled key deletion completes, in days (7–30).
-   * @default 30
+   * Waiting period before a scheduled key deletion completes (whole days, 7–30).
+   * @default Duration.days(30)
    */
-  readonly pendingWindowDays?: number;
+  readonly pendingWindow?: Duration;
   /**
    * AWS services (short names such as `sqs` or `kinesis`) through which EVERY principal of this account may use the
    * data key (a `kms:ViaService` statement for `*` of this account). The platform needs none: its constructs grant
@@ -59,13 +59,12 @@ export class PlatformKeys extends Construct {
         'use a prefix such as "platform" or "payments-dev"',
       );
     }
-    const pendingWindowDays = props.pendingWindowDays ?? 30;
-    wholeNumber(this, 'pendingWindowDays', pendingWindowDays, {
+    const pendingWindowDays = wholeDays(this, 'pendingWindow', props.pendingWindow ?? Duration.days(30), {
       min: 7,
       max: 30,
       refuseTokens: true,
       problem: 'KMS accepts a deletion waiting period of 7 to 30 days',
-      fix: 'use a whole number between 7 and 30 (30 is safest)',
+      fix: 'use Duration.days(n) with n a whole number between 7 and 30 (30 is safest)',
     });
     for (const service of props.additionalDataKeyServices ?? []) {
       if (!SERVICE_NAME_PATTERN.test(service)) {

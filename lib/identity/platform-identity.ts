@@ -71,10 +71,10 @@ export interface PlatformIdentityProps {
    */
   readonly logsKey?: kms.IKey;
   /**
-   * Log retention of the pre-token-generation trigger, in days (a finite CloudWatch Logs value).
-   * @default 365
+   * Log retention of the pre-token-generation trigger (whole days, a finite CloudWatch Logs value: ALLOWED_RETENTION_DAYS).
+   * @default Duration.days(365)
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: Duration;
   /**
    * Attribute-based access control: each name becomes a custom user attribute `custom:<name>` that only
    * administrators can write (no app client may), copied by the pre-token-generation trigger into a `<name>` claim
@@ -553,7 +553,7 @@ export class PlatformIdentity extends Construct {
       handler: PRE_TOKEN_GENERATION_HANDLER,
       description: 'Cognito pre-token-generation: access-token scopes from roles (groups), claims from admin-only attributes',
       logsKey: this.props.logsKey,
-      logRetentionDays: this.props.logRetentionDays,
+      logRetention: this.props.logRetention,
       statements: [],
       timeout: Duration.seconds(5),
       environment: {

@@ -1,4 +1,4 @@
-import { CfnElement, CfnResource, Fn, Stack, Token } from 'aws-cdk-lib';
+import { CfnElement, CfnResource, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -75,10 +75,10 @@ export interface PrivateNetworkProps {
    */
   readonly interfaceEndpointZones?: number;
   /**
-   * Flow-log retention in days (a finite CloudWatch Logs value).
-   * @default 365
+   * Flow-log retention (whole days, a finite CloudWatch Logs value: ALLOWED_RETENTION_DAYS).
+   * @default Duration.days(365)
    */
-  readonly flowLogRetentionDays?: number;
+  readonly flowLogRetention?: Duration;
   /**
    * Opt in to internet egress through NAT gateways (adds public subnets, an internet gateway and private
    * subnets with egress). Off by default: services run in isolated subnets and reach AWS through endpoints.
@@ -208,8 +208,8 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
 
     this.flowLogGroup = createSecureLogGroup(this, 'FlowLogGroup', {
       encryptionKey: props.logsKey,
-      retentionDays: props.flowLogRetentionDays,
-      retentionPropName: 'flowLogRetentionDays',
+      retention: props.flowLogRetention,
+      retentionPropName: 'flowLogRetention',
     });
     this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {

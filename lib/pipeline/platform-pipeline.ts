@@ -104,10 +104,10 @@ export interface PlatformPipelineProps {
    */
   readonly testCommand?: string;
   /**
-   * Retention of build logs in days (a finite CloudWatch Logs value).
-   * @default 365
+   * Retention of build logs (whole days, a finite CloudWatch Logs value: ALLOWED_RETENTION_DAYS).
+   * @default Duration.days(365)
    */
-  readonly logRetentionDays?: number;
+  readonly logRetention?: Duration;
 }
 
 const ACCOUNT = /^\d{12}$/;
@@ -172,8 +172,8 @@ export class PlatformPipeline extends Construct {
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `pipeline/${stack.stackName}`.slice(0, 200) });
     this.buildLogGroup = createSecureLogGroup(this, 'BuildLogs', {
       encryptionKey: this.keys.logsKey,
-      retentionDays: props.logRetentionDays,
-      retentionPropName: 'logRetentionDays',
+      retention: props.logRetention,
+      retentionPropName: 'logRetention',
     });
     this.reportsBucket = new SecureBucket(this, 'Reports', {
       encryptionKey: this.keys.dataKey,

@@ -1,4 +1,4 @@
-import { Annotations, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,7 +8,7 @@ import { acknowledgeFinding } from '../core/acknowledge';
 import { invalidProp } from '../private/errors';
 import { SecureBucket } from '../storage/secure-bucket';
 import { PCA_TEMPLATES, pcaTemplateArn } from './templates';
-import { wholeNumber } from '../private/validation';
+import { wholeDays, wholeNumber } from '../private/validation';
 
 /** Key algorithms of the CA's own key pair. */
 export enum CaKeyAlgorithm {
@@ -86,10 +86,10 @@ export interface PrivateCertificateAuthorityProps {
    */
   readonly publishCrl?: boolean;
   /**
-   * Days until the CRL's nextUpdate (1–5000), with `publishCrl`.
-   * @default 7
+   * Time until the CRL's nextUpdate (whole days, 1–5000), with `publishCrl`.
+   * @default Duration.days(7)
    */
-  readonly crlExpirationDays?: number;
+  readonly crlExpiration?: Duration;
   /**
    * Customer managed key that encrypts the CRL bucket (SSE-KMS), with `publishCrl`. When it is a key of this app,
    * its policy gains a statement letting AWS Private CA (for this account only) write CRLs with it.
@@ -183,13 +183,12 @@ export class PrivateCertificateAuthority extends Construct {
     validateSubject(this, 'subject', props.subject);
     const rootYears = props.validityYears ?? 10;
     validateRange(this, 'validityYears', rootYears, 1, MAX_ROOT_VALIDITY_YEARS, 'years');
-    const crlDays = props.crlExpirationDays ?? 7;
-    validateRange(this, 'crlExpirationDays', crlDays, 1, MAX_CRL_EXPIRATION_DAYS, 'days');
-    if (!props.publishCrl && (props.crlExpirationDays !== undefined || props.accessLogsBucket !== undefined)) {
+    const crlDays = wholeDays(this, 'crlExpiration', props.crlExpiration ?? Duration.days(7), { min: 1, max: MAX_CRL_EXPIRATION_DAYS });
+    if (!props.publishCrl && (props.crlExpiration !== undefined || props.accessLogsBucket !== undefined)) {
       invalidProp(
         this,
-        props.crlExpirationDays !== undefined ? 'crlExpirationDays' : 'accessLogsBucket',
-        props.crlExpirationDays ?? props.accessLogsBucket?.bucketName,
+        props.crlExpiration !== undefined ? 'crlExpiration' : 'accessLogsBucket',
+        props.crlExpiration?.toString() ?? props.accessLogsBucket?.bucketName,
         'it configures the CRL, which is published only with publishCrl',
         'set publishCrl: true, or drop this prop',
       );

@@ -11,7 +11,7 @@ import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
 import { SecureBucket } from '../storage/secure-bucket';
 import { createPkiFunction, refuseIsolatedVpc } from './pki-function';
-import { wholeNumber } from '../private/validation';
+import { wholeDays } from '../private/validation';
 
 export interface TruststoreProps {
   /** The CA whose chain clients' certificates must chain to. */
@@ -31,11 +31,11 @@ export interface TruststoreProps {
    */
   readonly objectKey?: string;
   /**
-   * Days a replaced truststore version stays before the lifecycle rule expires it (a domain pins a version
-   * until its next deployment).
-   * @default 90
+   * How long a replaced truststore version stays before the lifecycle rule expires it (whole days, 30–3650; a
+   * domain pins a version until its next deployment).
+   * @default Duration.days(90)
    */
-  readonly noncurrentVersionExpirationDays?: number;
+  readonly noncurrentVersionExpiration?: Duration;
   /**
    * Bucket for the truststore bucket's server access logs (SSE-S3).
    * @default - a dedicated access-log bucket (SecureBucket's)
@@ -77,12 +77,11 @@ export class Truststore extends Construct {
         'use letters, digits and !_.*\'()/- without a leading "/", e.g. "truststore.pem"',
       );
     }
-    const expirationDays = props.noncurrentVersionExpirationDays ?? 90;
-    wholeNumber(this, 'noncurrentVersionExpirationDays', expirationDays, {
+    const expirationDays = wholeDays(this, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration ?? Duration.days(90), {
       min: 30,
       max: 3650,
       problem: 'replaced versions must outlive the deployments that may still reference them',
-      fix: 'use a whole number of days from 30 to 3650',
+      fix: 'use Duration.days(n) with n a whole number from 30 to 3650',
     });
 
     if (props.vpc) refuseIsolatedVpc(this, props.vpc, 'ACM PCA, S3 and the CloudFormation response URL');
@@ -95,7 +94,7 @@ export class Truststore extends Construct {
         reason:
           'The truststore is written from the CA on every deployment and API Gateway reads it in this region only; the CA, not this bucket, is the source of truth.',
       },
-      noncurrentVersionExpirationDays: expirationDays,
+      noncurrentVersionExpiration: Duration.days(expirationDays),
     }).bucket;
 
     const objectArn = this.bucket.arnForObjects(this.objectKey);

@@ -95,8 +95,8 @@ export class PlatformStage extends Stage {
       this.baseline = new AccountSecurityBaseline(this.baselineStack, 'Baseline', {
         name: id,
         objectLockMode: profile.auditObjectLockMode,
-        trailRetentionDays: profile.auditRetentionDays,
-        logRetentionDays: profile.logRetentionDays,
+        trailRetention: profile.auditRetention,
+        logRetention: profile.logRetention,
         alarmEmails: props.alarmEmails,
         dataEvents: {
           s3ObjectArnPrefixes: [`arn:${Aws.PARTITION}:s3:::${platformStackName.toLowerCase()}-`],

@@ -1,17 +1,18 @@
+import { Duration } from 'aws-cdk-lib';
 import { CaUsageMode } from '../pki/private-certificate-authority';
 
 /** Settings that differ between environments; pick one of PLATFORM_PROFILES or build your own. */
 export interface PlatformProfile {
   /** Availability zones of the private network (2 or 3). */
   readonly availabilityZones: number;
-  /** Retention of every platform log group, in days (a finite CloudWatch Logs value). */
-  readonly logRetentionDays: number;
+  /** Retention of every platform log group (whole days, a finite CloudWatch Logs value: ALLOWED_RETENTION_DAYS). */
+  readonly logRetention: Duration;
   /**
-   * The least retention (days) the gate accepts for any log group of the platform (Platform-LogRetentionAboveFloor);
-   * may raise the gate's 90-day floor, never lower it.
-   * @default 90
+   * The least retention (whole days) the gate accepts for any log group of the platform
+   * (Platform-LogRetentionAboveFloor); may raise the gate's 90-day floor, never lower it.
+   * @default Duration.days(90)
    */
-  readonly minimumLogRetentionDays?: number;
+  readonly minimumLogRetention?: Duration;
   /**
    * Private CA mode. Short-lived (certificates ≤ 7 days, $50/month) suits dev and Service Connect; general purpose
    * ($400/month) issues longer-lived client certificates. Cannot be changed after the CA exists.
@@ -42,10 +43,10 @@ export interface PlatformProfile {
    */
   readonly auditObjectLockMode?: 'GOVERNANCE' | 'COMPLIANCE';
   /**
-   * Days every trail log file is locked (at least 90).
-   * @default 365
+   * How long every trail log file is locked (whole days, at least 90).
+   * @default Duration.days(365)
    */
-  readonly auditRetentionDays?: number;
+  readonly auditRetention?: Duration;
 }
 
 /** The names of PLATFORM_PROFILES. */
@@ -59,7 +60,7 @@ export type PlatformProfileName = 'dev' | 'prod';
 export const PLATFORM_PROFILES: Readonly<Record<PlatformProfileName, PlatformProfile>> = {
   dev: {
     availabilityZones: 2,
-    logRetentionDays: 90,
+    logRetention: Duration.days(90),
     caUsageMode: CaUsageMode.SHORT_LIVED_CERTIFICATE,
     subordinateCa: false,
     requireAlarmRouting: false,
@@ -67,17 +68,17 @@ export const PLATFORM_PROFILES: Readonly<Record<PlatformProfileName, PlatformPro
     interfaceEndpointZones: 1,
     idleMonthlyBudgetUsd: 150,
     auditObjectLockMode: 'GOVERNANCE',
-    auditRetentionDays: 90,
+    auditRetention: Duration.days(90),
   },
   prod: {
     availabilityZones: 3,
-    logRetentionDays: 731,
-    minimumLogRetentionDays: 365,
+    logRetention: Duration.days(731),
+    minimumLogRetention: Duration.days(365),
     caUsageMode: CaUsageMode.GENERAL_PURPOSE,
     subordinateCa: true,
     requireAlarmRouting: true,
     desiredCount: 2,
     auditObjectLockMode: 'COMPLIANCE',
-    auditRetentionDays: 365,
+    auditRetention: Duration.days(365),
   },
 };

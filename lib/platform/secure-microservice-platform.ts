@@ -20,6 +20,7 @@ import { ServiceNetwork } from '../compute/service-network';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { acknowledgeFinding } from '../core/acknowledge';
 import { createDeadLetterQueue } from '../core/dead-letter-queue';
+import { toRetentionDays } from '../core/retention';
 import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
 import { DEFAULT_LOG_RETENTION_FLOOR_DAYS, LOG_RETENTION_FLOOR_METADATA_TYPE } from '../private/metadata';
@@ -38,7 +39,7 @@ import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
 import { IDLE_COST_BUDGET_METADATA_TYPE } from '../cost/idle-cost';
 import { PLATFORM_PROFILES, PlatformProfile } from './profiles';
-import { ENVIRONMENT_NAME_PATTERN, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, wholeNumber } from '../private/validation';
+import { ENVIRONMENT_NAME_PATTERN, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, wholeDays, wholeNumber } from '../private/validation';
 import { HttpMethod } from '../api/route-key';
 
 /** An existing VPC to run the services in instead of a new PrivateNetwork. */
@@ -139,7 +140,7 @@ export interface SecureMicroservicePlatformProps {
    * WAF settings (rate limit, lists, Bot Control).
    * @default - ApiFirewall defaults
    */
-  readonly firewall?: Omit<ApiFirewallProps, 'logsKey' | 'logRetentionDays'>;
+  readonly firewall?: Omit<ApiFirewallProps, 'logsKey' | 'logRetention'>;
   /**
    * Let this platform set the account-wide API Gateway CloudWatch Logs role (needed once per account and region
    * for execution logs; another stack or team may already own it).
@@ -403,7 +404,7 @@ export class SecureMicroservicePlatform extends Construct {
             ]
           : [],
     });
-    const retention = this.profile.logRetentionDays;
+    const retention = this.profile.logRetention;
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `platform/${props.environmentName}` });
     this.recordBroughtIn(props);
     const own = props.existingNetwork
@@ -412,7 +413,7 @@ export class SecureMicroservicePlatform extends Construct {
           logsKey: this.keys.logsKey,
           availabilityZones: this.profile.availabilityZones,
           interfaceEndpointZones: this.profile.interfaceEndpointZones,
-          flowLogRetentionDays: retention,
+          flowLogRetention: retention,
         });
     this.network = own;
     const network = own ? { vpc: own.vpc, endpoints: own, serviceSubnets: own.serviceSubnets } : props.existingNetwork!;
@@ -424,7 +425,7 @@ export class SecureMicroservicePlatform extends Construct {
       domainPrefix: props.cognitoDomainPrefix ?? Fn.join('-', ['csm', props.environmentName, Aws.ACCOUNT_ID]),
       existingUserPool: props.existingUserPool,
       logsKey: this.keys.logsKey,
-      logRetentionDays: retention,
+      logRetention: retention,
       userAttributeClaims: props.userAttributeClaims,
     });
 
@@ -450,7 +451,7 @@ export class SecureMicroservicePlatform extends Construct {
       userPool: this.identity.userPool,
       logsKey: this.keys.logsKey,
       alarmTopicKey: this.keys.dataKey,
-      accessLogRetentionDays: retention,
+      accessLogRetention: retention,
       usageTiers: props.usageTiers ?? { standard: { rateLimit: 50, burstLimit: 100, quota: 1_000_000, quotaPeriod: apigw.Period.MONTH } },
       disableExecuteApiEndpoint: props.mutualTls ? true : undefined,
       manageAccountCloudWatchRole: props.manageAccountCloudWatchRole,
@@ -473,7 +474,7 @@ export class SecureMicroservicePlatform extends Construct {
       );
       for (const email of alarmEmails) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }));
     }
-    this.firewall = new ApiFirewall(this, 'Firewall', { ...props.firewall, logsKey: this.keys.logsKey, logRetentionDays: retention });
+    this.firewall = new ApiFirewall(this, 'Firewall', { ...props.firewall, logsKey: this.keys.logsKey, logRetention: retention });
     this.firewall.associate(this.api.stage);
     this.api.addFirewallAlarm(this.firewall.metricBlockedRequests());
 
@@ -696,22 +697,24 @@ export class SecureMicroservicePlatform extends Construct {
    * gate's 90-day floor, never lower it, and its own retention must meet it.
    */
   private recordLogRetentionFloor(): void {
-    const floor = this.profile.minimumLogRetentionDays ?? DEFAULT_LOG_RETENTION_FLOOR_DAYS;
-    if (!Number.isInteger(floor) || floor < DEFAULT_LOG_RETENTION_FLOOR_DAYS) {
+    const floor = wholeDays(
+      this,
+      'profile.minimumLogRetention',
+      this.profile.minimumLogRetention ?? Duration.days(DEFAULT_LOG_RETENTION_FLOOR_DAYS),
+      {
+        min: DEFAULT_LOG_RETENTION_FLOOR_DAYS,
+        refuseTokens: true,
+        problem: `the gate keeps logs at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS} days; a profile may only raise that floor`,
+        fix: `use Duration.days(n) with n a whole number of at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS}, e.g. Duration.days(365)`,
+      },
+    );
+    const retention = toRetentionDays(this, 'profile.logRetention', this.profile.logRetention);
+    if (!Token.isUnresolved(retention) && retention < floor) {
       invalidProp(
         this,
-        'profile.minimumLogRetentionDays',
-        floor,
-        `the gate keeps logs at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS} days; a profile may only raise that floor`,
-        `use a whole number of days of at least ${DEFAULT_LOG_RETENTION_FLOOR_DAYS}, e.g. 365`,
-      );
-    }
-    if (this.profile.logRetentionDays < floor) {
-      invalidProp(
-        this,
-        'profile.logRetentionDays',
-        this.profile.logRetentionDays,
-        `below the profile's minimumLogRetentionDays (${floor})`,
+        'profile.logRetention',
+        this.profile.logRetention.toString(),
+        `below the profile's minimumLogRetention (${floor} days)`,
         `keep logs at least ${floor} days`,
       );
     }
@@ -833,7 +836,7 @@ export class SecureMicroservicePlatform extends Construct {
       certificateAuthority: this.certificateAuthority,
       certificateAuthorityActive: this.ca?.active,
       privateIntegration: { gateway, listenerPort },
-      logRetentionDays: this.profile.logRetentionDays,
+      logRetention: this.profile.logRetention,
       desiredCount: options.desiredCount ?? this.profile.desiredCount,
       cpu: options.cpu,
       memoryLimitMiB: options.memoryLimitMiB,
@@ -929,7 +932,7 @@ export class SecureMicroservicePlatform extends Construct {
     this.callNetwork ??= new ServiceNetwork(this, 'ServiceNetwork', {
       vpc: this.vpc,
       logsKey: this.keys.logsKey,
-      logRetentionDays: this.profile.logRetentionDays,
+      logRetention: this.profile.logRetention,
       latticePrefixListId: this.props.latticePrefixListId,
     });
     return this.callNetwork;

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { invalidProp } from './errors';
 
@@ -49,4 +49,37 @@ export function wholeNumber(scope: IConstruct, prop: string, value: number, rule
 export function matching(scope: IConstruct, prop: string, value: string, pattern: RegExp, problem: string, fix: string): string {
   if (!Token.isUnresolved(value) && !pattern.test(value)) invalidProp(scope, prop, value, problem, fix);
   return value;
+}
+
+/**
+ * Returns the whole days of `duration` (a time span AWS counts in days: retention, expiry, waiting periods) when
+ * they are within `rule`, else throws invalidProp naming the Duration as given. Fractions of a day are refused (AWS
+ * has no unit for them). A Duration whose amount is an unresolved token passes as given in days
+ * (`Duration.days(token)`); in another unit it cannot be converted at synth time and is refused, as is any token
+ * with `refuseTokens`. `rule.problem` and `rule.fix` word the range check.
+ */
+export function wholeDays(scope: IConstruct, prop: string, duration: Duration, rule: WholeNumberRule): number {
+  const given = duration.toString();
+  const bounds = rule.max === undefined ? `of at least ${rule.min}` : `from ${rule.min} to ${rule.max}`;
+  const fix = rule.fix ?? `use Duration.days(n) with n a whole number ${bounds}`;
+  if (duration.isUnresolved()) {
+    if (!rule.refuseTokens && duration.unitLabel() === 'days') return duration.toDays();
+    invalidProp(
+      scope,
+      prop,
+      given,
+      rule.refuseTokens
+        ? 'the construct needs the number of days at synth time, not a token'
+        : 'a token amount converts to days only when given in days',
+      rule.refuseTokens ? fix : 'use Duration.days(<token>)',
+    );
+  }
+  const days = duration.toDays({ integral: false });
+  if (!Number.isInteger(days)) {
+    invalidProp(scope, prop, given, `must be a whole number of days (${duration.toHumanString()} is ${+days.toFixed(3)} days)`, fix);
+  }
+  if (days < rule.min || (rule.max !== undefined && days > rule.max)) {
+    invalidProp(scope, prop, given, rule.problem ?? `must be a whole number of days ${bounds}`, fix);
+  }
+  return days;
 }

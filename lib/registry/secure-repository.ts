@@ -9,7 +9,7 @@ import { Construct, IConstruct } from 'constructs';
 import { invalidProp } from '../private/errors';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { ALERT_SEVERITIES, createAlertDelivery, inspectorFindingsDetail, ScanFindingAlerts } from './scan-finding-alerts';
-import { wholeNumber } from '../private/validation';
+import { wholeDays, wholeNumber } from '../private/validation';
 
 export { ALERT_SEVERITIES } from './scan-finding-alerts';
 
@@ -22,10 +22,11 @@ export interface SecureRepositoryProps {
    */
   readonly repositoryName?: string;
   /**
-   * Untagged images (superseded pushes, failed builds) expire this many days after they were pushed.
-   * @default 14
+   * How long after they were pushed untagged images (superseded pushes, failed builds) expire (whole days, at
+   * least 1).
+   * @default Duration.days(14)
    */
-  readonly untaggedImageExpiryDays?: number;
+  readonly untaggedImageExpiry?: Duration;
   /**
    * Keep only the newest N images (tagged or not); older ones expire.
    * @default 100
@@ -94,12 +95,11 @@ export class SecureRepository extends Construct {
         'use a name such as "payments/orders-api"',
       );
     }
-    const untaggedDays = positiveInteger(
-      this,
-      'untaggedImageExpiryDays',
-      props.untaggedImageExpiryDays ?? 14,
-      'untagged images must expire after at least one day',
-    );
+    const untaggedDays = wholeDays(this, 'untaggedImageExpiry', props.untaggedImageExpiry ?? Duration.days(14), {
+      min: 1,
+      problem: 'untagged images must expire after a whole number of days, at least one',
+      fix: 'use Duration.days(n) with n a whole number of at least 1 (default 14)',
+    });
     const maxImages = positiveInteger(this, 'maxImageCount', props.maxImageCount ?? 100, 'the repository must keep at least the newest image');
 
     this.repository = new ecr.Repository(this, 'Resource', {
@@ -204,6 +204,6 @@ function positiveInteger(scope: IConstruct, prop: string, value: number, problem
   return wholeNumber(scope, prop, value, {
     min: 1,
     problem,
-    fix: `use a whole number of at least 1 (default ${prop === 'maxImageCount' ? 100 : 14})`,
+    fix: 'use a whole number of at least 1 (default 100)',
   });
 }

@@ -8,7 +8,7 @@ import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '.
 import { invalidProp } from '../private/errors';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { grantKeyViaService, requireKeyInRegion, viaService } from '../private/key-use';
-import { wholeNumber } from '../private/validation';
+import { wholeDays } from '../private/validation';
 
 /** Cross-region replication of a SecureBucket. */
 export interface SecureBucketReplication {
@@ -46,16 +46,17 @@ export interface SecureBucketProps {
    */
   readonly accessLogsPrefix?: string;
   /**
-   * Days after which access log objects of the created log bucket expire (whole number > 0).
+   * How long access log objects of the created log bucket are kept before they expire (whole days, at least 1).
    * Only for the created log bucket.
-   * @default 365
+   * @default Duration.days(365)
    */
-  readonly accessLogRetentionDays?: number;
+  readonly accessLogRetention?: Duration;
   /**
-   * Days after which noncurrent (overwritten or deleted) object versions are removed (whole number > 0).
-   * @default 90
+   * How long noncurrent (overwritten or deleted) object versions are kept before they are removed (whole days, at
+   * least 1).
+   * @default Duration.days(90)
    */
-  readonly noncurrentVersionExpirationDays?: number;
+  readonly noncurrentVersionExpiration?: Duration;
   /**
    * Replicate every object to a bucket in another region (needs a stack with an explicit region). Give this or
    * `withoutReplication`: whether a bucket's data needs a copy in a second region is the owner's decision.
@@ -84,8 +85,8 @@ export interface SecureBucketObjectLock {
    * not even the root user, can delete or shorten the retention (fits prod).
    */
   readonly mode: 'GOVERNANCE' | 'COMPLIANCE';
-  /** Days every new object version is locked (whole number, 1 to 36,500). */
-  readonly retentionDays: number;
+  /** How long every new object version is locked (whole days, 1 to 36,500). */
+  readonly retention: Duration;
 }
 
 /** Default days before noncurrent versions are removed. */
@@ -130,18 +131,18 @@ export class SecureBucket extends Construct {
     this.node.setContext(cxapi.S3_SERVER_ACCESS_LOGS_USE_BUCKET_POLICY, true);
     const region = Stack.of(this).region;
     requireKeyInRegion(this, 'encryptionKey', props.encryptionKey, region, 'the bucket');
-    const noncurrentDays = wholeDays(
+    const noncurrentDays = lifecycleDays(
       this,
-      'noncurrentVersionExpirationDays',
-      props.noncurrentVersionExpirationDays ?? DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS,
+      'noncurrentVersionExpiration',
+      props.noncurrentVersionExpiration ?? Duration.days(DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS),
     );
-    if (props.accessLogsBucket && props.accessLogRetentionDays !== undefined) {
+    if (props.accessLogsBucket && props.accessLogRetention !== undefined) {
       invalidProp(
         this,
-        'accessLogRetentionDays',
-        props.accessLogRetentionDays,
+        'accessLogRetention',
+        props.accessLogRetention.toString(),
         'it only applies to the log bucket SecureBucket creates, and accessLogsBucket was given',
-        'set the expiry on the log bucket you pass in, and drop accessLogRetentionDays',
+        'set the expiry on the log bucket you pass in, and drop accessLogRetention',
       );
     }
     if (props.accessLogsBucket?.encryptionKey) {
@@ -153,7 +154,7 @@ export class SecureBucket extends Construct {
         'pass a log bucket encrypted with SSE-S3 (BucketEncryption.S3_MANAGED), or omit accessLogsBucket to get one',
       );
     }
-    const logRetentionDays = wholeDays(this, 'accessLogRetentionDays', props.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS);
+    const logRetentionDays = lifecycleDays(this, 'accessLogRetention', props.accessLogRetention ?? Duration.days(DEFAULT_ACCESS_LOG_RETENTION_DAYS));
     if (props.replication && props.withoutReplication) {
       invalidProp(
         this,
@@ -342,11 +343,12 @@ export class SecureBucket extends Construct {
   }
 }
 
-function wholeDays(scope: Construct, prop: string, days: number): number {
-  return wholeNumber(scope, prop, days, {
+/** Days of an S3 lifecycle rule span: whole days, at least one. */
+function lifecycleDays(scope: Construct, prop: string, span: Duration): number {
+  return wholeDays(scope, prop, span, {
     min: 1,
     problem: 'S3 lifecycle rules count whole days greater than zero',
-    fix: 'use a whole number of days, e.g. 30, 90 or 365',
+    fix: 'use Duration.days(n) with n a whole number of days, e.g. 30, 90 or 365',
   });
 }
 
@@ -354,13 +356,13 @@ function objectLockRetention(scope: Construct, lock: SecureBucketObjectLock): s3
   if (lock.mode !== 'GOVERNANCE' && lock.mode !== 'COMPLIANCE') {
     invalidProp(scope, 'objectLock.mode', lock.mode, 'S3 Object Lock has two retention modes', 'use "GOVERNANCE" or "COMPLIANCE"');
   }
-  wholeNumber(scope, 'objectLock.retentionDays', lock.retentionDays, {
+  const days = wholeDays(scope, 'objectLock.retention', lock.retention, {
     min: 1,
     max: 36500,
     problem: 'S3 Object Lock retains for a whole number of days from 1 to 36,500',
-    fix: 'use e.g. 90 (dev) or 365 (prod)',
+    fix: 'use e.g. Duration.days(90) (dev) or Duration.days(365) (prod)',
   });
-  const duration = Duration.days(lock.retentionDays);
+  const duration = Duration.days(days);
   return lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(duration) : s3.ObjectLockRetention.governance(duration);
 }
 

@@ -10,7 +10,7 @@ import { SecurityPack } from '../private/packs';
 import { invalidProp } from '../private/errors';
 import { grantKeyViaService, requireKeyInRegion } from '../private/key-use';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
-import { wholeNumber } from '../private/validation';
+import { wholeDays } from '../private/validation';
 
 export interface SecureTableProps {
   /** Customer managed key that encrypts the table (use `PlatformKeys.dataKey`); must be in the table's region. */
@@ -58,10 +58,10 @@ export interface SecureTableProps {
    */
   readonly globalSecondaryIndexes?: dynamodb.GlobalSecondaryIndexProps[];
   /**
-   * Days each AWS Backup recovery point is kept (whole number, 7–3650).
-   * @default 35
+   * How long each AWS Backup recovery point is kept (whole days, 7–3650).
+   * @default Duration.days(35)
    */
-  readonly backupRetentionDays?: number;
+  readonly backupRetention?: Duration;
   /**
    * When AWS Backup takes a backup.
    * @default - daily at 05:00 UTC
@@ -114,22 +114,21 @@ export class SecureTable extends Construct {
     super(scope, id);
     requireKeyInRegion(this, 'encryptionKey', props.encryptionKey, Stack.of(this).region, 'the table');
     const optOut = props.withoutBackupPlan;
-    if (optOut && (props.backupRetentionDays !== undefined || props.backupSchedule !== undefined)) {
+    if (optOut && (props.backupRetention !== undefined || props.backupSchedule !== undefined)) {
       invalidProp(
         this,
         'withoutBackupPlan',
         optOut,
-        'backupRetentionDays or backupSchedule configure a backup plan that withoutBackupPlan turns off',
+        'backupRetention or backupSchedule configure a backup plan that withoutBackupPlan turns off',
         'drop withoutBackupPlan to keep backups, or drop the backup settings',
       );
     }
-    const retentionDays = props.backupRetentionDays ?? DEFAULT_BACKUP_RETENTION_DAYS;
     const { min, max } = BACKUP_RETENTION_DAYS_RANGE;
-    wholeNumber(this, 'backupRetentionDays', retentionDays, {
+    const retentionDays = wholeDays(this, 'backupRetention', props.backupRetention ?? Duration.days(DEFAULT_BACKUP_RETENTION_DAYS), {
       min,
       max,
       problem: `backups are kept between ${min} and ${max} whole days`,
-      fix: `use a whole number from ${min} to ${max}, e.g. ${DEFAULT_BACKUP_RETENTION_DAYS}`,
+      fix: `use Duration.days(n) with n a whole number from ${min} to ${max}, e.g. Duration.days(${DEFAULT_BACKUP_RETENTION_DAYS})`,
     });
 
     this.encryptionKey = props.encryptionKey;

@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApiFirewall, ApiFirewallProps, MANAGED_RULE_GROUPS } from '../../lib/api/api-firewall';
@@ -124,19 +125,41 @@ describe('ApiFirewall', () => {
   describe('rejects bad input with prop, value and fix', () => {
     it.each([
       ['a rate limit below 10', { rateLimitPerIp: 5 }, /invalid rateLimitPerIp \(received 5\).*Fix:/],
-      ['an unknown evaluation window', { rateLimitWindowSeconds: 90 }, /invalid rateLimitWindowSeconds \(received 90\).*60, 120, 300, 600/],
+      [
+        'an unknown evaluation window',
+        { rateLimitWindow: Duration.seconds(90) },
+        /invalid rateLimitWindow \(received "Duration.seconds\(90\)"\): WAF evaluates rate limits over fixed windows of 60, 120, 300, 600 seconds\. Fix: use Duration\.minutes\(n\) with n one of 1, 2, 5, 10/,
+      ],
+      [
+        'a fractional evaluation window',
+        { rateLimitWindow: Duration.millis(60_500) },
+        /invalid rateLimitWindow \(received "Duration.millis\(60500\)"\)/,
+      ],
       ['a body limit above the inspection size', { maxBodyBytes: 20000 }, /invalid maxBodyBytes \(received 20000\)/],
       ['a malformed CIDR', { blockedIpv4Cidrs: ['10.0.0.0/33'] }, /invalid blockedIpv4Cidrs \(received "10.0.0.0\/33"\)/],
       ['an empty allow list', { allowedIpv4Cidrs: [] }, /invalid allowedIpv4Cidrs \(received \[\]\)/],
       ['a lower-case country', { blockedCountries: ['de'] }, /invalid blockedCountries \(received "de"\).*"DE"/],
       ['a web ACL name with spaces', { webAclName: 'my acl' }, /invalid webAclName \(received "my acl"\)/],
-      ['log retention out of range', { logRetentionDays: 8 }, /invalid logRetentionDays \(received 8\).*Fix: use one of/],
+      [
+        'log retention out of range',
+        { logRetention: Duration.days(8) },
+        /invalid logRetention \(received "Duration.days\(8\)"\).*Fix: use Duration\.days\(n\) with n one of/,
+      ],
+      [
+        'log retention in part days',
+        { logRetention: Duration.hours(12) },
+        /invalid logRetention \(received "Duration.hours\(12\)"\): must be a whole number of days/,
+      ],
       [
         'a rate limit of 2,000,000,000 without its opt-out',
         { rateLimitPerIp: 2_000_000_000 },
         /invalid rateLimitPerIp \(received 2000000000\): above 20 requests per second.*Fix: use at most 6000, or pass allowHighRateLimit: \{ reason \}/,
       ],
-      ['1,201 per minute without its opt-out', { rateLimitPerIp: 1201, rateLimitWindowSeconds: 60 }, /invalid rateLimitPerIp \(received 1201\)/],
+      [
+        '1,201 per minute without its opt-out',
+        { rateLimitPerIp: 1201, rateLimitWindow: Duration.seconds(60) },
+        /invalid rateLimitPerIp \(received 1201\)/,
+      ],
       [
         'an allow list of 0.0.0.0/0 without its opt-out',
         { allowedIpv4Cidrs: ['0.0.0.0/0'] },

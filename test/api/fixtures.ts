@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { ApiFirewall, ApiFirewallProps } from '../../lib/api/api-firewall';
@@ -30,14 +30,14 @@ export function apiStack(props: Partial<SecureApiProps> = {}, stack: Stack = new
 export const FULL_FIREWALL_PROPS: Partial<ApiFirewallProps> = {
   webAclName: 'platform-api',
   rateLimitPerIp: 500,
-  rateLimitWindowSeconds: 60,
+  rateLimitWindow: Duration.minutes(1),
   maxBodyBytes: 4096,
   enableBotControl: true,
   allowedIpv4Cidrs: ['203.0.113.0/24'],
   blockedIpv4Cidrs: ['198.51.100.7/32'],
   allowedCountries: ['DE', 'FR'],
   blockedCountries: ['KP'],
-  logRetentionDays: 90,
+  logRetention: Duration.days(90),
 };
 
 export function firewallIn(stack: Stack, keys: PlatformKeys, props: Partial<ApiFirewallProps> = {}) {

@@ -1,4 +1,4 @@
-import { NestedStack } from 'aws-cdk-lib';
+import { Duration, NestedStack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -459,7 +459,11 @@ describe('SecureApi variants', () => {
         { usageTiers: { 'free tier': { rateLimit: 1, burstLimit: 1, quota: 1, quotaPeriod: apigw.Period.DAY } } },
         /invalid usageTiers \(received "free tier"\)/,
       ],
-      ['log retention out of range', { accessLogRetentionDays: 4000 }, /invalid accessLogRetentionDays \(received 4000\).*Fix: use one of/],
+      [
+        'log retention out of range',
+        { accessLogRetention: Duration.days(4000) },
+        /invalid accessLogRetention \(received "Duration.days\(4000\)"\).*Fix: use Duration\.days\(n\) with n one of/,
+      ],
       [
         'a custom authorizer without a reason',
         { customAuthorizer: { authorizer: {} as apigw.IAuthorizer, reason: 'mtls' } },

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AccountSecurityBaseline, AccountSecurityBaselineProps } from '../../lib/baseline/account-security-baseline';
@@ -29,8 +29,8 @@ describe('AccountSecurityBaseline (every part, through the gate)', () => {
   beforeAll(() => {
     ({ stack, baseline: b } = baseline({
       objectLockMode: 'GOVERNANCE',
-      trailRetentionDays: 90,
-      logRetentionDays: 90,
+      trailRetention: Duration.days(90),
+      logRetention: Duration.days(90),
       alarmEmails: ['security@example.com'],
       dataEvents: {
         s3ObjectArnPrefixes: ['arn:aws:s3:::dev-platform-'],
@@ -329,11 +329,24 @@ describe('AccountSecurityBaseline defaults and bad input', () => {
     ['name', { name: 'Dev_1' }, /invalid name \(received "Dev_1"\).*Fix: use e\.g\. "dev"/],
     [
       'trail retention under 90 days',
-      { trailRetentionDays: 30 },
-      /invalid trailRetentionDays \(received 30\): an audit trail is kept at least 90 days\. Fix: use a whole number of days of at least 90/,
+      { trailRetention: Duration.days(30) },
+      /invalid trailRetention \(received "Duration.days\(30\)"\): an audit trail is kept at least 90 days\. Fix: use Duration\.days\(n\) with n a whole number of at least 90/,
     ],
-    ['log retention under 90 days', { logRetentionDays: 30 }, /invalid logRetentionDays \(received 30\).*at least 90 days/],
-    ['log retention CloudWatch does not offer', { logRetentionDays: 100 }, /invalid logRetentionDays \(received 100\).*finite retention periods/],
+    [
+      'trail retention in part days',
+      { trailRetention: Duration.hours(100 * 24 + 1) },
+      /invalid trailRetention \(received "Duration.hours\(2401\)"\): must be a whole number of days \(100 days 1 hour is 100\.042 days\)/,
+    ],
+    [
+      'log retention under 90 days',
+      { logRetention: Duration.days(30) },
+      /invalid logRetention \(received "Duration.days\(30\)"\): the trail's log group is kept at least 90 days/,
+    ],
+    [
+      'log retention CloudWatch does not offer',
+      { logRetention: Duration.days(100) },
+      /invalid logRetention \(received "Duration.days\(100\)"\).*finite retention periods/,
+    ],
     ['bad e-mail', { alarmEmails: ['security'] }, /invalid alarmEmails \(received "security"\): not an e-mail address/],
     [
       'unknown organization-managed part',
@@ -360,14 +373,14 @@ describe('SecureBucket objectLock', () => {
     const stack = newStack();
     const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const props = { encryptionKey, withoutReplication: { reason: 'test bucket without replication' } };
-    expect(() => new SecureBucket(stack, 'A', { ...props, objectLock: { mode: 'LEGAL' as never, retentionDays: 90 } })).toThrow(
+    expect(() => new SecureBucket(stack, 'A', { ...props, objectLock: { mode: 'LEGAL' as never, retention: Duration.days(90) } })).toThrow(
       /invalid objectLock\.mode \(received "LEGAL"\).*Fix: use "GOVERNANCE" or "COMPLIANCE"/,
     );
-    expect(() => new SecureBucket(stack, 'B', { ...props, objectLock: { mode: 'COMPLIANCE', retentionDays: 0 } })).toThrow(
-      /invalid objectLock\.retentionDays \(received 0\)/,
+    expect(() => new SecureBucket(stack, 'B', { ...props, objectLock: { mode: 'COMPLIANCE', retention: Duration.days(0) } })).toThrow(
+      /invalid objectLock\.retention \(received "Duration.days\(0\)"\): S3 Object Lock retains for a whole number of days from 1 to 36,500/,
     );
-    expect(() => new SecureBucket(stack, 'C', { ...props, objectLock: { mode: 'COMPLIANCE', retentionDays: 1.5 } })).toThrow(
-      /invalid objectLock\.retentionDays \(received 1\.5\)/,
+    expect(() => new SecureBucket(stack, 'C', { ...props, objectLock: { mode: 'COMPLIANCE', retention: Duration.hours(36) } })).toThrow(
+      /invalid objectLock\.retention \(received "Duration.hours\(36\)"\): must be a whole number of days/,
     );
   });
 
@@ -376,7 +389,7 @@ describe('SecureBucket objectLock', () => {
     const encryptionKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
     const bucket = new SecureBucket(stack, 'Audit', {
       encryptionKey,
-      objectLock: { mode: 'GOVERNANCE', retentionDays: 90 },
+      objectLock: { mode: 'GOVERNANCE', retention: Duration.days(90) },
       withoutReplication: { reason: 'test bucket without replication' },
     });
     const t = Template.fromStack(stack);

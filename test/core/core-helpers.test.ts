@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Construct } from 'constructs';
@@ -7,6 +7,7 @@ import { acknowledgeFinding } from '../../lib/core/acknowledge';
 import { OPT_OUT_METADATA_TYPE, recordOptOut } from '../../lib/core/opt-out';
 import { ALLOWED_RETENTION_DAYS, toRetentionDays } from '../../lib/core/retention';
 import { createSecureLogGroup } from '../../lib/core/secure-log-group';
+import { wholeDays } from '../../lib/private/validation';
 import { newStack } from '../support/harness';
 
 describe('recordOptOut', () => {
@@ -52,9 +53,44 @@ describe('retention and log groups', () => {
     const scope = new Construct(newStack(), 'Thing');
     expect(ALLOWED_RETENTION_DAYS).toContain(365);
     expect(ALLOWED_RETENTION_DAYS).not.toContain(9999);
-    expect(toRetentionDays(scope, 'retentionDays', 30)).toBe(30);
-    expect(() => toRetentionDays(scope, 'retentionDays', 0)).toThrow(/invalid retentionDays \(received 0\)/);
-    expect(() => toRetentionDays(scope, 'retentionDays', 9999)).toThrow(/invalid retentionDays \(received 9999\)/);
+    expect(toRetentionDays(scope, 'retention', Duration.days(30))).toBe(30);
+    expect(toRetentionDays(scope, 'retention', Duration.hours(24 * 14))).toBe(14);
+    expect(() => toRetentionDays(scope, 'retention', Duration.days(0))).toThrow(
+      /invalid retention \(received "Duration.days\(0\)"\): must be a whole number of days of at least 1\. Fix: use Duration\.days\(n\) with n one of 1, 3, 5, 7, 14/,
+    );
+    expect(() => toRetentionDays(scope, 'retention', Duration.days(9999))).toThrow(
+      /invalid retention \(received "Duration.days\(9999\)"\): CloudWatch Logs accepts only a fixed set of finite retention periods\. Fix: use Duration\.days\(n\) with n one of 1, 3, 5/,
+    );
+    expect(() => toRetentionDays(scope, 'retention', Duration.hours(36))).toThrow(
+      /invalid retention \(received "Duration.hours\(36\)"\): must be a whole number of days \(1 day 12 hours is 1\.5 days\)\. Fix: use Duration\.days\(n\) with n one of/,
+    );
+    const token = Token.asNumber({ Ref: 'RetentionDays' });
+    expect(toRetentionDays(scope, 'retention', Duration.days(token))).toBe(token);
+  });
+
+  it('converts Durations to whole days once, refusing fractions, ranges and unconvertible tokens with the Duration as given', () => {
+    const scope = new Construct(newStack(), 'Thing');
+    const rule = { min: 7, max: 30 };
+    expect(wholeDays(scope, 'pendingWindow', Duration.days(7), rule)).toBe(7);
+    expect(wholeDays(scope, 'pendingWindow', Duration.hours(720), rule)).toBe(30);
+    expect(wholeDays(scope, 'pendingWindow', Duration.minutes(10_080), rule)).toBe(7);
+    expect(() => wholeDays(scope, 'pendingWindow', Duration.days(7.5), rule)).toThrow(
+      /Thing: invalid pendingWindow \(received "Duration.days\(7.5\)"\): must be a whole number of days \(7 days 12 hours is 7\.5 days\)\. Fix: use Duration\.days\(n\) with n a whole number from 7 to 30$/,
+    );
+    expect(() => wholeDays(scope, 'pendingWindow', Duration.days(31), rule)).toThrow(
+      /invalid pendingWindow \(received "Duration.days\(31\)"\): must be a whole number of days from 7 to 30\. Fix: use Duration\.days\(n\)/,
+    );
+    expect(() => wholeDays(scope, 'pendingWindow', Duration.hours(6 * 24), { ...rule, problem: 'KMS waits 7 to 30 days', fix: 'use 30' })).toThrow(
+      /invalid pendingWindow \(received "Duration.hours\(144\)"\): KMS waits 7 to 30 days\. Fix: use 30$/,
+    );
+    const token = Token.asNumber({ Ref: 'Days' });
+    expect(wholeDays(scope, 'pendingWindow', Duration.days(token), rule)).toBe(token);
+    expect(() => wholeDays(scope, 'pendingWindow', Duration.hours(token), rule)).toThrow(
+      /invalid pendingWindow \(received "Duration.hours\(.*\)"\): a token amount converts to days only when given in days\. Fix: use Duration\.days\(<token>\)/,
+    );
+    expect(() => wholeDays(scope, 'pendingWindow', Duration.days(token), { ...rule, refuseTokens: true })).toThrow(
+      /invalid pendingWindow \(received "Duration.days\(.*\)"\): the construct needs the number of days at synth time, not a token/,
+    );
   });
 
   it('creates encrypted, retained log groups with one year retention by default', () => {

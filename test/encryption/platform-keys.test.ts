@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
@@ -117,7 +118,19 @@ describe('PlatformKeys', () => {
       expect(() => new PlatformKeys(newStack(), 'K', { aliasPrefix: 'aws-keys' })).toThrow(/invalid aliasPrefix \(received "aws-keys"\)/);
     });
     it('pending window out of range', () => {
-      expect(() => new PlatformKeys(newStack(), 'K', { pendingWindowDays: 3 })).toThrow(/invalid pendingWindowDays \(received 3\).*7 to 30 days/);
+      expect(() => new PlatformKeys(newStack(), 'K', { pendingWindow: Duration.days(3) })).toThrow(
+        /invalid pendingWindow \(received "Duration.days\(3\)"\): KMS accepts a deletion waiting period of 7 to 30 days\. Fix: use Duration\.days\(n\)/,
+      );
+    });
+    it('pending window in part days', () => {
+      expect(() => new PlatformKeys(newStack(), 'K', { pendingWindow: Duration.hours(200) })).toThrow(
+        /invalid pendingWindow \(received "Duration.hours\(200\)"\): must be a whole number of days \(8 days 8 hours is 8\.333 days\)/,
+      );
+    });
+    it('pending window given in another unit is converted to whole days', () => {
+      const stack = newStack();
+      new PlatformKeys(stack, 'K', { pendingWindow: Duration.hours(7 * 24) });
+      Template.fromStack(stack).allResourcesProperties('AWS::KMS::Key', { PendingWindowInDays: 7 });
     });
     it('unknown service name format', () => {
       expect(() => new PlatformKeys(newStack(), 'K', { additionalDataKeyServices: ['SQS.amazonaws.com'] })).toThrow(

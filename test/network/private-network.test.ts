@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PlatformKeys } from '../../lib/encryption/platform-keys';
@@ -178,7 +178,10 @@ describe('PrivateNetwork options', () => {
       [{ cidr: '10.0.0.0/24' }, /invalid cidr \(received "10.0.0.0\/24"\).*between \/16 and \/18/],
       [{ cidr: '8.8.0.0/16' }, /invalid cidr \(received "8.8.0.0\/16"\): not an RFC 1918 private range/],
       [{ additionalInterfaceEndpoints: ['ecr-api'] }, /invalid additionalInterfaceEndpoints \(received "ecr-api"\).*Fix: use one of/],
-      [{ flowLogRetentionDays: 10 }, /invalid flowLogRetentionDays \(received 10\).*Fix: use one of 1, 3, 5, 7, 14/],
+      [
+        { flowLogRetention: Duration.days(10) },
+        /invalid flowLogRetention \(received "Duration.days\(10\)"\).*Fix: use Duration\.days\(n\) with n one of 1, 3, 5, 7, 14/,
+      ],
       [
         { interfaceEndpointZones: 0 },
         /invalid interfaceEndpointZones \(received 0\): must be a whole number from 1 to the network's 2 availability zones.*Fix: use 1 \(cheapest, dev\) or 2/,

@@ -1,4 +1,4 @@
-import { Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -225,11 +225,20 @@ describe('PrivateCertificateAuthority rejects bad input with prop, value and fix
       /invalid subordinate.validityYears \(received 5\).*from 1 to 4/,
     ],
     ['subordinate subject missing', { subordinate: { subject: { commonName: ' ' } } }, /invalid subordinate.subject.commonName/],
-    ['CRL expiry out of range', { crlExpirationDays: 6000, publishCrl: true }, /invalid crlExpirationDays \(received 6000\)/],
+    [
+      'CRL expiry out of range',
+      { crlExpiration: Duration.days(6000), publishCrl: true },
+      /invalid crlExpiration \(received "Duration.days\(6000\)"\): must be a whole number of days from 1 to 5000\. Fix: use Duration\.days\(n\)/,
+    ],
+    [
+      'CRL expiry in part days',
+      { crlExpiration: Duration.hours(30), publishCrl: true },
+      /invalid crlExpiration \(received "Duration.hours\(30\)"\): must be a whole number of days \(1 day 6 hours is 1\.25 days\)/,
+    ],
     [
       'CRL expiry without a CRL',
-      { crlExpirationDays: 3 },
-      /invalid crlExpirationDays \(received 3\): it configures the CRL, which is published only with publishCrl\. Fix: set publishCrl: true/,
+      { crlExpiration: Duration.days(3) },
+      /invalid crlExpiration \(received "Duration.days\(3\)"\): it configures the CRL, which is published only with publishCrl\. Fix: set publishCrl: true/,
     ],
     ['unknown usage mode', { usageMode: 'FOREVER' as CaUsageMode }, /invalid usageMode \(received "FOREVER"\)/],
   ])('%s', (_name, props, message) => {

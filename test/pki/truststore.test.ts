@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -92,7 +92,16 @@ describe('Truststore rejects bad input', () => {
   test.each<[string, Partial<TruststoreProps>, RegExp]>([
     ['object key with a leading slash', { objectKey: '/trust.pem' }, /invalid objectKey \(received "\/trust.pem"\).*Fix:/],
     ['object key with spaces', { objectKey: 'a b.pem' }, /invalid objectKey/],
-    ['version expiry too short', { noncurrentVersionExpirationDays: 1 }, /invalid noncurrentVersionExpirationDays \(received 1\).*30 to 3650/],
+    [
+      'version expiry too short',
+      { noncurrentVersionExpiration: Duration.days(1) },
+      /invalid noncurrentVersionExpiration \(received "Duration.days\(1\)"\).*Fix: use Duration\.days\(n\) with n a whole number from 30 to 3650/,
+    ],
+    [
+      'version expiry in part days',
+      { noncurrentVersionExpiration: Duration.hours(24 * 90 + 12) },
+      /invalid noncurrentVersionExpiration \(received "Duration.hours\(2172\)"\): must be a whole number of days/,
+    ],
     [
       'a VPC with isolated subnets only (PrivateNetwork)',
       {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
@@ -430,11 +430,17 @@ describe('profile log retention floor', () => {
         environmentName: 'dev',
         profile: { ...PLATFORM_PROFILES.dev, ...profile },
       });
-    expect(custom({ minimumLogRetentionDays: 30 })).toThrow(
-      /invalid profile\.minimumLogRetentionDays \(received 30\).*may only raise that floor.*Fix: use a whole number of days of at least 90/,
+    expect(custom({ minimumLogRetention: Duration.days(30) })).toThrow(
+      /invalid profile\.minimumLogRetention \(received "Duration.days\(30\)"\).*may only raise that floor.*Fix: use Duration\.days\(n\) with n a whole number of at least 90/,
     );
-    expect(custom({ minimumLogRetentionDays: 365, logRetentionDays: 180 })).toThrow(
-      /invalid profile\.logRetentionDays \(received 180\): below the profile's minimumLogRetentionDays \(365\)/,
+    expect(custom({ minimumLogRetention: Duration.hours(24 * 365 + 6) })).toThrow(
+      /invalid profile\.minimumLogRetention \(received "Duration.hours\(8766\)"\): must be a whole number of days \(365 days 6 hours is 365\.25 days\)/,
+    );
+    expect(custom({ minimumLogRetention: Duration.days(365), logRetention: Duration.days(180) })).toThrow(
+      /invalid profile\.logRetention \(received "Duration.days\(180\)"\): below the profile's minimumLogRetention \(365 days\)/,
+    );
+    expect(custom({ logRetention: Duration.days(100) })).toThrow(
+      /invalid profile\.logRetention \(received "Duration.days\(100\)"\): CloudWatch Logs accepts only a fixed set of finite retention periods/,
     );
   });
 });
@@ -463,7 +469,7 @@ describe('PlatformStage profiles', () => {
     expect(s.platform.node.metadata.find((m) => m.type === IDLE_COST_BUDGET_METADATA_TYPE)?.data).toEqual({ monthlyUsd: 150 });
     t.hasResourceProperties('AWS::ACMPCA::CertificateAuthority', { UsageMode: 'SHORT_LIVED_CERTIFICATE' });
     t.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 1);
-    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: PLATFORM_PROFILES.dev.logRetentionDays });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: PLATFORM_PROFILES.dev.logRetention.toDays() });
     expect(s.stack.terminationProtection).toBe(false);
   });
 

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -26,7 +26,7 @@ describe('SecureRepository', () => {
     const repo = new SecureRepository(stack, 'Orders', {
       encryptionKey: keys.dataKey,
       repositoryName: 'payments/orders',
-      untaggedImageExpiryDays: 7,
+      untaggedImageExpiry: Duration.days(7),
       maxImageCount: 30,
     });
     repo.grantPull(new iam.AccountPrincipal('111122223333'));
@@ -171,8 +171,22 @@ describe('SecureRepository', () => {
   });
 
   it.each([
-    ['untaggedImageExpiryDays', 0],
-    ['untaggedImageExpiryDays', -3],
+    [
+      'untaggedImageExpiry',
+      Duration.days(0),
+      /invalid untaggedImageExpiry \(received "Duration.days\(0\)"\).*at least one\. Fix: use Duration\.days\(n\) with n a whole number of at least 1/,
+    ],
+    [
+      'untaggedImageExpiry',
+      Duration.hours(12),
+      /invalid untaggedImageExpiry \(received "Duration.hours\(12\)"\): must be a whole number of days \(12 hours is 0\.5 days\)/,
+    ],
+  ])('rejects lifecycle %s = %s', (prop, value, message) => {
+    const stack = newStack();
+    expect(() => new SecureRepository(stack, 'Repo', { encryptionKey: keyOf(stack).dataKey, [prop]: value })).toThrow(message);
+  });
+
+  it.each([
     ['maxImageCount', 0],
     ['maxImageCount', 2.5],
   ])('rejects lifecycle %s = %s', (prop, value) => {

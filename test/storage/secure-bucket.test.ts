@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -274,8 +274,8 @@ describe('SecureBucket options', () => {
     const stack = newStack();
     new SecureBucket(stack, 'Data', {
       encryptionKey: new kms.Key(stack, 'Key'),
-      noncurrentVersionExpirationDays: 30,
-      accessLogRetentionDays: 730,
+      noncurrentVersionExpiration: Duration.days(30),
+      accessLogRetention: Duration.hours(730 * 24),
       ...ONE_REGION,
     });
     const template = Template.fromStack(stack);
@@ -361,15 +361,15 @@ describe('SecureBucket rejects bad input', () => {
   const key = (stack: Stack) => new kms.Key(stack, 'Key');
 
   test.each([
-    ['noncurrentVersionExpirationDays', 0],
-    ['noncurrentVersionExpirationDays', -5],
-    ['noncurrentVersionExpirationDays', 1.5],
-    ['accessLogRetentionDays', 0],
-    ['accessLogRetentionDays', 2.5],
-  ])('%s = %s', (prop, value) => {
+    ['noncurrentVersionExpiration', Duration.days(0), 'S3 lifecycle rules count whole days greater than zero'],
+    ['accessLogRetention', Duration.days(0), 'S3 lifecycle rules count whole days greater than zero'],
+    ['noncurrentVersionExpiration', Duration.hours(36), 'must be a whole number of days \\(1 day 12 hours is 1\\.5 days\\)'],
+    ['accessLogRetention', Duration.hours(60), 'must be a whole number of days \\(2 days 12 hours is 2\\.5 days\\)'],
+  ])('%s = %s', (prop, value, problem) => {
     const stack = newStack();
+    const given = value.toString().replace(/[().]/g, '\\$&');
     expect(() => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), [prop]: value, ...ONE_REGION })).toThrow(
-      new RegExp(`invalid ${prop} \\(received ${value}\\): S3 lifecycle rules count whole days greater than zero\\. Fix: use a whole number of days`),
+      new RegExp(`invalid ${prop} \\(received "${given}"\\): ${problem}\\. Fix: use Duration\\.days\\(n\\) with n a whole number of days`),
     );
   });
 
@@ -442,9 +442,10 @@ describe('SecureBucket rejects bad input', () => {
     const stack = newStack();
     const logs = new s3.Bucket(stack, 'Logs');
     expect(
-      () => new SecureBucket(stack, 'Data', { encryptionKey: key(stack), accessLogsBucket: logs, accessLogRetentionDays: 30, ...ONE_REGION }),
+      () =>
+        new SecureBucket(stack, 'Data', { encryptionKey: key(stack), accessLogsBucket: logs, accessLogRetention: Duration.days(30), ...ONE_REGION }),
     ).toThrow(
-      /invalid accessLogRetentionDays \(received 30\): it only applies to the log bucket SecureBucket creates.*Fix: set the expiry on the log bucket you pass in/,
+      /invalid accessLogRetention \(received "Duration.days\(30\)"\): it only applies to the log bucket SecureBucket creates.*Fix: set the expiry on the log bucket you pass in/,
     );
   });
 });

@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -146,7 +146,7 @@ describe('SecureTable options', () => {
 
   test('backup retention and schedule are configurable', () => {
     const stack = newStack();
-    tableIn(stack, { backupRetentionDays: 90, backupSchedule: events.Schedule.cron({ minute: '30', hour: '1' }) });
+    tableIn(stack, { backupRetention: Duration.hours(90 * 24), backupSchedule: events.Schedule.cron({ minute: '30', hour: '1' }) });
     Template.fromStack(stack).hasResourceProperties('AWS::Backup::BackupPlan', {
       BackupPlan: { BackupPlanRule: [Match.objectLike({ ScheduleExpression: 'cron(30 1 * * ? *)', Lifecycle: { DeleteAfterDays: 90 } })] },
     });
@@ -214,11 +214,17 @@ describe('SecureTable grants', () => {
 });
 
 describe('SecureTable rejects bad input', () => {
-  test.each([6, 3651, 35.5, 0])('backupRetentionDays = %s', (days) => {
-    expect(() => tableIn(newStack(), { backupRetentionDays: days })).toThrow(
+  test.each([6, 3651, 0])('backupRetention = Duration.days(%s)', (days) => {
+    expect(() => tableIn(newStack(), { backupRetention: Duration.days(days) })).toThrow(
       new RegExp(
-        `invalid backupRetentionDays \\(received ${days}\\): backups are kept between 7 and 3650 whole days\\. Fix: use a whole number from 7 to 3650`,
+        `invalid backupRetention \\(received "Duration.days\\(${days}\\)"\\): backups are kept between 7 and 3650 whole days\\. Fix: use Duration\\.days\\(n\\) with n a whole number from 7 to 3650`,
       ),
+    );
+  });
+
+  test('backupRetention in part days', () => {
+    expect(() => tableIn(newStack(), { backupRetention: Duration.hours(35 * 24 + 12) })).toThrow(
+      /invalid backupRetention \(received "Duration.hours\(852\)"\): must be a whole number of days \(35 days 12 hours is 35\.5 days\)\. Fix: use Duration\.days\(n\) with n a whole number from 7 to 3650/,
     );
   });
 
@@ -229,9 +235,9 @@ describe('SecureTable rejects bad input', () => {
   });
 
   test('opt-out together with backup settings', () => {
-    expect(() => tableIn(newStack(), { withoutBackupPlan: { reason: 'Derived cache, rebuilt on demand.' }, backupRetentionDays: 30 })).toThrow(
-      /invalid withoutBackupPlan .*backupRetentionDays or backupSchedule configure a backup plan.*Fix: drop withoutBackupPlan to keep backups/,
-    );
+    expect(() =>
+      tableIn(newStack(), { withoutBackupPlan: { reason: 'Derived cache, rebuilt on demand.' }, backupRetention: Duration.days(30) }),
+    ).toThrow(/invalid withoutBackupPlan .*backupRetention or backupSchedule configure a backup plan.*Fix: drop withoutBackupPlan to keep backups/);
   });
 
   test('a key from another region', () => {

@@ -6,7 +6,7 @@ import { PlatformRule } from '../../rule';
 
 /**
  * Every log group keeps its events at least as long as the floor that applies to it: 90 days, or the higher floor
- * of the platform profile it belongs to (`PlatformProfile.minimumLogRetentionDays`, recorded on the platform).
+ * of the platform profile it belongs to (`PlatformProfile.minimumLogRetention`, recorded on the platform).
  */
 export const LogRetentionAboveFloor: PlatformRule = {
   id: 'LogRetentionAboveFloor',
