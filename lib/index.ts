@@ -46,6 +46,14 @@ export {
   CheaperChoice,
   CHEAPER_CHOICES,
   IdleCostBudget,
+  StageFacts,
+  IdleCostStage,
+  ChoiceSet,
+  savingOf,
+  applicableChoices,
+  smallestFits,
+  totalWith,
+  budgetVerdict,
 } from './cost/idle-cost';
 export { readSynthesizedStacks } from './report/security-report';
 

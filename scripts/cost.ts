@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { createReferenceApp } from '../bin/reference-app';
-import { estimateIdleCost } from '../lib/cost/idle-cost';
-import { renderIdleCostSection } from '../lib/cost/report-section';
+import { budgetVerdict, estimateIdleCost } from '../lib/cost/idle-cost';
+import { renderIdleCostSection, stacksByStage } from '../lib/cost/report-section';
 import { constructPathsByLogicalId } from '../lib/private/security-report-render';
 import { readSynthesizedStacks } from '../lib/report/security-report';
 
@@ -42,6 +42,7 @@ function requestedEnvironments(argv: readonly string[]): string[] {
 }
 
 let incomplete = false;
+const verdicts: string[] = [];
 for (const env of requestedEnvironments(process.argv.slice(2))) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-cost-'));
   try {
@@ -53,8 +54,13 @@ for (const env of requestedEnvironments(process.argv.slice(2))) {
     console.log(renderIdleCostSection(stacks, app, paths).join('\n'));
     const estimate = estimateIdleCost(stacks, paths);
     if (estimate.unpricedTypes.length > 0 || estimate.unresolved.length > 0) incomplete = true;
+    for (const [stage, { stacks: stageStacks, budget, profileName }] of stacksByStage(stacks, app)) {
+      verdicts.push(budgetVerdict(stage || '(app)', estimateIdleCost(stageStacks, paths), budget, { profileName }));
+    }
   } finally {
     fs.rmSync(outdir, { recursive: true, force: true });
   }
 }
+// The verdicts last, where a terminal shows them: within budget, or the smallest set of choices that gets there.
+console.log(['## Budget', '', ...verdicts.map((v) => `- ${v}`)].join('\n'));
 process.exit(incomplete ? 1 : 0);

@@ -40,6 +40,8 @@ export interface IdleCostEstimate {
   readonly unpricedTypes: readonly string[];
   /** Resources whose fixed charge could not be computed from the template (e.g. a token in a size). */
   readonly unresolved: readonly string[];
+  /** Every resource type of the templates, sorted (what the cheaper choices check their applicability against). */
+  readonly resourceTypes: readonly string[];
 }
 
 interface Charge {
@@ -188,7 +190,15 @@ export function estimateIdleCost(stacks: readonly CostStack[], constructPaths: R
       x.constructPath.localeCompare(y.constructPath) ||
       y.monthlyUsd - x.monthlyUsd,
   );
-  return { rows, totalUsd: round2(rows.reduce((n, r) => n + r.monthlyUsd, 0)), perUse, unpricedTypes: unpricedResourceTypes(stacks), unresolved };
+  const resourceTypes = [...new Set(stacks.flatMap((s) => Object.values(s.resources).map((r) => r.Type)))].sort();
+  return {
+    rows,
+    totalUsd: round2(rows.reduce((n, r) => n + r.monthlyUsd, 0)),
+    perUse,
+    unpricedTypes: unpricedResourceTypes(stacks),
+    unresolved,
+    resourceTypes,
+  };
 }
 
 /** Resource types in the templates that the price table does not classify (fixed, per use or free). */
@@ -196,76 +206,188 @@ export function unpricedResourceTypes(stacks: readonly CostStack[]): string[] {
   return [...new Set(stacks.flatMap((s) => Object.values(s.resources).map((r) => r.Type)))].filter((t) => !pricingOf(t)).sort();
 }
 
-/** A cheaper choice the platform offers, with what it trades; shown when it would lower the estimate. */
-export interface CheaperChoice {
-  readonly option: string;
-  readonly trades: string;
-  /** The monthly saving if chosen, from the rows of this estimate (0 when it does not apply). */
-  readonly savingUsd: (rows: readonly IdleCostRow[]) => number;
+/** What a cheaper choice needs to know about a stage besides its rows. */
+export interface StageFacts {
+  /** The resource types of the stage's templates. */
+  readonly resourceTypes: ReadonlySet<string>;
+  /**
+   * The stage was built with a known profile other than `prod` (PlatformStage.profileName). Choices that share a
+   * resource with another environment are offered only then: never to (or from) production.
+   */
+  readonly nonProduction: boolean;
 }
 
-const sum = (rows: readonly IdleCostRow[], pick: (r: IdleCostRow) => number) => rows.reduce((n, r) => n + pick(r), 0);
+/**
+ * A cheaper choice the platform offers, with what it trades; shown when it would lower the estimate. Its saving is
+ * computed from the stage's rows: `apply` returns the rows as they would be once chosen (dropped or repriced), so
+ * choices combine by applying one after the other.
+ */
+export interface CheaperChoice {
+  /** The option, where it is set, as the report's table names it. */
+  readonly option: string;
+  /** The option in a sentence ("… brings dev to $120.70"). */
+  readonly short: string;
+  readonly trades: string;
+  /** The security control the choice turns off, if it does (never part of a set that brings a stage within budget). */
+  readonly turnsOff?: string;
+  /** Whether the stage can take the choice at all. @default - always */
+  readonly appliesTo?: (stage: StageFacts) => boolean;
+  /** The rows once chosen: rows it removes are gone, rows it reprices carry the new price and monthly amount. */
+  readonly apply: (rows: readonly IdleCostRow[]) => IdleCostRow[];
+}
+
+const totalOf = (rows: readonly IdleCostRow[]) => rows.reduce((n, r) => n + r.monthlyUsd, 0);
 const azsOf = (r: IdleCostRow) => Number(/^(\d+) AZ/.exec(r.basis)?.[1] ?? 1);
 const tasksOf = (r: IdleCostRow) => Number(/^(\d+) task/.exec(r.basis)?.[1] ?? 1);
 
-/** The platform's named options that trade something other than a security control for a lower idle cost. */
+/** The row charged at `price` for `quantity` (default: the same quantity). */
+function reprice(row: IdleCostRow, price: PriceKey, quantity = row.quantity, basis = row.basis): IdleCostRow {
+  return { ...row, price, quantity, basis, monthlyUsd: quantity * PRICES[price].usd };
+}
+
+/** Scales a row counted in `count` units (AZs, tasks) down to one unit. */
+function toOne(row: IdleCostRow, count: number, unit: RegExp): IdleCostRow {
+  return count <= 1
+    ? row
+    : reprice(
+        row,
+        row.price,
+        row.quantity / count,
+        row.basis.replace(unit, (m) => m.replace(String(count), '1')),
+      );
+}
+
+const isCa = (r: IdleCostRow) => r.resourceType === 'AWS::ACMPCA::CertificateAuthority';
+const ARM_PRICE: Partial<Record<PriceKey, PriceKey>> = { fargateVcpuHourX86: 'fargateVcpuHourArm', fargateGbHourX86: 'fargateGbHourArm' };
+
+/**
+ * The platform's named options that lower the idle cost. Each keeps every security control on and trades something
+ * else, except the one with `turnsOff` (Bot Control), which the report marks and never proposes to meet a budget.
+ */
 export const CHEAPER_CHOICES: readonly CheaperChoice[] = [
   {
     option: 'profile `interfaceEndpointZones: 1` (PrivateNetwork `interfaceEndpointZones`)',
+    short: 'interface endpoints in one AZ (`interfaceEndpointZones: 1`)',
     trades: 'interface endpoints in one AZ: AWS API calls from the other AZs cross zones (data transfer) and stop if that AZ fails',
-    savingUsd: (rows) =>
-      sum(
-        rows.filter((r) => r.price === 'interfaceEndpointAzHour'),
-        (r) => (r.monthlyUsd * (azsOf(r) - 1)) / azsOf(r),
-      ),
+    apply: (rows) => rows.map((r) => (r.price === 'interfaceEndpointAzHour' ? toOne(r, azsOf(r), /^\d+ AZ/) : r)),
   },
   {
     option: 'profile `caUsageMode: SHORT_LIVED_CERTIFICATE`',
+    short: 'a short-lived-certificate CA (`caUsageMode: SHORT_LIVED_CERTIFICATE`)',
     trades: 'certificates valid 7 days at most (clients renew weekly with `csm-certs renew`); a CA cannot change mode, so this replaces it',
-    savingUsd: (rows) =>
-      sum(
-        rows.filter((r) => r.price === 'pcaGeneralPurposeMonth'),
-        (r) => r.monthlyUsd - PRICES.pcaShortLivedMonth.usd * r.quantity,
-      ),
+    apply: (rows) => rows.map((r) => (r.price === 'pcaGeneralPurposeMonth' ? reprice(r, 'pcaShortLivedMonth') : r)),
   },
   {
     option: 'profile `subordinateCa: false`',
+    short: 'no issuing CA (`subordinateCa: false`)',
     trades: 'the root CA issues directly: its key is used for every issuance instead of once for the issuing CA',
-    savingUsd: (rows) => {
-      const cas = rows.filter((r) => r.resourceType === 'AWS::ACMPCA::CertificateAuthority');
-      return cas.length > 1 ? Math.min(...cas.map((r) => r.monthlyUsd)) : 0;
+    apply: (rows) => {
+      const cas = rows.filter(isCa);
+      if (cas.length < 2) return [...rows];
+      const cheapest = cas.reduce((a, b) => (b.monthlyUsd < a.monthlyUsd ? b : a));
+      return rows.filter((r) => r !== cheapest);
     },
   },
   {
+    option:
+      '`existingCertificateAuthority` (PlatformStage or SecureMicroservicePlatform): the active CA of another non-production environment, with its chain PEM (`aws acm-pca get-certificate-authority-certificate`); recorded as an opt-out',
+    short: '`existingCertificateAuthority` shared with another non-production environment',
+    trades:
+      "this environment's truststore and Service Connect trust certificates the other environment's operators issue (certificate binding to the token's client and the deny-list still apply); revocation, CRL and the CA's audit belong to the owning environment; never share a CA with prod",
+    appliesTo: (stage) => stage.nonProduction,
+    apply: (rows) => rows.filter((r) => !isCa(r)),
+  },
+  {
+    option:
+      '`existingNetwork` (PlatformStage or SecureMicroservicePlatform): the VPC, interface endpoints and endpoint security group of another non-production environment in the same account and region; recorded as an opt-out',
+    short: '`existingNetwork` shared with another non-production environment',
+    trades:
+      "one VPC for both environments: a shared blast radius and flow log, endpoint policies that must admit both environments' roles, network changes owned by the other environment; only without `allowFrom` calls here (a VPC joins one VPC Lattice service network)",
+    // A VPC can be associated with only one Lattice service network: this stage's association would be refused.
+    appliesTo: (stage) => stage.nonProduction && !stage.resourceTypes.has('AWS::VpcLattice::ServiceNetworkVpcAssociation'),
+    apply: (rows) => rows.filter((r) => r.price !== 'interfaceEndpointAzHour'),
+  },
+  {
+    option: '`addService(name, { cpuArchitecture: ecs.CpuArchitecture.ARM64 })` (SecureFargateService `cpuArchitecture`)',
+    short: 'Graviton tasks (`cpuArchitecture: ARM64`)',
+    trades:
+      'images must be built for linux/arm64 (or multi-arch); the same controls run on Graviton (ECS Exec, Service Connect TLS, GuardDuty runtime monitoring)',
+    apply: (rows) => rows.map((r) => (ARM_PRICE[r.price] ? reprice(r, ARM_PRICE[r.price]!) : r)),
+  },
+  {
     option: 'profile `desiredCount: 1` (or `addService(..., { desiredCount: 1 })`)',
+    short: 'one task per service (`desiredCount: 1`)',
     trades: 'one task per service: no redundancy across AZs, a task failure is an outage until ECS replaces it',
-    savingUsd: (rows) =>
-      sum(
-        rows.filter((r) => r.resourceType === 'AWS::ECS::Service'),
-        (r) => (r.monthlyUsd * (tasksOf(r) - 1)) / tasksOf(r),
-      ),
+    apply: (rows) => rows.map((r) => (r.resourceType === 'AWS::ECS::Service' ? toOne(r, tasksOf(r), /^\d+ task/) : r)),
   },
   {
     option:
       'PlatformStage `accountBaseline.organizationManaged` (a delegated administrator runs the trail and detectors), or `withoutAccountBaseline` on a second environment of the same account and region',
+    short: "the organization's (or another environment's) account baseline (`accountBaseline.organizationManaged` / `withoutAccountBaseline`)",
     trades:
       "the organization's (or the other environment's) trail, detectors and standards cover this account instead: its own keys, CIS alarms and alarm topic go",
-    savingUsd: (rows) =>
-      sum(
-        rows.filter((r) => /^[^/]+\/Baseline\//.test(r.constructPath)),
-        (r) => r.monthlyUsd,
-      ),
+    apply: (rows) => rows.filter((r) => !/^[^/]+\/Baseline\//.test(r.constructPath)),
   },
   {
     option: 'ApiFirewall `enableBotControl: false`',
+    short: 'Bot Control off (`enableBotControl: false`)',
+    turnsOff: 'Bot Control',
     trades: 'no bot signatures: the rate rule and the IP reputation lists remain',
-    savingUsd: (rows) =>
-      sum(
-        rows.filter((r) => r.price === 'botControlMonth'),
-        (r) => r.monthlyUsd + PRICES.wafRuleMonth.usd,
-      ),
+    apply: (rows) => {
+      const withBots = new Set(rows.filter((r) => r.price === 'botControlMonth').map((r) => r.constructPath));
+      return rows
+        .filter((r) => r.price !== 'botControlMonth')
+        .map((r) =>
+          r.price === 'wafRuleMonth' && withBots.has(r.constructPath) ? reprice(r, 'wafRuleMonth', r.quantity - 1, `${r.quantity - 1} rule(s)`) : r,
+        );
+    },
   },
 ];
+
+/** The monthly saving of a choice on these rows (0 when it changes nothing). */
+export function savingOf(choice: CheaperChoice, rows: readonly IdleCostRow[]): number {
+  return round2(totalOf(rows) - totalOf(choice.apply(rows)));
+}
+
+/** The choices the stage can take that lower its total, with their saving, in CHEAPER_CHOICES order. */
+export function applicableChoices(rows: readonly IdleCostRow[], stage: StageFacts): { choice: CheaperChoice; savingUsd: number }[] {
+  return CHEAPER_CHOICES.filter((c) => c.appliesTo?.(stage) ?? true)
+    .map((choice) => ({ choice, savingUsd: savingOf(choice, rows) }))
+    .filter((c) => c.savingUsd > 0);
+}
+
+/** A set of choices and the total they bring the stage to. */
+export interface ChoiceSet {
+  readonly choices: readonly CheaperChoice[];
+  readonly totalUsd: number;
+}
+
+/** The total once every choice of the set is taken (one after the other: overlapping choices are not counted twice). */
+export function totalWith(rows: readonly IdleCostRow[], choices: readonly CheaperChoice[]): number {
+  return round2(totalOf(choices.reduce<readonly IdleCostRow[]>((acc, c) => c.apply(acc), rows)));
+}
+
+/**
+ * The smallest sets of applicable choices that bring the total within `budgetUsd`: every fitting set of the least
+ * size, lowest resulting total first (empty when even all of them together do not fit).
+ */
+export function smallestFits(rows: readonly IdleCostRow[], stage: StageFacts, budgetUsd: number): ChoiceSet[] {
+  const choices = applicableChoices(rows, stage)
+    .map((c) => c.choice)
+    .filter((c) => !c.turnsOff);
+  for (let size = 1; size <= choices.length; size++) {
+    const fits = combinations(choices, size)
+      .map((set) => ({ choices: set, totalUsd: totalWith(rows, set) }))
+      .filter((s) => s.totalUsd <= budgetUsd);
+    if (fits.length > 0) return fits.sort((a, b) => a.totalUsd - b.totalUsd);
+  }
+  return [];
+}
+
+function combinations<T>(items: readonly T[], size: number): T[][] {
+  if (size === 0) return [[]];
+  return items.flatMap((item, i) => combinations(items.slice(i + 1), size - 1).map((rest) => [item, ...rest]));
+}
 
 /** What each fixed charge pays for, so an over-budget report names the controls that cost. */
 const CONTROL_OF_PRICE: Partial<Record<PriceKey, string>> = {
@@ -310,8 +432,52 @@ export interface IdleCostBudget {
   readonly constructPath: string;
 }
 
+/** What the report knows of a stage beyond its templates. */
+export interface IdleCostStage {
+  /**
+   * The profile the stage was built with (PlatformStage.profileName), when known. Choices that share a resource with
+   * another environment are offered only for a known profile other than `prod`.
+   */
+  readonly profileName?: string;
+}
+
+/** The stage facts the cheaper choices check, from the estimate and what is known of the stage. */
+export function stageFacts(estimate: IdleCostEstimate, stage: IdleCostStage = {}): StageFacts {
+  return { resourceTypes: new Set(estimate.resourceTypes), nonProduction: stage.profileName !== undefined && stage.profileName !== 'prod' };
+}
+
+/** "A", "A and B", "A, B and C". */
+function joinChoices(choices: readonly CheaperChoice[]): string {
+  const names = choices.map((c) => c.short);
+  return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/**
+ * One sentence on the budget: within it, or over it and which smallest set of choices that keep every control on
+ * brings the stage within it (and to what total), or that none does; without a budget, the total.
+ */
+export function budgetVerdict(stageName: string, estimate: IdleCostEstimate, budget?: IdleCostBudget, stage: IdleCostStage = {}): string {
+  if (!budget) return `${stageName}: ${usd(estimate.totalUsd)} per month idle (no budget: priced, not capped).`;
+  const limit = usd(budget.monthlyUsd);
+  if (estimate.totalUsd <= budget.monthlyUsd) return `${stageName}: ${usd(estimate.totalUsd)} per month idle, within its ${limit} budget.`;
+  const over = `${stageName}: ${usd(estimate.totalUsd)} per month idle, **over its ${limit} budget by ${usd(estimate.totalUsd - budget.monthlyUsd)}**`;
+  const fits = smallestFits(estimate.rows, stageFacts(estimate, stage), budget.monthlyUsd);
+  if (fits.length > 0) {
+    const [best, ...others] = fits;
+    const also = others.length > 0 ? ` Also enough: ${others.map((f) => `${joinChoices(f.choices)} (${usd(f.totalUsd)})`).join('; ')}.` : '';
+    const verb = best.choices.length === 1 ? 'brings' : 'together bring';
+    return `${over}. ${joinChoices(best.choices)} ${verb} ${stageName} to ${usd(best.totalUsd)} (≤ ${limit}), every security control on.${also}`;
+  }
+  const keeping = applicableChoices(estimate.rows, stageFacts(estimate, stage))
+    .map((c) => c.choice)
+    .filter((c) => !c.turnsOff);
+  const floor =
+    keeping.length > 0 ? ` (all ${keeping.length} that apply together: ${usd(totalWith(estimate.rows, keeping))})` : ' (none applies here)';
+  return `${over}. No cheaper choice that keeps every control on brings ${stageName} within ${limit}${floor}: it takes a larger budget, or a control the list below pays for turned off.`;
+}
+
 /** Renders the "Idle monthly cost" section of one stage as markdown lines. */
-export function renderIdleCost(stageName: string, estimate: IdleCostEstimate, budget?: IdleCostBudget): string[] {
+export function renderIdleCost(stageName: string, estimate: IdleCostEstimate, budget?: IdleCostBudget, stage: IdleCostStage = {}): string[] {
   const lines = [`### ${stageName}`, ''];
   if (estimate.rows.length === 0) lines.push('No resource with a fixed monthly price.', '');
   else {
@@ -332,17 +498,29 @@ export function renderIdleCost(stageName: string, estimate: IdleCostEstimate, bu
     );
     if (!within) {
       lines.push(
-        'What the total pays for, by control (every control stays on; the cheaper choices below, if any, trade something else):',
+        budgetVerdict(stageName, estimate, budget, stage),
+        '',
+        'What the total pays for, by control (every control is on):',
         '',
         ...costByControl(estimate.rows).map((c) => `- ${c.control}: ${usd(c.monthlyUsd)}`),
         '',
       );
     }
   }
-  const choices = CHEAPER_CHOICES.map((c) => ({ ...c, saving: round2(c.savingUsd(estimate.rows)) })).filter((c) => c.saving > 0);
+  const choices = applicableChoices(estimate.rows, stageFacts(estimate, stage));
   if (choices.length > 0) {
-    lines.push('Cheaper choices (no security control is turned off by any of them):', '', '| option | saves per month | trades |', '|---|---|---|');
-    lines.push(...choices.map((c) => `| ${c.option} | ${usd(c.saving)} | ${c.trades} |`), '');
+    lines.push(
+      'Cheaper choices (each keeps every security control on, except where it says it turns one off):',
+      '',
+      '| option | saves per month | trades |',
+      '|---|---|---|',
+    );
+    lines.push(
+      ...choices.map(
+        ({ choice: c, savingUsd }) => `| ${c.option} | ${usd(savingUsd)} | ${c.turnsOff ? `**turns ${c.turnsOff} off:** ` : ''}${c.trades} |`,
+      ),
+      '',
+    );
   }
   if (estimate.perUse.length > 0) {
     lines.push('Charged per use (not in the total):', '', '| type | resources | unit prices |', '|---|---|---|');

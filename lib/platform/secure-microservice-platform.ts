@@ -300,6 +300,12 @@ export interface PlatformServiceOptions {
   readonly cpu?: number;
   /** @default 512 */
   readonly memoryLimitMiB?: number;
+  /**
+   * CPU architecture of the service's tasks: `ecs.CpuArchitecture.ARM64` (Graviton) costs about 20% less on Fargate
+   * and needs an image built for `linux/arm64` (see SecureFargateServiceProps.cpuArchitecture).
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
   /** @default - the profile's desiredCount */
   readonly desiredCount?: number;
   /** @default - none */
@@ -840,6 +846,7 @@ export class SecureMicroservicePlatform extends Construct {
       desiredCount: options.desiredCount ?? this.profile.desiredCount,
       cpu: options.cpu,
       memoryLimitMiB: options.memoryLimitMiB,
+      cpuArchitecture: options.cpuArchitecture,
       environment: options.environment,
       secrets: options.secrets,
       callers:

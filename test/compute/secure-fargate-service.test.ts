@@ -522,6 +522,13 @@ describe('SecureFargateService', () => {
       expect(build({ containerPort })).toThrow(new RegExp(`invalid containerPort \\(received ${containerPort}\\).*Fix: use a port such as 8443`));
     });
 
+    it('cpuArchitecture other than X86_64 or ARM64', () => {
+      expect(build({ cpuArchitecture: ecs.CpuArchitecture.of('RISCV') })).toThrow(
+        /invalid cpuArchitecture \(received "RISCV"\): Fargate runs Linux tasks on X86_64 or ARM64 only\. Fix: use ecs\.CpuArchitecture\.X86_64 or ecs\.CpuArchitecture\.ARM64/,
+      );
+      expect(build({ cpuArchitecture: ecs.CpuArchitecture.ARM64 })).not.toThrow();
+    });
+
     it('serviceConnectPort out of range or equal to the container port', () => {
       expect(build({ serviceConnectPort: 70000 })).toThrow(/invalid serviceConnectPort \(received 70000\)/);
       expect(build({ serviceConnectPort: 8443 })).toThrow(/invalid serviceConnectPort \(received 8443\).*Fix: use a port other than containerPort/);

@@ -4,6 +4,7 @@ import * as acmpca from 'aws-cdk-lib/aws-acmpca';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AccountSecurityBaseline } from '../../lib/baseline/account-security-baseline';
 import { PlatformStage, PlatformStageProps } from '../../lib/platform/platform-stage';
@@ -41,6 +42,7 @@ function addOrdersAndPayments(p: SecureMicroservicePlatform) {
     imageTag: '2.1.0',
     bucket: { withoutReplication: { reason: 'test: payment receipts are a regional working copy' } },
     allowFrom: ['orders'],
+    cpuArchitecture: ecs.CpuArchitecture.ARM64,
     routes: [{ version: 'v2', path: '/payments', method: 'POST', scopes: ['api/payments.write'], requestModel: { type: 'object' as never } }],
   });
   return { orders, payments };
@@ -283,6 +285,17 @@ describe('SecureMicroservicePlatform with mTLS (wiring)', () => {
     services.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: [Match.objectLike({ Image: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith([':2.1.0'])] }) })],
     });
+  });
+
+  it('runs each service on the CPU architecture it asks for (x86 by default, Graviton for payments)', () => {
+    const platforms = Object.values(services.findResources('AWS::ECS::TaskDefinition')).map((t) => [
+      JSON.stringify(t.Properties.ContainerDefinitions[0].Image).match(/:(\d\.\d\.\d)/)?.[1],
+      t.Properties.RuntimePlatform,
+    ]);
+    expect(platforms).toEqual([
+      ['1.0.0', { OperatingSystemFamily: 'LINUX', CpuArchitecture: 'X86_64' }],
+      ['2.1.0', { OperatingSystemFamily: 'LINUX', CpuArchitecture: 'ARM64' }],
+    ]);
   });
 
   it('grants each service exactly its own storage', () => {
