@@ -69,8 +69,53 @@ const DLQ_IDS = ['Serverless::Serverless-LambdaDLQ', 'NIST.800.53.R5::NIST.800.5
 export function createSecureFunction(scope: Construct, id: string, options: SecureFunctionOptions): lambda.Function {
   const logGroup = createSecureLogGroup(scope, `${id}Logs`, { encryptionKey: options.logsKey, retention: options.logRetention });
   const stack = Stack.of(scope);
+  const policy = new iam.ManagedPolicy(scope, `${id}Policy`, {
+    statements: functionStatements(scope, id, options, logGroup.logGroupArn),
+    description: `${options.description} (${stack.stackName})`,
+  });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    managedPolicies: [policy],
+    description: options.description,
+  });
+  const fn = new lambda.Function(scope, id, {
+    runtime: lambda.Runtime.NODEJS_LATEST,
+    architecture: lambda.Architecture.ARM_64,
+    handler: 'index.handler',
+    code: handlerCode(options.handler),
+    description: options.description,
+    role,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    timeout: options.timeout,
+    memorySize: 256,
+    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
+    environment: options.environment,
+    vpc: options.vpc,
+    vpcSubnets: options.vpc ? (options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }) : undefined,
+  });
+  const cfn = fn.node.defaultChild as lambda.CfnFunction;
+  validateEnvironmentSize(fn, cfn);
+  // Tracing through the L1: the L2 would add its X-Ray permissions to an inline default policy.
+  cfn.tracingConfig = { mode: 'Active' };
+  acknowledgeFinding(
+    policy,
+    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+    'X-Ray PutTraceSegments/PutTelemetryRecords (and Lambda ENI management in a VPC) support no resource-level permissions.',
+  );
+  // Through the L1 as well: the L2's deadLetterQueue would add its grant to an inline default policy.
+  if (options.deadLetterQueue) cfn.deadLetterConfig = { targetArn: options.deadLetterQueue.queueArn };
+  acknowledgeOptionalControls(cfn, options);
+  return fn;
+}
+
+/**
+ * The statements of the function's policy: its own logs, X-Ray, the caller's statements, ENI management in a VPC and
+ * sending to the dead-letter queue (whose absence must be explained).
+ */
+function functionStatements(scope: Construct, id: string, options: SecureFunctionOptions, logGroupArn: string): iam.PolicyStatement[] {
   const statements = [
-    new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroup.logGroupArn}`] }),
+    new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${logGroupArn}`] }),
     new iam.PolicyStatement({ actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] }),
     ...options.statements,
   ];
@@ -96,41 +141,21 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
         new iam.PolicyStatement({
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [dlq.encryptionMasterKey.keyArn],
-          conditions: viaService('sqs', stack.region),
+          conditions: viaService('sqs', Stack.of(scope).region),
         }),
       );
     }
   } else if (!options.noDeadLetterQueueReason) {
     throw new Error(`${scope.node.path}/${id}: give deadLetterQueue or noDeadLetterQueueReason`);
   }
-  const policy = new iam.ManagedPolicy(scope, `${id}Policy`, { statements, description: `${options.description} (${stack.stackName})` });
-  const role = new iam.Role(scope, `${id}Role`, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    managedPolicies: [policy],
-    description: options.description,
-  });
-  const fn = new lambda.Function(scope, id, {
-    runtime: lambda.Runtime.NODEJS_LATEST,
-    architecture: lambda.Architecture.ARM_64,
-    handler: 'index.handler',
-    code: handlerCode(options.handler),
-    description: options.description,
-    role,
-    logGroup,
-    loggingFormat: lambda.LoggingFormat.JSON,
-    timeout: options.timeout,
-    memorySize: 256,
-    reservedConcurrentExecutions: options.reservedConcurrentExecutions,
-    environment: options.environment,
-    vpc: options.vpc,
-    vpcSubnets: options.vpc ? (options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }) : undefined,
-  });
-  // Tracing through the L1: the L2 would add its X-Ray permissions to an inline default policy.
-  const cfn = fn.node.defaultChild as lambda.CfnFunction;
-  // Values such as the trigger's role → scopes map grow with the app: fail at synth, not at deploy.
+  return statements;
+}
+
+/** Values such as the trigger's role → scopes map grow with the app: fail at synth, not at deploy. */
+function validateEnvironmentSize(fn: lambda.Function, cfn: lambda.CfnFunction): void {
   fn.node.addValidation({
     validate: () => {
-      const env = stack.resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
+      const env = Stack.of(fn).resolve(cfn.environment) as { variables?: Record<string, unknown> } | undefined;
       const bytes = environmentBytes(env?.variables);
       return bytes > LAMBDA_ENVIRONMENT_BYTES
         ? [
@@ -139,15 +164,11 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
         : [];
     },
   });
-  cfn.tracingConfig = { mode: 'Active' };
-  acknowledgeFinding(
-    policy,
-    'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
-    'X-Ray PutTraceSegments/PutTelemetryRecords (and Lambda ENI management in a VPC) support no resource-level permissions.',
-  );
-  // Through the L1 as well: the L2's deadLetterQueue would add its grant to an inline default policy.
-  if (dlq) cfn.deadLetterConfig = { targetArn: dlq.queueArn };
-  else acknowledgeFindings(cfn, DLQ_IDS, options.noDeadLetterQueueReason!);
+}
+
+/** Acknowledges the controls the function leaves out by default (dead-letter queue, reserved concurrency, VPC), with why. */
+function acknowledgeOptionalControls(cfn: lambda.CfnFunction, options: SecureFunctionOptions): void {
+  if (!options.deadLetterQueue) acknowledgeFindings(cfn, DLQ_IDS, options.noDeadLetterQueueReason!);
   if (options.reservedConcurrentExecutions === undefined) {
     acknowledgeFindings(
       cfn,
@@ -162,7 +183,6 @@ export function createSecureFunction(scope: Construct, id: string, options: Secu
       'No vpc prop was given: the function calls AWS APIs only (no data stores in a VPC); pass vpc with endpoints for these services to run it inside one.',
     );
   }
-  return fn;
 }
 
 /**

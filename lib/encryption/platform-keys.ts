@@ -33,6 +33,12 @@ export interface PlatformKeysProps {
  */
 const DATA_KEY_SERVICE_PRINCIPALS = ['cloudwatch.amazonaws.com', 'events.amazonaws.com', 'sns.amazonaws.com'];
 
+/** The platform's keys: construct id and description by purpose (the purpose is also the alias suffix). */
+const KEY_PURPOSES = {
+  data: { id: 'DataKey', description: 'cdk-secure-microservices: data at rest (S3, DynamoDB, ECR, SNS, secrets, backups)' },
+  logs: { id: 'LogsKey', description: 'cdk-secure-microservices: CloudWatch Logs (access, flow, WAF, container logs)' },
+} as const;
+
 const ALIAS_PREFIX_PATTERN = /^[a-zA-Z0-9/_-]{1,200}$/;
 const SERVICE_NAME_PATTERN = /^[a-z][a-z0-9-]{1,62}$/;
 
@@ -78,21 +84,35 @@ export class PlatformKeys extends Construct {
       }
     }
 
-    const stack = Stack.of(this);
-    const keyDefaults = {
+    const viaServices = props.additionalDataKeyServices ?? [];
+    this.dataKey = this.createKey('data', aliasPrefix, pendingWindowDays, this.dataKeyStatements(viaServices));
+    this.recordViaServiceOptOuts(viaServices);
+    this.logsKey = this.createKey('logs', aliasPrefix, pendingWindowDays, this.logsKeyStatements());
+  }
+
+  /** A key of `purpose` (KEY_PURPOSES): rotated yearly, retained on delete, with `statements` in its key policy. */
+  private createKey(purpose: keyof typeof KEY_PURPOSES, aliasPrefix: string, pendingWindowDays: number, statements: iam.PolicyStatement[]): kms.Key {
+    const { id, description } = KEY_PURPOSES[purpose];
+    const key = new kms.Key(this, id, {
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(pendingWindowDays),
-    };
-
-    this.dataKey = new kms.Key(this, 'DataKey', {
-      ...keyDefaults,
-      alias: `${aliasPrefix}/data`,
-      description: 'cdk-secure-microservices: data at rest (S3, DynamoDB, ECR, SNS, secrets, backups)',
+      alias: `${aliasPrefix}/${purpose}`,
+      description,
     });
-    // Grants (ECR repositories, AWS Backup, Fargate ephemeral storage) only through AWS services: nobody, not even an
-    // administrator, can hand out a grant on the data key directly.
-    this.dataKey.addToResourcePolicy(
+    for (const statement of statements) key.addToResourcePolicy(statement);
+    return key;
+  }
+
+  /**
+   * The data key's policy: grants only for AWS resources, use through `viaServices` by this account, and the service
+   * principals that call KMS themselves, for this account.
+   */
+  private dataKeyStatements(viaServices: readonly string[]): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    const statements = [
+      // Grants (ECR repositories, AWS Backup, Fargate ephemeral storage) only through AWS services: nobody, not even an
+      // administrator, can hand out a grant on the data key directly.
       new iam.PolicyStatement({
         sid: 'DenyGrantsNotForAwsResources',
         effect: iam.Effect.DENY,
@@ -101,24 +121,13 @@ export class PlatformKeys extends Construct {
         resources: ['*'],
         conditions: { Bool: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
       }),
-    );
-    const viaServices = props.additionalDataKeyServices ?? [];
+    ];
     if (viaServices.length > 0) {
-      for (const service of viaServices) {
-        recordOptOut(
-          this,
-          'additionalDataKeyServices',
-          `data key limited to granted roles (every principal of this account may use it through ${service})`,
-          {
-            reason: `additionalDataKeyServices lists "${service}": principals of this account call ${service} with the data key without a grant of their own`,
-          },
-        );
-      }
       const throughListedServices = {
         'kms:CallerAccount': stack.account,
         'kms:ViaService': viaServices.map((service) => `${service}.${stack.region}.amazonaws.com`),
       };
-      this.dataKey.addToResourcePolicy(
+      statements.push(
         new iam.PolicyStatement({
           sid: 'AllowUseThroughListedServicesInThisAccountAndRegion',
           principals: [new iam.AnyPrincipal()],
@@ -126,8 +135,6 @@ export class PlatformKeys extends Construct {
           resources: ['*'],
           conditions: { StringEquals: throughListedServices },
         }),
-      );
-      this.dataKey.addToResourcePolicy(
         new iam.PolicyStatement({
           sid: 'AllowGrantsForAwsResourcesThroughListedServices',
           principals: [new iam.AnyPrincipal()],
@@ -137,7 +144,7 @@ export class PlatformKeys extends Construct {
         }),
       );
     }
-    this.dataKey.addToResourcePolicy(
+    statements.push(
       new iam.PolicyStatement({
         sid: 'AllowPlatformServicePrincipalsForThisAccount',
         principals: DATA_KEY_SERVICE_PRINCIPALS.map((p) => new iam.ServicePrincipal(p)),
@@ -146,13 +153,27 @@ export class PlatformKeys extends Construct {
         conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
       }),
     );
+    return statements;
+  }
 
-    this.logsKey = new kms.Key(this, 'LogsKey', {
-      ...keyDefaults,
-      alias: `${aliasPrefix}/logs`,
-      description: 'cdk-secure-microservices: CloudWatch Logs (access, flow, WAF, container logs)',
-    });
-    this.logsKey.addToResourcePolicy(
+  /** Each service of `additionalDataKeyServices` widens who may use the data key: recorded and shown in the report. */
+  private recordViaServiceOptOuts(viaServices: readonly string[]): void {
+    for (const service of viaServices) {
+      recordOptOut(
+        this,
+        'additionalDataKeyServices',
+        `data key limited to granted roles (every principal of this account may use it through ${service})`,
+        {
+          reason: `additionalDataKeyServices lists "${service}": principals of this account call ${service} with the data key without a grant of their own`,
+        },
+      );
+    }
+  }
+
+  /** The logs key's policy: CloudWatch Logs of this region, for log groups of this account only. */
+  private logsKeyStatements(): iam.PolicyStatement[] {
+    const stack = Stack.of(this);
+    return [
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchLogsInThisAccountAndRegion',
         principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
@@ -162,6 +183,6 @@ export class PlatformKeys extends Construct {
           ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` },
         },
       }),
-    );
+    ];
   }
 }

@@ -102,27 +102,7 @@ export class ClientCertificateAuthorizer extends Construct {
   constructor(scope: Construct, id: string, props: ClientCertificateAuthorizerProps) {
     super(scope, id);
     for (const [route, scopes] of Object.entries(props.routeScopes ?? {})) this.allowRoute(route, scopes);
-    this.node.addValidation({
-      validate: () =>
-        Object.keys(this.routeScopes).length === 0
-          ? [
-              `${this.node.path}: no route is allowed, so every request would be denied. Fix: pass routeScopes or call allowRoute("GET /v1/orders/{id}", ["orders/read"]).`,
-            ]
-          : [],
-    });
-    // The route map travels in the handler's environment, which Lambda caps at 4 KB (keys and values, not adjustable):
-    // fail at synth instead of at deploy. The reserve covers the other variables once their references resolve.
-    const environmentReserve = ENVIRONMENT_RESERVE_BYTES + (props.appClients ?? []).length * CLIENT_ID_BYTES;
-    this.node.addValidation({
-      validate: () => {
-        const bytes = Buffer.byteLength(encodeRouteScopes(this.routeScopes));
-        return bytes + environmentReserve > LAMBDA_ENVIRONMENT_BYTES
-          ? [
-              `${this.node.path}: the route map of ${Object.keys(this.routeScopes).length} routes is ${bytes} bytes compressed, and with the other variables (${environmentReserve} bytes reserved) it would exceed the 4 KB Lambda allows for a function's environment, so the deployment would fail. Fix: use fewer or shorter routes (e.g. one {proxy+} route per service) or split the API (BENCHMARKS.md).`,
-            ]
-          : [];
-      },
-    });
+    this.validateRouteMap(props.appClients ?? []);
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(60);
     const ttlSeconds = this.resultsCacheTtl.toSeconds();
     if (!Token.isUnresolved(ttlSeconds) && ttlSeconds > MAX_CACHE_TTL_SECONDS) {
@@ -150,8 +130,40 @@ export class ClientCertificateAuthorizer extends Construct {
       encryptionKey: props.encryptionKey,
       timeToLiveAttribute: 'expiresAt',
     }).table;
+    this.handler = this.createHandler(props);
+    this.authorizer = this.createRequestAuthorizer(Token.isUnresolved(ttlSeconds) || ttlSeconds > 0);
+  }
 
-    this.handler = createPkiFunction(this, 'Handler', {
+  /**
+   * An authorizer that allows no route denies every request; the route map travels in the handler's environment, which
+   * Lambda caps at 4 KB (keys and values, not adjustable): fail at synth instead of at deploy. The reserve covers the
+   * other variables once their references resolve.
+   */
+  private validateRouteMap(appClients: readonly cognito.IUserPoolClient[]): void {
+    this.node.addValidation({
+      validate: () =>
+        Object.keys(this.routeScopes).length === 0
+          ? [
+              `${this.node.path}: no route is allowed, so every request would be denied. Fix: pass routeScopes or call allowRoute("GET /v1/orders/{id}", ["orders/read"]).`,
+            ]
+          : [],
+    });
+    const environmentReserve = ENVIRONMENT_RESERVE_BYTES + appClients.length * CLIENT_ID_BYTES;
+    this.node.addValidation({
+      validate: () => {
+        const bytes = Buffer.byteLength(encodeRouteScopes(this.routeScopes));
+        return bytes + environmentReserve > LAMBDA_ENVIRONMENT_BYTES
+          ? [
+              `${this.node.path}: the route map of ${Object.keys(this.routeScopes).length} routes is ${bytes} bytes compressed, and with the other variables (${environmentReserve} bytes reserved) it would exceed the 4 KB Lambda allows for a function's environment, so the deployment would fail. Fix: use fewer or shorter routes (e.g. one {proxy+} route per service) or split the API (BENCHMARKS.md).`,
+            ]
+          : [];
+      },
+    });
+  }
+
+  /** The authorizer function: reads the deny-list (and its key through DynamoDB) only. */
+  private createHandler(props: ClientCertificateAuthorizerProps): lambda.Function {
+    return createPkiFunction(this, 'Handler', {
       handler: 'client-cert-authorizer',
       description: 'mTLS authorizer: refuses revoked client certificates, verifies Cognito access tokens and route scopes',
       logsKey: props.logsKey,
@@ -177,18 +189,23 @@ export class ClientCertificateAuthorizer extends Construct {
         }),
       ],
     });
+  }
 
+  /**
+   * The REQUEST authorizer, its decision cache keyed on the token and the client certificate, and on the request's
+   * route as well where overlapping routes make a cached policy ambiguous (`cached`: the TTL is not zero).
+   */
+  private createRequestAuthorizer(cached: boolean): apigw.RequestAuthorizer {
     // Both values key the cache: a token presented with another certificate is evaluated again.
     const identitySources = [apigw.IdentitySource.header('Authorization'), apigw.IdentitySource.context('identity.clientCert.serialNumber')];
-    this.authorizer = new apigw.RequestAuthorizer(this, 'Authorizer', {
+    const authorizer = new apigw.RequestAuthorizer(this, 'Authorizer', {
       handler: this.handler,
       identitySources,
       resultsCacheTtl: this.resultsCacheTtl,
     });
     // A cached policy applies to every route of the token + certificate. The handler returns a route-exact policy; where
     // routes overlap so that no policy can tell them apart, the request's method and path join the cache key.
-    const cached = Token.isUnresolved(ttlSeconds) || ttlSeconds > 0;
-    (this.authorizer.node.defaultChild as apigw.CfnAuthorizer).identitySource = Lazy.string({
+    (authorizer.node.defaultChild as apigw.CfnAuthorizer).identitySource = Lazy.string({
       produce: () => [...identitySources, ...(cached && this.routeConflicts().length > 0 ? PER_REQUEST_IDENTITY_SOURCES : [])].join(','),
     });
     this.node.addValidation({
@@ -204,6 +221,7 @@ export class ClientCertificateAuthorizer extends Construct {
         return [];
       },
     });
+    return authorizer;
   }
 
   /** Overlapping routes no cached policy can separate (see route-policy.ts). */

@@ -54,6 +54,16 @@ export interface SecureRepositoryProps {
 }
 
 const REPOSITORY_NAME = /^(?=.{2,256}$)(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
+
+/** Where a repository's scan-finding alerts go and what delivers them (its own, or the shared ScanFindingAlerts'). */
+interface FindingAlertParts {
+  readonly topic: sns.ITopic;
+  readonly deadLetterQueue: sqs.Queue;
+  readonly role: ManagedPolicyRole;
+  readonly scanFindingsRule: events.Rule;
+  readonly inspectorFindingsRule: events.Rule;
+}
+
 const SECURE_REPOSITORY = Symbol.for('cdk-secure-microservices.SecureRepository');
 
 /**
@@ -102,8 +112,22 @@ export class SecureRepository extends Construct {
     });
     const maxImages = positiveInteger(this, 'maxImageCount', props.maxImageCount ?? 100, 'the repository must keep at least the newest image');
 
-    this.repository = new ecr.Repository(this, 'Resource', {
-      repositoryName: name,
+    this.repository = this.createRepository(props, untaggedDays, maxImages);
+    this.repositoryName = this.repository.repositoryName;
+    this.repositoryArn = this.repository.repositoryArn;
+
+    const alerts = props.findingAlerts ? this.useSharedAlerts(props.findingAlerts, props) : this.createAlerts(props);
+    this.findingsTopic = alerts.topic;
+    this.alertDeadLetterQueue = alerts.deadLetterQueue;
+    this.alertRole = alerts.role;
+    this.scanFindingsRule = alerts.scanFindingsRule;
+    this.inspectorFindingsRule = alerts.inspectorFindingsRule;
+  }
+
+  /** The repository: immutable tags, KMS, scan on push, untagged images expire, at most `maxImages` kept. */
+  private createRepository(props: SecureRepositoryProps, untaggedDays: number, maxImages: number): ecr.Repository {
+    return new ecr.Repository(this, 'Resource', {
+      repositoryName: props.repositoryName,
       imageTagMutability: ecr.TagMutability.IMMUTABLE,
       imageScanOnPush: true,
       encryption: ecr.RepositoryEncryption.KMS,
@@ -119,55 +143,52 @@ export class SecureRepository extends Construct {
         { rulePriority: 2, description: `Keep the newest ${maxImages} images`, tagStatus: ecr.TagStatus.ANY, maxImageCount: maxImages },
       ],
     });
-    this.repositoryName = this.repository.repositoryName;
-    this.repositoryArn = this.repository.repositoryArn;
+  }
 
-    if (props.findingAlerts) {
-      const shared = props.findingAlerts;
-      if (props.findingsTopic) {
-        invalidProp(
-          this,
-          'findingsTopic',
-          props.findingsTopic.node.path,
-          "with findingAlerts the findings go to the shared alerts' topic",
-          'set the topic on the ScanFindingAlerts, or omit findingAlerts',
-        );
-      }
-      if (
-        name === undefined ||
-        (!Token.isUnresolved(name) && !Token.isUnresolved(shared.repositoryPrefix) && !name.startsWith(shared.repositoryPrefix))
-      ) {
-        invalidProp(
-          this,
-          'repositoryName',
-          name,
-          `the shared alerts ${shared.node.path} match repositories whose names start with "${shared.repositoryPrefix}" only`,
-          `name the repository "${shared.repositoryPrefix}<name>", or omit findingAlerts`,
-        );
-      }
-      this.findingsTopic = shared.topic;
-      this.alertDeadLetterQueue = shared.deadLetterQueue;
-      this.alertRole = shared.role;
-      this.scanFindingsRule = shared.rule;
-      this.inspectorFindingsRule = shared.rule;
-      return;
+  /** The shared alerts' topic, rule, role and DLQ; the repository name must fall under their prefix. */
+  private useSharedAlerts(shared: ScanFindingAlerts, props: SecureRepositoryProps): FindingAlertParts {
+    const name = props.repositoryName;
+    if (props.findingsTopic) {
+      invalidProp(
+        this,
+        'findingsTopic',
+        props.findingsTopic.node.path,
+        "with findingAlerts the findings go to the shared alerts' topic",
+        'set the topic on the ScanFindingAlerts, or omit findingAlerts',
+      );
     }
-    this.findingsTopic =
+    if (
+      name === undefined ||
+      (!Token.isUnresolved(name) && !Token.isUnresolved(shared.repositoryPrefix) && !name.startsWith(shared.repositoryPrefix))
+    ) {
+      invalidProp(
+        this,
+        'repositoryName',
+        name,
+        `the shared alerts ${shared.node.path} match repositories whose names start with "${shared.repositoryPrefix}" only`,
+        `name the repository "${shared.repositoryPrefix}<name>", or omit findingAlerts`,
+      );
+    }
+    return {
+      topic: shared.topic,
+      deadLetterQueue: shared.deadLetterQueue,
+      role: shared.role,
+      scanFindingsRule: shared.rule,
+      inspectorFindingsRule: shared.rule,
+    };
+  }
+
+  /** This repository's own alerts: the findings topic (unless given), a rule per scan kind, their role and DLQ. */
+  private createAlerts(props: SecureRepositoryProps): FindingAlertParts {
+    const topic =
       props.findingsTopic ??
       new sns.Topic(this, 'FindingsTopic', {
         displayName: 'Container image scan findings (CRITICAL/HIGH)',
         masterKey: props.encryptionKey,
         enforceSSL: true,
       });
-    const delivery = createAlertDelivery(
-      this,
-      this.findingsTopic,
-      props.findingsTopic ? props.findingsTopic.masterKey : props.encryptionKey,
-      props.encryptionKey,
-    );
-    this.alertDeadLetterQueue = delivery.deadLetterQueue;
-    this.alertRole = delivery.role;
-    this.scanFindingsRule = new events.Rule(this, 'ScanFindingsRule', {
+    const delivery = createAlertDelivery(this, topic, props.findingsTopic ? props.findingsTopic.masterKey : props.encryptionKey, props.encryptionKey);
+    const scanFindingsRule = new events.Rule(this, 'ScanFindingsRule', {
       description: 'ECR basic scan completed with CRITICAL or HIGH findings',
       eventPattern: {
         source: ['aws.ecr'],
@@ -180,7 +201,7 @@ export class SecureRepository extends Construct {
       },
       targets: [delivery.target],
     });
-    this.inspectorFindingsRule = new events.Rule(this, 'InspectorFindingsRule', {
+    const inspectorFindingsRule = new events.Rule(this, 'InspectorFindingsRule', {
       description: 'Enhanced (Inspector) scanning found a CRITICAL or HIGH vulnerability in an image',
       eventPattern: {
         source: ['aws.inspector2'],
@@ -189,6 +210,7 @@ export class SecureRepository extends Construct {
       },
       targets: [delivery.target],
     });
+    return { topic, deadLetterQueue: delivery.deadLetterQueue, role: delivery.role, scanFindingsRule, inspectorFindingsRule };
   }
 
   /**
