@@ -102,6 +102,11 @@ export interface AccountSecurityBaselineProps {
 
 /** Lowest retention of the trail (P9): 90 days of evidence. */
 export const MINIMUM_TRAIL_RETENTION_DAYS = 90;
+/** Security Hub standards the baseline enables (construct id, standard path of the ARN). */
+const SECURITY_HUB_STANDARDS = [
+  ['FoundationalBestPractices', 'standards/aws-foundational-security-best-practices/v/1.0.0'],
+  ['CisBenchmark', 'standards/cis-aws-foundations-benchmark/v/3.0.0'],
+] as const;
 /** GuardDuty severities from 7 (high) alert the topic. */
 const HIGH_SEVERITY = 7;
 
@@ -159,28 +164,7 @@ export class AccountSecurityBaseline extends Construct {
         'use Duration.days(n) with n 90, 180, 365 or longer',
       );
     }
-    const managed = props.organizationManaged ?? {};
-    for (const part of Object.keys(managed) as OrganizationManagedPart[]) {
-      if (!(part in ORGANIZATION_MANAGED_CONTROLS)) {
-        invalidProp(
-          this,
-          'organizationManaged',
-          part,
-          'not a part of the baseline',
-          `use one of ${Object.keys(ORGANIZATION_MANAGED_CONTROLS).join(', ')}`,
-        );
-      }
-      recordOptOut(this, `organizationManaged.${part}`, ORGANIZATION_MANAGED_CONTROLS[part], managed[part]!);
-    }
-    if (managed.trail && !managed.config) {
-      invalidProp(
-        this,
-        'organizationManaged.config',
-        undefined,
-        "the Config recorder delivers to the trail's bucket, and the trail is organization-managed",
-        "record organizationManaged.config too (the organization's Config aggregator usually runs with its trail)",
-      );
-    }
+    const managed = this.recordOrganizationManaged(props.organizationManaged ?? {});
 
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `baseline/${props.name}` });
     this.alarmTopic = this.createAlarmTopic(props.alarmEmails ?? []);
@@ -208,45 +192,81 @@ export class AccountSecurityBaseline extends Construct {
     this.alarms = alarms;
 
     if (!managed.guardDuty) {
-      this.detector = new guardduty.CfnDetector(this, 'Detector', {
-        enable: true,
-        findingPublishingFrequency: 'FIFTEEN_MINUTES',
-        features: [
-          // GuardDuty injects and updates the runtime agent into every Fargate task (no task definition change).
-          { name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' }] },
-          { name: 'S3_DATA_EVENTS', status: 'ENABLED' },
-          { name: 'LAMBDA_NETWORK_LOGS', status: 'ENABLED' },
-        ],
-      });
+      this.detector = this.createDetector();
       this.alertOnHighSeverityFindings();
     }
-
-    const standards: securityhub.CfnStandard[] = [];
-    if (!managed.securityHub) {
-      this.securityHub = new securityhub.CfnHub(this, 'SecurityHub', {
-        enableDefaultStandards: false,
-        controlFindingGenerator: 'SECURITY_CONTROL',
-        autoEnableControls: true,
-      });
-      for (const [standardId, path] of [
-        ['FoundationalBestPractices', 'standards/aws-foundational-security-best-practices/v/1.0.0'],
-        ['CisBenchmark', 'standards/cis-aws-foundations-benchmark/v/3.0.0'],
-      ] as const) {
-        const standard = new securityhub.CfnStandard(this, standardId, {
-          standardsArn: `arn:${Stack.of(this).partition}:securityhub:${Stack.of(this).region}::${path}`,
-        });
-        standard.addResourceDependency(this.securityHub);
-        standards.push(standard);
-      }
-    }
-    this.standards = standards;
-
+    if (!managed.securityHub) this.securityHub = this.createSecurityHub();
+    this.standards = this.securityHub ? this.enableStandards(this.securityHub) : [];
     if (!managed.accessAnalyzer) {
       this.analyzer = new accessanalyzer.CfnAnalyzer(this, 'AccessAnalyzer', { type: 'ACCOUNT', analyzerName: `csm-${props.name}-account` });
     }
     if (!managed.inspector) {
       this.registryScanning = new RegistryScanning(this, 'RegistryScanning');
     }
+  }
+
+  /**
+   * Checks the parts left to the organization and records each as an opt-out with its reason. The Config recorder
+   * delivers to the trail's bucket, so an organization-managed trail needs an organization-managed Config.
+   */
+  private recordOrganizationManaged(managed: OrganizationManagedParts): OrganizationManagedParts {
+    for (const part of Object.keys(managed) as OrganizationManagedPart[]) {
+      if (!(part in ORGANIZATION_MANAGED_CONTROLS)) {
+        invalidProp(
+          this,
+          'organizationManaged',
+          part,
+          'not a part of the baseline',
+          `use one of ${Object.keys(ORGANIZATION_MANAGED_CONTROLS).join(', ')}`,
+        );
+      }
+      recordOptOut(this, `organizationManaged.${part}`, ORGANIZATION_MANAGED_CONTROLS[part], managed[part]!);
+    }
+    if (managed.trail && !managed.config) {
+      invalidProp(
+        this,
+        'organizationManaged.config',
+        undefined,
+        "the Config recorder delivers to the trail's bucket, and the trail is organization-managed",
+        "record organizationManaged.config too (the organization's Config aggregator usually runs with its trail)",
+      );
+    }
+    return managed;
+  }
+
+  /** GuardDuty with ECS Fargate runtime monitoring (agent managed by GuardDuty), S3 data events and Lambda network logs. */
+  private createDetector(): guardduty.CfnDetector {
+    return new guardduty.CfnDetector(this, 'Detector', {
+      enable: true,
+      findingPublishingFrequency: 'FIFTEEN_MINUTES',
+      features: [
+        // GuardDuty injects and updates the runtime agent into every Fargate task (no task definition change).
+        { name: 'RUNTIME_MONITORING', status: 'ENABLED', additionalConfiguration: [{ name: 'ECS_FARGATE_AGENT_MANAGEMENT', status: 'ENABLED' }] },
+        { name: 'S3_DATA_EVENTS', status: 'ENABLED' },
+        { name: 'LAMBDA_NETWORK_LOGS', status: 'ENABLED' },
+      ],
+    });
+  }
+
+  /** Security Hub with consolidated control findings; the standards are enabled explicitly (enableStandards). */
+  private createSecurityHub(): securityhub.CfnHub {
+    return new securityhub.CfnHub(this, 'SecurityHub', {
+      enableDefaultStandards: false,
+      controlFindingGenerator: 'SECURITY_CONTROL',
+      autoEnableControls: true,
+    });
+  }
+
+  /** The SECURITY_HUB_STANDARDS in `hub`. */
+  private enableStandards(hub: securityhub.CfnHub): securityhub.CfnStandard[] {
+    const stack = Stack.of(this);
+    return SECURITY_HUB_STANDARDS.map(([standardId, path]) => {
+      const standard = new securityhub.CfnStandard(this, standardId, {
+        standardsArn: `arn:${stack.partition}:securityhub:${stack.region}::${path}`,
+      });
+      standard.addResourceDependency(hub);
+      return standard;
+    });
   }
 
   private createAlarmTopic(alarmEmails: readonly string[]): sns.Topic {

@@ -119,6 +119,13 @@ interface CaParts {
   readonly activation: acmpca.CfnCertificateAuthorityActivation;
 }
 
+/** What every CA of the hierarchy shares: its key pair's algorithm, how it signs, and its CRL (if published). */
+interface CaSettings {
+  readonly keyAlgorithm: CaKeyAlgorithm;
+  readonly signingAlgorithm: string;
+  readonly revocationConfiguration?: acmpca.CfnCertificateAuthority.RevocationConfigurationProperty;
+}
+
 const SIGNING_ALGORITHMS: Record<CaKeyAlgorithm, string> = {
   [CaKeyAlgorithm.EC_PRIME256V1]: 'SHA256WITHECDSA',
   [CaKeyAlgorithm.EC_SECP384R1]: 'SHA384WITHECDSA',
@@ -198,84 +205,20 @@ export class PrivateCertificateAuthority extends Construct {
       validateRange(this, 'subordinate.validityYears', props.subordinate.validityYears ?? 5, 1, rootYears - 1, 'years (shorter than the root)');
     }
 
-    const stack = Stack.of(this);
-    let revocationConfiguration: acmpca.CfnCertificateAuthority.RevocationConfigurationProperty | undefined;
-    if (props.publishCrl) {
-      this.crlBucket = this.createCrlBucket(props);
-      revocationConfiguration = {
-        crlConfiguration: {
-          enabled: true,
-          expirationInDays: crlDays,
-          s3BucketName: this.crlBucket.bucketName,
-          s3ObjectAcl: 'BUCKET_OWNER_FULL_CONTROL',
-        },
-      };
-    }
-    const signingAlgorithm = SIGNING_ALGORITHMS[keyAlgorithm];
-
-    const createCa = (caId: string, type: 'ROOT' | 'SUBORDINATE', subject: CaSubject, usageMode: CaUsageMode) => {
-      const ca = new acmpca.CfnCertificateAuthority(this, caId, {
-        type,
-        keyAlgorithm,
-        signingAlgorithm,
-        subject,
-        usageMode,
-        revocationConfiguration,
-      });
-      // The CA checks that it can write to the bucket when it is created.
-      if (this.crlBucket) ca.node.addDependency(this.crlBucket.policy!);
-      else {
-        acknowledgeFinding(
-          ca,
-          'PlatformChecks::Platform-PrivateCaRevocationEnabled',
-          "No relying party of the platform reads a CRL or OCSP: API Gateway mutual TLS and ECS Service Connect never check revocation; the mTLS authorizer refuses revoked certificates through its deny-list (csm-certs revoke, and RevocationSync for revocations made elsewhere). The CA's audit report records every revocation; publishCrl: true publishes a CRL for relying parties that fetch one.",
-        );
-      }
-      // Kept on update and delete (certificates it issued stay verifiable); deleted when the create that made it rolls
-      // back, so a failed first deploy leaves no active CA billing. See "CA lifecycle" in the README.
-      ca.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
-      return ca;
+    if (props.publishCrl) this.crlBucket = this.createCrlBucket(props);
+    const settings: CaSettings = {
+      keyAlgorithm,
+      signingAlgorithm: SIGNING_ALGORITHMS[keyAlgorithm],
+      revocationConfiguration: this.crlBucket && crlConfiguration(this.crlBucket, crlDays),
     };
-
     const rootMode = props.subordinate ? CaUsageMode.GENERAL_PURPOSE : this.usageMode;
-    const root = createCa('RootCa', 'ROOT', props.subject, rootMode);
-    const rootCertificate = new acmpca.CfnCertificate(this, 'RootCaCertificate', {
-      certificateAuthorityArn: root.attrArn,
-      certificateSigningRequest: root.attrCertificateSigningRequest,
-      signingAlgorithm,
-      templateArn: pcaTemplateArn(stack.partition, PCA_TEMPLATES.root),
-      validity: { type: 'YEARS', value: rootYears },
-    });
-    const rootActivation = new acmpca.CfnCertificateAuthorityActivation(this, 'RootCaActivation', {
-      certificateAuthorityArn: root.attrArn,
-      certificate: rootCertificate.attrCertificate,
-      status: 'ACTIVE',
-    });
-    const parts: CaParts[] = [{ ca: root, certificate: rootCertificate, activation: rootActivation }];
-    this.rootCa = root;
-
+    const root = this.createRootCa(settings, props.subject, rootMode, rootYears);
+    const parts = [root];
+    this.rootCa = root.ca;
     if (props.subordinate) {
-      const sub = createCa('SubordinateCa', 'SUBORDINATE', props.subordinate.subject, this.usageMode);
-      const subCertificate = new acmpca.CfnCertificate(this, 'SubordinateCaCertificate', {
-        certificateAuthorityArn: root.attrArn,
-        certificateSigningRequest: sub.attrCertificateSigningRequest,
-        signingAlgorithm,
-        templateArn: pcaTemplateArn(stack.partition, PCA_TEMPLATES.subordinate),
-        validity: { type: 'YEARS', value: props.subordinate.validityYears ?? 5 },
-      });
-      // The root signs only once it is active.
-      subCertificate.node.addDependency(rootActivation);
-      const subActivation = new acmpca.CfnCertificateAuthorityActivation(this, 'SubordinateCaActivation', {
-        certificateAuthorityArn: sub.attrArn,
-        certificate: subCertificate.attrCertificate,
-        certificateChain: rootActivation.attrCompleteCertificateChain,
-        status: 'ACTIVE',
-      });
-      parts.push({ ca: sub, certificate: subCertificate, activation: subActivation });
-      this.subordinateCa = sub;
-      this.chainPem = subActivation.attrCompleteCertificateChain;
-    } else {
-      this.chainPem = rootActivation.attrCompleteCertificateChain;
+      const sub = this.createSubordinateCa(settings, props.subordinate, root);
+      parts.push(sub);
+      this.subordinateCa = sub.ca;
     }
     for (const part of parts) {
       part.certificate.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
@@ -283,6 +226,7 @@ export class PrivateCertificateAuthority extends Construct {
     }
 
     const issuing = parts[parts.length - 1];
+    this.chainPem = issuing.activation.attrCompleteCertificateChain;
     this.active = new DependencyGroup(...parts.map((p) => p.activation));
     if (props.ecsServiceConnect) {
       issuing.ca.tags.setTag(ECS_MANAGED_CA_TAG.key, ECS_MANAGED_CA_TAG.value);
@@ -295,6 +239,76 @@ export class PrivateCertificateAuthority extends Construct {
         'General-purpose CA: for ECS Service Connect TLS a CA in SHORT_LIVED_CERTIFICATE mode costs less and fits its rotation.',
       );
     }
+  }
+
+  /** The root CA, its self-signed certificate (valid `years`) and its activation. */
+  private createRootCa(settings: CaSettings, subject: CaSubject, usageMode: CaUsageMode, years: number): CaParts {
+    const ca = this.createCa('RootCa', 'ROOT', subject, usageMode, settings);
+    const certificate = new acmpca.CfnCertificate(this, 'RootCaCertificate', {
+      certificateAuthorityArn: ca.attrArn,
+      certificateSigningRequest: ca.attrCertificateSigningRequest,
+      signingAlgorithm: settings.signingAlgorithm,
+      templateArn: pcaTemplateArn(Stack.of(this).partition, PCA_TEMPLATES.root),
+      validity: { type: 'YEARS', value: years },
+    });
+    const activation = new acmpca.CfnCertificateAuthorityActivation(this, 'RootCaActivation', {
+      certificateAuthorityArn: ca.attrArn,
+      certificate: certificate.attrCertificate,
+      status: 'ACTIVE',
+    });
+    return { ca, certificate, activation };
+  }
+
+  /** The subordinate issuing CA, its certificate signed by the (active) root, and its activation with the root's chain. */
+  private createSubordinateCa(settings: CaSettings, subordinate: SubordinateCaOptions, root: CaParts): CaParts {
+    const ca = this.createCa('SubordinateCa', 'SUBORDINATE', subordinate.subject, this.usageMode, settings);
+    const certificate = new acmpca.CfnCertificate(this, 'SubordinateCaCertificate', {
+      certificateAuthorityArn: root.ca.attrArn,
+      certificateSigningRequest: ca.attrCertificateSigningRequest,
+      signingAlgorithm: settings.signingAlgorithm,
+      templateArn: pcaTemplateArn(Stack.of(this).partition, PCA_TEMPLATES.subordinate),
+      validity: { type: 'YEARS', value: subordinate.validityYears ?? 5 },
+    });
+    // The root signs only once it is active.
+    certificate.node.addDependency(root.activation);
+    const activation = new acmpca.CfnCertificateAuthorityActivation(this, 'SubordinateCaActivation', {
+      certificateAuthorityArn: ca.attrArn,
+      certificate: certificate.attrCertificate,
+      certificateChain: root.activation.attrCompleteCertificateChain,
+      status: 'ACTIVE',
+    });
+    return { ca, certificate, activation };
+  }
+
+  /** One CA of the hierarchy, created after its CRL bucket's policy (or with the no-CRL finding acknowledged). */
+  private createCa(
+    caId: string,
+    type: 'ROOT' | 'SUBORDINATE',
+    subject: CaSubject,
+    usageMode: CaUsageMode,
+    settings: CaSettings,
+  ): acmpca.CfnCertificateAuthority {
+    const ca = new acmpca.CfnCertificateAuthority(this, caId, {
+      type,
+      keyAlgorithm: settings.keyAlgorithm,
+      signingAlgorithm: settings.signingAlgorithm,
+      subject,
+      usageMode,
+      revocationConfiguration: settings.revocationConfiguration,
+    });
+    // The CA checks that it can write to the bucket when it is created.
+    if (this.crlBucket) ca.node.addDependency(this.crlBucket.policy!);
+    else {
+      acknowledgeFinding(
+        ca,
+        'PlatformChecks::Platform-PrivateCaRevocationEnabled',
+        "No relying party of the platform reads a CRL or OCSP: API Gateway mutual TLS and ECS Service Connect never check revocation; the mTLS authorizer refuses revoked certificates through its deny-list (csm-certs revoke, and RevocationSync for revocations made elsewhere). The CA's audit report records every revocation; publishCrl: true publishes a CRL for relying parties that fetch one.",
+      );
+    }
+    // Kept on update and delete (certificates it issued stay verifiable); deleted when the create that made it rolls
+    // back, so a failed first deploy leaves no active CA billing. See "CA lifecycle" in the README.
+    ca.applyRemovalPolicy(RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE);
+    return ca;
   }
 
   /** The private, KMS-encrypted bucket the CAs write their CRLs to, and the grants AWS Private CA needs for it. */
@@ -361,6 +375,18 @@ export class PrivateCertificateAuthority extends Construct {
   public grantRevoke(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: ['acm-pca:RevokeCertificate'], resourceArns: [this.certificateAuthorityArn] });
   }
+}
+
+/** The CRL the CAs publish to `bucket`, valid for `crlDays`. */
+function crlConfiguration(bucket: s3.IBucket, crlDays: number): acmpca.CfnCertificateAuthority.RevocationConfigurationProperty {
+  return {
+    crlConfiguration: {
+      enabled: true,
+      expirationInDays: crlDays,
+      s3BucketName: bucket.bucketName,
+      s3ObjectAcl: 'BUCKET_OWNER_FULL_CONTROL',
+    },
+  };
 }
 
 function validateSubject(scope: IConstruct, prop: string, subject: CaSubject | undefined): void {

@@ -178,45 +178,64 @@ export class SecureBucket extends Construct {
     if (props.withoutReplication) recordOptOut(this, 'withoutReplication', 'cross-region replication', props.withoutReplication);
 
     this.encryptionKey = props.encryptionKey;
-    this.logBucket =
-      props.accessLogsBucket ??
-      new s3.Bucket(this, 'AccessLogs', {
-        // S3 delivers server access logs only to buckets encrypted with SSE-S3.
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        lifecycleRules: [
-          {
-            id: 'ExpireAccessLogs',
-            expiration: Duration.days(logRetentionDays),
-            noncurrentVersionExpiration: Duration.days(noncurrentDays),
-          },
-        ],
-        ...ENFORCED_BUCKET_PROPS,
-      });
-
-    if (!props.accessLogsBucket) {
-      const logBucketResource = this.logBucket.node.defaultChild as s3.CfnBucket;
+    this.logBucket = props.accessLogsBucket ?? this.createAccessLogBucket(logRetentionDays, noncurrentDays);
+    this.replicationRole = props.replication && this.createReplicationRole();
+    this.bucket = this.createBucket(props, noncurrentDays, objectLock);
+    if (props.replication && this.replicationRole) {
+      this.addReplicationPolicy(this.replicationRole, props.replication);
+    } else {
       acknowledgeFindings(
-        logBucketResource,
-        complianceFindingIds('S3DefaultEncryptionKMS'),
-        'S3 delivers server access logs only to buckets encrypted with SSE-S3 (SSE-KMS destinations are not supported), so this log bucket cannot use the customer managed key.',
-      );
-      acknowledgeFindings(
-        logBucketResource,
+        this.bucket.node.defaultChild as s3.CfnBucket,
         complianceFindingIds('S3BucketReplicationEnabled'),
-        'The access-log bucket holds the audit trail of one bucket in its own region; it is versioned, retained on delete and denies non-TLS access. Replicating it would need a second SSE-S3 log bucket per region.',
+        `withoutReplication opt-out: ${props.withoutReplication!.reason}`,
       );
     }
+  }
 
-    this.replicationRole =
-      props.replication &&
-      new iam.Role(this, 'ReplicationRole', {
-        assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
-        description: 'S3 replication of one SecureBucket to its cross-region replica',
-      });
+  /**
+   * The dedicated log bucket (SSE-S3: S3 delivers server access logs only to such buckets) whose logs expire after
+   * `logRetentionDays`, with the findings that follow from that acknowledged.
+   */
+  private createAccessLogBucket(logRetentionDays: number, noncurrentDays: number): s3.Bucket {
+    const logBucket = new s3.Bucket(this, 'AccessLogs', {
+      // S3 delivers server access logs only to buckets encrypted with SSE-S3.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: [
+        {
+          id: 'ExpireAccessLogs',
+          expiration: Duration.days(logRetentionDays),
+          noncurrentVersionExpiration: Duration.days(noncurrentDays),
+        },
+      ],
+      ...ENFORCED_BUCKET_PROPS,
+    });
+    const logBucketResource = logBucket.node.defaultChild as s3.CfnBucket;
+    acknowledgeFindings(
+      logBucketResource,
+      complianceFindingIds('S3DefaultEncryptionKMS'),
+      'S3 delivers server access logs only to buckets encrypted with SSE-S3 (SSE-KMS destinations are not supported), so this log bucket cannot use the customer managed key.',
+    );
+    acknowledgeFindings(
+      logBucketResource,
+      complianceFindingIds('S3BucketReplicationEnabled'),
+      'The access-log bucket holds the audit trail of one bucket in its own region; it is versioned, retained on delete and denies non-TLS access. Replicating it would need a second SSE-S3 log bucket per region.',
+    );
+    return logBucket;
+  }
 
-    this.bucket = new s3.Bucket(this, 'Resource', {
+  /** The role S3 assumes to replicate, for this account only (its policy follows in addReplicationPolicy). */
+  private createReplicationRole(): iam.Role {
+    return new iam.Role(this, 'ReplicationRole', {
+      assumedBy: new iam.ServicePrincipal('s3.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+      description: 'S3 replication of one SecureBucket to its cross-region replica',
+    });
+  }
+
+  /** The data bucket: the customer managed key with bucket keys, access logs, noncurrent-version expiry, replication, Object Lock. */
+  private createBucket(props: SecureBucketProps, noncurrentDays: number, objectLock: s3.ObjectLockRetention | undefined): s3.Bucket {
+    return new s3.Bucket(this, 'Resource', {
       bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
@@ -247,15 +266,6 @@ export class SecureBucket extends Construct {
       objectLockDefaultRetention: objectLock,
       ...ENFORCED_BUCKET_PROPS,
     });
-    if (props.replication && this.replicationRole) {
-      this.addReplicationPolicy(this.replicationRole, props.replication);
-    } else {
-      acknowledgeFindings(
-        this.bucket.node.defaultChild as s3.CfnBucket,
-        complianceFindingIds('S3BucketReplicationEnabled'),
-        `withoutReplication opt-out: ${props.withoutReplication!.reason}`,
-      );
-    }
   }
 
   /** s3:GetObject on matching objects, and kms:Decrypt through S3. Listing is separate: `grantList`. */

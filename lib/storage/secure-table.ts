@@ -93,6 +93,13 @@ export const TABLE_READ_ACTIONS: readonly string[] = [
 /** Write actions of grantWriteData (on the table). */
 export const TABLE_WRITE_ACTIONS: readonly string[] = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
 
+/** What backs a SecureTable up: the vault, the daily plan and the role AWS Backup assumes. */
+interface BackupParts {
+  readonly vault: backup.BackupVault;
+  readonly plan: backup.BackupPlan;
+  readonly role: iam.Role;
+}
+
 /**
  * A DynamoDB table for service data (P8): encrypted with a customer managed key, point-in-time recovery,
  * deletion protection, on-demand by default, retained on delete, and backed up daily by AWS Backup into a
@@ -133,7 +140,20 @@ export class SecureTable extends Construct {
 
     this.encryptionKey = props.encryptionKey;
     this.indexNames = (props.globalSecondaryIndexes ?? []).map((gsi) => gsi.indexName);
-    this.table = new dynamodb.Table(this, 'Resource', {
+    this.table = this.createTable(props);
+    if (optOut) {
+      this.acknowledgeNoBackupPlan(optOut);
+      return;
+    }
+    const backupParts = this.createBackupPlan(props.encryptionKey, props.backupSchedule, retentionDays);
+    this.backupVault = backupParts.vault;
+    this.backupPlan = backupParts.plan;
+    this.backupRole = backupParts.role;
+  }
+
+  /** The table: customer managed key, point-in-time recovery, deletion protection, retained; on-demand by default. */
+  private createTable(props: SecureTableProps): dynamodb.Table {
+    const table = new dynamodb.Table(this, 'Resource', {
       partitionKey: props.partitionKey,
       sortKey: props.sortKey,
       tableName: props.tableName,
@@ -148,36 +168,43 @@ export class SecureTable extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    for (const gsi of props.globalSecondaryIndexes ?? []) this.table.addGlobalSecondaryIndex(gsi);
+    for (const gsi of props.globalSecondaryIndexes ?? []) table.addGlobalSecondaryIndex(gsi);
+    return table;
+  }
 
-    if (optOut) {
-      recordOptOut(this, 'withoutBackupPlan', BACKUP_PLAN_CONTROL, optOut);
-      // The compliance packs that require a backup plan get the user's reason, so the opt-out passes the gate.
-      acknowledgeFindings(
-        this.table.node.defaultChild as dynamodb.CfnTable,
-        complianceFindingIds('DynamoDBInBackupPlan', [SecurityPack.NIST_800_53_R5, SecurityPack.HIPAA_SECURITY]),
-        `${BACKUP_PLAN_CONTROL} turned off with withoutBackupPlan: ${optOut.reason}`,
-      );
-      return;
-    }
-    this.backupVault = new backup.BackupVault(this, 'BackupVault', {
-      encryptionKey: props.encryptionKey,
+  /**
+   * Records the `withoutBackupPlan` opt-out. The compliance packs that require a backup plan get the user's reason, so
+   * the opt-out passes the gate.
+   */
+  private acknowledgeNoBackupPlan(optOut: SecurityOptOut): void {
+    recordOptOut(this, 'withoutBackupPlan', BACKUP_PLAN_CONTROL, optOut);
+    acknowledgeFindings(
+      this.table.node.defaultChild as dynamodb.CfnTable,
+      complianceFindingIds('DynamoDBInBackupPlan', [SecurityPack.NIST_800_53_R5, SecurityPack.HIPAA_SECURITY]),
+      `${BACKUP_PLAN_CONTROL} turned off with withoutBackupPlan: ${optOut.reason}`,
+    );
+  }
+
+  /** AWS Backup of the table: a vault encrypted with the table's key, a daily plan and the role Backup assumes. */
+  private createBackupPlan(encryptionKey: kms.IKey, schedule: events.Schedule | undefined, retentionDays: number): BackupParts {
+    const vault = new backup.BackupVault(this, 'BackupVault', {
+      encryptionKey,
       // The vault's name is fixed (derived from the construct path): a vault kept after a rolled-back create would
       // make the retry fail "already exists". An empty vault of a failed create is deleted; later, it is kept.
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
-    this.backupPlan = new backup.BackupPlan(this, 'BackupPlan', {
-      backupVault: this.backupVault,
+    const plan = new backup.BackupPlan(this, 'BackupPlan', {
+      backupVault: vault,
       backupPlanRules: [
         new backup.BackupPlanRule({
           ruleName: 'Daily',
-          scheduleExpression: props.backupSchedule ?? events.Schedule.cron({ minute: '0', hour: '5' }),
+          scheduleExpression: schedule ?? events.Schedule.cron({ minute: '0', hour: '5' }),
           deleteAfter: Duration.days(retentionDays),
         }),
       ],
     });
     // Our own role (rather than the selection's default) so the trust policy is limited to this account.
-    this.backupRole = new iam.Role(this, 'BackupRole', {
+    const role = new iam.Role(this, 'BackupRole', {
       assumedBy: new iam.ServicePrincipal('backup.amazonaws.com', {
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
@@ -185,14 +212,15 @@ export class SecureTable extends Construct {
       description: 'AWS Backup: back up the SecureTable into its vault',
     });
     acknowledgeFinding(
-      this.backupRole,
+      role,
       'AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       'AWS Backup assumes this role only to back up the selected table; AWS maintains the service-role policy as services add backup APIs, which a hand-written copy would silently miss.',
     );
-    this.backupPlan.addSelection('Table', {
+    plan.addSelection('Table', {
       resources: [backup.BackupResource.fromDynamoDbTable(this.table)],
-      role: this.backupRole,
+      role,
     });
+    return { vault, plan, role };
   }
 
   /** Reads (BatchGetItem, ConditionCheckItem, GetItem, Query, Scan) on the table and its indexes, and kms:Decrypt through DynamoDB. */
