@@ -246,88 +246,16 @@ export class CaseGenerator {
 
   private requestKinds(plan: RoutePlan): [string, Kind][] {
     const { route } = plan;
-    const kinds: [string, Kind][] = [
-      ['valid', () => ({ category: 'valid', probe: 'valid', description: 'a valid request built from the model', request: {} })],
-    ];
+    const kinds: [string, Kind][] = [['valid', validRequest]];
     if (plan.body) kinds.push(...bodyKinds(plan.body), ...contentTypeKinds(plan.body));
     if (route.pathParameters.length > 0) kinds.push(...pathParameterKinds(route));
-    kinds.push([
-      'dot-segments',
-      (_p, seed) => ({
-        category: 'parameter',
-        probe: 'dot-segments',
-        description: 'literal "/../" segments after the route path',
-        request: { path: `${buildPath(route, safeParam(seed), validQuery(route, seed))}`.replace(/(\?|$)/, '/../../../../etc/passwd$1') },
-      }),
-    ]);
-    if (route.queryParameters.some((q) => q.required)) {
-      kinds.push([
-        'missing-required-query',
-        (_p, seed) => {
-          const missing = route.queryParameters.filter((q) => q.required)[Math.abs(seed) % route.queryParameters.filter((q) => q.required).length];
-          return {
-            category: 'parameter',
-            probe: `missing-required-query:${missing.name}`,
-            description: `required query parameter "${missing.name}" left out`,
-            request: {
-              path: buildPath(
-                route,
-                safeParam(seed),
-                validQuery(route, seed).filter(([k]) => k !== missing.name),
-              ),
-            },
-            expect: { invalidPerModel: `the model requires query parameter "${missing.name}"` },
-          };
-        },
-      ]);
-    }
+    kinds.push(['dot-segments', dotSegments]);
+    if (route.queryParameters.some((q) => q.required)) kinds.push(['missing-required-query', missingRequiredQuery]);
     kinds.push(
-      [
-        'query-injection',
-        (_p, seed) => {
-          const value = sampleOne(fc.constantFrom(...INJECTION_STRINGS, ...TRAVERSAL_STRINGS), seed);
-          const name = route.queryParameters.length ? route.queryParameters[Math.abs(seed) % route.queryParameters.length].name : 'q';
-          return {
-            category: 'parameter',
-            probe: 'query-injection',
-            description: `query parameter "${name}" = ${JSON.stringify(value)}`,
-            request: { path: buildPath(route, safeParam(seed), [...validQuery(route, seed).filter(([k]) => k !== name), [name, value]]) },
-            sent: [value],
-          };
-        },
-      ],
-      [
-        'duplicate-query',
-        (_p, seed) => ({
-          category: 'parameter',
-          probe: 'duplicate-query',
-          description: 'every query parameter given twice with different values',
-          request: {
-            path: buildPath(route, safeParam(seed), [...validQuery(route, seed), ...validQuery(route, deriveSeed(seed, 2)), ['q', '1'], ['q', '2']]),
-          },
-        }),
-      ],
-      [
-        'oversized-header',
-        (_p, seed) => ({
-          category: 'header',
-          probe: 'oversized-header',
-          description: 'a 32 KiB header value',
-          request: { headers: { 'X-Fuzz-Padding': sampleOne(fc.constantFrom('A', 'Z', '0'), seed).repeat(32 * 1024) } },
-        }),
-      ],
-      [
-        'override-headers',
-        (_p, seed) => {
-          const headers = sampleOne(fc.constantFrom(...OVERRIDE_HEADERS), seed);
-          return {
-            category: 'header',
-            probe: `override-header:${Object.keys(headers)[0]}`,
-            description: `header ${JSON.stringify(headers)}`,
-            request: { headers },
-          };
-        },
-      ],
+      ['query-injection', queryInjection],
+      ['duplicate-query', duplicateQuery],
+      ['oversized-header', oversizedHeader],
+      ['override-headers', overrideHeaders],
       ...smugglingKinds(),
     );
     return kinds;
@@ -352,194 +280,244 @@ const RANDOMIZED = new Set([
   'override-headers',
 ]);
 
+/** Request kinds of every route, one function each. */
+const validRequest: Kind = () => ({ category: 'valid', probe: 'valid', description: 'a valid request built from the model', request: {} });
+
+const dotSegments: Kind = ({ route }, seed) => ({
+  category: 'parameter',
+  probe: 'dot-segments',
+  description: 'literal "/../" segments after the route path',
+  request: { path: `${buildPath(route, safeParam(seed), validQuery(route, seed))}`.replace(/(\?|$)/, '/../../../../etc/passwd$1') },
+});
+
+const missingRequiredQuery: Kind = ({ route }, seed) => {
+  const missing = route.queryParameters.filter((q) => q.required)[Math.abs(seed) % route.queryParameters.filter((q) => q.required).length];
+  return {
+    category: 'parameter',
+    probe: `missing-required-query:${missing.name}`,
+    description: `required query parameter "${missing.name}" left out`,
+    request: {
+      path: buildPath(
+        route,
+        safeParam(seed),
+        validQuery(route, seed).filter(([k]) => k !== missing.name),
+      ),
+    },
+    expect: { invalidPerModel: `the model requires query parameter "${missing.name}"` },
+  };
+};
+
+const queryInjection: Kind = ({ route }, seed) => {
+  const value = sampleOne(fc.constantFrom(...INJECTION_STRINGS, ...TRAVERSAL_STRINGS), seed);
+  const name = route.queryParameters.length ? route.queryParameters[Math.abs(seed) % route.queryParameters.length].name : 'q';
+  return {
+    category: 'parameter',
+    probe: 'query-injection',
+    description: `query parameter "${name}" = ${JSON.stringify(value)}`,
+    request: { path: buildPath(route, safeParam(seed), [...validQuery(route, seed).filter(([k]) => k !== name), [name, value]]) },
+    sent: [value],
+  };
+};
+
+const duplicateQuery: Kind = ({ route }, seed) => ({
+  category: 'parameter',
+  probe: 'duplicate-query',
+  description: 'every query parameter given twice with different values',
+  request: {
+    path: buildPath(route, safeParam(seed), [...validQuery(route, seed), ...validQuery(route, deriveSeed(seed, 2)), ['q', '1'], ['q', '2']]),
+  },
+});
+
+const oversizedHeader: Kind = (_p, seed) => ({
+  category: 'header',
+  probe: 'oversized-header',
+  description: 'a 32 KiB header value',
+  request: { headers: { 'X-Fuzz-Padding': sampleOne(fc.constantFrom('A', 'Z', '0'), seed).repeat(32 * 1024) } },
+});
+
+const overrideHeaders: Kind = (_p, seed) => {
+  const headers = sampleOne(fc.constantFrom(...OVERRIDE_HEADERS), seed);
+  return {
+    category: 'header',
+    probe: `override-header:${Object.keys(headers)[0]}`,
+    description: `header ${JSON.stringify(headers)}`,
+    request: { headers },
+  };
+};
+
+/** A kind of malformed body: when it applies to a schema, and how it draws one request from a seed. */
+interface BodyKind {
+  readonly name: string;
+  /** @default - every body */
+  readonly applies?: (body: BodySchema) => boolean;
+  readonly draw: (body: BodySchema, seed: number) => Draft | undefined;
+}
+
+const hasRequiredFields = (body: BodySchema) => body.requiredFields().length > 0;
+const hasClosedObjects = (body: BodySchema) => body.closedObjects().length > 0;
+const hasFields = (body: BodySchema) => body.fields().length > 0;
+const hasStringFields = (body: BodySchema) => body.stringFields().length > 0;
+
+/** The body kinds in the order coverage sends them. */
+const BODY_KINDS: readonly BodyKind[] = [
+  { name: 'missing-required', applies: hasRequiredFields, draw: missingRequired },
+  { name: 'extra-field', applies: hasClosedObjects, draw: extraField },
+  { name: 'wrong-type', applies: hasFields, draw: wrongType },
+  { name: 'out-of-bounds', applies: hasFields, draw: outOfBounds },
+  { name: 'unicode-strings', applies: hasStringFields, draw: unicodeStrings },
+  { name: 'injection-strings', applies: hasStringFields, draw: injectionStrings },
+  { name: 'injection-operators', applies: hasStringFields, draw: injectionOperators },
+  { name: 'prototype-pollution', draw: prototypePollution },
+  { name: 'not-an-object', draw: notAnObject },
+  { name: 'invalid-json', draw: invalidJson },
+  { name: 'empty-body', draw: emptyBody },
+  { name: 'oversized-body', draw: oversizedBody },
+  { name: 'deeply-nested', draw: deeplyNested },
+];
+
 function bodyKinds(body: BodySchema): [string, Kind][] {
-  const valid = (seed: number) => body.valid(deriveSeed(seed, 'body')) ?? {};
-  const json = (value: unknown) => ({ body: JSON.stringify(value) });
-  const draft = (probe: string, description: string, value: unknown, extra: Partial<Draft> = {}): Draft => ({
-    category: 'body',
-    probe,
-    description,
-    request: json(value),
-    bodyValue: value,
-    ...extra,
-  });
-  const kinds: [string, Kind][] = [];
-  if (body.requiredFields().length > 0) {
-    kinds.push([
-      'missing-required',
-      (_p, seed) => {
-        const slot = pick(body.requiredFields(), seed);
-        const value = valid(seed);
-        return draft(`missing-required:${slot.path.join('.')}`, `required field "${slot.path.join('.')}" left out`, removeAt(value, slot.path));
-      },
-    ]);
-  }
-  if (body.closedObjects().length > 0) {
-    kinds.push([
-      'extra-field',
-      (_p, seed) => {
-        const at = pick(body.closedObjects(), seed);
-        const name = `fuzz_${sampleOne(fc.stringMatching(/^[a-z]{4,8}$/), seed)}`;
-        const value = valid(seed);
-        return draft(
-          'extra-field',
-          `unexpected field "${[...at, name].join('.')}" where additionalProperties is false`,
-          setAt(value, [...at, name], sampleOne(fc.jsonValue({ maxDepth: 2 }), deriveSeed(seed, 1))),
-        );
-      },
-    ]);
-  }
-  if (body.fields().length > 0) {
-    kinds.push(
-      [
-        'wrong-type',
-        (_p, seed) => {
-          const slot = pick(body.fields(), seed);
-          const wrong = sampleOne(fc.constantFrom(...wrongTypeValues(slot.types)), deriveSeed(seed, 1));
-          return draft(
-            `wrong-type:${slot.path.join('.')}`,
-            `field "${slot.path.join('.')}" (${slot.types.join('|') || 'any'}) given ${JSON.stringify(wrong)}`,
-            setAt(valid(seed), slot.path, wrong),
-          );
-        },
-      ],
-      [
-        'out-of-bounds',
-        (_p, seed) => {
-          const options = body.fields().flatMap((slot) => body.outOfBounds(slot).map((v) => ({ slot, v })));
-          if (options.length === 0) return undefined;
-          const { slot, v } = pick(options, seed);
-          return draft(
-            `out-of-bounds:${slot.path.join('.')}`,
-            `field "${slot.path.join('.')}" = ${preview(v.value)} (${v.why})`,
-            setAt(valid(seed), slot.path, v.value),
-          );
-        },
-      ],
-    );
-  }
-  if (body.stringFields().length > 0) {
-    kinds.push(
-      [
-        'unicode-strings',
-        (_p, seed) => {
-          const value = valid(seed);
-          const sent: string[] = [];
-          for (const [i, slot] of body.stringFields().entries()) {
-            const text = sampleOne(UNICODE_TEXT, deriveSeed(seed, i));
-            sent.push(text);
-            setAt(value, slot.path, text);
-          }
-          return draft('unicode-strings', 'every string field set to unusual Unicode (bidi, zero-width, astral, lone surrogates, NUL)', value, {
-            sent,
-          });
-        },
-      ],
-      [
-        'injection-strings',
-        (_p, seed) => {
-          const slot = pick(body.stringFields(), seed);
-          const text = sampleOne(fc.constantFrom(...INJECTION_STRINGS), deriveSeed(seed, 1));
-          return draft('injection-strings', `field "${slot.path.join('.')}" = ${JSON.stringify(text)}`, setAt(valid(seed), slot.path, text), {
-            sent: [text],
-          });
-        },
-      ],
-      [
-        'injection-operators',
-        (_p, seed) => {
-          const slot = pick(body.stringFields(), seed);
-          const operator = sampleOne(fc.constantFrom(...INJECTION_OBJECTS), deriveSeed(seed, 1));
-          return draft(
-            'injection-operators',
-            `field "${slot.path.join('.')}" = ${JSON.stringify(operator)} (NoSQL operator)`,
-            setAt(valid(seed), slot.path, operator),
-          );
-        },
-      ],
-    );
-  }
-  kinds.push(
-    [
-      'prototype-pollution',
-      (_p, seed) => {
-        const text = `{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},${JSON.stringify(valid(seed)).slice(1)}`;
-        const value = JSON.parse(text) as unknown;
-        return {
-          category: 'body',
-          probe: 'prototype-pollution',
-          description: '"__proto__" and "constructor.prototype" keys in the body',
-          request: { body: text },
-          bodyValue: value,
-        };
-      },
-    ],
-    [
-      'not-an-object',
-      (_p, seed) => {
-        const value = sampleOne(fc.constantFrom<unknown>(null, [], 'text', 0, true, [{}]), seed);
-        return draft('not-an-object', `the body is ${JSON.stringify(value)}`, value);
-      },
-    ],
-    [
-      'invalid-json',
-      (_p, seed) => {
-        const text = sampleOne(
-          fc.constantFrom('{"unterminated": ', '{a:1}', "{'single':'quotes'}", '{"a":1,}', '{"a":NaN}', '\u0000{}', '{"a":"\\uZZZZ"}'),
-          seed,
-        );
-        return {
-          category: 'body',
-          probe: 'invalid-json',
-          description: `the body is not JSON: ${JSON.stringify(text)}`,
-          request: { body: text },
-          expect: { invalidPerModel: 'the body is not JSON' },
-        };
-      },
-    ],
-    [
-      'empty-body',
-      () => ({
-        category: 'body',
-        probe: 'empty-body',
-        description: 'Content-Type application/json with an empty body',
-        request: { body: '' },
-        expect: { invalidPerModel: 'an empty body is not JSON' },
-      }),
-    ],
-    [
-      'oversized-body',
-      (_p, seed) => {
-        const value = valid(seed);
-        const slot = body.stringFields().length
-          ? pick(body.stringFields(), seed).path
-          : [...pick(body.closedObjects().length ? body.closedObjects() : [[]], seed), 'fuzz_padding'];
-        setAt(value, slot, 'A'.repeat(OVERSIZED_BYTES));
-        return {
-          category: 'body',
-          probe: 'oversized-body',
-          description: `a 1 MiB string in "${slot.join('.')}"`,
-          request: json(value),
-          bodyValue: value,
-        };
-      },
-    ],
-    [
-      'deeply-nested',
-      (_p, seed) => {
-        const open = sampleOne(fc.constantFrom('[', '{"a":'), seed);
-        const text = open.repeat(NESTING_DEPTH) + '1' + (open === '[' ? ']' : '}').repeat(NESTING_DEPTH);
-        return {
-          category: 'body',
-          probe: 'deeply-nested',
-          description: `JSON nested ${NESTING_DEPTH} levels deep`,
-          request: { body: text },
-          expect: body.rootIsObject() || open === '[' ? { invalidPerModel: 'the body is nested far deeper than the schema allows' } : {},
-        };
-      },
-    ],
+  return BODY_KINDS.filter((kind) => kind.applies?.(body) ?? true).map(({ name, draw }): [string, Kind] => [name, (_p, seed) => draw(body, seed)]);
+}
+
+/** A valid body for the seed (a fresh value the kind may change). */
+function validBody(body: BodySchema, seed: number): unknown {
+  return body.valid(deriveSeed(seed, 'body')) ?? {};
+}
+
+/** A body kind's request: `value` sent as JSON and judged against the schema. */
+function bodyDraft(probe: string, description: string, value: unknown, extra: Partial<Draft> = {}): Draft {
+  return { category: 'body', probe, description, request: { body: JSON.stringify(value) }, bodyValue: value, ...extra };
+}
+
+function missingRequired(body: BodySchema, seed: number): Draft {
+  const slot = pick(body.requiredFields(), seed);
+  const value = validBody(body, seed);
+  return bodyDraft(`missing-required:${slot.path.join('.')}`, `required field "${slot.path.join('.')}" left out`, removeAt(value, slot.path));
+}
+
+function extraField(body: BodySchema, seed: number): Draft {
+  const at = pick(body.closedObjects(), seed);
+  const name = `fuzz_${sampleOne(fc.stringMatching(/^[a-z]{4,8}$/), seed)}`;
+  const value = validBody(body, seed);
+  return bodyDraft(
+    'extra-field',
+    `unexpected field "${[...at, name].join('.')}" where additionalProperties is false`,
+    setAt(value, [...at, name], sampleOne(fc.jsonValue({ maxDepth: 2 }), deriveSeed(seed, 1))),
   );
-  return kinds;
+}
+
+function wrongType(body: BodySchema, seed: number): Draft {
+  const slot = pick(body.fields(), seed);
+  const wrong = sampleOne(fc.constantFrom(...wrongTypeValues(slot.types)), deriveSeed(seed, 1));
+  return bodyDraft(
+    `wrong-type:${slot.path.join('.')}`,
+    `field "${slot.path.join('.')}" (${slot.types.join('|') || 'any'}) given ${JSON.stringify(wrong)}`,
+    setAt(validBody(body, seed), slot.path, wrong),
+  );
+}
+
+function outOfBounds(body: BodySchema, seed: number): Draft | undefined {
+  const options = body.fields().flatMap((slot) => body.outOfBounds(slot).map((v) => ({ slot, v })));
+  if (options.length === 0) return undefined;
+  const { slot, v } = pick(options, seed);
+  return bodyDraft(
+    `out-of-bounds:${slot.path.join('.')}`,
+    `field "${slot.path.join('.')}" = ${preview(v.value)} (${v.why})`,
+    setAt(validBody(body, seed), slot.path, v.value),
+  );
+}
+
+function unicodeStrings(body: BodySchema, seed: number): Draft {
+  const value = validBody(body, seed);
+  const sent: string[] = [];
+  for (const [i, slot] of body.stringFields().entries()) {
+    const text = sampleOne(UNICODE_TEXT, deriveSeed(seed, i));
+    sent.push(text);
+    setAt(value, slot.path, text);
+  }
+  return bodyDraft('unicode-strings', 'every string field set to unusual Unicode (bidi, zero-width, astral, lone surrogates, NUL)', value, {
+    sent,
+  });
+}
+
+function injectionStrings(body: BodySchema, seed: number): Draft {
+  const slot = pick(body.stringFields(), seed);
+  const text = sampleOne(fc.constantFrom(...INJECTION_STRINGS), deriveSeed(seed, 1));
+  return bodyDraft('injection-strings', `field "${slot.path.join('.')}" = ${JSON.stringify(text)}`, setAt(validBody(body, seed), slot.path, text), {
+    sent: [text],
+  });
+}
+
+function injectionOperators(body: BodySchema, seed: number): Draft {
+  const slot = pick(body.stringFields(), seed);
+  const operator = sampleOne(fc.constantFrom(...INJECTION_OBJECTS), deriveSeed(seed, 1));
+  return bodyDraft(
+    'injection-operators',
+    `field "${slot.path.join('.')}" = ${JSON.stringify(operator)} (NoSQL operator)`,
+    setAt(validBody(body, seed), slot.path, operator),
+  );
+}
+
+function prototypePollution(body: BodySchema, seed: number): Draft {
+  const text = `{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},${JSON.stringify(validBody(body, seed)).slice(1)}`;
+  const value = JSON.parse(text) as unknown;
+  return {
+    category: 'body',
+    probe: 'prototype-pollution',
+    description: '"__proto__" and "constructor.prototype" keys in the body',
+    request: { body: text },
+    bodyValue: value,
+  };
+}
+
+function notAnObject(_body: BodySchema, seed: number): Draft {
+  const value = sampleOne(fc.constantFrom<unknown>(null, [], 'text', 0, true, [{}]), seed);
+  return bodyDraft('not-an-object', `the body is ${JSON.stringify(value)}`, value);
+}
+
+function invalidJson(_body: BodySchema, seed: number): Draft {
+  const text = sampleOne(
+    fc.constantFrom('{"unterminated": ', '{a:1}', "{'single':'quotes'}", '{"a":1,}', '{"a":NaN}', '\u0000{}', '{"a":"\\uZZZZ"}'),
+    seed,
+  );
+  return {
+    category: 'body',
+    probe: 'invalid-json',
+    description: `the body is not JSON: ${JSON.stringify(text)}`,
+    request: { body: text },
+    expect: { invalidPerModel: 'the body is not JSON' },
+  };
+}
+
+function emptyBody(): Draft {
+  return {
+    category: 'body',
+    probe: 'empty-body',
+    description: 'Content-Type application/json with an empty body',
+    request: { body: '' },
+    expect: { invalidPerModel: 'an empty body is not JSON' },
+  };
+}
+
+function oversizedBody(body: BodySchema, seed: number): Draft {
+  const value = validBody(body, seed);
+  const slot = body.stringFields().length
+    ? pick(body.stringFields(), seed).path
+    : [...pick(body.closedObjects().length ? body.closedObjects() : [[]], seed), 'fuzz_padding'];
+  setAt(value, slot, 'A'.repeat(OVERSIZED_BYTES));
+  return bodyDraft('oversized-body', `a 1 MiB string in "${slot.join('.')}"`, value);
+}
+
+function deeplyNested(body: BodySchema, seed: number): Draft {
+  const open = sampleOne(fc.constantFrom('[', '{"a":'), seed);
+  const text = open.repeat(NESTING_DEPTH) + '1' + (open === '[' ? ']' : '}').repeat(NESTING_DEPTH);
+  return {
+    category: 'body',
+    probe: 'deeply-nested',
+    description: `JSON nested ${NESTING_DEPTH} levels deep`,
+    request: { body: text },
+    expect: body.rootIsObject() || open === '[' ? { invalidPerModel: 'the body is nested far deeper than the schema allows' } : {},
+  };
 }
 
 function contentTypeKinds(body: BodySchema): [string, Kind][] {
