@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadModel, selectApi, UsageError } from './model';
 import { buildReport, summarize } from './report';
-import { fuzz } from './run';
+import { fuzz, FuzzRun } from './run';
+import type { Target } from './http';
+import type { ApiModelApi } from '../../api/api-model';
 import { routeKey } from '../../api/route-key';
 
 export const TOOL = 'csm-fuzz/1';
@@ -86,8 +88,31 @@ export async function main(argv: readonly string[], io: CliIo = PROCESS_IO): Pro
   }
 }
 
+type Values = ReturnType<typeof parse>['values'];
+
+/** What the arguments ask for, checked: one run of the fuzzer and where its report goes. */
+interface RunSettings {
+  readonly modelFile: string;
+  readonly baseUrl: URL;
+  readonly limits: Limits;
+  readonly api: ApiModelApi;
+  readonly target: Target;
+  readonly tokens: string[];
+  readonly apiKey?: string;
+  readonly quiet: boolean;
+  readonly report?: string;
+}
+
+interface Limits {
+  readonly requests: number;
+  readonly seed: number;
+  readonly rate: number;
+  readonly timeLimitSeconds: number;
+  readonly requestTimeoutMs: number;
+}
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  let values: ReturnType<typeof parse>['values'];
+  let values: Values;
   try {
     values = parse(argv).values;
   } catch (e) {
@@ -97,8 +122,43 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.out(HELP);
     return 0;
   }
+  const settings = settle(values, io.env);
+  const { api, limits } = settings;
+  if (!settings.quiet)
+    io.out(
+      `csm-fuzz: ${api.routes.length} route(s) of ${api.id}, ${limits.requests} requests at most, ${limits.rate}/s, ${limits.timeLimitSeconds} s limit, seed ${limits.seed}`,
+    );
+  const result = await fuzz({
+    api,
+    target: settings.target,
+    tokens: settings.tokens,
+    apiKey: settings.apiKey,
+    ...limits,
+    userAgent: TOOL,
+    onResult: settings.quiet
+      ? undefined
+      : (c, r, findings) => {
+          for (const f of findings) io.out(`  finding [${f.kind}] ${c.route} ${c.category}/${c.probe}: status ${r.status ?? r.error}`);
+        },
+  });
+  return finish(settings, result, io);
+}
+
+/** Checks the options in the order a user fixes them (required ones first), reading the model and the PEM files. */
+function settle(values: Values, env: CliIo['env']): RunSettings {
   const modelFile = required(values.model, 'model', 'pass --model cdk.out/api-model.json');
-  const baseUrlText = required(values['base-url'], 'base-url', 'pass the URL the API is served at, e.g. --base-url https://api.dev.example.com');
+  const baseUrl = baseUrlOption(values['base-url']);
+  const limits = limitOptions(values);
+  const api = selectRoutes(modelFile, values);
+  const target = targetOptions(values, api, baseUrl);
+  const tokens = [...(values.token ?? []), ...(env.CSM_FUZZ_TOKEN ? [env.CSM_FUZZ_TOKEN] : [])].map((t) => t.trim().replace(/^Bearer\s+/i, ''));
+  if (tokens.some((t) => t === '')) throw new UsageError('--token is empty. Fix: pass the access token (without "Bearer").');
+  const apiKey = values['api-key'] ?? env.CSM_FUZZ_API_KEY;
+  return { modelFile, baseUrl, limits, api, target, tokens, apiKey, quiet: values.quiet ?? false, report: values.report };
+}
+
+function baseUrlOption(value: string | undefined): URL {
+  const baseUrlText = required(value, 'base-url', 'pass the URL the API is served at, e.g. --base-url https://api.dev.example.com');
   let baseUrl: URL;
   try {
     baseUrl = new URL(baseUrlText);
@@ -109,12 +169,21 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     throw new UsageError(`--base-url must be http(s) (received ${baseUrl.protocol}). Fix: use https://….`);
   if (baseUrl.search || baseUrl.hash)
     throw new UsageError('--base-url must not have a query or fragment. Fix: pass only scheme, host and base path.');
-  const requests = integer(values.requests, 'requests', 300, 1, 100_000);
-  const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : integer(values.seed, 'seed', 0, -(2 ** 31), 2 ** 31 - 1);
-  const rate = number(values.rate, 'rate', 10, 1000);
-  const timeLimitSeconds = number(values['time-limit'], 'time-limit', 300, 86_400);
-  const requestTimeoutMs = number(values['request-timeout'], 'request-timeout', 10, 300) * 1000;
+  return baseUrl;
+}
 
+function limitOptions(values: Values): Limits {
+  return {
+    requests: integer(values.requests, 'requests', 300, 1, 100_000),
+    seed: values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : integer(values.seed, 'seed', 0, -(2 ** 31), 2 ** 31 - 1),
+    rate: number(values.rate, 'rate', 10, 1000),
+    timeLimitSeconds: number(values['time-limit'], 'time-limit', 300, 86_400),
+    requestTimeoutMs: number(values['request-timeout'], 'request-timeout', 10, 300) * 1000,
+  };
+}
+
+/** The selected API of the model without the `--exclude`d routes. */
+function selectRoutes(modelFile: string, values: Values): ApiModelApi {
   const modelApi = selectApi(loadModel(modelFile), values.api);
   const routeKeys: string[] = modelApi.routes.map((r) => routeKey(r.method, r.path));
   for (const excluded of values.exclude ?? []) {
@@ -123,6 +192,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
   const api = { ...modelApi, routes: modelApi.routes.filter((r) => !(values.exclude ?? []).includes(routeKey(r.method, r.path))) };
   if (api.routes.length === 0) throw new UsageError('--exclude left no route to fuzz. Fix: exclude fewer routes.');
+  return api;
+}
+
+/** Where requests go and with which TLS material (a client certificate when the API requires mutual TLS). */
+function targetOptions(values: Values, api: ApiModelApi, baseUrl: URL): Target {
   if ((values['client-cert'] === undefined) !== (values['client-key'] === undefined)) {
     throw new UsageError(
       '--client-cert and --client-key go together. Fix: pass both PEM files (csm-certs issue writes <cn>.cert.pem and <cn>.key.pem).',
@@ -139,42 +213,22 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (api.mutualTls && baseUrl.protocol !== 'https:')
     throw new UsageError(`${api.id} requires mutual TLS, which needs https. Fix: use an https:// --base-url.`);
   const ca = values['ca-cert'] ? readPem(values['ca-cert'], 'ca-cert') : undefined;
-  const tokens = [...(values.token ?? []), ...(io.env.CSM_FUZZ_TOKEN ? [io.env.CSM_FUZZ_TOKEN] : [])].map((t) => t.trim().replace(/^Bearer\s+/i, ''));
-  if (tokens.some((t) => t === '')) throw new UsageError('--token is empty. Fix: pass the access token (without "Bearer").');
-  const apiKey = values['api-key'] ?? io.env.CSM_FUZZ_API_KEY;
+  return { baseUrl, clientCert, ca };
+}
 
-  if (!values.quiet)
-    io.out(
-      `csm-fuzz: ${api.routes.length} route(s) of ${api.id}, ${requests} requests at most, ${rate}/s, ${timeLimitSeconds} s limit, seed ${seed}`,
-    );
-  const result = await fuzz({
-    api,
-    target: { baseUrl, clientCert, ca },
-    tokens,
-    apiKey,
-    requests,
-    seed,
-    rate,
-    timeLimitSeconds,
-    requestTimeoutMs,
-    userAgent: TOOL,
-    onResult: values.quiet
-      ? undefined
-      : (c, r, findings) => {
-          for (const f of findings) io.out(`  finding [${f.kind}] ${c.route} ${c.category}/${c.probe}: status ${r.status ?? r.error}`);
-        },
-  });
-
-  const parsedTokens = result.tokens;
+/** Writes the report and the summary; the exit code: 2 when nothing answered at all, 1 with findings, else 0. */
+function finish(settings: RunSettings, result: FuzzRun, io: CliIo): number {
+  const { api, modelFile, baseUrl, limits, apiKey } = settings;
   const secrets = [
-    ...parsedTokens.flatMap((t) => [{ value: t.value, label: t.label }, ...(t.parts ? [{ value: t.parts[2], label: `${t.label} signature` }] : [])]),
+    ...result.tokens.flatMap((t) => [{ value: t.value, label: t.label }, ...(t.parts ? [{ value: t.parts[2], label: `${t.label} signature` }] : [])]),
     ...(apiKey ? [{ value: apiKey, label: 'api-key' }] : []),
     ...(baseUrl.password ? [{ value: baseUrl.password, label: 'password' }] : []),
   ];
+  const { seed, requests, rate, timeLimitSeconds } = limits;
   const report = buildReport(result, { api, modelFile, baseUrl: baseUrl.toString(), seed, requests, rate, timeLimitSeconds, tool: TOOL, secrets });
-  if (values.report) fs.writeFileSync(values.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (settings.report) fs.writeFileSync(settings.report, `${JSON.stringify(report, null, 2)}\n`);
   io.out(summarize(report));
-  if (values.report) io.out(`  report: ${values.report}`);
+  if (settings.report) io.out(`  report: ${settings.report}`);
   if (result.outcomes.length > 0 && result.outcomes.every((o) => o.result.status === undefined)) {
     io.err(
       `csm-fuzz: no request got an HTTP response from ${report.baseUrl} (first error: ${result.outcomes[0].result.error}). Fix: check --base-url, the network path and the TLS options.`,
