@@ -336,30 +336,13 @@ export interface RevokeClients {
 
 async function revoke(options: RevokeClientCertificateOptions, clients: RevokeClients): Promise<RevokedClientCertificate> {
   validateCaArn(options.certificateAuthorityArn);
-  if (!TABLE_NAME.test(options.denyListTable ?? '')) {
-    throw new CertificateToolError(`invalid deny-list table name "${options.denyListTable ?? ''}": 3-255 letters, digits, "_", "-" or "."`, 'usage');
-  }
-  const reason = options.reason ?? RevocationReason.UNSPECIFIED;
-  if (!Object.values(RevocationReason).includes(reason)) {
-    throw new CertificateToolError(`invalid revocation reason "${reason}": use one of ${Object.values(RevocationReason).join(', ')}`, 'usage');
-  }
-  let serialSource = options.serial;
-  let notAfter: Date | undefined;
-  if (options.certificateFile) {
-    const cert = readCertificate(options.certificateFile);
-    serialSource = cert.serialNumber;
-    notAfter = cert.notAfter;
-  }
-  if (!serialSource) throw new CertificateToolError('give the serial (--serial) or the certificate file (--cert)', 'usage');
-  let serial: string;
-  try {
-    serial = normalizeSerial(serialSource);
-  } catch (e) {
-    throw new CertificateToolError((e as Error).message, 'usage');
-  }
+  validateDenyListTable(options.denyListTable);
+  const reason = revocationReason(options.reason);
+  const target = serialToRevoke(options);
+  const { serial } = target;
   const recordsFile = options.recordsFile ?? defaultRecordsFile();
   const known = readRecords(recordsFile).find((r) => r.serial === serial);
-  notAfter ??= known ? new Date(known.notAfter) : undefined;
+  const notAfter = target.notAfter ?? (known ? new Date(known.notAfter) : undefined);
 
   const retry = retrier(options);
   const pca = clients.pca ?? pcaClient(options);
@@ -371,6 +354,67 @@ async function revoke(options: RevokeClientCertificateOptions, clients: RevokeCl
     : await certificateExpiryBound(pca, options.certificateAuthorityArn, new Date(revokedAt));
 
   // 1. The deny-list first: API Gateway never checks revocation, so this entry is what stops the certificate.
+  await addToDenyList(dynamodb, retry, options, { serial, revokedAt, reason, expiresAt });
+  if (known) {
+    updateRecords(recordsFile, (records) => records.map((r) => (r.serial === serial ? { ...r, revokedAt, revocationReason: reason } : r)));
+  }
+  // 2. The CA (its CRL and audit report).
+  await revokeAtCa(pca, retry, options.certificateAuthorityArn, serial, reason);
+  return { serial, revokedAt };
+}
+
+function validateDenyListTable(name: string | undefined): void {
+  if (!TABLE_NAME.test(name ?? '')) {
+    throw new CertificateToolError(`invalid deny-list table name "${name ?? ''}": 3-255 letters, digits, "_", "-" or "."`, 'usage');
+  }
+}
+
+function revocationReason(given: RevocationReason | undefined): RevocationReason {
+  const reason = given ?? RevocationReason.UNSPECIFIED;
+  if (!Object.values(RevocationReason).includes(reason)) {
+    throw new CertificateToolError(`invalid revocation reason "${reason}": use one of ${Object.values(RevocationReason).join(', ')}`, 'usage');
+  }
+  return reason;
+}
+
+/** The normalized serial to revoke, from `serial` or read from `certificateFile` (which also gives its expiry). */
+function serialToRevoke(options: RevokeClientCertificateOptions): { serial: string; notAfter?: Date } {
+  let serialSource = options.serial;
+  let notAfter: Date | undefined;
+  if (options.certificateFile) {
+    const cert = readCertificate(options.certificateFile);
+    serialSource = cert.serialNumber;
+    notAfter = cert.notAfter;
+  }
+  if (!serialSource) throw new CertificateToolError('give the serial (--serial) or the certificate file (--cert)', 'usage');
+  return { serial: parseSerial(serialSource), notAfter };
+}
+
+/** A serial in any common form, normalized; a malformed one is a usage error. */
+function parseSerial(source: string): string {
+  try {
+    return normalizeSerial(source);
+  } catch (e) {
+    throw new CertificateToolError((e as Error).message, 'usage');
+  }
+}
+
+interface DenyListEntry {
+  readonly serial: string;
+  readonly revokedAt: string;
+  readonly reason: RevocationReason;
+  /** Epoch seconds DynamoDB TTL removes the entry at, if it expires. */
+  readonly expiresAt?: number;
+}
+
+/** Writes the serial to the deny-list the API's authorizer reads; a failure means nothing was revoked. */
+async function addToDenyList(
+  dynamodb: Pick<DynamoDBClient, 'send'>,
+  retry: Retrier,
+  options: RevokeClientCertificateOptions,
+  entry: DenyListEntry,
+): Promise<void> {
+  const { serial, revokedAt, reason, expiresAt } = entry;
   try {
     await retry(() =>
       dynamodb.send(
@@ -392,15 +436,15 @@ async function revoke(options: RevokeClientCertificateOptions, clients: RevokeCl
       `could not write serial ${serial} to the deny-list ${options.denyListTable} (${toToolError(e as Error).message}); nothing was revoked: fix this and run revoke again`,
     );
   }
-  if (known) {
-    updateRecords(recordsFile, (records) => records.map((r) => (r.serial === serial ? { ...r, revokedAt, revocationReason: reason } : r)));
-  }
-  // 2. The CA (its CRL and audit report).
+}
+
+/** Revokes the serial at the CA (RevokeCertificate), once it is on the deny-list; revoked before counts as done. */
+async function revokeAtCa(pca: Pick<ACMPCAClient, 'send'>, retry: Retrier, caArn: string, serial: string, reason: RevocationReason): Promise<void> {
   try {
     await retry(() =>
       pca.send(
         new RevokeCertificateCommand({
-          CertificateAuthorityArn: options.certificateAuthorityArn,
+          CertificateAuthorityArn: caArn,
           CertificateSerial: toPcaSerial(serial),
           RevocationReason: reason,
         }),
@@ -414,7 +458,6 @@ async function revoke(options: RevokeClientCertificateOptions, clients: RevokeCl
       );
     }
   }
-  return { serial, revokedAt };
 }
 
 /** What the deny-list (the API's view) says of a serial. */
@@ -468,15 +511,8 @@ export async function certificateStatus(options: CertificateStatusOptions, clien
 
 async function status(options: CertificateStatusOptions, clients: StatusClients): Promise<CertificateStatus> {
   validateCaArn(options.certificateAuthorityArn);
-  if (!TABLE_NAME.test(options.denyListTable ?? '')) {
-    throw new CertificateToolError(`invalid deny-list table name "${options.denyListTable ?? ''}": 3-255 letters, digits, "_", "-" or "."`, 'usage');
-  }
-  let serial: string;
-  try {
-    serial = normalizeSerial(options.serial);
-  } catch (e) {
-    throw new CertificateToolError((e as Error).message, 'usage');
-  }
+  validateDenyListTable(options.denyListTable);
+  const serial = parseSerial(options.serial);
   const retry = retrier(options);
   const dynamodb = clients.dynamodb ?? dynamoDbClient(options);
   const item = (
@@ -569,6 +605,38 @@ export async function renewClientCertificate(options: RenewClientCertificateOpti
 
 async function renew(options: RenewClientCertificateOptions, clients: RevokeClients): Promise<RenewedClientCertificate> {
   validateCaArn(options.certificateAuthorityArn);
+  const graceHours = renewalGraceHours(options);
+  const now = options.now ?? new Date();
+  const recordsFile = options.recordsFile ?? defaultRecordsFile();
+  const revokeOld = supersededRevoker(options, recordsFile, clients);
+
+  const revoked: RevokedClientCertificate[] = [];
+  for (const due of readRecords(recordsFile).filter(
+    (r) => r.certificateAuthorityArn === options.certificateAuthorityArn && r.revokeAfter && !r.revokedAt && new Date(r.revokeAfter) <= now,
+  )) {
+    revoked.push(await revokeOld(due.serial));
+  }
+
+  const { serial, record } = recordToRenew(options.certificateFile, recordsFile);
+  const skipped = renewalSkipped(options, serial, record, now);
+  if (skipped) return { revoked, skipped };
+
+  const base = options.certificateFile.replace(/\.cert\.pem$/, '');
+  const issued = await issueReplacement(options, clients, record, base, serial);
+  const revokeAfter = new Date(now.getTime() + graceHours * 3_600_000).toISOString();
+  updateRecords(recordsFile, (records) =>
+    records.map((r) =>
+      r.serial === serial
+        ? { ...r, supersededBy: issued.record.serial, revokeAfter, certificateFile: path.resolve(`${base}.${serial}.cert.pem`) }
+        : r,
+    ),
+  );
+  if (graceHours === 0) revoked.push(await revokeOld(serial));
+  return { issued, revoked, revokeAfter };
+}
+
+/** Checks `graceHours` and `renewBeforeHours`; returns the grace period. */
+function renewalGraceHours(options: RenewClientCertificateOptions): number {
   const graceHours = options.graceHours ?? 24;
   if (!Number.isFinite(graceHours) || graceHours < 0 || graceHours > 24 * 30) {
     throw new CertificateToolError(`invalid grace period ${graceHours} hours: use 0 (revoke at once) to 720`, 'usage');
@@ -576,10 +644,17 @@ async function renew(options: RenewClientCertificateOptions, clients: RevokeClie
   if (options.renewBeforeHours !== undefined && (!Number.isFinite(options.renewBeforeHours) || options.renewBeforeHours <= 0)) {
     throw new CertificateToolError(`invalid renew-before ${options.renewBeforeHours} hours: use a positive number`, 'usage');
   }
-  const now = options.now ?? new Date();
-  const recordsFile = options.recordsFile ?? defaultRecordsFile();
+  return graceHours;
+}
+
+/** Revokes a superseded certificate (reason SUPERSEDED) with the renewal's connection settings. */
+function supersededRevoker(
+  options: RenewClientCertificateOptions,
+  recordsFile: string,
+  clients: RevokeClients,
+): (serial: string) => Promise<RevokedClientCertificate> {
   // Only the serial names the certificate to revoke (options.certificateFile is the one being renewed).
-  const revokeOld = (serial: string) =>
+  return (serial) =>
     revokeClientCertificate(
       {
         certificateAuthorityArn: options.certificateAuthorityArn,
@@ -594,44 +669,57 @@ async function renew(options: RenewClientCertificateOptions, clients: RevokeClie
       },
       clients,
     );
+}
 
-  const revoked: RevokedClientCertificate[] = [];
-  for (const due of readRecords(recordsFile).filter(
-    (r) => r.certificateAuthorityArn === options.certificateAuthorityArn && r.revokeAfter && !r.revokedAt && new Date(r.revokeAfter) <= now,
-  )) {
-    revoked.push(await revokeOld(due.serial));
-  }
-
-  const serial = normalizeSerial(readCertificate(options.certificateFile).serialNumber);
+/** The local record of the certificate to renew (renew works on certificates this machine issued). */
+function recordToRenew(certificateFile: string, recordsFile: string): { serial: string; record: IssuanceRecord } {
+  const serial = normalizeSerial(readCertificate(certificateFile).serialNumber);
   const record = readRecords(recordsFile).find((r) => r.serial === serial);
   if (!record)
     throw new CertificateToolError(
-      `certificate ${serial} (${options.certificateFile}) is not in ${recordsFile}: renew works on certificates issued from this machine; issue a new one instead`,
+      `certificate ${serial} (${certificateFile}) is not in ${recordsFile}: renew works on certificates issued from this machine; issue a new one instead`,
       'files',
     );
-  if (record.supersededBy) return { revoked, skipped: `already renewed: ${serial} was replaced by ${record.supersededBy}` };
-  if (record.revokedAt) throw new CertificateToolError(`certificate ${serial} is revoked: issue a new one instead of renewing it`);
-  const lifetimeMs = Date.parse(record.notAfter) - Date.parse(record.notBefore);
-  const renewBeforeMs = options.renewBeforeHours !== undefined ? options.renewBeforeHours * 3_600_000 : lifetimeMs / 3;
-  const dueAt = new Date(Date.parse(record.notAfter) - renewBeforeMs);
-  if (!options.force && now < dueAt)
-    return { revoked, skipped: `not due: ${serial} is valid until ${record.notAfter}; renewal starts ${dueAt.toISOString()}` };
+  return { serial, record };
+}
 
-  // The old files stay usable under new names until the grace period ends.
-  const base = options.certificateFile.replace(/\.cert\.pem$/, '');
+/** Why the certificate is not renewed now (renewed before, or not due yet); a revoked one cannot be renewed. */
+function renewalSkipped(options: RenewClientCertificateOptions, serial: string, record: IssuanceRecord, now: Date): string | undefined {
+  if (record.supersededBy) return `already renewed: ${serial} was replaced by ${record.supersededBy}`;
+  if (record.revokedAt) throw new CertificateToolError(`certificate ${serial} is revoked: issue a new one instead of renewing it`);
+  const renewBeforeMs = options.renewBeforeHours !== undefined ? options.renewBeforeHours * 3_600_000 : lifetimeMsOf(record) / 3;
+  const dueAt = new Date(Date.parse(record.notAfter) - renewBeforeMs);
+  if (!options.force && now < dueAt) return `not due: ${serial} is valid until ${record.notAfter}; renewal starts ${dueAt.toISOString()}`;
+  return undefined;
+}
+
+function lifetimeMsOf(record: IssuanceRecord): number {
+  return Date.parse(record.notAfter) - Date.parse(record.notBefore);
+}
+
+/**
+ * Issues the replacement (new key pair, same CN, binding, key algorithm and lifetime) under the usual file names; the
+ * old files move to `<cn>.<old serial>.*` and stay usable until the grace period ends (moved back if issuance fails).
+ */
+async function issueReplacement(
+  options: RenewClientCertificateOptions,
+  clients: RevokeClients,
+  record: IssuanceRecord,
+  base: string,
+  serial: string,
+): Promise<IssuedClientCertificate> {
   const moves = ['cert', 'chain', 'key']
     .map((kind) => [`${base}.${kind}.pem`, `${base}.${serial}.${kind}.pem`] as const)
     .filter(([from]) => fs.existsSync(from));
   for (const [from, to] of moves) fs.renameSync(from, to);
-  let issued: IssuedClientCertificate;
   try {
-    issued = await issueClientCertificate(
+    return await issueClientCertificate(
       {
         ...options,
         commonName: record.commonName,
         clientId: record.clientId,
         keyAlgorithm: record.keyAlgorithm,
-        validityDays: record.validityDays ?? Math.max(1, Math.round(lifetimeMs / 86_400_000)),
+        validityDays: record.validityDays ?? Math.max(1, Math.round(lifetimeMsOf(record) / 86_400_000)),
         outDir: path.dirname(options.certificateFile),
         force: false,
       },
@@ -641,16 +729,6 @@ async function renew(options: RenewClientCertificateOptions, clients: RevokeClie
     for (const [from, to] of moves) fs.renameSync(to, from);
     throw e;
   }
-  const revokeAfter = new Date(now.getTime() + graceHours * 3_600_000).toISOString();
-  updateRecords(recordsFile, (records) =>
-    records.map((r) =>
-      r.serial === serial
-        ? { ...r, supersededBy: issued.record.serial, revokeAfter, certificateFile: path.resolve(`${base}.${serial}.cert.pem`) }
-        : r,
-    ),
-  );
-  if (graceHours === 0) revoked.push(await revokeOld(serial));
-  return { issued, revoked, revokeAfter };
 }
 
 /** The local issuance records, newest last; `status` is derived from revokedAt and notAfter. */
