@@ -21,7 +21,7 @@ import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { SecureRepository } from '../registry/secure-repository';
 import { SERVICE_CALLS_METADATA_TYPE, ServiceCallsRecord } from '../private/metadata';
-import { IServiceListenerHost, OwnLoadBalancer, PrivateIntegrationGateway } from './private-integration-gateway';
+import { IServiceListenerHost, OwnLoadBalancer, PrivateIntegrationGateway, ServiceListener } from './private-integration-gateway';
 import { ServiceNetworkEntry } from './service-network';
 import { DNS_NAME_PATTERN, matching, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, wholeNumber } from '../private/validation';
 
@@ -415,11 +415,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     this.taskDefinition = task.taskDefinition;
     this.logGroup = task.logGroup;
     this.container = task.container;
-    // ECS2 flags any environment variable. The user's variables are acknowledged only when every value was checked
-    // here (a token cannot be): names and values that look like credentials were refused, and
-    // Platform-TaskEnvironmentHasNoSecrets judges the rendered task definition again.
-    const environment = Object.values(props.environment ?? {});
-    if (environment.length > 0 && !environment.some((value) => Token.isUnresolved(value))) this.acknowledgePlainEnvironment();
+    this.acknowledgeCheckedEnvironment(props.environment ?? {});
     this.securityGroup = this.createSecurityGroup(props);
     this.serviceConnectTlsRole =
       props.serviceConnectTlsRole ??
@@ -441,33 +437,14 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       this.connections.allowFrom(peer, ec2.Port.tcp(this.serviceConnectPort), 'Service Connect (TLS) from a named peer');
     }
 
-    // Behind a shared gateway or a load balancer of its own: either way one TLS listener with the service's target group.
     this.privateIntegrationGateway = props.privateIntegration?.gateway;
-    const host: IServiceListenerHost =
-      this.privateIntegrationGateway ??
-      new OwnLoadBalancer(this, {
-        name: props.serviceName,
-        vpc: props.vpc,
-        subnets: settings.vpcSubnets,
-        accessLogsBucket: props.accessLogsBucket,
-        deletionProtection: props.loadBalancerDeletionProtection,
-      });
-    this.targetGroup = this.createTargetGroup(props.vpc, settings.healthCheckPath);
-    const tls = host.addServiceListener(this, 'privateIntegration.listenerPort', {
-      port: props.privateIntegration?.listenerPort ?? 443,
-      certificate: props.certificate,
-      targetGroup: this.targetGroup,
-    });
+    const { targetGroup, tls } = this.addTlsListener(props, settings);
+    this.targetGroup = targetGroup;
     this.listener = tls.listener;
     this.listenerPort = tls.listenerPort;
     this.loadBalancer = tls.loadBalancer;
     this.loadBalancerSecurityGroup = tls.securityGroup;
     this.vpcLink = tls.vpcLink;
-    this.connections.allowFrom(
-      this.loadBalancerSecurityGroup,
-      ec2.Port.tcp(this.containerPort),
-      'TLS and health checks from the internal load balancer',
-    );
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity: settings.minCapacity, maxCapacity: settings.maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', { targetUtilizationPercent: settings.targetCpu });
@@ -482,118 +459,19 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     const cpu = props.cpu ?? 256;
     const memory = props.memoryLimitMiB ?? 512;
     validateFargateSize(this, cpu, memory);
-    const containerPort = validatePort(this, 'containerPort', props.containerPort ?? 8443);
-    const serviceConnectPort = validatePort(this, 'serviceConnectPort', props.serviceConnectPort ?? 15443);
-    if (serviceConnectPort === containerPort) {
-      invalidProp(
-        this,
-        'serviceConnectPort',
-        serviceConnectPort,
-        'the Service Connect proxy needs its own port so load balancer traffic bypasses it',
-        `use a port other than containerPort (${containerPort}), e.g. 15443`,
-      );
-    }
+    const ports = validatePorts(this, props);
     validateEnvironment(this, props.environment ?? {}, props.secrets ?? {});
     const user = props.user ?? '1000:1000';
-    if (!Token.isUnresolved(user) && isRootUser(user)) {
-      invalidProp(
-        this,
-        'user',
-        user,
-        'containers must not run as root (P15)',
-        "use an unprivileged uid:gid such as '1000:1000' that the image owns its files with",
-      );
-    }
-    const desiredCount = wholeNumber(this, 'desiredCount', props.desiredCount ?? 2, {
-      min: 1,
-      max: 1000,
-      problem: 'a service needs at least one task',
-    });
-    const minCapacity = wholeNumber(this, 'minCapacity', props.minCapacity ?? desiredCount, {
-      min: 1,
-      max: 1000,
-      problem: 'auto scaling must keep at least one task',
-    });
-    const maxCapacity = wholeNumber(this, 'maxCapacity', props.maxCapacity ?? Math.max(minCapacity, 4), {
-      min: 1,
-      max: 1000,
-      problem: 'auto scaling needs a positive maximum',
-    });
-    if (minCapacity > maxCapacity) {
-      invalidProp(
-        this,
-        'minCapacity',
-        { minCapacity, maxCapacity },
-        'the minimum capacity is above the maximum',
-        `set minCapacity ≤ maxCapacity (e.g. maxCapacity: ${minCapacity})`,
-      );
-    }
-    const targetCpu = wholeNumber(this, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 60, {
-      min: 10,
-      max: 90,
-      problem: 'the CPU target is a percentage between 10 and 90',
-    });
+    refuse(this, rootUser(user));
+    const capacity = validateCapacity(this, props);
     const healthCheckPath = props.healthCheckPath ?? '/health';
-    if (!Token.isUnresolved(healthCheckPath) && !/^\/[\x21-\x7e]*$/.test(healthCheckPath)) {
-      invalidProp(this, 'healthCheckPath', healthCheckPath, 'not an absolute URL path', "use a path such as '/health'");
-    }
-    if (!Token.isUnresolved(props.tlsHostname) && !DNS_NAME_PATTERN.test(props.tlsHostname.toLowerCase())) {
-      invalidProp(
-        this,
-        'tlsHostname',
-        props.tlsHostname,
-        'not a DNS host name',
-        "use the name the certificate is issued for, e.g. 'orders.internal.example.com'",
-      );
-    }
     const serviceConnectIdle = props.serviceConnectIdleTimeout ?? Duration.seconds(60);
-    if (!Token.isUnresolved(serviceConnectIdle.toSeconds()) && serviceConnectIdle.toSeconds() < 1) {
-      invalidProp(
-        this,
-        'serviceConnectIdleTimeout',
-        `${serviceConnectIdle.toSeconds()} s`,
-        'a Service Connect route without an idle timeout (0) keeps connections to failed peers open forever',
-        'use at least Duration.seconds(1), e.g. Duration.seconds(60)',
-      );
-    }
-    const exec = props.allowExecuteCommand;
-    if (exec) {
-      recordOptOut(this, 'allowExecuteCommand', 'ECS Exec off', exec);
-      if (props.cluster && !hasEncryptedLoggedExec(props.cluster)) {
-        invalidProp(
-          this,
-          'allowExecuteCommand',
-          props.cluster.clusterName,
-          'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration',
-          'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }',
-        );
-      }
-    }
-    if (props.privateIntegration && props.accessLogsBucket) {
-      invalidProp(
-        this,
-        'accessLogsBucket',
-        props.accessLogsBucket.node.path,
-        'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log',
-        'pass accessLogsBucket to the PrivateIntegrationGateway instead',
-      );
-    }
+    // Independent checks of single props, reported in this order.
+    refuse(this, healthCheckPathNotAbsolute(healthCheckPath) ?? tlsHostnameNotDns(props.tlsHostname) ?? idleTimeoutZero(serviceConnectIdle));
+    if (props.allowExecuteCommand) recordOptOut(this, 'allowExecuteCommand', 'ECS Exec off', props.allowExecuteCommand);
+    refuse(this, execOnUnsafeCluster(props) ?? accessLogsWithoutOwnLoadBalancer(props));
     const vpcSubnets = props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
-    return {
-      imageRef,
-      cpu,
-      memory,
-      containerPort,
-      serviceConnectPort,
-      user,
-      desiredCount,
-      minCapacity,
-      maxCapacity,
-      targetCpu,
-      healthCheckPath,
-      serviceConnectIdle,
-      vpcSubnets,
-    };
+    return { imageRef, cpu, memory, ...ports, user, ...capacity, healthCheckPath, serviceConnectIdle, vpcSubnets };
   }
 
   /** The given cluster, or one with encrypted, logged ECS Exec sessions and encrypted task storage. */
@@ -740,6 +618,33 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     return service;
   }
 
+  /**
+   * Behind a shared gateway or a load balancer of its own: either way one TLS listener with the service's target group,
+   * and the tasks admit the load balancer on the container port.
+   */
+  private addTlsListener(
+    props: SecureFargateServiceProps,
+    settings: ServiceSettings,
+  ): { targetGroup: elbv2.NetworkTargetGroup; tls: ServiceListener } {
+    const host: IServiceListenerHost =
+      this.privateIntegrationGateway ??
+      new OwnLoadBalancer(this, {
+        name: props.serviceName,
+        vpc: props.vpc,
+        subnets: settings.vpcSubnets,
+        accessLogsBucket: props.accessLogsBucket,
+        deletionProtection: props.loadBalancerDeletionProtection,
+      });
+    const targetGroup = this.createTargetGroup(props.vpc, settings.healthCheckPath);
+    const tls = host.addServiceListener(this, 'privateIntegration.listenerPort', {
+      port: props.privateIntegration?.listenerPort ?? 443,
+      certificate: props.certificate,
+      targetGroup,
+    });
+    this.connections.allowFrom(tls.securityGroup, ec2.Port.tcp(this.containerPort), 'TLS and health checks from the internal load balancer');
+    return { targetGroup, tls };
+  }
+
   /** The target group of the tasks behind the load balancer: TLS to the container port, HTTPS health checks. */
   private createTargetGroup(vpc: ec2.IVpc, healthCheckPath: string): elbv2.NetworkTargetGroup {
     const targetGroup = new elbv2.NetworkTargetGroup(this, 'TargetGroup', {
@@ -768,7 +673,23 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
    */
   private admitCallers(options: ServiceCallersOptions, vpc: ec2.IVpc, healthCheckPath: string): ServiceCallerAccess {
     const { entry, services: callers } = options;
-    const stack = Stack.of(this);
+    const requestTimeout = this.validateCallers(options);
+    const { role, targetGroup, listener } = this.createLatticeTarget(entry, vpc, healthCheckPath);
+    const authPolicy = this.createCallerPolicy(entry, callers);
+    const envPrefix = this.serviceName.toUpperCase().replace(/-/g, '_');
+    for (const caller of callers) {
+      entry.network.grantInvoke(entry, caller.serviceName, caller.taskRole, caller.securityGroup);
+      caller.securityGroup.addEgressRule(entry.network.latticePeer, ec2.Port.tcp(443), 'HTTPS to named services through VPC Lattice (IAM auth)');
+      caller.acknowledgePlainEnvironment();
+      caller.container.addEnvironment(`${envPrefix}_URL`, `https://${entry.dnsName}`);
+      caller.container.addEnvironment(`${envPrefix}_REQUEST_TIMEOUT_MS`, String(requestTimeout.toMilliseconds()));
+    }
+    return { entry, targetGroup, listener, authPolicy, infrastructureRole: role, callers: [...callers], requestTimeout };
+  }
+
+  /** Checks `callers` (this service's entry, at least one caller, not itself, a sane deadline); returns the deadline. */
+  private validateCallers(options: ServiceCallersOptions): Duration {
+    const { entry, services: callers } = options;
     if (entry.name !== this.serviceName) {
       invalidProp(
         this,
@@ -796,8 +717,17 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
         'use e.g. Duration.seconds(10)',
       );
     }
+    return requestTimeout;
+  }
+
+  /** The Lattice target group ECS registers the tasks in (with its role), its HTTPS listener, and ingress from Lattice. */
+  private createLatticeTarget(
+    entry: ServiceNetworkEntry,
+    vpc: ec2.IVpc,
+    healthCheckPath: string,
+  ): { role: iam.Role; targetGroup: vpclattice.CfnTargetGroup; listener: vpclattice.CfnListener } {
     const role = new iam.Role(this, 'VpcLatticeRole', {
-      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': stack.account } } }),
+      assumedBy: new iam.ServicePrincipal('ecs.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }),
       description: `${this.serviceName}: ECS registers the tasks in the VPC Lattice target group`,
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonECSInfrastructureRolePolicyForVpcLattice')],
     });
@@ -841,9 +771,12 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
       ec2.Port.tcp(this.containerPort),
       'VPC Lattice: callers admitted by the auth policy, and its health checks',
     );
+    return { role, targetGroup, listener };
+  }
 
-    const invokeResource = `${entry.serviceArn}/*`;
-    const authPolicy = new vpclattice.CfnAuthPolicy(this, 'CallerPolicy', {
+  /** The auth policy of this service's Lattice service: `vpc-lattice-svcs:Invoke` for exactly the callers' task roles. */
+  private createCallerPolicy(entry: ServiceNetworkEntry, callers: readonly SecureFargateService[]): vpclattice.CfnAuthPolicy {
+    return new vpclattice.CfnAuthPolicy(this, 'CallerPolicy', {
       resourceIdentifier: entry.serviceId,
       policy: {
         Version: '2012-10-17',
@@ -853,21 +786,22 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
             Effect: 'Allow',
             Principal: { AWS: callers.map((c) => c.taskRole.roleArn) },
             Action: 'vpc-lattice-svcs:Invoke',
-            Resource: invokeResource,
-            Condition: { StringEquals: { 'aws:PrincipalAccount': stack.account } },
+            Resource: `${entry.serviceArn}/*`,
+            Condition: { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } },
           },
         ],
       },
     });
-    const envPrefix = this.serviceName.toUpperCase().replace(/-/g, '_');
-    for (const caller of callers) {
-      entry.network.grantInvoke(entry, caller.serviceName, caller.taskRole, caller.securityGroup);
-      caller.securityGroup.addEgressRule(entry.network.latticePeer, ec2.Port.tcp(443), 'HTTPS to named services through VPC Lattice (IAM auth)');
-      caller.acknowledgePlainEnvironment();
-      caller.container.addEnvironment(`${envPrefix}_URL`, `https://${entry.dnsName}`);
-      caller.container.addEnvironment(`${envPrefix}_REQUEST_TIMEOUT_MS`, String(requestMs));
-    }
-    return { entry, targetGroup, listener, authPolicy, infrastructureRole: role, callers: [...callers], requestTimeout };
+  }
+
+  /**
+   * ECS2 flags any environment variable. The user's variables are acknowledged only when every value was checked
+   * here (a token cannot be): names and values that look like credentials were refused, and
+   * Platform-TaskEnvironmentHasNoSecrets judges the rendered task definition again.
+   */
+  private acknowledgeCheckedEnvironment(environment: Record<string, string>): void {
+    const values = Object.values(environment);
+    if (values.length > 0 && !values.some((value) => Token.isUnresolved(value))) this.acknowledgePlainEnvironment();
   }
 
   /** Plain environment variables are configuration only (AwsSolutions-ECS2), acknowledged once per task definition. */
@@ -1102,6 +1036,128 @@ function validateFargateSize(scope: IConstruct, cpu: number, memory: number): vo
 
 function validatePort(scope: IConstruct, prop: string, port: number): number {
   return wholeNumber(scope, prop, port, { min: 1, max: 65535, problem: 'ports are whole numbers from 1 to 65535', fix: 'use a port such as 8443' });
+}
+
+/** The container and Service Connect ports: valid, and not the same one. */
+function validatePorts(scope: IConstruct, props: SecureFargateServiceProps): Pick<ServiceSettings, 'containerPort' | 'serviceConnectPort'> {
+  const containerPort = validatePort(scope, 'containerPort', props.containerPort ?? 8443);
+  const serviceConnectPort = validatePort(scope, 'serviceConnectPort', props.serviceConnectPort ?? 15443);
+  if (serviceConnectPort === containerPort) {
+    invalidProp(
+      scope,
+      'serviceConnectPort',
+      serviceConnectPort,
+      'the Service Connect proxy needs its own port so load balancer traffic bypasses it',
+      `use a port other than containerPort (${containerPort}), e.g. 15443`,
+    );
+  }
+  return { containerPort, serviceConnectPort };
+}
+
+/** Task counts and the CPU target of auto scaling. */
+function validateCapacity(
+  scope: IConstruct,
+  props: SecureFargateServiceProps,
+): Pick<ServiceSettings, 'desiredCount' | 'minCapacity' | 'maxCapacity' | 'targetCpu'> {
+  const desiredCount = wholeNumber(scope, 'desiredCount', props.desiredCount ?? 2, {
+    min: 1,
+    max: 1000,
+    problem: 'a service needs at least one task',
+  });
+  const minCapacity = wholeNumber(scope, 'minCapacity', props.minCapacity ?? desiredCount, {
+    min: 1,
+    max: 1000,
+    problem: 'auto scaling must keep at least one task',
+  });
+  const maxCapacity = wholeNumber(scope, 'maxCapacity', props.maxCapacity ?? Math.max(minCapacity, 4), {
+    min: 1,
+    max: 1000,
+    problem: 'auto scaling needs a positive maximum',
+  });
+  if (minCapacity > maxCapacity) {
+    invalidProp(
+      scope,
+      'minCapacity',
+      { minCapacity, maxCapacity },
+      'the minimum capacity is above the maximum',
+      `set minCapacity ≤ maxCapacity (e.g. maxCapacity: ${minCapacity})`,
+    );
+  }
+  const targetCpu = wholeNumber(scope, 'targetCpuUtilizationPercent', props.targetCpuUtilizationPercent ?? 60, {
+    min: 10,
+    max: 90,
+    problem: 'the CPU target is a percentage between 10 and 90',
+  });
+  return { desiredCount, minCapacity, maxCapacity, targetCpu };
+}
+
+/** What is wrong with one prop: the arguments of invalidProp. */
+interface PropProblem {
+  readonly prop: string;
+  readonly value: unknown;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+/** Throws invalidProp for the problem found, if any. */
+function refuse(scope: IConstruct, found: PropProblem | undefined): void {
+  if (found) invalidProp(scope, found.prop, found.value, found.problem, found.fix);
+}
+
+function rootUser(user: string): PropProblem | undefined {
+  if (Token.isUnresolved(user) || !isRootUser(user)) return undefined;
+  return {
+    prop: 'user',
+    value: user,
+    problem: 'containers must not run as root (P15)',
+    fix: "use an unprivileged uid:gid such as '1000:1000' that the image owns its files with",
+  };
+}
+
+function healthCheckPathNotAbsolute(path: string): PropProblem | undefined {
+  if (Token.isUnresolved(path) || /^\/[\x21-\x7e]*$/.test(path)) return undefined;
+  return { prop: 'healthCheckPath', value: path, problem: 'not an absolute URL path', fix: "use a path such as '/health'" };
+}
+
+function tlsHostnameNotDns(hostname: string): PropProblem | undefined {
+  if (Token.isUnresolved(hostname) || DNS_NAME_PATTERN.test(hostname.toLowerCase())) return undefined;
+  return {
+    prop: 'tlsHostname',
+    value: hostname,
+    problem: 'not a DNS host name',
+    fix: "use the name the certificate is issued for, e.g. 'orders.internal.example.com'",
+  };
+}
+
+function idleTimeoutZero(idle: Duration): PropProblem | undefined {
+  const seconds = idle.toSeconds();
+  if (Token.isUnresolved(seconds) || !(seconds < 1)) return undefined;
+  return {
+    prop: 'serviceConnectIdleTimeout',
+    value: `${seconds} s`,
+    problem: 'a Service Connect route without an idle timeout (0) keeps connections to failed peers open forever',
+    fix: 'use at least Duration.seconds(1), e.g. Duration.seconds(60)',
+  };
+}
+
+function execOnUnsafeCluster(props: SecureFargateServiceProps): PropProblem | undefined {
+  if (!props.allowExecuteCommand || !props.cluster || hasEncryptedLoggedExec(props.cluster)) return undefined;
+  return {
+    prop: 'allowExecuteCommand',
+    value: props.cluster.clusterName,
+    problem: 'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration',
+    fix: 'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }',
+  };
+}
+
+function accessLogsWithoutOwnLoadBalancer(props: SecureFargateServiceProps): PropProblem | undefined {
+  if (!props.privateIntegration || !props.accessLogsBucket) return undefined;
+  return {
+    prop: 'accessLogsBucket',
+    value: props.accessLogsBucket.node.path,
+    problem: 'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log',
+    fix: 'pass accessLogsBucket to the PrivateIntegrationGateway instead',
+  };
 }
 
 function validateEnvironment(scope: IConstruct, environment: Record<string, string>, secrets: Record<string, ecs.Secret>): void {
