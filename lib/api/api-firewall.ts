@@ -118,6 +118,72 @@ export class ApiFirewall extends Construct {
     if (!Token.isUnresolved(this.webAclName) && !WEB_ACL_NAME.test(this.webAclName)) {
       invalidProp(this, 'webAclName', this.webAclName, 'web ACL names are 1–128 letters, digits, "_" and "-"', 'use a name such as "platform-api"');
     }
+    const { limit, window } = this.validateRateLimit(props);
+    this.validateAllowList(props);
+    const maxBodyBytes = props.maxBodyBytes ?? 8192;
+    wholeNumber(this, 'maxBodyBytes', maxBodyBytes, {
+      min: 1,
+      max: 16384,
+      refuseTokens: true,
+      problem: 'WAF inspects at most 16 KB of an API Gateway request body by default',
+      fix: 'use a whole number between 1 and 16384',
+    });
+    this.validateLists(props);
+
+    const rules = [
+      ...this.ipAndGeoRules(props),
+      rateRule(limit, window),
+      bodySizeRule(maxBodyBytes),
+      ...managedRuleGroups(props.enableBotControl ?? false),
+    ].map((rule, priority) => ({ ...rule, priority }));
+    this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
+      name: this.webAclName,
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(this.webAclName),
+      rules,
+    });
+    if (props.allowHighRateLimit) {
+      acknowledgeFinding(
+        this.webAcl,
+        'PlatformChecks::Platform-WebAclBaselineRules',
+        `Rate limit above the bound opted in (allowHighRateLimit): ${props.allowHighRateLimit.reason}`,
+      );
+    }
+    const logging = this.createLogging(props);
+    this.logGroup = logging.logGroup;
+    this.loggingConfiguration = logging.loggingConfiguration;
+  }
+
+  /**
+   * Associates the web ACL with an API stage. The association references the Stage resource, so CloudFormation
+   * creates it after the stage exists (a literal stage name would race it).
+   */
+  public associate(stage: apigw.Stage): wafv2.CfnWebACLAssociation {
+    return new wafv2.CfnWebACLAssociation(this, `Association-${Names.nodeUniqueId(stage.node)}`, {
+      resourceArn: stage.stageArn,
+      webAclArn: this.webAcl.attrArn,
+    });
+  }
+
+  /** Requests the web ACL blocked (all rules), summed over 5 minutes by default. */
+  public metricBlockedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: 'AWS/WAFV2',
+      metricName: 'BlockedRequests',
+      dimensionsMap: { WebACL: this.webAclName, Region: Stack.of(this).region, Rule: 'ALL' },
+      statistic: 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  private ipSet(id: string, cidrs: readonly string[]): wafv2.CfnIPSet {
+    return new wafv2.CfnIPSet(this, id, { scope: 'REGIONAL', ipAddressVersion: 'IPV4', addresses: [...cidrs] });
+  }
+
+  /** Checks the per-IP rate limit and its window, and the allowHighRateLimit opt-out (recorded); returns both with defaults. */
+  private validateRateLimit(props: ApiFirewallProps): { limit: number; window: number } {
     const rateLimit = props.rateLimitPerIp ?? 1000;
     wholeNumber(this, 'rateLimitPerIp', rateLimit, {
       min: 10,
@@ -163,6 +229,11 @@ export class ApiFirewall extends Construct {
         props.allowHighRateLimit,
       );
     }
+    return { limit: rateLimit, window };
+  }
+
+  /** Refuses an allow list that opens more than a /8 of the internet unless allowBroadAllowList (recorded) says why. */
+  private validateAllowList(props: ApiFirewallProps): void {
     const broadAllowList = props.allowedIpv4Cidrs !== undefined && opensPublicInternet(props.allowedIpv4Cidrs.filter((c) => !Token.isUnresolved(c)));
     if (broadAllowList && !props.allowBroadAllowList) {
       invalidProp(
@@ -184,14 +255,10 @@ export class ApiFirewall extends Construct {
         );
       recordOptOut(this, 'allowBroadAllowList', 'an IP allow list narrower than a /8 of the internet', props.allowBroadAllowList);
     }
-    const maxBodyBytes = props.maxBodyBytes ?? 8192;
-    wholeNumber(this, 'maxBodyBytes', maxBodyBytes, {
-      min: 1,
-      max: 16384,
-      refuseTokens: true,
-      problem: 'WAF inspects at most 16 KB of an API Gateway request body by default',
-      fix: 'use a whole number between 1 and 16384',
-    });
+  }
+
+  /** Checks the IP and country lists: not empty when given, every entry an IPv4 CIDR or an ISO 3166 alpha-2 code. */
+  private validateLists(props: ApiFirewallProps): void {
     for (const [prop, cidrs] of [
       ['allowedIpv4Cidrs', props.allowedIpv4Cidrs],
       ['blockedIpv4Cidrs', props.blockedIpv4Cidrs],
@@ -213,68 +280,33 @@ export class ApiFirewall extends Construct {
           invalidProp(this, prop, country, 'not an ISO 3166 alpha-2 country code', 'use upper-case codes such as "DE" or "US"');
       }
     }
+  }
 
-    const rules: wafv2.CfnWebACL.RuleProperty[] = [];
-    const block = { block: {} };
-    const addRule = (name: string, statement: wafv2.CfnWebACL.StatementProperty) => {
-      rules.push({ name, priority: rules.length, statement, action: block, visibilityConfig: visibility(name) });
-    };
+  /** Block rules of the optional lists, in order: IP allow list, IP deny list, country allow list, country block list (IP sets created here). */
+  private ipAndGeoRules(props: ApiFirewallProps): UnprioritizedRule[] {
+    const rules: UnprioritizedRule[] = [];
     if (props.allowedIpv4Cidrs) {
       const allowed = this.ipSet('AllowedIps', props.allowedIpv4Cidrs);
-      addRule('BlockNotInAllowedIps', { notStatement: { statement: { ipSetReferenceStatement: { arn: allowed.attrArn } } } });
+      rules.push(blockRule('BlockNotInAllowedIps', { notStatement: { statement: { ipSetReferenceStatement: { arn: allowed.attrArn } } } }));
     }
     if (props.blockedIpv4Cidrs) {
       const blocked = this.ipSet('BlockedIps', props.blockedIpv4Cidrs);
-      addRule('BlockDeniedIps', { ipSetReferenceStatement: { arn: blocked.attrArn } });
+      rules.push(blockRule('BlockDeniedIps', { ipSetReferenceStatement: { arn: blocked.attrArn } }));
     }
-    if (props.allowedCountries)
-      addRule('BlockOutsideAllowedCountries', { notStatement: { statement: { geoMatchStatement: { countryCodes: props.allowedCountries } } } });
-    if (props.blockedCountries) addRule('BlockCountries', { geoMatchStatement: { countryCodes: props.blockedCountries } });
-    addRule('RateLimitPerIp', { rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: window } });
-    addRule('BodySizeLimit', {
-      sizeConstraintStatement: {
-        fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
-        comparisonOperator: 'GT',
-        size: maxBodyBytes,
-        textTransformations: [{ priority: 0, type: 'NONE' }],
-      },
-    });
-    const groups = [...MANAGED_RULE_GROUPS, ...(props.enableBotControl ? ['AWSManagedRulesBotControlRuleSet'] : [])];
-    for (const name of groups) {
-      rules.push({
-        name,
-        priority: rules.length,
-        overrideAction: { none: {} },
-        statement: {
-          managedRuleGroupStatement: {
-            vendorName: 'AWS',
-            name,
-            managedRuleGroupConfigs:
-              name === 'AWSManagedRulesBotControlRuleSet' ? [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] : undefined,
-          },
-        },
-        visibilityConfig: visibility(name),
-      });
-    }
-
-    this.webAcl = new wafv2.CfnWebACL(this, 'Resource', {
-      name: this.webAclName,
-      scope: 'REGIONAL',
-      defaultAction: { allow: {} },
-      visibilityConfig: visibility(this.webAclName),
-      rules,
-    });
-    if (props.allowHighRateLimit) {
-      acknowledgeFinding(
-        this.webAcl,
-        'PlatformChecks::Platform-WebAclBaselineRules',
-        `Rate limit above the bound opted in (allowHighRateLimit): ${props.allowHighRateLimit.reason}`,
+    if (props.allowedCountries) {
+      rules.push(
+        blockRule('BlockOutsideAllowedCountries', { notStatement: { statement: { geoMatchStatement: { countryCodes: props.allowedCountries } } } }),
       );
     }
+    if (props.blockedCountries) rules.push(blockRule('BlockCountries', { geoMatchStatement: { countryCodes: props.blockedCountries } }));
+    return rules;
+  }
 
+  /** The `aws-waf-logs-…` log group, the resource policy that lets WAF deliver to it, and the logging configuration. */
+  private createLogging(props: ApiFirewallProps): { logGroup: logs.LogGroup; loggingConfiguration: wafv2.CfnLoggingConfiguration } {
     const stack = Stack.of(this);
     const logGroupName = `aws-waf-logs-${Names.uniqueResourceName(this, { maxLength: 400, separator: '-' })}`;
-    this.logGroup = createSecureLogGroup(this, 'Logs', {
+    const logGroup = createSecureLogGroup(this, 'Logs', {
       encryptionKey: props.logsKey,
       retention: props.logRetention,
       retentionPropName: 'logRetention',
@@ -287,7 +319,7 @@ export class ApiFirewall extends Construct {
           sid: 'AwsWafLogDelivery',
           principals: [new iam.ServicePrincipal('delivery.logs.amazonaws.com')],
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [this.logGroup.logGroupArn],
+          resources: [logGroup.logGroupArn],
           conditions: {
             StringEquals: { 'aws:SourceAccount': stack.account },
             ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'logs', resource: '*' }) },
@@ -295,7 +327,7 @@ export class ApiFirewall extends Construct {
         }),
       ],
     });
-    this.loggingConfiguration = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
+    const loggingConfiguration = new wafv2.CfnLoggingConfiguration(this, 'Logging', {
       resourceArn: this.webAcl.attrArn,
       // WAF wants the log group ARN without the ":*" suffix CloudFormation's Arn attribute carries.
       logDestinationConfigs: [
@@ -303,35 +335,51 @@ export class ApiFirewall extends Construct {
       ],
       redactedFields: REDACTED_HEADERS.map((name) => ({ singleHeader: { Name: name } })),
     });
-    this.loggingConfiguration.node.addDependency(this.logGroup, deliveryPolicy);
+    loggingConfiguration.node.addDependency(logGroup, deliveryPolicy);
+    return { logGroup, loggingConfiguration };
   }
+}
 
-  /**
-   * Associates the web ACL with an API stage. The association references the Stage resource, so CloudFormation
-   * creates it after the stage exists (a literal stage name would race it).
-   */
-  public associate(stage: apigw.Stage): wafv2.CfnWebACLAssociation {
-    return new wafv2.CfnWebACLAssociation(this, `Association-${Names.nodeUniqueId(stage.node)}`, {
-      resourceArn: stage.stageArn,
-      webAclArn: this.webAcl.attrArn,
-    });
-  }
+/** A web ACL rule before its priority (its place in the rule list) is set. */
+type UnprioritizedRule = Omit<wafv2.CfnWebACL.RuleProperty, 'priority'>;
 
-  /** Requests the web ACL blocked (all rules), summed over 5 minutes by default. */
-  public metricBlockedRequests(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: 'AWS/WAFV2',
-      metricName: 'BlockedRequests',
-      dimensionsMap: { WebACL: this.webAclName, Region: Stack.of(this).region, Rule: 'ALL' },
-      statistic: 'Sum',
-      period: Duration.minutes(5),
-      ...props,
-    });
-  }
+function blockRule(name: string, statement: wafv2.CfnWebACL.StatementProperty): UnprioritizedRule {
+  return { name, statement, action: { block: {} }, visibilityConfig: visibility(name) };
+}
 
-  private ipSet(id: string, cidrs: readonly string[]): wafv2.CfnIPSet {
-    return new wafv2.CfnIPSet(this, id, { scope: 'REGIONAL', ipAddressVersion: 'IPV4', addresses: [...cidrs] });
-  }
+/** Blocks a client IP that sends more than `limit` requests per `window` seconds. */
+function rateRule(limit: number, window: number): UnprioritizedRule {
+  return blockRule('RateLimitPerIp', { rateBasedStatement: { limit, aggregateKeyType: 'IP', evaluationWindowSec: window } });
+}
+
+/** Blocks bodies larger than `maxBodyBytes`, and bodies too large for WAF to inspect. */
+function bodySizeRule(maxBodyBytes: number): UnprioritizedRule {
+  return blockRule('BodySizeLimit', {
+    sizeConstraintStatement: {
+      fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+      comparisonOperator: 'GT',
+      size: maxBodyBytes,
+      textTransformations: [{ priority: 0, type: 'NONE' }],
+    },
+  });
+}
+
+/** MANAGED_RULE_GROUPS (and Bot Control at the common inspection level when enabled), each with its own actions. */
+function managedRuleGroups(botControl: boolean): UnprioritizedRule[] {
+  const groups = [...MANAGED_RULE_GROUPS, ...(botControl ? ['AWSManagedRulesBotControlRuleSet'] : [])];
+  return groups.map((name) => ({
+    name,
+    overrideAction: { none: {} },
+    statement: {
+      managedRuleGroupStatement: {
+        vendorName: 'AWS',
+        name,
+        managedRuleGroupConfigs:
+          name === 'AWSManagedRulesBotControlRuleSet' ? [{ awsManagedRulesBotControlRuleSet: { inspectionLevel: 'COMMON' } }] : undefined,
+      },
+    },
+    visibilityConfig: visibility(name),
+  }));
 }
 
 function visibility(metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty {

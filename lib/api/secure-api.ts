@@ -359,21 +359,10 @@ export class SecureApi extends Construct {
   constructor(scope: Construct, id: string, props: SecureApiProps) {
     super(scope, id);
     const stageName = props.stageName ?? 'prod';
-    if (!Token.isUnresolved(stageName) && !STAGE_NAME.test(stageName)) {
-      invalidProp(this, 'stageName', stageName, 'API Gateway stage names are letters, digits and "_"', 'use a name such as "prod" or "v1_live"');
-    }
-    this.stageName = stageName;
     this.stageThrottle = props.throttle ?? { rateLimit: 50, burstLimit: 100 };
+    this.validateSettings(props, stageName, this.stageThrottle);
+    this.stageName = stageName;
     this.throttle = this.stageThrottle;
-    validateThrottle(this, 'throttle', this.stageThrottle);
-    if (props.customAuthorizer) {
-      assertReason(
-        this,
-        'customAuthorizer.reason',
-        props.customAuthorizer.reason,
-        "the reason is recorded on every method's AwsSolutions-COG4 acknowledgement (say why this authorizer replaces Cognito)",
-      );
-    }
     this.customAuthorizer = props.customAuthorizer;
     this.apiName = props.apiName;
     this.requireApiKey = props.withoutApiKeys === undefined;
@@ -390,7 +379,43 @@ export class SecureApi extends Construct {
       description: `Client certificate ${this.node.path} presents to its backends`,
     });
 
-    this.restApi = new apigw.RestApi(this, 'Resource', {
+    this.restApi = this.createRestApi(props, stageName);
+    this.stage = this.restApi.deploymentStage;
+    // Method settings are rendered late so per-route throttles added after construction are included.
+    (this.stage.node.defaultChild as apigw.CfnStage).methodSettings = Lazy.any({ produce: () => this.renderMethodSettings() });
+    this.acknowledgeFixedFindings(props);
+
+    this.userPool = props.userPool;
+    this.validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
+    this.addGenericErrorResponses();
+
+    this.alarmTopic = this.createAlarmTopic(props.alarmTopicKey);
+    this.addDefaultAlarms();
+    this.alarms = this.alarmList;
+
+    this.usagePlans = this.tiers;
+    for (const [name, tier] of Object.entries(props.usageTiers ?? {})) this.addUsageTier(name, tier);
+  }
+
+  /** Checks the stage name, the stage-wide throttle and the custom authorizer's reason (invalidProp: prop, value, problem, fix). */
+  private validateSettings(props: SecureApiProps, stageName: string, throttle: ThrottleOptions): void {
+    if (!Token.isUnresolved(stageName) && !STAGE_NAME.test(stageName)) {
+      invalidProp(this, 'stageName', stageName, 'API Gateway stage names are letters, digits and "_"', 'use a name such as "prod" or "v1_live"');
+    }
+    validateThrottle(this, 'throttle', throttle);
+    if (props.customAuthorizer) {
+      assertReason(
+        this,
+        'customAuthorizer.reason',
+        props.customAuthorizer.reason,
+        "the reason is recorded on every method's AwsSolutions-COG4 acknowledgement (say why this authorizer replaces Cognito)",
+      );
+    }
+  }
+
+  /** The regional REST API and its stage: JSON access logs, tracing, the backend client certificate, the resource policy. */
+  private createRestApi(props: SecureApiProps, stageName: string): apigw.RestApi {
+    return new apigw.RestApi(this, 'Resource', {
       restApiName: props.apiName,
       description: 'cdk-secure-microservices SecureApi',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
@@ -407,9 +432,10 @@ export class SecureApi extends Construct {
         clientCertificateId: this.backendClientCertificate.attrClientCertificateId,
       },
     });
-    this.stage = this.restApi.deploymentStage;
-    // Method settings are rendered late so per-route throttles added after construction are included.
-    (this.stage.node.defaultChild as apigw.CfnStage).methodSettings = Lazy.any({ produce: () => this.renderMethodSettings() });
+  }
+
+  /** What the API leaves off on purpose: the managed policy of the account-wide logging role, stage caching. */
+  private acknowledgeFixedFindings(props: SecureApiProps): void {
     if (props.manageAccountCloudWatchRole) {
       const role = this.restApi.node.findChild('CloudWatchRole');
       acknowledgeFinding(
@@ -424,9 +450,10 @@ export class SecureApi extends Construct {
       complianceFindingIds('APIGWCacheEnabledAndEncrypted'),
       "Stage caching is off on purpose: responses are per caller (OAuth scopes, tenants) and the cache key ignores the token, so a cache could serve one client's data to another.",
     );
+  }
 
-    this.userPool = props.userPool;
-    this.validator = this.restApi.addRequestValidator('RequestValidator', { validateRequestBody: true, validateRequestParameters: true });
+  /** Gateway responses with a generic JSON body and SECURITY_HEADERS: nothing about the API's internals leaks. */
+  private addGenericErrorResponses(): void {
     for (const [type, id, message] of GENERIC_GATEWAY_RESPONSES) {
       this.restApi.addGatewayResponse(id, {
         type,
@@ -434,19 +461,27 @@ export class SecureApi extends Construct {
         templates: { 'application/json': JSON.stringify({ message, requestId: '$context.requestId' }) },
       });
     }
+  }
 
-    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', { masterKey: props.alarmTopicKey, enforceSSL: true, displayName: 'SecureApi alarms' });
+  /** The encrypted, TLS-only alarm topic, which this account's CloudWatch alarms may publish to. */
+  private createAlarmTopic(masterKey: kms.IKey): sns.Topic {
+    const topic = new sns.Topic(this, 'AlarmTopic', { masterKey, enforceSSL: true, displayName: 'SecureApi alarms' });
     // enforceSSL gives the topic a policy of its own, which replaces SNS's default one: without this statement
     // CloudWatch could not publish and every alarm would be silent.
-    this.alarmTopic.addToResourcePolicy(
+    topic.addToResourcePolicy(
       new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsOfThisAccount',
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['sns:Publish'],
-        resources: [this.alarmTopic.topicArn],
+        resources: [topic.topicArn],
         conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
+    return topic;
+  }
+
+  /** 5XX responses, share of 4XX responses and p99 latency, over 5 minutes, against the thresholds. */
+  private addDefaultAlarms(): void {
     this.addAlarm(
       'ServerErrors',
       this.stage.metricServerError({ period: Duration.minutes(5), statistic: 'Sum' }),
@@ -465,10 +500,6 @@ export class SecureApi extends Construct {
       this.thresholds.p99LatencyMs,
       'p99 latency (ms)',
     );
-    this.alarms = this.alarmList;
-
-    this.usagePlans = this.tiers;
-    for (const [name, tier] of Object.entries(props.usageTiers ?? {})) this.addUsageTier(name, tier);
   }
 
   /**
@@ -572,6 +603,38 @@ export class SecureApi extends Construct {
 
   /** Checks every option of a route (invalidProp: prop, value, problem, fix) and records a publicRoute opt-out. */
   private validateRoute(options: RouteOptions): { method: HttpMethod; segments: string[]; resourcePath: string; key: RouteKey; scopes: string[] } {
+    const { method, segments, resourcePath } = this.validateRoutePath(options);
+    const route = routeKey(method, resourcePath);
+    if (this.routeList.some((r) => routeKey(r.method, r.resourcePath) === route)) {
+      invalidProp(this, 'addRoute', route, 'this route already exists', 'change the path, method or version (a new version gets its own base path)');
+    }
+    const scopes = this.validateRouteScopes(route, options);
+    if (BODY_METHODS.includes(method) && !options.requestModel) {
+      invalidProp(
+        this,
+        'addRoute.requestModel',
+        undefined,
+        `${route} accepts a body, which must be validated against a JSON schema`,
+        'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }',
+      );
+    }
+    for (const key of Object.keys(options.requestParameters ?? {})) {
+      if (!REQUEST_PARAMETER.test(key)) {
+        invalidProp(
+          this,
+          'addRoute.requestParameters',
+          key,
+          'keys are method.request.<querystring|header|path>.<name>',
+          'use e.g. "method.request.querystring.limit"',
+        );
+      }
+    }
+    if (options.throttle) validateThrottle(this, `addRoute(${route}).throttle`, options.throttle);
+    return { method, segments, resourcePath, key: route, scopes };
+  }
+
+  /** Checks a route's method, version and path; returns the method, the path's segments and the full resource path. */
+  private validateRoutePath(options: RouteOptions): { method: HttpMethod; segments: string[]; resourcePath: string } {
     // Upper-cased for JavaScript callers, whom the HttpMethod type does not reach.
     const method = String(options.method ?? '').toUpperCase();
     if (!isHttpMethod(method)) {
@@ -611,10 +674,11 @@ export class SecureApi extends Construct {
       }
     }
     const resourcePath = `/${options.version}${segments.length ? `/${segments.join('/')}` : ''}`;
-    const route = routeKey(method, resourcePath);
-    if (this.routeList.some((r) => routeKey(r.method, r.resourcePath) === route)) {
-      invalidProp(this, 'addRoute', route, 'this route already exists', 'change the path, method or version (a new version gets its own base path)');
-    }
+    return { method, segments, resourcePath };
+  }
+
+  /** Checks a route's scopes: well-formed, at least one unless the route is public (recorded), none if it is. */
+  private validateRouteScopes(route: RouteKey, options: RouteOptions): string[] {
     const scopes = options.scopes ?? [];
     for (const scope of scopes) {
       if (!parseScope(scope)) {
@@ -646,28 +710,7 @@ export class SecureApi extends Construct {
         'pass scopes such as ["orders/read"], or publicRoute: { reason } for a deliberately public route',
       );
     }
-    if (BODY_METHODS.includes(method) && !options.requestModel) {
-      invalidProp(
-        this,
-        'addRoute.requestModel',
-        undefined,
-        `${route} accepts a body, which must be validated against a JSON schema`,
-        'pass requestModel: { type: JsonSchemaType.OBJECT, properties: {…}, additionalProperties: false }',
-      );
-    }
-    for (const key of Object.keys(options.requestParameters ?? {})) {
-      if (!REQUEST_PARAMETER.test(key)) {
-        invalidProp(
-          this,
-          'addRoute.requestParameters',
-          key,
-          'keys are method.request.<querystring|header|path>.<name>',
-          'use e.g. "method.request.querystring.limit"',
-        );
-      }
-    }
-    if (options.throttle) validateThrottle(this, `addRoute(${route}).throttle`, options.throttle);
-    return { method, segments, resourcePath, key: route, scopes };
+    return scopes;
   }
 
   /** The construct under which routes placed in `scope` create their resources, methods and models (`<scope>/Api`). */

@@ -115,6 +115,38 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: PrivateNetworkProps) {
     super(scope, id);
+    const { azCount, cidr, extraEndpoints, endpointZones, nat } = this.validate(props);
+    this.vpc = this.createVpc(cidr, azCount, nat);
+    this.serviceSubnets = { subnetGroupName: SERVICE_SUBNET_GROUP };
+    this.boundRestrictDefaultSecurityGroupTimeout();
+    if (nat) this.acknowledgeNatRoutes(nat);
+
+    const flowLogs = this.createFlowLogs(props);
+    this.flowLogGroup = flowLogs.group;
+    this.flowLogRole = flowLogs.role;
+    this.flowLog = flowLogs.flowLog;
+
+    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc: this.vpc,
+      description: 'VPC interface endpoints: HTTPS from inside the VPC only',
+      allowAllOutbound: false,
+    });
+    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
+    this.connections = this.endpointSecurityGroup.connections;
+
+    this.s3Endpoint = this.createS3Endpoint();
+    this.dynamoDbEndpoint = this.createDynamoDbEndpoint();
+    this.interfaceEndpoints = this.createInterfaceEndpoints([...DEFAULT_INTERFACE_ENDPOINTS, ...extraEndpoints], endpointZones, azCount);
+  }
+
+  /** Checks the props (invalidProp: prop, value, problem, fix), records a NAT opt-out; returns the settings with defaults. */
+  private validate(props: PrivateNetworkProps): {
+    azCount: number;
+    cidr: string;
+    extraEndpoints: string[];
+    endpointZones: number;
+    nat?: NatEgressOptions;
+  } {
     const azCount = props.availabilityZones ?? 2;
     wholeNumber(this, 'availabilityZones', azCount, {
       min: 2,
@@ -148,8 +180,7 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
     const nat = props.allowInternetEgressViaNat;
     if (nat) {
       recordOptOut(this, 'allowInternetEgressViaNat', 'isolated subnets without internet egress', nat);
-      const natGateways = nat.natGateways ?? 1;
-      wholeNumber(this, 'allowInternetEgressViaNat.natGateways', natGateways, {
+      wholeNumber(this, 'allowInternetEgressViaNat.natGateways', nat.natGateways ?? 1, {
         min: 1,
         max: azCount,
         refuseTokens: true,
@@ -157,8 +188,11 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
         fix: `use 1 (cheapest) or ${azCount} (one per AZ)`,
       });
     }
+    return { azCount, cidr, extraEndpoints, endpointZones, nat };
+  }
 
-    const stack = Stack.of(this);
+  /** The VPC: isolated service subnets, or public and private-with-egress subnets when NAT is opted in. */
+  private createVpc(cidr: string, azCount: number, nat: NatEgressOptions | undefined): ec2.Vpc {
     // AZs come from Fn::GetAZs, resolved by CloudFormation in the target account: env-agnostic stacks (which only
     // know two AZs) get 3 AZs offline, and stacks with an account and region carry no literal AZ names (cfn-lint
     // W3010) that an account's AZ lookup would otherwise bake in.
@@ -169,8 +203,7 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
           { name: SERVICE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
         ]
       : [{ name: SERVICE_SUBNET_GROUP, subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 20 }];
-
-    this.vpc = new ec2.Vpc(this, 'Vpc', {
+    return new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(cidr),
       availabilityZones,
       subnetConfiguration,
@@ -179,123 +212,130 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       enableDnsHostnames: true,
       enableDnsSupport: true,
     });
-    this.serviceSubnets = { subnetGroupName: SERVICE_SUBNET_GROUP };
-    // CDK's custom resource that closes the default security group gets the platform's serviceTimeout too.
-    const restrictDefaultSg = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource')?.node.defaultChild as CfnResource | undefined;
-    if (restrictDefaultSg) {
-      restrictDefaultSg.addPropertyOverride('ServiceTimeout', CUSTOM_RESOURCE_SERVICE_TIMEOUT.toSeconds());
-      acknowledgeFinding(
-        restrictDefaultSg,
-        'PlatformChecks::Platform-NoEscapeHatchOverride[Properties.ServiceTimeout]',
-        'ec2.Vpc exposes no serviceTimeout for its restrict-default-security-group custom resource; the override only bounds how long CloudFormation waits for its answer (5 minutes instead of an hour).',
-      );
-    }
-    if (nat) {
-      // The opted-in NAT needs public subnets whose default route goes to the internet gateway: that route is the
-      // opt-out itself, so its findings are acknowledged with the user's reason, on each route only.
-      // The same holds for the service subnets' default routes to the NAT gateways (Platform-NoInternetEgressRoute)
-      // and for each of these route tables opening the internet (Platform-NoBroadPublicCidr).
-      const reason = `NAT egress opted in (allowInternetEgressViaNat): ${nat.reason}`;
-      for (const subnet of this.vpc.publicSubnets) {
-        const route = subnet.node.findChild('DefaultRoute');
-        acknowledgeFindings(route, complianceFindingIds('VPCNoUnrestrictedRouteToIGW'), reason);
-      }
-      for (const subnet of [...this.vpc.publicSubnets, ...this.vpc.privateSubnets]) {
-        acknowledgeFinding(subnet.node.findChild('DefaultRoute'), 'PlatformChecks::Platform-NoInternetEgressRoute', reason);
-        acknowledgeFinding(subnet.node.findChild('RouteTable'), 'PlatformChecks::Platform-NoBroadPublicCidr', reason);
-      }
-    }
+  }
 
-    this.flowLogGroup = createSecureLogGroup(this, 'FlowLogGroup', {
+  /** CDK's custom resource that closes the default security group gets the platform's serviceTimeout too. */
+  private boundRestrictDefaultSecurityGroupTimeout(): void {
+    const restrictDefaultSg = this.vpc.node.tryFindChild('RestrictDefaultSecurityGroupCustomResource')?.node.defaultChild as CfnResource | undefined;
+    if (!restrictDefaultSg) return;
+    restrictDefaultSg.addPropertyOverride('ServiceTimeout', CUSTOM_RESOURCE_SERVICE_TIMEOUT.toSeconds());
+    acknowledgeFinding(
+      restrictDefaultSg,
+      'PlatformChecks::Platform-NoEscapeHatchOverride[Properties.ServiceTimeout]',
+      'ec2.Vpc exposes no serviceTimeout for its restrict-default-security-group custom resource; the override only bounds how long CloudFormation waits for its answer (5 minutes instead of an hour).',
+    );
+  }
+
+  /**
+   * The opted-in NAT needs public subnets whose default route goes to the internet gateway: that route is the
+   * opt-out itself, so its findings are acknowledged with the user's reason, on each route only. The same holds for
+   * the service subnets' default routes to the NAT gateways (Platform-NoInternetEgressRoute) and for each of these
+   * route tables opening the internet (Platform-NoBroadPublicCidr).
+   */
+  private acknowledgeNatRoutes(nat: NatEgressOptions): void {
+    const reason = `NAT egress opted in (allowInternetEgressViaNat): ${nat.reason}`;
+    for (const subnet of this.vpc.publicSubnets) {
+      const route = subnet.node.findChild('DefaultRoute');
+      acknowledgeFindings(route, complianceFindingIds('VPCNoUnrestrictedRouteToIGW'), reason);
+    }
+    for (const subnet of [...this.vpc.publicSubnets, ...this.vpc.privateSubnets]) {
+      acknowledgeFinding(subnet.node.findChild('DefaultRoute'), 'PlatformChecks::Platform-NoInternetEgressRoute', reason);
+      acknowledgeFinding(subnet.node.findChild('RouteTable'), 'PlatformChecks::Platform-NoBroadPublicCidr', reason);
+    }
+  }
+
+  /** Flow logs of ALL traffic to an encrypted log group, written by a role trusted for this account only. */
+  private createFlowLogs(props: PrivateNetworkProps): { group: logs.LogGroup; role: iam.Role; flowLog: ec2.FlowLog } {
+    const group = createSecureLogGroup(this, 'FlowLogGroup', {
       encryptionKey: props.logsKey,
       retention: props.flowLogRetention,
       retentionPropName: 'flowLogRetention',
     });
-    this.flowLogRole = new iam.Role(this, 'FlowLogRole', {
+    const role = new iam.Role(this, 'FlowLogRole', {
       assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
-        conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
       description: 'VPC flow logs: write to the platform flow-log group only',
     });
     // A customer managed policy (not the inline DefaultPolicy a grant would create) scoped to the one log group.
     const flowLogPolicy = new iam.ManagedPolicy(this, 'FlowLogPolicy', {
-      roles: [this.flowLogRole],
+      roles: [role],
       statements: [
         new iam.PolicyStatement({
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-          resources: [this.flowLogGroup.logGroupArn, `${this.flowLogGroup.logGroupArn}:log-stream:*`],
+          resources: [group.logGroupArn, `${group.logGroupArn}:log-stream:*`],
         }),
       ],
     });
     acknowledgeFinding(
       flowLogPolicy,
-      `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.flowLogGroup.node.defaultChild as CfnElement)}.Arn>:log-stream:*]`,
+      `AwsSolutions::AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(group.node.defaultChild as CfnElement)}.Arn>:log-stream:*]`,
       'VPC Flow Logs creates one log stream per network interface with names it chooses at run time; the wildcard is limited to streams of this one flow-log group.',
     );
-    this.flowLog = this.vpc.addFlowLog('FlowLog', {
-      destination: ec2.FlowLogDestination.toCloudWatchLogs(this.flowLogGroup, this.flowLogRole.withoutPolicyUpdates()),
+    const flowLog = this.vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(group, role.withoutPolicyUpdates()),
       trafficType: ec2.FlowLogTrafficType.ALL,
     });
+    return { group, role, flowLog };
+  }
 
-    this.endpointSecurityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
-      vpc: this.vpc,
-      description: 'VPC interface endpoints: HTTPS from inside the VPC only',
-      allowAllOutbound: false,
-    });
-    this.endpointSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(443), 'HTTPS from inside the VPC');
-    this.connections = this.endpointSecurityGroup.connections;
+  /** A gateway endpoint in the service subnets whose policy holds exactly `statements`. */
+  private gatewayEndpoint(id: string, service: ec2.GatewayVpcEndpointAwsService, statements: iam.PolicyStatement[]): ec2.GatewayVpcEndpoint {
+    const endpoint = this.vpc.addGatewayEndpoint(id, { service, subnets: [this.serviceSubnets] });
+    for (const statement of statements) endpoint.addToPolicy(statement);
+    return endpoint;
+  }
 
-    const account = stack.account;
-    const thisAccountOnly = { StringEquals: { 'aws:PrincipalAccount': account } };
-
-    this.s3Endpoint = this.vpc.addGatewayEndpoint('S3Endpoint', {
-      service: ec2.GatewayVpcEndpointAwsService.S3,
-      subnets: [this.serviceSubnets],
-    });
-    // The perimeter is the bucket's account: S3 gateway endpoints do not evaluate aws:PrincipalAccount (a condition
-    // on it never matches, awsdocs/amazon-vpc-user-guide#94); who may use a bucket is decided by its bucket policy.
-    this.s3Endpoint.addToPolicy(
+  private createS3Endpoint(): ec2.GatewayVpcEndpoint {
+    const stack = Stack.of(this);
+    return this.gatewayEndpoint('S3Endpoint', ec2.GatewayVpcEndpointAwsService.S3, [
+      // The perimeter is the bucket's account: S3 gateway endpoints do not evaluate aws:PrincipalAccount (a condition
+      // on it never matches, awsdocs/amazon-vpc-user-guide#94); who may use a bucket is decided by its bucket policy.
       new iam.PolicyStatement({
         sid: 'ThisAccountsBuckets',
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:ResourceAccount': account } },
+        conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
       }),
-    );
-    // ECR serves image layers from this AWS-owned bucket by a request presigned by an AWS principal, so neither the
-    // principal nor the resource account is ours: the statement is scoped to that one bucket and read-only.
-    this.s3Endpoint.addToPolicy(
+      // ECR serves image layers from this AWS-owned bucket by a request presigned by an AWS principal, so neither the
+      // principal nor the resource account is ours: the statement is scoped to that one bucket and read-only.
       new iam.PolicyStatement({
         sid: 'EcrImageLayers',
         principals: [new iam.AnyPrincipal()],
         actions: ['s3:GetObject'],
         resources: [`arn:${stack.partition}:s3:::prod-${stack.region}-starport-layer-bucket/*`],
       }),
-    );
+    ]);
+  }
 
-    this.dynamoDbEndpoint = this.vpc.addGatewayEndpoint('DynamoDbEndpoint', {
-      service: ec2.GatewayVpcEndpointAwsService.DYNAMODB,
-      subnets: [this.serviceSubnets],
-    });
-    this.dynamoDbEndpoint.addToPolicy(
+  private createDynamoDbEndpoint(): ec2.GatewayVpcEndpoint {
+    const stack = Stack.of(this);
+    return this.gatewayEndpoint('DynamoDbEndpoint', ec2.GatewayVpcEndpointAwsService.DYNAMODB, [
       new iam.PolicyStatement({
         sid: 'ThisAccountsTables',
         principals: [new iam.AnyPrincipal()],
         actions: ['dynamodb:*'],
-        resources: [`arn:${stack.partition}:dynamodb:${stack.region}:${account}:table/*`],
+        resources: [`arn:${stack.partition}:dynamodb:${stack.region}:${stack.account}:table/*`],
         // Gateway endpoints: a resource-account perimeter, as on S3 (the table ARNs name this account as well).
-        conditions: { StringEquals: { 'aws:ResourceAccount': account } },
+        conditions: { StringEquals: { 'aws:ResourceAccount': stack.account } },
       }),
-    );
+    ]);
+  }
 
-    const endpointSubnets =
+  /**
+   * One interface endpoint per service name (duplicates dropped), in the first `endpointZones` service subnets,
+   * with private DNS and a policy that admits this account's principals only.
+   */
+  private createInterfaceEndpoints(names: string[], endpointZones: number, azCount: number): Record<string, ec2.InterfaceVpcEndpoint> {
+    const subnets =
       endpointZones === azCount ? this.serviceSubnets : { subnets: this.vpc.selectSubnets(this.serviceSubnets).subnets.slice(0, endpointZones) };
+    const thisAccountOnly = { StringEquals: { 'aws:PrincipalAccount': Stack.of(this).account } };
     const endpoints: Record<string, ec2.InterfaceVpcEndpoint> = {};
-    for (const name of [...new Set([...DEFAULT_INTERFACE_ENDPOINTS, ...extraEndpoints])]) {
+    for (const name of new Set(names)) {
       const endpoint = this.vpc.addInterfaceEndpoint(endpointId(name), {
         service: new ec2.InterfaceVpcEndpointAwsService(name),
-        subnets: endpointSubnets,
+        subnets,
         securityGroups: [this.endpointSecurityGroup],
         privateDnsEnabled: true,
         open: false,
@@ -311,7 +351,7 @@ export class PrivateNetwork extends Construct implements ec2.IConnectable {
       );
       endpoints[name] = endpoint;
     }
-    this.interfaceEndpoints = endpoints;
+    return endpoints;
   }
 }
 
