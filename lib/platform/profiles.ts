@@ -32,7 +32,8 @@ export interface PlatformProfile {
   readonly interfaceEndpointZones?: number;
   /**
    * What the platform may cost per month with no traffic (USD, us-east-1 list prices). The security report's
-   * "Idle monthly cost" section compares the synthesized estimate with it and names cheaper choices when over.
+   * "Idle monthly cost" section compares the synthesized estimate with it and, when over, names the smallest set of
+   * cheaper choices that keeps every control on and brings the total within it (or says none does).
    * @default - no budget
    */
   readonly idleMonthlyBudgetUsd?: number;

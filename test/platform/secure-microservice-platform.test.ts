@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AccountSecurityBaseline } from '../../lib/baseline/account-security-baseline';
 import { PlatformStage, PlatformStageProps } from '../../lib/platform/platform-stage';
 import { decodeRouteScopes } from '../../lib/pki/route-map';
-import { IDLE_COST_BUDGET_METADATA_TYPE } from '../../lib/cost/idle-cost';
+import { estimateIdleCost, IDLE_COST_BUDGET_METADATA_TYPE } from '../../lib/cost/idle-cost';
 import { PLATFORM_PROFILES } from '../../lib/platform/profiles';
 import { SecureMicroservicePlatform, SecureMicroservicePlatformProps } from '../../lib/platform/secure-microservice-platform';
 import { expectNoFindings, expectReasonedAcknowledgements, newApp, newStack, synthWithGate } from '../support/harness';
@@ -414,6 +414,10 @@ describe('SecureMicroservicePlatform with existing VPC, user pool and CA (throug
     result.template.resourceCountIs('AWS::EC2::VPC', 0);
     result.template.resourceCountIs('AWS::Cognito::UserPool', 0);
     result.template.resourceCountIs('AWS::ACMPCA::CertificateAuthority', 0);
+    // What the idle-cost choices `existingCertificateAuthority` and `existingNetwork` say they save is gone from the bill.
+    const rows = estimateIdleCost([{ stackPath: 'Existing', resources: result.template.toJSON().Resources }]).rows;
+    expect(rows.filter((r) => r.resourceType === 'AWS::ACMPCA::CertificateAuthority' || r.price === 'interfaceEndpointAzHour')).toEqual([]);
+    expect(rows.map((r) => r.resourceType)).toContain('AWS::WAFv2::WebACL');
     // Each one brought in is a recorded weakening: the report lists what the gate no longer checks.
     const report = fs.readFileSync(`${result.assemblyDir}/security-report.md`, 'utf8');
     for (const [prop, unchecked] of [
