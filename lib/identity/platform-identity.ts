@@ -196,20 +196,7 @@ export class PlatformIdentity extends Construct {
       );
     }
 
-    let featurePlan = cognito.FeaturePlan.PLUS;
-    if (props.withoutThreatProtection) {
-      recordOptOut(this, 'withoutThreatProtection', 'Cognito Plus plan with threat protection', props.withoutThreatProtection);
-      if (props.withoutThreatProtection.plan === cognito.FeaturePlan.PLUS) {
-        invalidProp(
-          this,
-          'withoutThreatProtection.plan',
-          props.withoutThreatProtection.plan,
-          'the opt-out names the plan to use instead of Plus',
-          'use FeaturePlan.ESSENTIALS or FeaturePlan.LITE, or omit withoutThreatProtection',
-        );
-      }
-      featurePlan = props.withoutThreatProtection.plan;
-    }
+    const featurePlan = this.featurePlan(props);
     if (props.allowSelfSignUp) recordOptOut(this, 'allowSelfSignUp', 'no self sign-up', props.allowSelfSignUp);
     const plus = featurePlan === cognito.FeaturePlan.PLUS;
 
@@ -251,6 +238,22 @@ export class PlatformIdentity extends Construct {
       cognitoDomain: { domainPrefix: props.domainPrefix },
     });
     if (Object.keys(this.attributeClaims).length > 0) this.ensureTokenTrigger('userAttributeClaims');
+  }
+
+  /** Plus (threat protection enforced), or the plan the withoutThreatProtection opt-out names (recorded). */
+  private featurePlan(props: PlatformIdentityProps): cognito.FeaturePlan {
+    if (!props.withoutThreatProtection) return cognito.FeaturePlan.PLUS;
+    recordOptOut(this, 'withoutThreatProtection', 'Cognito Plus plan with threat protection', props.withoutThreatProtection);
+    if (props.withoutThreatProtection.plan === cognito.FeaturePlan.PLUS) {
+      invalidProp(
+        this,
+        'withoutThreatProtection.plan',
+        props.withoutThreatProtection.plan,
+        'the opt-out names the plan to use instead of Plus',
+        'use FeaturePlan.ESSENTIALS or FeaturePlan.LITE, or omit withoutThreatProtection',
+      );
+    }
+    return props.withoutThreatProtection.plan;
   }
 
   /** Roles added so far: name → the scopes the role grants. */

@@ -401,28 +401,14 @@ export class SecureMicroservicePlatform extends Construct {
     this.servicesPerStack = props.servicesPerStack ?? 8;
     this.servicesPerGateway = props.servicesPerGateway ?? MAX_LISTENERS_PER_NLB;
     const alarmEmails = this.validate(props);
-
-    this.node.addValidation({
-      validate: () =>
-        this.api.routes.length === 0
-          ? [
-              `${this.node.path}: the platform has no route, so its API would be empty. Fix: add a service with at least one route, e.g. platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] }).`,
-            ]
-          : [],
-    });
+    this.refuseEmptyApi();
     const retention = this.profile.logRetention;
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `platform/${props.environmentName}` });
     this.recordBroughtIn(props);
-    const own = props.existingNetwork
-      ? undefined
-      : new PrivateNetwork(this, 'Network', {
-          logsKey: this.keys.logsKey,
-          availabilityZones: this.profile.availabilityZones,
-          interfaceEndpointZones: this.profile.interfaceEndpointZones,
-          flowLogRetention: retention,
-        });
-    this.network = own;
-    const network = own ? { vpc: own.vpc, endpoints: own, serviceSubnets: own.serviceSubnets } : props.existingNetwork!;
+    this.network = props.existingNetwork ? undefined : this.createNetwork();
+    const network = this.network
+      ? { vpc: this.network.vpc, endpoints: this.network, serviceSubnets: this.network.serviceSubnets }
+      : props.existingNetwork!;
     this.vpc = network.vpc;
     this.endpoints = network.endpoints;
     this.serviceSubnets = network.serviceSubnets;
@@ -449,27 +435,7 @@ export class SecureMicroservicePlatform extends Construct {
     const mtls = props.mutualTls ? this.createMutualTlsAuthorizer(props.mutualTls, props.userAttributeClaims) : undefined;
     this.clientCertificateAuthorizer = mtls?.authorizer;
     this.revocationSync = mtls?.revocationSync;
-    this.api = new SecureApi(this, 'Api', {
-      // Environment-scoped names: API metrics (ApiName, Stage dimensions) and alarms of two platforms in one account
-      // stay apart.
-      apiName: `csm-${props.environmentName}-api`,
-      stageName: props.environmentName.replace(/-/g, '_'),
-      userPool: this.identity.userPool,
-      logsKey: this.keys.logsKey,
-      alarmTopicKey: this.keys.dataKey,
-      accessLogRetention: retention,
-      usageTiers: props.usageTiers ?? { standard: { rateLimit: 50, burstLimit: 100, quota: 1_000_000, quotaPeriod: apigw.Period.MONTH } },
-      disableExecuteApiEndpoint: props.mutualTls ? true : undefined,
-      manageAccountCloudWatchRole: props.manageAccountCloudWatchRole,
-      resourcePolicy: props.apiResourcePolicy,
-      customAuthorizer: this.clientCertificateAuthorizer
-        ? {
-            authorizer: this.clientCertificateAuthorizer.authorizer,
-            reason:
-              'The mTLS path uses ClientCertificateAuthorizer, which verifies the Cognito access token and the route scopes itself and also refuses revoked client certificates; a Cognito authorizer cannot check revocation.',
-          }
-        : undefined,
-    });
+    this.api = this.createApi(props);
     this.alarmTopic = this.api.alarmTopic;
     if (alarmEmails.length > 0) {
       const undelivered = createDeadLetterQueue(
@@ -489,6 +455,53 @@ export class SecureMicroservicePlatform extends Construct {
       ? this.createCertificateOperatorPolicy(this.clientCertificateAuthorizer)
       : undefined;
     this.apiUrl = this.addOutputs(props);
+  }
+
+  /** A platform without routes fails synth: its API would be empty (checked late, since services add routes after construction). */
+  private refuseEmptyApi(): void {
+    this.node.addValidation({
+      validate: () =>
+        this.api.routes.length === 0
+          ? [
+              `${this.node.path}: the platform has no route, so its API would be empty. Fix: add a service with at least one route, e.g. platform.addService('orders', { imageTag: '1.0.0', routes: [{ version: 'v1', path: '/orders', method: 'GET', scopes: ['api/orders.read'] }] }).`,
+            ]
+          : [],
+    });
+  }
+
+  /** The platform's own private network, sized by the profile. */
+  private createNetwork(): PrivateNetwork {
+    return new PrivateNetwork(this, 'Network', {
+      logsKey: this.keys.logsKey,
+      availabilityZones: this.profile.availabilityZones,
+      interfaceEndpointZones: this.profile.interfaceEndpointZones,
+      flowLogRetention: this.profile.logRetention,
+    });
+  }
+
+  /** The environment's API: environment-scoped names, the default usage tier, the mTLS authorizer when there is one. */
+  private createApi(props: SecureMicroservicePlatformProps): SecureApi {
+    return new SecureApi(this, 'Api', {
+      // Environment-scoped names: API metrics (ApiName, Stage dimensions) and alarms of two platforms in one account
+      // stay apart.
+      apiName: `csm-${props.environmentName}-api`,
+      stageName: props.environmentName.replace(/-/g, '_'),
+      userPool: this.identity.userPool,
+      logsKey: this.keys.logsKey,
+      alarmTopicKey: this.keys.dataKey,
+      accessLogRetention: this.profile.logRetention,
+      usageTiers: props.usageTiers ?? { standard: { rateLimit: 50, burstLimit: 100, quota: 1_000_000, quotaPeriod: apigw.Period.MONTH } },
+      disableExecuteApiEndpoint: props.mutualTls ? true : undefined,
+      manageAccountCloudWatchRole: props.manageAccountCloudWatchRole,
+      resourcePolicy: props.apiResourcePolicy,
+      customAuthorizer: this.clientCertificateAuthorizer
+        ? {
+            authorizer: this.clientCertificateAuthorizer.authorizer,
+            reason:
+              'The mTLS path uses ClientCertificateAuthorizer, which verifies the Cognito access token and the route scopes itself and also refuses revoked client certificates; a Cognito authorizer cannot check revocation.',
+          }
+        : undefined,
+    });
   }
 
   /** Checks the platform's props (invalidProp: prop, value, problem, fix), records budget and log floor; returns the alarm addresses. */
