@@ -462,14 +462,14 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     const ports = validatePorts(this, props);
     validateEnvironment(this, props.environment ?? {}, props.secrets ?? {});
     const user = props.user ?? '1000:1000';
-    refuse(this, rootUser(user));
+    checkValue(this, user, VALUE_RULES.user);
     const capacity = validateCapacity(this, props);
     const healthCheckPath = props.healthCheckPath ?? '/health';
+    checkValue(this, healthCheckPath, VALUE_RULES.healthCheckPath);
+    checkValue(this, props.tlsHostname, VALUE_RULES.tlsHostname);
     const serviceConnectIdle = props.serviceConnectIdleTimeout ?? Duration.seconds(60);
-    // Independent checks of single props, reported in this order.
-    refuse(this, healthCheckPathNotAbsolute(healthCheckPath) ?? tlsHostnameNotDns(props.tlsHostname) ?? idleTimeoutZero(serviceConnectIdle));
-    if (props.allowExecuteCommand) recordOptOut(this, 'allowExecuteCommand', 'ECS Exec off', props.allowExecuteCommand);
-    refuse(this, execOnUnsafeCluster(props) ?? accessLogsWithoutOwnLoadBalancer(props));
+    checkValue(this, serviceConnectIdle.toSeconds(), VALUE_RULES.serviceConnectIdleSeconds);
+    validateExecAndAccessLogs(this, props);
     const vpcSubnets = props.serviceSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
     return { imageRef, cpu, memory, ...ports, user, ...capacity, healthCheckPath, serviceConnectIdle, vpcSubnets };
   }
@@ -1091,73 +1091,75 @@ function validateCapacity(
   return { desiredCount, minCapacity, maxCapacity, targetCpu };
 }
 
-/** What is wrong with one prop: the arguments of invalidProp. */
-interface PropProblem {
+/** A check of one prop's value on its own; unresolved tokens pass (CloudFormation checks them at deploy time). */
+interface ValueRule<T> {
   readonly prop: string;
-  readonly value: unknown;
+  readonly accepts: (value: T) => boolean;
   readonly problem: string;
   readonly fix: string;
+  /** The value as the message shows it. @default - the value */
+  readonly shown?: (value: T) => unknown;
 }
 
-/** Throws invalidProp for the problem found, if any. */
-function refuse(scope: IConstruct, found: PropProblem | undefined): void {
-  if (found) invalidProp(scope, found.prop, found.value, found.problem, found.fix);
+/** Throws invalidProp when `value` (unless an unresolved token) breaks `rule`. */
+function checkValue<T>(scope: IConstruct, value: T, rule: ValueRule<T>): void {
+  if (!Token.isUnresolved(value) && !rule.accepts(value))
+    invalidProp(scope, rule.prop, rule.shown ? rule.shown(value) : value, rule.problem, rule.fix);
 }
 
-function rootUser(user: string): PropProblem | undefined {
-  if (Token.isUnresolved(user) || !isRootUser(user)) return undefined;
-  return {
+/** The independent single-value checks of SecureFargateServiceProps. */
+const VALUE_RULES = {
+  user: {
     prop: 'user',
-    value: user,
+    accepts: (user: string) => !isRootUser(user),
     problem: 'containers must not run as root (P15)',
     fix: "use an unprivileged uid:gid such as '1000:1000' that the image owns its files with",
-  };
-}
-
-function healthCheckPathNotAbsolute(path: string): PropProblem | undefined {
-  if (Token.isUnresolved(path) || /^\/[\x21-\x7e]*$/.test(path)) return undefined;
-  return { prop: 'healthCheckPath', value: path, problem: 'not an absolute URL path', fix: "use a path such as '/health'" };
-}
-
-function tlsHostnameNotDns(hostname: string): PropProblem | undefined {
-  if (Token.isUnresolved(hostname) || DNS_NAME_PATTERN.test(hostname.toLowerCase())) return undefined;
-  return {
+  },
+  healthCheckPath: {
+    prop: 'healthCheckPath',
+    accepts: (path: string) => /^\/[\x21-\x7e]*$/.test(path),
+    problem: 'not an absolute URL path',
+    fix: "use a path such as '/health'",
+  },
+  tlsHostname: {
     prop: 'tlsHostname',
-    value: hostname,
+    accepts: (hostname: string) => DNS_NAME_PATTERN.test(hostname.toLowerCase()),
     problem: 'not a DNS host name',
     fix: "use the name the certificate is issued for, e.g. 'orders.internal.example.com'",
-  };
-}
-
-function idleTimeoutZero(idle: Duration): PropProblem | undefined {
-  const seconds = idle.toSeconds();
-  if (Token.isUnresolved(seconds) || !(seconds < 1)) return undefined;
-  return {
+  },
+  serviceConnectIdleSeconds: {
     prop: 'serviceConnectIdleTimeout',
-    value: `${seconds} s`,
+    accepts: (seconds: number) => !(seconds < 1),
+    shown: (seconds: number) => `${seconds} s`,
     problem: 'a Service Connect route without an idle timeout (0) keeps connections to failed peers open forever',
     fix: 'use at least Duration.seconds(1), e.g. Duration.seconds(60)',
-  };
-}
+  },
+} satisfies Record<string, ValueRule<string> | ValueRule<number>>;
 
-function execOnUnsafeCluster(props: SecureFargateServiceProps): PropProblem | undefined {
-  if (!props.allowExecuteCommand || !props.cluster || hasEncryptedLoggedExec(props.cluster)) return undefined;
-  return {
-    prop: 'allowExecuteCommand',
-    value: props.cluster.clusterName,
-    problem: 'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration',
-    fix: 'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }',
-  };
-}
-
-function accessLogsWithoutOwnLoadBalancer(props: SecureFargateServiceProps): PropProblem | undefined {
-  if (!props.privateIntegration || !props.accessLogsBucket) return undefined;
-  return {
-    prop: 'accessLogsBucket',
-    value: props.accessLogsBucket.node.path,
-    problem: 'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log',
-    fix: 'pass accessLogsBucket to the PrivateIntegrationGateway instead',
-  };
+/** Records the ECS Exec opt-out; ECS Exec needs a cluster that encrypts and logs sessions, access logs a load balancer of the service's own. */
+function validateExecAndAccessLogs(scope: IConstruct, props: SecureFargateServiceProps): void {
+  const exec = props.allowExecuteCommand;
+  if (exec) {
+    recordOptOut(scope, 'allowExecuteCommand', 'ECS Exec off', exec);
+    if (props.cluster && !hasEncryptedLoggedExec(props.cluster)) {
+      invalidProp(
+        scope,
+        'allowExecuteCommand',
+        props.cluster.clusterName,
+        'ECS Exec sessions must be KMS-encrypted and logged, and this cluster does not show such an executeCommandConfiguration',
+        'omit cluster (the default cluster encrypts and logs sessions) or pass an ecs.Cluster with executeCommandConfiguration { kmsKey, logging: OVERRIDE, cloudWatchEncryptionEnabled }',
+      );
+    }
+  }
+  if (props.privateIntegration && props.accessLogsBucket) {
+    invalidProp(
+      scope,
+      'accessLogsBucket',
+      props.accessLogsBucket.node.path,
+      'a service behind a shared PrivateIntegrationGateway has no load balancer of its own to log',
+      'pass accessLogsBucket to the PrivateIntegrationGateway instead',
+    );
+  }
 }
 
 function validateEnvironment(scope: IConstruct, environment: Record<string, string>, secrets: Record<string, ecs.Secret>): void {
