@@ -459,7 +459,12 @@ function injectionOperators(body: BodySchema, seed: number): Draft {
 }
 
 function prototypePollution(body: BodySchema, seed: number): Draft {
-  const text = `{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}},${JSON.stringify(validBody(body, seed)).slice(1)}`;
+  // The valid body's fields follow the polluting keys; an empty or non-object body (a schema without required
+  // fields, an array, an unresolvable model) adds none.
+  const valid = validBody(body, seed);
+  const fields =
+    valid && typeof valid === 'object' && !Array.isArray(valid) && Object.keys(valid).length > 0 ? `,${JSON.stringify(valid).slice(1)}` : '}';
+  const text = `{"__proto__":{"isAdmin":true},"constructor":{"prototype":{"isAdmin":true}}${fields}`;
   const value = JSON.parse(text) as unknown;
   return {
     category: 'body',
