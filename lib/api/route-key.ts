@@ -15,32 +15,28 @@ export function isHttpMethod(value: unknown): value is HttpMethod {
   return typeof value === 'string' && (HTTP_METHODS as readonly string[]).includes(value);
 }
 
-/**
- * Methods a route key may name. SecureApi routes use HttpMethod only; the mTLS authorizer also takes OPTIONS and ANY
- * keys for APIs built without SecureApi (ANY stands for every method, OPTIONS included).
- */
-export const ROUTE_KEY_METHODS = [...HTTP_METHODS, 'OPTIONS', 'ANY'] as const;
-export type RouteKeyMethod = (typeof ROUTE_KEY_METHODS)[number];
-
 export interface ParsedRouteKey {
-  readonly method: RouteKeyMethod;
+  readonly method: HttpMethod;
   /** The resource path, starting with "/". */
   readonly path: string;
 }
 
-/** `"<METHOD> <resource path>"`. */
-export type RouteKey = `${string} /${string}`;
+/**
+ * `"<METHOD> <resource path>"` with a method the API accepts (`"GET /v1/orders/{id}"`): the compiler refuses `ANY` and
+ * `OPTIONS` keys, as SecureApi refuses such routes.
+ */
+export type RouteKey = `${HttpMethod} /${string}`;
 
 /** The route key of `method` on `resourcePath` (which starts with "/"). */
-export function routeKey(method: RouteKeyMethod, resourcePath: string): RouteKey {
+export function routeKey(method: HttpMethod, resourcePath: string): RouteKey {
   return `${method} ${resourcePath}` as RouteKey;
 }
 
-/** The method and resource path of a route key, or undefined when `key` is not `"<METHOD> /<path>"` with a RouteKeyMethod. */
+/** The method and resource path of a route key, or undefined when `key` is not `"<METHOD> /<path>"` with an HttpMethod. */
 export function parseRouteKey(key: string): ParsedRouteKey | undefined {
   const space = key.indexOf(' ');
   const method = key.slice(0, space);
   const path = key.slice(space + 1);
-  if (!(ROUTE_KEY_METHODS as readonly string[]).includes(method) || !path.startsWith('/') || path.includes(' ')) return undefined;
-  return { method: method as RouteKeyMethod, path };
+  if (!isHttpMethod(method) || !path.startsWith('/') || path.includes(' ')) return undefined;
+  return { method, path };
 }

@@ -12,9 +12,9 @@ import { grantKeyViaService, viaService } from '../private/key-use';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
 import { createPkiFunction, refuseIsolatedVpc } from './pki-function';
-import { encodeRouteScopes } from './route-map';
+import { encodeRouteScopes, RouteScopes } from './route-map';
 import { parseRoute, RouteConflict, RouteTable } from './route-policy';
-import { ROUTE_KEY_METHODS } from '../api/route-key';
+import { HTTP_METHODS, isHttpMethod, RouteKey } from '../api/route-key';
 
 export interface ClientCertificateAuthorizerProps {
   /** The Cognito user pool that issues the access tokens. */
@@ -25,12 +25,12 @@ export interface ClientCertificateAuthorizerProps {
    */
   readonly appClients?: cognito.IUserPoolClient[];
   /**
-   * Route (`"<METHOD> <resource path>"`, e.g. `"GET /orders/{id}"`) → OAuth scopes (`resourceServer/scope`), any
-   * one of which grants the route. Routes not listed are denied. More can be added with `allowRoute`; an authorizer
-   * that allows no route at synth time is an error.
+   * Route (`"<METHOD> <resource path>"`, e.g. `"GET /orders/{id}"`, with a method the API accepts: no ANY or OPTIONS)
+   * → OAuth scopes (`resourceServer/scope`), any one of which grants the route. Routes not listed are denied. More
+   * can be added with `allowRoute`; an authorizer that allows no route at synth time is an error.
    * @default - none yet (add them with `allowRoute`)
    */
-  readonly routeScopes?: Record<string, string[]>;
+  readonly routeScopes?: Record<RouteKey, string[]>;
   /** Encrypts the deny-list table. */
   readonly encryptionKey: kms.IKey;
   /** Encrypts the authorizer's log group. */
@@ -74,7 +74,7 @@ const LAMBDA_ENVIRONMENT_BYTES = 4096;
 const ENVIRONMENT_RESERVE_BYTES = 512;
 /** A Cognito app client id (at most 128 characters; 26 in practice) and its comma. */
 const CLIENT_ID_BYTES = 27;
-const ROUTE = new RegExp(`^(${ROUTE_KEY_METHODS.join('|')}) /[A-Za-z0-9/{}._+-]*$`);
+const ROUTE = new RegExp(`^(${HTTP_METHODS.join('|')}) /[A-Za-z0-9/{}._+-]*$`);
 const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const MAX_CACHE_TTL_SECONDS = 300;
 /** Identity sources that key the decision cache on the request's route as well (method and concrete path). */
@@ -96,12 +96,13 @@ export class ClientCertificateAuthorizer extends Construct {
   public readonly handler: lambda.Function;
   /** The decision cache TTL, i.e. the revocation latency at the API. */
   public readonly resultsCacheTtl: Duration;
-  private readonly routeScopes: Record<string, string[]> = {};
+  private readonly routeScopes: RouteScopes = {};
   private conflictCache?: { readonly count: number; readonly conflicts: RouteConflict[] };
 
   constructor(scope: Construct, id: string, props: ClientCertificateAuthorizerProps) {
     super(scope, id);
-    for (const [route, scopes] of Object.entries(props.routeScopes ?? {})) this.allowRoute(route, scopes);
+    // Keys are checked at run time too: callers in JavaScript, or casting, get past the compiler.
+    for (const [route, scopes] of Object.entries(props.routeScopes ?? {})) this.allowRoute(route as RouteKey, scopes);
     this.validateRouteMap(props.appClients ?? []);
     this.resultsCacheTtl = props.resultsCacheTtl ?? Duration.seconds(60);
     const ttlSeconds = this.resultsCacheTtl.toSeconds();
@@ -234,8 +235,19 @@ export class ClientCertificateAuthorizer extends Construct {
 
   /**
    * Allows `route` (`"<METHOD> <resource path>"`, e.g. `"GET /v1/orders/{id}"`) to callers holding any of `scopes`.
+   * The method is one the API accepts (HttpMethod): ANY and OPTIONS are refused, as SecureApi refuses such routes.
    */
-  public allowRoute(route: string, scopes: readonly string[]): void {
+  public allowRoute(route: RouteKey, scopes: readonly string[]): void {
+    const method = route.split(' ')[0];
+    if (/^[A-Z]+ \//.test(route) && !isHttpMethod(method)) {
+      invalidProp(
+        this,
+        'routeScopes',
+        route,
+        `"${method}" is not a method the API accepts as a route (ANY would grant every verb at once; OPTIONS is CORS preflight)`,
+        `name each route with one of ${HTTP_METHODS.join(', ')}, e.g. "GET /v1/orders/{id}"`,
+      );
+    }
     if (!ROUTE.test(route) || !parsesAsRoute(route)) {
       invalidProp(
         this,

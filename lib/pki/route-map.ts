@@ -1,7 +1,8 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { RouteKey } from '../api/route-key';
 
-/** `"<METHOD> <resource path>"` → OAuth scopes, any one of which grants the route. */
-export type RouteScopes = Record<string, string[]>;
+/** `"<METHOD> <resource path>"` (a method the API accepts) → OAuth scopes, any one of which grants the route. */
+export type RouteScopes = Record<RouteKey, string[]>;
 
 /**
  * The route map travels in the authorizer's environment, which Lambda caps at 4 KB. Route maps repeat themselves

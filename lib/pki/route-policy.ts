@@ -1,4 +1,4 @@
-import { parseRouteKey, ROUTE_KEY_METHODS } from '../api/route-key';
+import { HTTP_METHODS, HttpMethod, parseRouteKey } from '../api/route-key';
 import type { RouteScopes } from './route-map';
 
 /**
@@ -12,16 +12,13 @@ import type { RouteScopes } from './route-map';
  * refuses them while decisions are cached.
  */
 
-/** The methods a route may name. ANY is expanded into each: a `*` in the method position would also match `/`. */
-export const ROUTE_METHODS = ROUTE_KEY_METHODS.filter((m) => m !== 'ANY');
-
 type Segment = { readonly kind: 'literal'; readonly value: string } | { readonly kind: 'param' } | { readonly kind: 'proxy' };
 
-/** One route of the map: its methods, path segments, scopes and the ARN path pattern that covers it. */
+/** One route of the map: its method, path segments, scopes and the ARN path pattern that covers it. */
 export interface ParsedRoute {
   /** `"<METHOD> <resource path>"` as in the route map. */
   readonly key: string;
-  readonly methods: readonly string[];
+  readonly method: HttpMethod;
   readonly segments: readonly Segment[];
   readonly scopes: readonly string[];
   /** ARN path pattern (no leading `/`): literal segments, `?*` (one or more characters) for `{param}` and `{proxy+}`. */
@@ -46,8 +43,8 @@ export interface RouteConflict {
 
 export function parseRoute(key: string, scopes: readonly string[]): ParsedRoute {
   const { method, path } = parseRouteKey(key) ?? {};
-  if (!method || path === undefined) throw new Error(`invalid route "${key}": expected "<METHOD> /<path>"`);
-  const methods = method === 'ANY' ? [...ROUTE_METHODS] : [method];
+  if (!method || path === undefined)
+    throw new Error(`invalid route "${key}": expected "<METHOD> /<path>" with a method of ${HTTP_METHODS.join(', ')}`);
   const segments: Segment[] = path
     .split('/')
     .slice(1)
@@ -59,7 +56,7 @@ export function parseRoute(key: string, scopes: readonly string[]): ParsedRoute 
       return { kind: 'literal' as const, value: s };
     });
   const pattern = segments.map((s) => (s.kind === 'literal' ? s.value : '?*')).join('/');
-  return { key, methods, segments, scopes, pattern };
+  return { key, method, segments, scopes, pattern };
 }
 
 /** `arn:…:<apiId>/<stage>` of a request's method ARN (`arn:…:<apiId>/<stage>/<METHOD>/<path>`). */
@@ -69,9 +66,9 @@ export function apiStageArn(methodArn: string): string {
   return `${api}/${stage}`;
 }
 
-/** The method ARN patterns of a route under `arn:…:<apiId>/<stage>`. */
-export function routeArns(apiStage: string, route: ParsedRoute): string[] {
-  return route.methods.map((m) => `${apiStage}/${m}/${route.pattern}`);
+/** The method ARN pattern of a route under `arn:…:<apiId>/<stage>`. */
+export function routeArn(apiStage: string, route: ParsedRoute): string {
+  return `${apiStage}/${route.method}/${route.pattern}`;
 }
 
 /**
@@ -116,7 +113,7 @@ export class RouteTable {
   public policy(apiStage: string, granted: ReadonlySet<string>): RoutePolicy {
     const permitted = this.routes.filter((r) => RouteTable.permits(r, granted));
     const denied = this.routes.filter((r) => !RouteTable.permits(r, granted) && permitted.some((a) => this.reaches(a, r)));
-    return { allow: permitted.flatMap((r) => routeArns(apiStage, r)), deny: denied.flatMap((r) => routeArns(apiStage, r)) };
+    return { allow: permitted.map((r) => routeArn(apiStage, r)), deny: denied.map((r) => routeArn(apiStage, r)) };
   }
 
   /**
@@ -143,7 +140,7 @@ export class RouteTable {
     const key = `${a.key}\n${b.key}`;
     let result = this.reachCache.get(key);
     if (result === undefined) {
-      result = a.methods.some((m) => b.methods.includes(m)) && patternMeetsRoute(a.pattern, b.segments);
+      result = a.method === b.method && patternMeetsRoute(a.pattern, b.segments);
       this.reachCache.set(key, result);
     }
     return result;

@@ -5,16 +5,15 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApiFirewall, ApiFirewallProps } from '../api/api-firewall';
-import { ApiResourcePolicyOptions, SecureApi, ThrottleOptions, UsageTierOptions } from '../api/secure-api';
+import { ApiResourcePolicyOptions, RouteOptions, SecureApi, UsageTierOptions } from '../api/secure-api';
 import { MAX_LISTENERS_PER_NLB, PrivateIntegrationGateway } from '../compute/private-integration-gateway';
-import { createExecutionRole, createServiceConnectTlsRole, SecureFargateService } from '../compute/secure-fargate-service';
+import { createExecutionRole, createServiceConnectTlsRole, SecureFargateService, SecureFargateServiceProps } from '../compute/secure-fargate-service';
 import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { ServiceNetwork } from '../compute/service-network';
 import { PlatformKeys } from '../encryption/platform-keys';
@@ -40,7 +39,6 @@ import { SecureTable } from '../storage/secure-table';
 import { IDLE_COST_BUDGET_METADATA_TYPE } from '../cost/idle-cost';
 import { PLATFORM_PROFILES, PlatformProfile } from './profiles';
 import { ENVIRONMENT_NAME_PATTERN, SERVICE_NAME_PATTERN, SERVICE_NAME_PROBLEM, wholeDays, wholeNumber } from '../private/validation';
-import { HttpMethod } from '../api/route-key';
 
 /** An existing VPC to run the services in instead of a new PrivateNetwork. */
 export interface ExistingNetwork {
@@ -210,30 +208,22 @@ export interface SecureMicroservicePlatformProps {
   readonly latticePrefixListId?: string;
 }
 
-/** A route of a service on the platform's API. */
-export interface PlatformRoute {
-  /** `v1`, `v2`, ... */
-  readonly version: string;
-  /** API path under the version, e.g. `/orders/{id}`. */
-  readonly path: string;
-  readonly method: HttpMethod;
-  /** OAuth scopes (`<scopeGroup>/<service>.<scope>`, e.g. `api/orders.read`), any of which grants the route. */
+/**
+ * A route of a service on the platform's API: `version`, `path`, `method`, `requestModel` and `throttle` are
+ * `SecureApi.addRoute`'s (RouteOptions); the platform supplies the integration (the service) and the authorizer,
+ * and never serves a route without scopes.
+ */
+export interface PlatformRoute extends Pick<RouteOptions, 'version' | 'path' | 'method' | 'requestModel' | 'throttle'> {
+  /**
+   * OAuth scopes (`<scopeGroup>/<service>.<scope>`, e.g. `api/orders.read`), any of which grants the route; required
+   * (a platform route is never public).
+   */
   readonly scopes: string[];
   /**
    * Path on the service.
    * @default - the API path
    */
   readonly backendPath?: string;
-  /**
-   * JSON schema of the body (required for POST, PUT and PATCH).
-   * @default - none
-   */
-  readonly requestModel?: apigw.JsonSchema;
-  /**
-   * Throttling for this route, e.g. tighter for writes.
-   * @default - the stage-wide throttle
-   */
-  readonly throttle?: ThrottleOptions;
 }
 
 /** The replication decision for a service's bucket (one of the two is required). */
@@ -244,7 +234,15 @@ export interface PlatformBucketOptions {
   readonly withoutReplication?: SecurityOptOut;
 }
 
-export interface PlatformServiceOptions {
+/**
+ * A service of the platform: the image, its scopes, routes, clients, storage and callers; `cpu`, `memoryLimitMiB`,
+ * `cpuArchitecture`, `environment`, `secrets` and `containerHealthCheckCommand` are SecureFargateService's and passed
+ * to it as given.
+ */
+export interface PlatformServiceOptions extends Pick<
+  SecureFargateServiceProps,
+  'cpu' | 'memoryLimitMiB' | 'cpuArchitecture' | 'environment' | 'secrets' | 'containerHealthCheckCommand'
+> {
   /** Immutable image tag (or use `imageDigest`). */
   readonly imageTag?: string;
   /** `sha256:<64 hex>`. */
@@ -296,27 +294,11 @@ export interface PlatformServiceOptions {
    * @default Duration.seconds(10)
    */
   readonly callRequestTimeout?: Duration;
-  /** @default 256 */
-  readonly cpu?: number;
-  /** @default 512 */
-  readonly memoryLimitMiB?: number;
   /**
-   * CPU architecture of the service's tasks: `ecs.CpuArchitecture.ARM64` (Graviton) costs about 20% less on Fargate
-   * and needs an image built for `linux/arm64` (see SecureFargateServiceProps.cpuArchitecture).
-   * @default ecs.CpuArchitecture.X86_64
+   * Tasks started on deploy (SecureFargateService's `desiredCount`, with the platform profile's default).
+   * @default - the profile's desiredCount
    */
-  readonly cpuArchitecture?: ecs.CpuArchitecture;
-  /** @default - the profile's desiredCount */
   readonly desiredCount?: number;
-  /** @default - none */
-  readonly environment?: Record<string, string>;
-  /** @default - none */
-  readonly secrets?: Record<string, ecs.Secret>;
-  /**
-   * Container health check command (the tool must be in the image), e.g. `['CMD', '/app/healthcheck']`.
-   * @default - none; the load balancer's HTTPS health check on `/health` decides
-   */
-  readonly containerHealthCheckCommand?: string[];
 }
 
 /** What `addService` built. */

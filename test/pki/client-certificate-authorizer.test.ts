@@ -11,7 +11,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { Construct } from 'constructs';
 import { beforeAll, describe, expect, test, vi } from 'vitest';
 import { ClientCertificateAuthorizer, ClientCertificateAuthorizerProps } from '../../lib/pki/client-certificate-authorizer';
-import { decodeRouteScopes, encodeRouteScopes } from '../../lib/pki/route-map';
+import { decodeRouteScopes, encodeRouteScopes, RouteScopes } from '../../lib/pki/route-map';
 import { authorize, AuthorizerDeps, AuthorizerEvent } from '../../lib/pki/handlers/client-cert-authorizer.lambda';
 import { boundCertificate } from './certificates';
 import { newStack } from '../support/harness';
@@ -144,15 +144,15 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
     expect(effect(await authorize(event('77', token), { ...deps, certificateBinding: false }))).toBe('Allow');
   });
 
-  test('ANY routes expand into each method (a "*" method would also match "/")', async () => {
-    const request = {
-      ...event('12', tokens.sign({ scope: 'misc/any' }), 'ANY /misc/{id}'),
-      methodArn: 'arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/PATCH/misc/7',
-    };
-    const result = await authorize(request, { ...deps, routeScopes: { 'ANY /misc/{id}': ['misc/any'] } });
-    expect(result.policyDocument.Statement[0].Resource).toEqual(
-      ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'].map((m) => `arn:aws:execute-api:eu-west-1:111111111111:abc123/prod/${m}/misc/?*`),
-    );
+  test('a route map naming ANY or OPTIONS (which the construct never writes) is refused, not expanded', async () => {
+    for (const key of ['ANY /misc/{id}', 'OPTIONS /misc/{id}']) {
+      const request = { ...event('12', tokens.sign({ scope: 'misc/any' }), key), httpMethod: key.split(' ')[0] };
+      await expect(authorize(request, { ...deps, routeScopes: { [key]: ['misc/any'] } as RouteScopes })).rejects.toThrow(
+        new RegExp(
+          `invalid route "${key.replace(/[{}]/g, '\\$&')}": expected "<METHOD> /<path>" with a method of GET, POST, PUT, PATCH, DELETE, HEAD`,
+        ),
+      );
+    }
   });
 
   test('passes forwarded token claims (ABAC) in the context as claim_<name>, empty when the token lacks them', async () => {
@@ -304,8 +304,23 @@ describe('ClientCertificateAuthorizer rejects bad input', () => {
   test.each<[string, Partial<ClientCertificateAuthorizerProps>, RegExp]>([
     [
       'route without method',
-      { routeScopes: { '/orders': ['orders/read'] } },
-      /invalid routeScopes \(received "\/orders"\).*GET \/v1\/orders\/\{id\}/,
+      { routeScopes: { '/orders': ['orders/read'] } as RouteScopes },
+      /invalid routeScopes \(received "\/orders"\): a route key is "<METHOD> <resource path>".*GET \/v1\/orders\/\{id\}/,
+    ],
+    [
+      'an ANY route (which the API refuses)',
+      { routeScopes: { 'ANY /orders': ['orders/read'] } as RouteScopes },
+      /invalid routeScopes \(received "ANY \/orders"\): "ANY" is not a method the API accepts as a route \(ANY would grant every verb at once; OPTIONS is CORS preflight\)\. Fix: name each route with one of GET, POST, PUT, PATCH, DELETE, HEAD, e\.g\. "GET \/v1\/orders\/\{id\}"/,
+    ],
+    [
+      'an OPTIONS route (CORS preflight, which the API refuses as a route)',
+      { routeScopes: { 'OPTIONS /orders/{id}': ['orders/read'] } as RouteScopes },
+      /invalid routeScopes \(received "OPTIONS \/orders\/\{id\}"\): "OPTIONS" is not a method the API accepts as a route/,
+    ],
+    [
+      'a lower-case method',
+      { routeScopes: { 'get /orders': ['orders/read'] } as RouteScopes },
+      /invalid routeScopes \(received "get \/orders"\): a route key is/,
     ],
     [
       'segment mixing a name and a parameter',
@@ -356,6 +371,11 @@ describe('ClientCertificateAuthorizer rejects bad input', () => {
   test('allowRoute adds routes after construction (the API exists after its authorizer) and refuses duplicates', () => {
     const { stack, authorizer } = authorizerIn({ routeScopes: {} });
     authorizer.allowRoute('POST /v1/orders', ['orders/write']);
+    // The compiler refuses methods the API does not accept (RouteKey names an HttpMethod); the run-time check stays.
+    // @ts-expect-error ANY is not an HttpMethod
+    expect(() => authorizer.allowRoute('ANY /v1/orders', ['orders/write'])).toThrow(/"ANY" is not a method the API accepts as a route/);
+    // @ts-expect-error OPTIONS is not an HttpMethod
+    expect(() => authorizer.allowRoute('OPTIONS /v1/orders', ['orders/write'])).toThrow(/"OPTIONS" is not a method the API accepts as a route/);
     expect(() => authorizer.allowRoute('POST /v1/orders', ['orders/admin'])).toThrow(
       /invalid routeScopes \(received "POST \/v1\/orders"\): this route is already allowed/,
     );
