@@ -102,6 +102,13 @@ export interface AccountSecurityBaselineProps {
 
 /** Lowest retention of the trail (P9): 90 days of evidence. */
 export const MINIMUM_TRAIL_RETENTION_DAYS = 90;
+/** The account trail and where it delivers. */
+interface AccountTrail {
+  readonly bucket: SecureBucket;
+  readonly logGroup: logs.LogGroup;
+  readonly trail: cloudtrail.CfnTrail;
+}
+
 /** Security Hub standards the baseline enables (construct id, standard path of the ARN). */
 const SECURITY_HUB_STANDARDS = [
   ['FoundationalBestPractices', 'standards/aws-foundational-security-best-practices/v/1.0.0'],
@@ -147,23 +154,7 @@ export class AccountSecurityBaseline extends Construct {
         'use e.g. "dev" or "prod"',
       );
     }
-    const trailRetention = props.trailRetention ?? Duration.days(365);
-    wholeDays(this, 'trailRetention', trailRetention, {
-      min: MINIMUM_TRAIL_RETENTION_DAYS,
-      problem: `an audit trail is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`,
-      fix: `use Duration.days(n) with n a whole number of at least ${MINIMUM_TRAIL_RETENTION_DAYS} (365 for production)`,
-    });
-    const logRetention = props.logRetention ?? Duration.days(365);
-    const logRetentionDays = toRetentionDays(this, 'logRetention', logRetention);
-    if (!Token.isUnresolved(logRetentionDays) && logRetentionDays < MINIMUM_TRAIL_RETENTION_DAYS) {
-      invalidProp(
-        this,
-        'logRetention',
-        logRetention.toString(),
-        `the trail's log group is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`,
-        'use Duration.days(n) with n 90, 180, 365 or longer',
-      );
-    }
+    const { trailRetention, logRetention } = validateRetention(this, props);
     const managed = this.recordOrganizationManaged(props.organizationManaged ?? {});
 
     this.keys = new PlatformKeys(this, 'Keys', { aliasPrefix: `baseline/${props.name}` });
@@ -171,23 +162,12 @@ export class AccountSecurityBaseline extends Construct {
 
     const alarms: cloudwatch.Alarm[] = [];
     if (!managed.trail) {
-      const trailName = `csm-${props.name}-account-trail`;
-      this.trailBucket = new SecureBucket(this, 'TrailBucket', {
-        encryptionKey: this.keys.dataKey,
-        objectLock: { mode: props.objectLockMode ?? 'COMPLIANCE', retention: trailRetention },
-        withoutReplication: {
-          reason:
-            'The account trail is multi-region: this one bucket already holds the events of every region, locked by Object Lock; a copy in a second account belongs to an organization log archive.',
-        },
-      });
-      this.trailLogGroup = createSecureLogGroup(this, 'TrailLogGroup', {
-        encryptionKey: this.keys.logsKey,
-        retention: logRetention,
-        retentionPropName: 'logRetention',
-      });
-      this.trail = this.createTrail(trailName, this.trailBucket, this.trailLogGroup, props.dataEvents ?? {});
-      alarms.push(...this.createCisAlarms(this.trailLogGroup));
-      if (!managed.config) this.configRecorder = this.createConfigRecorder(props.name, this.trailBucket);
+      const trail = this.createAccountTrail(props, trailRetention, logRetention);
+      this.trailBucket = trail.bucket;
+      this.trailLogGroup = trail.logGroup;
+      this.trail = trail.trail;
+      alarms.push(...this.createCisAlarms(trail.logGroup));
+      if (!managed.config) this.configRecorder = this.createConfigRecorder(props.name, trail.bucket);
     }
     this.alarms = alarms;
 
@@ -296,6 +276,28 @@ export class AccountSecurityBaseline extends Construct {
       }
     }
     return topic;
+  }
+
+  /**
+   * The multi-region trail `csm-<name>-account-trail`, delivered to an Object Lock bucket (locked `trailRetention`) and
+   * to an encrypted log group (kept `logRetention`).
+   */
+  private createAccountTrail(props: AccountSecurityBaselineProps, trailRetention: Duration, logRetention: Duration): AccountTrail {
+    const bucket = new SecureBucket(this, 'TrailBucket', {
+      encryptionKey: this.keys.dataKey,
+      objectLock: { mode: props.objectLockMode ?? 'COMPLIANCE', retention: trailRetention },
+      withoutReplication: {
+        reason:
+          'The account trail is multi-region: this one bucket already holds the events of every region, locked by Object Lock; a copy in a second account belongs to an organization log archive.',
+      },
+    });
+    const logGroup = createSecureLogGroup(this, 'TrailLogGroup', {
+      encryptionKey: this.keys.logsKey,
+      retention: logRetention,
+      retentionPropName: 'logRetention',
+    });
+    const trail = this.createTrail(`csm-${props.name}-account-trail`, bucket, logGroup, props.dataEvents ?? {});
+    return { bucket, logGroup, trail };
   }
 
   private createTrail(trailName: string, bucket: SecureBucket, logGroup: logs.LogGroup, dataEvents: TrailDataEvents): cloudtrail.CfnTrail {
@@ -491,6 +493,31 @@ export class AccountSecurityBaseline extends Construct {
       ],
     });
   }
+}
+
+/**
+ * How long the trail's files are locked and its log group kept: whole days, at least MINIMUM_TRAIL_RETENTION_DAYS
+ * (the log group's must also be a retention CloudWatch Logs offers).
+ */
+function validateRetention(scope: Construct, props: AccountSecurityBaselineProps): { trailRetention: Duration; logRetention: Duration } {
+  const trailRetention = props.trailRetention ?? Duration.days(365);
+  wholeDays(scope, 'trailRetention', trailRetention, {
+    min: MINIMUM_TRAIL_RETENTION_DAYS,
+    problem: `an audit trail is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`,
+    fix: `use Duration.days(n) with n a whole number of at least ${MINIMUM_TRAIL_RETENTION_DAYS} (365 for production)`,
+  });
+  const logRetention = props.logRetention ?? Duration.days(365);
+  const logRetentionDays = toRetentionDays(scope, 'logRetention', logRetention);
+  if (!Token.isUnresolved(logRetentionDays) && logRetentionDays < MINIMUM_TRAIL_RETENTION_DAYS) {
+    invalidProp(
+      scope,
+      'logRetention',
+      logRetention.toString(),
+      `the trail's log group is kept at least ${MINIMUM_TRAIL_RETENTION_DAYS} days`,
+      'use Duration.days(n) with n 90, 180, 365 or longer',
+    );
+  }
+  return { trailRetention, logRetention };
 }
 
 /** Management events of every service, plus the data events of the given S3 objects and DynamoDB tables. */

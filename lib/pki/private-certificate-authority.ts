@@ -179,32 +179,8 @@ export class PrivateCertificateAuthority extends Construct {
 
   constructor(scope: Construct, id: string, props: PrivateCertificateAuthorityProps) {
     super(scope, id);
-    const keyAlgorithm = props.keyAlgorithm ?? CaKeyAlgorithm.EC_PRIME256V1;
-    if (!Object.values(CaKeyAlgorithm).includes(keyAlgorithm)) {
-      invalidProp(this, 'keyAlgorithm', keyAlgorithm, 'unknown key algorithm', `use one of ${Object.values(CaKeyAlgorithm).join(', ')}`);
-    }
     this.usageMode = props.usageMode ?? CaUsageMode.GENERAL_PURPOSE;
-    if (!Object.values(CaUsageMode).includes(this.usageMode)) {
-      invalidProp(this, 'usageMode', this.usageMode, 'unknown usage mode', `use one of ${Object.values(CaUsageMode).join(', ')}`);
-    }
-    validateSubject(this, 'subject', props.subject);
-    const rootYears = props.validityYears ?? 10;
-    validateRange(this, 'validityYears', rootYears, 1, MAX_ROOT_VALIDITY_YEARS, 'years');
-    const crlDays = wholeDays(this, 'crlExpiration', props.crlExpiration ?? Duration.days(7), { min: 1, max: MAX_CRL_EXPIRATION_DAYS });
-    if (!props.publishCrl && (props.crlExpiration !== undefined || props.accessLogsBucket !== undefined)) {
-      invalidProp(
-        this,
-        props.crlExpiration !== undefined ? 'crlExpiration' : 'accessLogsBucket',
-        props.crlExpiration?.toString() ?? props.accessLogsBucket?.bucketName,
-        'it configures the CRL, which is published only with publishCrl',
-        'set publishCrl: true, or drop this prop',
-      );
-    }
-    if (props.subordinate) {
-      validateSubject(this, 'subordinate.subject', props.subordinate.subject);
-      validateRange(this, 'subordinate.validityYears', props.subordinate.validityYears ?? 5, 1, rootYears - 1, 'years (shorter than the root)');
-    }
-
+    const { keyAlgorithm, rootYears, crlDays } = validateCaProps(this, props, this.usageMode);
     if (props.publishCrl) this.crlBucket = this.createCrlBucket(props);
     const settings: CaSettings = {
       keyAlgorithm,
@@ -387,6 +363,42 @@ function crlConfiguration(bucket: s3.IBucket, crlDays: number): acmpca.CfnCertif
       s3ObjectAcl: 'BUCKET_OWNER_FULL_CONTROL',
     },
   };
+}
+
+/** What the hierarchy is built from, once its props are checked. */
+interface CheckedCaProps {
+  readonly keyAlgorithm: CaKeyAlgorithm;
+  readonly rootYears: number;
+  readonly crlDays: number;
+}
+
+/** Checks the CA's props (algorithm, usage mode, subjects, validities, CRL settings only with publishCrl). */
+function validateCaProps(scope: IConstruct, props: PrivateCertificateAuthorityProps, usageMode: CaUsageMode): CheckedCaProps {
+  const keyAlgorithm = props.keyAlgorithm ?? CaKeyAlgorithm.EC_PRIME256V1;
+  if (!Object.values(CaKeyAlgorithm).includes(keyAlgorithm)) {
+    invalidProp(scope, 'keyAlgorithm', keyAlgorithm, 'unknown key algorithm', `use one of ${Object.values(CaKeyAlgorithm).join(', ')}`);
+  }
+  if (!Object.values(CaUsageMode).includes(usageMode)) {
+    invalidProp(scope, 'usageMode', usageMode, 'unknown usage mode', `use one of ${Object.values(CaUsageMode).join(', ')}`);
+  }
+  validateSubject(scope, 'subject', props.subject);
+  const rootYears = props.validityYears ?? 10;
+  validateRange(scope, 'validityYears', rootYears, 1, MAX_ROOT_VALIDITY_YEARS, 'years');
+  const crlDays = wholeDays(scope, 'crlExpiration', props.crlExpiration ?? Duration.days(7), { min: 1, max: MAX_CRL_EXPIRATION_DAYS });
+  if (!props.publishCrl && (props.crlExpiration !== undefined || props.accessLogsBucket !== undefined)) {
+    invalidProp(
+      scope,
+      props.crlExpiration !== undefined ? 'crlExpiration' : 'accessLogsBucket',
+      props.crlExpiration?.toString() ?? props.accessLogsBucket?.bucketName,
+      'it configures the CRL, which is published only with publishCrl',
+      'set publishCrl: true, or drop this prop',
+    );
+  }
+  if (props.subordinate) {
+    validateSubject(scope, 'subordinate.subject', props.subordinate.subject);
+    validateRange(scope, 'subordinate.validityYears', props.subordinate.validityYears ?? 5, 1, rootYears - 1, 'years (shorter than the root)');
+  }
+  return { keyAlgorithm, rootYears, crlDays };
 }
 
 function validateSubject(scope: IConstruct, prop: string, subject: CaSubject | undefined): void {

@@ -136,44 +136,8 @@ export class SecureBucket extends Construct {
       'noncurrentVersionExpiration',
       props.noncurrentVersionExpiration ?? Duration.days(DEFAULT_NONCURRENT_VERSION_EXPIRATION_DAYS),
     );
-    if (props.accessLogsBucket && props.accessLogRetention !== undefined) {
-      invalidProp(
-        this,
-        'accessLogRetention',
-        props.accessLogRetention.toString(),
-        'it only applies to the log bucket SecureBucket creates, and accessLogsBucket was given',
-        'set the expiry on the log bucket you pass in, and drop accessLogRetention',
-      );
-    }
-    if (props.accessLogsBucket?.encryptionKey) {
-      invalidProp(
-        this,
-        'accessLogsBucket',
-        props.accessLogsBucket.node.path,
-        'S3 cannot deliver server access logs to a bucket encrypted with SSE-KMS',
-        'pass a log bucket encrypted with SSE-S3 (BucketEncryption.S3_MANAGED), or omit accessLogsBucket to get one',
-      );
-    }
-    const logRetentionDays = lifecycleDays(this, 'accessLogRetention', props.accessLogRetention ?? Duration.days(DEFAULT_ACCESS_LOG_RETENTION_DAYS));
-    if (props.replication && props.withoutReplication) {
-      invalidProp(
-        this,
-        'withoutReplication',
-        props.withoutReplication.reason,
-        'replication and withoutReplication were both given',
-        'keep one of them',
-      );
-    }
-    if (!props.replication && !props.withoutReplication) {
-      invalidProp(
-        this,
-        'replication',
-        undefined,
-        'cross-region replication is a NIST/PCI/HIPAA control and whether this data needs it is your decision',
-        'pass replication: { destinationBucket, destinationKey }, or withoutReplication: { reason } saying why one region is enough',
-      );
-    }
-    if (props.replication) validateReplication(this, props.replication, region);
+    const logRetentionDays = accessLogRetentionDays(this, props);
+    validateReplicationChoice(this, props, region);
     const objectLock = props.objectLock && objectLockRetention(this, props.objectLock);
     if (props.withoutReplication) recordOptOut(this, 'withoutReplication', 'cross-region replication', props.withoutReplication);
 
@@ -374,6 +338,55 @@ function objectLockRetention(scope: Construct, lock: SecureBucketObjectLock): s3
   });
   const duration = Duration.days(days);
   return lock.mode === 'COMPLIANCE' ? s3.ObjectLockRetention.compliance(duration) : s3.ObjectLockRetention.governance(duration);
+}
+
+/**
+ * Days the created log bucket keeps access logs. The log bucket props must fit: no retention for a log bucket passed
+ * in, and S3 delivers server access logs only to an SSE-S3 bucket.
+ */
+function accessLogRetentionDays(scope: Construct, props: SecureBucketProps): number {
+  if (props.accessLogsBucket && props.accessLogRetention !== undefined) {
+    invalidProp(
+      scope,
+      'accessLogRetention',
+      props.accessLogRetention.toString(),
+      'it only applies to the log bucket SecureBucket creates, and accessLogsBucket was given',
+      'set the expiry on the log bucket you pass in, and drop accessLogRetention',
+    );
+  }
+  if (props.accessLogsBucket?.encryptionKey) {
+    invalidProp(
+      scope,
+      'accessLogsBucket',
+      props.accessLogsBucket.node.path,
+      'S3 cannot deliver server access logs to a bucket encrypted with SSE-KMS',
+      'pass a log bucket encrypted with SSE-S3 (BucketEncryption.S3_MANAGED), or omit accessLogsBucket to get one',
+    );
+  }
+  return lifecycleDays(scope, 'accessLogRetention', props.accessLogRetention ?? Duration.days(DEFAULT_ACCESS_LOG_RETENTION_DAYS));
+}
+
+/** Exactly one of `replication` (valid: see validateReplication) and `withoutReplication` is given. */
+function validateReplicationChoice(scope: Construct, props: SecureBucketProps, region: string): void {
+  if (props.replication && props.withoutReplication) {
+    invalidProp(
+      scope,
+      'withoutReplication',
+      props.withoutReplication.reason,
+      'replication and withoutReplication were both given',
+      'keep one of them',
+    );
+  }
+  if (!props.replication && !props.withoutReplication) {
+    invalidProp(
+      scope,
+      'replication',
+      undefined,
+      'cross-region replication is a NIST/PCI/HIPAA control and whether this data needs it is your decision',
+      'pass replication: { destinationBucket, destinationKey }, or withoutReplication: { reason } saying why one region is enough',
+    );
+  }
+  if (props.replication) validateReplication(scope, props.replication, region);
 }
 
 function validateReplication(scope: Construct, replication: SecureBucketReplication, region: string): void {
