@@ -1,5 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledgeFindings } from './acknowledge';
@@ -22,4 +24,19 @@ export function createDeadLetterQueue(scope: Construct, id: string, encryptionKe
     `This queue is itself the dead-letter queue of ${catches}; a DLQ of a DLQ would only move the problem.`,
   );
   return queue;
+}
+
+/**
+ * Subscribes e-mail addresses to a topic, with one dead-letter queue (`queueId`) for what SNS cannot deliver; no
+ * queue when there is no address.
+ */
+export function subscribeEmails(
+  scope: Construct,
+  topic: sns.ITopic,
+  emails: readonly string[],
+  dlq: { readonly queueId: string; readonly encryptionKey: kms.IKey; readonly catches: string },
+): void {
+  if (emails.length === 0) return;
+  const undelivered = createDeadLetterQueue(scope, dlq.queueId, dlq.encryptionKey, dlq.catches);
+  for (const email of emails) topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }));
 }

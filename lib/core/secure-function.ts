@@ -188,15 +188,19 @@ function acknowledgeOptionalControls(cfn: lambda.CfnFunction, options: SecureFun
 /**
  * A custom-resource or authorizer handler in a VPC without internet egress cannot answer CloudFormation (the response
  * URL is an AWS-owned S3 bucket, which a this-account gateway endpoint policy blocks) nor reach public endpoints:
- * refuse it at synth instead of a deploy that hangs.
+ * refuse it at synth instead of a deploy that hangs. A Lambda function never gets a public IP, so public subnets do
+ * not give it egress either: only private subnets with a NAT route do, and the function is placed there.
+ * @returns the subnets to place the function in (the VPC's private subnets with egress)
  */
-export function refuseIsolatedVpc(scope: Construct, vpc: ec2.IVpc, needs: string): void {
-  if (vpc.privateSubnets.length > 0 || vpc.publicSubnets.length > 0) return;
-  invalidProp(
-    scope,
-    'vpc',
-    vpc.node.path,
-    `the VPC has only isolated subnets, and the function needs ${needs}, which are reached over the internet (PrivateNetwork has no acm-pca endpoint, and its S3 gateway endpoint admits only this account's buckets)`,
-    'omit vpc (the function calls AWS APIs only and holds no data of the VPC), or pass a VPC with NAT egress (PrivateNetwork allowInternetEgressViaNat)',
-  );
+export function egressSubnets(scope: Construct, vpc: ec2.IVpc, needs: string): ec2.SubnetSelection {
+  if (vpc.privateSubnets.length === 0) {
+    invalidProp(
+      scope,
+      'vpc',
+      vpc.node.path,
+      `the VPC has no private subnets with NAT egress (a Lambda function gets no public IP, so isolated and public subnets cannot reach the internet), and the function needs ${needs}, which are reached over the internet (PrivateNetwork has no acm-pca endpoint, and its S3 gateway endpoint admits only this account's buckets)`,
+      'omit vpc (the function calls AWS APIs only and holds no data of the VPC), or pass a VPC with private subnets behind NAT (PrivateNetwork allowInternetEgressViaNat)',
+    );
+  }
+  return { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
 }

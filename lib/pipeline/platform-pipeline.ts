@@ -6,12 +6,11 @@ import * as notifications from 'aws-cdk-lib/aws-codestarnotifications';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { acknowledgeFinding, acknowledgeFindings, complianceFindingIds } from '../core/acknowledge';
 import { SecurityPack } from '../private/packs';
-import { createDeadLetterQueue } from '../core/dead-letter-queue';
+import { subscribeEmails } from '../core/dead-letter-queue';
 import { API_MODEL_FILE } from '../api/api-model';
 import { createSecureLogGroup } from '../core/secure-log-group';
 import { PlatformKeys } from '../encryption/platform-keys';
@@ -178,17 +177,11 @@ export class PlatformPipeline extends Construct {
     this.notificationTopic = this.createNotifications();
     this.acknowledgePipelineFindings();
     this.useSubForRoleArns();
-    const emails = props.notificationEmails ?? [];
-    if (emails.length > 0) {
-      const undelivered = createDeadLetterQueue(
-        this,
-        'NotificationDeadLetterQueue',
-        this.keys.dataKey,
-        'the pipeline notification e-mails (messages SNS could not deliver)',
-      );
-      for (const email of emails)
-        this.notificationTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }));
-    }
+    subscribeEmails(this, this.notificationTopic, props.notificationEmails ?? [], {
+      queueId: 'NotificationDeadLetterQueue',
+      encryptionKey: this.keys.dataKey,
+      catches: 'the pipeline notification e-mails (messages SNS could not deliver)',
+    });
   }
 
   /** Checks the pipeline stack's environment, the environments and the audit allow list (invalidProp: prop, value, problem, fix). */

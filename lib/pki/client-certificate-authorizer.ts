@@ -11,7 +11,7 @@ import { invalidProp } from '../private/errors';
 import { grantKeyViaService, viaService } from '../private/key-use';
 import { recordOptOut, SecurityOptOut } from '../core/opt-out';
 import { SecureTable } from '../storage/secure-table';
-import { createPkiFunction, refuseIsolatedVpc } from './pki-function';
+import { createPkiFunction, egressSubnets } from './pki-function';
 import { encodeRouteScopes, RouteScopes } from './route-map';
 import { parseRoute, RouteConflict, RouteTable } from './route-policy';
 import { HTTP_METHODS, isHttpMethod, RouteKey } from '../api/route-key';
@@ -124,7 +124,6 @@ export class ClientCertificateAuthorizer extends Construct {
       );
     }
 
-    if (props.vpc) refuseIsolatedVpc(this, props.vpc, 'the Cognito JWKS endpoint (cognito-idp.<region>.amazonaws.com) and DynamoDB');
     this.encryptionKey = props.encryptionKey;
     this.denyList = new SecureTable(this, 'DenyList', {
       partitionKey: { name: 'serial', type: dynamodb.AttributeType.STRING },
@@ -171,6 +170,9 @@ export class ClientCertificateAuthorizer extends Construct {
       timeout: Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       vpc: props.vpc,
+      vpcSubnets: props.vpc
+        ? egressSubnets(this, props.vpc, 'the Cognito JWKS endpoint (cognito-idp.<region>.amazonaws.com) and DynamoDB')
+        : undefined,
       noDeadLetterQueueReason: 'Invoked synchronously by API Gateway, which turns a failure into a 5xx for the caller; there is no event to replay.',
       environment: {
         DENY_LIST_TABLE: this.denyList.tableName,

@@ -10,7 +10,7 @@ import { CUSTOM_RESOURCE_SERVICE_TIMEOUT } from '../private/custom-resource';
 import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
 import { SecureBucket } from '../storage/secure-bucket';
-import { createPkiFunction, refuseIsolatedVpc } from './pki-function';
+import { createPkiFunction, egressSubnets } from './pki-function';
 import { wholeDays } from '../private/validation';
 
 export interface TruststoreProps {
@@ -84,8 +84,6 @@ export class Truststore extends Construct {
       fix: 'use Duration.days(n) with n a whole number from 30 to 3650',
     });
 
-    if (props.vpc) refuseIsolatedVpc(this, props.vpc, 'ACM PCA, S3 and the CloudFormation response URL');
-
     this.bucket = new SecureBucket(this, 'Bucket', {
       encryptionKey: props.encryptionKey,
       accessLogsBucket: props.accessLogsBucket,
@@ -104,6 +102,7 @@ export class Truststore extends Construct {
       logsKey: props.logsKey,
       timeout: Duration.minutes(2),
       vpc: props.vpc,
+      vpcSubnets: props.vpc ? egressSubnets(this, props.vpc, 'ACM PCA, S3 and the CloudFormation response URL') : undefined,
       noDeadLetterQueueReason:
         'Invoked by CloudFormation, which learns every outcome through the response URL; a lost invocation fails the stack operation instead of waiting unread in a queue.',
       statements: [

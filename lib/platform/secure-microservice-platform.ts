@@ -8,7 +8,6 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { ApiFirewall, ApiFirewallProps } from '../api/api-firewall';
 import { ApiResourcePolicyOptions, RouteOptions, SecureApi, UsageTierOptions } from '../api/secure-api';
@@ -18,7 +17,7 @@ import { ManagedPolicyRole } from '../core/managed-policy-role';
 import { ServiceNetwork } from '../compute/service-network';
 import { PlatformKeys } from '../encryption/platform-keys';
 import { acknowledgeFinding } from '../core/acknowledge';
-import { createDeadLetterQueue } from '../core/dead-letter-queue';
+import { subscribeEmails } from '../core/dead-letter-queue';
 import { toRetentionDays } from '../core/retention';
 import { invalidProp } from '../private/errors';
 import { viaService } from '../private/key-use';
@@ -419,15 +418,11 @@ export class SecureMicroservicePlatform extends Construct {
     this.revocationSync = mtls?.revocationSync;
     this.api = this.createApi(props);
     this.alarmTopic = this.api.alarmTopic;
-    if (alarmEmails.length > 0) {
-      const undelivered = createDeadLetterQueue(
-        this,
-        'AlarmDeliveryDeadLetterQueue',
-        this.keys.dataKey,
-        'the alarm e-mail subscriptions (alarms SNS could not deliver)',
-      );
-      for (const email of alarmEmails) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }));
-    }
+    subscribeEmails(this, this.alarmTopic, alarmEmails, {
+      queueId: 'AlarmDeliveryDeadLetterQueue',
+      encryptionKey: this.keys.dataKey,
+      catches: 'the alarm e-mail subscriptions (alarms SNS could not deliver)',
+    });
     this.firewall = new ApiFirewall(this, 'Firewall', { ...props.firewall, logsKey: this.keys.logsKey, logRetention: retention });
     this.firewall.associate(this.api.stage);
     this.api.addFirewallAlarm(this.firewall.metricBlockedRequests());

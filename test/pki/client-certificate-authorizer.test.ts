@@ -212,8 +212,7 @@ describe('authorizer decision (real aws-jwt-verify, fake deny-list)', () => {
   });
 });
 
-function authorizerIn(props: Partial<ClientCertificateAuthorizerProps> = {}) {
-  const stack = newStack();
+function authorizerIn(props: Partial<ClientCertificateAuthorizerProps> = {}, stack = newStack()) {
   const key = new kms.Key(stack, 'Key', { enableKeyRotation: true });
   const authorizer = new ClientCertificateAuthorizer(stack, 'Authorizer', {
     userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', POOL_ID),
@@ -353,12 +352,40 @@ describe('ClientCertificateAuthorizer rejects bad input', () => {
     expect((stack.resolve(fn.environment) as { variables: Record<string, string> }).variables.CERTIFICATE_BINDING).toBe('off');
   });
 
-  test('a VPC with isolated subnets only (PrivateNetwork) is refused: the function needs the public Cognito JWKS endpoint', () => {
+  test('a VPC without NAT egress is refused: the function needs the public Cognito JWKS endpoint (public subnets give a Lambda function no public IP)', () => {
     const isolated = (scope: Construct) =>
       new ec2.Vpc(scope, 'IsolatedVpc', { natGateways: 0, subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
     expect(() => authorizerIn({ vpc: isolated(newStack('Other')) })).toThrow(
-      /invalid vpc \(received "Other\/IsolatedVpc"\): the VPC has only isolated subnets, and the function needs the Cognito JWKS endpoint.*Fix: omit vpc .* or pass a VPC with NAT egress/,
+      /invalid vpc \(received "Other\/IsolatedVpc"\): the VPC has no private subnets with NAT egress.*the function needs the Cognito JWKS endpoint.*Fix: omit vpc .* or pass a VPC with private subnets behind NAT/,
     );
+    const publicOnly = (scope: Construct) =>
+      new ec2.Vpc(scope, 'PublicVpc', { natGateways: 0, subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }] });
+    expect(() => authorizerIn({ vpc: publicOnly(newStack('Other2')) })).toThrow(
+      /invalid vpc \(received "Other2\/PublicVpc"\): the VPC has no private subnets with NAT egress/,
+    );
+  });
+
+  test('in a VPC with isolated and NAT subnets, the function runs in the NAT subnets (the isolated ones cannot reach Cognito)', () => {
+    const mixed = newStack('Mixed');
+    const { stack, authorizer } = authorizerIn(
+      {
+        vpc: new ec2.Vpc(mixed, 'MixedVpc', {
+          maxAzs: 2,
+          natGateways: 1,
+          subnetConfiguration: [
+            { name: 'pub', subnetType: ec2.SubnetType.PUBLIC },
+            { name: 'nat', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+            { name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+          ],
+        }),
+      },
+      mixed,
+    );
+    const fn = authorizer.handler.node.defaultChild as lambda.CfnFunction;
+    const subnetIds = JSON.stringify(stack.resolve((fn.vpcConfig as lambda.CfnFunction.VpcConfigProperty).subnetIds));
+    expect(subnetIds).toMatch(/MixedVpcnatSubnet1Subnet/);
+    expect(subnetIds).toMatch(/MixedVpcnatSubnet2Subnet/);
+    expect(subnetIds).not.toMatch(/iso|pub/);
   });
 
   test('an authorizer that allows no route fails synth', () => {

@@ -110,7 +110,17 @@ describe('Truststore rejects bad input', () => {
           subnetConfiguration: [{ name: 'iso', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
         }),
       },
-      /invalid vpc \(received "TestStack\/IsolatedVpc"\): the VPC has only isolated subnets.*CloudFormation response URL.*Fix: omit vpc/,
+      /invalid vpc \(received "TestStack\/IsolatedVpc"\): the VPC has no private subnets with NAT egress.*CloudFormation response URL.*Fix: omit vpc/,
+    ],
+    [
+      'a VPC with public subnets only (a Lambda function gets no public IP there)',
+      {
+        vpc: new ec2.Vpc(shared, 'PublicVpc', {
+          natGateways: 0,
+          subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }],
+        }),
+      },
+      /invalid vpc \(received "TestStack\/PublicVpc"\): the VPC has no private subnets with NAT egress \(a Lambda function gets no public IP/,
     ],
   ])('%s', (_name, props, message) => {
     expect(() => truststoreIn(shared, props, `Bad${n++}`)).toThrow(message);
