@@ -1,10 +1,11 @@
 /**
  * End-to-end synth of the reference app against its Solutions Constructs peer (issue #19): `npm run bench:peer
- * [-- --pairs 5] [-- --write]`. Each pair runs `cdk synth` of the reference app (bin/app.ts, cdk.json context, env dev,
- * every pack, the gate audit, the security report and the API model) and of bench/peer-app.ts (the same services from
- * Solutions Constructs, the five cdk-nag packs), each a new process as a user runs it (CLI, `node --import tsx`,
- * aws-cdk-lib loading, synth, packs), alternating which goes first so a load change hits both. Prints the medians
- * and the ratio ours/peer; `--write` replaces the peer section of BENCHMARKS.md.
+ * [-- --pairs 5] [-- --write]`. Each round runs `cdk synth` of the reference app (cdk.json's `app`: bin/app.ts
+ * compiled by scripts/run-app.mjs, cdk.json context, env dev, every pack, the gate audit, the security report and the
+ * API model, aws-cdk-lib's template validation), of bench/peer-app.ts under tsx (the same services from Solutions
+ * Constructs, the five cdk-nag packs) and of the same peer compiled like ours, each a new process as a user runs it
+ * (CLI, Node, module loading, synth, packs), rotating which goes first so a load change hits all three. Prints the
+ * medians and the ratios; `--write` replaces the peer section of BENCHMARKS.md.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,13 +15,22 @@ import { performance } from 'node:perf_hooks';
 import { fmtS, machine, median } from './run';
 
 const ROOT = path.join(__dirname, '..');
+/** What `npx cdk synth` runs for the reference app: cdk.json's `app` command, as a user gets it. */
+const OUR_APP = (JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { app: string }).app;
 const APPS = {
-  ours: { label: 'reference app (dev), `npx cdk synth --app "node --import tsx bin/app.ts"`', app: 'node --import tsx bin/app.ts' },
+  ours: { label: `reference app (dev), \`npx cdk synth\` (cdk.json: \`${OUR_APP}\`)`, app: OUR_APP },
   peer: {
     label: 'Solutions Constructs peer, `npx cdk synth --app "node --import tsx bench/peer-app.ts"`',
     app: 'node --import tsx bench/peer-app.ts',
   },
+  // The peer's entry compiled by the same runner as ours (no TypeScript loader at all): what is left is the work.
+  peerJs: {
+    label: 'the same peer compiled like ours, `npx cdk synth --app "node scripts/run-app.mjs bench/peer-app.ts"`',
+    app: 'node scripts/run-app.mjs bench/peer-app.ts',
+  },
 } as const;
+type AppName = keyof typeof APPS;
+const NAMES = Object.keys(APPS) as AppName[];
 
 /** GNU time, when installed: CPU seconds (user + system) of the whole process tree, far less sensitive to load than wall time. */
 const GNU_TIME = '/usr/bin/time';
@@ -56,22 +66,31 @@ function main(): void {
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`--pairs takes a whole number ≥ 1 (received "${argv[i + 1]}")`);
   const info = machine();
   console.error(info);
-  // One untimed run of each: fills the OS file cache so the first timed run is not the only one reading from disk.
-  synth(APPS.ours.app);
-  synth(APPS.peer.app);
-  const runs = { ours: [] as Run[], peer: [] as Run[] };
+  // One untimed run of each: fills the OS file cache (and builds the compiled apps) so no timed run is the first.
+  for (const k of NAMES) synth(APPS[k].app);
+  const runs = Object.fromEntries(NAMES.map((k) => [k, [] as Run[]])) as Record<AppName, Run[]>;
   for (let p = 0; p < pairs; p++) {
-    const order: (keyof typeof APPS)[] = p % 2 === 0 ? ['ours', 'peer'] : ['peer', 'ours'];
+    // Round p starts with app p mod 3 (ours, peer, compiled peer, then peer, compiled peer, ours, ...): a load
+    // change hits every app alike; pair i of ours and the peer alternates which of the two goes first.
+    const order = NAMES.map((_, i) => NAMES[(p + i) % NAMES.length]);
     for (const k of order) runs[k].push(synth(APPS[k].app));
     const show = (r: Run) => `${fmtS(r.wallMs)} s${r.cpuMs === undefined ? '' : ` (CPU ${fmtS(r.cpuMs)} s)`}`;
-    console.error(`pair ${p + 1}: ours ${show(runs.ours[p])}, peer ${show(runs.peer[p])}`);
+    console.error(`round ${p + 1}: ${NAMES.map((k) => `${k} ${show(runs[k][p])}`).join(', ')}`);
   }
-  const wall = { ours: runs.ours.map((r) => r.wallMs), peer: runs.peer.map((r) => r.wallMs) };
-  const hasCpu = [...runs.ours, ...runs.peer].every((r) => r.cpuMs !== undefined);
-  const cpu = { ours: runs.ours.map((r) => r.cpuMs ?? 0), peer: runs.peer.map((r) => r.cpuMs ?? 0) };
+  const wall = Object.fromEntries(NAMES.map((k) => [k, runs[k].map((r) => r.wallMs)])) as Record<AppName, number[]>;
+  const hasCpu = NAMES.every((k) => runs[k].every((r) => r.cpuMs !== undefined));
+  const cpu = Object.fromEntries(NAMES.map((k) => [k, runs[k].map((r) => r.cpuMs ?? 0)])) as Record<AppName, number[]>;
   const cell = (t: number[]) => `${fmtS(median(t))} (${fmtS(Math.min(...t))}–${fmtS(Math.max(...t))})`;
   const ratio = (a: number[], b: number[]) => (median(a) / median(b)).toFixed(2);
-  const pairRatios = wall.ours.map((t, p) => t / wall.peer[p]);
+  const pairRatios = (other: AppName) => wall.ours.map((t, p) => t / wall[other][p]);
+  const ratioLine = (other: AppName, name: string) =>
+    `Ratio ours/${name}, wall: **${ratio(wall.ours, wall[other])}** (medians), ${(Math.min(...wall.ours) / Math.min(...wall[other])).toFixed(2)} (minimums); per round ${pairRatios(
+      other,
+    )
+      .map((r) => r.toFixed(2))
+      .join(
+        ', ',
+      )} (median ${median(pairRatios(other)).toFixed(2)}).${hasCpu ? ` CPU: **${ratio(cpu.ours, cpu[other])}** (medians), ${(Math.min(...cpu.ours) / Math.min(...cpu[other])).toFixed(2)} (minimums).` : ''}`;
   const body = [
     `Measured on: ${info}; load average at end ${os
       .loadavg()
@@ -80,11 +99,11 @@ function main(): void {
     '',
     `| app | runs | wall, median s (min–max) | every run, wall s |${hasCpu ? ' CPU user + system, median s (min–max) |' : ''}`,
     `|---|---|---|---|${hasCpu ? '---|' : ''}`,
-    ...(['ours', 'peer'] as const).map(
-      (k) => `| ${APPS[k].label} | ${pairs} | ${cell(wall[k])} | ${wall[k].map(fmtS).join(', ')} |${hasCpu ? ` ${cell(cpu[k])} |` : ''}`,
-    ),
+    ...NAMES.map((k) => `| ${APPS[k].label} | ${pairs} | ${cell(wall[k])} | ${wall[k].map(fmtS).join(', ')} |${hasCpu ? ` ${cell(cpu[k])} |` : ''}`),
     '',
-    `Ratio ours/peer, wall: **${ratio(wall.ours, wall.peer)}** (medians), ${(Math.min(...wall.ours) / Math.min(...wall.peer)).toFixed(2)} (minimums); per pair ${pairRatios.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairRatios).toFixed(2)}).${hasCpu ? ` CPU: **${ratio(cpu.ours, cpu.peer)}** (medians), ${(Math.min(...cpu.ours) / Math.min(...cpu.peer)).toFixed(2)} (minimums).` : ''}`,
+    ratioLine('peer', 'peer'),
+    '',
+    ratioLine('peerJs', 'compiled peer'),
   ].join('\n');
   console.log(body);
   if (argv.includes('--write')) {

@@ -251,7 +251,7 @@ export function machine(): string {
   return `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, load average at start (1/5/15 min) ${load}, ${new Date().toISOString()}`;
 }
 
-/** One end-to-end `cdk synth` as a user runs it: a new process (CLI, tsx, aws-cdk-lib loading, synth, every pack). */
+/** One end-to-end `cdk synth` as a user runs it: a new process (CLI, the compiled app, aws-cdk-lib loading, synth, every pack). */
 function cliSynth(app: string | undefined, context: Record<string, string>, env: Record<string, string>): number {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'csm-bench-cli-'));
   const args = [
@@ -281,8 +281,8 @@ function cliTable(sizes: number[], runs: number): string {
   const scenarios: CliScenario[] = [
     { label: 'reference app (dev): `npx cdk synth`', context: {} },
     ...sizes.map((n) => ({
-      label: `platform, ${n} services: \`npx cdk synth --app "node --import tsx bench/scale-app.ts" -c services=${n}\``,
-      app: 'node --import tsx bench/scale-app.ts',
+      label: `platform, ${n} services: \`npx cdk synth --app "node scripts/run-app.mjs bench/scale-app.ts" -c services=${n}\``,
+      app: 'node scripts/run-app.mjs bench/scale-app.ts',
       context: { services: String(n) },
     })),
   ];
@@ -378,7 +378,7 @@ function main(): void {
     '',
     ...(cli
       ? [
-          'End to end, `cdk synth` as a user runs it (a new process each time: CLI, tsx, aws-cdk-lib, synth, every pack), alternating the default and the fast mode:',
+          'End to end, `cdk synth` as a user runs it (a new process each time: CLI, the compiled app, aws-cdk-lib, synth, every pack), alternating the default and the fast mode:',
           '',
           cli,
           '',
