@@ -4,9 +4,10 @@
 // only when one of those sources, tsconfig.json, package.json or the esbuild version changed (size and mtime of every
 // input, listed by esbuild's metafile). Then the bundle runs in this process, without a TypeScript loader hooking
 // every require: a synth loads the same modules as with `node --import tsx bin/app.ts`, about 0.4 s of CPU sooner.
-// The bundle sits two directories below the repository root, like lib/private/ and dist/private/, so
-// lib/private/handler-code.ts finds dist/handlers the same way.
+// `__dirname` and `__filename` keep naming each source file's own place (lib/private/handler-code.ts finds
+// dist/handlers from it), as they do under tsx.
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +17,8 @@ const [entryArg, ...appArgs] = process.argv.slice(2);
 if (!entryArg) throw new Error('Usage: node scripts/run-app.mjs <entry.ts> [args...] (for example bin/app.ts)');
 const entry = resolve(root, entryArg);
 const rel = relative(root, entry);
-if (!existsSync(entry) || !rel.endsWith('.ts') || rel.split(sep).length !== 2) {
-  throw new Error(
-    `run-app: "${entryArg}" must be an existing TypeScript file one directory below the repository root (like bin/app.ts), so the bundle keeps lib/private's depth.`,
-  );
+if (!existsSync(entry) || !rel.endsWith('.ts') || rel.startsWith('..')) {
+  throw new Error(`run-app: "${entryArg}" must be an existing TypeScript file of this repository (like bin/app.ts).`);
 }
 const outfile = join(root, 'cdk.out.app', rel.replace(/\.ts$/, '.js'));
 const stampFile = `${outfile}.inputs.json`;
@@ -39,12 +38,29 @@ function fingerprint(file, since = Infinity) {
 function isFresh() {
   if (!existsSync(outfile) || !existsSync(stampFile)) return false;
   try {
-    const files = Object.entries(JSON.parse(readFileSync(stampFile, 'utf8')).files);
-    return files.length > 0 && files.every(([file, print]) => fingerprint(file) === print);
+    const stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+    const files = Object.entries(stamp.files);
+    // The bundle holds the sources' absolute directories: a moved checkout rebuilds it.
+    return stamp.root === root && files.length > 0 && files.every(([file, print]) => fingerprint(file) === print);
   } catch {
     return false;
   }
 }
+
+/** Each source file that uses `__dirname` or `__filename` gets its own (in a bundle they would name the bundle's). */
+const sourcePaths = {
+  name: 'source-paths',
+  setup(build) {
+    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+      if (args.path.split(sep).includes('node_modules')) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!/\b__(dirname|filename)\b/.test(source)) return undefined;
+      // On the first line, so every line keeps its number in the source map.
+      const paths = `const __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)}; `;
+      return { contents: paths + source, loader: 'ts' };
+    });
+  },
+};
 
 async function bundle() {
   const started = Date.now();
@@ -65,6 +81,7 @@ async function bundle() {
     // cdk.out/validation-report.json) name the TypeScript sources, as they do under tsx.
     sourcemap: 'linked',
     metafile: true,
+    plugins: [sourcePaths],
     logLevel: 'warning',
     absWorkingDir: root,
   });
@@ -76,7 +93,7 @@ async function bundle() {
   }
   const files = {};
   for (const input of [...Object.keys(result.metafile.inputs), ...CONFIG]) files[input] = fingerprint(input, started);
-  writeFileSync(stampFile, JSON.stringify({ files }, undefined, 1));
+  writeFileSync(stampFile, JSON.stringify({ root, files }, undefined, 1));
 }
 
 if (!isFresh()) await bundle();
