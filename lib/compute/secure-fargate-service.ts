@@ -520,7 +520,7 @@ export class SecureFargateService extends Construct implements iam.IGrantable, e
     const linuxParameters = new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true });
     linuxParameters.dropCapabilities(ecs.Capability.ALL);
     const container = taskDefinition.addContainer(CONTAINER_NAME, {
-      image: ecs.ContainerImage.fromEcrRepository(props.image.repository.repository, settings.imageRef),
+      image: ecs.ContainerImage.fromEcrRepository(props.image.repository.referenceIn(this), settings.imageRef),
       user: settings.user,
       readonlyRootFilesystem: true,
       privileged: false,

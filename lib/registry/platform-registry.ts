@@ -2,9 +2,8 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { createDeadLetterQueue } from '../core/dead-letter-queue';
+import { subscribeEmails } from '../core/dead-letter-queue';
 import { invalidProp } from '../private/errors';
 import { ScanFindingAlerts } from './scan-finding-alerts';
 import { SecureRepository } from './secure-repository';
@@ -86,16 +85,11 @@ export class PlatformRegistry extends Construct {
       encryptionKey: this.encryptionKey,
       repositoryPrefix: `${props.environmentName}/`,
     });
-    const emails = props.alarmEmails ?? [];
-    if (emails.length > 0) {
-      const undelivered = createDeadLetterQueue(
-        this,
-        'FindingsDeliveryDeadLetterQueue',
-        this.encryptionKey,
-        'the findings e-mail subscriptions (findings SNS could not deliver)',
-      );
-      for (const email of emails) this.findingsTopic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: undelivered }));
-    }
+    subscribeEmails(this, this.findingsTopic, props.alarmEmails ?? [], {
+      queueId: 'FindingsDeliveryDeadLetterQueue',
+      encryptionKey: this.encryptionKey,
+      catches: 'the findings e-mail subscriptions (findings SNS could not deliver)',
+    });
   }
 
   /** The repositories created so far, by service name. */

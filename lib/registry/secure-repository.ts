@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, NestedStack, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -92,10 +92,14 @@ export class SecureRepository extends Construct {
   /** Enhanced scanning: active `Inspector2 Finding` events of CRITICAL or HIGH severity (the shared rule with `findingAlerts`). */
   public readonly inspectorFindingsRule: events.Rule;
 
+  /** The repository's name when it was given as a literal (then other stacks reference it by name). */
+  private readonly literalName?: string;
+
   constructor(scope: Construct, id: string, props: SecureRepositoryProps) {
     super(scope, id);
     Object.defineProperty(this, SECURE_REPOSITORY, { value: true });
     const name = props.repositoryName;
+    this.literalName = name !== undefined && !Token.isUnresolved(name) ? name : undefined;
     if (name !== undefined && !Token.isUnresolved(name) && !REPOSITORY_NAME.test(name)) {
       invalidProp(
         this,
@@ -122,6 +126,27 @@ export class SecureRepository extends Construct {
     this.alertRole = alerts.role;
     this.scanFindingsRule = alerts.scanFindingsRule;
     this.inspectorFindingsRule = alerts.inspectorFindingsRule;
+  }
+
+  /**
+   * The repository as `scope` references it. From another top-level stack of the same stage, a repository with a
+   * literal name is referenced by that name (its ARN built in the consuming stack), and the consuming stack depends on
+   * this one: no CloudFormation export per repository, since a stack has at most 200 outputs (a registry of 100
+   * repositories would already need them all) and an export that is in use blocks replacing its repository.
+   * Elsewhere (same stack, a nested stack of it, or a generated name) the repository itself.
+   */
+  public referenceIn(scope: Construct): ecr.IRepository {
+    const consumer = topLevelStack(Stack.of(scope));
+    const owner = topLevelStack(Stack.of(this));
+    if (consumer === owner || this.literalName === undefined) return this.repository;
+    consumer.addDependency(owner, `the image repository ${this.literalName} (referenced by name)`);
+    const id = `Repository${this.node.addr}`;
+    const existing = Stack.of(scope).node.tryFindChild(id);
+    if (existing) return existing as ecr.IRepository;
+    return ecr.Repository.fromRepositoryAttributes(Stack.of(scope), id, {
+      repositoryName: this.literalName,
+      repositoryArn: Stack.of(scope).formatArn({ service: 'ecr', resource: 'repository', resourceName: this.literalName }),
+    });
   }
 
   /** The repository: immutable tags, KMS, scan on push, untagged images expire, at most `maxImages` kept. */
@@ -228,4 +253,11 @@ function positiveInteger(scope: IConstruct, prop: string, value: number, problem
     problem,
     fix: 'use a whole number of at least 1 (default 100)',
   });
+}
+
+/** The stack a nested stack is deployed with (the stack itself when it is not nested). */
+function topLevelStack(stack: Stack): Stack {
+  let current = stack;
+  while (NestedStack.isNestedStack(current) && current.nestedStackParent) current = current.nestedStackParent;
+  return current;
 }

@@ -282,6 +282,24 @@ describe.each(['dev', 'prod'])('reference app (%s)', (env) => {
       expect(platformArtifact.dependencies).toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^${env}Registry`))]));
     });
 
+    it('services reference their repositories by name: the Registry stack exports nothing (a stack has at most 200 outputs)', () => {
+      const registry = result.templatePaths.filter((p) => /Registry[0-9A-F]{8}\.template\.json$/.test(p));
+      expect(registry).toHaveLength(1);
+      expect(JSON.parse(fs.readFileSync(registry[0], 'utf8')).Outputs ?? {}).toEqual({});
+      const platform = templates.filter((t) => t.unit === 'Platform');
+      expect(JSON.stringify(platform.map((t) => t.resources))).not.toContain('Fn::ImportValue');
+      const images = ofType('AWS::ECS::TaskDefinition').flatMap(([, r]) =>
+        r.Properties.ContainerDefinitions.map((c: CfnJson) => JSON.stringify(c.Image)),
+      );
+      expect(images).toHaveLength(2);
+      for (const image of images) expect(image).toMatch(new RegExp(`"/${env}/(orders|payments):[^"]+"`));
+      const pulls = [...ofType('AWS::IAM::Policy'), ...ofType('AWS::IAM::ManagedPolicy')]
+        .flatMap(([, r]) => r.Properties.PolicyDocument.Statement)
+        .filter((st: CfnJson) => [st.Action].flat().includes('ecr:BatchGetImage'));
+      expect(JSON.stringify(pulls)).toMatch(new RegExp(`:repository/${env}/orders"`));
+      expect(JSON.stringify(pulls)).toMatch(new RegExp(`:repository/${env}/payments"`));
+    });
+
     it('the ECR image-layer statement of the S3 gateway endpoint has no principal-account condition', () => {
       const statements = ofType('AWS::EC2::VPCEndpoint').flatMap(([, r]) => r.Properties.PolicyDocument?.Statement ?? []);
       const layers = statements.find((st: CfnJson) => st.Sid === 'EcrImageLayers');

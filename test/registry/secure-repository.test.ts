@@ -292,3 +292,22 @@ describe("ScanFindingAlerts (one rule for a platform's repositories)", () => {
     );
   });
 });
+
+describe('SecureRepository.referenceIn', () => {
+  it('from another top-level stack, references a named repository by name (no export) and orders that stack after it', () => {
+    const owner = newStack('Registry');
+    const consumer = new Stack(owner.node.root, 'Platform');
+    const keys = keyOf(owner);
+    const named = new SecureRepository(owner, 'Orders', { encryptionKey: keys.dataKey, repositoryName: 'dev/orders' });
+    const ref = named.referenceIn(consumer);
+    expect(ref).not.toBe(named.repository);
+    expect(named.referenceIn(consumer)).toBe(ref);
+    expect(consumer.resolve(ref.repositoryName)).toBe('dev/orders');
+    expect(JSON.stringify(consumer.resolve(ref.repositoryArn))).toContain(':repository/dev/orders');
+    expect(consumer.dependencies).toContain(owner);
+    // In its own stack, and for a generated name (no name to reference), the repository itself.
+    expect(named.referenceIn(owner)).toBe(named.repository);
+    const generated = new SecureRepository(owner, 'Unnamed', { encryptionKey: keys.dataKey });
+    expect(generated.referenceIn(consumer)).toBe(generated.repository);
+  });
+});
