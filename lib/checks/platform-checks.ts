@@ -1,8 +1,9 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { CfnResource, PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { PlatformRule } from './rule';
 import { PLATFORM_RULES } from './rules';
+import { withRulePass } from '../private/rule-helpers';
 
 /** Pack name: findings read `Platform-<RuleId>` and are acknowledged as `PlatformChecks::Platform-<RuleId>`. */
 export const PLATFORM_PACK_PREFIX = 'Platform';
@@ -20,6 +21,11 @@ export class PlatformChecks extends NagPack {
     super(scope, props);
     this.packName = PLATFORM_PACK_PREFIX;
     this.rules = props?.rules ?? PLATFORM_RULES;
+  }
+
+  /** One walk over the finished tree; the rules share what they look up across the app during it (see withRulePass). */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    return withRulePass(() => super.validateScope(scope));
   }
 
   protected checkResource(node: CfnResource): void {

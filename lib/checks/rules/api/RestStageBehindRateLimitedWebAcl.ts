@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
-import { resolvedProperties } from '../../../private/rule-helpers';
+import { allConstructs, resolvedProperties } from '../../../private/rule-helpers';
 import { hasBlockingRateRule } from './WebAclHasRateRule';
 
 /**
@@ -18,7 +18,7 @@ export const RestStageBehindRateLimitedWebAcl: PlatformRule = {
     if (node.cfnResourceType !== 'AWS::ApiGateway::Stage') return NagRuleCompliance.NOT_APPLICABLE;
     const stack = Stack.of(node);
     const stageRef = JSON.stringify({ Ref: stack.getLogicalId(node) });
-    const resources = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c));
+    const resources = allConstructs(stack).filter((c): c is CfnResource => CfnResource.isCfnResource(c));
     const webAcls = new Map(resources.filter((r) => r.cfnResourceType === 'AWS::WAFv2::WebACL').map((r) => [stack.getLogicalId(r), r]));
     const protectedByRateLimitedAcl = resources
       .filter((r) => r.cfnResourceType === 'AWS::WAFv2::WebACLAssociation')

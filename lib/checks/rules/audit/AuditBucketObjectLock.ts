@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
-import { resolvedProperties } from '../../../private/rule-helpers';
+import { allConstructs, resolvedProperties } from '../../../private/rule-helpers';
 
 /**
  * Every S3 bucket a CloudTrail trail of its stack delivers to (the trail's `S3BucketName` references the bucket or
@@ -19,15 +19,13 @@ export const AuditBucketObjectLock: PlatformRule = {
     const stack = Stack.of(node);
     const props = resolvedProperties(node);
     const names = [JSON.stringify(stack.resolve(node.ref)), JSON.stringify(props.BucketName ?? null)];
-    const isTrailBucket = stack.node
-      .findAll()
-      .some(
-        (c) =>
-          CfnResource.isCfnResource(c) &&
-          c.cfnResourceType === 'AWS::CloudTrail::Trail' &&
-          Stack.of(c) === stack &&
-          names.includes(JSON.stringify(resolvedProperties(c).S3BucketName)),
-      );
+    const isTrailBucket = allConstructs(stack).some(
+      (c) =>
+        CfnResource.isCfnResource(c) &&
+        c.cfnResourceType === 'AWS::CloudTrail::Trail' &&
+        Stack.of(c) === stack &&
+        names.includes(JSON.stringify(resolvedProperties(c).S3BucketName)),
+    );
     if (!isTrailBucket) return NagRuleCompliance.NOT_APPLICABLE;
     const retention = props.ObjectLockConfiguration?.Rule?.DefaultRetention;
     const locked =

@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { opensPublicInternet } from '../../../private/cidr';
-import { asArray, resolvedProperties, CfnJson } from '../../../private/rule-helpers';
+import { allConstructs, asArray, resolvedProperties, CfnJson } from '../../../private/rule-helpers';
 import { PlatformRule } from '../../rule';
 
 const STANDALONE = { 'AWS::EC2::SecurityGroupIngress': 'ingress', 'AWS::EC2::SecurityGroupEgress': 'egress' } as const;
@@ -65,7 +65,7 @@ function cidrsOf(rule: CfnJson): string[] {
 }
 
 function cfnResources(stack: Stack, type: string): CfnResource[] {
-  return stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === type && Stack.of(c) === stack);
+  return allConstructs(stack).filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === type && Stack.of(c) === stack);
 }
 
 function rulesOf(stack: Stack): StandaloneRule[] {

@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { resolvedProperties } from '../../../private/rule-helpers';
+import { allConstructs, resolvedProperties } from '../../../private/rule-helpers';
 import { PlatformRule } from '../../rule';
 
 const INTERNET_TARGETS: Record<string, string> = {
@@ -37,6 +37,6 @@ function targetType(node: CfnResource, value: unknown): string | undefined {
   const v = value as { Ref?: string; 'Fn::GetAtt'?: string[] };
   const id = v.Ref ?? v['Fn::GetAtt']?.[0];
   const stack = Stack.of(node);
-  const target = stack.node.findAll().find((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack && stack.resolve(c.logicalId) === id);
+  const target = allConstructs(stack).find((c) => CfnResource.isCfnResource(c) && Stack.of(c) === stack && stack.resolve(c.logicalId) === id);
   return target ? (target as CfnResource).cfnResourceType : undefined;
 }

@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
-import { resolvedProperties } from '../../../private/rule-helpers';
+import { allConstructs, resolvedProperties } from '../../../private/rule-helpers';
 
 const MAPPING_TYPES = ['AWS::ApiGateway::BasePathMapping', 'AWS::ApiGateway::BasePathMappingV2'];
 
@@ -19,7 +19,7 @@ export const MutualTlsDomainDisablesExecuteApi: PlatformRule = {
     if (node.cfnResourceType !== 'AWS::ApiGateway::RestApi') return NagRuleCompliance.NOT_APPLICABLE;
     const stack = Stack.of(node);
     const apiId = stack.resolve(node.logicalId);
-    const resources = stack.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c));
+    const resources = allConstructs(stack).filter((c): c is CfnResource => CfnResource.isCfnResource(c));
     const mtlsDomains = resources.filter(
       (r) => r.cfnResourceType === 'AWS::ApiGateway::DomainName' && resolvedProperties(r).MutualTlsAuthentication?.TruststoreUri,
     );

@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { asArray, resolvedProperties, CfnJson } from '../../../private/rule-helpers';
+import { allConstructs, asArray, resolvedProperties, CfnJson } from '../../../private/rule-helpers';
 import { PlatformRule } from '../../rule';
 
 /** `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<repository>[:tag][@sha256:digest]` with tokens as `{}`. */
@@ -64,7 +64,7 @@ function flatten(node: CfnResource, value: unknown, repositories: string[]): str
 
 function cfnRepositories(node: CfnResource, wholeApp: boolean): CfnResource[] {
   const scope = wholeApp ? node.node.root : Stack.of(node);
-  return scope.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::ECR::Repository');
+  return allConstructs(scope).filter((c): c is CfnResource => CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::ECR::Repository');
 }
 
 function repositoryByLogicalId(node: CfnResource, logicalId: string): CfnResource | undefined {

@@ -4,7 +4,7 @@ import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
 import { OPT_OUT_METADATA_TYPE } from '../../../private/metadata';
 import { ACCOUNT_BASELINE_SKIPPED_CONTROL, ORGANIZATION_MANAGED_CONTROLS } from '../../../private/organization-managed';
-import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { allConstructs, asArray, resolvedProperties } from '../../../private/rule-helpers';
 import { CfnJson } from '../../../private/rule-helpers';
 
 /**
@@ -22,26 +22,22 @@ export const GuardDutyRuntimeMonitoringForEcs: PlatformRule = {
     if (node.cfnResourceType !== 'AWS::ECS::Service') return NagRuleCompliance.NOT_APPLICABLE;
     const env = envOf(node);
     const root = node.node.root;
-    const monitored = root.node
-      .findAll()
-      .some(
-        (c) =>
-          CfnResource.isCfnResource(c) &&
-          c.cfnResourceType === 'AWS::GuardDuty::Detector' &&
-          envOf(c) === env &&
-          monitorsFargate(resolvedProperties(c)),
-      );
+    const monitored = allConstructs(root).some(
+      (c) =>
+        CfnResource.isCfnResource(c) &&
+        c.cfnResourceType === 'AWS::GuardDuty::Detector' &&
+        envOf(c) === env &&
+        monitorsFargate(resolvedProperties(c)),
+    );
     if (monitored) return NagRuleCompliance.COMPLIANT;
-    const recorded = root.node
-      .findAll()
-      .some((c) =>
-        c.node.metadata.some(
-          (m) =>
-            m.type === OPT_OUT_METADATA_TYPE &&
-            [ORGANIZATION_MANAGED_CONTROLS.guardDuty, ACCOUNT_BASELINE_SKIPPED_CONTROL].includes((m.data as { control?: string })?.control ?? '') &&
-            covers(c, node, env),
-        ),
-      );
+    const recorded = allConstructs(root).some((c) =>
+      c.node.metadata.some(
+        (m) =>
+          m.type === OPT_OUT_METADATA_TYPE &&
+          [ORGANIZATION_MANAGED_CONTROLS.guardDuty, ACCOUNT_BASELINE_SKIPPED_CONTROL].includes((m.data as { control?: string })?.control ?? '') &&
+          covers(c, node, env),
+      ),
+    );
     return recorded ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };

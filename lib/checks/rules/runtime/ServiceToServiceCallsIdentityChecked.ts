@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
-import { asArray, resolvedProperties } from '../../../private/rule-helpers';
+import { allConstructs, asArray, resolvedProperties } from '../../../private/rule-helpers';
 
 /** Logical ids of the security groups of the ECS services of a stack, computed once per stack. */
 const taskGroupsByStack = new WeakMap<Stack, Set<string>>();
@@ -10,7 +10,7 @@ function taskSecurityGroups(stack: Stack): Set<string> {
   let groups = taskGroupsByStack.get(stack);
   if (!groups) {
     groups = new Set<string>();
-    for (const c of stack.node.findAll()) {
+    for (const c of allConstructs(stack)) {
       if (!CfnResource.isCfnResource(c) || c.cfnResourceType !== 'AWS::ECS::Service' || Stack.of(c) !== stack) continue;
       for (const ref of asArray(resolvedProperties(c).NetworkConfiguration?.AwsvpcConfiguration?.SecurityGroups)) {
         const id = logicalIdOf(ref);

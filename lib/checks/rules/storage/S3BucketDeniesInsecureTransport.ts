@@ -1,7 +1,7 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { PlatformRule } from '../../rule';
-import { asArray, isAnyPrincipal, resolvedProperties } from '../../../private/rule-helpers';
+import { allConstructs, asArray, isAnyPrincipal, resolvedProperties } from '../../../private/rule-helpers';
 import { CfnJson } from '../../../private/rule-helpers';
 
 /** Lowest TLS version a bucket policy may let through. */
@@ -26,16 +26,14 @@ export const S3BucketDeniesInsecureTransport: PlatformRule = {
     if (node.cfnResourceType !== 'AWS::S3::Bucket') return NagRuleCompliance.NOT_APPLICABLE;
     const stack = Stack.of(node);
     const names = [JSON.stringify(stack.resolve(node.ref)), JSON.stringify(resolvedProperties(node).BucketName ?? null)];
-    const compliant = stack.node
-      .findAll()
-      .some(
-        (c) =>
-          CfnResource.isCfnResource(c) &&
-          c.cfnResourceType === 'AWS::S3::BucketPolicy' &&
-          Stack.of(c) === stack &&
-          isPolicyOf(resolvedProperties(c), names) &&
-          deniesInsecureTransport(resolvedProperties(c)),
-      );
+    const compliant = allConstructs(stack).some(
+      (c) =>
+        CfnResource.isCfnResource(c) &&
+        c.cfnResourceType === 'AWS::S3::BucketPolicy' &&
+        Stack.of(c) === stack &&
+        isPolicyOf(resolvedProperties(c), names) &&
+        deniesInsecureTransport(resolvedProperties(c)),
+    );
     return compliant ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
 };
