@@ -1,4 +1,6 @@
-import { CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, CfnElement, Duration, Stack, Token } from 'aws-cdk-lib';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as codecommit from 'aws-cdk-lib/aws-codecommit';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
@@ -107,9 +109,25 @@ export interface PlatformPipelineProps {
    * @default Duration.days(365)
    */
   readonly logRetention?: Duration;
+  /**
+   * Exact version of the AWS CDK CLI (`aws-cdk` on npm) the self-mutation step installs globally. That step may change
+   * the pipeline itself, so what it installs is pinned: an exact `major.minor.patch`, never a range or a tag.
+   * @default - the version of the `aws-cdk` package installed in the project that synthesizes (the CLI `npx cdk` runs);
+   * synth fails when there is none
+   */
+  readonly cliVersion?: string;
+  /**
+   * Exact version of `cdk-assets` the asset-publishing steps install globally (they assume the roles that write the
+   * assets bucket and the container registry).
+   * @default - aws-cdk-lib's default, the latest `cdk-assets` when the step runs; synth warns that the publishing steps
+   * install an unpinned tool
+   */
+  readonly cdkAssetsCliVersion?: string;
 }
 
 const ACCOUNT = /^\d{12}$/;
+/** An exact npm version (no range, tag or `latest`). */
+const EXACT_VERSION = /^\d+\.\d+\.\d+$/;
 const ADVISORY = /^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/;
 const DEFAULT_FUZZ_REQUESTS = 300;
 
@@ -167,7 +185,7 @@ export class PlatformPipeline extends Construct {
     });
     const source = this.source(props.source);
     const synth = this.synthStep(props, source);
-    this.pipeline = this.createPipeline(synth);
+    this.pipeline = this.createPipeline(synth, this.toolVersions(props));
 
     const fuzzAccess = new Map<string, PipelineFuzzAccess>();
     for (const env of props.environments) this.addEnvironment(env, source, synth, fuzzAccess);
@@ -229,9 +247,49 @@ export class PlatformPipeline extends Construct {
     });
   }
 
-  private createPipeline(synth: pipelines.CodeBuildStep): pipelines.CodePipeline {
+  /**
+   * The exact versions the self-mutation and asset-publishing steps install: the CLI from `cliVersion` or the
+   * project's `aws-cdk` package; `cdk-assets` from `cdkAssetsCliVersion` (unpinned otherwise, with a synth warning).
+   */
+  private toolVersions(props: PlatformPipelineProps): { cliVersion: string; cdkAssetsCliVersion?: string } {
+    const cliVersion = props.cliVersion ?? installedCliVersion();
+    if (cliVersion === undefined) {
+      invalidProp(
+        this,
+        'cliVersion',
+        cliVersion,
+        `no aws-cdk package is installed in ${process.cwd()}, so the self-mutation step would install whatever aws-cdk@2 is newest when it runs (it can change the pipeline itself)`,
+        'install the CLI in the project (npm install --save-dev --save-exact aws-cdk) or pass cliVersion, e.g. "2.1148.1"',
+      );
+    }
+    for (const [prop, version] of [
+      ['cliVersion', cliVersion],
+      ['cdkAssetsCliVersion', props.cdkAssetsCliVersion],
+    ] as const) {
+      if (version !== undefined && !EXACT_VERSION.test(version)) {
+        invalidProp(
+          this,
+          prop,
+          version,
+          'not an exact version: a range or tag installs whatever npm resolves when the step runs',
+          'use major.minor.patch, e.g. "2.1148.1"',
+        );
+      }
+    }
+    if (props.cdkAssetsCliVersion === undefined) {
+      Annotations.of(this).addWarningV2(
+        'cdk-secure-microservices:pipeline-unpinned-cdk-assets',
+        "The asset-publishing steps install cdk-assets@latest (aws-cdk-lib's default) with the roles that write the assets bucket and registry. Pin it with cdkAssetsCliVersion (a version that reads this cloud assembly's schema).",
+      );
+    }
+    return { cliVersion, cdkAssetsCliVersion: props.cdkAssetsCliVersion };
+  }
+
+  private createPipeline(synth: pipelines.CodeBuildStep, versions: { cliVersion: string; cdkAssetsCliVersion?: string }): pipelines.CodePipeline {
     return new pipelines.CodePipeline(this, 'Pipeline', {
       synth,
+      cliVersion: versions.cliVersion,
+      cdkAssetsCliVersion: versions.cdkAssetsCliVersion,
       // Our bucket (KMS data key with rotation, TLS 1.2+, versioned, access-logged); CDK grants the target accounts'
       // deploy roles read access to it and to its key.
       artifactBucket: this.artifactBucket.bucket,
@@ -595,4 +653,13 @@ function auditCommands(allowList: readonly AuditAllowance[]): string[] {
     "if(open.length){console.error(`npm audit: ${open.length} high/critical advisories not in the pipeline's auditAllowList`);process.exit(1)}",
   ].join('');
   return ['npm audit --omit=dev --json > audit.json || true', `node -e '${check.replace(/'/g, "'\\''")}'`];
+}
+
+/** The version of the `aws-cdk` CLI package installed in the project that synthesizes (undefined when there is none). */
+function installedCliVersion(): string | undefined {
+  try {
+    return (createRequire(path.join(process.cwd(), 'package.json'))('aws-cdk/package.json') as { version: string }).version;
+  } catch {
+    return undefined;
+  }
 }

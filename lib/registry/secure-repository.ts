@@ -139,7 +139,7 @@ export class SecureRepository extends Construct {
     const consumer = topLevelStack(Stack.of(scope));
     const owner = topLevelStack(Stack.of(this));
     if (consumer === owner || this.literalName === undefined) return this.repository;
-    consumer.addDependency(owner, `the image repository ${this.literalName} (referenced by name)`);
+    consumer.addStackDependency(owner, `the image repository ${this.literalName} (referenced by name)`);
     const id = `Repository${this.node.addr}`;
     const existing = Stack.of(scope).node.tryFindChild(id);
     if (existing) return existing as ecr.IRepository;

@@ -1,5 +1,7 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../examples/pipeline/app';
 import { PlatformPipeline, PlatformPipelineProps } from '../../lib/pipeline/platform-pipeline';
@@ -38,6 +40,15 @@ describe('PlatformPipeline (examples/pipeline)', () => {
     expect(names.slice(0, 3)).toEqual(['Source', 'Build', 'UpdatePipeline']);
     expect(names.filter((n) => n === 'dev' || n === 'prod')).toEqual(['dev', 'prod']);
     expect(names.indexOf('dev')).toBeLessThan(names.indexOf('prod'));
+  });
+
+  it('self-mutation installs exactly the CLI version the project synthesizes with; unpinned cdk-assets is a synth warning', () => {
+    const cli = (JSON.parse(fs.readFileSync(require.resolve('aws-cdk/package.json'), 'utf8')) as { version: string }).version;
+    const selfMutation = projectOf(template, stage('UpdatePipeline').Actions[0]);
+    expect(buildSpec(selfMutation)).toContain(`npm install -g aws-cdk@${cli}`);
+    expect(JSON.stringify(template.toJSON())).not.toMatch(/npm install -g aws-cdk(@2)?["\\ ]/);
+    const warnings = Annotations.fromStack(Stack.of(pipeline)).findWarning('*', Match.stringLikeRegexp('cdk-assets@latest'));
+    expect(warnings).toHaveLength(1);
   });
 
   it('synth runs npm ci, the tests, npm audit (high/critical fail), cdk synth, and publishes the reports', () => {
@@ -215,8 +226,36 @@ describe('PlatformPipeline rejects bad input with prop, value and fix', () => {
       { auditAllowList: [{ advisory: 'GHSA-c2qf-rxjj-qqgw', reason: 'legacy' }] },
       /invalid auditAllowList\.reason \(received "legacy"\)/,
     ],
+    [
+      'CLI version range',
+      { cliVersion: '^2.1148.1' },
+      /invalid cliVersion \(received "\^2\.1148\.1"\): not an exact version.*Fix: use major\.minor\.patch/,
+    ],
+    ['CLI version tag', { cliVersion: 'latest' }, /invalid cliVersion \(received "latest"\): not an exact version/],
+    ['cdk-assets version range', { cdkAssetsCliVersion: '4' }, /invalid cdkAssetsCliVersion \(received "4"\): not an exact version/],
   ])('%s', (_name, overrides, message) => {
     expect(() => make(overrides)).toThrow(message);
+  });
+
+  it('pins cdk-assets when given (no warning), and needs a CLI version when the project has no aws-cdk package', () => {
+    const pinned = make({ cliVersion: '2.1148.1', cdkAssetsCliVersion: '4.7.3' });
+    const json = JSON.stringify(Template.fromStack(Stack.of(pinned)).toJSON());
+    expect(json).toContain('npm install -g cdk-assets@4.7.3');
+    expect(json).not.toContain('cdk-assets@latest');
+    expect(json).toContain('npm install -g aws-cdk@2.1148.1');
+    expect(Annotations.fromStack(Stack.of(pinned)).findWarning('*', Match.stringLikeRegexp('cdk-assets@latest'))).toHaveLength(0);
+    const cwd = process.cwd();
+    const empty = fs.mkdtempSync(`${os.tmpdir()}/csm-no-cli-`);
+    try {
+      process.chdir(empty);
+      expect(() => make()).toThrow(
+        /invalid cliVersion \(received undefined\): no aws-cdk package is installed in .*Fix: install the CLI in the project .* or pass cliVersion/,
+      );
+      expect(() => make({ cliVersion: '2.1148.1' })).not.toThrow();
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it('a pipeline stack and environments without explicit account and region', () => {
