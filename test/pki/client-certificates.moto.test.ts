@@ -136,6 +136,22 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
     let certFile: string;
     let keyFile: string;
     let serial: string;
+    /** `csm-certs issue` for ORDERS_CLIENT against moto; `--validity-days` and `--records` only when given. */
+    const issueArgs = (o: { caArn: string; commonName: string; outDir: string; validityDays?: string; records?: string }): string[] => [
+      'issue',
+      '--ca-arn',
+      o.caArn,
+      '--common-name',
+      o.commonName,
+      '--client-id',
+      ORDERS_CLIENT,
+      ...(o.validityDays ? ['--validity-days', o.validityDays] : []),
+      '--out-dir',
+      o.outDir,
+      ...(o.records ? ['--records', o.records] : []),
+      '--endpoint-url',
+      moto.endpoint,
+    ];
 
     beforeAll(async () => {
       // moto compares revoked serials in its own form (format(serial, "X") split in pairs from the left), which equals
@@ -143,23 +159,7 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
       for (let attempt = 0; attempt < 6; attempt++) {
         const outDir = path.join(work, `out${attempt}`);
         // moto reports every CA as SHORT_LIVED_CERTIFICATE, so at most 7 days.
-        const run = await cli([
-          'issue',
-          '--ca-arn',
-          caArn,
-          '--common-name',
-          'orders-client',
-          '--client-id',
-          ORDERS_CLIENT,
-          '--validity-days',
-          '7',
-          '--out-dir',
-          outDir,
-          '--records',
-          records,
-          '--endpoint-url',
-          moto.endpoint,
-        ]);
+        const run = await cli(issueArgs({ caArn, commonName: 'orders-client', validityDays: '7', outDir, records }));
         expect(run.stderr).toBe('');
         expect(run.code).toBe(0);
         certFile = path.join(outDir, 'orders-client.cert.pem');
@@ -214,69 +214,17 @@ describe.skipIf(missing)('client certificates against moto_server (real SDK v3 c
     test('never overwrites without --force; short-lived validity, a bad CN and an unknown CA fail with one line each', async () => {
       const outDir = path.dirname(certFile);
       Object.assign(process.env, MOTO_ENV);
-      const again = await runCliInProcess([
-        'issue',
-        '--ca-arn',
-        caArn,
-        '--common-name',
-        'orders-client',
-        '--client-id',
-        ORDERS_CLIENT,
-        '--validity-days',
-        '7',
-        '--out-dir',
-        outDir,
-        '--records',
-        records,
-        '--endpoint-url',
-        moto.endpoint,
-      ]);
+      const again = await runCliInProcess(issueArgs({ caArn, commonName: 'orders-client', validityDays: '7', outDir, records }));
       expect(again.code).toBe(1);
       expect(again.err).toMatch(/^csm-certs issue: .*already exist\(s\): pass --force to overwrite$/);
-      const badCn = await runCliInProcess([
-        'issue',
-        '--ca-arn',
-        caArn,
-        '--common-name',
-        'CN=evil,O=x',
-        '--client-id',
-        ORDERS_CLIENT,
-        '--out-dir',
-        outDir,
-        '--endpoint-url',
-        moto.endpoint,
-      ]);
+      const badCn = await runCliInProcess(issueArgs({ caArn, commonName: 'CN=evil,O=x', outDir }));
       expect(badCn).toMatchObject({ code: 2, err: expect.stringMatching(/^csm-certs issue: invalid common name "CN=evil,O=x": [^\n]+$/) });
-      const tooLong = await runCliInProcess([
-        'issue',
-        '--ca-arn',
-        caArn,
-        '--common-name',
-        'other',
-        '--client-id',
-        ORDERS_CLIENT,
-        '--validity-days',
-        '30',
-        '--out-dir',
-        path.join(work, 'long'),
-        '--endpoint-url',
-        moto.endpoint,
-      ]);
+      const tooLong = await runCliInProcess(issueArgs({ caArn, commonName: 'other', validityDays: '30', outDir: path.join(work, 'long') }));
       expect(tooLong).toMatchObject({ code: 2, err: 'csm-certs issue: invalid validity 30 days: the CA is in short-lived mode (at most 7 days)' });
       expect(fs.existsSync(path.join(work, 'long'))).toBe(false);
-      const unknownCa = await runCliInProcess([
-        'issue',
-        '--ca-arn',
-        caArn.replace(/[0-9a-f]{8}-/, '00000000-'),
-        '--common-name',
-        'x',
-        '--client-id',
-        ORDERS_CLIENT,
-        '--out-dir',
-        path.join(work, 'nope'),
-        '--endpoint-url',
-        moto.endpoint,
-      ]);
+      const unknownCa = await runCliInProcess(
+        issueArgs({ caArn: caArn.replace(/[0-9a-f]{8}-/, '00000000-'), commonName: 'x', outDir: path.join(work, 'nope') }),
+      );
       expect(unknownCa).toMatchObject({ code: 1, err: expect.stringMatching(/^csm-certs issue: not found: [^\n]+\(check the CA ARN and region\)$/) });
     });
 
