@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { fmtS, machine, median } from './run';
+import { fmtS, machine, measuredOn, median } from './run';
 
 const ROOT = path.join(__dirname, '..');
 /** What `npx cdk synth` runs for the reference app: cdk.json's `app` command, as a user gets it. */
@@ -92,10 +92,7 @@ function main(): void {
         ', ',
       )} (median ${median(pairRatios(other)).toFixed(2)}).${hasCpu ? ` CPU: **${ratio(cpu.ours, cpu[other])}** (medians), ${(Math.min(...cpu.ours) / Math.min(...cpu[other])).toFixed(2)} (minimums).` : ''}`;
   const body = [
-    `Measured on: ${info}; load average at end ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' / ')}.`,
+    measuredOn(info),
     '',
     `| app | runs | wall, median s (min–max) | every run, wall s |${hasCpu ? ' CPU user + system, median s (min–max) |' : ''}`,
     `|---|---|---|---|${hasCpu ? '---|' : ''}`,

@@ -242,13 +242,21 @@ function stackTable(result: Result): string {
   return rows.join('\n');
 }
 
-export function machine(): string {
-  const cpus = os.cpus();
-  const load = os
+/** The 1/5/15-minute load averages, as "a / b / c". */
+const loadAverages = () =>
+  os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' / ');
-  return `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, load average at start (1/5/15 min) ${load}, ${new Date().toISOString()}`;
+
+export function machine(): string {
+  const cpus = os.cpus();
+  return `node ${process.version}, ${cpus.length} CPUs (${cpus[0]?.model.trim() ?? 'unknown'}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.platform()} ${os.release()}, load average at start (1/5/15 min) ${loadAverages()}, ${new Date().toISOString()}`;
+}
+
+/** The "Measured on" line of a bench section: the machine as it was at the start (`machine()`) and the load at the end. */
+export function measuredOn(info: string): string {
+  return `Measured on: ${info}; load average at end ${loadAverages()}.`;
 }
 
 /** One end-to-end `cdk synth` as a user runs it: a new process (CLI, the compiled app, aws-cdk-lib loading, synth, every pack). */
@@ -361,10 +369,7 @@ function main(): void {
   const broken = results.flatMap(violations);
   const cli = args.cliRuns > 0 ? cliTable(args.cliSizes, args.cliRuns) : '';
   const body = [
-    `Measured on: ${info}; load average at end ${os
-      .loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' / ')}.`,
+    measuredOn(info),
     '',
     summaryTable(results),
     '',
