@@ -193,7 +193,7 @@ export function estimateIdleCost(stacks: readonly CostStack[], constructPaths: R
   const resourceTypes = [...new Set(stacks.flatMap((s) => Object.values(s.resources).map((r) => r.Type)))].sort();
   return {
     rows,
-    totalUsd: round2(rows.reduce((n, r) => n + r.monthlyUsd, 0)),
+    totalUsd: round2(totalOf(rows)),
     perUse,
     unpricedTypes: unpricedResourceTypes(stacks),
     unresolved,
@@ -236,7 +236,10 @@ export interface CheaperChoice {
   readonly apply: (rows: readonly IdleCostRow[]) => IdleCostRow[];
 }
 
-const totalOf = (rows: readonly IdleCostRow[]) => rows.reduce((n, r) => n + r.monthlyUsd, 0);
+/** The monthly sum of the rows (unrounded). */
+function totalOf(rows: readonly IdleCostRow[]): number {
+  return rows.reduce((n, r) => n + r.monthlyUsd, 0);
+}
 const azsOf = (r: IdleCostRow) => Number(/^(\d+) AZ/.exec(r.basis)?.[1] ?? 1);
 const tasksOf = (r: IdleCostRow) => Number(/^(\d+) task/.exec(r.basis)?.[1] ?? 1);
 
@@ -372,9 +375,7 @@ export function totalWith(rows: readonly IdleCostRow[], choices: readonly Cheape
  * size, lowest resulting total first (empty when even all of them together do not fit).
  */
 export function smallestFits(rows: readonly IdleCostRow[], stage: StageFacts, budgetUsd: number): ChoiceSet[] {
-  const choices = applicableChoices(rows, stage)
-    .map((c) => c.choice)
-    .filter((c) => !c.turnsOff);
+  const choices = choicesKeepingControls(rows, stage);
   for (let size = 1; size <= choices.length; size++) {
     const fits = combinations(choices, size)
       .map((set) => ({ choices: set, totalUsd: totalWith(rows, set) }))
@@ -382,6 +383,13 @@ export function smallestFits(rows: readonly IdleCostRow[], stage: StageFacts, bu
     if (fits.length > 0) return fits.sort((a, b) => a.totalUsd - b.totalUsd);
   }
   return [];
+}
+
+/** The applicable choices that keep every security control on (the only ones proposed to meet a budget). */
+function choicesKeepingControls(rows: readonly IdleCostRow[], stage: StageFacts): CheaperChoice[] {
+  return applicableChoices(rows, stage)
+    .map((c) => c.choice)
+    .filter((c) => !c.turnsOff);
 }
 
 function combinations<T>(items: readonly T[], size: number): T[][] {
@@ -461,16 +469,15 @@ export function budgetVerdict(stageName: string, estimate: IdleCostEstimate, bud
   const limit = usd(budget.monthlyUsd);
   if (estimate.totalUsd <= budget.monthlyUsd) return `${stageName}: ${usd(estimate.totalUsd)} per month idle, within its ${limit} budget.`;
   const over = `${stageName}: ${usd(estimate.totalUsd)} per month idle, **over its ${limit} budget by ${usd(estimate.totalUsd - budget.monthlyUsd)}**`;
-  const fits = smallestFits(estimate.rows, stageFacts(estimate, stage), budget.monthlyUsd);
+  const facts = stageFacts(estimate, stage);
+  const fits = smallestFits(estimate.rows, facts, budget.monthlyUsd);
   if (fits.length > 0) {
     const [best, ...others] = fits;
     const also = others.length > 0 ? ` Also enough: ${others.map((f) => `${joinChoices(f.choices)} (${usd(f.totalUsd)})`).join('; ')}.` : '';
     const verb = best.choices.length === 1 ? 'brings' : 'together bring';
     return `${over}. ${joinChoices(best.choices)} ${verb} ${stageName} to ${usd(best.totalUsd)} (≤ ${limit}), every security control on.${also}`;
   }
-  const keeping = applicableChoices(estimate.rows, stageFacts(estimate, stage))
-    .map((c) => c.choice)
-    .filter((c) => !c.turnsOff);
+  const keeping = choicesKeepingControls(estimate.rows, facts);
   const floor =
     keeping.length > 0 ? ` (all ${keeping.length} that apply together: ${usd(totalWith(estimate.rows, keeping))})` : ' (none applies here)';
   return `${over}. No cheaper choice that keeps every control on brings ${stageName} within ${limit}${floor}: it takes a larger budget, or a control the list below pays for turned off.`;
